@@ -86,9 +86,8 @@ def _read_files(raw: Mapping[str, Any], read_file: FileReader, faults: list[Faul
         mime = ref.get("mime")
         if data is not None and isinstance(mime, str):
             if mime == "application/pdf" and not data[:1024].lstrip().startswith(b"%PDF-"):
-                faults.append(
-                    Fault(where=f"{where}.mime", problem=f"says application/pdf but {ref['path']!r} is not a PDF")
-                )
+                problem = f"says application/pdf but {ref['path']!r} is not a PDF"
+                faults.append(Fault(where=f"{where}.mime", problem=problem))
             files.append(FileData(name=PurePosixPath(ref["path"]).name, mime=mime, content=data))
     return files
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, NoReturn
 
 from lxml import etree
 
@@ -28,6 +28,15 @@ class XmlLimits:
 
 _local = threading.local()
 
+_DOCTYPE_MARKERS: Final = (b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+
+
+class _DenyAll(etree.Resolver):
+    """Refuses every external resource libxml2 asks for (DTDs, entities, XInclude): nothing is fetched."""
+
+    def resolve(self, system_url: str, public_id: str, context: object = None) -> NoReturn:
+        raise XmlRejected(f"refused to load the external resource {system_url!r}")
+
 
 def _parser() -> etree.XMLParser:
     # lxml parsers must not be shared between threads; one per thread is cheap.
@@ -42,6 +51,7 @@ def _parser() -> etree.XMLParser:
             remove_blank_text=False,
             collect_ids=False,
         )
+        parser.resolvers.add(_DenyAll())
         _local.parser = parser
     return parser
 
@@ -56,6 +66,8 @@ def parse_xml(data: bytes, *, limits: XmlLimits | None = None, source: str = "in
         )
     if not data.strip():
         raise XmlRejected(f"{source} is empty; an e-CMS message or letter XML was expected")
+    if any(marker in data for marker in _DOCTYPE_MARKERS):
+        raise XmlRejected(_doctype_message(source))
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
@@ -78,17 +90,21 @@ def parse_xml_file(path: Path, *, limits: XmlLimits | None = None) -> etree._Ele
 
 def _refuse_dtd_and_entities(root: etree._Element, source: str) -> None:
     docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise XmlRejected(
-            f"{source} contains a document type declaration (DOCTYPE); e-CMS messages never use one "
-            "and the gateway refuses them because they enable entity-expansion and file-disclosure "
-            "attacks. Remove the DOCTYPE and send the message again"
-        )
+    if docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise XmlRejected(_doctype_message(source))
     for node in root.iter(etree.Entity):
         raise XmlRejected(
             f"{source} line {node.sourceline}: the entity reference {node.text} is not allowed; "
             "write the character itself instead"
         )
+
+
+def _doctype_message(source: str) -> str:
+    return (
+        f"{source} contains a document type declaration (DOCTYPE); e-CMS messages never use one "
+        "and the gateway refuses them because they enable entity-expansion and file-disclosure "
+        "attacks. Remove the DOCTYPE and send the message again"
+    )
 
 
 def _syntax_message(source: str, exc: etree.XMLSyntaxError) -> str:

@@ -1,0 +1,125 @@
+"""Loading letters in format v1: the samples behave as their README says, faults are all reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ecms_gateway.errors import LetterInvalid
+from ecms_gateway.letter import Kind, Secrecy, Speed
+from ecms_gateway.letter.loader import load_letter_dict, load_letter_file
+
+PDF = b"%PDF-1.4\n% test\n"
+
+
+def _faults(raw: dict[str, object], files: dict[str, bytes] | None = None) -> dict[str, str]:
+    with pytest.raises(LetterInvalid) as info:
+        load_letter_dict(raw, (files or {"main.pdf": PDF}).get)
+    return {f.where: f.problem for f in info.value.faults}
+
+
+def _valid() -> dict[str, object]:
+    return {
+        "kind": "external",
+        "book_no": "ศธ 0990/1",
+        "date": "2026-11-20",
+        "subject": "ทดสอบ",
+        "speed": "normal",
+        "secrecy": "normal",
+        "sender": {"org_id": "2099000000"},
+        "receiver": {"org_id": "2099100000"},
+        "main_file": {"path": "main.pdf", "mime": "application/pdf"},
+    }
+
+
+def test_sample_001_loads_with_all_fields(samples: Path) -> None:
+    package = load_letter_file(samples / "letter-001.json")
+    letter = package.letter
+    assert letter.kind is Kind.EXTERNAL
+    assert letter.speed is Speed.URGENT
+    assert letter.speed.code == "002"
+    assert letter.sender.department_id == "20990"
+    assert letter.sender.ministry_id == "20"
+    assert letter.references[0].book_no == "ศธ 0991/0456"
+    assert letter.signer is not None
+    assert letter.signer.job_title == "เลขาธิการ"
+    assert [f.name for f in package.files] == ["letter-001.pdf", "letter-001-agenda.pdf"]
+    assert package.main.content == (samples / "letter-001.pdf").read_bytes()
+
+
+def test_sample_002_keeps_thai_digits_and_compares_with_arabic(samples: Path) -> None:
+    letter = load_letter_file(samples / "letter-002.json").letter
+    assert letter.book_no == "ศธ ๐๙๙๐/๐๐๐๗"
+    assert letter.book_key == "ศธ 0990/0007"
+    assert letter.speed is Speed.MOST_URGENT
+
+
+def test_sample_003_and_004_load_but_carry_their_marks(samples: Path) -> None:
+    assert load_letter_file(samples / "letter-003.json").letter.secrecy is Secrecy.TOP_SECRET
+    assert load_letter_file(samples / "letter-004.json").letter.kind is Kind.INTERNAL
+
+
+def test_sample_005_reports_every_fault_in_one_run(samples: Path) -> None:
+    with pytest.raises(LetterInvalid) as info:
+        load_letter_file(samples / "letter-005-invalid.json")
+    faults = {f.where: f.problem for f in info.value.faults}
+    assert set(faults) == {"book_no", "date", "subject", "speed", "sender.org_id", "main_file.path"}
+    assert "empty" in faults["book_no"]
+    assert "2026-02-30" in faults["date"]
+    assert "missing" in faults["subject"]
+    assert "'very fast'" in faults["speed"]
+    assert "most_urgent" in faults["speed"]
+    assert "10 Arabic digits" in faults["sender.org_id"]
+    assert "missing.pdf" in faults["main_file.path"]
+
+
+def test_unknown_field_and_wrong_types_are_named() -> None:
+    raw = _valid() | {"speeed": "normal", "references": "none", "receiver": "2099100000"}
+    faults = _faults(raw)
+    assert "not a field" in faults["speeed"]
+    assert "list" in faults["references"]
+    assert "object" in faults["receiver"]
+
+
+def test_buddhist_year_in_iso_date_is_explained() -> None:
+    faults = _faults(_valid() | {"date": "2569-11-20"})
+    assert "Buddhist Era" in faults["date"]
+    assert "2026-11-20" in faults["date"]
+
+
+def test_files_must_stay_inside_the_letter_folder_and_match_their_type() -> None:
+    raw = _valid() | {
+        "attachments": [
+            {"path": "../secret.pdf", "mime": "application/pdf"},
+            {"path": "notes.txt", "mime": "application/pdf"},
+            {"path": "empty.bin", "mime": "application/octet-stream"},
+            {"path": "x", "mime": "pdf"},
+        ]
+    }
+    faults = _faults(raw, {"main.pdf": PDF, "notes.txt": b"hello", "empty.bin": b"", "x": b"1"})
+    assert "inside the letter's folder" in faults["attachments[0].path"]
+    assert "not a PDF" in faults["attachments[1].mime"]
+    assert "empty" in faults["attachments[2].path"]
+    assert "not a MIME type" in faults["attachments[3].mime"]
+
+
+def test_invalid_json_names_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "letter.json"
+    path.write_text('{"kind": "external",\n  "book_no" "x"}', encoding="utf-8")
+    with pytest.raises(LetterInvalid) as info:
+        load_letter_file(path)
+    assert info.value.faults[0].where == "letter.json line 2 column 13"
+
+
+def test_json_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "letter.json"
+    path.write_text(json.dumps([1, 2]), encoding="utf-8")
+    with pytest.raises(LetterInvalid, match="one JSON object"):
+        load_letter_file(path)
+
+
+def test_to_json_dict_round_trips_the_sample(samples: Path) -> None:
+    raw = json.loads((samples / "letter-001.json").read_text(encoding="utf-8"))
+    assert load_letter_file(samples / "letter-001.json").letter.to_json_dict() == raw
