@@ -101,9 +101,7 @@ def _read_one(where: str, path: str, read_file: FileReader, faults: list[Fault])
         return None
     data = read_file(str(pure))
     if data is None:
-        faults.append(
-            Fault(where=f"{where}.path", problem=f"file {path!r} was not found next to the letter")
-        )
+        faults.append(Fault(where=f"{where}.path", problem=f"file {path!r} was not found next to the letter"))
     elif not data:
         faults.append(Fault(where=f"{where}.path", problem=f"file {path!r} is empty"))
         return None

@@ -12,6 +12,8 @@ RSM: Final = "urn:th:gov:egif:data:standard:GovernmentDocument:1.0"
 RAM: Final = "urn:th:gov:egif:data:standard:ReusableAggregateBusinessInformationEntity:1"
 DS: Final = "http://www.w3.org/2000/09/xmldsig#"
 DSIG11: Final = "http://www.w3.org/2009/xmldsig11#"
+XSD: Final = "http://www.w3.org/2001/XMLSchema"
+WSDL: Final = "http://schemas.xmlsoap.org/wsdl/"
 
 NSMAP: Final[dict[str, str]] = {
     "soap": SOAP_ENV,

@@ -24,9 +24,7 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <CorrespondenceLetterDeleteRequest><ProcessID>&lol9;</ProcessID></CorrespondenceLetterDeleteRequest>"""
 
 QUADRATIC_BLOWUP = (
-    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "' + b"A" * 50_000 + b'">]><x>'
-    + b"&a;" * 50_000
-    + b"</x>"
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "' + b"A" * 50_000 + b'">]><x>' + b"&a;" * 50_000 + b"</x>"
 )
 
 XXE_FILE = b"""<?xml version="1.0"?>
