@@ -46,7 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Convert, validate, sign and exchange Thai official letters over e-CMS and saraban mail.",
     )
     parser.add_argument("--version", action="version", version=f"ecms-gateway {__version__}")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    subparsers = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser),
+    )
     for name in COMMAND_MODULES:
         cast(_CommandModule, importlib.import_module(name)).register(subparsers)
     return parser
