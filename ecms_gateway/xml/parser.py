@@ -28,7 +28,35 @@ class XmlLimits:
 
 _local = threading.local()
 
-_DOCTYPE_MARKERS: Final = (b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+_UTF16_BOMS: Final = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+_UTF16_NO_BOM: Final = {b"<\x00": "utf-16-le", b"\x00<": "utf-16-be"}
+_PROLOG_SCAN: Final = 64 * 1024
+
+
+def _has_doctype(data: bytes) -> bool:
+    """True when the prolog (before the root element) declares a DOCTYPE.
+
+    Only the prolog is read, so large letters cost nothing extra; a DOCTYPE cannot appear later.
+    """
+    head = data[:_PROLOG_SCAN]
+    encoding = _UTF16_BOMS.get(head[:2]) or _UTF16_NO_BOM.get(head[:2])
+    if encoding:
+        head = head[2 if head[:2] in _UTF16_BOMS else 0 :].decode(encoding, errors="replace").encode("utf-8")
+    pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        while pos < len(head) and head[pos] in b" \t\r\n":
+            pos += 1
+        if head.startswith(b"<!DOCTYPE", pos):
+            return True
+        if head.startswith(b"<?", pos):
+            end, skip = head.find(b"?>", pos), 2
+        elif head.startswith(b"<!--", pos):
+            end, skip = head.find(b"-->", pos), 3
+        else:
+            return False  # the root element (or malformed input, which the parser reports)
+        if end < 0:
+            return False
+        pos = end + skip
 
 
 class _DenyAll(etree.Resolver):
@@ -66,7 +94,7 @@ def parse_xml(data: bytes, *, limits: XmlLimits | None = None, source: str = "in
         )
     if not data.strip():
         raise XmlRejected(f"{source} is empty; an e-CMS message or letter XML was expected")
-    if any(marker in data for marker in _DOCTYPE_MARKERS):
+    if _has_doctype(data):
         raise XmlRejected(_doctype_message(source))
     try:
         root = etree.fromstring(data, parser=_parser())

@@ -140,3 +140,28 @@ def test_parser_resolver_refuses_external_files_even_behind_the_doctype_check() 
 
     with pytest.raises(XmlRejected, match="refused to load the external resource 'file:///etc/passwd'"):
         etree.fromstring(EXTERNAL_DTD_FILE, _parser())
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        b"",
+        b"\xef\xbb\xbf",
+        b'<?xml version="1.0" encoding="UTF-8"?>\n',
+        b'<?xml version="1.0"?><!-- a comment --><?pi data?>\n\n',
+    ],
+    ids=["bare", "utf8-bom", "declaration", "comment-and-pi"],
+)
+def test_doctype_after_any_prolog_is_refused(prolog: bytes) -> None:
+    with pytest.raises(XmlRejected, match="DOCTYPE"):
+        parse_xml(prolog + b'<!DOCTYPE r SYSTEM "file:///etc/passwd"><r/>')
+
+
+def test_doctype_hidden_behind_a_comment_mentioning_tags_is_still_refused() -> None:
+    with pytest.raises(XmlRejected, match=r"DOCTYPE|external resource"):
+        parse_xml(b'<!-- <r> --><!DOCTYPE r SYSTEM "file:///etc/passwd"><r/>')
+
+
+def test_the_text_doctype_inside_content_is_just_text() -> None:
+    root = parse_xml(b"<r><![CDATA[<!DOCTYPE html>]]></r>")
+    assert root.text == "<!DOCTYPE html>"
