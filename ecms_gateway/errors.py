@@ -5,9 +5,29 @@
     │   ├── LetterInvalid     a letter has faults (all of them listed)
     │   ├── XmlRejected       unsafe or unparsable XML (DTD, entities, size, syntax)
     │   ├── SchemaInvalid     XML that does not match our e-CMS schemas
-    │   └── UnknownMessage    XML that is no e-CMS message we know
+    │   ├── UnknownMessage    XML that is no e-CMS message we know
+    │   └── SignatureInvalid  a signature is broken, tampered, wraps other content or uses a refused
+    │       │                 algorithm: reject the message and tell the sender (``check`` says which)
+    │       └── SignatureMissing  unsigned, and the sending partner's policy requires a signature
+    ├── TrustError            the signature is intact but its signer is not trusted for the sending
+    │                         organisation (chain, dates, key usage, organisation): fix the trust store
+    │                         or ask the partner for a proper certificate, then verify again
     ├── PolicyRefused         the regulation or the agency's policy forbids this (e.g. top secret)
-    └── ConfigError           the gateway's configuration is wrong: fix the named key
+    ├── ConfigError           the gateway's configuration is wrong: fix the named key
+    ├── StoreError            the store refused or cannot do what was asked
+    │   ├── NotFound          no letter or work item with that id: check the id (`ecms-gateway queue`)
+    │   ├── DuplicateLetter   that outbound letter is already queued or sent: withdraw it before resending
+    │   ├── IllegalTransition the event does not fit the letter's state: refused and recorded, not applied
+    │   ├── LeaseLost         a worker's lease expired and another worker took the item over: drop the result
+    │   └── SchemaOutdated    the database is older than this gateway: run `ecms-gateway db upgrade`
+    └── DeliveryFailed        sending or fetching over a channel failed (the retry policy decides)
+        ├── TransientFailure  may succeed later (timeout, connection refused, node busy): retried with backoff
+        │   └── TransientTransportError  an e-CMS node or the network failed for now (connection cut,
+        │                                timeout, HTTP 5xx, a soap:Server fault): retried with backoff
+        ├── PermanentFailure  retrying cannot help (refused by the node, unknown address): dead letter now
+        │   └── PermanentTransportError  the node refused the request for good (ErrorDetail, soap:Client
+        │                                fault, HTTP 4xx, TLS trust, a reply of the wrong kind): dead letter
+        └── TransportError    base of the two above: ``reason``, ``endpoint`` and the node's ``error_code``
 """
 
 from __future__ import annotations
@@ -66,3 +86,96 @@ class PolicyRefused(GatewayError):
 
 class ConfigError(GatewayError):
     """The configuration is wrong; the message names the key and what to put there."""
+
+
+class StoreError(GatewayError):
+    """The store refused the request or cannot reach a usable database; the message says why."""
+
+
+class NotFound(StoreError):
+    """No letter, work item or dead letter with the given id."""
+
+
+class DuplicateLetter(StoreError):
+    """An outbound letter with the same sender, book number and date is already queued or sent."""
+
+
+class IllegalTransition(StoreError):
+    """An event that does not apply to the letter's current state; it was recorded, never applied."""
+
+
+class LeaseLost(StoreError):
+    """The worker no longer holds the lease on a work item (it expired and another worker took it)."""
+
+
+class SchemaOutdated(StoreError):
+    """The database schema is not at this gateway's revision; ``ecms-gateway db upgrade`` fixes it."""
+
+
+class DeliveryFailed(GatewayError):
+    """Sending or fetching over a channel failed; the channel's retry policy decides what happens next."""
+
+
+class TransientFailure(DeliveryFailed):
+    """A failure that may go away by itself (timeout, connection refused, busy node): retry later."""
+
+
+class PermanentFailure(DeliveryFailed):
+    """A failure that retrying cannot fix (the node refused the letter, unknown address): dead-letter it."""
+
+
+class TransportError(DeliveryFailed):
+    """Talking to an e-CMS node failed; translated from the library's error at the adapter edge.
+
+    ``reason`` says what happened in words an operator can act on, ``endpoint`` names the node URL
+    and ``error_code`` carries the node's ``ErrorDetail/ErrorCode`` when the node answered with one.
+    """
+
+    def __init__(self, reason: str, *, endpoint: str | None = None, error_code: str | None = None) -> None:
+        self.reason = reason
+        self.endpoint = endpoint
+        self.error_code = error_code
+        where = f" ({endpoint})" if endpoint else ""
+        code = f" [{error_code}]" if error_code else ""
+        super().__init__(f"e-CMS node{where}{code}: {reason}")
+
+
+class TransientTransportError(TransportError, TransientFailure):
+    """The node or the network failed for now (connection refused or cut, timeout, HTTP 5xx, a
+    ``soap:Server`` fault): the same request may succeed later, so it is retried with backoff."""
+
+
+class PermanentTransportError(TransportError, PermanentFailure):
+    """The node refused the request for good (ErrorDetail, ``soap:Client`` fault, HTTP 4xx, an
+    untrusted TLS certificate, a reply of the wrong kind): retrying cannot help, dead-letter it."""
+
+
+class SignatureInvalid(InputError):
+    """A signature that does not prove what it must; ``check`` names the failed check.
+
+    The message says which check failed, for which organisation, and what an operator can do.
+    """
+
+    def __init__(self, check: str, detail: str, *, org_id: str | None, action: str) -> None:
+        self.check = check
+        self.org_id = org_id
+        self.detail = detail
+        self.action = action
+        who = f"organisation {org_id}" if org_id else "an unknown organisation"
+        super().__init__(f"signature check '{check}' failed for {who}: {detail}. {action}")
+
+
+class SignatureMissing(SignatureInvalid):
+    """The message carries no signature and the sending partner's policy rejects unsigned messages."""
+
+
+class TrustError(GatewayError):
+    """The signature is intact but its key or certificate is not trusted for the sending organisation."""
+
+    def __init__(self, check: str, detail: str, *, org_id: str | None, action: str) -> None:
+        self.check = check
+        self.org_id = org_id
+        self.detail = detail
+        self.action = action
+        who = f"organisation {org_id}" if org_id else "an unknown organisation"
+        super().__init__(f"trust check '{check}' failed for {who}: {detail}. {action}")

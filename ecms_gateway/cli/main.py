@@ -27,6 +27,9 @@ COMMAND_MODULES = (
     "ecms_gateway.cli.validate",
     "ecms_gateway.cli.convert",
     "ecms_gateway.cli.demo",
+    "ecms_gateway.cli.store_cmds",
+    "ecms_gateway.cli.keys",
+    "ecms_gateway.cli.signing_cmds",
 )
 
 

@@ -1,0 +1,337 @@
+"""Operator commands on the store: ``db upgrade``, ``queue``, ``retry``, ``show``, ``problems``,
+``audit verify``.
+
+Each takes ``--data-dir`` (SQLite there; default ``$ECMS_GATEWAY_DATA_DIR`` or ``./var``) or
+``--database-url`` (default ``$ECMS_GATEWAY_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import getpass
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
+
+from ecms_gateway.engine import LetterState, Store, WorkState
+from ecms_gateway.engine.values import LetterDetail, QueueRow
+from ecms_gateway.errors import StoreError
+from ecms_gateway.store import migrate
+from ecms_gateway.store.database import DATABASE_URL_ENV, Database, default_data_dir, resolve_url
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    where = argparse.ArgumentParser(add_help=False)
+    group = where.add_mutually_exclusive_group()
+    group.add_argument(
+        "--data-dir", type=Path, help="data folder (SQLite + files); default $ECMS_GATEWAY_DATA_DIR or ./var"
+    )
+    group.add_argument(
+        "--database-url", help=f"PostgreSQL URL instead of SQLite; default ${DATABASE_URL_ENV}"
+    )
+
+    db = subparsers.add_parser("db", help="manage the database schema")
+    db_sub = db.add_subparsers(title="db commands", metavar="ACTION", required=True)
+    upgrade = db_sub.add_parser("upgrade", parents=[where], help="apply the schema migrations")
+    upgrade.set_defaults(func=_db_upgrade)
+
+    states = [s.value for s in WorkState] + [s.value for s in LetterState]
+    queue = subparsers.add_parser("queue", parents=[where], help="what is where, oldest first")
+    queue.add_argument(
+        "--state", choices=states, help="a work state (ready, leased, dead, done) or a letter state"
+    )
+    queue.add_argument("--channel", help="only this channel")
+    queue.set_defaults(func=_queue)
+
+    retry = subparsers.add_parser("retry", parents=[where], help="send dead letters again")
+    retry.add_argument("ids", nargs="*", type=int, metavar="ID", help="work item ids (from `queue`)")
+    retry.add_argument("--dead", action="store_true", help="every dead letter (of --channel)")
+    retry.add_argument("--channel", help="with --dead: only this channel")
+    retry.add_argument("--reason", help="why (kept in the audit log)")
+    retry.set_defaults(func=_retry)
+
+    show = subparsers.add_parser("show", parents=[where], help="a letter, its history and attempts")
+    show.add_argument("letter_id", type=int, metavar="ID", help="letter id")
+    show.set_defaults(func=_show)
+
+    problems = subparsers.add_parser(
+        "problems", parents=[where], help="refused events and unmatched notifiers"
+    )
+    problems.set_defaults(func=_problems)
+
+    audit = subparsers.add_parser("audit", help="the audit log")
+    audit_sub = audit.add_subparsers(title="audit commands", metavar="ACTION", required=True)
+    verify = audit_sub.add_parser("verify", parents=[where], help="check the hash chain")
+    verify.set_defaults(func=_audit_verify)
+
+
+def _url(args: argparse.Namespace) -> tuple[str, Path]:
+    data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
+    url = args.database_url or (None if args.data_dir is not None else os.environ.get(DATABASE_URL_ENV))
+    return resolve_url(data_dir=data_dir, database_url=url), data_dir
+
+
+def _open(args: argparse.Namespace) -> Store:
+    url, data_dir = _url(args)
+    return Store(database_url=url, data_dir=data_dir)
+
+
+_Handler = Callable[[argparse.Namespace], int]
+
+
+def _db_errors(handler: _Handler) -> _Handler:
+    """A database that cannot be reached or opened is one sentence for the operator, not a traceback."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except DBAPIError as exc:
+            raise StoreError(f"cannot use the database: {_first_line(exc.orig or exc)}") from exc
+
+    return run
+
+
+def _actor() -> str:
+    try:
+        return f"operator:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "operator"
+
+
+@_db_errors
+def _db_upgrade(args: argparse.Namespace) -> int:
+    url, _ = _url(args)
+    db = Database(url)
+    try:
+        before, after = migrate.upgrade(db)
+    finally:
+        db.dispose()
+    shown = db.engine.url.render_as_string(hide_password=True)
+    if before == after:
+        print(f"database {shown} is already at revision {after}")
+    else:
+        print(f"database {shown} upgraded from revision {before or '(empty)'} to {after}")
+    return 0
+
+
+@_db_errors
+def _queue(args: argparse.Namespace) -> int:
+    work_state = WorkState(args.state) if args.state in WorkState._value2member_map_ else None
+    letter_state = LetterState(args.state) if args.state and work_state is None else None
+    with _open(args) as store:
+        rows = store.queue(work_state=work_state, letter_state=letter_state, channel=args.channel)
+        refused, unmatched = len(store.refused_events()), len(store.unmatched_notifiers())
+    now = datetime.now(UTC)
+    table = [
+        [
+            str(r.work_id),
+            r.kind.value,
+            r.channel,
+            r.state.value,
+            str(r.letter_id or ""),
+            r.book_no or "",
+            r.letter_state.value if r.letter_state else "",
+            str(r.attempts),
+            age(now - r.created_at),
+            _when(r, now),
+            (r.last_error or "")[:60],
+        ]
+        for r in rows
+    ]
+    headers = [
+        "ID",
+        "KIND",
+        "CHANNEL",
+        "STATE",
+        "LETTER",
+        "BOOK NO",
+        "LETTER STATE",
+        "TRIES",
+        "AGE",
+        "NEXT",
+        "LAST ERROR",
+    ]
+    print(format_table(headers, table) if table else "nothing in the queue")
+    if refused or unmatched:
+        print(f"\n{refused} refused event(s), {unmatched} unmatched notifier(s): see `ecms-gateway problems`")
+    return 0
+
+
+def _when(row: QueueRow, now: datetime) -> str:
+    if row.state is WorkState.LEASED and row.lease_until is not None:
+        return f"lease {row.lease_owner} {age(row.lease_until - now)}"
+    if row.state is WorkState.READY:
+        return "now" if row.next_try_at <= now else f"in {age(row.next_try_at - now)}"
+    return ""
+
+
+@_db_errors
+def _retry(args: argparse.Namespace) -> int:
+    if bool(args.ids) == bool(args.dead):
+        print("ecms-gateway retry: give work item IDs or --dead, not both and not neither", file=sys.stderr)
+        return 2
+    if args.channel and not args.dead:
+        print("ecms-gateway retry: --channel goes with --dead", file=sys.stderr)
+        return 2
+    with _open(args) as store:
+        done = store.redrive(args.ids, actor=_actor(), channel=args.channel, reason=args.reason)
+    print(f"redriven {len(done)} work item(s)" + (f": {', '.join(map(str, done))}" if done else ""))
+    return 0
+
+
+@_db_errors
+def _show(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        detail = store.show(args.letter_id)
+    print(render_detail(detail))
+    return 0
+
+
+def render_detail(d: LetterDetail) -> str:
+    letter = d.letter
+    registry = (
+        f"{letter.registry_no}/{letter.registry_year + 543}"
+        if letter.registry_no and letter.registry_year
+        else "-"
+    )
+    lines = [
+        f"letter {letter.id} ({letter.direction.value}bound, {letter.channel}): {letter.state.value}",
+        f"  book no   {letter.book_no}  of {letter.letter_date.isoformat()}",
+        f"  subject   {letter.subject}",
+        f"  from      {letter.sender_org}  to {letter.receiver_org}",
+        f"  registry  {registry}" + (f"  accepted as {letter.accept_id}" if letter.accept_id else ""),
+        "files:",
+        *(f"  {name}  {mime}  {size} bytes  sha256 {sha[:16]}…" for name, mime, size, sha in d.files),
+        "history:",
+        format_table(
+            ["SEQ", "AT", "WHO", "WHAT", "WHY"],
+            [[str(h.seq), _ts(h.at), h.actor, h.action, h.reason or ""] for h in d.history],
+            indent=2,
+        ),
+    ]
+    if d.attempts:
+        lines += [
+            "attempts:",
+            format_table(
+                ["WORK", "KIND", "#", "WORKER", "STARTED", "ENDED", "OUTCOME", "ERROR"],
+                [
+                    [
+                        str(a.work_id),
+                        a.kind.value,
+                        str(a.number),
+                        a.worker,
+                        _ts(a.started_at),
+                        _ts(a.ended_at) if a.ended_at else "",
+                        a.outcome or "",
+                        a.error or "",
+                    ]
+                    for a in d.attempts
+                ],
+                indent=2,
+            ),
+        ]
+    if d.refused:
+        lines += ["refused events:", *(f"  {_ts(r.at)}  {r.actor}: {r.reason}" for r in d.refused)]
+    return "\n".join(lines)
+
+
+@_db_errors
+def _problems(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        refused, unmatched = store.refused_events(), store.unmatched_notifiers()
+    print("refused events:" if refused else "no refused events")
+    if refused:
+        print(
+            format_table(
+                ["ID", "AT", "LETTER", "EVENT", "STATE", "WHO", "WHY"],
+                [
+                    [str(r.id), _ts(r.at), str(r.letter_id or ""), r.event, r.state, r.actor, r.reason]
+                    for r in refused
+                ],
+                indent=2,
+            )
+        )
+    print("unmatched notifiers:" if unmatched else "no unmatched notifiers")
+    if unmatched:
+        print(
+            format_table(
+                ["ID", "RECEIVED", "KIND", "SENDER DEPT", "BOOK NO", "DATE", "ACCEPT ID"],
+                [
+                    [
+                        str(n.id),
+                        _ts(n.received_at),
+                        n.kind.value,
+                        n.sender_dept,
+                        n.book_no,
+                        n.letter_date.isoformat(),
+                        n.accept_id or "",
+                    ]
+                    for n in unmatched
+                ],
+                indent=2,
+            )
+        )
+    return 0
+
+
+@_db_errors
+def _audit_verify(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        report = store.verify_audit()
+    if report.ok:
+        print(f"audit chain intact: {report.checked} entries checked")
+        return 0
+    print(f"audit chain broken at entry {report.first_bad}: {report.problem}", file=sys.stderr)
+    print(f"({report.checked} entries before it are intact)", file=sys.stderr)
+    return 1
+
+
+def age(delta: timedelta) -> str:
+    """``2d 3h``, ``4h 5m``, ``6m 7s``, ``8s``: the two largest units."""
+    seconds = max(0, int(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
+
+
+def _ts(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: Thai vowel and tone marks take none, wide characters two."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, indent: int = 0) -> str:
+    """Columns aligned by display width (Thai text included), two spaces apart."""
+    widths = [display_width(h) for h in headers]
+    for row in rows:
+        widths = [max(w, display_width(cell)) for w, cell in zip(widths, row, strict=True)]
+    lines = []
+    for row in (headers, *rows):
+        cells = [cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths, strict=True)]
+        lines.append(" " * indent + "  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

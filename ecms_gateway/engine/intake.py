@@ -1,0 +1,245 @@
+"""Accepting work: an outbound letter from a clerk or an API call, a raw item from a channel, and the
+inbound letter decoded from it. Everything is committed before the call returns (and so before
+anyone acknowledges it); files go to the file store first, content-addressed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from ecms_gateway.engine import audit
+from ecms_gateway.engine.audit import canonical_json
+from ecms_gateway.engine.context import Context
+from ecms_gateway.engine.registry import Register, allocate, registry_year
+from ecms_gateway.engine.states import Direction, LetterState, WorkKind
+from ecms_gateway.engine.transitions import enqueue
+from ecms_gateway.engine.values import Accepted
+from ecms_gateway.errors import DuplicateLetter, NotFound
+from ecms_gateway.letter.codes import Secrecy
+from ecms_gateway.letter.model import FileData, Letter, LetterPackage
+from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
+from ecms_gateway.store.tables import INBOX, LETTER, LETTER_FILE
+
+_HARD_RULES_ONLY = SecrecyPolicy(allowed=frozenset(Secrecy))
+
+
+def content_digest(package: LetterPackage) -> str:
+    """SHA-256 over the letter's canonical JSON and its files' digests: equal content, equal digest."""
+    files = [[f.name, f.mime, f.sha256] for f in package.files]
+    return hashlib.sha256(
+        canonical_json({"letter": package.letter.to_json_dict(), "files": files}).encode("utf-8")
+    ).hexdigest()
+
+
+def accept_outbound(
+    ctx: Context, package: LetterPackage, *, actor: str, channel: str, resend_of: int | None = None
+) -> int:
+    """Queue a letter for sending; returns its id once committed, with its outgoing registry number.
+
+    Raises ``DuplicateLetter`` when the same letter (sender, book number, date) is live already; the
+    regulation's hard rules (top secret, internal kinds) are checked here too, agency policy is not.
+    """
+    letter = package.letter
+    check_may_leave(letter, _HARD_RULES_ONLY)
+    _put_files(ctx, package.files)
+    now = ctx.clock()
+    try:
+        with ctx.db.write() as conn:
+            year = registry_year(now)
+            number = allocate(conn, org=letter.sender.org_id, register=Register.OUTGOING, year=year)
+            letter_id = _insert_letter(
+                conn,
+                package,
+                direction=Direction.OUT,
+                state=LetterState.QUEUED,
+                channel=channel,
+                now=now,
+                registry=(letter.sender.org_id, year, number),
+                resend_of=resend_of,
+            )
+            enqueue(conn, kind=WorkKind.SEND, channel=channel, now=now, letter_id=letter_id)
+            audit.append(
+                conn,
+                at=now,
+                actor=actor,
+                action="letter.accepted",
+                letter_id=letter_id,
+                detail={
+                    "to": LetterState.QUEUED.value,
+                    "channel": channel,
+                    "registry_no": number,
+                    "year": year,
+                },
+            )
+    except IntegrityError as exc:
+        duplicate = _duplicate(ctx, letter)
+        if duplicate is None:  # some other constraint: let the original error surface
+            raise
+        raise duplicate from exc
+    return letter_id
+
+
+def _duplicate(ctx: Context, letter: Letter) -> DuplicateLetter | None:
+    with ctx.db.read() as conn:
+        live = conn.execute(
+            select(LETTER.c.id, LETTER.c.state).where(
+                LETTER.c.direction == Direction.OUT.value,
+                LETTER.c.state != LetterState.WITHDRAWN.value,
+                LETTER.c.sender_dept == letter.sender.department_id,
+                LETTER.c.book_key == letter.book_key,
+                LETTER.c.letter_date == letter.date,
+            )
+        ).first()
+    if live is None:
+        return None
+    return DuplicateLetter(
+        f"letter {letter.book_no} of {letter.date.isoformat()} from department {letter.sender.department_id} "
+        f"is already letter {live.id} (state {live.state}); it cannot be sent twice: withdraw that one "
+        "after a rejection, then send again"
+    )
+
+
+def accept_inbound(ctx: Context, raw: bytes, *, channel: str, process_id: str, actor: str) -> Accepted:
+    """Store a received item exactly as it came; the same (channel, ProcessID) is stored only once.
+
+    Acknowledge the item to its channel (delete it from the queue) only after this returns.
+    """
+    sha256 = ctx.files.put(raw)
+    now = ctx.clock()
+    try:
+        with ctx.db.write() as conn:
+            stmt = insert(INBOX).values(
+                channel=channel, process_id=process_id, raw_sha256=sha256, raw_size=len(raw), received_at=now
+            )
+            inbox_id = int(conn.execute(stmt.returning(INBOX.c.id)).scalar_one())
+            work_id = enqueue(conn, kind=WorkKind.INBOUND, channel=channel, now=now, inbox_id=inbox_id)
+            audit.append(
+                conn,
+                at=now,
+                actor=actor,
+                action="inbox.received",
+                work_id=work_id,
+                detail={"channel": channel, "process_id": process_id, "sha256": sha256, "size": len(raw)},
+            )
+        return Accepted(id=inbox_id, created=True)
+    except IntegrityError:
+        with ctx.db.read() as conn:
+            existing = conn.execute(
+                select(INBOX.c.id).where(INBOX.c.channel == channel, INBOX.c.process_id == process_id)
+            ).scalar()
+        if existing is None:
+            raise
+        return Accepted(id=int(existing), created=False)
+
+
+def record_inbound_letter(ctx: Context, inbox_id: int, package: LetterPackage, *, actor: str) -> Accepted:
+    """Record the letter decoded from inbox item ``inbox_id``, once per (key, content) however often
+    it arrives; a new letter queues the ReceiveLetterNotifier back to its sender.
+    """
+    _put_files(ctx, package.files)
+    digest = content_digest(package)
+    now = ctx.clock()
+    try:
+        with ctx.db.write() as conn:
+            channel = conn.execute(select(INBOX.c.channel).where(INBOX.c.id == inbox_id)).scalar()
+            if channel is None:
+                raise NotFound(f"there is no inbox item {inbox_id}")
+            letter_id = _insert_letter(
+                conn,
+                package,
+                direction=Direction.IN,
+                state=LetterState.RECEIVED,
+                channel=channel,
+                now=now,
+                digest=digest,
+                inbox_id=inbox_id,
+            )
+            enqueue(conn, kind=WorkKind.NOTIFY_RECEIVE, channel=channel, now=now, letter_id=letter_id)
+            audit.append(
+                conn,
+                at=now,
+                actor=actor,
+                action="letter.received",
+                letter_id=letter_id,
+                detail={"to": LetterState.RECEIVED.value, "inbox_id": inbox_id, "digest": digest},
+            )
+        return Accepted(id=letter_id, created=True)
+    except IntegrityError:
+        letter = package.letter
+        with ctx.db.read() as conn:
+            existing = conn.execute(
+                select(LETTER.c.id).where(
+                    LETTER.c.direction == Direction.IN.value,
+                    LETTER.c.sender_dept == letter.sender.department_id,
+                    LETTER.c.book_key == letter.book_key,
+                    LETTER.c.letter_date == letter.date,
+                    LETTER.c.content_digest == digest,
+                )
+            ).scalar()
+        if existing is None:
+            raise
+        return Accepted(id=int(existing), created=False)
+
+
+def _put_files(ctx: Context, files: tuple[FileData, ...]) -> None:
+    # Before the row that names them: a crash leaves at worst an unreferenced file, never a dangling row.
+    for data in files:
+        ctx.files.put(data.content)
+
+
+def _insert_letter(
+    conn: Connection,
+    package: LetterPackage,
+    *,
+    direction: Direction,
+    state: LetterState,
+    channel: str,
+    now: datetime,
+    digest: str | None = None,
+    registry: tuple[str, int, int] | None = None,
+    inbox_id: int | None = None,
+    resend_of: int | None = None,
+) -> int:
+    letter = package.letter
+    org, year, number = registry if registry else (None, None, None)
+    stmt = insert(LETTER).values(
+        direction=direction.value,
+        state=state.value,
+        channel=channel,
+        sender_org=letter.sender.org_id,
+        sender_dept=letter.sender.department_id,
+        receiver_org=letter.receiver.org_id,
+        book_no=letter.book_no,
+        book_key=letter.book_key,
+        letter_date=letter.date,
+        subject=letter.subject,
+        letter_json=canonical_json(letter.to_json_dict()),
+        content_digest=digest or content_digest(package),
+        registry_org=org,
+        registry_year=year,
+        registry_no=number,
+        inbox_id=inbox_id,
+        resend_of=resend_of,
+        created_at=now,
+        updated_at=now,
+    )
+    letter_id = int(conn.execute(stmt.returning(LETTER.c.id)).scalar_one())
+    conn.execute(
+        insert(LETTER_FILE),
+        [
+            {
+                "letter_id": letter_id,
+                "position": i,
+                "name": f.name,
+                "mime": f.mime,
+                "size": f.size,
+                "sha256": f.sha256,
+            }
+            for i, f in enumerate(package.files)
+        ],
+    )
+    return letter_id

@@ -1,0 +1,107 @@
+"""Notifiers matched to their letter by (sender department, book number key, CorrespondenceDate).
+
+A notifier that matches no letter is kept (outcome ``unmatched``) for operators, never dropped; one
+whose letter's state does not allow it is kept and its event recorded as refused.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy import case, insert, select, update
+
+from ecms_gateway.engine import audit
+from ecms_gateway.engine.context import Context
+from ecms_gateway.engine.states import Direction, Event, LetterState
+from ecms_gateway.engine.transitions import apply
+from ecms_gateway.engine.values import NotifierIn, NotifierKind, NotifierOutcome, NotifierResult, Transition
+from ecms_gateway.letter.thai import book_no_key
+from ecms_gateway.store.tables import LETTER, NOTIFIER
+
+EVENT_OF: Final[dict[NotifierKind, Event]] = {
+    NotifierKind.RECEIVE: Event.RECEIVE_NOTIFIED,
+    NotifierKind.ACCEPT: Event.ACCEPT_NOTIFIED,
+    NotifierKind.REJECT: Event.REJECT_NOTIFIED,
+    NotifierKind.INVALID: Event.INVALID_NOTIFIED,
+}
+
+
+def match_notifier(ctx: Context, notifier: NotifierIn, *, actor: str) -> NotifierResult:
+    """Record ``notifier`` and apply it to its letter when it matches one and the state allows it."""
+    now = ctx.clock()
+    key = book_no_key(notifier.book_no)
+    # InvalidAcceptIDNotifier is about a letter we received; the others about one we sent.
+    direction = Direction.IN if notifier.kind is NotifierKind.INVALID_ACCEPT_ID else Direction.OUT
+    with ctx.db.write() as conn:
+        withdrawn_last = case((LETTER.c.state == LetterState.WITHDRAWN.value, 1), else_=0)
+        letter = (
+            conn.execute(
+                select(LETTER)
+                .where(
+                    LETTER.c.direction == direction.value,
+                    LETTER.c.sender_dept == notifier.sender_dept,
+                    LETTER.c.book_key == key,
+                    LETTER.c.letter_date == notifier.letter_date,
+                )
+                .order_by(withdrawn_last, LETTER.c.id.desc())
+                .limit(1)
+                .with_for_update()
+            )
+            .mappings()
+            .first()
+        )
+        notifier_id = int(
+            conn.execute(
+                insert(NOTIFIER)
+                .values(
+                    kind=notifier.kind.value,
+                    sender_dept=notifier.sender_dept,
+                    book_no=notifier.book_no,
+                    book_key=key,
+                    letter_date=notifier.letter_date,
+                    accept_id=notifier.accept_id,
+                    inbox_id=notifier.inbox_id,
+                    letter_id=letter["id"] if letter else None,
+                    outcome=NotifierOutcome.UNMATCHED.value,
+                    received_at=now,
+                )
+                .returning(NOTIFIER.c.id)
+            ).scalar_one()
+        )
+        detail = {"notifier_id": notifier_id, "kind": notifier.kind.value, "accept_id": notifier.accept_id}
+        if letter is None:
+            audit.append(
+                conn,
+                at=now,
+                actor=actor,
+                action="notifier.unmatched",
+                detail={**detail, "book_no": notifier.book_no, "date": notifier.letter_date.isoformat()},
+            )
+            return NotifierResult(
+                notifier_id=notifier_id, outcome=NotifierOutcome.UNMATCHED, letter_id=None, state=None
+            )
+        event = EVENT_OF.get(notifier.kind)
+        if event is None:
+            outcome, state = NotifierOutcome.NOTED, LetterState(letter["state"])
+            audit.append(
+                conn, at=now, actor=actor, action="notifier.noted", letter_id=letter["id"], detail=detail
+            )
+        else:
+            values = {"accept_id": notifier.accept_id} if event is Event.ACCEPT_NOTIFIED else None
+            result = apply(
+                conn,
+                letter,
+                event,
+                actor=actor,
+                now=now,
+                values=values,
+                detail=detail,
+                notifier_id=notifier_id,
+            )
+            applied = isinstance(result, Transition)
+            outcome = NotifierOutcome.APPLIED if applied else NotifierOutcome.REFUSED
+            state = result.after if isinstance(result, Transition) else result.state
+        conn.execute(update(NOTIFIER).where(NOTIFIER.c.id == notifier_id).values(outcome=outcome.value))
+        return NotifierResult(
+            notifier_id=notifier_id, outcome=outcome, letter_id=int(letter["id"]), state=state
+        )

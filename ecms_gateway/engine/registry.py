@@ -1,0 +1,45 @@
+"""Registry numbers (เลขทะเบียนส่ง / เลขทะเบียนรับ): per organisation and calendar year, from 1,
+gap-free and unique, allocated inside the transaction that uses the number.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Final
+
+from sqlalchemy import Connection
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ecms_gateway.store.tables import COUNTER
+
+THAI_TIME: Final = timezone(timedelta(hours=7), "ICT")
+"""Thailand keeps UTC+7 all year; the registry year turns at midnight Bangkok time."""
+
+
+class Register(StrEnum):
+    """The two registers of a saraban office."""
+
+    OUTGOING = "out"  # ทะเบียนหนังสือส่ง
+    RECEIVE = "in"  # ทะเบียนหนังสือรับ
+
+
+def registry_year(now: datetime) -> int:
+    """The (Gregorian) calendar year in Thailand at ``now``."""
+    return now.astimezone(THAI_TIME).year
+
+
+def allocate(conn: Connection, *, org: str, register: Register, year: int) -> int:
+    """The next number of ``register`` for ``org`` in ``year``, counting from 1.
+
+    One upsert both creates the counter and increments it, and keeps the row locked until the
+    caller's transaction ends: a rollback gives the number back, so numbers stay gap-free.
+    """
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(COUNTER).values(org=org, kind=register.value, year=year, last_no=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[COUNTER.c.org, COUNTER.c.kind, COUNTER.c.year],
+        set_={"last_no": COUNTER.c.last_no + 1},
+    )
+    return int(conn.execute(stmt.returning(COUNTER.c.last_no)).scalar_one())

@@ -1,0 +1,139 @@
+"""Applying an event to a letter inside a transaction: through the table, or refused and recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.engine import RowMapping
+
+from ecms_gateway.engine import audit
+from ecms_gateway.engine.states import (
+    FOLLOW_UP_WORK,
+    Direction,
+    Event,
+    LetterState,
+    WorkKind,
+    WorkState,
+    allowed_events,
+    next_state,
+)
+from ecms_gateway.engine.values import Refusal, Transition
+from ecms_gateway.errors import NotFound
+from ecms_gateway.store.tables import LETTER, REFUSED, WORK
+
+
+def lock_letter(conn: Connection, letter_id: int) -> RowMapping:
+    """The letter's row, locked until the transaction ends; ``NotFound`` when there is none."""
+    row = conn.execute(select(LETTER).where(LETTER.c.id == letter_id).with_for_update()).mappings().first()
+    if row is None:
+        raise NotFound(f"there is no letter {letter_id}; `ecms-gateway queue` lists the letters in work")
+    return row
+
+
+def enqueue(
+    conn: Connection,
+    *,
+    kind: WorkKind,
+    channel: str,
+    now: datetime,
+    letter_id: int | None = None,
+    inbox_id: int | None = None,
+) -> int:
+    """Add a ready work item; returns its id."""
+    stmt = insert(WORK).values(
+        kind=kind.value,
+        channel=channel,
+        state=WorkState.READY.value,
+        letter_id=letter_id,
+        inbox_id=inbox_id,
+        attempts=0,
+        created_at=now,
+        next_try_at=now,
+    )
+    return int(conn.execute(stmt.returning(WORK.c.id)).scalar_one())
+
+
+def apply(
+    conn: Connection,
+    letter: RowMapping,
+    event: Event,
+    *,
+    actor: str,
+    now: datetime,
+    reason: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    detail: Mapping[str, Any] | None = None,
+    work_id: int | None = None,
+    notifier_id: int | None = None,
+) -> Transition | Refusal:
+    """Move ``letter`` (a locked row) on by ``event``, or record the refusal; never both.
+
+    ``values`` are extra columns to set with the new state (e.g. the receive number).
+    """
+    letter_id = int(letter["id"])
+    direction, state = Direction(letter["direction"]), LetterState(letter["state"])
+    after = next_state(direction, state, event)
+    if after is None:
+        why = _refusal_reason(letter_id, direction, state, event, reason)
+        return _refuse(
+            conn, Refusal(letter_id=letter_id, event=event, state=state, reason=why), actor, now, notifier_id
+        )
+    conn.execute(
+        update(LETTER)
+        .where(LETTER.c.id == letter_id)
+        .values(state=after.value, updated_at=now, **(values or {}))
+    )
+    follow_up = FOLLOW_UP_WORK.get((direction, event))
+    if follow_up is not None:
+        enqueue(conn, kind=follow_up, channel=letter["channel"], now=now, letter_id=letter_id)
+    audit.append(
+        conn,
+        at=now,
+        actor=actor,
+        action=f"letter.{event.value}",
+        letter_id=letter_id,
+        work_id=work_id,
+        reason=reason,
+        detail={"from": state.value, "to": after.value, **(detail or {})},
+    )
+    return Transition(letter_id=letter_id, event=event, before=state, after=after)
+
+
+def _refusal_reason(
+    letter_id: int, direction: Direction, state: LetterState, event: Event, reason: str | None
+) -> str:
+    allowed = ", ".join(e.value for e in allowed_events(direction, state)) or "none"
+    why = (
+        f"event {event.value} does not apply to {direction.value}bound letter {letter_id} "
+        f"in state {state.value} (allowed there: {allowed})"
+    )
+    return f"{why}; given reason: {reason}" if reason else why
+
+
+def _refuse(
+    conn: Connection, refusal: Refusal, actor: str, now: datetime, notifier_id: int | None
+) -> Refusal:
+    conn.execute(
+        insert(REFUSED).values(
+            letter_id=refusal.letter_id,
+            notifier_id=notifier_id,
+            event=refusal.event.value,
+            state=refusal.state.value,
+            actor=actor,
+            reason=refusal.reason,
+            at=now,
+        )
+    )
+    audit.append(
+        conn,
+        at=now,
+        actor=actor,
+        action="letter.refused",
+        letter_id=refusal.letter_id,
+        reason=refusal.reason,
+        detail={"event": refusal.event.value, "state": refusal.state.value},
+    )
+    return refusal

@@ -1,0 +1,198 @@
+"""Values the engine's services take and return (frozen, keyword-only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
+
+
+@dataclass(frozen=True, kw_only=True)
+class Accepted:
+    """The id of what was accepted; ``created`` is False when it had been accepted before (idempotent)."""
+
+    id: int
+    created: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Claim:
+    """A work item a worker holds until ``lease_until``; ``attempt`` counts from 1."""
+
+    work_id: int
+    kind: WorkKind
+    channel: str
+    letter_id: int | None
+    inbox_id: int | None
+    attempt: int
+    worker: str
+    lease_until: datetime
+    first_try_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Transition:
+    """A state change that was applied."""
+
+    letter_id: int
+    event: Event
+    before: LetterState
+    after: LetterState
+
+
+@dataclass(frozen=True, kw_only=True)
+class Refusal:
+    """An event that did not fit the letter's state; recorded in ``refused_event``, not applied."""
+
+    letter_id: int
+    event: Event
+    state: LetterState
+    reason: str
+
+
+class NotifierKind(StrEnum):
+    """The e-CMS notifiers about a letter."""
+
+    RECEIVE = "receive"  # ReceiveLetterNotifier: the receiver has it
+    ACCEPT = "accept"  # AcceptLetterNotifier: registered with receive number AcceptID
+    REJECT = "reject"  # RejectLetterNotifier: refused
+    INVALID = "invalid"  # InvalidLetterNotifier: wrong letter or wrong receiver
+    INVALID_ACCEPT_ID = "invalid_accept_id"  # InvalidAcceptIDNotifier: our receive number was wrong
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotifierIn:
+    """A decoded notifier; (sender_dept, book_no, letter_date) names the letter it is about."""
+
+    kind: NotifierKind
+    sender_dept: str
+    book_no: str
+    letter_date: date
+    accept_id: str | None = None
+    inbox_id: int | None = None
+
+
+class NotifierOutcome(StrEnum):
+    """What became of a notifier."""
+
+    APPLIED = "applied"  # it moved its letter on
+    REFUSED = "refused"  # its letter's state did not allow it (see refused events)
+    NOTED = "noted"  # recorded on the letter without a state change
+    UNMATCHED = "unmatched"  # no letter has its key; kept for operators
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotifierResult:
+    notifier_id: int
+    outcome: NotifierOutcome
+    letter_id: int | None
+    state: LetterState | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueRow:
+    """One line of ``ecms-gateway queue``."""
+
+    work_id: int
+    kind: WorkKind
+    channel: str
+    state: WorkState
+    letter_id: int | None
+    book_no: str | None
+    letter_state: LetterState | None
+    attempts: int
+    created_at: datetime
+    next_try_at: datetime
+    lease_owner: str | None
+    lease_until: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LetterSummary:
+    id: int
+    direction: Direction
+    state: LetterState
+    channel: str
+    sender_org: str
+    receiver_org: str
+    book_no: str
+    letter_date: date
+    subject: str
+    registry_year: int | None
+    registry_no: int | None
+    accept_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistoryEntry:
+    """An audit entry about a letter: who did what, when and why."""
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    reason: str | None
+    detail: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttemptView:
+    work_id: int
+    kind: WorkKind
+    number: int
+    worker: str
+    started_at: datetime
+    ended_at: datetime | None
+    outcome: str | None
+    error: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefusedView:
+    id: int
+    letter_id: int | None
+    event: str
+    state: str
+    actor: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnmatchedNotifier:
+    id: int
+    kind: NotifierKind
+    sender_dept: str
+    book_no: str
+    letter_date: date
+    accept_id: str | None
+    received_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class LetterDetail:
+    """Everything ``ecms-gateway show`` prints about one letter."""
+
+    letter: LetterSummary
+    files: tuple[tuple[str, str, int, str], ...]  # name, mime, size, sha256
+    history: tuple[HistoryEntry, ...]
+    attempts: tuple[AttemptView, ...]
+    refused: tuple[RefusedView, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditReport:
+    """The result of walking the audit chain; ``first_bad`` names the first broken entry."""
+
+    checked: int
+    first_bad: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None

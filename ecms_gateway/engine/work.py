@@ -1,0 +1,313 @@
+"""Work claiming with leases, completion, failure through the retry policy, and redrive of dead letters.
+
+A claim is one short write transaction: ``UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED)
+RETURNING`` on PostgreSQL, the same statement under SQLite's single writer lock (``BEGIN IMMEDIATE``).
+A lease that runs out (a crashed worker) makes the item claimable again; the lost try is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
+
+from ecms_gateway.engine import audit
+from ecms_gateway.engine.context import Context
+from ecms_gateway.engine.retry import Dead, Decision, RetryAt
+from ecms_gateway.engine.states import Event, LetterState, WorkKind, WorkState
+from ecms_gateway.engine.transitions import apply, lock_letter
+from ecms_gateway.engine.values import Claim, Refusal
+from ecms_gateway.errors import LeaseLost, NotFound, StoreError, TransientFailure
+from ecms_gateway.store.tables import ATTEMPT, WORK
+
+_CLAIMED = (WORK.c.id, WORK.c.kind, WORK.c.channel, WORK.c.letter_id, WORK.c.inbox_id, WORK.c.attempts)
+
+
+def claim(
+    ctx: Context, *, channel: str, worker: str, lease: timedelta, kinds: Collection[WorkKind] = ()
+) -> Claim | None:
+    """Take the oldest due work item of ``channel`` (optionally only ``kinds``) under a lease."""
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        while True:
+            row = _take_next(conn, channel=channel, worker=worker, now=now, lease=lease, kinds=kinds)
+            if row is None:
+                return None
+            if _start(ctx, conn, row, worker=worker, now=now):
+                return Claim(
+                    work_id=int(row["id"]),
+                    kind=WorkKind(row["kind"]),
+                    channel=row["channel"],
+                    letter_id=row["letter_id"],
+                    inbox_id=row["inbox_id"],
+                    attempt=int(row["attempts"]),
+                    worker=worker,
+                    lease_until=row["lease_until"],
+                    first_try_at=row["first_try_at"],
+                )
+
+
+def _take_next(
+    conn: Connection,
+    *,
+    channel: str,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    kinds: Collection[WorkKind],
+) -> RowMapping | None:
+    due = or_(
+        and_(WORK.c.state == WorkState.READY.value, WORK.c.next_try_at <= now),
+        and_(WORK.c.state == WorkState.LEASED.value, WORK.c.lease_until <= now),
+    )
+    candidate = select(WORK.c.id).where(WORK.c.channel == channel, due)
+    if kinds:
+        candidate = candidate.where(WORK.c.kind.in_([k.value for k in kinds]))
+    candidate = candidate.order_by(WORK.c.next_try_at, WORK.c.id).limit(1).with_for_update(skip_locked=True)
+    stmt = (
+        update(WORK)
+        .where(WORK.c.id == candidate.scalar_subquery())
+        .values(
+            state=WorkState.LEASED.value,
+            lease_owner=worker,
+            lease_until=now + lease,
+            attempts=WORK.c.attempts + 1,
+            first_try_at=func.coalesce(WORK.c.first_try_at, now),
+        )
+        .returning(*_CLAIMED, WORK.c.lease_until, WORK.c.first_try_at)
+    )
+    return conn.execute(stmt).mappings().first()
+
+
+def _start(ctx: Context, conn: Connection, row: RowMapping, *, worker: str, now: datetime) -> bool:
+    """Record the attempt and move a letter to ``sending``; False when the item went dead instead."""
+    work_id, attempts = int(row["id"]), int(row["attempts"])
+    lost = conn.execute(
+        update(ATTEMPT)
+        .where(ATTEMPT.c.work_id == work_id, ATTEMPT.c.ended_at.is_(None))
+        .values(ended_at=now, outcome="lost", error=f"lease expired; taken over by {worker}")
+    ).rowcount
+    if lost:
+        error = TransientFailure(f"worker lost while holding it (attempt {attempts - 1})")
+        decision = ctx.policies.for_channel(row["channel"]).decide(
+            error, attempts - 1, row["first_try_at"], now
+        )
+        if isinstance(decision, Dead):
+            _bury(conn, row, decision, actor=worker, now=now)
+            return False
+    conn.execute(insert(ATTEMPT).values(work_id=work_id, number=attempts, worker=worker, started_at=now))
+    if row["kind"] != WorkKind.SEND.value or row["letter_id"] is None:
+        return True
+    letter = lock_letter(conn, int(row["letter_id"]))
+    if lost and letter["state"] == LetterState.SENDING.value:
+        audit.append(
+            conn, at=now, actor=worker, action="work.taken_over", letter_id=letter["id"], work_id=work_id
+        )
+        return True
+    outcome = apply(conn, letter, Event.CLAIM, actor=worker, now=now, work_id=work_id)
+    if isinstance(outcome, Refusal):
+        _bury(conn, row, Dead(reason=outcome.reason), actor=worker, now=now, letter_moved=True)
+        return False
+    return True
+
+
+def complete(ctx: Context, work_id: int, *, worker: str, note: str | None = None) -> None:
+    """Mark a claimed item done; a sent letter becomes ``sent``. ``LeaseLost`` if another worker has it."""
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        row = (
+            conn.execute(
+                update(WORK)
+                .where(
+                    WORK.c.id == work_id, WORK.c.state == WorkState.LEASED.value, WORK.c.lease_owner == worker
+                )
+                .values(state=WorkState.DONE.value, finished_at=now, lease_owner=None, lease_until=None)
+                .returning(*_CLAIMED)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise _lease_lost(conn, work_id, worker)
+        _end_attempt(conn, work_id, int(row["attempts"]), now, outcome="done", error=None)
+        if row["kind"] == WorkKind.SEND.value and row["letter_id"] is not None:
+            letter = lock_letter(conn, int(row["letter_id"]))
+            apply(conn, letter, Event.SENT, actor=worker, now=now, reason=note, work_id=work_id)
+        else:
+            audit.append(
+                conn,
+                at=now,
+                actor=worker,
+                action="work.done",
+                letter_id=row["letter_id"],
+                work_id=work_id,
+                reason=note,
+                detail={"kind": row["kind"]},
+            )
+
+
+def fail(ctx: Context, work_id: int, *, worker: str, error: BaseException) -> Decision:
+    """Record a failed try and let the channel's retry policy decide: retry later or dead letter."""
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        row = (
+            conn.execute(
+                select(WORK)
+                .where(
+                    WORK.c.id == work_id, WORK.c.state == WorkState.LEASED.value, WORK.c.lease_owner == worker
+                )
+                .with_for_update()
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise _lease_lost(conn, work_id, worker)
+        attempts = int(row["attempts"])
+        policy = ctx.policies.for_channel(row["channel"])
+        decision = policy.decide(error, attempts, row["first_try_at"], now)
+        if isinstance(decision, RetryAt):
+            _end_attempt(conn, work_id, attempts, now, outcome="retry", error=decision.reason)
+            conn.execute(
+                update(WORK)
+                .where(WORK.c.id == work_id)
+                .values(
+                    state=WorkState.READY.value,
+                    next_try_at=decision.at,
+                    lease_owner=None,
+                    lease_until=None,
+                    last_error=decision.reason,
+                )
+            )
+            if row["kind"] == WorkKind.SEND.value and row["letter_id"] is not None:
+                letter = lock_letter(conn, int(row["letter_id"]))
+                detail = {"next_try_at": decision.at.isoformat(), "attempt": attempts}
+                apply(
+                    conn,
+                    letter,
+                    Event.RETRY_LATER,
+                    actor=worker,
+                    now=now,
+                    reason=decision.reason,
+                    detail=detail,
+                    work_id=work_id,
+                )
+        else:
+            _end_attempt(conn, work_id, attempts, now, outcome="dead", error=decision.reason)
+            _bury(conn, row, decision, actor=worker, now=now)
+        return decision
+
+
+def _bury(
+    conn: Connection, row: RowMapping, dead: Dead, *, actor: str, now: datetime, letter_moved: bool = False
+) -> None:
+    """Make the item a dead letter; its letter (when sending) becomes ``failed``."""
+    work_id = int(row["id"])
+    conn.execute(
+        update(WORK)
+        .where(WORK.c.id == work_id)
+        .values(state=WorkState.DEAD.value, lease_owner=None, lease_until=None, last_error=dead.reason)
+    )
+    if row["kind"] == WorkKind.SEND.value and row["letter_id"] is not None and not letter_moved:
+        letter = lock_letter(conn, int(row["letter_id"]))
+        if letter["state"] == LetterState.SENDING.value:
+            apply(conn, letter, Event.GIVE_UP, actor=actor, now=now, reason=dead.reason, work_id=work_id)
+            return
+    audit.append(
+        conn,
+        at=now,
+        actor=actor,
+        action="work.dead",
+        letter_id=row["letter_id"],
+        work_id=work_id,
+        reason=dead.reason,
+        detail={"kind": row["kind"]},
+    )
+
+
+def redrive(
+    ctx: Context,
+    *,
+    actor: str,
+    work_ids: Sequence[int] = (),
+    channel: str | None = None,
+    reason: str | None = None,
+) -> tuple[int, ...]:
+    """Put dead letters back in the queue: the given ids (all must be dead), or every dead item
+    (of ``channel``) when no id is given. Attempts start again from 1. Returns the ids redriven.
+    """
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        query = select(WORK).order_by(WORK.c.id).with_for_update()
+        if work_ids:
+            query = query.where(WORK.c.id.in_(list(work_ids)))
+        else:
+            query = query.where(WORK.c.state == WorkState.DEAD.value)
+        if channel is not None:
+            query = query.where(WORK.c.channel == channel)
+        rows = list(conn.execute(query).mappings())
+        _check_redrivable(rows, work_ids, channel)
+        for row in rows:
+            _revive(conn, row, actor=actor, now=now, reason=reason)
+        return tuple(int(r["id"]) for r in rows)
+
+
+def _check_redrivable(rows: Sequence[RowMapping], work_ids: Sequence[int], channel: str | None) -> None:
+    missing = sorted(set(work_ids) - {int(r["id"]) for r in rows})
+    if missing:
+        where = f" on channel {channel}" if channel else ""
+        raise NotFound(
+            f"there is no work item {', '.join(map(str, missing))}{where}; see `ecms-gateway queue`"
+        )
+    alive = [f"{r['id']} ({r['state']})" for r in rows if r["state"] != WorkState.DEAD.value]
+    if alive:
+        raise StoreError(
+            f"only dead letters can be redriven; not dead: {', '.join(alive)}; nothing was changed"
+        )
+
+
+def _revive(conn: Connection, row: RowMapping, *, actor: str, now: datetime, reason: str | None) -> None:
+    work_id = int(row["id"])
+    conn.execute(
+        update(WORK)
+        .where(WORK.c.id == work_id)
+        .values(state=WorkState.READY.value, attempts=0, first_try_at=None, next_try_at=now, finished_at=None)
+    )
+    if row["kind"] == WorkKind.SEND.value and row["letter_id"] is not None:
+        letter = lock_letter(conn, int(row["letter_id"]))
+        if letter["state"] == LetterState.FAILED.value:
+            apply(conn, letter, Event.REDRIVE, actor=actor, now=now, reason=reason, work_id=work_id)
+            return
+    audit.append(
+        conn,
+        at=now,
+        actor=actor,
+        action="work.redriven",
+        letter_id=row["letter_id"],
+        work_id=work_id,
+        reason=reason,
+        detail={"kind": row["kind"], "last_error": row["last_error"]},
+    )
+
+
+def _end_attempt(
+    conn: Connection, work_id: int, number: int, now: datetime, *, outcome: str, error: str | None
+) -> None:
+    conn.execute(
+        update(ATTEMPT)
+        .where(ATTEMPT.c.work_id == work_id, ATTEMPT.c.number == number, ATTEMPT.c.ended_at.is_(None))
+        .values(ended_at=now, outcome=outcome, error=error)
+    )
+
+
+def _lease_lost(conn: Connection, work_id: int, worker: str) -> StoreError:
+    row = conn.execute(select(WORK.c.state, WORK.c.lease_owner).where(WORK.c.id == work_id)).first()
+    if row is None:
+        return NotFound(f"there is no work item {work_id}")
+    return LeaseLost(
+        f"worker {worker} no longer holds work item {work_id} (it is {row.state}"
+        + (f", held by {row.lease_owner})" if row.lease_owner else ")")
+        + "; its lease ran out and the result must be dropped"
+    )

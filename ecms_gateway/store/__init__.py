@@ -1,0 +1,9 @@
+"""Persistence: SQLModel tables, the database (SQLite by default, PostgreSQL by URL), packaged
+Alembic migrations, and the content-addressed file store for letter files and raw items.
+"""
+
+from ecms_gateway.store.database import Database, default_data_dir, resolve_url
+from ecms_gateway.store.files import FileStore, LocalFileStore
+from ecms_gateway.store.migrate import prepare, upgrade
+
+__all__ = ["Database", "FileStore", "LocalFileStore", "default_data_dir", "prepare", "resolve_url", "upgrade"]

@@ -1,0 +1,112 @@
+"""Where the database is and how to talk to it: SQLite (WAL) under the data directory by default,
+PostgreSQL by URL; one ``Database`` hands out read and write transactions for either.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from ecms_gateway.errors import ConfigError
+
+DATA_DIR_ENV = "ECMS_GATEWAY_DATA_DIR"
+DATABASE_URL_ENV = "ECMS_GATEWAY_DATABASE_URL"
+DEFAULT_DATA_DIR = Path("var")
+SQLITE_FILE = "gateway.sqlite3"
+_READ = "ecms_read_only"
+
+
+def default_data_dir() -> Path:
+    """``$ECMS_GATEWAY_DATA_DIR`` or ``./var``."""
+    return Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+
+
+def resolve_url(*, data_dir: Path, database_url: str | None = None) -> str:
+    """The SQLAlchemy URL to use: the given PostgreSQL/SQLite URL, else SQLite under ``data_dir``."""
+    if not database_url:
+        return f"sqlite:///{(data_dir / SQLITE_FILE).resolve()}"
+    try:
+        url = make_url(database_url)
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"database URL {database_url!r} is not a URL; write postgresql://user@host:port/dbname"
+        ) from exc
+    backend = url.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if backend == "sqlite" and url.database:
+        return url.render_as_string(hide_password=False)
+    raise ConfigError(
+        f"database URL {url.render_as_string(hide_password=True)!r} is not supported; "
+        "use postgresql://user@host:port/dbname or sqlite:///path/to/file"
+    )
+
+
+class Database:
+    """An engine plus the transaction discipline of the store.
+
+    On SQLite every write transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock up
+    front, so two writers wait for each other (busy timeout) instead of failing when a reader turns
+    into a writer. Read transactions start deferred and never block writers (WAL).
+    """
+
+    def __init__(self, url: str, *, busy_timeout_s: float = 30.0) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, **_engine_args(url, busy_timeout_s))
+        self.dialect = self.engine.dialect.name
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine, busy_timeout_s)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A transaction that commits when the block ends normally and rolls back otherwise."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A transaction for reading only (deferred on SQLite)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_READ: True})
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _engine_args(url: str, busy_timeout_s: float) -> dict[str, Any]:
+    if make_url(url).get_backend_name() == "sqlite":
+        return {"connect_args": {"timeout": busy_timeout_s}}
+    # No pre-ping: it costs a round trip per transaction; a connection dropped by the server fails
+    # its next transaction, which the worker's retry policy treats as transient.
+    return {"pool_recycle": 1800}
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
+    database = engine.url.database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # the "begin" hook below opens every transaction itself
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: an item acknowledged to its sender must survive a power cut, not only a crash.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        read_only = conn.get_execution_options().get(_READ, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -1,0 +1,254 @@
+"""The gateway's tables (SQLModel): letters, their files, the work queue, notifiers, numbers, audit.
+
+Idempotency and uniqueness rules live here as database constraints, so that they hold whichever
+process or machine writes: an application check alone would race.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Integer, MetaData, Table, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from ecms_gateway.store.types import UtcDateTime
+
+_LIVE_OUTBOUND = "direction = 'out' AND state <> 'withdrawn'"
+_INBOUND = "direction = 'in'"
+
+
+class Letter(SQLModel, table=True):
+    """One letter, outbound or inbound; ``state`` follows the engine's transition table."""
+
+    __tablename__ = "letter"
+    __table_args__ = (
+        # The same outbound letter (sender, book number, date) is live at most once: a resend needs
+        # the earlier one withdrawn first.
+        Index(
+            "uq_letter_outbound_live",
+            "sender_dept",
+            "book_key",
+            "letter_date",
+            unique=True,
+            sqlite_where=text(_LIVE_OUTBOUND),
+            postgresql_where=text(_LIVE_OUTBOUND),
+        ),
+        # The same inbound letter (key and content) is recorded once, however often it arrives.
+        Index(
+            "uq_letter_inbound_content",
+            "sender_dept",
+            "book_key",
+            "letter_date",
+            "content_digest",
+            unique=True,
+            sqlite_where=text(_INBOUND),
+            postgresql_where=text(_INBOUND),
+        ),
+        Index("ix_letter_key", "sender_dept", "book_key", "letter_date"),
+        # A registry number is given once per organisation, kind (direction) and year.
+        UniqueConstraint(
+            "direction", "registry_org", "registry_year", "registry_no", name="uq_letter_registry"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    direction: str = Field(max_length=3)
+    state: str = Field(max_length=16)
+    channel: str = Field(max_length=32)
+    sender_org: str = Field(max_length=10)
+    sender_dept: str = Field(max_length=5)
+    receiver_org: str = Field(max_length=10)
+    book_no: str = Field(max_length=200)
+    book_key: str = Field(max_length=200)
+    letter_date: date
+    subject: str = Field(sa_type=Text)
+    letter_json: str = Field(sa_type=Text)
+    content_digest: str = Field(max_length=64)
+    registry_org: str | None = Field(default=None, max_length=10)
+    registry_year: int | None = None
+    registry_no: int | None = None
+    accept_id: str | None = Field(default=None, max_length=100)
+    inbox_id: int | None = Field(default=None, foreign_key="inbox_item.id")
+    resend_of: int | None = Field(default=None, foreign_key="letter.id")
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class LetterFile(SQLModel, table=True):
+    """A file of a letter: its bytes live once in the file store under ``sha256``."""
+
+    __tablename__ = "letter_file"
+    __table_args__ = (UniqueConstraint("letter_id", "position", name="uq_letter_file_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    letter_id: int = Field(foreign_key="letter.id")
+    position: int
+    name: str = Field(max_length=255)
+    mime: str = Field(max_length=127)
+    size: int
+    sha256: str = Field(max_length=64)
+
+
+class InboxItem(SQLModel, table=True):
+    """One item taken from a channel (queue or mailbox) exactly as received, stored before it is acked."""
+
+    __tablename__ = "inbox_item"
+    __table_args__ = (UniqueConstraint("channel", "process_id", name="uq_inbox_process"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    process_id: str = Field(max_length=200)
+    raw_sha256: str = Field(max_length=64)
+    raw_size: int
+    received_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class WorkItem(SQLModel, table=True):
+    """Something a worker must do on a channel (send, process, notify); claimed under a lease."""
+
+    __tablename__ = "work_item"
+    __table_args__ = (Index("ix_work_claim", "channel", "state", "next_try_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    channel: str = Field(max_length=32)
+    state: str = Field(max_length=16)
+    letter_id: int | None = Field(default=None, foreign_key="letter.id", index=True)
+    inbox_id: int | None = Field(default=None, foreign_key="inbox_item.id")
+    attempts: int = 0
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    first_try_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    next_try_at: datetime = Field(sa_type=UtcDateTime)
+    lease_owner: str | None = Field(default=None, max_length=200)
+    lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Attempt(SQLModel, table=True):
+    """One try at a work item: who, when, and how it ended."""
+
+    __tablename__ = "attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(foreign_key="work_item.id", index=True)
+    number: int
+    worker: str = Field(max_length=200)
+    started_at: datetime = Field(sa_type=UtcDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    outcome: str | None = Field(default=None, max_length=16)
+    error: str | None = Field(default=None, sa_type=Text)
+
+
+class Notifier(SQLModel, table=True):
+    """A notifier received about a letter; ``letter_id`` stays empty while no letter matches it."""
+
+    __tablename__ = "notifier"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    sender_dept: str = Field(max_length=5)
+    book_no: str = Field(max_length=200)
+    book_key: str = Field(max_length=200)
+    letter_date: date
+    accept_id: str | None = Field(default=None, max_length=100)
+    inbox_id: int | None = Field(default=None, foreign_key="inbox_item.id")
+    letter_id: int | None = Field(default=None, foreign_key="letter.id", index=True)
+    outcome: str = Field(max_length=16)
+    received_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class RefusedEvent(SQLModel, table=True):
+    """An event that did not fit the letter's state: kept for operators, never applied."""
+
+    __tablename__ = "refused_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    letter_id: int | None = Field(default=None, foreign_key="letter.id", index=True)
+    notifier_id: int | None = Field(default=None, foreign_key="notifier.id")
+    event: str = Field(max_length=32)
+    state: str = Field(max_length=16)
+    actor: str = Field(max_length=200)
+    reason: str = Field(sa_type=Text)
+    at: datetime = Field(sa_type=UtcDateTime)
+
+
+class RegistryCounter(SQLModel, table=True):
+    """The last registry number given per organisation, kind (out/in) and calendar year."""
+
+    __tablename__ = "registry_counter"
+
+    org: str = Field(max_length=10, primary_key=True)
+    kind: str = Field(max_length=3, primary_key=True)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_no: int
+
+
+class AuditEntry(SQLModel, table=True):
+    """One link of the append-only audit chain; ``hash`` covers the entry and ``prev_hash``."""
+
+    __tablename__ = "audit_entry"
+
+    seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    at: datetime = Field(sa_type=UtcDateTime)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=64)
+    letter_id: int | None = Field(default=None, index=True)
+    work_id: int | None = None
+    reason: str | None = Field(default=None, sa_type=Text)
+    detail: str = Field(sa_type=Text)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The chain's end (one row): appenders lock it, and it shows when the last entries were cut off."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    last_seq: int
+    last_hash: str = Field(max_length=64)
+
+
+METADATA: MetaData = SQLModel.metadata
+
+
+def _t(name: str) -> Table:
+    return METADATA.tables[name]
+
+
+LETTER = _t("letter")
+LETTER_FILE = _t("letter_file")
+INBOX = _t("inbox_item")
+WORK = _t("work_item")
+ATTEMPT = _t("attempt")
+NOTIFIER = _t("notifier")
+REFUSED = _t("refused_event")
+COUNTER = _t("registry_counter")
+AUDIT = _t("audit_entry")
+AUDIT_HEAD = _t("audit_head")
+
+__all__ = [
+    "ATTEMPT",
+    "AUDIT",
+    "AUDIT_HEAD",
+    "COUNTER",
+    "INBOX",
+    "LETTER",
+    "LETTER_FILE",
+    "METADATA",
+    "NOTIFIER",
+    "REFUSED",
+    "WORK",
+    "Attempt",
+    "AuditEntry",
+    "AuditHead",
+    "InboxItem",
+    "Letter",
+    "LetterFile",
+    "Notifier",
+    "RefusedEvent",
+    "RegistryCounter",
+    "WorkItem",
+]

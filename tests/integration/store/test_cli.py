@@ -1,0 +1,137 @@
+"""Operator commands against a real store: tables, redrive, show, and one clear sentence on bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from store_support import Backend, make_package
+
+from ecms_gateway.cli import main as cli
+from ecms_gateway.engine import Store
+from ecms_gateway.errors import PermanentFailure
+
+
+@pytest.fixture(autouse=True)
+def only_store_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The other command modules are written in parallel; these tests need only ours.
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("ecms_gateway.cli.store_cmds",))
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as exc:  # argparse usage errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _fill(store: Store) -> None:
+    store.accept_outbound(make_package(1, book_no="ศธ ๐๙๙๐/๑"), actor="clerk", channel="ecms")
+    store.accept_outbound(make_package(2), actor="clerk", channel="mail")
+    claim = store.claim("mail", "w")
+    assert claim is not None
+    store.fail(claim.work_id, worker="w", error=PermanentFailure("mailbox does not exist"))
+
+
+def test_db_upgrade_then_queue_table(backend: Backend, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "db", "upgrade", "--database-url", backend.url)
+    assert code == 0
+    assert "upgraded from revision (empty) to" in out or "already at revision" in out
+    with backend.open() as store:
+        _fill(store)
+    code, out, _ = run(capsys, "queue", "--database-url", backend.url)
+    assert code == 0
+    header, first, second = out.splitlines()[:3]
+    assert header.split() == [
+        "ID",
+        "KIND",
+        "CHANNEL",
+        "STATE",
+        "LETTER",
+        "BOOK",
+        "NO",
+        "LETTER",
+        "STATE",
+        "TRIES",
+        "AGE",
+        "NEXT",
+        "LAST",
+        "ERROR",
+    ]
+    assert first.split()[:7] == ["1", "send", "ecms", "ready", "1", "ศธ", "๐๙๙๐/๑"]
+    assert second.split()[:4] == ["2", "send", "mail", "dead"]
+    assert header.index("STATE") == first.index("ready") == second.index("dead")  # aligned columns
+    code, out, _ = run(capsys, "queue", "--state", "dead", "--channel", "mail", "--database-url", backend.url)
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["2"]
+    code, out, _ = run(capsys, "queue", "--state", "failed", "--database-url", backend.url)
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["2"]  # a letter state works too
+
+
+def test_retry_and_show(backend: Backend, capsys: pytest.CaptureFixture[str]) -> None:
+    with backend.open() as store:
+        _fill(store)
+    assert run(capsys, "retry", "2", "--reason", "mailbox fixed", "--database-url", backend.url)[:2] == (
+        0,
+        "redriven 1 work item(s): 2\n",
+    )
+    code, out, _ = run(capsys, "show", "2", "--database-url", backend.url)
+    assert code == 0
+    assert out.startswith("letter 2 (outbound, mail): queued")
+    assert "letter.redrive" in out
+    assert "mailbox fixed" in out
+    assert "mailbox does not exist" in out
+    assert run(capsys, "retry", "--dead", "--database-url", backend.url)[1] == "redriven 0 work item(s)\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["show", "99"], 1, "ecms-gateway: there is no letter 99;"),
+        (["retry", "1"], 1, "ecms-gateway: only dead letters can be redriven; not dead: 1 (ready)"),
+        (["show", "abc"], 2, "invalid int value: 'abc'"),
+        (["retry"], 2, "give work item IDs or --dead"),
+        (["retry", "1", "--dead"], 2, "give work item IDs or --dead"),
+        (["queue", "--state", "lost"], 2, "invalid choice: 'lost'"),
+    ],
+)
+def test_bad_input_is_one_sentence(
+    backend: Backend, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str
+) -> None:
+    with backend.open() as store:
+        store.accept_outbound(make_package(1), actor="clerk", channel="ecms")
+    got, _, err = run(capsys, *argv, "--database-url", backend.url)
+    assert got == code
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_unreachable_database_is_one_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "queue", "--database-url", "postgresql://nobody@127.0.0.1:1/none")
+    assert code == 1
+    assert err.startswith("ecms-gateway: cannot use the database:")
+    assert err.count("\n") == 1
+
+
+def test_unsupported_url_is_one_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "queue", "--database-url", "mysql://db/x")
+    assert code == 1
+    assert "is not supported; use postgresql://" in err
+
+
+def test_data_dir_from_environment(tmp_path: Path) -> None:
+    """Zero set-up: the data folder from the environment gets a SQLite database on first use."""
+    env = {"ECMS_GATEWAY_DATA_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin"}
+    code = (
+        "import sys; from ecms_gateway.cli import main as m; "
+        "m.COMMAND_MODULES = ('ecms_gateway.cli.store_cmds',); sys.exit(m.main(sys.argv[1:]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "queue"], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "nothing in the queue\n"
+    assert (tmp_path / "var" / "gateway.sqlite3").is_file()

@@ -1,0 +1,79 @@
+"""Migrations: from an empty database to exactly the models, on both databases; automatic on empty
+databases, and an outdated schema is refused with the command that fixes it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from store_support import new_pg_database
+
+from ecms_gateway.engine import Store
+from ecms_gateway.errors import SchemaOutdated
+from ecms_gateway.store import Database, prepare, resolve_url, throwaway_pg, upgrade
+from ecms_gateway.store.migrate import head_revision
+from ecms_gateway.store.tables import METADATA
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return resolve_url(data_dir=tmp_path)
+    cluster: throwaway_pg.Cluster = request.getfixturevalue("pg_cluster")
+    return new_pg_database(cluster, migrated=False)
+
+
+def test_migrating_from_empty_equals_the_models(empty_url: str) -> None:
+    db = Database(empty_url)
+    try:
+        before, after = upgrade(db)
+        assert (before, after) == (None, head_revision())
+        with db.read() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "compare_server_default": True}
+            )
+            assert compare_metadata(context, METADATA) == []
+            assert set(inspect(conn).get_table_names()) == {*METADATA.tables, "alembic_version"}
+    finally:
+        db.dispose()
+
+
+def test_upgrade_twice_changes_nothing(empty_url: str) -> None:
+    db = Database(empty_url)
+    try:
+        upgrade(db)
+        assert upgrade(db) == (head_revision(), head_revision())
+    finally:
+        db.dispose()
+
+
+def test_store_migrates_an_empty_database_itself(empty_url: str, tmp_path: Path) -> None:
+    with Store(database_url=empty_url, data_dir=tmp_path) as store, store.db.read() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+
+
+def test_outdated_schema_is_refused(empty_url: str) -> None:
+    db = Database(empty_url)
+    try:
+        upgrade(db)
+        with db.write() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+        with pytest.raises(SchemaOutdated, match="run `ecms-gateway db upgrade`"):
+            prepare(db)
+    finally:
+        db.dispose()
+
+
+def test_foreign_tables_without_migration_record_are_refused(empty_url: str) -> None:
+    db = Database(empty_url)
+    try:
+        with db.write() as conn:
+            conn.execute(text("CREATE TABLE letter (id INTEGER PRIMARY KEY)"))
+        with pytest.raises(SchemaOutdated, match="no migration record"):
+            prepare(db)
+    finally:
+        db.dispose()
