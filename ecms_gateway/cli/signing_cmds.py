@@ -12,7 +12,9 @@ from lxml import etree
 
 from ecms_gateway.cli.main import EXIT_OK
 from ecms_gateway.cli.output import warn
+from ecms_gateway.cli.settings import add_config_option, config_from_args
 from ecms_gateway.codec.document import DOCUMENT
+from ecms_gateway.fileio import write_atomic
 from ecms_gateway.signing.config import PartnerPolicy
 from ecms_gateway.signing.keys import PASSPHRASE_ENV, load_key_files, read_passphrase
 from ecms_gateway.signing.signer import sign_document, sign_notifier
@@ -57,6 +59,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="also accept rsa-sha1, sha1, C14N with comments, pinned RSAKeyValue",
     )
     verify.add_argument("--org", metavar="ORG_ID", help="the sending organisation (required for a notifier)")
+    add_config_option(verify)
     verify.set_defaults(func=run_verify)
 
 
@@ -74,13 +77,16 @@ def run_sign(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.buffer.write(data)
     else:
-        args.output.write_bytes(data)
+        write_atomic(args.output, data)
     return EXIT_OK
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    trust = TrustStore.from_folder(args.trust) if args.trust is not None else TrustStore()
-    verifier = Verifier(trust, PartnerPolicy(legacy=args.legacy))
+    signing = config_from_args(args).signing_config()
+    folder = args.trust if args.trust is not None else signing.trust_dir
+    trust = TrustStore.from_folder(folder) if folder is not None else TrustStore()
+    # --legacy opens the legacy profile for this check; otherwise each partner's configured policy applies.
+    verifier = Verifier(trust, PartnerPolicy(legacy=True) if args.legacy else signing.partner)
     result = verifier.verify_message(parse_xml_file(args.file), org_id=args.org)
     for message in result.warnings:
         warn(message)

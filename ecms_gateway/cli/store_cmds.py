@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
+from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
 from ecms_gateway.engine import LetterState, Store, WorkState
 from ecms_gateway.engine.values import LetterDetail, QueueRow
 from ecms_gateway.errors import StoreError
@@ -35,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     group.add_argument(
         "--database-url", help=f"PostgreSQL URL instead of SQLite; default ${DATABASE_URL_ENV}"
     )
+    add_config_option(where)
 
     db = subparsers.add_parser("db", help="manage the database schema")
     db_sub = db.add_subparsers(title="db commands", metavar="ACTION", required=True)
@@ -72,6 +74,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _url(args: argparse.Namespace) -> tuple[str, Path]:
+    if args.data_dir is None and args.database_url is None and has_config(args):
+        config = config_from_args(args)
+        folder = config.gateway.data_dir
+        return resolve_url(data_dir=folder, database_url=config.database_url), folder
     data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
     url = args.database_url or (None if args.data_dir is not None else os.environ.get(DATABASE_URL_ENV))
     return resolve_url(data_dir=data_dir, database_url=url), data_dir
@@ -79,7 +85,7 @@ def _url(args: argparse.Namespace) -> tuple[str, Path]:
 
 def _open(args: argparse.Namespace) -> Store:
     url, data_dir = _url(args)
-    return Store(database_url=url, data_dir=data_dir)
+    return Store(database_url=url, data_dir=data_dir, policies=config_from_args(args).retry_policies())
 
 
 _Handler = Callable[[argparse.Namespace], int]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ecms_gateway.cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from ecms_gateway.cli.output import print_faults
+from ecms_gateway.cli.settings import add_config_option, config_from_args
 from ecms_gateway.codec.recognize import read_message
 from ecms_gateway.errors import InputError, LetterInvalid, SchemaInvalid
 from ecms_gateway.letter.loader import load_letter_file
@@ -26,13 +27,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
     parser.add_argument(
-        "--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="refuse XML larger than this (bytes)"
+        "--max-bytes",
+        type=int,
+        help=f"refuse XML larger than this (default xml.max_bytes, {DEFAULT_MAX_BYTES})",
     )
+    add_config_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    limits = XmlLimits(max_bytes=args.max_bytes)
+    limits = XmlLimits(max_bytes=args.max_bytes) if args.max_bytes else config_from_args(args).xml_limits()
     status = EXIT_OK
     for path in args.files:
         if not path.is_file():

@@ -1,0 +1,38 @@
+"""The ``--config`` option every command shares, and reading the configuration it names."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ecms_gateway.config import GatewayConfig, load_config
+
+CONFIG_ENV = "ECMS_GATEWAY_CONFIG"
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=f"the gateway's TOML configuration (default ${CONFIG_ENV}); options given here win over it",
+    )
+
+
+def _config_path(args: argparse.Namespace) -> Path | None:
+    path: Path | None = getattr(args, "config", None)
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
+    return path
+
+
+def has_config(args: argparse.Namespace) -> bool:
+    """True when ``--config`` or ``$ECMS_GATEWAY_CONFIG`` names a configuration file."""
+    return _config_path(args) is not None
+
+
+def config_from_args(args: argparse.Namespace) -> GatewayConfig:
+    """The configuration named by ``--config`` or ``$ECMS_GATEWAY_CONFIG``, else the defaults."""
+    path = _config_path(args)
+    return load_config(path) if path is not None else GatewayConfig()

@@ -1,0 +1,222 @@
+"""The gateway's configuration: one TOML file, typed, validated at start with errors that name the key.
+
+Relative paths are relative to the configuration file's folder. Secrets stay out of the file:
+``ECMS_GATEWAY_DATABASE_URL`` overrides ``gateway.database_url`` and key passphrases are read from the
+environment variable or file that each key names (never from the command line).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveInt, ValidationError
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from ecms_gateway.engine.retry import RetryPolicies, RetryPolicy
+from ecms_gateway.errors import ConfigError
+from ecms_gateway.letter.codes import Secrecy
+from ecms_gateway.letter.policy import SecrecyPolicy
+from ecms_gateway.signing.config import PartnerPolicy, SigningConfig, UnsignedPolicy
+from ecms_gateway.signing.keys import KeyRef
+from ecms_gateway.xml.parser import DEFAULT_MAX_BYTES, XmlLimits
+
+DATABASE_URL_ENV = "ECMS_GATEWAY_DATABASE_URL"
+DATA_DIR_ENV = "ECMS_GATEWAY_DATA_DIR"
+
+
+def _org_id(value: str) -> str:
+    if len(value) != 10 or not value.isdigit():
+        raise PydanticCustomError("org_id", "'{value}' is not a 10-digit organisation ID", {"value": value})
+    return value
+
+
+def _no_top_secret(value: list[Secrecy]) -> list[Secrecy]:
+    if Secrecy.TOP_SECRET in value:
+        raise PydanticCustomError(
+            "top_secret", "top_secret can never be allowed: the regulation forbids sending it electronically"
+        )
+    return value
+
+
+OrgId = Annotated[str, AfterValidator(_org_id)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class GatewaySection(_Section):
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+
+
+class XmlSection(_Section):
+    max_bytes: PositiveInt = DEFAULT_MAX_BYTES
+
+
+class PolicySection(_Section):
+    electronic_secrecy: Annotated[list[Secrecy], AfterValidator(_no_top_secret)] = Field(
+        default_factory=lambda: [Secrecy.NORMAL]
+    )
+
+
+class KeySection(_Section):
+    key: Path
+    cert: Path
+    passphrase_env: str | None = None
+    passphrase_file: Path | None = None
+
+
+class PartnerSection(_Section):
+    legacy: bool = False
+    unsigned: UnsignedPolicy = UnsignedPolicy.REJECT
+    sign_notifiers: bool = False
+
+    def policy(self) -> PartnerPolicy:
+        return PartnerPolicy(legacy=self.legacy, unsigned=self.unsigned, sign_notifiers=self.sign_notifiers)
+
+
+class SigningSection(_Section):
+    trust_dir: Path | None = None
+    keys: dict[OrgId, KeySection] = Field(default_factory=dict)
+    default_partner: PartnerSection = Field(default_factory=PartnerSection)
+    partners: dict[OrgId, PartnerSection] = Field(default_factory=dict)
+
+
+class RetrySection(_Section):
+    base_seconds: PositiveInt = 10
+    cap_seconds: PositiveInt = 3600
+    max_attempts: PositiveInt = 12
+    max_age_hours: PositiveInt = 72
+
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            base=timedelta(seconds=self.base_seconds),
+            cap=timedelta(seconds=self.cap_seconds),
+            max_attempts=self.max_attempts,
+            max_age=timedelta(hours=self.max_age_hours),
+        )
+
+
+class GatewayConfig(_Section):
+    """The whole configuration; every section and key is optional and has a safe default."""
+
+    gateway: GatewaySection = Field(default_factory=GatewaySection)
+    xml: XmlSection = Field(default_factory=XmlSection)
+    policy: PolicySection = Field(default_factory=PolicySection)
+    signing: SigningSection = Field(default_factory=SigningSection)
+    retry: dict[str, RetrySection] = Field(default_factory=dict)
+
+    @property
+    def database_url(self) -> str | None:
+        return os.environ.get(DATABASE_URL_ENV) or self.gateway.database_url
+
+    def xml_limits(self) -> XmlLimits:
+        return XmlLimits(max_bytes=self.xml.max_bytes)
+
+    def secrecy_policy(self) -> SecrecyPolicy:
+        return SecrecyPolicy(allowed=frozenset(self.policy.electronic_secrecy))
+
+    def retry_policies(self) -> RetryPolicies:
+        default = self.retry.get("default", RetrySection()).policy()
+        channels = {name: section.policy() for name, section in self.retry.items() if name != "default"}
+        return RetryPolicies(default=default, per_channel=channels)
+
+    def signing_config(self) -> SigningConfig:
+        section = self.signing
+        keys = {
+            org: KeyRef(
+                org_id=org,
+                key=key.key,
+                cert=key.cert,
+                passphrase_env=key.passphrase_env,
+                passphrase_file=key.passphrase_file,
+            )
+            for org, key in section.keys.items()
+        }
+        return SigningConfig(
+            keys=keys,
+            trust_dir=section.trust_dir,
+            partners={org: partner.policy() for org, partner in section.partners.items()},
+            default_partner=section.default_partner.policy(),
+        )
+
+
+def load_config(path: Path) -> GatewayConfig:
+    """Read, validate and resolve ``path``; ``ConfigError`` lists every problem with its key."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the configuration {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text") from exc
+    return config_from_mapping(raw, base=path.parent, source=str(path))
+
+
+def config_from_mapping(
+    raw: Mapping[str, Any], *, base: Path, source: str = "configuration"
+) -> GatewayConfig:
+    """Validate a parsed configuration; relative paths are taken from ``base``."""
+    try:
+        config = GatewayConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(err) for err in exc.errors(include_url=False))
+        raise ConfigError(f"{source}: {problems}") from exc
+    config = _resolve_paths(config, base)
+    _check_files(config, source)
+    return config
+
+
+def _describe(err: ErrorDetails) -> str:
+    key = ".".join(str(part) for part in err["loc"])
+    if err["type"] == "extra_forbidden":
+        return f"{key}: is not a configuration key (see config/gateway.example.toml)"
+    if err["type"] == "missing":
+        return f"{key}: is required"
+    return f"{key}: {err['msg']}"
+
+
+def _resolve_paths(config: GatewayConfig, base: Path) -> GatewayConfig:
+    def at(path: Path) -> Path:
+        return path if path.is_absolute() else (base / path).resolve()
+
+    env_dir = os.environ.get(DATA_DIR_ENV)
+    data_dir = Path(env_dir) if env_dir else at(config.gateway.data_dir)
+    keys = {
+        org: key.model_copy(
+            update={
+                "key": at(key.key),
+                "cert": at(key.cert),
+                "passphrase_file": None if key.passphrase_file is None else at(key.passphrase_file),
+            }
+        )
+        for org, key in config.signing.keys.items()
+    }
+    trust = None if config.signing.trust_dir is None else at(config.signing.trust_dir)
+    return config.model_copy(
+        update={
+            "gateway": config.gateway.model_copy(update={"data_dir": data_dir}),
+            "signing": config.signing.model_copy(update={"keys": keys, "trust_dir": trust}),
+        }
+    )
+
+
+def _check_files(config: GatewayConfig, source: str) -> None:
+    problems = []
+    for org, key in config.signing.keys.items():
+        for name in ("key", "cert", "passphrase_file"):
+            path = getattr(key, name)
+            if path is not None and not path.is_file():
+                problems.append(f"signing.keys.{org}.{name}: file {path} does not exist")
+    trust = config.signing.trust_dir
+    if trust is not None and not trust.is_dir():
+        problems.append(f"signing.trust_dir: folder {trust} does not exist")
+    if problems:
+        raise ConfigError(f"{source}: " + "; ".join(problems))
