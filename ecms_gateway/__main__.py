@@ -1,4 +1,4 @@
-"""``python -m ecms_gateway`` runs the command-line interface."""
+"""``python -m ecms_gateway`` runs the core commands (the installed ``ecms-gateway`` adds the adapters')."""
 
 import sys
 

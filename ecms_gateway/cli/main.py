@@ -26,10 +26,11 @@ EXIT_INTERNAL = 3
 COMMAND_MODULES = (
     "ecms_gateway.cli.validate",
     "ecms_gateway.cli.convert",
-    "ecms_gateway.cli.demo",
+    "ecms_gateway.cli.samples",
     "ecms_gateway.cli.store_cmds",
     "ecms_gateway.cli.keys",
     "ecms_gateway.cli.signing_cmds",
+    "ecms_gateway.cli.node_cmds",
 )
 
 
@@ -43,7 +44,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: usage error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(extra_modules: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The command's parser; ``extra_modules`` are the adapter-backed commands the composition root adds."""
     parser = _Parser(
         prog="ecms-gateway",
         description="Convert, validate, sign and exchange Thai official letters over e-CMS and saraban mail.",
@@ -53,13 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
         "argparse._SubParsersAction[argparse.ArgumentParser]",
         parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser),
     )
-    for name in COMMAND_MODULES:
+    for name in (*COMMAND_MODULES, *extra_modules):
         cast(_CommandModule, importlib.import_module(name)).register(subparsers)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, *, extra_modules: Sequence[str] = ()) -> int:
+    """Run the command; the installed ``ecms-gateway`` enters through ``ecms_adapters.cli.main``."""
+    parser = build_parser(extra_modules)
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
         parser.print_help(sys.stderr)

@@ -1,4 +1,4 @@
-"""The clerk-facing commands: validate, convert and demo, with their exit codes and messages."""
+"""The clerk-facing commands: validate, convert and samples, with their exit codes and messages."""
 
 from __future__ import annotations
 
@@ -157,8 +157,8 @@ def test_validate_refuses_xml_attacks_in_plain_words(
     assert "document type declaration" in out
 
 
-def test_demo_walks_all_samples_as_expected(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = _run(capsys, "demo", "--out", str(tmp_path))
+def test_samples_tour_walks_all_samples_as_expected(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = _run(capsys, "samples", "--out", str(tmp_path))
     assert code == 0, out
     assert "All 5 samples behaved as expected" in out
     assert "20 พฤศจิกายน 2569" in out

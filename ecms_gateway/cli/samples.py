@@ -1,4 +1,4 @@
-"""``ecms-gateway demo``: a guided tour of the sample letters through conversion and validation.
+"""``ecms-gateway samples``: a guided tour of the sample letters through conversion and validation.
 
 Each sample is converted to a GovernmentDocument, validated against the schemas, converted back and
 compared byte for byte; the samples that must not travel are refused with the reason a clerk sees.
@@ -43,7 +43,7 @@ _TOUR = (
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "demo",
+        "samples",
         help="walk the sample letters through conversion and validation",
         description="Convert each sample letter to e-CMS XML, validate it, convert it back and compare; "
         "show how top-secret letters, internal memos and faulty letters are refused. Exit 0 when every "
@@ -56,9 +56,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    out: Path = args.out or Path(tempfile.mkdtemp(prefix="ecms-gateway-demo-"))
+    out: Path = args.out or Path(tempfile.mkdtemp(prefix="ecms-gateway-samples-"))
     out.mkdir(parents=True, exist_ok=True)
-    print(f"ecms-gateway demo: the sample letters, converted to e-CMS XML in {out}\n")
+    print(f"ecms-gateway samples: the sample letters, converted to e-CMS XML in {out}\n")
     as_expected = sum(_tour_one(sample, out) for sample in _TOUR)
     print()
     if as_expected == len(_TOUR):

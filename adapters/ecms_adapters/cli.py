@@ -1,0 +1,22 @@
+"""The installed ``ecms-gateway`` command: the core's commands plus those that need the adapters.
+
+The core's CLI never imports an adapter; this composition-side entry point adds the commands that
+wire adapters together (the e-CMS node, the gateway runtime, the two-agency demo).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from ecms_gateway.cli import main as core
+
+ADAPTER_COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return core.main(argv, extra_modules=ADAPTER_COMMAND_MODULES)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
