@@ -8,12 +8,11 @@ from pathlib import Path
 
 from ecms_gateway.cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from ecms_gateway.cli.output import human_size, print_faults
-from ecms_gateway.cli.settings import add_config_option, config_from_args
+from ecms_gateway.cli.settings import add_xml_options, xml_limits
 from ecms_gateway.errors import InputError, LetterInvalid, PolicyRefused, SchemaInvalid
 from ecms_gateway.fileio import write_atomic
 from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.services.convert import document_from_xml, is_letter_json, letter_to_document, write_letter
-from ecms_gateway.xml.parser import DEFAULT_MAX_BYTES, XmlLimits
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,12 +35,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="output file (default: FILE's name with .xml or .json, in the current folder)",
     )
     parser.add_argument("--force", action="store_true", help="overwrite existing output files")
-    parser.add_argument(
-        "--max-bytes",
-        type=int,
-        help=f"refuse XML larger than this (default xml.max_bytes, {DEFAULT_MAX_BYTES})",
-    )
-    add_config_option(parser)
+    add_xml_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -91,7 +85,7 @@ def _to_ecms(path: Path, args: argparse.Namespace) -> int:
 
 def _to_letter(path: Path, args: argparse.Namespace) -> int:
     out: Path = args.output or Path.cwd() / f"{path.stem}.json"
-    limits = XmlLimits(max_bytes=args.max_bytes) if args.max_bytes else config_from_args(args).xml_limits()
+    limits = xml_limits(args)
     decoded = document_from_xml(path.read_bytes(), limits=limits, source="the file")
     written = write_letter(decoded.package, out, overwrite=args.force)
     files = ", ".join(p.name for p in written.file_paths)

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from ecms_gateway.config import GatewayConfig, load_config
+from ecms_gateway.xml.parser import DEFAULT_MAX_BYTES, XmlLimits
 
 CONFIG_ENV = "ECMS_GATEWAY_CONFIG"
 
@@ -36,3 +37,20 @@ def config_from_args(args: argparse.Namespace) -> GatewayConfig:
     """The configuration named by ``--config`` or ``$ECMS_GATEWAY_CONFIG``, else the defaults."""
     path = _config_path(args)
     return load_config(path) if path is not None else GatewayConfig()
+
+
+def add_xml_options(parser: argparse.ArgumentParser) -> None:
+    """``--max-bytes`` and ``--config``, for commands that read XML."""
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        help=f"refuse XML larger than this (default: the configuration's xml.max_bytes, {DEFAULT_MAX_BYTES})",
+    )
+    add_config_option(parser)
+
+
+def xml_limits(args: argparse.Namespace) -> XmlLimits:
+    """The XML size limit: ``--max-bytes`` if given, else the configuration's ``xml.max_bytes``."""
+    if args.max_bytes:
+        return XmlLimits(max_bytes=args.max_bytes)
+    return config_from_args(args).xml_limits()

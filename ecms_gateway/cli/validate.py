@@ -8,12 +8,12 @@ from pathlib import Path
 
 from ecms_gateway.cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from ecms_gateway.cli.output import print_faults
-from ecms_gateway.cli.settings import add_config_option, config_from_args
+from ecms_gateway.cli.settings import add_xml_options, xml_limits
 from ecms_gateway.codec.recognize import read_message
 from ecms_gateway.errors import InputError, LetterInvalid, SchemaInvalid
 from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.services.convert import is_letter_json
-from ecms_gateway.xml.parser import DEFAULT_MAX_BYTES, XmlLimits
+from ecms_gateway.xml.parser import XmlLimits
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,17 +26,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "is not, 2 on usage errors (such as a file that does not exist).",
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    parser.add_argument(
-        "--max-bytes",
-        type=int,
-        help=f"refuse XML larger than this (default xml.max_bytes, {DEFAULT_MAX_BYTES})",
-    )
-    add_config_option(parser)
+    add_xml_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    limits = XmlLimits(max_bytes=args.max_bytes) if args.max_bytes else config_from_args(args).xml_limits()
+    limits = xml_limits(args)
     status = EXIT_OK
     for path in args.files:
         if not path.is_file():

@@ -7,13 +7,12 @@ folders (``ab/cd/abcd…``), written atomically. An S3-compatible store can impl
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Protocol
 
 from ecms_gateway.errors import NotFound, StoreError
+from ecms_gateway.fileio import fsync_dir, write_atomic
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -50,21 +49,11 @@ class LocalFileStore:
         target = self.path_of(digest)
         if target.exists():
             return digest
-        if not target.parent.is_dir():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _fsync_dir(target.parent.parent)
-            _fsync_dir(self.root)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(content)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(target.parent)
+        created = not target.parent.is_dir()
+        write_atomic(target, content)
+        if created:
+            fsync_dir(target.parent.parent)
+            fsync_dir(self.root)
         return digest
 
     def get(self, sha256: str) -> bytes:
@@ -81,12 +70,3 @@ class LocalFileStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path_of(sha256).is_file()
-
-
-def _fsync_dir(folder: Path) -> None:
-    # The rename is durable only once the directory entry is on disk.
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

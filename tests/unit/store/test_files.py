@@ -57,7 +57,7 @@ def test_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
     def broken_fsync(fd: int) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("ecms_gateway.store.files.os.fsync", broken_fsync)
+    monkeypatch.setattr("ecms_gateway.fileio.os.fsync", broken_fsync)
     with pytest.raises(OSError, match="disk full"):
         store.put(b"never stored")
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
