@@ -22,12 +22,17 @@
     │   └── SchemaOutdated    the database is older than this gateway: run `ecms-gateway db upgrade`
     └── DeliveryFailed        sending or fetching over a channel failed (the retry policy decides)
         ├── TransientFailure  may succeed later (timeout, connection refused, node busy): retried with backoff
-        │   └── TransientTransportError  an e-CMS node or the network failed for now (connection cut,
-        │                                timeout, HTTP 5xx, a soap:Server fault): retried with backoff
+        │   ├── TransientTransportError  an e-CMS node or the network failed for now (connection cut,
+        │   │                            timeout, HTTP 5xx, a soap:Server fault): retried with backoff
+        │   └── TransientMailError  a mail server failed for now (SMTP/IMAP 4xx reply, connection
+        │                           refused or cut, timeout): retried with backoff
         ├── PermanentFailure  retrying cannot help (refused by the node, unknown address): dead letter now
-        │   └── PermanentTransportError  the node refused the request for good (ErrorDetail, soap:Client
-        │                                fault, HTTP 4xx, TLS trust, a reply of the wrong kind): dead letter
-        └── TransportError    base of the two above: ``reason``, ``endpoint`` and the node's ``error_code``
+        │   ├── PermanentTransportError  the node refused the request for good (ErrorDetail, soap:Client
+        │   │                            fault, HTTP 4xx, TLS trust, a reply of the wrong kind): dead letter
+        │   └── PermanentMailError  the mail server refused for good (SMTP 5xx reply with the server's
+        │                           words, failed login, untrusted certificate): dead letter
+        ├── TransportError    base of the e-CMS pair: ``reason``, ``endpoint`` and the node's ``error_code``
+        └── MailError         base of the mail pair: ``reason``, ``server`` and the SMTP ``code``
 """
 
 from __future__ import annotations
@@ -179,3 +184,29 @@ class TrustError(GatewayError):
         self.action = action
         who = f"organisation {org_id}" if org_id else "an unknown organisation"
         super().__init__(f"trust check '{check}' failed for {who}: {detail}. {action}")
+
+
+class MailError(DeliveryFailed):
+    """Talking to a mail server (SMTP or IMAP) failed; translated from the library's error at the edge.
+
+    ``reason`` is what happened (for an SMTP reply, the server's own words), ``server`` names
+    ``host:port`` and ``code`` carries the SMTP reply code when the server answered with one.
+    """
+
+    def __init__(self, reason: str, *, server: str | None = None, code: int | None = None) -> None:
+        self.reason = reason
+        self.server = server
+        self.code = code
+        where = f" ({server})" if server else ""
+        number = f" [{code}]" if code is not None else ""
+        super().__init__(f"mail server{where}{number}: {reason}")
+
+
+class TransientMailError(MailError, TransientFailure):
+    """The mail server or the network failed for now (a 4xx reply, connection refused or cut, a
+    timeout): the same message may go through later, so it is retried with backoff."""
+
+
+class PermanentMailError(MailError, PermanentFailure):
+    """The mail server refused for good (a 5xx reply, a failed login, an untrusted certificate, a
+    server without the TLS the configuration requires): retrying cannot help, dead-letter it."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from ecms_gateway.cli import main as core
 
-ADAPTER_COMMAND_MODULES: tuple[str, ...] = ()
+ADAPTER_COMMAND_MODULES: tuple[str, ...] = ("ecms_adapters.commands.node",)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

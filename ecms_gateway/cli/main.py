@@ -30,7 +30,6 @@ COMMAND_MODULES = (
     "ecms_gateway.cli.store_cmds",
     "ecms_gateway.cli.keys",
     "ecms_gateway.cli.signing_cmds",
-    "ecms_gateway.cli.node_cmds",
 )
 
 

@@ -1,0 +1,67 @@
+"""``ecms-gateway node``: run an e-CMS node (SOAP over HTTP) for the organisations a directory lists at it.
+
+It wires adapters (Starlette, uvicorn, the SOAP relay), so it is one of the composition root's commands
+(``ecms_adapters.cli.ADAPTER_COMMAND_MODULES``), not a core one.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ecms_adapters.compose import run_node
+from ecms_gateway.errors import ConfigError
+from ecms_gateway.node.options import SERVICE_PATH, NodeOptions
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    node = subparsers.add_parser(
+        "node",
+        help="run an e-CMS node (per-organisation queues, relay, directory) on this machine",
+        description=(
+            f"Serve the e-CMS SOAP service at {SERVICE_PATH} (WSDL at ?wsdl) for every organisation whose "
+            "ECMS-URL in the directory is this node's URL. A node serving several organisations is told "
+            "which one calls by ?org=<OrganizationID> on the service URL."
+        ),
+    )
+    node.add_argument("--directory", type=Path, required=True, help="directory JSON (organisations, codes)")
+    node.add_argument("--data-dir", type=Path, required=True, help="folder of the node's database")
+    node.add_argument("--port", type=int, required=True, help="TCP port to listen on")
+    node.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    node.add_argument(
+        "--public-url", help="this node's URL as the directory lists it (default from host/port)"
+    )
+    node.add_argument("--database-url", help="PostgreSQL URL instead of SQLite in --data-dir")
+    node.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM)")
+    node.add_argument("--tls-key", type=Path, help="the key of --tls-cert")
+    node.add_argument("--tls-client-ca", type=Path, help="require client certificates from this CA")
+    node.add_argument("--relay-ca-bundle", type=Path, help="CAs to trust when relaying to other nodes")
+    node.add_argument("--relay-client-cert", type=Path, help="certificate to show other nodes when relaying")
+    node.add_argument("--relay-client-key", type=Path, help="the key of --relay-client-cert")
+    node.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    node.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise ConfigError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
+    if args.tls_client_ca is not None and args.tls_cert is None:
+        raise ConfigError("--tls-client-ca needs HTTPS: give --tls-cert and --tls-key too")
+    if not 0 < args.port < 65536:
+        raise ConfigError(f"--port {args.port} is not a TCP port (1-65535)")
+    options = NodeOptions(
+        directory=args.directory,
+        data_dir=args.data_dir,
+        port=args.port,
+        host=args.host,
+        public_url=args.public_url,
+        database_url=args.database_url,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        tls_client_ca=args.tls_client_ca,
+        relay_ca_bundle=args.relay_ca_bundle,
+        relay_client_cert=args.relay_client_cert,
+        relay_client_key=args.relay_client_key,
+        log_level=args.log_level,
+    )
+    return run_node(options)

@@ -1,0 +1,64 @@
+"""The e-CMS node wired from the core's options and the adapters (HTTP server, SOAP relay).
+
+``ecms-gateway node`` (``ecms_adapters.commands.node``) calls ``run_node``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from ecms_adapters.http import Listen, create_node_app, server
+from ecms_adapters.soap import SoapClientConfig, SoapRelay
+from ecms_gateway.engine.context import utc_now
+from ecms_gateway.errors import ConfigError
+from ecms_gateway.node import NodeService, NodeSettings, describe_service, load_directory
+from ecms_gateway.node.migrate import prepare
+from ecms_gateway.node.options import NodeOptions
+from ecms_gateway.store.database import Database
+
+
+def run_node(options: NodeOptions) -> int:
+    """Serve one e-CMS node until SIGINT/SIGTERM; 0 after a clean stop."""
+    return asyncio.run(_serve_node(options))
+
+
+async def _serve_node(options: NodeOptions) -> int:
+    settings = NodeSettings(service_url=options.service_url, directory=load_directory(options.directory))
+    options.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(options.sqlalchemy_url())
+    try:
+        await asyncio.to_thread(prepare, db)
+        relay_config = SoapClientConfig(
+            url=settings.service_url,
+            ca_bundle=options.relay_ca_bundle,
+            client_cert=options.relay_client_cert,
+            client_key=options.relay_client_key,
+        )
+        async with SoapRelay(relay_config) as relay:
+            service = NodeService(settings, db=db, relay=relay, clock=utc_now)
+            if not service.served:
+                raise ConfigError(
+                    f"no organisation in {options.directory} has ECMS-URL {settings.service_url}; list this "
+                    "node there, or start it with --public-url set to the URL the directory gives"
+                )
+            app = create_node_app(
+                service, describe_service(settings.service_url), relay_interval_s=options.relay_interval_s
+            )
+            listen = Listen(
+                host=options.host,
+                port=options.port,
+                certfile=options.tls_cert,
+                keyfile=options.tls_key,
+                client_ca=options.tls_client_ca,
+                log_level=options.log_level,
+            )
+            print(
+                f"e-CMS node at {settings.service_url} serving {', '.join(service.served)}",
+                file=sys.stderr,
+                flush=True,
+            )
+            await server(app, listen).serve()
+    finally:
+        db.dispose()
+    return 0

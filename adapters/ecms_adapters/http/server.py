@@ -1,0 +1,40 @@
+"""Serve an ASGI app with uvicorn on one address, optionally over HTTPS with client certificates."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from starlette.types import ASGIApp
+
+
+@dataclass(frozen=True, kw_only=True)
+class Listen:
+    """Where to listen; ``certfile``/``keyfile`` turn on HTTPS, ``client_ca`` requires client certificates."""
+
+    host: str
+    port: int
+    certfile: Path | None = None
+    keyfile: Path | None = None
+    client_ca: Path | None = None
+    log_level: str = "warning"
+
+
+def server(app: ASGIApp, listen: Listen) -> uvicorn.Server:
+    """A uvicorn server for ``app`` (``await server.serve()``; it stops on SIGINT/SIGTERM)."""
+    config = uvicorn.Config(
+        app,
+        host=listen.host,
+        port=listen.port,
+        log_level=listen.log_level,
+        ssl_certfile=str(listen.certfile) if listen.certfile else None,
+        ssl_keyfile=str(listen.keyfile) if listen.keyfile else None,
+        ssl_ca_certs=str(listen.client_ca) if listen.client_ca else None,
+        ssl_cert_reqs=ssl.CERT_REQUIRED if listen.client_ca else ssl.CERT_NONE,
+        proxy_headers=False,
+        server_header=False,
+        lifespan="on",
+    )
+    return uvicorn.Server(config)

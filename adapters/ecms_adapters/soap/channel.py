@@ -1,0 +1,108 @@
+"""One pooled HTTP client that POSTs SOAP envelopes to e-CMS nodes and reads their replies with our
+codec (hardened parse, normalise, validate, decode), translating every failure at this edge."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Final, Self
+
+import httpx
+
+from ecms_adapters.soap import faults
+from ecms_adapters.soap.config import SoapClientConfig
+from ecms_gateway.codec import ErrorDetail, ReadMessage, read_message
+from ecms_gateway.errors import InputError, PermanentTransportError
+from ecms_gateway.xml.parser import XmlLimits
+
+HEADERS: Final = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""', "Accept": "text/xml"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reply:
+    """A node's reply: the decoded message and the bytes exactly as they arrived."""
+
+    read: ReadMessage
+    raw: bytes
+
+
+class SoapChannel:
+    """POST a SOAP envelope to a node URL; the reply decoded, or a ``TransportError``.
+
+    One ``httpx.AsyncClient`` (keep-alive pool) per channel: create it once and ``aclose`` it at the end.
+    ``transport`` replaces the network (tests pass ``httpx.MockTransport``).
+    """
+
+    def __init__(
+        self, config: SoapClientConfig, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.limits: XmlLimits = config.limits
+        self._client = httpx.AsyncClient(
+            verify=config.ssl_context(),
+            timeout=config.timeout(),
+            limits=config.pool(),
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,  # no proxy from the environment: nodes are reached directly
+        )
+
+    async def post(self, url: str, envelope: bytes) -> Reply:
+        """Send ``envelope`` to ``url``; the reply when it is an e-CMS message that is no error.
+
+        Raises ``TransientTransportError`` or ``PermanentTransportError`` (an ErrorDetail or Fault
+        reply becomes one of them, with the node's ErrorCode).
+        """
+        try:
+            async with self._client.stream("POST", url, content=envelope, headers=HEADERS) as response:
+                body = await self._body(response, url)
+                status = response.status_code
+        except httpx.HTTPError as exc:
+            raise faults.from_httpx(exc, url) from exc
+        read = await self._read(body, url, strict=200 <= status < 300)
+        if not 200 <= status < 300:
+            raise faults.from_status(status, url, read)
+        assert read is not None  # noqa: S101 - strict reading raised otherwise
+        if read.envelope is None:
+            raise PermanentTransportError(
+                f"the node answered a bare {read.message_type}, not a SOAP envelope", endpoint=url
+            )
+        if isinstance(read.message, ErrorDetail):
+            raise faults.from_error_detail(read, url)
+        return Reply(read=read, raw=body)
+
+    async def _body(self, response: httpx.Response, url: str) -> bytes:
+        limit = self.limits.max_bytes
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise PermanentTransportError(
+                    f"the reply is over {limit:,} bytes; raise xml.max_bytes if such replies are expected",
+                    endpoint=url,
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _read(self, body: bytes, url: str, *, strict: bool) -> ReadMessage | None:
+        """The reply decoded; on a non-2xx reply, None when the body is not e-CMS (an HTML error page)."""
+        try:
+            return await asyncio.to_thread(read_message, body, limits=self.limits, source=f"reply of {url}")
+        except InputError as exc:
+            if not strict:
+                return None
+            raise PermanentTransportError(
+                f"the reply is not a valid e-CMS message: {exc}", endpoint=url
+            ) from exc
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,36 @@
+"""``ecms_gateway.ports.NodeRelay`` over SOAP: a node forwards a request, byte for byte, to the node
+WS-Addressing ``To`` named (one pooled client for every destination)."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+import httpx
+
+from ecms_adapters.soap.channel import SoapChannel
+from ecms_adapters.soap.config import SoapClientConfig
+from ecms_gateway.codec import Message
+
+
+class SoapRelay:
+    """Forward SOAP requests to other nodes. ``config.url`` is unused (each call names its node)."""
+
+    def __init__(
+        self, config: SoapClientConfig, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._channel = SoapChannel(config, transport=transport)
+
+    async def forward(self, url: str, envelope: bytes) -> Message:
+        return (await self._channel.post(url, envelope)).read.message
+
+    async def aclose(self) -> None:
+        await self._channel.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,321 @@
+"""What the node does for each request, inside one database transaction: committed before the reply.
+
+Pure of HTTP: a request arrives here as a decoded ``ReadMessage`` plus the raw bytes (kept to relay them
+byte for byte) and the organisation the caller named (``?org=``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from lxml import etree
+from sqlalchemy import Connection
+
+from ecms_gateway.codec import (
+    DeleteRequest,
+    DeleteResponse,
+    InboundResponse,
+    InboundSpecialRequest,
+    LetterDocument,
+    LetterItem,
+    LetterKey,
+    Notifier,
+    OutboundRequest,
+    OutboundResponse,
+    OutboundStatusRequest,
+    OutboundStatusResponse,
+    ReadMessage,
+    WithdrawRequest,
+    WithdrawResponse,
+    encode,
+    new_message_id,
+    read_message,
+    to_wire,
+)
+from ecms_gateway.letter.thai import book_no_key
+from ecms_gateway.node import records, routing
+from ecms_gateway.node.codes import (
+    RECEIVER_ELSEWHERE,
+    SENDER_MISMATCH,
+    UNKNOWN_LETTER,
+    UNKNOWN_ORG,
+    UNKNOWN_PROCESS_ID,
+    WHICH_ORG,
+    NodeRefusal,
+)
+from ecms_gateway.node.directory import Directory, department_of, org_of
+from ecms_gateway.node.tables import RelayState
+from ecms_gateway.node.values import (
+    LETTER_KIND,
+    Caller,
+    ItemFacts,
+    Outcome,
+    QueuedItem,
+    RelayJob,
+    new_process_id,
+    process_time,
+)
+from ecms_gateway.store.database import Database
+
+
+class Operations:
+    """The node's operations on its database; each public method is one committed transaction."""
+
+    def __init__(
+        self,
+        *,
+        service_url: str,
+        directory: Directory,
+        db: Database,
+        clock: Callable[[], datetime],
+        relay_grace: timedelta,
+    ) -> None:
+        self.service_url = service_url
+        self.directory = directory
+        self.db = db
+        self.clock = clock
+        self.relay_grace = relay_grace
+        self.served = tuple(o.organization_id for o in directory.served_by(service_url))
+
+    # ------------------------------------------------------------ callers
+
+    def caller(self, org: str | None) -> Caller:
+        if org is None or not org.strip():
+            return Caller(org_id=self.served[0] if len(self.served) == 1 else None, explicit=False)
+        wanted = org_of(org)
+        if wanted not in self.served:
+            raise NodeRefusal(
+                UNKNOWN_ORG,
+                f"?org={org} names no organisation served by this node; it serves {', '.join(self.served)}",
+            )
+        return Caller(org_id=wanted, explicit=True)
+
+    def polling_org(self, caller: Caller) -> str:
+        if caller.org_id is None:
+            raise NodeRefusal(
+                WHICH_ORG,
+                "this node serves several organisations and the request does not say which one is asking: "
+                f"use the service URL {self.service_url}?org=<OrganizationID> "
+                f"(one of {', '.join(self.served)})",
+            )
+        return caller.org_id
+
+    # ------------------------------------------------------------ outbound
+
+    def outbound(self, read: ReadMessage, raw: bytes, caller: Caller) -> Outcome:
+        request = read.message
+        assert isinstance(request, OutboundRequest)  # noqa: S101 - dispatched on the type
+        to = read.envelope.to if read.envelope else None
+        target = routing.relay_target(to, service_url=self.service_url, directory=self.directory)
+        now = self.clock()
+        with self.db.write() as conn:
+            facts, sender = self._outbound_facts(conn, request.item, caller)
+            message_id = read.envelope.message_id if read.envelope else None
+            earlier = records.receipt_of(conn, message_id=message_id, facts=facts) if message_id else None
+            if earlier is not None:  # the same request again (a lost reply): the same receipt
+                return Outcome(answer=OutboundResponse(process_id=earlier, process_time=process_time(now)))
+            process_id = new_process_id()
+            if target is None:
+                org = self._receiving_org(request.item, facts)
+                payload = etree.tostring(encode(request.item), encoding="utf-8")
+                records.add_inbound(
+                    conn, process_id=process_id, org_id=org, facts=facts, payload=payload, now=now
+                )
+            job = self._record(
+                conn, process_id, message_id=message_id, sender=sender, facts=facts, target=target, raw=raw
+            )
+        return Outcome(
+            answer=OutboundResponse(process_id=process_id, process_time=process_time(now)), relay=job
+        )
+
+    def _record(
+        self,
+        conn: Connection,
+        process_id: str,
+        *,
+        message_id: str | None,
+        sender: str,
+        facts: ItemFacts,
+        target: str | None,
+        raw: bytes,
+    ) -> RelayJob | None:
+        """The receipt of an accepted request; the relay job when it goes to ``target``."""
+        now = self.clock()
+        row_id = records.add_outbound(
+            conn,
+            process_id=process_id,
+            message_id=message_id,
+            sender_dept=sender,
+            facts=facts,
+            relay_to=target,
+            envelope=raw if target else None,
+            now=now,
+            # The request path tries at once; the relay worker takes over only after this grace.
+            first_try=now + self.relay_grace if target else None,
+        )
+        if target is None:
+            return None
+        return RelayJob(
+            id=row_id, process_id=process_id, target_url=target, envelope=raw, attempts=0, first_try_at=None
+        )
+
+    def _outbound_facts(self, conn: Connection, item: LetterItem, caller: Caller) -> tuple[ItemFacts, str]:
+        if isinstance(item, LetterDocument):
+            letter = item.decode().package.letter
+            facts = ItemFacts(
+                kind=LETTER_KIND,
+                book_no=letter.book_no,
+                book_key=letter.book_key,
+                letter_date=letter.date,
+                sender_dept=letter.sender.department_id,
+                receiver_dept=letter.receiver.department_id,
+            )
+            if caller.explicit and caller.org_id and department_of(caller.org_id) != facts.sender_dept:
+                raise NodeRefusal(
+                    SENDER_MISMATCH,
+                    f"the letter's sender is department {facts.sender_dept}, but the request came for "
+                    f"organisation {caller.org_id} (?org=); send it from the sender's own service URL",
+                )
+            return facts, facts.sender_dept
+        return self._notifier_facts(conn, item, caller)
+
+    def _notifier_facts(self, conn: Connection, notifier: Notifier, caller: Caller) -> tuple[ItemFacts, str]:
+        key = book_no_key(notifier.letter_id)
+        carried = records.carried_letters(conn, book_key=key, letter_date=notifier.correspondence_date)
+        letter = routing.notifier_letter(notifier, carried, served=frozenset(self.served))
+        facts = ItemFacts(
+            kind=notifier.kind.value,
+            book_no=notifier.letter_id,
+            book_key=key,
+            letter_date=notifier.correspondence_date,
+            sender_dept=letter.sender_dept,
+            receiver_dept=letter.receiver_dept,
+        )
+        sender = department_of(caller.org_id) if caller.explicit and caller.org_id else ""
+        return facts, sender or routing.notifier_sender(notifier, letter)
+
+    def _receiving_org(self, item: LetterItem, facts: ItemFacts) -> str:
+        if isinstance(item, Notifier):
+            letter = routing.LetterParties(sender_dept=facts.sender_dept, receiver_dept=facts.receiver_dept)
+            return routing.notifier_destination(item, letter, served=self.served)
+        org = org_of(facts.receiver_dept)
+        if org in self.served:
+            return org
+        entry = self.directory.organization(org)
+        where = f"its node is {entry.ecms_url}" if entry and entry.ecms_url else "it has no e-CMS node"
+        raise NodeRefusal(
+            RECEIVER_ELSEWHERE,
+            f"the receiver {org} is not served by this node ({where}); send the letter with WS-Addressing "
+            "To naming the receiver's node",
+        )
+
+    # ------------------------------------------------------------ the queue
+
+    def poll(self, caller: Caller) -> InboundResponse:
+        org = self.polling_org(caller)
+        with self.db.read() as conn:
+            queued = records.head(conn, org)
+        return _inbound(queued)
+
+    def delete(self, request: DeleteRequest, caller: Caller) -> DeleteResponse:
+        org = self.polling_org(caller)
+        now = self.clock()
+        with self.db.write() as conn:
+            if not records.fetched(conn, org_id=org, process_id=request.process_id, now=now):
+                raise NodeRefusal(
+                    UNKNOWN_PROCESS_ID,
+                    f"ProcessID {request.process_id} is not in the queue of organisation {org}; "
+                    "poll (CorrespondenceLetterInboundRequest) for the items there",
+                )
+        return DeleteResponse(process_id=request.process_id, process_time=process_time(now))
+
+    def special(self, request: InboundSpecialRequest, caller: Caller) -> InboundResponse:
+        org = self.polling_org(caller)
+        facts = _key_facts(request.item_kind.value, request.key)
+        with self.db.read() as conn:
+            return _inbound(records.find_item(conn, org_id=org, facts=facts))
+
+    # ------------------------------------------------------------ withdraw
+
+    def withdraw(self, read: ReadMessage, raw: bytes, caller: Caller) -> Outcome:
+        request = read.message
+        assert isinstance(request, WithdrawRequest)  # noqa: S101 - dispatched on the type
+        letter = _key_facts(LETTER_KIND, request.key)
+        if caller.explicit and caller.org_id and department_of(caller.org_id) != letter.sender_dept:
+            raise NodeRefusal(
+                SENDER_MISMATCH,
+                f"only the sender (department {letter.sender_dept}) withdraws this letter, "
+                f"not {caller.org_id}",
+            )
+        to = read.envelope.to if read.envelope else None
+        target = routing.relay_target(to, service_url=self.service_url, directory=self.directory)
+        facts = _key_facts(WithdrawRequest.TAG, request.key)
+        now = self.clock()
+        message_id = read.envelope.message_id if read.envelope else None
+        with self.db.write() as conn:
+            if target is None:
+                withdrawn = records.withdraw_inbound(conn, letter, now=now)
+                if withdrawn is not None:
+                    return Outcome(
+                        answer=WithdrawResponse(process_id=withdrawn, process_time=process_time(now))
+                    )
+                sent = records.sent_letter(conn, letter)
+                if sent is None:
+                    raise NodeRefusal(
+                        UNKNOWN_LETTER,
+                        f"this node carried no letter {request.key.letter_id} of "
+                        f"{request.key.correspondence_date.isoformat()} from {letter.sender_dept} "
+                        f"to {letter.receiver_dept}",
+                    )
+                if sent.state != RelayState.RELAYED:  # never reached the other node: stop it here
+                    records.set_outbound(conn, sent.id, state=RelayState.WITHDRAWN, finished_at=now)
+                    return Outcome(
+                        answer=WithdrawResponse(process_id=sent.process_id, process_time=process_time(now))
+                    )
+                target = sent.target_url or ""
+                raw = to_wire(request, to=target, message_id=new_message_id(now))
+            process_id = new_process_id()
+            job = self._record(
+                conn,
+                process_id,
+                message_id=message_id,
+                sender=letter.sender_dept,
+                facts=facts,
+                target=target,
+                raw=raw,
+            )
+        return Outcome(
+            answer=WithdrawResponse(process_id=process_id, process_time=process_time(now)), relay=job
+        )
+
+    # ------------------------------------------------------------ status
+
+    def status(self, request: OutboundStatusRequest, caller: Caller) -> OutboundStatusResponse:
+        org = self.polling_org(caller)
+        key = book_no_key(request.letter_id) if request.letter_id else None
+        with self.db.read() as conn:
+            found = records.statuses(conn, sender_dept=department_of(org), book_key=key)
+        return OutboundStatusResponse(statuses=tuple(found))
+
+
+def _key_facts(kind: str, key: LetterKey) -> ItemFacts:
+    return ItemFacts(
+        kind=kind,
+        book_no=key.letter_id,
+        book_key=book_no_key(key.letter_id),
+        letter_date=key.correspondence_date,
+        sender_dept=department_of(key.sender_department),
+        receiver_dept=department_of(key.accept_department),
+    )
+
+
+def _inbound(queued: QueuedItem | None) -> InboundResponse:
+    if queued is None:
+        return InboundResponse()
+    item = read_message(queued.payload, source="queued item").message
+    if not isinstance(item, LetterDocument | Notifier):
+        raise TypeError(f"the queue holds a {type(item).__name__}, not a letter or a notifier")
+    return InboundResponse(
+        process_id=queued.process_id, process_time=process_time(queued.created_at), item=item
+    )

@@ -1,0 +1,45 @@
+"""What ``ecms-gateway node`` is started with; the composition root builds the running node from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+SERVICE_PATH: Final = "/ecms-ws01/service2"
+DATABASE_FILE: Final = "ecms-node.sqlite3"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NodeOptions:
+    """A node's directory, data folder, address and TLS. ``public_url`` is the node's URL as the
+    directory lists it (default: ``http(s)://host:port/ecms-ws01/service2``)."""
+
+    directory: Path
+    data_dir: Path
+    port: int
+    host: str = "127.0.0.1"
+    public_url: str | None = None
+    database_url: str | None = None
+    tls_cert: Path | None = None  # serve HTTPS with this certificate (PEM) ...
+    tls_key: Path | None = None  # ... and this key
+    tls_client_ca: Path | None = None  # require client certificates issued by this CA
+    relay_ca_bundle: Path | None = None  # trust these CAs when relaying to other nodes over HTTPS
+    relay_client_cert: Path | None = None  # present this certificate to other nodes
+    relay_client_key: Path | None = None
+    relay_interval_s: float = 1.0  # how often the relay worker looks for due jobs
+    log_level: str = "warning"
+
+    @property
+    def service_url(self) -> str:
+        if self.public_url:
+            return self.public_url
+        scheme = "https" if self.tls_cert else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.port}{SERVICE_PATH}"
+
+    def sqlalchemy_url(self) -> str:
+        """The node's database: ``database_url`` or SQLite ``<data-dir>/ecms-node.sqlite3``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / DATABASE_FILE).resolve()}"

@@ -1,0 +1,278 @@
+"""The node's reads and writes (SQLAlchemy core on one connection; the caller owns the transaction)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Connection, Table, and_, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
+
+from ecms_gateway.codec import OutboundStatus
+from ecms_gateway.node.tables import INBOUND, OUTBOUND, InboundState, RelayState, Route
+from ecms_gateway.node.values import LETTER_KIND, CarriedLetter, ItemFacts, QueuedItem, RelayJob, SentLetter
+
+# ---------------------------------------------------------------- writes
+
+
+def add_inbound(
+    conn: Connection, *, process_id: str, org_id: str, facts: ItemFacts, payload: bytes, now: datetime
+) -> None:
+    conn.execute(
+        insert(INBOUND).values(
+            process_id=process_id,
+            org_id=org_id,
+            item_kind=facts.kind,
+            book_no=facts.book_no,
+            book_key=facts.book_key,
+            letter_date=facts.letter_date,
+            sender_dept=facts.sender_dept,
+            receiver_dept=facts.receiver_dept,
+            payload=payload,
+            state=InboundState.QUEUED,
+            created_at=now,
+        )
+    )
+
+
+def add_outbound(
+    conn: Connection,
+    *,
+    process_id: str,
+    message_id: str | None,
+    sender_dept: str,
+    facts: ItemFacts,
+    relay_to: str | None,
+    envelope: bytes | None,
+    now: datetime,
+    first_try: datetime | None = None,
+) -> int:
+    """Record an accepted request: delivered here (``relay_to`` None) or to forward to ``relay_to``;
+    returns the row's id."""
+    result = conn.execute(
+        insert(OUTBOUND).values(
+            process_id=process_id,
+            message_id=message_id,
+            sender_dept=sender_dept,
+            item_kind=facts.kind,
+            book_no=facts.book_no,
+            book_key=facts.book_key,
+            letter_date=facts.letter_date,
+            receiver_dept=facts.receiver_dept,
+            route=Route.LOCAL if relay_to is None else Route.RELAY,
+            target_url=relay_to,
+            envelope=envelope,
+            state=RelayState.LOCAL if relay_to is None else RelayState.PENDING,
+            attempts=0,
+            created_at=now,
+            next_try_at=first_try,
+        )
+    )
+    (row_id,) = result.inserted_primary_key or (None,)
+    if row_id is None:
+        raise RuntimeError("the database returned no id for the new node_outbound row")
+    return int(row_id)
+
+
+def fetched(conn: Connection, *, org_id: str, process_id: str, now: datetime) -> bool:
+    """Mark a queued item fetched; True when the organisation has (or had) that item."""
+    row = conn.execute(
+        select(INBOUND.c.state).where(INBOUND.c.org_id == org_id, INBOUND.c.process_id == process_id)
+    ).first()
+    if row is None:
+        return False
+    if row.state == InboundState.QUEUED:
+        conn.execute(
+            update(INBOUND)
+            .where(INBOUND.c.process_id == process_id)
+            .values(state=InboundState.FETCHED, fetched_at=now)
+        )
+    return True
+
+
+def withdraw_inbound(conn: Connection, facts: ItemFacts, *, now: datetime) -> str | None:
+    """Withdraw a delivered letter: out of the queue when not yet fetched, else recorded; its ProcessID."""
+    row = conn.execute(
+        select(INBOUND.c.id, INBOUND.c.process_id, INBOUND.c.state)
+        .where(_letter_is(INBOUND, facts), INBOUND.c.item_kind == LETTER_KIND)
+        .order_by(INBOUND.c.id.desc())
+    ).first()
+    if row is None:
+        return None
+    values: dict[str, object] = {"withdrawn_at": now}
+    if row.state == InboundState.QUEUED:
+        values["state"] = InboundState.WITHDRAWN
+    conn.execute(update(INBOUND).where(INBOUND.c.id == row.id).values(**values))
+    return str(row.process_id)
+
+
+def set_outbound(conn: Connection, row_id: int, **values: object) -> None:
+    conn.execute(update(OUTBOUND).where(OUTBOUND.c.id == row_id).values(**values))
+
+
+# ---------------------------------------------------------------- reads
+
+
+def head(conn: Connection, org_id: str) -> QueuedItem | None:
+    """The oldest queued item of ``org_id``."""
+    row = (
+        conn.execute(
+            select(INBOUND.c.process_id, INBOUND.c.created_at, INBOUND.c.payload)
+            .where(INBOUND.c.org_id == org_id, INBOUND.c.state == InboundState.QUEUED)
+            .order_by(INBOUND.c.id)
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else _queued(row)
+
+
+def find_item(conn: Connection, *, org_id: str, facts: ItemFacts) -> QueuedItem | None:
+    """The newest item of ``org_id`` of that kind about that letter, fetched or not (not withdrawn)."""
+    row = (
+        conn.execute(
+            select(INBOUND.c.process_id, INBOUND.c.created_at, INBOUND.c.payload)
+            .where(
+                INBOUND.c.org_id == org_id,
+                INBOUND.c.item_kind == facts.kind,
+                INBOUND.c.state != InboundState.WITHDRAWN,
+                _letter_is(INBOUND, facts, lenient=True),
+            )
+            .order_by(INBOUND.c.id.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else _queued(row)
+
+
+def carried_letters(conn: Connection, *, book_key: str, letter_date: date) -> list[CarriedLetter]:
+    """Every letter with this book number and date that this node enqueued or forwarded, oldest first."""
+    found: list[CarriedLetter] = []
+    for table in (INBOUND, OUTBOUND):
+        rows = conn.execute(
+            select(table.c.sender_dept, table.c.receiver_dept, table.c.created_at).where(
+                table.c.item_kind == LETTER_KIND,
+                table.c.book_key == book_key,
+                table.c.letter_date == letter_date,
+            )
+        )
+        found.extend(
+            CarriedLetter(sender_dept=r.sender_dept, receiver_dept=r.receiver_dept, at=r.created_at)
+            for r in rows
+        )
+    return sorted(found, key=lambda letter: letter.at)
+
+
+def sent_letter(conn: Connection, facts: ItemFacts) -> SentLetter | None:
+    """The newest receipt of a letter a sender handed to this node."""
+    row = conn.execute(
+        select(
+            OUTBOUND.c.id, OUTBOUND.c.process_id, OUTBOUND.c.route, OUTBOUND.c.state, OUTBOUND.c.target_url
+        )
+        .where(_letter_is(OUTBOUND, facts), OUTBOUND.c.item_kind == LETTER_KIND)
+        .order_by(OUTBOUND.c.id.desc())
+    ).first()
+    if row is None:
+        return None
+    return SentLetter(
+        id=row.id, process_id=row.process_id, route=row.route, state=row.state, target_url=row.target_url
+    )
+
+
+def receipt_of(conn: Connection, *, message_id: str, facts: ItemFacts) -> str | None:
+    """The ProcessID already given to this very request (same MessageID, same item), if any."""
+    row = conn.execute(
+        select(OUTBOUND.c.process_id).where(
+            OUTBOUND.c.message_id == message_id,
+            OUTBOUND.c.item_kind == facts.kind,
+            OUTBOUND.c.book_key == facts.book_key,
+            OUTBOUND.c.letter_date == facts.letter_date,
+        )
+    ).first()
+    return None if row is None else str(row.process_id)
+
+
+def statuses(conn: Connection, *, sender_dept: str, book_key: str | None) -> list[OutboundStatus]:
+    """What ``sender_dept`` handed to this node, oldest first, with each item's status."""
+    query = (
+        select(
+            OUTBOUND.c.process_id,
+            OUTBOUND.c.book_no,
+            OUTBOUND.c.state,
+            INBOUND.c.state.label("queue"),
+            INBOUND.c.withdrawn_at,
+        )
+        .select_from(OUTBOUND.outerjoin(INBOUND, INBOUND.c.process_id == OUTBOUND.c.process_id))
+        .where(OUTBOUND.c.sender_dept == sender_dept)
+        .order_by(OUTBOUND.c.id)
+    )
+    if book_key is not None:
+        query = query.where(OUTBOUND.c.book_key == book_key)
+    return [
+        OutboundStatus(process_id=r["process_id"], letter_id=r["book_no"], process_status=_status(r))
+        for r in conn.execute(query).mappings()
+    ]
+
+
+def due_relays(conn: Connection, *, now: datetime, limit: int) -> list[RelayJob]:
+    rows = conn.execute(
+        select(
+            OUTBOUND.c.id,
+            OUTBOUND.c.process_id,
+            OUTBOUND.c.target_url,
+            OUTBOUND.c.envelope,
+            OUTBOUND.c.attempts,
+            OUTBOUND.c.first_try_at,
+        )
+        .where(OUTBOUND.c.state == RelayState.PENDING, OUTBOUND.c.next_try_at <= now)
+        .order_by(OUTBOUND.c.next_try_at, OUTBOUND.c.id)
+        .limit(limit)
+    )
+    return [
+        RelayJob(
+            id=r.id,
+            process_id=r.process_id,
+            target_url=r.target_url or "",
+            envelope=r.envelope or b"",
+            attempts=r.attempts,
+            first_try_at=r.first_try_at,
+        )
+        for r in rows
+    ]
+
+
+def relay_state(conn: Connection, row_id: int) -> str | None:
+    row = conn.execute(select(OUTBOUND.c.state).where(OUTBOUND.c.id == row_id)).first()
+    return None if row is None else str(row.state)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _queued(row: RowMapping) -> QueuedItem:
+    return QueuedItem(process_id=row["process_id"], created_at=row["created_at"], payload=row["payload"])
+
+
+def _letter_is(table: Table, facts: ItemFacts, *, lenient: bool = False) -> ColumnElement[bool]:
+    """The rows about the letter ``facts`` names; ``lenient`` lets an unknown ("") department match."""
+    columns = table.c
+    sender = columns.sender_dept == facts.sender_dept
+    receiver = columns.receiver_dept == facts.receiver_dept
+    if lenient:
+        sender = or_(sender, columns.sender_dept == "")
+        receiver = or_(receiver, columns.receiver_dept == "")
+    return and_(
+        columns.book_key == facts.book_key, columns.letter_date == facts.letter_date, sender, receiver
+    )
+
+
+def _status(row: RowMapping) -> str:
+    if row["state"] == RelayState.PENDING:
+        return "relaying"
+    if row["state"] != RelayState.LOCAL:
+        return str(row["state"])
+    if row["queue"] == InboundState.FETCHED and row["withdrawn_at"] is not None:
+        return "withdrawn-after-fetch"
+    return str(row["queue"] or InboundState.QUEUED)

@@ -1,0 +1,275 @@
+"""The e-CMS node as a service, pure of HTTP: bytes of a SOAP request in, bytes of the reply out.
+
+Every accepted request is committed before its reply. A request for another node is committed as a
+relay job, tried at once, and retried by ``relay_due`` (the server runs it in the background) with the
+relay policy's backoff until the other node takes it or refuses it for good.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from ecms_gateway.codec import (
+    DeleteRequest,
+    InboundRequest,
+    InboundSpecialRequest,
+    Message,
+    MimeCodesRequest,
+    MimeCodesResponse,
+    MinistryListRequest,
+    MinistryListResponse,
+    OrganizationListRequest,
+    OrganizationListResponse,
+    OutboundRequest,
+    OutboundStatusRequest,
+    ReadMessage,
+    SecretCodesRequest,
+    SecretCodesResponse,
+    SpeedCodesRequest,
+    SpeedCodesResponse,
+    TimeCheckRequest,
+    TimeCheckResponse,
+    WithdrawRequest,
+    new_message_id,
+    read_message,
+    to_wire,
+)
+from ecms_gateway.engine.retry import Dead, RetryPolicy, describe
+from ecms_gateway.errors import (
+    InputError,
+    LetterInvalid,
+    PermanentTransportError,
+    SchemaInvalid,
+    StoreError,
+    TransientTransportError,
+    UnknownMessage,
+    XmlRejected,
+)
+from ecms_gateway.node import codes, records
+from ecms_gateway.node.codes import ErrorCode, NodeRefusal, Side
+from ecms_gateway.node.directory import Directory
+from ecms_gateway.node.faults import fault_envelope
+from ecms_gateway.node.operations import Operations
+from ecms_gateway.node.tables import RelayState
+from ecms_gateway.node.values import Caller, Outcome, RelayJob, process_time
+from ecms_gateway.ports import NodeRelay
+from ecms_gateway.store.database import Database
+from ecms_gateway.xml.parser import XmlLimits
+
+log = logging.getLogger(__name__)
+
+
+def default_relay_policy() -> RetryPolicy:
+    """Relay backoff: from 2 s up to 5 min between tries, for at most 2 days or 200 tries."""
+    return RetryPolicy(
+        base=timedelta(seconds=2), cap=timedelta(minutes=5), max_attempts=200, max_age=timedelta(days=2)
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NodeSettings:
+    """What the node is: its own URL (as the directory lists it), the directory, and its policies."""
+
+    service_url: str
+    directory: Directory
+    relay_policy: RetryPolicy = field(default_factory=default_relay_policy)
+    # How long the relay worker leaves a new job to the request that is trying it right away.
+    relay_grace: timedelta = timedelta(minutes=2)
+    limits: XmlLimits = field(default_factory=XmlLimits)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NodeReply:
+    """The reply's bytes; ``fault`` replies go out with HTTP 500, as SOAP 1.1 requires."""
+
+    body: bytes
+    fault: bool
+
+
+class NodeService:
+    """One e-CMS node: the organisations the directory lists at ``settings.service_url``."""
+
+    def __init__(
+        self, settings: NodeSettings, *, db: Database, relay: NodeRelay, clock: Callable[[], datetime]
+    ) -> None:
+        self.settings = settings
+        self.relay = relay
+        self.clock = clock
+        self.ops = Operations(
+            service_url=settings.service_url,
+            directory=settings.directory,
+            db=db,
+            clock=clock,
+            relay_grace=settings.relay_grace,
+        )
+        self.db = db
+
+    @property
+    def served(self) -> tuple[str, ...]:
+        """The OrganizationIDs this node serves."""
+        return self.ops.served
+
+    async def handle(self, body: bytes, *, org: str | None = None) -> NodeReply:
+        """Answer one SOAP request; ``org`` is the ``?org=`` of the request URL, if any."""
+        try:
+            outcome = await asyncio.to_thread(self._apply, body, org)
+            answer = await self._relay_now(outcome) if outcome.relay else outcome.answer
+            reply = await asyncio.to_thread(to_wire, answer, message_id=self._message_id())
+            return NodeReply(body=reply, fault=False)
+        except NodeRefusal as exc:
+            return self._fault(exc.error, exc.description)
+        except (XmlRejected, UnknownMessage, SchemaInvalid, LetterInvalid, InputError) as exc:
+            return self._fault(_input_code(exc), str(exc))
+        except (StoreError, SQLAlchemyError) as exc:
+            log.exception("node database failed")
+            return self._fault(codes.STORE_UNAVAILABLE, f"the node's database failed ({describe(exc)})")
+        except Exception as exc:
+            log.exception("node failed on a request")
+            return self._fault(codes.INTERNAL, f"the node failed ({describe(exc)})")
+
+    def fault(self, error: ErrorCode, description: str) -> NodeReply:
+        """A fault reply for errors found before the request reaches ``handle`` (e.g. too large)."""
+        return self._fault(error, description)
+
+    async def relay_due(self, *, limit: int = 50) -> int:
+        """Try every relay job whose time has come; how many were tried."""
+        jobs = await asyncio.to_thread(self._due, limit)
+        for job in jobs:
+            # A refusal is recorded as failed; the sender sees it in OutboundStatus.
+            with contextlib.suppress(PermanentTransportError):
+                await self._forward(job)
+        return len(jobs)
+
+    # ------------------------------------------------------------ requests
+
+    def _apply(self, body: bytes, org: str | None) -> Outcome:
+        read = read_message(body, limits=self.settings.limits, source="request")
+        if read.envelope is None:
+            raise NodeRefusal(
+                codes.NOT_ECMS, "send the request in a SOAP 1.1 envelope (soap:Envelope/soap:Body)"
+            )
+        caller = self.ops.caller(org)
+        return self._dispatch(read, body, caller)
+
+    def _dispatch(self, read: ReadMessage, body: bytes, caller: Caller) -> Outcome:  # noqa: PLR0911 - one per operation
+        message = read.message
+        directory = self.settings.directory
+        if isinstance(message, OutboundRequest):
+            return self.ops.outbound(read, body, caller)
+        if isinstance(message, WithdrawRequest):
+            return self.ops.withdraw(read, body, caller)
+        if isinstance(message, InboundRequest):
+            return Outcome(answer=self.ops.poll(caller))
+        if isinstance(message, DeleteRequest):
+            return Outcome(answer=self.ops.delete(message, caller))
+        if isinstance(message, InboundSpecialRequest):
+            return Outcome(answer=self.ops.special(message, caller))
+        if isinstance(message, OutboundStatusRequest):
+            return Outcome(answer=self.ops.status(message, caller))
+        if isinstance(message, TimeCheckRequest):
+            return Outcome(answer=TimeCheckResponse(process_time=process_time(self.clock())))
+        listing = _listing(message, directory)
+        if listing is None:
+            raise NodeRefusal(
+                codes.NOT_A_REQUEST,
+                f"{read.message_type} is not a request this node serves; the requests are those of the WSDL "
+                f"({self.settings.service_url}?wsdl)",
+            )
+        return Outcome(answer=listing)
+
+    # ------------------------------------------------------------ relay
+
+    async def _relay_now(self, outcome: Outcome) -> Message:
+        assert outcome.relay is not None  # noqa: S101 - only called with a relay job
+        try:
+            await self._forward(outcome.relay)
+        except PermanentTransportError as exc:
+            code = exc.error_code or codes.RELAY_REFUSED.code
+            raise NodeRefusal(
+                ErrorCode(code=code, side=Side.CLIENT, meaning=codes.RELAY_REFUSED.meaning),
+                f"the destination node {outcome.relay.target_url} refused the item for good: {exc.reason}",
+            ) from exc
+        return outcome.answer
+
+    async def _forward(self, job: RelayJob) -> None:
+        """One try at a relay job, recorded; ``PermanentTransportError`` when it failed for good."""
+        started = self.clock()
+        try:
+            await self.relay.forward(job.target_url, job.envelope)
+        except TransientTransportError as exc:
+            await asyncio.to_thread(self._retry_later, job, exc, started)
+            return
+        except PermanentTransportError as exc:
+            await asyncio.to_thread(self._finish, job, RelayState.FAILED, describe(exc), started)
+            raise
+        await asyncio.to_thread(self._finish, job, RelayState.RELAYED, None, started)
+
+    def _due(self, limit: int) -> list[RelayJob]:
+        with self.db.read() as conn:
+            return records.due_relays(conn, now=self.clock(), limit=limit)
+
+    def _retry_later(self, job: RelayJob, error: Exception, started: datetime) -> None:
+        first = job.first_try_at or started
+        decision = self.settings.relay_policy.decide(error, job.attempts + 1, first, self.clock())
+        with self.db.write() as conn:
+            if records.relay_state(conn, job.id) != RelayState.PENDING:
+                return  # withdrawn meanwhile
+            common = {"attempts": job.attempts + 1, "first_try_at": first, "last_error": describe(error)}
+            if isinstance(decision, Dead):
+                records.set_outbound(
+                    conn, job.id, state=RelayState.FAILED, finished_at=self.clock(), **common
+                )
+                log.warning("relay %s to %s gave up: %s", job.process_id, job.target_url, decision.reason)
+            else:
+                records.set_outbound(conn, job.id, next_try_at=decision.at, **common)
+
+    def _finish(self, job: RelayJob, state: RelayState, error: str | None, started: datetime) -> None:
+        with self.db.write() as conn:
+            records.set_outbound(
+                conn,
+                job.id,
+                state=state,
+                attempts=job.attempts + 1,
+                first_try_at=job.first_try_at or started,
+                finished_at=self.clock(),
+                last_error=error,
+            )
+
+    # ------------------------------------------------------------ replies
+
+    def _message_id(self) -> str:
+        return new_message_id(self.clock())
+
+    def _fault(self, error: ErrorCode, description: str) -> NodeReply:
+        return NodeReply(body=fault_envelope(error, description, message_id=self._message_id()), fault=True)
+
+
+def _input_code(error: Exception) -> ErrorCode:
+    if isinstance(error, XmlRejected):
+        return codes.XML_REJECTED
+    if isinstance(error, UnknownMessage):
+        return codes.NOT_ECMS
+    if isinstance(error, SchemaInvalid):
+        return codes.SCHEMA_INVALID
+    return codes.LETTER_INVALID
+
+
+def _listing(message: Message, directory: Directory) -> Message | None:
+    if isinstance(message, MinistryListRequest):
+        return MinistryListResponse(ministries=directory.ministries)
+    if isinstance(message, OrganizationListRequest):
+        return OrganizationListResponse(organizations=directory.organizations)
+    if isinstance(message, SecretCodesRequest):
+        return SecretCodesResponse(codes=directory.secret_codes)
+    if isinstance(message, SpeedCodesRequest):
+        return SpeedCodesResponse(codes=directory.speed_codes)
+    if isinstance(message, MimeCodesRequest):
+        return MimeCodesResponse(codes=directory.mime_codes)
+    return None

@@ -1,0 +1,70 @@
+"""``ecms-gateway node``: its options, and the refusals that name what to fix (no socket is opened)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecms_gateway.cli import main as cli
+from ecms_gateway.node.options import NodeOptions
+from tests.conftest import SAMPLES
+
+EXIT_INVALID, EXIT_USAGE = cli.EXIT_INVALID, cli.EXIT_USAGE
+
+
+def main(argv: list[str]) -> int:
+    """The command line with the composition root's node command (as ``ecms_adapters.cli`` adds it)."""
+    return cli.main(argv, extra_modules=("ecms_adapters.commands.node",))
+
+
+def test_a_node_that_serves_no_organisation_of_the_directory_refuses_to_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [
+        "node",
+        "--directory",
+        str(SAMPLES / "directory.json"),
+        "--data-dir",
+        str(tmp_path),
+        "--port",
+        "8801",
+    ]
+    assert main(args) == EXIT_INVALID
+    error = capsys.readouterr().err
+    assert "no organisation" in error
+    assert "http://127.0.0.1:8801/ecms-ws01/service2" in error
+    assert "--public-url" in error
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        (["--tls-cert", "c.pem"], "--tls-cert and --tls-key go together"),
+        (["--tls-client-ca", "ca.pem"], "--tls-client-ca needs HTTPS"),
+        (["--port", "70000"], "is not a TCP port"),
+    ],
+)
+def test_inconsistent_options_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], problem: str
+) -> None:
+    args = ["node", "--directory", "d.json", "--data-dir", str(tmp_path), "--port", "8800", *extra]
+    assert main(args) == EXIT_INVALID
+    assert problem in capsys.readouterr().err
+
+
+def test_the_directory_and_data_dir_are_required(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["node", "--port", "8800"])
+    assert raised.value.code == EXIT_USAGE
+    assert "--directory" in capsys.readouterr().err
+
+
+def test_the_service_url_follows_the_address_and_tls() -> None:
+    base = NodeOptions(directory=Path("d.json"), data_dir=Path("var"), port=8443, host="::1")
+    assert base.service_url == "http://[::1]:8443/ecms-ws01/service2"
+    tls = NodeOptions(directory=Path("d.json"), data_dir=Path("var"), port=8443, tls_cert=Path("c.pem"))
+    assert tls.service_url == "https://127.0.0.1:8443/ecms-ws01/service2"
+    public = NodeOptions(directory=Path("d"), data_dir=Path("v"), port=1, public_url="https://node.example/x")
+    assert public.service_url == "https://node.example/x"
+    assert public.sqlalchemy_url().endswith("/v/ecms-node.sqlite3")

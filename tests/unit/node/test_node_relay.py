@@ -1,0 +1,126 @@
+"""Relay: a request whose WS-Addressing To names another node is committed, forwarded byte for byte,
+and retried with backoff until the other node takes it or refuses it for good."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from ecms_gateway.codec import (
+    ErrorDetail,
+    InboundRequest,
+    InboundResponse,
+    LetterKey,
+    OutboundRequest,
+    OutboundResponse,
+    OutboundStatusRequest,
+    OutboundStatusResponse,
+    WithdrawRequest,
+    WithdrawResponse,
+    read_message,
+    to_wire,
+)
+from ecms_gateway.errors import PermanentTransportError, TransientTransportError
+from ecms_gateway.node import NodeService
+from tests.unit.node.helpers import ORG_A, ORG_C, THERE, call, decoded, letter, make_node
+
+pytestmark = pytest.mark.anyio
+
+TO_C = LetterKey(
+    letter_id="ศธ 0990/123",
+    correspondence_date=date(2026, 11, 20),
+    sender_department="20990",
+    accept_department="21990",
+)
+
+
+async def _statuses(node: NodeService) -> list[str]:
+    status = await call(node, OutboundStatusRequest(), org=ORG_A)
+    assert isinstance(status, OutboundStatusResponse)
+    return [s.process_status for s in status.statuses]
+
+
+async def test_a_letter_for_another_node_is_forwarded_as_it_came(tmp_path: Path) -> None:
+    node, relay, _ = make_node(tmp_path)
+    request = to_wire(OutboundRequest(item=letter(receiver=ORG_C)), to=THERE + "/", message_id="mid://1@a")
+    reply = decoded(await node.handle(request, org=ORG_A))
+    assert isinstance(reply, OutboundResponse)
+    assert relay.forwarded == [(THERE, request)]
+    assert await _statuses(node) == ["relayed"]
+    assert await call(node, InboundRequest(), org=ORG_A) == InboundResponse()
+
+
+async def test_a_node_that_is_down_gets_the_letter_later_with_backoff(tmp_path: Path) -> None:
+    node, relay, clock = make_node(tmp_path)
+    relay.failures = [TransientTransportError("connection refused", endpoint=THERE)] * 2
+    accepted = await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE)
+    assert isinstance(accepted, OutboundResponse)  # accepted and committed all the same
+    assert await _statuses(node) == ["relaying"]
+    clock.advance(timedelta(seconds=2))  # the first wait: 2 s
+    assert await node.relay_due() == 1  # fails again
+    clock.advance(timedelta(seconds=3))
+    assert await node.relay_due() == 0  # the second wait is 4 s
+    clock.advance(timedelta(seconds=1))
+    assert await node.relay_due() == 1
+    assert await _statuses(node) == ["relayed"]
+    assert len(relay.forwarded) == 1
+    assert await node.relay_due() == 0
+
+
+async def test_a_destination_that_refuses_for_good_fails_the_request_with_its_code(tmp_path: Path) -> None:
+    node, relay, _ = make_node(tmp_path)
+    relay.failures = [PermanentTransportError("not ours", endpoint=THERE, error_code="ECMS-203")]
+    refused = await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE)
+    assert isinstance(refused, ErrorDetail)
+    assert refused.code == "ECMS-203"
+    assert THERE in refused.description
+    assert await _statuses(node) == ["failed"]
+
+
+async def test_to_naming_no_node_of_the_directory_is_refused(tmp_path: Path) -> None:
+    node, relay, _ = make_node(tmp_path)
+    refused = await call(
+        node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to="http://evil.test/x"
+    )
+    assert isinstance(refused, ErrorDetail)
+    assert refused.code == "ECMS-204"
+    assert relay.forwarded == []
+
+
+async def test_withdrawing_a_relayed_letter_forwards_the_withdrawal_to_that_node(tmp_path: Path) -> None:
+    node, relay, _ = make_node(tmp_path)
+    await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE)
+    withdrawn = await call(node, WithdrawRequest(key=TO_C), org=ORG_A)
+    assert isinstance(withdrawn, WithdrawResponse)
+    url, forwarded = relay.forwarded[-1]
+    read = read_message(forwarded)
+    assert url == THERE
+    assert read.message == WithdrawRequest(key=TO_C)
+    assert read.envelope is not None
+    assert read.envelope.to == THERE
+
+
+async def test_withdrawing_a_letter_still_waiting_for_its_node_stops_it_here(tmp_path: Path) -> None:
+    node, relay, clock = make_node(tmp_path)
+    relay.failures = [TransientTransportError("down", endpoint=THERE)]
+    await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE)
+    assert isinstance(await call(node, WithdrawRequest(key=TO_C), org=ORG_A), WithdrawResponse)
+    clock.advance(timedelta(hours=1))
+    assert await node.relay_due() == 0
+    assert relay.forwarded == []
+    assert await _statuses(node) == ["withdrawn"]
+
+
+async def test_the_relay_gives_up_after_the_policys_last_try(tmp_path: Path) -> None:
+    node, relay, clock = make_node(tmp_path)
+    relay.failures = [TransientTransportError("down", endpoint=THERE)] * 5
+    await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE)
+    for _ in range(4):
+        clock.advance(timedelta(minutes=5))
+        assert await node.relay_due() == 1
+    assert await _statuses(node) == ["failed"]
+    clock.advance(timedelta(hours=1))
+    assert await node.relay_due() == 0
+    assert relay.forwarded == []
