@@ -157,7 +157,9 @@ def test_validate_refuses_xml_attacks_in_plain_words(
     assert "document type declaration" in out
 
 
-def test_samples_tour_walks_all_samples_as_expected(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_samples_tour_walks_all_samples_as_expected(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, out, _ = _run(capsys, "samples", "--out", str(tmp_path))
     assert code == 0, out
     assert "All 5 samples behaved as expected" in out
