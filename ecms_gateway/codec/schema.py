@@ -40,9 +40,10 @@ class _LogEntry(Protocol):
 
 
 def schemas_dir() -> Path:
-    """The folder holding ecms.xsd: ``$ECMS_GATEWAY_SCHEMAS`` or the repository's ``schemas/``."""
+    """The folder holding ecms.xsd: ``$ECMS_GATEWAY_SCHEMAS``, else the package's ``schemas``."""
     override = os.environ.get(SCHEMAS_ENV)
-    folder = Path(override) if override else Path(ecms_gateway.__file__).resolve().parent.parent / "schemas"
+    # ecms_gateway/schemas links to the top-level schemas/ in a checkout and is a copy in an installed wheel.
+    folder = Path(override) if override else Path(ecms_gateway.__file__).resolve().parent / "schemas"
     if not (folder / ENTRY_SCHEMA).is_file():
         raise ConfigError(
             f"{folder / ENTRY_SCHEMA} not found; set {SCHEMAS_ENV} to the folder that holds the e-CMS "
