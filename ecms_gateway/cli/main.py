@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "ecms_gateway.cli.store_cmds",
     "ecms_gateway.cli.keys",
     "ecms_gateway.cli.signing_cmds",
+    "ecms_gateway.cli.mail_cmds",
 )
 
 

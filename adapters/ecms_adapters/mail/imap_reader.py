@@ -1,0 +1,166 @@
+"""``ImapMailboxReader``: the ``MailboxReader`` port over aioimaplib.
+
+For every message past the checkpoint, in UID order and in batches: fetch it (``BODY.PEEK[]``, so it
+stays unread), hand it to ``commit`` (the caller stores it raw), and only then flag it ``\\Seen`` or
+move it; then save the checkpoint. A crash anywhere repeats at most the last batch, and the caller's
+dedupe key absorbs the repeat: nothing is lost and nothing is stored twice.
+
+``pause`` is a test hook: it is called at ``after_fetch``, ``after_commit``, ``after_dispose`` and
+``after_checkpoint`` with the UID concerned, so a crash test can stop the process at a known point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+
+from ecms_adapters.mail.imap_session import ImapSession
+from ecms_gateway.errors import TransientFailure
+from ecms_gateway.mail.message_ids import dedupe_key, message_id_of
+from ecms_gateway.mail.ports import Checkpoint, CheckpointStore, CommitMail, FetchedMail
+from ecms_gateway.mail.settings import AfterCommit, FirstScan, ImapSettings
+
+log = logging.getLogger(__name__)
+
+PauseHook = Callable[[str, int], None]
+_MAX_BACKOFF = 300.0
+
+
+class ImapMailboxReader:
+    """Reads one mailbox; reconnects on demand. Not for concurrent use by several tasks."""
+
+    def __init__(
+        self,
+        settings: ImapSettings,
+        *,
+        checkpoints: CheckpointStore,
+        password: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        pause: PauseHook | None = None,
+    ) -> None:
+        settings.check()
+        self._settings = settings
+        self._checkpoints = checkpoints
+        self._password = password if password is not None else settings.login.password(environ)
+        self._pause = pause or (lambda _point, _uid: None)
+        self._session: ImapSession | None = None
+
+    @property
+    def idle_supported(self) -> bool | None:
+        """Whether the connected server offers IDLE (None before the first connection)."""
+        return None if self._session is None else "IDLE" in self._session.capabilities
+
+    async def fetch_new(self, commit: CommitMail) -> int:
+        session = await self._connected()
+        try:
+            return await self._fetch_new(session, commit)
+        except TransientFailure:
+            await self._drop()
+            raise
+
+    async def _fetch_new(self, session: ImapSession, commit: CommitMail) -> int:
+        settings, key = self._settings, self._settings.checkpoint_key
+        await session.noop()  # lets the server announce what arrived since the last command
+        checkpoint = self._checkpoints.load(key)
+        if checkpoint is not None and checkpoint.uidvalidity == session.uidvalidity:
+            uids = await session.search_from(checkpoint.last_uid + 1)
+        elif checkpoint is None and settings.first_scan is FirstScan.UNSEEN:
+            uids = await session.search_unseen()
+        else:
+            if checkpoint is not None:
+                log.warning("mailbox %s: UIDVALIDITY changed; reading it again from the start", key)
+            uids = await session.search_from(1)
+        committed = 0
+        for start in range(0, len(uids), settings.batch_size):
+            batch = uids[start : start + settings.batch_size]
+            committed += await self._batch(session, batch, commit)
+        return committed
+
+    async def _batch(self, session: ImapSession, batch: list[int], commit: CommitMail) -> int:
+        fetched = await session.fetch(batch)
+        self._pause("after_fetch", batch[0])
+        for uid, raw in fetched:
+            message_id = message_id_of(raw)
+            await commit(
+                FetchedMail(
+                    mailbox=self._settings.mailbox,
+                    uidvalidity=session.uidvalidity,
+                    uid=uid,
+                    message_id=message_id,
+                    dedupe_key=dedupe_key(raw, message_id),
+                    raw=raw,
+                )
+            )
+            self._pause("after_commit", uid)
+        done = [uid for uid, _ in fetched]  # a UID expunged since the search has nothing to commit
+        if done:
+            if self._settings.after_commit is AfterCommit.MOVE:
+                await session.move(done, self._settings.processed_folder)
+            else:
+                await session.mark_seen(done)
+            self._pause("after_dispose", done[-1])
+        self._checkpoints.save(
+            self._settings.checkpoint_key, Checkpoint(uidvalidity=session.uidvalidity, last_uid=max(batch))
+        )
+        self._pause("after_checkpoint", max(batch))
+        return len(done)
+
+    async def wait_for_mail(self, stop: asyncio.Event | None = None) -> None:
+        session = await self._connected()
+        if self._settings.use_idle and "IDLE" in session.capabilities:
+            try:
+                await session.idle_wait(self._settings.idle_renew_seconds, stop)
+            except TransientFailure:
+                await self._drop()
+                raise
+            return
+        await _sleep(self._settings.poll_seconds, stop)
+
+    async def run(self, commit: CommitMail, *, stop: asyncio.Event) -> None:
+        backoff = 1.0
+        while not stop.is_set():
+            try:
+                await self.fetch_new(commit)
+                if stop.is_set():
+                    break
+                await self.wait_for_mail(stop)
+                backoff = 1.0
+            except TransientFailure as exc:
+                log.warning(
+                    "mailbox %s: %s; trying again in %.0f s", self._settings.checkpoint_key, exc, backoff
+                )
+                await self._drop()
+                await _sleep(backoff, stop)
+                backoff = min(backoff * 2, _MAX_BACKOFF)
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._drop()
+
+    async def _connected(self) -> ImapSession:
+        if self._session is None:
+            session = await ImapSession.open(self._settings, self._password)
+            if self._settings.after_commit is AfterCommit.MOVE:
+                try:
+                    await session.ensure_folder(self._settings.processed_folder)
+                except BaseException:
+                    await session.close()
+                    raise
+            self._session = session
+        return self._session
+
+    async def _drop(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+
+async def _sleep(seconds: float, stop: asyncio.Event | None) -> None:
+    if stop is None:
+        await asyncio.sleep(seconds)
+        return
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return
