@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveInt, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from ecms_gateway.engine.retry import RetryPolicies, RetryPolicy
@@ -43,7 +52,18 @@ def _no_top_secret(value: list[Secrecy]) -> list[Secrecy]:
     return value
 
 
+def _node_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")) or len(value.split("/", 3)) < 4:
+        raise PydanticCustomError(
+            "node_url",
+            "'{value}' is not a node URL: write http(s)://host[:port]/ecms-ws01/service2",
+            {"value": value},
+        )
+    return value
+
+
 OrgId = Annotated[str, AfterValidator(_org_id)]
+NodeUrl = Annotated[str, AfterValidator(_node_url)]
 
 
 class _Section(BaseModel):
@@ -89,8 +109,8 @@ class SigningSection(_Section):
 
 
 class RetrySection(_Section):
-    base_seconds: PositiveInt = 10
-    cap_seconds: PositiveInt = 3600
+    base_seconds: PositiveFloat = 10
+    cap_seconds: PositiveFloat = 3600
     max_attempts: PositiveInt = 12
     max_age_hours: PositiveInt = 72
 
@@ -103,6 +123,44 @@ class RetrySection(_Section):
         )
 
 
+class EcmsSection(_Section):
+    """How the gateway reaches its own e-CMS node."""
+
+    node_url: NodeUrl | None = None
+    ca_bundle: Path | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+    connect_timeout_seconds: PositiveFloat = 10
+    read_timeout_seconds: PositiveFloat = 60
+    max_connections: PositiveInt = 10
+    poll_interval_seconds: PositiveFloat = 30
+
+
+class OrganizationSection(_Section):
+    """One organisation this gateway sends and receives for."""
+
+    id: OrgId
+    auto_register: bool = False
+    node_url: NodeUrl | None = None
+
+
+class DirectorySection(_Section):
+    """Where the routing table comes from: a file, or the node's GetOrganizationList."""
+
+    file: Path | None = None
+    refresh_minutes: PositiveFloat = 60
+
+
+class RuntimeSection(_Section):
+    """The workers of ``ecms-gateway run``."""
+
+    outbound_workers: PositiveInt = 4
+    inbound_workers: PositiveInt = 2
+    idle_seconds: PositiveFloat = 1
+    lease_seconds: PositiveFloat = 300
+    shutdown_grace_seconds: PositiveFloat = 30
+
+
 class GatewayConfig(_Section):
     """The whole configuration; every section and key is optional and has a safe default."""
 
@@ -111,6 +169,26 @@ class GatewayConfig(_Section):
     policy: PolicySection = Field(default_factory=PolicySection)
     signing: SigningSection = Field(default_factory=SigningSection)
     retry: dict[str, RetrySection] = Field(default_factory=dict)
+    ecms: EcmsSection = Field(default_factory=EcmsSection)
+    organizations: list[OrganizationSection] = Field(default_factory=list)
+    directory: DirectorySection = Field(default_factory=DirectorySection)
+    runtime: RuntimeSection = Field(default_factory=RuntimeSection)
+
+    @model_validator(mode="after")
+    def _organizations_once(self) -> GatewayConfig:
+        ids = [org.id for org in self.organizations]
+        twice = sorted({org for org in ids if ids.count(org) > 1})
+        if twice:
+            raise PydanticCustomError(
+                "duplicate_org",
+                "organizations: {orgs} listed more than once; give each organisation one [[organizations]]",
+                {"orgs": ", ".join(twice)},
+            )
+        return self
+
+    def organization(self, org_id: str) -> OrganizationSection | None:
+        """The ``[[organizations]]`` entry of ``org_id``, if this gateway serves it."""
+        return next((org for org in self.organizations if org.id == org_id), None)
 
     @property
     def database_url(self) -> str | None:
@@ -180,7 +258,7 @@ def _describe(err: ErrorDetails) -> str:
         return f"{key}: is not a configuration key (see config/gateway.example.toml)"
     if err["type"] == "missing":
         return f"{key}: is required"
-    return f"{key}: {err['msg']}"
+    return f"{key}: {err['msg']}" if key else str(err["msg"])
 
 
 def _resolve_paths(config: GatewayConfig, base: Path) -> GatewayConfig:
@@ -200,12 +278,25 @@ def _resolve_paths(config: GatewayConfig, base: Path) -> GatewayConfig:
         for org, key in config.signing.keys.items()
     }
     trust = None if config.signing.trust_dir is None else at(config.signing.trust_dir)
+    ecms = config.ecms.model_copy(
+        update={name: _at_opt(at, getattr(config.ecms, name)) for name in _ECMS_FILES}
+    )
+    directory = config.directory.model_copy(update={"file": _at_opt(at, config.directory.file)})
     return config.model_copy(
         update={
             "gateway": config.gateway.model_copy(update={"data_dir": data_dir}),
             "signing": config.signing.model_copy(update={"keys": keys, "trust_dir": trust}),
+            "ecms": ecms,
+            "directory": directory,
         }
     )
+
+
+_ECMS_FILES = ("ca_bundle", "client_cert", "client_key")
+
+
+def _at_opt(at: Callable[[Path], Path], path: Path | None) -> Path | None:
+    return None if path is None else at(path)
 
 
 def _check_files(config: GatewayConfig, source: str) -> None:
@@ -218,5 +309,11 @@ def _check_files(config: GatewayConfig, source: str) -> None:
     trust = config.signing.trust_dir
     if trust is not None and not trust.is_dir():
         problems.append(f"signing.trust_dir: folder {trust} does not exist")
+    for name in _ECMS_FILES:
+        path = getattr(config.ecms, name)
+        if path is not None and not path.is_file():
+            problems.append(f"ecms.{name}: file {path} does not exist")
+    if config.directory.file is not None and not config.directory.file.is_file():
+        problems.append(f"directory.file: file {config.directory.file} does not exist")
     if problems:
         raise ConfigError(f"{source}: " + "; ".join(problems))

@@ -11,7 +11,12 @@ from collections.abc import Sequence
 
 from ecms_gateway.cli import main as core
 
-ADAPTER_COMMAND_MODULES: tuple[str, ...] = ("ecms_adapters.commands.node",)
+ADAPTER_COMMAND_MODULES: tuple[str, ...] = (
+    "ecms_adapters.commands.node",
+    "ecms_adapters.commands.run",
+    "ecms_adapters.commands.demo",
+    "ecms_adapters.commands.invalid_accept_id",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

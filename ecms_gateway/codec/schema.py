@@ -31,6 +31,9 @@ _BLANK_PATTERN: Final = re.compile(
 )
 
 _local = threading.local()
+# libxml2's schema compiler is not safe to run in several threads at once (seen: every later compile in
+# the process failing, or a crash); compile one at a time, then each thread validates with its own copy.
+_COMPILE_LOCK = threading.Lock()
 
 
 class _LogEntry(Protocol):
@@ -61,7 +64,8 @@ def compiled_schema() -> etree.XMLSchema:
     try:
         # The parser reads our own files (includes/imports by relative path); no network, no DTD.
         parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
-        schema = etree.XMLSchema(etree.parse(str(folder / ENTRY_SCHEMA), parser=parser))
+        with _COMPILE_LOCK:
+            schema = etree.XMLSchema(etree.parse(str(folder / ENTRY_SCHEMA), parser=parser))
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError, OSError) as exc:
         raise ConfigError(f"the e-CMS schemas in {folder} do not compile: {exc}") from exc
     _local.schema = (folder, schema)

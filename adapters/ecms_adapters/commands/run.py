@@ -1,0 +1,57 @@
+"""``ecms-gateway run``: start everything the configuration names (outbound workers, the inbound poller
+and processors, notifiers, directory refresh) and run until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+from pathlib import Path
+
+from ecms_adapters.runtime.gateway import run_gateway
+from ecms_gateway.cli.settings import CONFIG_ENV, add_config_option
+from ecms_gateway.errors import ConfigError
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = subparsers.add_parser(
+        "run",
+        help="run the gateway: send the outbox, poll the node, process what arrives, send notifiers",
+        description=(
+            "Run every worker the configuration names until SIGINT or SIGTERM (work in hand is finished "
+            "or released). SIGUSR1, or `ecms-gateway poll-now`, polls the node and looks for work at once. "
+            "The process id is kept in <data_dir>/gateway.pid."
+        ),
+    )
+    add_config_option(run)
+    run.add_argument("--log-level", default="info", choices=LOG_LEVELS, help="default info")
+    run.set_defaults(func=_run)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # The HTTP client logs every request at info: keep it for debugging only.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def config_path(args: argparse.Namespace) -> Path:
+    path: Path | None = args.config
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
+    if path is None:
+        raise ConfigError(f"the gateway needs its configuration: --config FILE or ${CONFIG_ENV}")
+    return path
+
+
+def _run(args: argparse.Namespace) -> int:
+    # SIGUSR1 ends a process by default: ignore it until the gateway handles it (a wake-up that comes
+    # while starting is harmless, the first poll happens anyway).
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+    configure_logging(args.log_level)
+    return run_gateway(config_path(args))

@@ -1,0 +1,120 @@
+"""The composition root of ``ecms-gateway run``: configuration -> store, verifier, signer, one e-CMS
+SOAP client per served organisation, the directory -> the core's ``Gateway``, with signal handlers.
+
+SIGINT/SIGTERM stop it gracefully; SIGUSR1 polls the node and looks for work at once. The process id
+is written to ``<data_dir>/gateway.pid`` for ``ecms-gateway poll-now`` and ``send``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
+from ecms_gateway.codec.schema import compiled_schema
+from ecms_gateway.config import GatewayConfig, load_config
+from ecms_gateway.engine import Store
+from ecms_gateway.ports import EcmsNode
+from ecms_gateway.runtime.control import PidFile
+from ecms_gateway.runtime.directory import DirectoryKeeper
+from ecms_gateway.runtime.gateway import Gateway, GatewayParts
+from ecms_gateway.runtime.poller import PollerHooks
+from ecms_gateway.runtime.settings import RuntimeSettings, runtime_settings
+from ecms_gateway.signing import OutboundSigner, Verifier
+
+log = logging.getLogger(__name__)
+
+
+def soap_config(config: GatewayConfig, url: str) -> SoapClientConfig:
+    ecms = config.ecms
+    return SoapClientConfig(
+        url=url,
+        ca_bundle=ecms.ca_bundle,
+        client_cert=ecms.client_cert,
+        client_key=ecms.client_key,
+        connect_timeout_s=ecms.connect_timeout_seconds,
+        read_timeout_s=ecms.read_timeout_seconds,
+        write_timeout_s=ecms.read_timeout_seconds,
+        max_connections=ecms.max_connections,
+        limits=config.xml_limits(),
+    )
+
+
+def signer_for(config: GatewayConfig, settings: RuntimeSettings) -> OutboundSigner:
+    """The signer, with every served organisation's key loaded now: a bad key stops the start."""
+    signer = OutboundSigner(config.signing_config())
+    for org in settings.orgs:
+        for warning in signer.key(org.org_id).warnings:
+            log.warning("signing key of %s: %s", org.org_id, warning)
+    return signer
+
+
+@contextlib.asynccontextmanager
+async def build_gateway(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> AsyncIterator[Gateway]:
+    """The gateway of ``config``, its clients closed and its store released on exit."""
+    settings = runtime_settings(config)
+    # Compile the schemas once here, before any worker thread does: libxml2 fails (or crashes) when
+    # several threads of a process compile a schema for the first time at once.
+    compiled_schema()
+    signer = signer_for(config, settings)
+    signing = config.signing_config()
+    verifier = Verifier(signing.trust_store(), signing.partner, limits=config.xml_limits())
+    store = await asyncio.to_thread(
+        Store,
+        database_url=config.database_url,
+        data_dir=config.gateway.data_dir,
+        policies=config.retry_policies(),
+    )
+    clients: dict[str, EcmsSoapClient] = {}
+    try:
+        for org in settings.orgs:
+            clients[org.org_id] = EcmsSoapClient(soap_config(config, org.node_url))
+        nodes: dict[str, EcmsNode] = dict(clients)
+        first = settings.orgs[0]
+        directory = DirectoryKeeper(
+            data_dir=config.gateway.data_dir,
+            file=config.directory.file,
+            node=None if config.directory.file else clients[first.org_id],
+            node_url=first.node_url,
+        )
+        parts = GatewayParts(
+            store=store,
+            nodes=nodes,
+            signer=signer,
+            verifier=verifier,
+            directory=directory,
+            settings=settings,
+            limits=config.xml_limits(),
+            hooks=hooks or PollerHooks(),
+        )
+        yield Gateway(parts)
+    finally:
+        for client in clients.values():
+            await client.aclose()
+        store.close()
+
+
+async def serve(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> None:
+    """Run the gateway of ``config`` until SIGINT or SIGTERM."""
+    loop = asyncio.get_running_loop()
+    threads = config.runtime.outbound_workers + config.runtime.inbound_workers + 4
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gateway"))
+    async with build_gateway(config, hooks=hooks) as gateway:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, gateway.stop)
+        loop.add_signal_handler(signal.SIGUSR1, gateway.wake)
+        with PidFile(config.gateway.data_dir):
+            await gateway.run()
+    log.info("gateway stopped")
+
+
+def run_gateway(config_path: Path, *, hooks: PollerHooks | None = None) -> int:
+    """``ecms-gateway run``: 0 after a clean stop."""
+    config = load_config(config_path)
+    asyncio.run(serve(config, hooks=hooks))
+    return 0

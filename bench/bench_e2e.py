@@ -1,0 +1,258 @@
+"""End-to-end speed: letters per second from A's outbox to B's registered inbox through a real node
+(three processes on loopback: ``ecms-gateway node`` and two ``ecms-gateway run``), with 100 KB and 5 MB
+attachments, signing and verification on; latency percentiles at half that rate; peak memory.
+
+Beside it, in the same run, the floor: the same letters built, signed, verified and POSTed to the
+same node in a tight loop in one process, without the gateway; and the ratio of the two.
+
+    .venv/bin/python bench/bench_e2e.py [--letters-100k 200] [--letters-5m 20]
+
+Prints figures; asserts nothing about speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+from ecms_adapters.runtime.layout import AgencyOptions, Layout, LayoutOptions, sample_letters, write_layout
+from ecms_adapters.runtime.processes import Child, free_port, start_gateway, start_node, wait_for_port
+from sqlalchemy import select
+
+from ecms_gateway.codec import LetterDocument, OutboundRequest, build_document, new_message_id, to_wire
+from ecms_gateway.config import load_config
+from ecms_gateway.engine import Direction, LetterState, Store
+from ecms_gateway.engine.context import utc_now
+from ecms_gateway.letter.loader import load_letter_file
+from ecms_gateway.letter.model import FileData, FileRef, LetterPackage
+from ecms_gateway.letter.thai import book_no_key
+from ecms_gateway.runtime.control import wake_gateway
+from ecms_gateway.runtime.directory import table_from_file
+from ecms_gateway.services import clerk
+from ecms_gateway.signing import OutboundSigner, Verifier
+from ecms_gateway.store.tables import LETTER
+
+A, B = "2099000000", "2099100000"
+
+
+def package(number: int, size: int, tag: str) -> LetterPackage:
+    base = load_letter_file(sample_letters() / "letter-001.json")
+    attachment = FileData(name=f"attachment-{number}.pdf", mime="application/pdf", content=os.urandom(size))
+    letter = base.letter.model_copy(
+        update={
+            "book_no": f"ศธ 0990/{tag}{number}",
+            "attachments": (FileRef(path=attachment.name, mime=attachment.mime),),
+        }
+    )
+    return replace(base, letter=letter, attachments=(attachment,))
+
+
+class Bench:
+    def __init__(self, root: Path) -> None:
+        self.layout: Layout = write_layout(
+            root,
+            LayoutOptions(
+                node_port=free_port(),
+                agencies=(
+                    AgencyOptions(name="A", org_id=A),
+                    AgencyOptions(name="B", org_id=B, auto_register=True),
+                ),
+                poll_interval_s=0.1,  # B learns of a letter only by polling its queue
+                idle_s=1.0,
+                extra_toml="[xml]\nmax_bytes = 67108864\n",
+            ),
+        )
+        self.children: list[Child] = []
+        self.stores = {}
+        for name, agency in self.layout.agencies.items():
+            config = load_config(agency.config)
+            self.stores[name] = Store(data_dir=config.gateway.data_dir, policies=config.retry_policies())
+        self.routing = table_from_file(self.layout.directory)
+        self.secrecy = load_config(self.layout["A"].config).secrecy_policy()
+
+    def start(self) -> None:
+        node = start_node(self.layout)
+        self.children.append(node)
+        wait_for_port(self.layout.node_port, timeout=30, child=node)
+        for agency in self.layout.agencies.values():
+            self.children.append(start_gateway(agency, log_level="warning"))
+        for agency in self.layout.agencies.values():
+            while (
+                not (agency.data_dir / "gateway.pid").exists()
+                or not (agency.data_dir / "directory-cache.json").exists()
+            ):
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        for child in reversed(self.children):
+            child.stop()
+
+    def submit(self, packages: list[LetterPackage], *, rate: float | None = None) -> None:
+        start = time.perf_counter()
+        for index, item in enumerate(packages):
+            if rate is not None:
+                delay = start + index / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            clerk.submit(self.stores["A"], item, routing=self.routing, secrecy=self.secrecy, actor="bench")
+            wake_gateway(self.layout["A"].data_dir)
+
+    def wait_registered(self, packages: list[LetterPackage], timeout: float) -> list[tuple[float, float]]:
+        """(outbox time, registered time) of each letter, from the two stores' own timestamps."""
+        keys = {book_no_key(p.letter.book_no) for p in packages}
+        deadline = time.monotonic() + timeout
+        while True:
+            registered = self._registered_at(keys)
+            if len(registered) == len(keys):
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(
+                    f"{len(keys) - len(registered)} letters not registered at B within {timeout} s"
+                )
+            time.sleep(0.2)
+        created = self._created_at(keys)
+        return [(created[key], registered[key]) for key in keys]
+
+    def _registered_at(self, keys: set[str]) -> dict[str, float]:
+        query = select(LETTER.c.book_key, LETTER.c.updated_at).where(
+            LETTER.c.direction == Direction.IN.value,
+            LETTER.c.state == LetterState.REGISTERED.value,
+            LETTER.c.book_key.in_(keys),
+        )
+        with self.stores["B"].db.read() as conn:
+            return {key: at.timestamp() for key, at in conn.execute(query)}
+
+    def _created_at(self, keys: set[str]) -> dict[str, float]:
+        query = select(LETTER.c.book_key, LETTER.c.created_at).where(
+            LETTER.c.direction == Direction.OUT.value, LETTER.c.book_key.in_(keys)
+        )
+        with self.stores["A"].db.read() as conn:
+            return {key: at.timestamp() for key, at in conn.execute(query)}
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """User + system CPU time used so far by each child process."""
+        tick = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for child in self.children:
+            fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[child.name] = (int(fields[11]) + int(fields[12])) / tick
+        return used
+
+    def peak_memory(self) -> dict[str, int]:
+        peaks = {}
+        for child in self.children:
+            status = Path(f"/proc/{child.pid}/status").read_text()
+            line = next(x for x in status.splitlines() if x.startswith("VmHWM:"))
+            peaks[child.name] = int(line.split()[1]) // 1024
+        return peaks
+
+    def floor(self, packages: list[LetterPackage]) -> float:
+        """Letters per second: build, sign, verify and POST each letter, one after the other."""
+        config = load_config(self.layout["A"].config)
+        signer = OutboundSigner(config.signing_config())
+        b_config = load_config(self.layout["B"].config)
+        signing = b_config.signing_config()
+        verifier = Verifier(signing.trust_store(), signing.partner, limits=b_config.xml_limits())
+        url = f"{self.layout.node_url}?org={A}"
+        with httpx.Client(timeout=60, trust_env=False) as client:
+            start = time.perf_counter()
+            for item in packages:
+                document = build_document(item, send_time=utc_now())
+                signer.sign_letter(document)
+                body = to_wire(
+                    OutboundRequest(item=LetterDocument(element=document)),
+                    to=self.layout.node_url,
+                    message_id=new_message_id(utc_now()),
+                )
+                verifier.verify_document(body)
+                reply = client.post(url, content=body, headers={"Content-Type": "text/xml; charset=utf-8"})
+                reply.raise_for_status()
+            return len(packages) / (time.perf_counter() - start)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def run(size: int, count: int, label: str) -> None:
+    root = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
+    bench = Bench(root)
+    try:
+        bench.start()
+        warm = [package(i, size, f"w{label}-") for i in range(3)]
+        bench.submit(warm)
+        bench.wait_registered(warm, timeout=120)
+
+        burst = [package(i, size, f"b{label}-") for i in range(count)]
+        started = time.time()
+        cpu_before = bench.cpu_seconds()
+        bench.submit(burst)
+        times = bench.wait_registered(burst, timeout=600)
+        first = min(created for created, _ in times)
+        last = max(registered for _, registered in times)
+        rate = count / (last - first)
+        cpu_after = bench.cpu_seconds()
+        cpu = {name: (cpu_after[name] - cpu_before[name]) / count * 1000 for name in cpu_after}
+
+        paced = [package(i, size, f"p{label}-") for i in range(max(10, count // 2))]
+        bench.submit(paced, rate=rate / 2)
+        latencies = [
+            registered - created for created, registered in bench.wait_registered(paced, timeout=600)
+        ]
+        memory = bench.peak_memory()
+        bench.stop()
+        bench.children.clear()
+        # The floor POSTs to the same node (B's gateway stopped: the letters stay queued there).
+        node = start_node(bench.layout)
+        bench.children.append(node)
+        wait_for_port(bench.layout.node_port, timeout=30, child=node)
+        floor = bench.floor([package(i, size, f"f{label}-") for i in range(count)])
+        print(f"--- attachment {label}: {count} letters at once, then {len(paced)} at half that rate")
+        took, wall = last - first, time.time() - started
+        print(
+            f"  end to end (A outbox -> B registered, signing + verifying): {rate:8.1f} letters/s"
+            f"  (burst took {took:.2f} s, wall {wall:.1f} s)"
+        )
+        p50, p95, p99 = (percentile(latencies, p) * 1000 for p in (50, 95, 99))
+        print(
+            f"  latency at {rate / 2:.1f}/s: p50 {p50:7.0f} ms  p95 {p95:7.0f} ms  p99 {p99:7.0f} ms"
+            f"  (mean {statistics.mean(latencies) * 1000:.0f} ms)"
+        )
+        print(f"  floor (build + sign + verify + POST to the node, one loop): {floor:8.1f} letters/s")
+        print(f"  ratio end-to-end / floor: {rate / floor:.2f}  (goal >= 0.5)")
+        print(
+            "  CPU per letter in the burst (incl. both notifiers back): "
+            + ", ".join(f"{name} {ms:.0f} ms" for name, ms in cpu.items())
+        )
+        print("  peak memory (VmHWM): " + ", ".join(f"{name} {mb} MB" for name, mb in memory.items()))
+    finally:
+        bench.stop()
+        for store in bench.stores.values():
+            store.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--letters-100k", type=int, default=200)
+    parser.add_argument("--letters-5m", type=int, default=20)
+    args = parser.parse_args()
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; node + 2 gateways as processes on loopback"
+    )
+    run(100_000, args.letters_100k, "100 KB")
+    run(5_000_000, args.letters_5m, "5 MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

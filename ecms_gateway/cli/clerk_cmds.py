@@ -1,0 +1,177 @@
+"""The clerk's commands: ``send`` a letter, ``register`` / ``reject`` / ``invalid`` a received one,
+``withdraw`` and ``resend`` a refused one, and ``poll-now``.
+
+Each commits its action in the store and returns; the running gateway (``ecms-gateway run`` on the same
+data folder) delivers what follows, and is woken up at once (SIGUSR1) when it runs on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from pathlib import Path
+
+from ecms_gateway.cli.settings import add_config_option, config_from_args
+from ecms_gateway.config import GatewayConfig
+from ecms_gateway.engine import Store
+from ecms_gateway.letter.loader import load_letter_file
+from ecms_gateway.runtime.control import wake_gateway
+from ecms_gateway.runtime.directory import load_routing
+from ecms_gateway.runtime.settings import ECMS
+from ecms_gateway.services import clerk
+from ecms_gateway.services.clerk import Submitted
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    add_config_option(common)
+    common.add_argument("--as", dest="actor", metavar="NAME", help="who does it (default: your login)")
+
+    send = subparsers.add_parser(
+        "send",
+        parents=[common],
+        help="queue a letter for sending; prints its id (the running gateway sends it)",
+        description="Check that the letter may leave (secrecy, kind), route it by the directory and queue "
+        "it. Receivers on e-CMS get it from the running gateway; a receiver without an e-CMS node is "
+        "routed to its saraban mailbox, where it waits until the mail channel exists.",
+    )
+    send.add_argument("letter", type=Path, metavar="LETTER.json", help="letter JSON with its files beside it")
+    send.set_defaults(func=_send)
+
+    reg = subparsers.add_parser(
+        "register", parents=[common], help="register a received letter: give it its receive number"
+    )
+    reg.add_argument("letter_id", type=int, metavar="ID", help="letter id (from `queue` or `show`)")
+    reg.set_defaults(func=_register)
+
+    for name, helptext, func in (
+        ("reject", "refuse a received letter; its sender is told why", _reject),
+        ("invalid", "mark a received letter wrong or misaddressed; its sender is told why", _invalid),
+    ):
+        parser = subparsers.add_parser(name, parents=[common], help=helptext)
+        parser.add_argument("letter_id", type=int, metavar="ID", help="letter id")
+        parser.add_argument("--reason", required=True, help="why (sent to the letter's sender)")
+        parser.set_defaults(func=func)
+
+    withdraw = subparsers.add_parser(
+        "withdraw", parents=[common], help="withdraw our rejected or invalid letter at the node"
+    )
+    withdraw.add_argument("letter_id", type=int, metavar="ID", help="letter id")
+    withdraw.add_argument("--reason", help="why (kept in the audit log)")
+    withdraw.set_defaults(func=_withdraw)
+
+    resend = subparsers.add_parser(
+        "resend", parents=[common], help="send a withdrawn letter again, as is or corrected, as a new letter"
+    )
+    resend.add_argument("letter_id", type=int, metavar="ID", help="the withdrawn letter's id")
+    resend.add_argument("--letter", type=Path, metavar="LETTER.json", help="the corrected letter to send")
+    resend.set_defaults(func=_resend)
+
+    poll = subparsers.add_parser(
+        "poll-now", parents=[common], help="make the running gateway poll the node and look for work now"
+    )
+    poll.set_defaults(func=_poll_now)
+
+
+def _actor(args: argparse.Namespace) -> str:
+    if args.actor:
+        return f"clerk:{args.actor}"
+    try:
+        return f"clerk:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "clerk"
+
+
+def _store(config: GatewayConfig) -> Store:
+    return Store(
+        database_url=config.database_url, data_dir=config.gateway.data_dir, policies=config.retry_policies()
+    )
+
+
+def _nudge(config: GatewayConfig) -> None:
+    if wake_gateway(config.gateway.data_dir) is None:
+        print("(no gateway runs on this data folder now: `ecms-gateway run` will deliver it)")
+
+
+def _describe(submitted: Submitted) -> str:
+    route = submitted.route
+    if route.channel == ECMS:
+        return f"letter {submitted.letter_id} queued for {route.org_id} by e-CMS ({route.node_url})"
+    return f"letter {submitted.letter_id} accepted but it waits: {route.why}"
+
+
+def _send(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    package = load_letter_file(args.letter)
+    routing = load_routing(config)
+    with _store(config) as store:
+        submitted = clerk.submit(
+            store, package, routing=routing, secrecy=config.secrecy_policy(), actor=_actor(args)
+        )
+    print(_describe(submitted))
+    _nudge(config)
+    return 0
+
+
+def _register(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    with _store(config) as store:
+        number = clerk.register(store, args.letter_id, actor=_actor(args))
+    print(f"letter {args.letter_id} registered: receive number {number}; AcceptLetterNotifier queued")
+    _nudge(config)
+    return 0
+
+
+def _reject(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    with _store(config) as store:
+        clerk.reject(store, args.letter_id, reason=args.reason, actor=_actor(args))
+    print(f"letter {args.letter_id} rejected; RejectLetterNotifier queued")
+    _nudge(config)
+    return 0
+
+
+def _invalid(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    with _store(config) as store:
+        clerk.mark_invalid(store, args.letter_id, reason=args.reason, actor=_actor(args))
+    print(f"letter {args.letter_id} marked invalid; InvalidLetterNotifier queued")
+    _nudge(config)
+    return 0
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    with _store(config) as store:
+        clerk.withdraw(store, args.letter_id, actor=_actor(args), reason=args.reason)
+    print(f"letter {args.letter_id} withdrawn; the withdrawal at the node is queued")
+    _nudge(config)
+    return 0
+
+
+def _resend(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    corrected = load_letter_file(args.letter) if args.letter else None
+    routing = load_routing(config)
+    with _store(config) as store:
+        submitted = clerk.resend(
+            store,
+            args.letter_id,
+            routing=routing,
+            secrecy=config.secrecy_policy(),
+            actor=_actor(args),
+            corrected=corrected,
+        )
+    print(_describe(submitted) + f" (resend of letter {args.letter_id})")
+    _nudge(config)
+    return 0
+
+
+def _poll_now(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    pid = wake_gateway(config.gateway.data_dir)
+    if pid is None:
+        print(f"no gateway runs on {config.gateway.data_dir}", flush=True)
+        return 1
+    print(f"asked the gateway (pid {pid}) to poll the node now")
+    return 0

@@ -1,0 +1,147 @@
+"""The routing table's sources: a directory file, or the node's ``GetOrganizationList`` fetched at
+start and every ``directory.refresh_minutes``, kept in ``<data_dir>/directory-cache.json`` so that
+clerk commands (``ecms-gateway send``) route without asking the node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+from ecms_gateway.codec import OrganizationInfo
+from ecms_gateway.config import GatewayConfig
+from ecms_gateway.errors import ConfigError, DeliveryFailed
+from ecms_gateway.node.directory import load_directory
+from ecms_gateway.ports import EcmsNode
+from ecms_gateway.runtime.routing import RoutingTable
+
+log = logging.getLogger(__name__)
+
+CACHE_FILE: Final = "directory-cache.json"
+
+
+def write_cache(data_dir: Path, table: RoutingTable, *, now: datetime) -> None:
+    """Replace the cache atomically (temp file, fsync, rename)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "source": table.source,
+        "fetched_at": now.isoformat(),
+        "organizations": [
+            {
+                "id": org.organization_id,
+                "th_name": org.th_name,
+                "en_name": org.en_name,
+                "ecms_url": org.ecms_url,
+            }
+            for org in table.organizations
+        ],
+    }
+    fd, temp = tempfile.mkstemp(prefix=".directory-", dir=data_dir)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(payload, handle, ensure_ascii=False, indent=1)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, data_dir / CACHE_FILE)
+
+
+def read_cache(data_dir: Path) -> RoutingTable | None:
+    """The cached directory, or None when there is none (or it cannot be read)."""
+    path = data_dir / CACHE_FILE
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        orgs = [
+            OrganizationInfo(
+                organization_id=str(o["id"]),
+                th_name=str(o["th_name"]),
+                en_name=str(o["en_name"]),
+                ecms_url=None if o["ecms_url"] is None else str(o["ecms_url"]),
+            )
+            for o in payload["organizations"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return RoutingTable(orgs, source=f"{payload.get('source')} as fetched at {payload.get('fetched_at')}")
+
+
+def table_from_file(path: Path) -> RoutingTable:
+    return RoutingTable(load_directory(path).organizations, source=f"directory file {path}")
+
+
+def load_routing(config: GatewayConfig) -> RoutingTable:
+    """The routing table for a clerk command: the directory file, else the running gateway's cache."""
+    if config.directory.file is not None:
+        return table_from_file(config.directory.file)
+    cached = read_cache(config.gateway.data_dir)
+    if cached is None:
+        raise ConfigError(
+            "no organisation directory to route the letter with: set directory.file, or start "
+            "`ecms-gateway run` once so that it fetches the node's directory into "
+            f"{config.gateway.data_dir / CACHE_FILE}"
+        )
+    return cached
+
+
+class DirectoryKeeper:
+    """Holds the current routing table for the workers and refreshes it from its source."""
+
+    def __init__(
+        self, *, data_dir: Path, file: Path | None = None, node: EcmsNode | None = None, node_url: str = ""
+    ) -> None:
+        if file is None and node is None:
+            raise ConfigError("the directory needs a source: directory.file or the e-CMS node")
+        self._data_dir = data_dir
+        self._file = file
+        self._node = node
+        self._node_url = node_url
+        self.table: RoutingTable | None = None
+        self._failing = False
+
+    async def refresh(self) -> RoutingTable:
+        """Read the source again; the node's answer is cached for clerk commands."""
+        if self._file is not None:
+            table = await asyncio.to_thread(table_from_file, self._file)
+        else:
+            assert self._node is not None  # noqa: S101 - checked in __init__
+            orgs = await self._node.organizations()
+            table = RoutingTable(orgs, source=f"GetOrganizationList of {self._node_url}")
+            await asyncio.to_thread(write_cache, self._data_dir, table, now=datetime.now(UTC))
+        self.table = table
+        return table
+
+    async def start(self) -> None:
+        """First load: the source, else the cache (the node may be down); later refreshes retry."""
+        try:
+            table = await self.refresh()
+            log.info("directory: %d organisations from %s", len(table), table.source)
+        except (DeliveryFailed, ConfigError) as exc:
+            if self._file is not None:
+                raise
+            self.table = await asyncio.to_thread(read_cache, self._data_dir)
+            where = f"using the cached one ({self.table.source})" if self.table else "no cached copy yet"
+            log.warning("directory: cannot fetch it now (%s); %s", exc, where)
+
+    async def run(self, stopping: asyncio.Event, *, every_s: float, retry_s: float) -> None:
+        """Refresh every ``every_s`` (every ``retry_s`` while there is no table yet) until ``stopping``."""
+        while True:
+            wait = every_s if self.table is not None else retry_s
+            try:
+                await asyncio.wait_for(stopping.wait(), timeout=wait)
+                return
+            except TimeoutError:
+                pass
+            try:
+                table = await self.refresh()
+            except (DeliveryFailed, ConfigError) as exc:
+                if not self._failing:
+                    log.warning("directory: refresh failed, keeping the previous one, retrying: %s", exc)
+                self._failing = True
+                continue
+            if self._failing:
+                log.info("directory: %d organisations from %s", len(table), table.source)
+            self._failing = False

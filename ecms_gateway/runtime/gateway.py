@@ -1,0 +1,179 @@
+"""The gateway runtime: the outbound workers, the inbound poller and processors, the directory
+refresh and the hold of mail-channel letters, as asyncio tasks over the core's ports.
+
+``stop()`` (SIGINT/SIGTERM) lets each worker finish the item in hand, for up to the shutdown grace;
+items still in hand then are released back to the queue. ``wake()`` (SIGUSR1) polls the node and
+looks for work at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Coroutine, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from ecms_gateway.engine import Claim, Store, WorkKind
+from ecms_gateway.errors import PermanentFailure
+from ecms_gateway.ports import EcmsNode
+from ecms_gateway.runtime.directory import DirectoryKeeper
+from ecms_gateway.runtime.inbound import InboundProcessor
+from ecms_gateway.runtime.outbound import Outbound
+from ecms_gateway.runtime.poller import Poller, PollerHooks
+from ecms_gateway.runtime.pulse import Pulse
+from ecms_gateway.runtime.routing import MAIL_NOT_YET
+from ecms_gateway.runtime.settings import ECMS, MAIL, RuntimeSettings
+from ecms_gateway.runtime.worker import Handler, WorkLoop
+from ecms_gateway.signing import OutboundSigner, Verifier
+from ecms_gateway.xml.parser import XmlLimits
+
+log = logging.getLogger(__name__)
+
+OUTBOUND_KINDS = (
+    WorkKind.SEND,
+    WorkKind.NOTIFY_RECEIVE,
+    WorkKind.NOTIFY_ACCEPT,
+    WorkKind.NOTIFY_REJECT,
+    WorkKind.NOTIFY_INVALID,
+    WorkKind.WITHDRAW,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatewayParts:
+    """Everything the runtime works with, built by the composition root."""
+
+    store: Store
+    nodes: Mapping[str, EcmsNode]  # per served organisation
+    signer: OutboundSigner
+    verifier: Verifier
+    directory: DirectoryKeeper
+    settings: RuntimeSettings
+    limits: XmlLimits = field(default_factory=XmlLimits)
+    hooks: PollerHooks = field(default_factory=PollerHooks)
+
+
+async def hold_mail(claim: Claim) -> str:
+    raise PermanentFailure(f"letter {claim.letter_id} goes to a saraban mailbox: {MAIL_NOT_YET}")
+
+
+class Gateway:
+    """Runs until ``stop()``; then finishes or releases the work in hand."""
+
+    def __init__(self, parts: GatewayParts) -> None:
+        self.parts = parts
+        self._stopping = asyncio.Event()
+        # Targeted wake-ups: what the poller stores is inbound work; what inbound work records queues
+        # notifiers (outbound work). SIGUSR1 wakes everything (a clerk queued something).
+        self._inbound = Pulse()
+        self._outbound = Pulse()
+        self._poll = Pulse()
+        self._prefix = f"{socket.gethostname()}/{os.getpid()}"
+
+    def stop(self) -> None:
+        if not self._stopping.is_set():
+            log.info("stopping: finishing the work in hand")
+        self._stopping.set()
+
+    def wake(self) -> None:
+        """Poll the node and look for work now."""
+        self._poll.fire()
+        self._inbound.fire()
+        self._outbound.fire()
+
+    async def run(self) -> None:
+        parts = self.parts
+        await parts.directory.start()
+        tasks = [asyncio.create_task(coro, name=name) for name, coro in self._coroutines()]
+        log.info(
+            "gateway running for %s: %d outbound and %d inbound workers, polling every %s s",
+            ", ".join(o.org_id for o in parts.settings.orgs),
+            parts.settings.outbound_workers,
+            parts.settings.inbound_workers,
+            parts.settings.poll_interval_s,
+        )
+        stopped = asyncio.create_task(self._stopping.wait())
+        await asyncio.wait([stopped, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        self._stopping.set()  # a task that failed stops the gateway too: it is not half running
+        _, pending = await asyncio.wait(tasks, timeout=parts.settings.shutdown_grace_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if pending:
+            log.warning("released %d task(s) still busy after the shutdown grace", len(pending))
+        for task in tasks:
+            if not task.cancelled() and task.exception() is not None:
+                raise RuntimeError(f"gateway task {task.get_name()} failed") from task.exception()
+
+    def _coroutines(self) -> list[tuple[str, Coroutine[Any, Any, None]]]:
+        parts, settings = self.parts, self.parts.settings
+        lease = timedelta(seconds=settings.lease_s)
+        outbound = Outbound(
+            store=parts.store,
+            nodes=parts.nodes,
+            signer=parts.signer,
+            routing=lambda: parts.directory.table,
+            secrecy=settings.secrecy,
+        )
+        processor = InboundProcessor(
+            store=parts.store,
+            verifier=parts.verifier,
+            settings=settings,
+            limits=parts.limits,
+            queued=self._outbound.fire,
+        )
+        coros: list[tuple[str, Coroutine[Any, Any, None]]] = []
+        for n in range(settings.outbound_workers):
+            loop = self._loop(
+                f"out-{n + 1}", ECMS, OUTBOUND_KINDS, outbound.handle, lease=lease, wake=self._outbound
+            )
+            loop = replace(loop, ready=lambda: parts.directory.table is not None)
+            coros.append((f"outbound-{n + 1}", loop.run(self._stopping)))
+        for n in range(settings.inbound_workers):
+            loop = self._loop(
+                f"in-{n + 1}", ECMS, (WorkKind.INBOUND,), processor.handle, lease=lease, wake=self._inbound
+            )
+            coros.append((f"inbound-{n + 1}", loop.run(self._stopping)))
+        hold = self._loop("mail-hold", MAIL, (), hold_mail, lease=lease, wake=self._outbound)
+        poller = Poller(
+            store=parts.store,
+            nodes=parts.nodes,
+            interval_s=settings.poll_interval_s,
+            wake=self._poll,
+            on_stored=self._inbound.fire,
+            hooks=parts.hooks,
+        )
+        refresh = parts.directory.run(
+            self._stopping, every_s=settings.directory_refresh_s, retry_s=settings.poll_interval_s
+        )
+        coros += [
+            ("mail-hold", hold.run(self._stopping)),
+            ("poller", poller.run(self._stopping)),
+            ("directory", refresh),
+        ]
+        return coros
+
+    def _loop(
+        self,
+        role: str,
+        channel: str,
+        kinds: tuple[WorkKind, ...],
+        handler: Handler,
+        *,
+        lease: timedelta,
+        wake: Pulse,
+    ) -> WorkLoop:
+        return WorkLoop(
+            store=self.parts.store,
+            channel=channel,
+            kinds=kinds,
+            name=f"{self._prefix}/{role}",
+            handler=handler,
+            idle_s=self.parts.settings.idle_s,
+            lease=lease,
+            wake=wake,
+        )

@@ -1,0 +1,209 @@
+"""The inbound processor: a stored queue item -> verify its signature (or flag it by policy) -> decode
+only what the signature covers -> record the letter (which queues the ReceiveLetterNotifier) or match
+the notifier to its letter. Organisations with ``auto_register`` register a new letter at once.
+
+The item is parsed once; normalising does not touch signed content, so the same tree is validated,
+then verified, and the verified element is what gets decoded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from lxml import etree
+
+from ecms_gateway.codec import (
+    InboundResponse,
+    LetterDocument,
+    LetterItem,
+    Notifier,
+    NotifierKind,
+    OutboundRequest,
+    decode,
+    parse_document,
+    read_element,
+)
+from ecms_gateway.engine import Claim, Direction, LetterState, NotifierIn, Store
+from ecms_gateway.engine import NotifierKind as StoreNotifierKind
+from ecms_gateway.errors import InputError, PermanentFailure, TransientFailure
+from ecms_gateway.runtime.lookup import LetterRef, find_letter, letter_state
+from ecms_gateway.runtime.settings import RuntimeSettings
+from ecms_gateway.services import clerk
+from ecms_gateway.signing import Verified, Verifier
+from ecms_gateway.xml.parser import XmlLimits, parse_xml
+
+log = logging.getLogger(__name__)
+
+SENDING: Final = frozenset({LetterState.QUEUED, LetterState.SENDING})
+"""States of our letter in which a notifier about it came before its sending was recorded."""
+
+STORE_KIND: Final[Mapping[NotifierKind, StoreNotifierKind]] = {
+    NotifierKind.RECEIVE: StoreNotifierKind.RECEIVE,
+    NotifierKind.ACCEPT: StoreNotifierKind.ACCEPT,
+    NotifierKind.REJECT: StoreNotifierKind.REJECT,
+    NotifierKind.INVALID: StoreNotifierKind.INVALID,
+    NotifierKind.INVALID_ACCEPT_ID: StoreNotifierKind.INVALID_ACCEPT_ID,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Peer:
+    """Who sent a notifier (whose signature it must carry) and the department of its letter's sender."""
+
+    org_id: str
+    letter_sender_dept: str
+    letter_id: int | None = None
+    state: LetterState | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Processed:
+    """What became of an inbox item, for the audit log; ``queued_work``: notifiers to send."""
+
+    note: str
+    queued_work: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboundProcessor:
+    store: Store
+    verifier: Verifier
+    settings: RuntimeSettings
+    limits: XmlLimits
+    queued: Callable[[], None] = lambda: None  # told when notifiers were queued (wakes the senders)
+
+    async def handle(self, claim: Claim) -> str:
+        if claim.inbox_id is None:
+            raise PermanentFailure(f"inbound work {claim.work_id} names no inbox item")
+        raw = await asyncio.to_thread(self.store.load_raw, claim.inbox_id)
+        done = await asyncio.to_thread(self.process, claim.inbox_id, raw, claim.worker)
+        if done.queued_work:
+            self.queued()
+        return done.note
+
+    def process(self, inbox_id: int, raw: bytes, worker: str) -> Processed:
+        root = parse_xml(raw, limits=self.limits, source=f"inbox item {inbox_id}")
+        read = read_element(root, source=f"inbox item {inbox_id}")
+        item = _item_of(read.message, inbox_id)
+        if isinstance(item, LetterDocument):
+            # A letter queues its ReceiveLetterNotifier (and, registered, its AcceptLetterNotifier).
+            return Processed(note=self._letter(inbox_id, root, worker), queued_work=True)
+        return Processed(note=self._notifier(inbox_id, root, item, worker), queued_work=False)
+
+    # ------------------------------------------------------------ letters
+
+    def _letter(self, inbox_id: int, root: etree._Element, worker: str) -> str:
+        verified = self.verifier.verify_document(root)
+        document = verified.document
+        if document is None:
+            raise PermanentFailure(
+                f"inbox item {inbox_id}: the verified letter is not in a GovernmentDocument"
+            )
+        package = parse_document(document).package
+        letter = package.letter
+        actor = _actor(worker, verified)
+        accepted = self.store.record_inbound_letter(inbox_id, package, actor=actor)
+        what = f"letter {accepted.id} ({letter.book_no}) from {letter.sender.org_id}"
+        if not accepted.created:
+            log.info("inbox item %d is %s again; recorded once", inbox_id, what)
+        else:
+            log.info("received %s, signature %s", what, verified.status.value)
+        served = self.settings.served(letter.receiver.org_id)
+        if served is None:
+            return self._misaddressed(accepted.id, letter.receiver.org_id, what)
+        if served.auto_register and letter_state(self.store, accepted.id) is LetterState.RECEIVED:
+            number = clerk.register(self.store, accepted.id, actor=f"auto-register:{served.org_id}")
+            log.info("registered %s with receive number %d", what, number)
+            return f"{what} recorded and registered as receive number {number}"
+        return f"{what} recorded"
+
+    def _misaddressed(self, letter_id: int, receiver: str, what: str) -> str:
+        if letter_state(self.store, letter_id) is LetterState.RECEIVED:
+            reason = f"addressed to {receiver}, which this gateway does not serve"
+            clerk.mark_invalid(self.store, letter_id, reason=reason, actor="processor")
+            log.warning("%s marked invalid: %s", what, reason)
+        return f"{what} recorded and marked invalid (receiver {receiver} not served here)"
+
+    # ------------------------------------------------------------ notifiers
+
+    def _notifier(self, inbox_id: int, root: etree._Element, seen: Notifier, worker: str) -> str:
+        peer = self._peer(seen, inbox_id)
+        verified = self.verifier.verify_notifier(root, org_id=peer.org_id)
+        notifier = decode(verified.element)
+        if not isinstance(notifier, Notifier):
+            raise PermanentFailure(f"inbox item {inbox_id}: the verified element is not a notifier")
+        if peer.state in SENDING:
+            # The node took the letter but our worker has not recorded it as sent yet (or its reply was
+            # lost and it is sent again): apply the notifier once the sending is recorded.
+            raise TransientFailure(
+                f"{notifier.kind.value} about letter {peer.letter_id} ({notifier.letter_id}), which is still "
+                f"{peer.state.value if peer.state else '-'} here; it is applied once the sending is recorded"
+            )
+        result = self.store.match_notifier(
+            NotifierIn(
+                kind=STORE_KIND[notifier.kind],
+                sender_dept=peer.letter_sender_dept,
+                book_no=notifier.letter_id,
+                letter_date=notifier.correspondence_date,
+                accept_id=notifier.accept_id,
+                inbox_id=inbox_id,
+            ),
+            actor=_actor(worker, verified),
+        )
+        log.info(
+            "%s about %s from %s: %s (letter %s, now %s)",
+            notifier.kind.value,
+            notifier.letter_id,
+            peer.org_id,
+            result.outcome.value,
+            result.letter_id,
+            result.state.value if result.state else "-",
+        )
+        return f"{notifier.kind.value} {result.outcome.value} to letter {result.letter_id}"
+
+    def _peer(self, notifier: Notifier, inbox_id: int) -> Peer:
+        """The notifier's sender: the receiver of our letter, or (InvalidAcceptID) the sender of theirs."""
+        ours = self.settings.org_ids
+        about_ours = notifier.kind is not NotifierKind.INVALID_ACCEPT_ID
+        direction = Direction.OUT if about_ours else Direction.IN
+        found: LetterRef | None = find_letter(
+            self.store,
+            direction=direction,
+            book_no=notifier.letter_id,
+            letter_date=notifier.correspondence_date,
+            sender_orgs=ours if about_ours else (),
+            receiver_orgs=() if about_ours else ours,
+        )
+        if found is not None:
+            return Peer(
+                org_id=found.receiver_org if about_ours else found.sender_org,
+                letter_sender_dept=found.sender_dept,
+                letter_id=found.id,
+                state=found.state,
+            )
+        if about_ours and notifier.accept_department:
+            # No such letter here: verify it as from the department it names and keep it as unmatched.
+            first = self.settings.orgs[0]
+            return Peer(
+                org_id=notifier.accept_department[:5] + "00000", letter_sender_dept=first.department_id
+            )
+        raise InputError(
+            f"inbox item {inbox_id}: {notifier.kind.value} about {notifier.letter_id} of "
+            f"{notifier.correspondence_date.isoformat()} matches no letter here and does not say who sent it"
+        )
+
+
+def _item_of(message: object, inbox_id: int) -> LetterItem:
+    if isinstance(message, InboundResponse | OutboundRequest) and message.item is not None:
+        return message.item
+    raise InputError(f"inbox item {inbox_id} is a {type(message).__name__}, not a letter or a notifier")
+
+
+def _actor(worker: str, verified: Verified) -> str:
+    if verified.flagged:
+        return f"{worker} [UNSIGNED: accepted by policy for {verified.org_id}]"
+    return worker

@@ -1,0 +1,87 @@
+"""Read-only lookups the workers need and ``Store`` does not offer yet: a letter by its e-CMS key
+(book number, date) among the letters of given organisations, a letter's state, whether a kind of
+work for a letter is done.
+
+Notifiers name their letter only by book number and date; the processor uses these to learn who
+sent a notifier (whose signature to expect) and which letter it is about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, select
+
+from ecms_gateway.engine import Direction, LetterState, Store, WorkKind, WorkState
+from ecms_gateway.errors import NotFound
+from ecms_gateway.letter.thai import book_no_key
+from ecms_gateway.store.tables import LETTER, WORK
+
+
+@dataclass(frozen=True, kw_only=True)
+class LetterRef:
+    """Who sent a letter to whom, and where it is."""
+
+    id: int
+    state: LetterState
+    sender_org: str
+    sender_dept: str
+    receiver_org: str
+
+
+def find_letter(
+    store: Store,
+    *,
+    direction: Direction,
+    book_no: str,
+    letter_date: date,
+    sender_orgs: Collection[str] = (),
+    receiver_orgs: Collection[str] = (),
+) -> LetterRef | None:
+    """The letter with that key (Thai and Arabic digits equal), live ones before withdrawn ones, newest
+    first, optionally only among those sent by ``sender_orgs`` or received by ``receiver_orgs``."""
+    withdrawn_last = case((LETTER.c.state == LetterState.WITHDRAWN.value, 1), else_=0)
+    query = (
+        select(LETTER.c.id, LETTER.c.state, LETTER.c.sender_org, LETTER.c.sender_dept, LETTER.c.receiver_org)
+        .where(
+            LETTER.c.direction == direction.value,
+            LETTER.c.book_key == book_no_key(book_no),
+            LETTER.c.letter_date == letter_date,
+        )
+        .order_by(withdrawn_last, LETTER.c.id.desc())
+        .limit(1)
+    )
+    if sender_orgs:
+        query = query.where(LETTER.c.sender_org.in_(list(sender_orgs)))
+    if receiver_orgs:
+        query = query.where(LETTER.c.receiver_org.in_(list(receiver_orgs)))
+    with store.db.read() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return None
+    return LetterRef(
+        id=int(row.id),
+        state=LetterState(row.state),
+        sender_org=row.sender_org,
+        sender_dept=row.sender_dept,
+        receiver_org=row.receiver_org,
+    )
+
+
+def work_done(store: Store, letter_id: int, kind: WorkKind) -> bool:
+    """True when a work item of ``kind`` for the letter is done (e.g. its ReceiveLetterNotifier went)."""
+    query = select(WORK.c.id).where(
+        WORK.c.letter_id == letter_id, WORK.c.kind == kind.value, WORK.c.state == WorkState.DONE.value
+    )
+    with store.db.read() as conn:
+        return conn.execute(query.limit(1)).first() is not None
+
+
+def letter_state(store: Store, letter_id: int) -> LetterState:
+    with store.db.read() as conn:
+        state = conn.execute(select(LETTER.c.state).where(LETTER.c.id == letter_id)).scalar()
+    if state is None:
+        raise NotFound(f"there is no letter {letter_id}")
+    return LetterState(state)

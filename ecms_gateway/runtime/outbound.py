@@ -1,0 +1,173 @@
+"""The outbound worker's jobs on the e-CMS channel: send a letter (policy check, build, sign, validate,
+deliver), send a notifier back to a letter's sender, withdraw a rejected letter at the node.
+
+Every request to the node carries a MessageID derived from the work item, so a retry after a lost
+reply is recognised by the node and answered with the same ProcessID instead of delivered twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from ecms_gateway.codec import LetterDocument, LetterKey, NotifierKind, build_document
+from ecms_gateway.engine import Claim, Store, WorkKind
+from ecms_gateway.engine.values import LetterDetail
+from ecms_gateway.errors import ConfigError, PermanentFailure, TransientFailure
+from ecms_gateway.letter.model import LetterPackage
+from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
+from ecms_gateway.ports import EcmsNode
+from ecms_gateway.runtime.lookup import work_done
+from ecms_gateway.runtime.notices import NOTIFIER_OF_WORK, receiver_notice, signed
+from ecms_gateway.runtime.routing import Route, RoutingTable
+from ecms_gateway.runtime.settings import ECMS
+from ecms_gateway.signing import OutboundSigner
+
+log = logging.getLogger(__name__)
+
+
+def message_id_for(claim: Claim, org_id: str) -> str:
+    """The MessageID of every try at one work item (stable across retries and restarts)."""
+    first = claim.first_try_at.astimezone(UTC)
+    stamp = first.strftime("%Y%m%d.%H%M%S") + f"{first.microsecond // 1000:03d}"
+    return f"mid://{stamp}.w{claim.work_id}@{org_id}.ecms-gateway"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outbound:
+    """Handles the SEND, NOTIFY_* and WITHDRAW work items of the e-CMS channel."""
+
+    store: Store
+    nodes: Mapping[str, EcmsNode]  # per organisation we serve: its node client
+    signer: OutboundSigner
+    routing: Callable[[], RoutingTable | None]
+    secrecy: SecrecyPolicy
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    order_wait_s: float = 5.0
+
+    async def handle(self, claim: Claim) -> str | None:
+        if claim.letter_id is None:
+            raise PermanentFailure(f"{claim.kind.value} work {claim.work_id} names no letter")
+        if claim.kind is WorkKind.SEND:
+            return await self.send_letter(claim, claim.letter_id)
+        if claim.kind is WorkKind.WITHDRAW:
+            return await self.withdraw(claim, claim.letter_id)
+        if claim.kind in NOTIFIER_OF_WORK:
+            return await self.send_notifier(claim, claim.letter_id)
+        raise PermanentFailure(f"the outbound worker does not do {claim.kind.value} work")
+
+    async def send_letter(self, claim: Claim, letter_id: int) -> str:
+        package = await asyncio.to_thread(self.store.load_package, letter_id)
+        letter = package.letter
+        check_may_leave(letter, self.secrecy)  # policy may have changed since it was accepted
+        node = self._node(letter.sender.org_id)
+        route = self._route(letter.receiver.org_id)
+        document = await asyncio.to_thread(self._signed_document, package)
+        reply = await node.send(
+            LetterDocument(element=document),
+            to=route.node_url,
+            message_id=message_id_for(claim, letter.sender.org_id),
+        )
+        log.info(
+            "sent letter %d (%s) to %s at %s: ProcessID %s",
+            letter_id,
+            letter.book_no,
+            letter.receiver.org_id,
+            route.node_url,
+            reply.process_id,
+        )
+        return f"ProcessID {reply.process_id}"
+
+    def _signed_document(self, package: LetterPackage) -> etree._Element:
+        document = build_document(package, send_time=self.clock())
+        try:
+            self.signer.sign_letter(document)
+        except ConfigError as exc:  # a missing or broken key: retrying cannot help until it is fixed
+            raise PermanentFailure(f"cannot sign: {exc}; fix the key, then `ecms-gateway retry`") from exc
+        return document
+
+    async def send_notifier(self, claim: Claim, letter_id: int) -> str:
+        kind = NOTIFIER_OF_WORK[claim.kind]
+        detail = await self._after_receive_notice(letter_id, kind)
+        letter = detail.letter
+        ours = self._receiving_org(letter.receiver_org)
+        node = self._node(ours)
+        route = self._route(letter.sender_org)
+        notice = receiver_notice(kind, detail, receiving_org=ours)
+        try:
+            notice = await asyncio.to_thread(
+                signed, notice, self.signer, org_id=ours, partner_id=letter.sender_org
+            )
+        except ConfigError as exc:
+            raise PermanentFailure(f"cannot sign the {kind.value}: {exc}") from exc
+        reply = await node.send(
+            notice, to=route.node_url, message_id=message_id_for(claim, letter.receiver_org)
+        )
+        log.info(
+            "sent %s about letter %d (%s) to %s: ProcessID %s",
+            kind.value,
+            letter_id,
+            letter.book_no,
+            letter.sender_org,
+            reply.process_id,
+        )
+        return f"{kind.value} ProcessID {reply.process_id}"
+
+    async def _after_receive_notice(self, letter_id: int, kind: NotifierKind) -> LetterDetail:
+        """The letter; for a notifier after the ReceiveLetterNotifier, once that one has gone (waiting up
+        to ``order_wait_s``), so that the sender sees them in order (a late one is refused there)."""
+        if kind is not NotifierKind.RECEIVE:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self.order_wait_s
+            while loop.time() < deadline:
+                if await asyncio.to_thread(work_done, self.store, letter_id, WorkKind.NOTIFY_RECEIVE):
+                    break
+                await asyncio.sleep(0.05)
+        return await asyncio.to_thread(self.store.show, letter_id)
+
+    async def withdraw(self, claim: Claim, letter_id: int) -> str:
+        detail = await asyncio.to_thread(self.store.show, letter_id)
+        letter = detail.letter
+        node = self._node(letter.sender_org)
+        route = self._route(letter.receiver_org)
+        key = LetterKey(
+            letter_id=letter.book_no,
+            correspondence_date=letter.letter_date,
+            sender_department=letter.sender_org[:5],
+            accept_department=letter.receiver_org[:5],
+        )
+        reply = await node.withdraw(key, to=route.node_url)
+        log.info(
+            "withdrew letter %d (%s) at the node: ProcessID %s", letter_id, letter.book_no, reply.process_id
+        )
+        return f"withdrawn at the node: ProcessID {reply.process_id}"
+
+    def _receiving_org(self, addressee: str) -> str:
+        """Who answers for a received letter: its addressee, or (a letter that reached us though it is
+        addressed to someone else) the one organisation this gateway serves."""
+        if addressee in self.nodes or len(self.nodes) != 1:
+            return addressee
+        return next(iter(self.nodes))
+
+    def _node(self, org_id: str) -> EcmsNode:
+        node = self.nodes.get(org_id)
+        if node is None:
+            raise PermanentFailure(
+                f"organisation {org_id} is not served by this gateway; add it to [[organizations]] with "
+                "its signing key, then `ecms-gateway retry`"
+            )
+        return node
+
+    def _route(self, org_id: str) -> Route:
+        table = self.routing()
+        if table is None:
+            raise TransientFailure("the organisation directory is not loaded yet (the node may be down)")
+        route = table.route(org_id)
+        if route.channel != ECMS or route.node_url is None:
+            raise PermanentFailure(f"cannot send by e-CMS: {route.why}")
+        return route

@@ -1,0 +1,87 @@
+"""The inbound poller: take the head of each served organisation's queue at the node, store it durably
+(``Store.accept_inbound``: the raw reply and its ProcessID), and only then let the node delete it.
+
+It drains every ``poll_interval`` and at once when woken (SIGUSR1, ``ecms-gateway poll-now``).
+A crash between storing and deleting gives the same item again; storing is idempotent by ProcessID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from ecms_gateway.engine import Store
+from ecms_gateway.errors import DeliveryFailed
+from ecms_gateway.ports import EcmsNode, ReceivedItem
+from ecms_gateway.runtime.pulse import Pulse
+from ecms_gateway.runtime.settings import ECMS
+
+log = logging.getLogger(__name__)
+
+
+async def _nothing(_process_id: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PollerHooks:
+    """Test seams: ``after_commit`` runs once an item is stored and before the node deletes it."""
+
+    after_commit: Callable[[str], Awaitable[None]] = _nothing
+
+
+@dataclass(frozen=True, kw_only=True)
+class Poller:
+    store: Store
+    nodes: Mapping[str, EcmsNode]  # organisation -> the client polling its queue
+    interval_s: float
+    wake: Pulse
+    on_stored: Callable[[], None] = lambda: None
+    hooks: PollerHooks = field(default_factory=PollerHooks)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        failing: set[str] = set()
+        while not stopping.is_set():
+            for org, node in self.nodes.items():
+                if stopping.is_set():
+                    return
+                await self._drain(org, node, stopping, failing)
+            await self.wake.wait(self.interval_s, unless=stopping)
+
+    async def _drain(self, org: str, node: EcmsNode, stopping: asyncio.Event, failing: set[str]) -> None:
+        """Take items one at a time until the queue is empty or the gateway stops."""
+
+        async def commit(item: ReceivedItem) -> None:
+            accepted = await asyncio.to_thread(
+                self.store.accept_inbound,
+                item.raw,
+                channel=ECMS,
+                process_id=item.process_id,
+                actor=f"poller:{org}",
+            )
+            log.info(
+                "stored inbox item %d (ProcessID %s)%s",
+                accepted.id,
+                item.process_id,
+                "" if accepted.created else ", stored before",
+            )
+            self.on_stored()
+            await self.hooks.after_commit(item.process_id)
+
+        try:
+            while not stopping.is_set() and await node.drain(commit, limit=1):
+                pass
+        except DeliveryFailed as exc:
+            if org not in failing:
+                log.warning("poll for %s failed; trying again every %s s: %s", org, self.interval_s, exc)
+            failing.add(org)
+            return
+        except Exception:  # the store failed: the item stays at the node and comes again
+            log.exception("poll for %s: cannot store what the node gave; trying again", org)
+            failing.add(org)
+            return
+        if org in failing:
+            log.info("poll for %s works again", org)
+            failing.discard(org)

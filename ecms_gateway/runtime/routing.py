@@ -1,0 +1,68 @@
+"""Where a letter goes: the receiver's e-CMS node when the directory lists one, its saraban mailbox
+otherwise. The directory (``GetOrganizationList`` or a directory file) is the routing table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from ecms_gateway.codec import OrganizationInfo
+from ecms_gateway.errors import InputError
+from ecms_gateway.runtime.settings import ECMS, MAIL
+
+MAIL_NOT_YET = (
+    "the saraban mail channel is not part of this version of the gateway, so the letter waits in the "
+    "store as a dead letter on channel mail; send it on paper or by hand, or redrive it with "
+    "`ecms-gateway retry ID` once the mail channel is configured"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Route:
+    """How to reach one organisation: ``channel`` ecms (``node_url`` set) or mail; ``why`` in words."""
+
+    org_id: str
+    channel: str
+    node_url: str | None
+    why: str
+
+
+class RoutingTable:
+    """The organisations of the directory and their nodes; ``source`` says where it came from."""
+
+    def __init__(self, organizations: Iterable[OrganizationInfo], *, source: str) -> None:
+        self._orgs: Mapping[str, OrganizationInfo] = MappingProxyType(
+            {org.organization_id: org for org in organizations}
+        )
+        self.source = source
+
+    @property
+    def organizations(self) -> tuple[OrganizationInfo, ...]:
+        return tuple(self._orgs.values())
+
+    def __len__(self) -> int:
+        return len(self._orgs)
+
+    def route(self, org_id: str) -> Route:
+        """The route to ``org_id``; ``InputError`` when the directory does not know it."""
+        entry = self._orgs.get(org_id)
+        if entry is None:
+            raise InputError(
+                f"receiver {org_id} is not in the organisation directory ({self.source}); check the "
+                "receiver's organisation ID (10 digits: department code + 00000) or refresh the directory"
+            )
+        if entry.ecms_url:
+            return Route(
+                org_id=org_id,
+                channel=ECMS,
+                node_url=entry.ecms_url,
+                why=f"{entry.th_name} ({org_id}) is on e-CMS at {entry.ecms_url}",
+            )
+        return Route(
+            org_id=org_id,
+            channel=MAIL,
+            node_url=None,
+            why=f"{entry.th_name} ({org_id}) has no e-CMS node, so its saraban mailbox: {MAIL_NOT_YET}",
+        )

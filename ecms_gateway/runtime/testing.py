@@ -1,0 +1,190 @@
+"""An in-memory e-CMS node for tests of the runtime without sockets: ``MemoryNode`` holds one queue per
+organisation and hands out an ``EcmsNode`` client per organisation (``node.client(org_id)``).
+
+It routes as a node does (a letter to its receiver, a notifier to the sender of the letter it names,
+InvalidAcceptID to the receiver), answers a repeated MessageID with the same ProcessID, serves the
+queue's head as the bytes of a real ``CorrespondenceLetterInboundResponse``, and can be told to fail
+the next requests (``fail_next``) with any error, e.g. ``TransientTransportError``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ecms_gateway.codec import (
+    CodeValue,
+    DeleteResponse,
+    InboundResponse,
+    LetterDocument,
+    LetterItem,
+    LetterKey,
+    MimeCode,
+    MinistryInfo,
+    NotifierKind,
+    OrganizationInfo,
+    OutboundResponse,
+    OutboundStatus,
+    SpecialItemKind,
+    WithdrawResponse,
+    to_wire,
+)
+from ecms_gateway.errors import PermanentTransportError
+from ecms_gateway.letter.thai import book_no_key
+from ecms_gateway.ports import Commit, ReceivedItem
+
+
+@dataclass
+class _Queued:
+    process_id: str
+    item: LetterItem
+    key: tuple[str, str]  # (book key, date) of the letter the item is (about)
+    kind: str
+
+
+@dataclass
+class MemoryNode:
+    """One node serving every organisation in ``organizations``."""
+
+    organizations: Sequence[OrganizationInfo]
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    queues: dict[str, list[_Queued]] = field(default_factory=dict)
+    receipts: dict[str, str] = field(default_factory=dict)  # MessageID -> ProcessID
+    letters: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # key -> sender, receiver
+    requests: list[str] = field(default_factory=list)
+    _faults: list[tuple[str | None, Exception]] = field(default_factory=list)
+
+    def client(self, org_id: str) -> MemoryClient:
+        return MemoryClient(node=self, org_id=org_id)
+
+    def fail_next(self, *errors: Exception, on: str | None = None) -> None:
+        """The next requests (of any client; only ``on`` requests: send, poll, delete...) raise these
+        errors, one each, in order, before the node does anything."""
+        self._faults.extend((on, error) for error in errors)
+
+    def queued(self, org_id: str) -> list[LetterItem]:
+        return [q.item for q in self.queues.get(org_id, [])]
+
+    def request(self, name: str) -> None:
+        self.requests.append(name)
+        for index, (on, error) in enumerate(self._faults):
+            if on is None or on == name:
+                del self._faults[index]
+                raise error
+
+    def enqueue(self, sender_org: str, item: LetterItem, message_id: str | None) -> str:
+        if message_id is not None and message_id in self.receipts:
+            return self.receipts[message_id]
+        process_id = uuid.uuid4().hex
+        if isinstance(item, LetterDocument):
+            letter = item.decode().package.letter
+            key = (letter.book_key, letter.date.isoformat())
+            self.letters[key] = (letter.sender.org_id, letter.receiver.org_id)
+            destination, kind = letter.receiver.org_id, "CorrespondenceLetter"
+        else:
+            key = (book_no_key(item.letter_id), item.correspondence_date.isoformat())
+            sender, receiver = self.letters.get(key, ("", ""))
+            destination = receiver if item.kind is NotifierKind.INVALID_ACCEPT_ID else sender
+            kind = item.kind.value
+            if not destination:
+                raise PermanentTransportError(f"no letter {item.letter_id} went through this node")
+        self.queues.setdefault(destination, []).append(_Queued(process_id, item, key, kind))
+        if message_id is not None:
+            self.receipts[message_id] = process_id
+        return process_id
+
+    def now(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
+
+
+@dataclass
+class MemoryClient:
+    """``ecms_gateway.ports.EcmsNode`` of one organisation at a ``MemoryNode``."""
+
+    node: MemoryNode
+    org_id: str
+
+    async def send(
+        self, item: LetterItem, *, to: str | None = None, message_id: str | None = None
+    ) -> OutboundResponse:
+        self.node.request("send")
+        process_id = self.node.enqueue(self.org_id, item, message_id)
+        return OutboundResponse(process_id=process_id, process_time=self.node.now())
+
+    async def poll(self) -> ReceivedItem | None:
+        self.node.request("poll")
+        queue = self.node.queues.get(self.org_id, [])
+        return self._received(queue[0]) if queue else None
+
+    async def drain(self, commit: Commit, *, limit: int | None = None) -> int:
+        done = 0
+        while limit is None or done < limit:
+            item = await self.poll()
+            if item is None:
+                break
+            await commit(item)
+            await self.delete(item.process_id)
+            done += 1
+        return done
+
+    async def delete(self, process_id: str) -> DeleteResponse:
+        self.node.request("delete")
+        queue = self.node.queues.get(self.org_id, [])
+        kept = [q for q in queue if q.process_id != process_id]
+        if len(kept) == len(queue):
+            raise PermanentTransportError(f"ProcessID {process_id} is not in the queue of {self.org_id}")
+        self.node.queues[self.org_id] = kept
+        return DeleteResponse(process_id=process_id, process_time=self.node.now())
+
+    async def withdraw(self, key: LetterKey, *, to: str | None = None) -> WithdrawResponse:
+        self.node.request("withdraw")
+        wanted = (book_no_key(key.letter_id), key.correspondence_date.isoformat())
+        for queue in self.node.queues.values():
+            queue[:] = [q for q in queue if not (q.key == wanted and q.kind == "CorrespondenceLetter")]
+        return WithdrawResponse(process_id=uuid.uuid4().hex, process_time=self.node.now())
+
+    async def ask_again(self, kind: SpecialItemKind, key: LetterKey) -> ReceivedItem | None:
+        self.node.request("ask_again")
+        wanted = (book_no_key(key.letter_id), key.correspondence_date.isoformat())
+        for queued in self.node.queues.get(self.org_id, []):
+            if queued.key == wanted and queued.kind == kind.value:
+                return self._received(queued)
+        return None
+
+    async def outbound_status(self, letter_id: str | None = None) -> tuple[OutboundStatus, ...]:
+        self.node.request("status")
+        return ()
+
+    async def time_check(self) -> str:
+        self.node.request("time")
+        return self.node.now()
+
+    async def ministries(self) -> tuple[MinistryInfo, ...]:
+        self.node.request("ministries")
+        return ()
+
+    async def organizations(self) -> tuple[OrganizationInfo, ...]:
+        self.node.request("organizations")
+        return tuple(self.node.organizations)
+
+    async def secret_codes(self) -> tuple[CodeValue, ...]:
+        return ()
+
+    async def speed_codes(self) -> tuple[CodeValue, ...]:
+        return ()
+
+    async def mime_codes(self) -> tuple[MimeCode, ...]:
+        return ()
+
+    async def aclose(self) -> None:
+        return None
+
+    def _received(self, queued: _Queued) -> ReceivedItem:
+        process_time = self.node.now()
+        response = InboundResponse(process_id=queued.process_id, process_time=process_time, item=queued.item)
+        return ReceivedItem(
+            process_id=queued.process_id, process_time=process_time, item=queued.item, raw=to_wire(response)
+        )
+

@@ -1,0 +1,100 @@
+"""A worker loop over the store's work queue: claim under a lease, do, then complete or fail through
+the channel's retry policy. Stopping lets the item in hand finish; a cancelled item is released
+(failed as transient, so it is tried again soon) instead of waiting for its lease to run out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ecms_gateway.engine import Claim, Dead, Store, WorkKind
+from ecms_gateway.engine.retry import describe
+from ecms_gateway.errors import LeaseLost, TransientFailure
+from ecms_gateway.runtime.pulse import Pulse
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Claim], Awaitable[str | None]]
+"""Does one work item; returns a note for the audit log, raises to fail it (the policy decides)."""
+
+
+class Released(TransientFailure):
+    """The gateway stopped while the item was in hand; it is tried again when a gateway runs."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkLoop:
+    store: Store
+    channel: str
+    kinds: Collection[WorkKind]
+    name: str
+    handler: Handler
+    idle_s: float
+    lease: timedelta
+    wake: Pulse
+    on_done: Callable[[], None] = lambda: None
+    ready: Callable[[], bool] = lambda: True  # False: do not claim now (e.g. no directory to route with)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Work until ``stopping`` is set; an empty queue is looked at again every ``idle_s`` or on wake."""
+        while not stopping.is_set():
+            if not self.ready():
+                await self.wake.wait(self.idle_s, unless=stopping)
+                continue
+            try:
+                claim = await asyncio.to_thread(
+                    self.store.claim, self.channel, self.name, lease=self.lease, kinds=self.kinds
+                )
+            except Exception:
+                log.exception("%s: cannot claim work; trying again in %s s", self.name, self.idle_s)
+                await self.wake.wait(self.idle_s, unless=stopping)
+                continue
+            if claim is None:
+                await self.wake.wait(self.idle_s, unless=stopping)
+                continue
+            await self.do(claim)
+
+    async def do(self, claim: Claim) -> None:
+        try:
+            note = await self.handler(claim)
+        except asyncio.CancelledError:
+            await self._fail(claim, Released("released: the gateway stopped while it was in hand"))
+            raise
+        except Exception as exc:
+            await self._fail(claim, exc)
+            return
+        try:
+            await asyncio.to_thread(self.store.complete, claim.work_id, worker=self.name, note=note)
+        except LeaseLost as exc:
+            log.warning("%s: %s", self.name, exc)
+            return
+        except Exception:  # the store failed: the lease runs out and the item is tried again
+            log.exception("%s: cannot record work %d as done", self.name, claim.work_id)
+            return
+        self.on_done()
+
+    async def _fail(self, claim: Claim, error: BaseException) -> None:
+        try:
+            decision = await asyncio.to_thread(self.store.fail, claim.work_id, worker=self.name, error=error)
+        except LeaseLost as exc:
+            log.warning("%s: %s", self.name, exc)
+            return
+        except Exception:  # the store failed: the lease runs out and the item is tried again
+            log.exception("%s: cannot record the failure of work %d (%s)", self.name, claim.work_id, error)
+            return
+        what = f"{claim.kind.value} work {claim.work_id} (letter {claim.letter_id})"
+        if isinstance(decision, Dead):
+            log.error("%s: %s is a dead letter: %s", self.name, what, decision.reason)
+        else:
+            log.warning(
+                "%s: %s failed (attempt %d), next try at %s: %s",
+                self.name,
+                what,
+                claim.attempt,
+                decision.at.isoformat(timespec="seconds"),
+                describe(error),
+            )

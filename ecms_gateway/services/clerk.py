@@ -1,0 +1,107 @@
+"""What a registry clerk does with letters, one function per action, shared by the CLI and (later) the
+API and web pages: submit a letter for sending, register / reject / mark invalid a received one,
+withdraw a rejected one and send it again.
+
+Each action is committed in the store before it returns; the messages it causes (the letter itself,
+Accept/Reject/InvalidLetterNotifier, the withdrawal at the node) are queued as work for the running
+gateway's workers, which deliver them with retries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ecms_gateway.engine import Event, LetterState, Store, WorkKind
+from ecms_gateway.errors import InputError, StoreError
+from ecms_gateway.letter.model import LetterPackage
+from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
+from ecms_gateway.runtime.routing import Route, RoutingTable
+
+
+@dataclass(frozen=True, kw_only=True)
+class Submitted:
+    """A letter accepted into the outbox: its id and the route it will take."""
+
+    letter_id: int
+    route: Route
+
+
+def submit(
+    store: Store,
+    package: LetterPackage,
+    *,
+    routing: RoutingTable,
+    secrecy: SecrecyPolicy,
+    actor: str,
+    resend_of: int | None = None,
+) -> Submitted:
+    """Check the letter may leave, route it, and accept it into the outbox (committed on return).
+
+    Raises ``PolicyRefused`` (secrecy, kind) or ``InputError`` (receiver unknown) with the reason.
+    A letter for a receiver without an e-CMS node is accepted on channel mail, where it waits.
+    """
+    letter = package.letter
+    check_may_leave(letter, secrecy)
+    route = routing.route(letter.receiver.org_id)
+    letter_id = store.accept_outbound(package, actor=actor, channel=route.channel, resend_of=resend_of)
+    return Submitted(letter_id=letter_id, route=route)
+
+
+def register(store: Store, letter_id: int, *, actor: str) -> int:
+    """Register a received letter; returns its receive number. The AcceptLetterNotifier carrying that
+    number is queued in the same transaction. Registering again returns the same number."""
+    return store.register_inbound(letter_id, actor=actor)
+
+
+def reject(store: Store, letter_id: int, *, reason: str, actor: str) -> None:
+    """Refuse a received letter; a RejectLetterNotifier with ``reason`` is queued to its sender."""
+    store.apply_event(letter_id, Event.REJECT, actor=actor, reason=_reason(reason, "reject"))
+
+
+def mark_invalid(store: Store, letter_id: int, *, reason: str, actor: str) -> None:
+    """Mark a received letter as wrong or misaddressed; an InvalidLetterNotifier with ``reason`` is
+    queued to its sender."""
+    store.apply_event(letter_id, Event.MARK_INVALID, actor=actor, reason=_reason(reason, "invalid"))
+
+
+def withdraw(store: Store, letter_id: int, *, actor: str, reason: str | None = None) -> None:
+    """Withdraw our rejected (or invalid) letter; the withdrawal at the node is queued."""
+    store.withdraw(letter_id, actor=actor, reason=reason or "withdrawn after the receiver refused it")
+
+
+def resend(
+    store: Store,
+    letter_id: int,
+    *,
+    routing: RoutingTable,
+    secrecy: SecrecyPolicy,
+    actor: str,
+    corrected: LetterPackage | None = None,
+) -> Submitted:
+    """Send a withdrawn letter again (or its ``corrected`` version) as a new letter.
+
+    Only once the node has confirmed the withdrawal: otherwise the late withdrawal could take the new
+    letter out of the receiver's queue (the node withdraws the newest letter with that key).
+    """
+    detail = store.show(letter_id)
+    if detail.letter.state is not LetterState.WITHDRAWN:
+        raise StoreError(
+            f"letter {letter_id} is {detail.letter.state.value}; only a withdrawn letter can be sent again "
+            f"(withdraw it first: `ecms-gateway withdraw {letter_id}`)"
+        )
+    if detail.letter.channel != "mail" and not any(
+        a.kind is WorkKind.WITHDRAW and a.outcome == "done" for a in detail.attempts
+    ):
+        raise StoreError(
+            f"the node has not confirmed the withdrawal of letter {letter_id} yet; the running gateway "
+            f"sends it (see `ecms-gateway show {letter_id}`); resend once it is done"
+        )
+    package = corrected if corrected is not None else store.load_package(letter_id)
+    return submit(store, package, routing=routing, secrecy=secrecy, actor=actor, resend_of=letter_id)
+
+
+def _reason(reason: str, action: str) -> str:
+    text = " ".join(reason.split())
+    if not text:
+        raise InputError(f"say why ({action} --reason TEXT): the sender is told the reason")
+    return text

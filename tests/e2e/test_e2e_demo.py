@@ -1,0 +1,51 @@
+"""`ecms-gateway demo --once` on a fresh folder: every step printed in order, exit 0, nothing left."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from ecms_adapters.runtime.processes import cli_command
+
+pytestmark = pytest.mark.e2e
+
+STEPS = (
+    "queued at A: letter 1",
+    "sent: A signed it and handed it to the node (ProcessID",
+    "received at B: letter 1",
+    "ReceiveLetterNotifier back at A",
+    "registered at B with receive number 1",
+    "AcceptLetterNotifier back at A with receive number 1",
+    "demo complete",
+)
+
+
+def test_demo_once_shows_each_step_and_exits_0(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    result = subprocess.run(
+        cli_command("demo", "--once", "--folder", str(folder)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    positions = [result.stdout.find(step) for step in STEPS]
+    assert -1 not in positions, result.stdout
+    assert positions == sorted(positions), result.stdout
+    # Its children are gone: the node's and the gateways' pid files say nobody runs there.
+    assert not (folder / "A" / "data" / "gateway.pid").exists()
+    assert not (folder / "B" / "data" / "gateway.pid").exists()
+
+
+def test_demo_fails_with_the_reason_when_the_letter_does_not_come_back_in_time(tmp_path: Path) -> None:
+    result = subprocess.run(
+        cli_command("demo", "--once", "--timeout", "0.5", "--folder", str(tmp_path / "demo")),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "did not happen within" in result.stderr
