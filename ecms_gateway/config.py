@@ -30,6 +30,16 @@ from ecms_gateway.engine.retry import RetryPolicies, RetryPolicy
 from ecms_gateway.errors import ConfigError
 from ecms_gateway.letter.codes import Secrecy
 from ecms_gateway.letter.policy import SecrecyPolicy
+from ecms_gateway.mail.settings import (
+    DEFAULT_MAX_MESSAGE_BYTES,
+    AfterCommit,
+    FirstScan,
+    ImapSettings,
+    MailSettings,
+    ServerLogin,
+    SmtpSettings,
+    TlsMode,
+)
 from ecms_gateway.signing.config import PartnerPolicy, SigningConfig, UnsignedPolicy
 from ecms_gateway.signing.keys import KeyRef
 from ecms_gateway.xml.parser import DEFAULT_MAX_BYTES, XmlLimits
@@ -161,6 +171,59 @@ class RuntimeSection(_Section):
     shutdown_grace_seconds: PositiveFloat = 30
 
 
+class MailServerSection(_Section):
+    host: str
+    username: str | None = None
+    password_env: str | None = None
+    password_file: Path | None = None
+    ca_file: Path | None = None
+    timeout_seconds: PositiveFloat = 60
+    allow_insecure: bool = False
+
+    def login(self) -> ServerLogin | None:
+        if self.username is None:
+            return None
+        return ServerLogin(
+            username=self.username, password_env=self.password_env, password_file=self.password_file
+        )
+
+
+class MailSmtpSection(MailServerSection):
+    """The SMTP (submission) server the gateway sends through."""
+
+    port: PositiveInt = 587
+    tls: TlsMode = TlsMode.STARTTLS
+    local_hostname: str | None = None
+
+
+class MailImapSection(MailServerSection):
+    """The IMAP mailbox the gateway reads (our central saraban address)."""
+
+    username: str  # required for IMAP
+    port: PositiveInt = 993
+    tls: TlsMode = TlsMode.IMPLICIT
+    mailbox: str = "INBOX"
+    after_commit: AfterCommit = AfterCommit.FLAG_SEEN
+    processed_folder: str = "Processed"
+    use_idle: bool = True
+    poll_seconds: PositiveFloat = 60
+    batch_size: PositiveInt = 20
+    first_scan: FirstScan = FirstScan.ALL
+    checkpoint_file: Path | None = None  # default <data_dir>/mail-checkpoint.json
+
+
+class MailSection(_Section):
+    """The saraban mail channel: absent, letters routed to a mailbox wait as dead letters."""
+
+    org_id: OrgId | None = None
+    address: str
+    display_name: str | None = None
+    message_id_domain: str | None = None
+    max_message_bytes: PositiveInt = DEFAULT_MAX_MESSAGE_BYTES
+    smtp: MailSmtpSection
+    imap: MailImapSection | None = None
+
+
 class GatewayConfig(_Section):
     """The whole configuration; every section and key is optional and has a safe default."""
 
@@ -173,6 +236,7 @@ class GatewayConfig(_Section):
     organizations: list[OrganizationSection] = Field(default_factory=list)
     directory: DirectorySection = Field(default_factory=DirectorySection)
     runtime: RuntimeSection = Field(default_factory=RuntimeSection)
+    mail: MailSection | None = None
 
     @model_validator(mode="after")
     def _organizations_once(self) -> GatewayConfig:
@@ -204,6 +268,63 @@ class GatewayConfig(_Section):
         default = self.retry.get("default", RetrySection()).policy()
         channels = {name: section.policy() for name, section in self.retry.items() if name != "default"}
         return RetryPolicies(default=default, per_channel=channels)
+
+    def mail_settings(self) -> MailSettings | None:
+        """The mail channel's settings (checked), or None without a ``[mail]`` section; ``ConfigError``
+        naming the key when they cannot work."""
+        section = self.mail
+        if section is None:
+            return None
+        org_id = section.org_id
+        if org_id is None:
+            if len(self.organizations) != 1:
+                raise ConfigError(
+                    "mail.org_id: name the organisation whose saraban address mail.address is (this "
+                    "gateway serves several, or none)"
+                )
+            org_id = self.organizations[0].id
+        smtp = section.smtp
+        imap = section.imap
+        settings = MailSettings(
+            org_id=org_id,
+            address=section.address,
+            display_name=section.display_name,
+            message_id_domain=section.message_id_domain,
+            max_message_bytes=section.max_message_bytes,
+            smtp=SmtpSettings(
+                host=smtp.host,
+                port=smtp.port,
+                tls=smtp.tls,
+                login=smtp.login(),
+                ca_file=smtp.ca_file,
+                timeout_seconds=smtp.timeout_seconds,
+                local_hostname=smtp.local_hostname,
+                allow_insecure=smtp.allow_insecure,
+            ),
+            imap=None
+            if imap is None
+            else ImapSettings(
+                host=imap.host,
+                port=imap.port,
+                tls=imap.tls,
+                login=ServerLogin(
+                    username=imap.username, password_env=imap.password_env, password_file=imap.password_file
+                ),
+                ca_file=imap.ca_file,
+                timeout_seconds=imap.timeout_seconds,
+                mailbox=imap.mailbox,
+                after_commit=imap.after_commit,
+                processed_folder=imap.processed_folder,
+                use_idle=imap.use_idle,
+                poll_seconds=imap.poll_seconds,
+                batch_size=imap.batch_size,
+                first_scan=imap.first_scan,
+                checkpoint_file=imap.checkpoint_file or self.gateway.data_dir / "mail-checkpoint.json",
+                allow_insecure=imap.allow_insecure,
+            ),
+        )
+        settings.check()
+        return settings
 
     def signing_config(self) -> SigningConfig:
         section = self.signing
@@ -282,14 +403,46 @@ def _resolve_paths(config: GatewayConfig, base: Path) -> GatewayConfig:
         update={name: _at_opt(at, getattr(config.ecms, name)) for name in _ECMS_FILES}
     )
     directory = config.directory.model_copy(update={"file": _at_opt(at, config.directory.file)})
+    mail = config.mail
+    if mail is not None:
+        smtp = mail.smtp.model_copy(
+            update={name: _at_opt(at, getattr(mail.smtp, name)) for name in _MAIL_SERVER_FILES}
+        )
+        imap = mail.imap
+        if imap is not None:
+            files = (*_MAIL_SERVER_FILES, "checkpoint_file")
+            imap = imap.model_copy(update={name: _at_opt(at, getattr(imap, name)) for name in files})
+        mail = mail.model_copy(update={"smtp": smtp, "imap": imap})
     return config.model_copy(
         update={
             "gateway": config.gateway.model_copy(update={"data_dir": data_dir}),
             "signing": config.signing.model_copy(update={"keys": keys, "trust_dir": trust}),
             "ecms": ecms,
             "directory": directory,
+            "mail": mail,
         }
     )
+
+
+_MAIL_SERVER_FILES = ("password_file", "ca_file")
+
+
+def _mail_problems(config: GatewayConfig) -> list[str]:
+    if config.mail is None:
+        return []
+    problems = []
+    if config.directory.file is None:
+        problems.append(
+            "directory.file: the mail channel needs a directory file with each partner's e-mail "
+            "address (the node's GetOrganizationList has none)"
+        )
+    servers = {"smtp": config.mail.smtp, "imap": config.mail.imap}
+    for server, section in servers.items():
+        for name in _MAIL_SERVER_FILES:
+            path = None if section is None else getattr(section, name)
+            if path is not None and not path.is_file():
+                problems.append(f"mail.{server}.{name}: file {path} does not exist")
+    return problems
 
 
 _ECMS_FILES = ("ca_bundle", "client_cert", "client_key")
@@ -315,5 +468,6 @@ def _check_files(config: GatewayConfig, source: str) -> None:
             problems.append(f"ecms.{name}: file {path} does not exist")
     if config.directory.file is not None and not config.directory.file.is_file():
         problems.append(f"directory.file: file {config.directory.file} does not exist")
+    problems += _mail_problems(config)
     if problems:
         raise ConfigError(f"{source}: " + "; ".join(problems))

@@ -17,6 +17,7 @@ from ecms_gateway.engine import Store
 from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.runtime.control import wake_gateway
 from ecms_gateway.runtime.directory import load_routing
+from ecms_gateway.runtime.routing import MAIL_NOT_YET
 from ecms_gateway.runtime.settings import ECMS
 from ecms_gateway.services import clerk
 from ecms_gateway.services.clerk import Submitted
@@ -93,11 +94,13 @@ def _nudge(config: GatewayConfig) -> None:
         print("(no gateway runs on this data folder now: `ecms-gateway run` will deliver it)")
 
 
-def _describe(submitted: Submitted) -> str:
+def _describe(submitted: Submitted, config: GatewayConfig) -> str:
     route = submitted.route
     if route.channel == ECMS:
         return f"letter {submitted.letter_id} queued for {route.org_id} by e-CMS ({route.node_url})"
-    return f"letter {submitted.letter_id} accepted but it waits: {route.why}"
+    if config.mail is not None:
+        return f"letter {submitted.letter_id} queued for {route.org_id} by saraban mail ({route.why})"
+    return f"letter {submitted.letter_id} accepted but it waits: {route.why}; {MAIL_NOT_YET}"
 
 
 def _send(args: argparse.Namespace) -> int:
@@ -108,7 +111,7 @@ def _send(args: argparse.Namespace) -> int:
         submitted = clerk.submit(
             store, package, routing=routing, secrecy=config.secrecy_policy(), actor=_actor(args)
         )
-    print(_describe(submitted))
+    print(_describe(submitted, config))
     _nudge(config)
     return 0
 
@@ -162,7 +165,7 @@ def _resend(args: argparse.Namespace) -> int:
             actor=_actor(args),
             corrected=corrected,
         )
-    print(_describe(submitted) + f" (resend of letter {args.letter_id})")
+    print(_describe(submitted, config) + f" (resend of letter {args.letter_id})")
     _nudge(config)
     return 0
 

@@ -1,5 +1,6 @@
 """The gateway runtime: the outbound workers, the inbound poller and processors, the directory
-refresh and the hold of mail-channel letters, as asyncio tasks over the core's ports.
+refresh and the saraban mail channel (its sender, mailbox reader and processor, or, without a
+``[mail]`` section, the hold of mail-channel letters), as asyncio tasks over the core's ports.
 
 ``stop()`` (SIGINT/SIGTERM) lets each worker finish the item in hand, for up to the shutdown grace;
 items still in hand then are released back to the queue. ``wake()`` (SIGUSR1) polls the node and
@@ -22,6 +23,7 @@ from ecms_gateway.errors import PermanentFailure
 from ecms_gateway.ports import EcmsNode
 from ecms_gateway.runtime.directory import DirectoryKeeper
 from ecms_gateway.runtime.inbound import InboundProcessor
+from ecms_gateway.runtime.mail import MAIL_OUTBOUND_KINDS, MailInbound, MailOutbound, MailParts, mail_commit
 from ecms_gateway.runtime.outbound import Outbound
 from ecms_gateway.runtime.poller import Poller, PollerHooks
 from ecms_gateway.runtime.pulse import Pulse
@@ -55,6 +57,7 @@ class GatewayParts:
     settings: RuntimeSettings
     limits: XmlLimits = field(default_factory=XmlLimits)
     hooks: PollerHooks = field(default_factory=PollerHooks)
+    mail: MailParts | None = None  # None: no [mail] section, mail-routed letters wait as dead letters
 
 
 async def hold_mail(claim: Claim) -> str:
@@ -138,7 +141,7 @@ class Gateway:
                 f"in-{n + 1}", ECMS, (WorkKind.INBOUND,), processor.handle, lease=lease, wake=self._inbound
             )
             coros.append((f"inbound-{n + 1}", loop.run(self._stopping)))
-        hold = self._loop("mail-hold", MAIL, (), hold_mail, lease=lease, wake=self._outbound)
+        coros += self._mail_coroutines(lease)
         poller = Poller(
             store=parts.store,
             nodes=parts.nodes,
@@ -151,10 +154,40 @@ class Gateway:
             self._stopping, every_s=settings.directory_refresh_s, retry_s=settings.poll_interval_s
         )
         coros += [
-            ("mail-hold", hold.run(self._stopping)),
             ("poller", poller.run(self._stopping)),
             ("directory", refresh),
         ]
+        return coros
+
+    def _mail_coroutines(self, lease: timedelta) -> list[tuple[str, Coroutine[Any, Any, None]]]:
+        parts, mail = self.parts, self.parts.mail
+        if mail is None:
+            hold = self._loop("mail-hold", MAIL, (), hold_mail, lease=lease, wake=self._outbound)
+            return [("mail-hold", hold.run(self._stopping))]
+        outbound = MailOutbound(store=parts.store, signer=parts.signer, mail=mail, settings=parts.settings)
+        inbound = MailInbound(
+            store=parts.store,
+            verifier=parts.verifier,
+            mail=mail,
+            settings=parts.settings,
+            limits=parts.limits,
+            queued=self._outbound.fire,
+        )
+        sender = self._loop(
+            "mail-out", MAIL, MAIL_OUTBOUND_KINDS, outbound.handle, lease=lease, wake=self._outbound
+        )
+        processor = self._loop(
+            "mail-in", MAIL, (WorkKind.INBOUND,), inbound.handle, lease=lease, wake=self._inbound
+        )
+        coros = [
+            ("mail-outbound", sender.run(self._stopping)),
+            ("mail-inbound", processor.run(self._stopping)),
+        ]
+        if mail.reader is not None:
+            commit = mail_commit(
+                parts.store, actor=f"{self._prefix}/mail-reader", on_stored=self._inbound.fire
+            )
+            coros.append(("mail-reader", mail.reader.run(commit, stop=self._stopping)))
         return coros
 
     def _loop(

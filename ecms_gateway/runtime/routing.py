@@ -13,9 +13,9 @@ from ecms_gateway.errors import InputError
 from ecms_gateway.runtime.settings import ECMS, MAIL
 
 MAIL_NOT_YET = (
-    "the saraban mail channel is not part of this version of the gateway, so the letter waits in the "
-    "store as a dead letter on channel mail; send it on paper or by hand, or redrive it with "
-    "`ecms-gateway retry ID` once the mail channel is configured"
+    "no saraban mail channel is configured (the [mail] section of the configuration), so the letter "
+    "waits in the store as a dead letter on channel mail; configure [mail] and redrive it with "
+    "`ecms-gateway retry ID`, or send it on paper or by hand"
 )
 
 
@@ -64,5 +64,5 @@ class RoutingTable:
             org_id=org_id,
             channel=MAIL,
             node_url=None,
-            why=f"{entry.th_name} ({org_id}) has no e-CMS node, so its saraban mailbox: {MAIL_NOT_YET}",
+            why=f"{entry.th_name} ({org_id}) has no e-CMS node, so it is reached at its saraban mailbox",
         )

@@ -15,14 +15,18 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ecms_adapters.mail import ImapMailboxReader, SmtpSender
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 from ecms_gateway.codec.schema import compiled_schema
 from ecms_gateway.config import GatewayConfig, load_config
 from ecms_gateway.engine import Store
+from ecms_gateway.errors import ConfigError
+from ecms_gateway.mail import FileCheckpointStore, load_mail_directory
 from ecms_gateway.ports import EcmsNode
 from ecms_gateway.runtime.control import PidFile
 from ecms_gateway.runtime.directory import DirectoryKeeper
 from ecms_gateway.runtime.gateway import Gateway, GatewayParts
+from ecms_gateway.runtime.mail import MailParts
 from ecms_gateway.runtime.poller import PollerHooks
 from ecms_gateway.runtime.settings import RuntimeSettings, runtime_settings
 from ecms_gateway.signing import OutboundSigner, Verifier
@@ -54,6 +58,30 @@ def signer_for(config: GatewayConfig, settings: RuntimeSettings) -> OutboundSign
     return signer
 
 
+def mail_parts(config: GatewayConfig) -> MailParts | None:
+    """The mail channel's SMTP sender and IMAP reader, or None without a ``[mail]`` section."""
+    settings = config.mail_settings()
+    if settings is None:
+        return None
+    if config.directory.file is None:  # load_config checks this too; a config built in code may not
+        raise ConfigError("directory.file: the mail channel needs a directory file with e-mail addresses")
+    directory = load_mail_directory(config.directory.file)
+    reader = None
+    imap = settings.imap
+    if imap is not None:
+        checkpoint = imap.checkpoint_file or config.gateway.data_dir / "mail-checkpoint.json"
+        reader = ImapMailboxReader(imap, checkpoints=FileCheckpointStore(checkpoint))
+    sender = SmtpSender(settings.smtp)
+    log.info(
+        "mail channel: sending as %s through %s:%d%s",
+        settings.address,
+        settings.smtp.host,
+        settings.smtp.port,
+        "" if imap is None else f", reading {imap.checkpoint_key}",
+    )
+    return MailParts(settings=settings, directory=directory, sender=sender, reader=reader)
+
+
 @contextlib.asynccontextmanager
 async def build_gateway(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> AsyncIterator[Gateway]:
     """The gateway of ``config``, its clients closed and its store released on exit."""
@@ -71,7 +99,9 @@ async def build_gateway(config: GatewayConfig, *, hooks: PollerHooks | None = No
         policies=config.retry_policies(),
     )
     clients: dict[str, EcmsSoapClient] = {}
+    mail: MailParts | None = None
     try:
+        mail = mail_parts(config)
         for org in settings.orgs:
             clients[org.org_id] = EcmsSoapClient(soap_config(config, org.node_url))
         nodes: dict[str, EcmsNode] = dict(clients)
@@ -91,11 +121,16 @@ async def build_gateway(config: GatewayConfig, *, hooks: PollerHooks | None = No
             settings=settings,
             limits=config.xml_limits(),
             hooks=hooks or PollerHooks(),
+            mail=mail,
         )
         yield Gateway(parts)
     finally:
         for client in clients.values():
             await client.aclose()
+        if mail is not None:
+            await mail.sender.aclose()
+            if mail.reader is not None:
+                await mail.reader.aclose()
         store.close()
 
 

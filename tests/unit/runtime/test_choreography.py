@@ -122,7 +122,7 @@ def test_a_letter_for_an_agency_without_a_node_waits_with_the_reason(tmp_path: P
     asyncio.run(running([gateway(orgs[A], node)], hold))
     [row] = orgs[A].store.queue(work_state=WorkState.DEAD)
     assert row.channel == "mail"
-    assert "saraban mail channel is not part of this version" in (row.last_error or "")
+    assert "no saraban mail channel is configured" in (row.last_error or "")
     assert node.queued(C) == []
 
 

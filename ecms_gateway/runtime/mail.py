@@ -1,0 +1,349 @@
+"""The saraban mail channel of the runtime: send letters and notifiers by mail, read the mailbox.
+
+Outbound (work on channel ``mail``): a letter is built, signed and validated as for e-CMS, attached to
+a mail composed by ``MailComposer`` and handed to the ``MailSender`` port; a notifier about a letter
+that arrived by mail goes back as a reply to that letter's mail (In-Reply-To its Message-ID). The
+Message-ID of what was sent is the work item's note, so a bounce can be matched to the letter.
+
+Inbound: the ``MailboxReader`` port commits each message with ``Store.accept_inbound`` (channel
+``mail``, process id ``dedupe_key``); the mail processor then classifies the stored message and
+records a letter, matches a notifier, or notes what a bounce, automatic reply, person's letter or
+quarantined message was on the inbox item's work note.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from ecms_gateway.codec import NotifierKind
+from ecms_gateway.engine import Claim, Direction, LetterState, NotifierIn, Store, WorkKind, WorkState
+from ecms_gateway.engine.values import LetterDetail
+from ecms_gateway.errors import ConfigError, InputError, PermanentFailure, TransientFailure
+from ecms_gateway.mail import (
+    AutoReply,
+    Bounce,
+    CommitMail,
+    FetchedMail,
+    HumanLetter,
+    LetterMail,
+    MailboxReader,
+    MailComposer,
+    MailDirectory,
+    MailSender,
+    MailSettings,
+    NotifierMail,
+    OutgoingMail,
+    Quarantined,
+    SentMail,
+    classify,
+    letter_document_xml,
+    message_id_of,
+    notifier_document_xml,
+    verify_letter_mail,
+    verify_notifier_mail,
+)
+from ecms_gateway.runtime.inbound import SENDING, STORE_KIND
+from ecms_gateway.runtime.lookup import find_letter, letter_state, work_done
+from ecms_gateway.runtime.notices import NOTIFIER_OF_WORK, receiver_notice
+from ecms_gateway.runtime.settings import MAIL, RuntimeSettings
+from ecms_gateway.services import clerk
+from ecms_gateway.signing import OutboundSigner, Verifier
+from ecms_gateway.xml.parser import XmlLimits
+
+log = logging.getLogger(__name__)
+
+MAIL_OUTBOUND_KINDS: Final = (
+    WorkKind.SEND,
+    WorkKind.NOTIFY_RECEIVE,
+    WorkKind.NOTIFY_ACCEPT,
+    WorkKind.NOTIFY_REJECT,
+    WorkKind.NOTIFY_INVALID,
+    WorkKind.WITHDRAW,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailParts:
+    """The mail channel as the composition root built it: settings, directory and the two ports."""
+
+    settings: MailSettings
+    directory: MailDirectory
+    sender: MailSender
+    reader: MailboxReader | None  # None: this gateway only sends by mail
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailOutbound:
+    """Handles the SEND and NOTIFY_* work items of the mail channel."""
+
+    store: Store
+    signer: OutboundSigner
+    mail: MailParts
+    settings: RuntimeSettings
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    order_wait_s: float = 5.0
+
+    @property
+    def composer(self) -> MailComposer:
+        return MailComposer(self.mail.settings, self.mail.directory, secrecy=self.settings.secrecy)
+
+    async def handle(self, claim: Claim) -> str:
+        if claim.letter_id is None:
+            raise PermanentFailure(f"{claim.kind.value} work {claim.work_id} names no letter")
+        if claim.kind is WorkKind.SEND:
+            return await self.send_letter(claim.letter_id)
+        if claim.kind in NOTIFIER_OF_WORK:
+            return await self.send_notifier(claim, claim.letter_id)
+        if claim.kind is WorkKind.WITHDRAW:
+            raise PermanentFailure(
+                f"letter {claim.letter_id} went by mail: a mailed letter cannot be withdrawn at a node; "
+                "tell the receiver's saraban office in writing"
+            )
+        raise PermanentFailure(f"the mail worker does not do {claim.kind.value} work")
+
+    async def send_letter(self, letter_id: int) -> str:
+        package = await asyncio.to_thread(self.store.load_package, letter_id)
+        now = self.clock()
+        try:
+            xml = await asyncio.to_thread(
+                letter_document_xml, package, sign=self.signer.sign_letter, send_time=now
+            )
+            mail = self.composer.letter(package, xml, now=now)
+        except ConfigError as exc:  # no key, no address in the directory: fix it, then retry
+            raise PermanentFailure(f"cannot send letter {letter_id} by mail: {exc}") from exc
+        sent = await self._send(mail)
+        log.info(
+            "mailed letter %d (%s) to %s: Message-ID %s",
+            letter_id,
+            package.letter.book_no,
+            ", ".join(mail.recipients),
+            sent.message_id,
+        )
+        return f"mailed Message-ID {sent.message_id}; server: {sent.reply}"
+
+    async def send_notifier(self, claim: Claim, letter_id: int) -> str:
+        kind = NOTIFIER_OF_WORK[claim.kind]
+        detail = await self._after_receive_notice(letter_id, kind)
+        letter = detail.letter
+        ours = self.mail.settings.org_id
+        notice = receiver_notice(kind, detail, receiving_org=ours)
+        in_reply_to = await asyncio.to_thread(self._letter_message_id, detail)
+        try:
+            xml = await asyncio.to_thread(
+                notifier_document_xml,
+                notice,
+                sign=lambda e: self.signer.sign_notifier(e, org_id=ours, partner_id=letter.sender_org),
+            )
+            mail = self.composer.notifier(
+                notice, xml, to_org=letter.sender_org, in_reply_to=in_reply_to, now=self.clock()
+            )
+        except ConfigError as exc:
+            raise PermanentFailure(f"cannot mail the {kind.value}: {exc}") from exc
+        sent = await self._send(mail)
+        log.info(
+            "mailed %s about letter %d (%s) to %s: Message-ID %s",
+            kind.value,
+            letter_id,
+            letter.book_no,
+            letter.sender_org,
+            sent.message_id,
+        )
+        return f"{kind.value} mailed Message-ID {sent.message_id}; server: {sent.reply}"
+
+    async def _send(self, mail: OutgoingMail) -> SentMail:
+        """Hand ``mail`` to the server; its ``TransientMailError`` is retried by the channel's policy,
+        its ``PermanentMailError`` (the server's words) makes a dead letter."""
+        return await self.mail.sender.send(mail)
+
+    def _letter_message_id(self, detail: LetterDetail) -> str | None:
+        """The Message-ID the received letter's mail came with (from its inbox item)."""
+        inbox_id = inbox_of(detail)
+        if inbox_id is None:
+            return None
+        return message_id_of(self.store.load_raw(inbox_id))
+
+    async def _after_receive_notice(self, letter_id: int, kind: NotifierKind) -> LetterDetail:
+        if kind is not NotifierKind.RECEIVE:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self.order_wait_s
+            while loop.time() < deadline:
+                if await asyncio.to_thread(work_done, self.store, letter_id, WorkKind.NOTIFY_RECEIVE):
+                    break
+                await asyncio.sleep(0.05)
+        return await asyncio.to_thread(self.store.show, letter_id)
+
+
+def inbox_of(detail: LetterDetail) -> int | None:
+    """The inbox item a received letter was decoded from (from its ``letter.received`` history)."""
+    for entry in detail.history:
+        if entry.action != "letter.received":
+            continue
+        try:
+            value = json.loads(entry.detail).get("inbox_id")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(value, int):
+            return value
+    return None
+
+
+def mail_commit(store: Store, *, actor: str, on_stored: Callable[[], None]) -> CommitMail:
+    """The reader's commit: store the message durably (in a thread), then wake the mail processor."""
+
+    async def commit(fetched: FetchedMail) -> None:
+        accepted = await asyncio.to_thread(
+            store.accept_inbound, fetched.raw, channel=MAIL, process_id=fetched.dedupe_key, actor=actor
+        )
+        if accepted.created:
+            log.info("stored mail %s as inbox item %d", fetched.message_id or "(no Message-ID)", accepted.id)
+            on_stored()
+
+    return commit
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailInbound:
+    """Processes the INBOUND work items of the mail channel (a stored raw message each)."""
+
+    store: Store
+    verifier: Verifier
+    mail: MailParts
+    settings: RuntimeSettings
+    limits: XmlLimits
+    queued: Callable[[], None] = lambda: None
+
+    async def handle(self, claim: Claim) -> str:
+        if claim.inbox_id is None:
+            raise PermanentFailure(f"inbound work {claim.work_id} names no inbox item")
+        raw = await asyncio.to_thread(self.store.load_raw, claim.inbox_id)
+        note, queued = await asyncio.to_thread(self.process, claim.inbox_id, raw, claim.worker)
+        if queued:
+            self.queued()
+        return note
+
+    def process(self, inbox_id: int, raw: bytes, worker: str) -> tuple[str, bool]:
+        """What became of the message (the work note) and whether notifiers were queued."""
+        found = classify(
+            raw,
+            directory=self.mail.directory,
+            limits=self.limits,
+            max_bytes=self.mail.settings.max_message_bytes,
+        )
+        who = found.info.from_address or "(no sender)"
+        if isinstance(found, LetterMail):
+            return self._letter(inbox_id, found, worker), True
+        if isinstance(found, NotifierMail):
+            return self._notifier(inbox_id, found, worker), False
+        if isinstance(found, Bounce):
+            return self._bounce(found), False
+        if isinstance(found, AutoReply):
+            log.info("automatic reply from %s (%s), recorded only", who, found.signal)
+            return f"automatic reply from {who} ({found.signal}); replied to {found.replied_to or '-'}", False
+        if isinstance(found, HumanLetter):
+            return _human_note(found), False
+        assert isinstance(found, Quarantined)  # noqa: S101 - the six classes are exhaustive
+        log.warning("mail from %s quarantined: %s", who, found.reason)
+        return f"quarantined mail from {who}: {found.reason}", False
+
+    def _letter(self, inbox_id: int, mail: LetterMail, worker: str) -> str:
+        verified = verify_letter_mail(mail, self.verifier)
+        package = verified.package
+        letter = package.letter
+        actor = worker if not verified.verified.flagged else f"{worker} [UNSIGNED: accepted by policy]"
+        accepted = self.store.record_inbound_letter(inbox_id, package, actor=actor)
+        what = f"letter {accepted.id} ({letter.book_no}) from {letter.sender.org_id} by mail"
+        log.info("received %s, signature %s", what, verified.verified.status.value)
+        served = self.settings.served(letter.receiver.org_id)
+        if (
+            served is not None
+            and served.auto_register
+            and (letter_state(self.store, accepted.id) is LetterState.RECEIVED)
+        ):
+            number = clerk.register(self.store, accepted.id, actor=f"auto-register:{served.org_id}")
+            return f"{what} recorded and registered as receive number {number}"
+        return f"{what} recorded"
+
+    def _notifier(self, inbox_id: int, mail: NotifierMail, worker: str) -> str:
+        seen = mail.unverified
+        ours = self.settings.org_ids
+        found = find_letter(
+            self.store,
+            direction=Direction.OUT,
+            book_no=seen.letter_id,
+            letter_date=seen.correspondence_date,
+            sender_orgs=ours,
+            receiver_orgs=(),
+        )
+        if found is None:
+            raise InputError(
+                f"inbox item {inbox_id}: {seen.kind.value} by mail about {seen.letter_id} of "
+                f"{seen.correspondence_date.isoformat()} matches no letter we sent"
+            )
+        verified = verify_notifier_mail(mail, self.verifier, sender_org=found.receiver_org)
+        notifier = verified.notifier
+        if found.state in SENDING:
+            raise TransientFailure(
+                f"{notifier.kind.value} about letter {found.id}, which is still {found.state.value} here"
+            )
+        result = self.store.match_notifier(
+            NotifierIn(
+                kind=STORE_KIND[notifier.kind],
+                sender_dept=found.sender_dept,
+                book_no=notifier.letter_id,
+                letter_date=notifier.correspondence_date,
+                accept_id=notifier.accept_id,
+                inbox_id=inbox_id,
+            ),
+            actor=worker,
+        )
+        log.info(
+            "%s by mail about %s: %s (letter %s)",
+            notifier.kind.value,
+            notifier.letter_id,
+            result.outcome.value,
+            result.letter_id,
+        )
+        return f"{notifier.kind.value} {result.outcome.value} to letter {result.letter_id}"
+
+    def _bounce(self, bounce: Bounce) -> str:
+        letter_id = self._letter_of_message(bounce.original_message_id)
+        kind = "bounce" if bounce.permanent else "delay notice"
+        if letter_id is None:
+            log.warning(
+                "%s about %s matches no letter we mailed: %s", kind, bounce.original_message_id, bounce.reason
+            )
+            about = bounce.original_message_id or "(unknown message)"
+            return f"{kind} about {about}, which matches no letter we mailed: {bounce.reason}"
+        if bounce.permanent:
+            log.error("letter %d did not arrive by mail: %s", letter_id, bounce.reason)
+        return f"{kind} of letter {letter_id} (Message-ID {bounce.original_message_id}): {bounce.reason}"
+
+    def _letter_of_message(self, message_id: str | None) -> int | None:
+        """The letter we mailed under ``message_id``: its sending was recorded with that Message-ID."""
+        if message_id is None:
+            return None
+        for row in self.store.queue(work_state=WorkState.DONE, channel=MAIL):
+            if row.kind is not WorkKind.SEND or row.letter_id is None:
+                continue
+            detail = self.store.show(row.letter_id)
+            if detail.letter.direction is Direction.OUT and any(
+                message_id in (entry.reason or "") for entry in detail.history
+            ):
+                return detail.letter.id
+        return None
+
+
+def _human_note(found: HumanLetter) -> str:
+    missing = ", ".join(item.field for item in found.not_found) or "nothing"
+    return (
+        f"letter written by a person from {found.info.from_address or '(no sender)'}, kept for a clerk: "
+        f"book no {found.book_no or '?'}, date {found.letter_date or '?'}, subject {found.subject or '?'}, "
+        f"sender organisation {found.sender_org or '?'}, main file {found.main.name}, "
+        f"{len(found.attachments)} attachment(s); not found: {missing}"
+    )
