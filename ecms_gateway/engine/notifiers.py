@@ -13,8 +13,16 @@ from sqlalchemy import case, insert, select, update
 from ecms_gateway.engine import audit
 from ecms_gateway.engine.context import Context
 from ecms_gateway.engine.states import Direction, Event, LetterState
-from ecms_gateway.engine.transitions import apply
-from ecms_gateway.engine.values import NotifierIn, NotifierKind, NotifierOutcome, NotifierResult, Transition
+from ecms_gateway.engine.transitions import apply, lock_letter
+from ecms_gateway.engine.values import (
+    NotifierIn,
+    NotifierKind,
+    NotifierOutcome,
+    NotifierResult,
+    Refusal,
+    Transition,
+)
+from ecms_gateway.errors import IllegalTransition
 from ecms_gateway.letter.thai import book_no_key
 from ecms_gateway.store.tables import LETTER, NOTIFIER
 
@@ -105,3 +113,17 @@ def match_notifier(ctx: Context, notifier: NotifierIn, *, actor: str) -> Notifie
         return NotifierResult(
             notifier_id=notifier_id, outcome=outcome, letter_id=int(letter["id"]), state=state
         )
+
+
+def record_bounce(ctx: Context, letter_id: int, *, actor: str, reason: str) -> Transition:
+    """A bounce for a letter we mailed: it did not arrive, so the letter fails with the mail system's reason.
+
+    Like a notifier it comes from outside: a state that does not allow it (the receiver already
+    answered) is recorded as a refused event and ``IllegalTransition`` is raised.
+    """
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        result = apply(conn, lock_letter(conn, letter_id), Event.BOUNCED, actor=actor, now=now, reason=reason)
+    if isinstance(result, Refusal):
+        raise IllegalTransition(result.reason)
+    return result

@@ -125,6 +125,9 @@ class Store:
     def match_notifier(self, notifier: NotifierIn, *, actor: str) -> NotifierResult:
         return notifiers.match_notifier(self._ctx, notifier, actor=actor)
 
+    def record_bounce(self, letter_id: int, *, actor: str, reason: str) -> Transition:
+        return notifiers.record_bounce(self._ctx, letter_id, actor=actor, reason=reason)
+
     # Operators.
     def redrive(
         self,

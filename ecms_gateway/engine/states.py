@@ -45,6 +45,7 @@ class Event(StrEnum):
     ACCEPT_NOTIFIED = "accept_notified"  # AcceptLetterNotifier arrived (with AcceptID)
     REJECT_NOTIFIED = "reject_notified"  # RejectLetterNotifier arrived
     INVALID_NOTIFIED = "invalid_notified"  # InvalidLetterNotifier arrived
+    BOUNCED = "bounced"  # the receiver's mail system returned our mailed letter: it did not arrive
     WITHDRAW = "withdraw"  # a clerk withdraws a rejected/invalid letter from the receiver
     REGISTER = "register"  # a clerk registers an inbound letter (gives the receive number)
     REJECT = "reject"  # a clerk rejects an inbound letter
@@ -59,6 +60,7 @@ TRANSITIONS: Final[dict[tuple[Direction, LetterState, Event], LetterState]] = {
     (Direction.OUT, _S.SENDING, _E.RETRY_LATER): _S.QUEUED,
     (Direction.OUT, _S.SENDING, _E.GIVE_UP): _S.FAILED,
     (Direction.OUT, _S.FAILED, _E.REDRIVE): _S.QUEUED,
+    (Direction.OUT, _S.SENT, _E.BOUNCED): _S.FAILED,
     (Direction.OUT, _S.SENT, _E.RECEIVE_NOTIFIED): _S.DELIVERED,
     (Direction.OUT, _S.SENT, _E.ACCEPT_NOTIFIED): _S.ACCEPTED,  # the ReceiveLetterNotifier may come late
     (Direction.OUT, _S.DELIVERED, _E.ACCEPT_NOTIFIED): _S.ACCEPTED,

@@ -24,7 +24,7 @@ from typing import Final
 from ecms_gateway.codec import NotifierKind
 from ecms_gateway.engine import Claim, Direction, LetterState, NotifierIn, Store, WorkKind, WorkState
 from ecms_gateway.engine.values import LetterDetail
-from ecms_gateway.errors import ConfigError, InputError, PermanentFailure, TransientFailure
+from ecms_gateway.errors import ConfigError, IllegalTransition, InputError, PermanentFailure, TransientFailure
 from ecms_gateway.mail import (
     AutoReply,
     Bounce,
@@ -241,7 +241,7 @@ class MailInbound:
         if isinstance(found, NotifierMail):
             return self._notifier(inbox_id, found, worker), False
         if isinstance(found, Bounce):
-            return self._bounce(found), False
+            return self._bounce(found, worker), False
         if isinstance(found, AutoReply):
             log.info("automatic reply from %s (%s), recorded only", who, found.signal)
             return f"automatic reply from {who} ({found.signal}); replied to {found.replied_to or '-'}", False
@@ -311,7 +311,7 @@ class MailInbound:
         )
         return f"{notifier.kind.value} {result.outcome.value} to letter {result.letter_id}"
 
-    def _bounce(self, bounce: Bounce) -> str:
+    def _bounce(self, bounce: Bounce, worker: str) -> str:
         letter_id = self._letter_of_message(bounce.original_message_id)
         kind = "bounce" if bounce.permanent else "delay notice"
         if letter_id is None:
@@ -320,9 +320,16 @@ class MailInbound:
             )
             about = bounce.original_message_id or "(unknown message)"
             return f"{kind} about {about}, which matches no letter we mailed: {bounce.reason}"
-        if bounce.permanent:
-            log.error("letter %d did not arrive by mail: %s", letter_id, bounce.reason)
-        return f"{kind} of letter {letter_id} (Message-ID {bounce.original_message_id}): {bounce.reason}"
+        note = f"{kind} of letter {letter_id} (Message-ID {bounce.original_message_id}): {bounce.reason}"
+        if not bounce.permanent:
+            return note
+        log.error("letter %d did not arrive by mail: %s", letter_id, bounce.reason)
+        try:
+            self.store.record_bounce(letter_id, actor=worker, reason=bounce.reason)
+        except IllegalTransition:
+            # Recorded as a refused event for operators (e.g. a bounce after the receiver answered).
+            return f"{note}; the letter's state does not allow failing it (see `ecms-gateway problems`)"
+        return f"{note}; letter {letter_id} marked failed"
 
     def _letter_of_message(self, message_id: str | None) -> int | None:
         """The letter we mailed under ``message_id``: its sending was recorded with that Message-ID."""

@@ -248,6 +248,8 @@ def test_a_bounce_is_matched_to_the_letter_by_its_message_id_and_other_mail_is_n
     assert f"bounce of letter {letter_id} (Message-ID {mailed.message_id})" in note
     assert "User unknown" in note
     assert not queued
+    assert _state(a, Direction.OUT) is LetterState.FAILED
+    assert "User unknown" in (a.store.show(letter_id).history[-1].reason or "")
     for raw, words in [
         (corpus.outlook_auto_reply(), "automatic reply"),
         (corpus.thunderbird_letter(), "kept for a clerk"),
