@@ -35,6 +35,7 @@ from ecms_gateway.mail.settings import (
     AfterCommit,
     FirstScan,
     ImapSettings,
+    MailPartner,
     MailSettings,
     ServerLogin,
     SmtpSettings,
@@ -212,6 +213,10 @@ class MailImapSection(MailServerSection):
     checkpoint_file: Path | None = None  # default <data_dir>/mail-checkpoint.json
 
 
+class MailPartnerSection(_Section):
+    smime: bool = False
+
+
 class MailSection(_Section):
     """The saraban mail channel: absent, letters routed to a mailbox wait as dead letters."""
 
@@ -222,6 +227,9 @@ class MailSection(_Section):
     max_message_bytes: PositiveInt = DEFAULT_MAX_MESSAGE_BYTES
     smtp: MailSmtpSection
     imap: MailImapSection | None = None
+    smime_key: KeySection | None = None
+    default_partner: MailPartnerSection = Field(default_factory=MailPartnerSection)
+    partners: dict[OrgId, MailPartnerSection] = Field(default_factory=dict)
 
 
 class GatewayConfig(_Section):
@@ -285,9 +293,21 @@ class GatewayConfig(_Section):
             org_id = self.organizations[0].id
         smtp = section.smtp
         imap = section.imap
+        smime = section.smime_key
         settings = MailSettings(
             org_id=org_id,
             address=section.address,
+            smime_key=None
+            if smime is None
+            else KeyRef(
+                org_id=org_id,
+                key=smime.key,
+                cert=smime.cert,
+                passphrase_env=smime.passphrase_env,
+                passphrase_file=smime.passphrase_file,
+            ),
+            default_partner=MailPartner(smime=section.default_partner.smime),
+            partners={org: MailPartner(smime=partner.smime) for org, partner in section.partners.items()},
             display_name=section.display_name,
             message_id_domain=section.message_id_domain,
             max_message_bytes=section.max_message_bytes,
@@ -412,7 +432,16 @@ def _resolve_paths(config: GatewayConfig, base: Path) -> GatewayConfig:
         if imap is not None:
             files = (*_MAIL_SERVER_FILES, "checkpoint_file")
             imap = imap.model_copy(update={name: _at_opt(at, getattr(imap, name)) for name in files})
-        mail = mail.model_copy(update={"smtp": smtp, "imap": imap})
+        smime_key = mail.smime_key
+        if smime_key is not None:
+            smime_key = smime_key.model_copy(
+                update={
+                    "key": at(smime_key.key),
+                    "cert": at(smime_key.cert),
+                    "passphrase_file": _at_opt(at, smime_key.passphrase_file),
+                }
+            )
+        mail = mail.model_copy(update={"smtp": smtp, "imap": imap, "smime_key": smime_key})
     return config.model_copy(
         update={
             "gateway": config.gateway.model_copy(update={"data_dir": data_dir}),
@@ -462,6 +491,11 @@ def _check_files(config: GatewayConfig, source: str) -> None:
     trust = config.signing.trust_dir
     if trust is not None and not trust.is_dir():
         problems.append(f"signing.trust_dir: folder {trust} does not exist")
+    smime = None if config.mail is None else config.mail.smime_key
+    for name in ("key", "cert", "passphrase_file"):
+        path = None if smime is None else getattr(smime, name)
+        if path is not None and not path.is_file():
+            problems.append(f"mail.smime_key.{name}: file {path} does not exist")
     for name in _ECMS_FILES:
         path = getattr(config.ecms, name)
         if path is not None and not path.is_file():

@@ -41,6 +41,7 @@ from ecms_gateway.mail import (
     OutgoingMail,
     Quarantined,
     SentMail,
+    SmimeSigner,
     classify,
     letter_document_xml,
     message_id_of,
@@ -76,6 +77,7 @@ class MailParts:
     directory: MailDirectory
     sender: MailSender
     reader: MailboxReader | None  # None: this gateway only sends by mail
+    smime: SmimeSigner | None = None  # loaded from mail.smime_key; used for partners that ask for it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,7 +93,9 @@ class MailOutbound:
 
     @property
     def composer(self) -> MailComposer:
-        return MailComposer(self.mail.settings, self.mail.directory, secrecy=self.settings.secrecy)
+        return MailComposer(
+            self.mail.settings, self.mail.directory, smime=self.mail.smime, secrecy=self.settings.secrecy
+        )
 
     async def handle(self, claim: Claim) -> str:
         if claim.letter_id is None:

@@ -21,7 +21,7 @@ from ecms_gateway.codec.schema import compiled_schema
 from ecms_gateway.config import GatewayConfig, load_config
 from ecms_gateway.engine import Store
 from ecms_gateway.errors import ConfigError
-from ecms_gateway.mail import FileCheckpointStore, load_mail_directory
+from ecms_gateway.mail import FileCheckpointStore, SmimeSigner, load_mail_directory
 from ecms_gateway.ports import EcmsNode
 from ecms_gateway.runtime.control import PidFile
 from ecms_gateway.runtime.directory import DirectoryKeeper
@@ -79,7 +79,8 @@ def mail_parts(config: GatewayConfig) -> MailParts | None:
         settings.smtp.port,
         "" if imap is None else f", reading {imap.checkpoint_key}",
     )
-    return MailParts(settings=settings, directory=directory, sender=sender, reader=reader)
+    smime = None if settings.smime_key is None else SmimeSigner.from_key_ref(settings.smime_key)
+    return MailParts(settings=settings, directory=directory, sender=sender, reader=reader, smime=smime)
 
 
 @contextlib.asynccontextmanager

@@ -307,7 +307,9 @@ def _keys(model: type[BaseModel], prefix: str = "") -> list[str]:
     for name, field in model.model_fields.items():
         inner = getattr(field.annotation, "__args__", ())
         nested = [t for t in (field.annotation, *inner) if isinstance(t, type) and issubclass(t, BaseModel)]
-        keys += _keys(nested[0], f"{prefix}{name}.") if nested else [f"{prefix}{name}"]
+        # a table per organisation ([mail.partners.<org_id>]) is documented under that placeholder
+        per_org = ".<org_id>" if getattr(field.annotation, "__origin__", None) is dict else ""
+        keys += _keys(nested[0], f"{prefix}{name}{per_org}.") if nested else [f"{prefix}{name}"]
     return keys
 
 
