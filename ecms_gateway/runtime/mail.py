@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-from ecms_gateway.codec import NotifierKind
 from ecms_gateway.engine import Claim, Direction, LetterState, NotifierIn, Store, WorkKind, WorkState
 from ecms_gateway.engine.values import LetterDetail
 from ecms_gateway.errors import ConfigError, IllegalTransition, InputError, PermanentFailure, TransientFailure
@@ -50,8 +49,9 @@ from ecms_gateway.mail import (
     verify_notifier_mail,
 )
 from ecms_gateway.runtime.inbound import SENDING, STORE_KIND
-from ecms_gateway.runtime.lookup import find_letter, letter_state, work_done
+from ecms_gateway.runtime.lookup import find_letter, letter_state
 from ecms_gateway.runtime.notices import NOTIFIER_OF_WORK, receiver_notice
+from ecms_gateway.runtime.outbound import after_receive_notice
 from ecms_gateway.runtime.settings import MAIL, RuntimeSettings
 from ecms_gateway.services import clerk
 from ecms_gateway.signing import OutboundSigner, Verifier
@@ -133,7 +133,7 @@ class MailOutbound:
 
     async def send_notifier(self, claim: Claim, letter_id: int) -> str:
         kind = NOTIFIER_OF_WORK[claim.kind]
-        detail = await self._after_receive_notice(letter_id, kind)
+        detail = await after_receive_notice(self.store, letter_id, kind, wait_s=self.order_wait_s)
         letter = detail.letter
         ours = self.mail.settings.org_id
         notice = receiver_notice(kind, detail, receiving_org=ours)
@@ -171,16 +171,6 @@ class MailOutbound:
         if inbox_id is None:
             return None
         return message_id_of(self.store.load_raw(inbox_id))
-
-    async def _after_receive_notice(self, letter_id: int, kind: NotifierKind) -> LetterDetail:
-        if kind is not NotifierKind.RECEIVE:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + self.order_wait_s
-            while loop.time() < deadline:
-                if await asyncio.to_thread(work_done, self.store, letter_id, WorkKind.NOTIFY_RECEIVE):
-                    break
-                await asyncio.sleep(0.05)
-        return await asyncio.to_thread(self.store.show, letter_id)
 
 
 def inbox_of(detail: LetterDetail) -> int | None:

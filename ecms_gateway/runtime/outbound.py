@@ -93,7 +93,7 @@ class Outbound:
 
     async def send_notifier(self, claim: Claim, letter_id: int) -> str:
         kind = NOTIFIER_OF_WORK[claim.kind]
-        detail = await self._after_receive_notice(letter_id, kind)
+        detail = await after_receive_notice(self.store, letter_id, kind, wait_s=self.order_wait_s)
         letter = detail.letter
         ours = self._receiving_org(letter.receiver_org)
         node = self._node(ours)
@@ -117,18 +117,6 @@ class Outbound:
             reply.process_id,
         )
         return f"{kind.value} ProcessID {reply.process_id}"
-
-    async def _after_receive_notice(self, letter_id: int, kind: NotifierKind) -> LetterDetail:
-        """The letter; for a notifier after the ReceiveLetterNotifier, once that one has gone (waiting up
-        to ``order_wait_s``), so that the sender sees them in order (a late one is refused there)."""
-        if kind is not NotifierKind.RECEIVE:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + self.order_wait_s
-            while loop.time() < deadline:
-                if await asyncio.to_thread(work_done, self.store, letter_id, WorkKind.NOTIFY_RECEIVE):
-                    break
-                await asyncio.sleep(0.05)
-        return await asyncio.to_thread(self.store.show, letter_id)
 
     async def withdraw(self, claim: Claim, letter_id: int) -> str:
         detail = await asyncio.to_thread(self.store.show, letter_id)
@@ -171,3 +159,18 @@ class Outbound:
         if route.channel != ECMS or route.node_url is None:
             raise PermanentFailure(f"cannot send by e-CMS: {route.why}")
         return route
+
+
+async def after_receive_notice(
+    store: Store, letter_id: int, kind: NotifierKind, *, wait_s: float
+) -> LetterDetail:
+    """The letter; for a notifier after the ReceiveLetterNotifier, once that one has gone (waiting up
+    to ``wait_s``), so that the sender sees them in order (a late one is refused there)."""
+    if kind is not NotifierKind.RECEIVE:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_s
+        while loop.time() < deadline:
+            if await asyncio.to_thread(work_done, store, letter_id, WorkKind.NOTIFY_RECEIVE):
+                break
+            await asyncio.sleep(0.05)
+    return await asyncio.to_thread(store.show, letter_id)
