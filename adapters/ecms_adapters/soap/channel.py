@@ -4,6 +4,7 @@ codec (hardened parse, normalise, validate, decode), translating every failure a
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Final, Self
@@ -27,7 +28,23 @@ class Reply:
     raw: bytes
 
 
-class SoapChannel:
+class AsyncClosing(ABC):
+    """``async with`` for the SOAP classes: the block's end calls ``aclose``."""
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Release the connections."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+class SoapChannel(AsyncClosing):
     """POST a SOAP envelope to a node URL; the reply decoded, or a ``TransportError``.
 
     One ``httpx.AsyncClient`` (keep-alive pool) per channel: create it once and ``aclose`` it at the end.
@@ -98,11 +115,3 @@ class SoapChannel:
 
     async def aclose(self) -> None:
         await self._client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        await self.aclose()

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Self, TypeVar
+from typing import TypeVar
 
 import httpx
 
 from ecms_adapters.soap import faults
-from ecms_adapters.soap.channel import Reply, SoapChannel
+from ecms_adapters.soap.channel import AsyncClosing, Reply, SoapChannel
 from ecms_adapters.soap.config import SoapClientConfig
 from ecms_gateway.codec import (
     REPLY_OF,
@@ -64,7 +63,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class EcmsSoapClient:
+class EcmsSoapClient(AsyncClosing):
     """``ecms_gateway.ports.EcmsNode`` over SOAP 1.1: one instance per node, shared by every worker.
 
     Raises ``TransientTransportError`` (retry) or ``PermanentTransportError`` (dead-letter) for anything
@@ -175,14 +174,6 @@ class EcmsSoapClient:
 
     async def aclose(self) -> None:
         await self._channel.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
 
 def _expect(reply: Reply, kind: type[_M], url: str) -> _M:

@@ -3,17 +3,14 @@ WS-Addressing ``To`` named (one pooled client for every destination)."""
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Self
-
 import httpx
 
-from ecms_adapters.soap.channel import SoapChannel
+from ecms_adapters.soap.channel import AsyncClosing, SoapChannel
 from ecms_adapters.soap.config import SoapClientConfig
 from ecms_gateway.codec import Message
 
 
-class SoapRelay:
+class SoapRelay(AsyncClosing):
     """Forward SOAP requests to other nodes. ``config.url`` is unused (each call names its node)."""
 
     def __init__(
@@ -26,11 +23,3 @@ class SoapRelay:
 
     async def aclose(self) -> None:
         await self._channel.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        await self.aclose()
