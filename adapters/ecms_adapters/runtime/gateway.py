@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ecms_adapters.mail import ImapMailboxReader, SmtpSender
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
+from ecms_adapters.webhooks import HttpxPoster, PosterSettings
 from ecms_gateway.codec.schema import compiled_schema
 from ecms_gateway.config import GatewayConfig, load_config
 from ecms_gateway.engine import Store
@@ -29,6 +30,7 @@ from ecms_gateway.runtime.gateway import Gateway, GatewayParts
 from ecms_gateway.runtime.mail import MailParts
 from ecms_gateway.runtime.poller import PollerHooks
 from ecms_gateway.runtime.settings import RuntimeSettings, runtime_settings
+from ecms_gateway.runtime.webhooks import WEBHOOK_CHANNEL, WebhookParts
 from ecms_gateway.signing import OutboundSigner, Verifier
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,21 @@ def mail_parts(config: GatewayConfig) -> MailParts | None:
     return MailParts(settings=settings, directory=directory, sender=sender, reader=reader, smime=smime)
 
 
+def webhook_parts(config: GatewayConfig) -> WebhookParts:
+    """The webhook delivery: one pooled HTTP client, the ``webhook`` channel's retry policy."""
+    section = config.webhooks
+    poster = HttpxPoster(
+        PosterSettings(
+            timeout_s=section.timeout_seconds,
+            connect_timeout_s=section.connect_timeout_seconds,
+            max_connections=section.max_connections,
+            ca_file=None if section.ca_file is None else str(section.ca_file),
+        )
+    )
+    policy = config.retry_policies().for_channel(WEBHOOK_CHANNEL)
+    return WebhookParts(poster=poster, policy=policy, interval_s=section.poll_seconds)
+
+
 @contextlib.asynccontextmanager
 async def build_gateway(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> AsyncIterator[Gateway]:
     """The gateway of ``config``, its clients closed and its store released on exit."""
@@ -101,6 +118,7 @@ async def build_gateway(config: GatewayConfig, *, hooks: PollerHooks | None = No
     )
     clients: dict[str, EcmsSoapClient] = {}
     mail: MailParts | None = None
+    webhooks = webhook_parts(config)
     try:
         mail = mail_parts(config)
         for org in settings.orgs:
@@ -123,9 +141,11 @@ async def build_gateway(config: GatewayConfig, *, hooks: PollerHooks | None = No
             limits=config.xml_limits(),
             hooks=hooks or PollerHooks(),
             mail=mail,
+            webhooks=webhooks,
         )
         yield Gateway(parts)
     finally:
+        await webhooks.poster.aclose()
         for client in clients.values():
             await client.aclose()
         if mail is not None:
