@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ecms_adapters.folders import FolderHooks, FolderWatcher, InboxExport, Intake, Outbox
 from ecms_adapters.mail import ImapMailboxReader, SmtpSender
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 from ecms_adapters.webhooks import HttpxPoster, PosterSettings
@@ -100,8 +101,28 @@ def webhook_parts(config: GatewayConfig) -> WebhookParts:
     return WebhookParts(poster=poster, policy=policy, interval_s=section.poll_seconds)
 
 
+def folder_watcher(config: GatewayConfig, intake: Intake, hooks: FolderHooks | None) -> FolderWatcher | None:
+    """The watched folders of ``[folders]``, or None when neither outbox nor inbox is set."""
+    section = config.folders
+    if section.outbox is None and section.inbox is None:
+        return None
+    outbox = (
+        None
+        if section.outbox is None
+        else Outbox(section.outbox, intake, ready_marker=section.ready_marker, hooks=hooks)
+    )
+    inbox = (
+        None
+        if section.inbox is None
+        else InboxExport(section.inbox, intake.store, when=section.export_when, start=section.inbox_start)
+    )
+    return FolderWatcher(outbox=outbox, inbox=inbox, scan_s=section.scan_seconds)
+
+
 @contextlib.asynccontextmanager
-async def build_gateway(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> AsyncIterator[Gateway]:
+async def build_gateway(
+    config: GatewayConfig, *, hooks: PollerHooks | None = None, folder_hooks: FolderHooks | None = None
+) -> AsyncIterator[Gateway]:
     """The gateway of ``config``, its clients closed and its store released on exit."""
     settings = runtime_settings(config)
     # Compile the schemas once here, before any worker thread does: libxml2 fails (or crashes) when
@@ -131,6 +152,14 @@ async def build_gateway(config: GatewayConfig, *, hooks: PollerHooks | None = No
             node=None if config.directory.file else clients[first.org_id],
             node_url=first.node_url,
         )
+        gateway: Gateway | None = None
+
+        def wake() -> None:  # late-bound: the gateway is built from these parts
+            if gateway is not None:
+                gateway.wake()
+
+        intake = Intake(store=store, routing=lambda: directory.table, secrecy=settings.secrecy, wake=wake)
+        folders = folder_watcher(config, intake, folder_hooks)
         parts = GatewayParts(
             store=store,
             nodes=nodes,
@@ -142,8 +171,10 @@ async def build_gateway(config: GatewayConfig, *, hooks: PollerHooks | None = No
             hooks=hooks or PollerHooks(),
             mail=mail,
             webhooks=webhooks,
+            background=() if folders is None else (folders,),
         )
-        yield Gateway(parts)
+        gateway = Gateway(parts)
+        yield gateway
     finally:
         await webhooks.poster.aclose()
         for client in clients.values():
@@ -155,12 +186,14 @@ async def build_gateway(config: GatewayConfig, *, hooks: PollerHooks | None = No
         store.close()
 
 
-async def serve(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> None:
+async def serve(
+    config: GatewayConfig, *, hooks: PollerHooks | None = None, folder_hooks: FolderHooks | None = None
+) -> None:
     """Run the gateway of ``config`` until SIGINT or SIGTERM."""
     loop = asyncio.get_running_loop()
     threads = config.runtime.outbound_workers + config.runtime.inbound_workers + 4
     loop.set_default_executor(ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gateway"))
-    async with build_gateway(config, hooks=hooks) as gateway:
+    async with build_gateway(config, hooks=hooks, folder_hooks=folder_hooks) as gateway:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, gateway.stop)
         loop.add_signal_handler(signal.SIGUSR1, gateway.wake)
