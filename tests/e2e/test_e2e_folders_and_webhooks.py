@@ -71,7 +71,7 @@ def test_a_gateway_killed_mid_pickup_leaves_exactly_one_letter_and_the_folder_in
 
     cluster.start_gateway("A")
     done = outbox / "done" / "meeting"
-    cluster.wait("the folder to reach done/", lambda: (done / "receipt.json").is_file())
+    cluster.wait("the folder to reach done/", (done / "receipt.json").is_file)
     receipt = json.loads((done / "receipt.json").read_text(encoding="utf-8"))
     package = load_letter_file(done / "letter.json")
     ref = cluster.wait_state("A", package.letter, LetterState.SENT)
