@@ -2,7 +2,7 @@
 from, and an inbox folder it writes received letters to (see docs/integration.md)."""
 
 from ecms_adapters.folders.inbox import InboxExport, folder_name
-from ecms_adapters.folders.outbox import FolderHooks, Intake, Outbox, Outcome
+from ecms_adapters.folders.outbox import FolderHooks, Outbox, Outcome
 from ecms_adapters.folders.report import error_text, thai_line
 from ecms_adapters.folders.watcher import FolderWatcher
 
@@ -10,7 +10,6 @@ __all__ = [
     "FolderHooks",
     "FolderWatcher",
     "InboxExport",
-    "Intake",
     "Outbox",
     "Outcome",
     "error_text",

@@ -6,7 +6,8 @@ Complete means: it holds a ``.ready`` file (``ready_marker = true``), or, with `
 false``, simply that it is there, because the system writes into ``<outbox>/.incoming/x`` and renames
 the finished folder to ``<outbox>/x``. Names starting with "." are never taken.
 
-Crash safety (SIGKILL at any point): the letter is accepted with an ``Origin`` (folder name + content
+Letters are submitted through the gateway's ``Services`` (as the API's are). Crash safety (SIGKILL
+at any point): the letter is accepted with an ``Origin`` (folder name + content
 digest) recorded in the same transaction, so a rerun after a crash between submit and move finds the
 letter instead of making a second one, and only moves the folder; the receipt is rewritten atomically
 and the move is one rename.
@@ -24,16 +25,14 @@ from enum import StrEnum
 from pathlib import Path
 
 from ecms_adapters.folders.report import ERROR_FILE, error_text
-from ecms_gateway.engine import Store
 from ecms_gateway.engine.events import Origin
 from ecms_gateway.engine.intake import content_digest
 from ecms_gateway.errors import DuplicateLetter, Fault, InputError, LetterInvalid, PolicyRefused
 from ecms_gateway.fileio import fsync_dir, write_atomic
 from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.letter.model import LetterPackage
-from ecms_gateway.letter.policy import SecrecyPolicy
-from ecms_gateway.runtime.routing import RoutingTable
-from ecms_gateway.services import clerk
+from ecms_gateway.services.clerk import DirectoryNotReady
+from ecms_gateway.services.context import Services
 
 log = logging.getLogger(__name__)
 
@@ -64,26 +63,23 @@ class FolderHooks:
             await self.at(name, folder)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Intake:
-    """What the outbox needs from the core: the store, the directory's routing table (None before its
-    first load), the secrecy policy and a way to wake the gateway's workers."""
-
-    store: Store
-    routing: Callable[[], RoutingTable | None]
-    secrecy: SecrecyPolicy
-    wake: Callable[[], None]
-    actor: str = "folder:outbox"
-
-
 class Outbox:
+    """The outbox folder ``root`` of the gateway whose ``services`` submit the letters."""
+
     def __init__(
-        self, root: Path, intake: Intake, *, ready_marker: bool = True, hooks: FolderHooks | None = None
+        self,
+        root: Path,
+        services: Services,
+        *,
+        ready_marker: bool = True,
+        hooks: FolderHooks | None = None,
+        actor: str = "folder:outbox",
     ) -> None:
         self.root = root
-        self.intake = intake
+        self.services = services
         self.ready_marker = ready_marker
         self.hooks = hooks or FolderHooks()
+        self.actor = actor
 
     def prepare(self) -> None:
         for name in ("", DONE, FAILED, ".incoming"):
@@ -102,7 +98,7 @@ class Outbox:
 
     async def scan(self) -> int:
         """Take every complete folder; the number moved to done/ or failed/."""
-        if self.intake.routing() is None:
+        if self.services.routing() is None:
             return 0  # the directory is not loaded yet: nothing can be routed
         folders = await asyncio.to_thread(self.complete_folders)
         taken = 0
@@ -148,21 +144,16 @@ class Outbox:
             return None
 
     def _submit(self, package: LetterPackage, origin: Origin) -> int | None:
-        intake = self.intake
-        earlier = intake.store.letter_by_origin(origin)
+        earlier = self.services.store.letter_by_origin(origin)
         if earlier is not None:  # a run before a crash submitted it: only the move is left to do
             return earlier
-        routing = intake.routing()
-        if routing is None:
+        try:
+            return self.services.submit(package, actor=self.actor, origin=origin).letter_id
+        except DirectoryNotReady:
             return None
-        submitted = clerk.submit(
-            intake.store, package, routing=routing, secrecy=intake.secrecy, actor=intake.actor, origin=origin
-        )
-        intake.wake()
-        return submitted.letter_id
 
     async def _fail(self, folder: Path, faults: Sequence[Fault], *, refused: bool) -> Outcome:
-        text = error_text(folder.name, faults, at=self.intake.store.clock(), refused=refused)
+        text = error_text(folder.name, faults, at=self.services.store.clock(), refused=refused)
         await asyncio.to_thread(write_atomic, folder / ERROR_FILE, text.encode("utf-8"))
         await asyncio.to_thread(self._move, folder, FAILED)
         log.warning(

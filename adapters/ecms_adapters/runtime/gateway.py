@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ecms_adapters.folders import FolderHooks, FolderWatcher, InboxExport, Intake, Outbox
+from ecms_adapters.folders import FolderHooks, FolderWatcher, InboxExport, Outbox
 from ecms_adapters.mail import ImapMailboxReader, SmtpSender
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 from ecms_adapters.webhooks import HttpxPoster, PosterSettings
@@ -32,6 +32,7 @@ from ecms_gateway.runtime.mail import MailParts
 from ecms_gateway.runtime.poller import PollerHooks
 from ecms_gateway.runtime.settings import RuntimeSettings, runtime_settings
 from ecms_gateway.runtime.webhooks import WEBHOOK_CHANNEL, WebhookParts
+from ecms_gateway.services.context import Services
 from ecms_gateway.signing import OutboundSigner, Verifier
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,9 @@ def webhook_parts(config: GatewayConfig) -> WebhookParts:
     return WebhookParts(poster=poster, policy=policy, interval_s=section.poll_seconds)
 
 
-def folder_watcher(config: GatewayConfig, intake: Intake, hooks: FolderHooks | None) -> FolderWatcher | None:
+def folder_watcher(
+    config: GatewayConfig, services: Services, hooks: FolderHooks | None
+) -> FolderWatcher | None:
     """The watched folders of ``[folders]``, or None when neither outbox nor inbox is set."""
     section = config.folders
     if section.outbox is None and section.inbox is None:
@@ -109,12 +112,12 @@ def folder_watcher(config: GatewayConfig, intake: Intake, hooks: FolderHooks | N
     outbox = (
         None
         if section.outbox is None
-        else Outbox(section.outbox, intake, ready_marker=section.ready_marker, hooks=hooks)
+        else Outbox(section.outbox, services, ready_marker=section.ready_marker, hooks=hooks)
     )
     inbox = (
         None
         if section.inbox is None
-        else InboxExport(section.inbox, intake.store, when=section.export_when, start=section.inbox_start)
+        else InboxExport(section.inbox, services.store, when=section.export_when, start=section.inbox_start)
     )
     return FolderWatcher(outbox=outbox, inbox=inbox, scan_s=section.scan_seconds)
 
@@ -158,8 +161,8 @@ async def build_gateway(
             if gateway is not None:
                 gateway.wake()
 
-        intake = Intake(store=store, routing=lambda: directory.table, secrecy=settings.secrecy, wake=wake)
-        folders = folder_watcher(config, intake, folder_hooks)
+        services = Services(store=store, settings=settings, routing=lambda: directory.table, wake=wake)
+        folders = folder_watcher(config, services, folder_hooks)
         parts = GatewayParts(
             store=store,
             nodes=nodes,

@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ecms_adapters.folders import InboxExport, Intake, Outbox, Outcome, folder_name
+from ecms_adapters.folders import InboxExport, Outbox, Outcome, folder_name
 
 from ecms_gateway.config import ExportWhen, InboxStart
 from ecms_gateway.engine import LetterState, Store
 from ecms_gateway.letter.loader import load_letter_file
-from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.runtime.directory import table_from_file
+from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
+from ecms_gateway.services.context import Services
 from ecms_gateway.store.tables import LETTER, LETTER_ORIGIN
 from tests.conftest import SAMPLES
 from tests.integration.folders.support import drop_sample
@@ -37,11 +38,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def _outbox(tmp_path: Path, store: Store, *, ready_marker: bool = True) -> Outbox:
-    woken: list[int] = []
-    intake = Intake(
-        store=store, routing=lambda: ROUTING, secrecy=SecrecyPolicy(), wake=lambda: woken.append(1)
-    )
-    outbox = Outbox(tmp_path / "outbox", intake, ready_marker=ready_marker)
+    settings = RuntimeSettings(orgs=(ServedOrg(org_id="2099000000", node_url="http://127.0.0.1:1/x"),))
+    services = Services(store=store, settings=settings, routing=lambda: ROUTING)
+    outbox = Outbox(tmp_path / "outbox", services, ready_marker=ready_marker)
     outbox.prepare()
     return outbox
 
