@@ -36,7 +36,8 @@ class WebhookParts:
     poster: WebhookPoster
     policy: RetryPolicy
     interval_s: float = 1.0
-    lease: timedelta = timedelta(minutes=5)
+    # Renewed after every delivered event; after a crash the webhook resumes once it runs out.
+    lease: timedelta = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,6 +13,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 from ecms_adapters.folders import FolderHooks, FolderWatcher, InboxExport, Outbox
@@ -99,7 +100,9 @@ def webhook_parts(config: GatewayConfig) -> WebhookParts:
         )
     )
     policy = config.retry_policies().for_channel(WEBHOOK_CHANNEL)
-    return WebhookParts(poster=poster, policy=policy, interval_s=section.poll_seconds)
+    # The lease must outlast one POST; it is renewed after each one.
+    lease = timedelta(seconds=max(60.0, 4 * (section.timeout_seconds + section.connect_timeout_seconds)))
+    return WebhookParts(poster=poster, policy=policy, interval_s=section.poll_seconds, lease=lease)
 
 
 def folder_watcher(

@@ -207,3 +207,20 @@ async def test_a_folder_already_in_the_inbox_is_not_written_again(tmp_path: Path
     assert inbox.export(letter)
     assert not inbox.export(letter)  # as after a crash between the rename and the cursor's move
     assert [p.name for p in inbox.root.iterdir()] == [folder_name(letter, "ศธ 0990/1")]
+
+
+async def test_a_half_written_export_left_by_a_crash_is_never_a_letter_and_the_letter_comes_once(
+    tmp_path: Path, store: Store
+) -> None:
+    inbox = InboxExport(tmp_path / "inbox", store, when=ExportWhen.RECORDED, start=InboxStart.BEGINNING)
+    letter = receive(store, 1)
+    name = folder_name(letter, "ศธ 0990/1")
+    partial = tmp_path / "inbox" / f".tmp-99999-{name}"  # killed while writing: no rename happened
+    partial.mkdir(parents=True)
+    (partial / "letter-1.pdf").write_bytes(b"%PDF-1.4 le")
+    inbox.prepare()
+    assert await inbox.run_once() == 1
+    visible = [p.name for p in inbox.root.iterdir() if not p.name.startswith(".")]
+    assert visible == [name]
+    assert load_letter_file(inbox.root / name / "letter.json").main.content == b"%PDF-1.4 letter 1\n"
+    assert await inbox.run_once() == 0
