@@ -38,10 +38,9 @@ OPTION_OF = {
     "speed": "--speed",
     "secrecy": "--secrecy",
 }
-_Sub = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
-def add_commands(commands: _Sub) -> None:
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add pending, show, confirm and dismiss to the ``mail`` command group."""
     common = argparse.ArgumentParser(add_help=False)
     add_config_option(common)
