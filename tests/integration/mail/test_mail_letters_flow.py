@@ -181,4 +181,3 @@ def test_a_persons_thai_letter_is_confirmed_and_the_receive_number_reaches_their
     accepted = by_kind[NotifierKind.ACCEPT]
     assert accepted.unverified.accept_id == str(number)
     assert f"ลงทะเบียนรับแล้ว (เลขรับ {number})" in accepted.info.subject
-
