@@ -95,9 +95,11 @@ def _fill_mail_sent(mail_sent: sa.Table) -> None:
         sa.column("letter_id", sa.Integer()),
         sa.column("reason", sa.Text()),
     )
+    letter = sa.table("letter", sa.column("id", sa.Integer()))
     rows = conn.execute(
         sa.select(audit.c.letter_id, audit.c.reason)
-        .where(audit.c.letter_id.is_not(None), audit.c.reason.like("%mailed Message-ID <%"))
+        .join(letter, letter.c.id == audit.c.letter_id)
+        .where(audit.c.reason.like("%mailed Message-ID <%"))
         .order_by(audit.c.seq)
     )
     seen: set[tuple[str, int]] = set()
