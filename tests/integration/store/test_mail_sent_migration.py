@@ -19,7 +19,8 @@ def test_letters_mailed_before_the_migration_are_found_by_their_message_id(tmp_p
             conn.execute(
                 text(
                     "INSERT INTO letter (id, direction, state, channel, sender_org, sender_dept, "
-                    "receiver_org, book_no, book_key, letter_date, subject, letter_json, content_digest, created_at, "
+                    "receiver_org, book_no, book_key, letter_date, subject, letter_json, content_digest, "
+                    "created_at, "
                     "updated_at) VALUES (7, 'out', 'sent', 'mail', '2099000000', '20990', '2099100000', "
                     "'ศธ 0990/1', 'ศธ 0990/1', '2026-11-20', 's', '{}', 'd', '2026-11-20 00:00:00', "
                     "'2026-11-20 00:00:00')"
