@@ -151,6 +151,10 @@ async def serve(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> N
 
 def run_gateway(config_path: Path, *, hooks: PollerHooks | None = None) -> int:
     """``ecms-gateway run``: 0 after a clean stop."""
-    config = load_config(config_path)
+    return run_config(load_config(config_path), hooks=hooks)
+
+
+def run_config(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> int:
+    """Run the gateway of an already loaded configuration; 0 after a clean stop."""
     asyncio.run(serve(config, hooks=hooks))
     return 0
