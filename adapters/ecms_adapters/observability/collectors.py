@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from ecms_adapters.observability.recorder import PREFIX
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from ecms_adapters.observability.recorder import PREFIX
 from ecms_gateway.engine import Direction, LetterState, WorkKind, WorkState
 from ecms_gateway.engine.context import utc_now
 
@@ -98,9 +98,8 @@ class StoreCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         reading = self.reading()
-        yield GaugeMetricFamily(
-            f"{PREFIX}_store_up", "1 when the store answered the metrics' queries", value=int(reading is not None)
-        )
+        up = int(reading is not None)
+        yield GaugeMetricFamily(f"{PREFIX}_store_up", "1 when the store answered the metrics' queries", value=up)
         if reading is None:
             return
         yield from _queue_families(reading)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from starlette.applications import Starlette
-
 from ecms_adapters.observability.endpoints import Observability
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
+from starlette.applications import Starlette
+
 from ecms_gateway.engine import Store
 from ecms_gateway.runtime.health import HealthChecks, database_check, folder_check, node_check
 from tests.integration.ecms.conftest import ORG_A, NodeFactory
@@ -28,7 +28,8 @@ async def test_readyz_follows_the_node_down_and_up_and_healthz_stays_alive(
     directory = write_directory(tmp_path / "directory.json", {ORG_A: node_url(port)})
     node = make_node("node", directory, port, "--log-format", "json").start()
     with Store(data_dir=tmp_path / "gateway") as store:
-        async with EcmsSoapClient(SoapClientConfig(url=node.url, connect_timeout_s=2, read_timeout_s=2)) as client:
+        soap = SoapClientConfig(url=node.url, connect_timeout_s=2, read_timeout_s=2)
+        async with EcmsSoapClient(soap) as client:
             checks = HealthChecks(
                 [
                     database_check(store),
