@@ -99,7 +99,7 @@ class StoreCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         reading = self.reading()
         up = int(reading is not None)
-        yield GaugeMetricFamily(f"{PREFIX}_store_up", "1 when the store answered the metrics' queries", value=up)
+        yield GaugeMetricFamily(f"{PREFIX}_store_up", "1 when the store answered the metrics' queries", up)
         if reading is None:
             return
         yield from _queue_families(reading)
