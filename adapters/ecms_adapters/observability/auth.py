@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 
-from ecms_adapters.observability.endpoints import Authorize
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ecms_adapters.observability.endpoints import Authorize
 from ecms_gateway.access import Access, Role
 from ecms_gateway.errors import Unauthorized
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
-from ecms_adapters.observability.recorder import PREFIX
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from ecms_adapters.observability.recorder import PREFIX
 from ecms_gateway.engine.context import utc_now
 from ecms_gateway.signing import OutboundSigner
 from ecms_gateway.signing.certs import fingerprint

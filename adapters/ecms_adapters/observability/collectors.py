@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from ecms_adapters.observability.recorder import PREFIX
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from ecms_adapters.observability.recorder import PREFIX
 from ecms_gateway.engine import Direction, LetterState, WorkKind, WorkState
 from ecms_gateway.engine.context import utc_now
 

@@ -11,8 +11,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from ecms_adapters.observability.middleware import RequestMetrics, request_histogram
-from ecms_adapters.observability.recorder import PrometheusRecorder
 from prometheus_client import (
     CONTENT_TYPE_PLAIN_0_0_4,
     GC_COLLECTOR,
@@ -26,6 +24,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ecms_adapters.observability.middleware import RequestMetrics, request_histogram
+from ecms_adapters.observability.recorder import PrometheusRecorder
 from ecms_gateway.engine.context import utc_now
 from ecms_gateway.runtime.health import HealthChecks, Readiness
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import time
 from typing import Final
 
-from ecms_adapters.observability.recorder import PREFIX
 from prometheus_client import CollectorRegistry, Histogram
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ecms_adapters.observability.recorder import PREFIX
 
 UNMATCHED: Final = "unmatched"
 """The route label of a request no route took (404s): raw paths would let anyone create series."""

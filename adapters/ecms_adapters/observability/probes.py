@@ -9,9 +9,9 @@ import contextlib
 
 import aioimaplib
 import aiosmtplib
+
 from ecms_adapters.mail.smtp import translate_smtp_error
 from ecms_adapters.mail.tls import client_context
-
 from ecms_gateway.errors import TransientMailError
 from ecms_gateway.mail.settings import ImapSettings, SmtpSettings, TlsMode
 from ecms_gateway.runtime.health import DEFAULT_TIMEOUT_S, Check, Probe

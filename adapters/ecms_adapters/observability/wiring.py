@@ -18,7 +18,6 @@ from ecms_adapters.observability.certificates import (
 from ecms_adapters.observability.collectors import PollStatus, RuntimeCollector, StoreCollector, StoreReadings
 from ecms_adapters.observability.endpoints import Observability
 from ecms_adapters.observability.probes import mail_checks
-
 from ecms_gateway.access import Access, Role
 from ecms_gateway.engine import Store
 from ecms_gateway.ports import EcmsNode
