@@ -33,6 +33,11 @@ class RuntimeStatus:
     directory_loaded_at: datetime | None = None
     directory_source: str | None = None
 
+    def directory_loaded(self, source: str, *, at: datetime | None = None) -> None:
+        """The routing directory was (re)loaded from ``source``."""
+        self.directory_loaded_at = at or utc_now()
+        self.directory_source = source
+
     def polled(self, org: str, error: str | None, *, at: datetime | None = None) -> None:
         """The poller drained ``org``'s queue (``error`` None) or failed to, saying why (poll lag metric)."""
         if error is None:

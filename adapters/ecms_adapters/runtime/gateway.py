@@ -121,14 +121,15 @@ async def build_gateway(
         for org in settings.orgs:
             clients[org.org_id] = EcmsSoapClient(soap_config(config, org.node_url))
         nodes: dict[str, EcmsNode] = dict(clients)
+        status = RuntimeStatus()
         first = settings.orgs[0]
         directory = DirectoryKeeper(
             data_dir=config.gateway.data_dir,
             file=config.directory.file,
             node=None if config.directory.file else clients[first.org_id],
             node_url=first.node_url,
+            on_loaded=lambda table: status.directory_loaded(table.source),
         )
-        status = RuntimeStatus()
         observability = gateway_observability(
             store=store,
             readings=store,
