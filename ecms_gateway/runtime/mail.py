@@ -293,6 +293,7 @@ class MailInbound:
                 letter_date=notifier.correspondence_date,
                 accept_id=notifier.accept_id,
                 inbox_id=inbox_id,
+                reason=notifier.description,
             ),
             actor=worker,
         )
