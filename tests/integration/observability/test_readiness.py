@@ -1,8 +1,10 @@
 """``/readyz`` through a real HTTP server: 200 while the e-CMS node (a real ``ecms-gateway node``
-process) answers, 503 naming the failed check once it is stopped, 200 again when it is back."""
+process, logging JSON) answers, 503 naming the failed check once it is stopped, 200 again when it is
+back."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -26,7 +28,7 @@ async def test_readyz_follows_the_node_down_and_up_and_healthz_stays_alive(
 ) -> None:
     port = free_port()
     directory = write_directory(tmp_path / "directory.json", {ORG_A: node_url(port)})
-    node = make_node("node", directory, port, "--log-format", "json").start()
+    node = make_node("node", directory, port, "--log-format", "json", "--log-level", "info").start()
     with Store(data_dir=tmp_path / "gateway") as store:
         soap = SoapClientConfig(url=node.url, connect_timeout_s=2, read_timeout_s=2)
         async with EcmsSoapClient(soap) as client:
@@ -60,3 +62,7 @@ async def test_readyz_follows_the_node_down_and_up_and_healthz_stays_alive(
 
                 node.start()
                 assert (await http.get("/readyz")).status_code == 200
+    # The node's log (uvicorn's lines included) went through the JSON formatter.
+    lines = [line for line in node.log.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
+    entries = [json.loads(line) for line in lines]
+    assert any(e["logger"].startswith("uvicorn") and e["level"] == "info" for e in entries), lines
