@@ -103,6 +103,13 @@ class TextFormatter(logging.Formatter):
 
 _HANDLER_NAME: Final = "ecms-gateway"
 
+QUIETED: Final = {
+    "httpx": logging.WARNING,  # every request URL at info: for debugging the client only
+    "aioimaplib": logging.WARNING,  # every byte received at debug: whole messages, i.e. letter contents
+}
+"""Library loggers held at a level whatever ``level`` says, because they would log too much or what
+must never be logged. (SQLAlchemy holds its own at warning; its statements carry letter fields.)"""
+
 
 def configure_logging(
     *, format: LogFormat = LogFormat.TEXT, level: LogLevel = LogLevel.INFO, stream: IO[str] | None = None
@@ -117,6 +124,6 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.value.upper())
-    # The HTTP client logs every request at info (with its URL): keep it for debugging only.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for name, quiet in QUIETED.items():
+        logging.getLogger(name).setLevel(quiet)
     return handler

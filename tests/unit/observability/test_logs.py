@@ -96,3 +96,20 @@ def test_configuring_twice_keeps_one_handler_with_the_last_format(fmt: LogFormat
     assert "written once" in lines[0]
     if fmt is LogFormat.JSON:
         assert json.loads(lines[0])["message"] == "written once"
+
+
+def test_at_debug_the_imap_library_still_writes_no_message_bytes() -> None:
+    """aioimaplib logs every byte it receives at debug (whole mails, i.e. letters): it stays quiet."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    try:
+        configure_logging(format=LogFormat.JSON, level=LogLevel.DEBUG, stream=stream)
+        logging.getLogger("aioimaplib.aioimaplib").debug("Received : b'Subject: LEAK'")
+        logging.getLogger("ecms_gateway.x").debug("our own debug line")
+    finally:
+        for handler in [h for h in root.handlers if h not in before]:
+            root.removeHandler(handler)
+        root.setLevel(level)
+    assert "LEAK" not in stream.getvalue()
+    assert "our own debug line" in stream.getvalue()
