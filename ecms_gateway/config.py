@@ -31,6 +31,7 @@ from ecms_gateway.engine.retry import RetryPolicies, RetryPolicy
 from ecms_gateway.errors import ConfigError
 from ecms_gateway.letter.codes import Secrecy
 from ecms_gateway.letter.policy import SecrecyPolicy
+from ecms_gateway.logs import LogFormat, LogLevel
 from ecms_gateway.mail.settings import (
     DEFAULT_MAX_MESSAGE_BYTES,
     AfterCommit,
@@ -233,6 +234,13 @@ class MailSection(_Section):
     partners: dict[OrgId, MailPartnerSection] = Field(default_factory=dict)
 
 
+class LoggingSection(_Section):
+    """How ``ecms-gateway run`` writes its log lines (to standard error)."""
+
+    format: LogFormat = LogFormat.TEXT
+    level: LogLevel = LogLevel.INFO
+
+
 # ---------------------------------------------------------------- webhooks and watched folders
 
 
@@ -284,6 +292,7 @@ class GatewayConfig(_Section):
     directory: DirectorySection = Field(default_factory=DirectorySection)
     runtime: RuntimeSection = Field(default_factory=RuntimeSection)
     mail: MailSection | None = None
+    logging: LoggingSection = Field(default_factory=LoggingSection)
     webhooks: WebhooksSection = Field(default_factory=WebhooksSection)
     folders: FoldersSection = Field(default_factory=FoldersSection)
 

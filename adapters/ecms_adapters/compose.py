@@ -12,6 +12,7 @@ from ecms_adapters.http import Listen, create_node_app, server
 from ecms_adapters.soap import SoapClientConfig, SoapRelay
 from ecms_gateway.engine.context import utc_now
 from ecms_gateway.errors import ConfigError
+from ecms_gateway.logs import LogFormat, LogLevel, configure_logging
 from ecms_gateway.node import NodeService, NodeSettings, describe_service, load_directory
 from ecms_gateway.node.migrate import prepare
 from ecms_gateway.node.options import NodeOptions
@@ -20,6 +21,7 @@ from ecms_gateway.store.database import Database
 
 def run_node(options: NodeOptions) -> int:
     """Serve one e-CMS node until SIGINT/SIGTERM; 0 after a clean stop."""
+    configure_logging(format=LogFormat(options.log_format), level=LogLevel(options.log_level))
     return asyncio.run(_serve_node(options))
 
 
@@ -52,6 +54,7 @@ async def _serve_node(options: NodeOptions) -> int:
                 keyfile=options.tls_key,
                 client_ca=options.tls_client_ca,
                 log_level=options.log_level,
+                own_logging=True,
             )
             print(
                 f"e-CMS node at {settings.service_url} serving {', '.join(service.served)}",

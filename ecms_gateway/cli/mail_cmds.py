@@ -1,4 +1,7 @@
-"""``ecms-gateway mail inspect FILE.eml``: classify a saved message and print every field read from it."""
+"""``ecms-gateway mail inspect FILE.eml``: classify a saved message and print every field read from it.
+
+The clerk's commands on letters people sent by mail (pending, show, confirm, dismiss) are in
+``mail_review_cmds``."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ecms_gateway.cli import mail_review_cmds
 from ecms_gateway.cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from ecms_gateway.cli.settings import add_xml_options, xml_limits
 from ecms_gateway.mail.classify import classify
@@ -35,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_xml_options(inspect)
     inspect.set_defaults(func=run_inspect)
+    mail_review_cmds.add_commands(commands)
     mail.set_defaults(func=lambda _args: _usage(mail))
 
 

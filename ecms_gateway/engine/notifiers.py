@@ -103,6 +103,7 @@ def match_notifier(ctx: Context, notifier: NotifierIn, *, actor: str) -> Notifie
                 event,
                 actor=actor,
                 now=now,
+                reason=notifier.reason,
                 values=values,
                 detail=detail,
                 notifier_id=notifier_id,

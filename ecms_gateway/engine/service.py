@@ -11,9 +11,21 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ecms_gateway.engine import audit, clerk, events, intake, listing, notifiers, queries, stats, work
+from ecms_gateway.engine import (
+    audit,
+    clerk,
+    events,
+    intake,
+    listing,
+    mail_letters,
+    notifiers,
+    queries,
+    stats,
+    work,
+)
 from ecms_gateway.engine.context import Clock, Context, utc_now
 from ecms_gateway.engine.events import LetterEvent, Origin
+from ecms_gateway.engine.mail_values import MailLetterDraft, MailLetterFields, MailLetterView
 from ecms_gateway.engine.retry import Decision, RetryPolicies
 from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
 from ecms_gateway.engine.values import (
@@ -206,6 +218,50 @@ class Store:
     def verify_audit(self) -> AuditReport:
         with self._ctx.db.read() as conn:
             return audit.verify(conn)
+
+    # The saraban mail channel: letters people sent by mail, for a clerk (see services/mail_letters.py),
+    # and the Message-IDs of mailed letters, for bounces.
+    def record_mail_letter(self, draft: MailLetterDraft, *, actor: str) -> Accepted:
+        return mail_letters.record(self._ctx, draft, actor=actor)
+
+    def open_mail_letters(self) -> list[MailLetterView]:
+        return mail_letters.open_records(self._ctx)
+
+    def mail_letter(self, record_id: int) -> MailLetterView:
+        return mail_letters.view(self._ctx, record_id)
+
+    def mail_letter_files(self, record_id: int) -> tuple[FileData, ...]:
+        return mail_letters.files(self._ctx, record_id)
+
+    def mail_letter_of_letter(self, letter_id: int) -> MailLetterView | None:
+        return mail_letters.of_letter(self._ctx, letter_id)
+
+    def begin_mail_letter_confirm(
+        self, record_id: int, *, actor: str, stale: timedelta = DEFAULT_LEASE
+    ) -> MailLetterView:
+        return mail_letters.begin_confirm(self._ctx, record_id, actor=actor, stale=stale)
+
+    def release_mail_letter_confirm(self, record_id: int) -> None:
+        mail_letters.release_confirm(self._ctx, record_id)
+
+    def finish_mail_letter_confirm(
+        self, record_id: int, *, letter_id: int, fields: MailLetterFields, actor: str
+    ) -> MailLetterView:
+        return mail_letters.finish_confirm(
+            self._ctx, record_id, letter_id=letter_id, fields=fields, actor=actor
+        )
+
+    def dismiss_mail_letter(self, record_id: int, *, reason: str, actor: str) -> MailLetterView:
+        return mail_letters.dismiss(self._ctx, record_id, reason=reason, actor=actor)
+
+    def inbound_letter_of_inbox(self, inbox_id: int) -> int | None:
+        return mail_letters.letter_of_inbox(self._ctx, inbox_id)
+
+    def record_mailed(self, *, message_id: str, letter_id: int) -> None:
+        mail_letters.record_mailed(self._ctx, message_id=message_id, letter_id=letter_id)
+
+    def letter_of_mailed(self, message_id: str) -> int | None:
+        return mail_letters.letter_of_message(self._ctx, message_id)
 
     # Readers that follow the letters' events (webhooks, folder export); see engine/events.py.
     @property

@@ -73,6 +73,7 @@ class NotifierIn:
     letter_date: date
     accept_id: str | None = None
     inbox_id: int | None = None
+    reason: str | None = None  # why the receiver rejected it or found it invalid, when it says
 
 
 class NotifierOutcome(StrEnum):

@@ -29,6 +29,7 @@ class NodeOptions:
     relay_client_key: Path | None = None
     relay_interval_s: float = 1.0  # how often the relay worker looks for due jobs
     log_level: str = "warning"
+    log_format: str = "text"  # json | text (ecms_gateway.logs.LogFormat)
 
     @property
     def service_url(self) -> str:

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
@@ -91,7 +92,13 @@ class DirectoryKeeper:
     """Holds the current routing table for the workers and refreshes it from its source."""
 
     def __init__(
-        self, *, data_dir: Path, file: Path | None = None, node: EcmsNode | None = None, node_url: str = ""
+        self,
+        *,
+        data_dir: Path,
+        file: Path | None = None,
+        node: EcmsNode | None = None,
+        node_url: str = "",
+        on_loaded: Callable[[RoutingTable], None] = lambda _table: None,  # each fresh load (metrics)
     ) -> None:
         if file is None and node is None:
             raise ConfigError("the directory needs a source: directory.file or the e-CMS node")
@@ -99,6 +106,7 @@ class DirectoryKeeper:
         self._file = file
         self._node = node
         self._node_url = node_url
+        self._on_loaded = on_loaded
         self.table: RoutingTable | None = None
         self._failing = False
 
@@ -112,6 +120,7 @@ class DirectoryKeeper:
             table = RoutingTable(orgs, source=f"GetOrganizationList of {self._node_url}")
             await asyncio.to_thread(write_cache, self._data_dir, table, now=datetime.now(UTC))
         self.table = table
+        self._on_loaded(table)
         return table
 
     async def start(self) -> None:

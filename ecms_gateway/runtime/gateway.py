@@ -13,7 +13,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -27,6 +27,7 @@ from ecms_gateway.runtime.mail import MAIL_OUTBOUND_KINDS, MailInbound, MailOutb
 from ecms_gateway.runtime.outbound import Outbound
 from ecms_gateway.runtime.poller import Poller, PollerHooks
 from ecms_gateway.runtime.pulse import Pulse
+from ecms_gateway.runtime.recorder import NULL_RECORDER, WorkRecorder
 from ecms_gateway.runtime.routing import MAIL_NOT_YET
 from ecms_gateway.runtime.settings import ECMS, MAIL, RuntimeSettings
 from ecms_gateway.runtime.webhooks import Background, WebhookLoop, WebhookParts
@@ -59,6 +60,9 @@ class GatewayParts:
     limits: XmlLimits = field(default_factory=XmlLimits)
     hooks: PollerHooks = field(default_factory=PollerHooks)
     mail: MailParts | None = None  # None: no [mail] section, mail-routed letters wait as dead letters
+    # Observability: the work loops count attempts and outcomes; the poller reports each drain.
+    recorder: WorkRecorder = NULL_RECORDER
+    on_polled: Callable[[str, str | None], None] = lambda _org, _error: None
     webhooks: WebhookParts | None = None  # None: no webhook delivery in this process
     background: tuple[Background, ...] = ()  # more faces run beside the workers (watched folders)
 
@@ -154,6 +158,7 @@ class Gateway:
             wake=self._poll,
             on_stored=self._inbound.fire,
             hooks=parts.hooks,
+            on_polled=parts.on_polled,
         )
         refresh = parts.directory.run(
             self._stopping, every_s=settings.directory_refresh_s, retry_s=settings.poll_interval_s
@@ -224,4 +229,5 @@ class Gateway:
             idle_s=self.parts.settings.idle_s,
             lease=lease,
             wake=wake,
+            recorder=self.parts.recorder,
         )

@@ -151,6 +151,7 @@ class InboundProcessor:
                 letter_date=notifier.correspondence_date,
                 accept_id=notifier.accept_id,
                 inbox_id=inbox_id,
+                reason=notifier.description,
             ),
             actor=_actor(worker, verified),
         )

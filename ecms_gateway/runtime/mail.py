@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-from ecms_gateway.engine import Claim, Direction, LetterState, NotifierIn, Store, WorkKind, WorkState
+from ecms_gateway.engine import Claim, Direction, LetterState, NotifierIn, Store, WorkKind
+from ecms_gateway.engine.mail_values import MailLetterView
 from ecms_gateway.engine.values import LetterDetail
 from ecms_gateway.errors import ConfigError, IllegalTransition, InputError, PermanentFailure, TransientFailure
 from ecms_gateway.mail import (
@@ -53,7 +54,7 @@ from ecms_gateway.runtime.lookup import find_letter, letter_state
 from ecms_gateway.runtime.notices import NOTIFIER_OF_WORK, receiver_notice
 from ecms_gateway.runtime.outbound import after_receive_notice
 from ecms_gateway.runtime.settings import MAIL, RuntimeSettings
-from ecms_gateway.services import clerk
+from ecms_gateway.services import clerk, mail_letters
 from ecms_gateway.signing import OutboundSigner, Verifier
 from ecms_gateway.xml.parser import XmlLimits
 
@@ -121,6 +122,8 @@ class MailOutbound:
             mail = self.composer.letter(package, xml, now=now)
         except ConfigError as exc:  # no key, no address in the directory: fix it, then retry
             raise PermanentFailure(f"cannot send letter {letter_id} by mail: {exc}") from exc
+        # Before sending: a bounce can come back only for a Message-ID we know (no crash window).
+        await asyncio.to_thread(self.store.record_mailed, message_id=mail.message_id, letter_id=letter_id)
         sent = await self._send(mail)
         log.info(
             "mailed letter %d (%s) to %s: Message-ID %s",
@@ -138,6 +141,8 @@ class MailOutbound:
         ours = self.mail.settings.org_id
         notice = receiver_notice(kind, detail, receiving_org=ours)
         in_reply_to = await asyncio.to_thread(self._letter_message_id, detail)
+        person = await asyncio.to_thread(self.store.mail_letter_of_letter, letter_id)
+        to_address = person.from_address if person is not None else None  # a person's letter: reply to them
         try:
             xml = await asyncio.to_thread(
                 notifier_document_xml,
@@ -145,7 +150,12 @@ class MailOutbound:
                 sign=lambda e: self.signer.sign_notifier(e, org_id=ours, partner_id=letter.sender_org),
             )
             mail = self.composer.notifier(
-                notice, xml, to_org=letter.sender_org, in_reply_to=in_reply_to, now=self.clock()
+                notice,
+                xml,
+                to_org=letter.sender_org,
+                in_reply_to=in_reply_to,
+                to_address=to_address,
+                now=self.clock(),
             )
         except ConfigError as exc:
             raise PermanentFailure(f"cannot mail the {kind.value}: {exc}") from exc
@@ -155,7 +165,7 @@ class MailOutbound:
             kind.value,
             letter_id,
             letter.book_no,
-            letter.sender_org,
+            ", ".join(mail.recipients),
             sent.message_id,
         )
         return f"{kind.value} mailed Message-ID {sent.message_id}; server: {sent.reply}"
@@ -240,7 +250,7 @@ class MailInbound:
             log.info("automatic reply from %s (%s), recorded only", who, found.signal)
             return f"automatic reply from {who} ({found.signal}); replied to {found.replied_to or '-'}", False
         if isinstance(found, HumanLetter):
-            return _human_note(found), False
+            return self._human(inbox_id, found, raw, worker), False
         assert isinstance(found, Quarantined)  # noqa: S101 - the six classes are exhaustive
         log.warning("mail from %s quarantined: %s", who, found.reason)
         return f"quarantined mail from {who}: {found.reason}", False
@@ -254,14 +264,43 @@ class MailInbound:
         what = f"letter {accepted.id} ({letter.book_no}) from {letter.sender.org_id} by mail"
         log.info("received %s, signature %s", what, verified.verified.status.value)
         served = self.settings.served(letter.receiver.org_id)
-        if (
-            served is not None
-            and served.auto_register
-            and (letter_state(self.store, accepted.id) is LetterState.RECEIVED)
-        ):
+        if served is None:
+            return self._misaddressed(accepted.id, letter.receiver.org_id, what)
+        if served.auto_register and letter_state(self.store, accepted.id) is LetterState.RECEIVED:
             number = clerk.register(self.store, accepted.id, actor=f"auto-register:{served.org_id}")
             return f"{what} recorded and registered as receive number {number}"
         return f"{what} recorded"
+
+    def _misaddressed(self, letter_id: int, receiver: str, what: str) -> str:
+        """A letter for an organisation we do not serve: invalid, and the sender is told by mail."""
+        if letter_state(self.store, letter_id) is LetterState.RECEIVED:
+            reason = f"addressed to {receiver}, which this gateway does not serve"
+            clerk.mark_invalid(self.store, letter_id, reason=reason, actor="mail-processor")
+            log.warning("%s marked invalid: %s", what, reason)
+        return f"{what} recorded and marked invalid (receiver {receiver} not served here)"
+
+    # ---------------------------------------------------------------- a person's letter (mail_letter queue)
+
+    def _human(self, inbox_id: int, found: HumanLetter, raw: bytes, worker: str) -> str:
+        kept = mail_letters.keep_mail_letter(
+            self.store,
+            inbox_id,
+            found,
+            raw,
+            served=self.settings.org_ids,
+            mailbox_org=self.mail.settings.org_id,
+            directory=self.mail.directory,
+            actor=worker,
+        )
+        if kept.created:
+            log.info(
+                "letter by a person from %s kept for a clerk as mail letter %d",
+                found.info.from_address,
+                kept.record.id,
+            )
+        return _human_note(kept.record, kept.created)
+
+    # ---------------------------------------------------------------- notifiers and bounces
 
     def _notifier(self, inbox_id: int, mail: NotifierMail, worker: str) -> str:
         seen = mail.unverified
@@ -293,6 +332,7 @@ class MailInbound:
                 letter_date=notifier.correspondence_date,
                 accept_id=notifier.accept_id,
                 inbox_id=inbox_id,
+                reason=notifier.description,
             ),
             actor=worker,
         )
@@ -326,25 +366,18 @@ class MailInbound:
         return f"{note}; letter {letter_id} marked failed"
 
     def _letter_of_message(self, message_id: str | None) -> int | None:
-        """The letter we mailed under ``message_id``: its sending was recorded with that Message-ID."""
-        if message_id is None:
-            return None
-        for row in self.store.queue(work_state=WorkState.DONE, channel=MAIL):
-            if row.kind is not WorkKind.SEND or row.letter_id is None:
-                continue
-            detail = self.store.show(row.letter_id)
-            if detail.letter.direction is Direction.OUT and any(
-                message_id in (entry.reason or "") for entry in detail.history
-            ):
-                return detail.letter.id
-        return None
+        """The letter we mailed under ``message_id`` (recorded before it was sent; looked up by index)."""
+        return None if message_id is None else self.store.letter_of_mailed(message_id)
 
 
-def _human_note(found: HumanLetter) -> str:
-    missing = ", ".join(item.field for item in found.not_found) or "nothing"
+def _human_note(record: MailLetterView, created: bool) -> str:
+    fields = record.fields
+    missing = ", ".join(item.field for item in record.not_found) or "nothing"
+    again = "" if created else " (processed again: the record kept before)"
     return (
-        f"letter written by a person from {found.info.from_address or '(no sender)'}, kept for a clerk: "
-        f"book no {found.book_no or '?'}, date {found.letter_date or '?'}, subject {found.subject or '?'}, "
-        f"sender organisation {found.sender_org or '?'}, main file {found.main.name}, "
-        f"{len(found.attachments)} attachment(s); not found: {missing}"
+        f"letter written by a person from {record.from_address or '(no sender)'}, kept for a clerk as "
+        f"mail letter {record.id}{again}: book no {fields.book_no or '?'}, date {fields.letter_date or '?'}, "
+        f"subject {fields.subject or '?'}, sender organisation {fields.sender_org or '?'}, receiver "
+        f"{fields.receiver_org or '?'}, {len(record.files)} file(s); not found: {missing}; "
+        f"`ecms-gateway mail show {record.id}`"
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ecms_gateway.engine import Store
 from ecms_gateway.errors import DeliveryFailed
+from ecms_gateway.logs import log_context
 from ecms_gateway.ports import EcmsNode, ReceivedItem
 from ecms_gateway.runtime.pulse import Pulse
 from ecms_gateway.runtime.settings import ECMS
@@ -22,6 +23,10 @@ log = logging.getLogger(__name__)
 
 
 async def _nothing(_process_id: str) -> None:
+    return None
+
+
+def _ignore(_org: str, _error: str | None) -> None:
     return None
 
 
@@ -40,6 +45,8 @@ class Poller:
     wake: Pulse
     on_stored: Callable[[], None] = lambda: None
     hooks: PollerHooks = field(default_factory=PollerHooks)
+    # After each drain of an organisation's queue: None when it worked, else why not (poll lag metric).
+    on_polled: Callable[[str, str | None], None] = _ignore
 
     async def run(self, stopping: asyncio.Event) -> None:
         failing: set[str] = set()
@@ -47,7 +54,8 @@ class Poller:
             for org, node in self.nodes.items():
                 if stopping.is_set():
                     return
-                await self._drain(org, node, stopping, failing)
+                with log_context(org=org):
+                    await self._drain(org, node, stopping, failing)
             await self.wake.wait(self.interval_s, unless=stopping)
 
     async def _drain(self, org: str, node: EcmsNode, stopping: asyncio.Event, failing: set[str]) -> None:
@@ -77,11 +85,14 @@ class Poller:
             if org not in failing:
                 log.warning("poll for %s failed; trying again every %s s: %s", org, self.interval_s, exc)
             failing.add(org)
+            self.on_polled(org, str(exc))
             return
-        except Exception:  # the store failed: the item stays at the node and comes again
+        except Exception as exc:  # the store failed: the item stays at the node and comes again
             log.exception("poll for %s: cannot store what the node gave; trying again", org)
             failing.add(org)
+            self.on_polled(org, f"cannot store what the node gave: {type(exc).__name__}")
             return
+        self.on_polled(org, None)
         if org in failing:
             log.info("poll for %s works again", org)
             failing.discard(org)

@@ -14,7 +14,9 @@ from datetime import timedelta
 from ecms_gateway.engine import Claim, Dead, Store, WorkKind
 from ecms_gateway.engine.retry import describe
 from ecms_gateway.errors import LeaseLost, TransientFailure
+from ecms_gateway.logs import log_context
 from ecms_gateway.runtime.pulse import Pulse
+from ecms_gateway.runtime.recorder import NULL_RECORDER, SHUTDOWN, Outcome, WorkRecorder, reason_class
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ class WorkLoop:
     wake: Pulse
     on_done: Callable[[], None] = lambda: None
     ready: Callable[[], bool] = lambda: True  # False: do not claim now (e.g. no directory to route with)
+    recorder: WorkRecorder = NULL_RECORDER  # metrics: attempts, items done, failures by reason class
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Work until ``stopping`` is set; an empty queue is looked at again every ``idle_s`` or on wake."""
@@ -59,6 +62,13 @@ class WorkLoop:
             await self.do(claim)
 
     async def do(self, claim: Claim) -> None:
+        # Every line logged while the item is in hand (here, in the handler, in library code and in
+        # the threads it starts) names the letter and the work item.
+        with log_context(letter_id=claim.letter_id, work_id=claim.work_id):
+            self.recorder.attempted(channel=claim.channel, kind=claim.kind)
+            await self._do(claim)
+
+    async def _do(self, claim: Claim) -> None:
         try:
             note = await self.handler(claim)
         except asyncio.CancelledError:
@@ -71,21 +81,35 @@ class WorkLoop:
             await asyncio.to_thread(self.store.complete, claim.work_id, worker=self.name, note=note)
         except LeaseLost as exc:
             log.warning("%s: %s", self.name, exc)
+            self._count_failure(claim, "lease_lost", Outcome.LOST)
             return
         except Exception:  # the store failed: the lease runs out and the item is tried again
             log.exception("%s: cannot record work %d as done", self.name, claim.work_id)
+            self._count_failure(claim, "store", Outcome.UNRECORDED)
             return
+        self.recorder.delivered(channel=claim.channel, kind=claim.kind)
         self.on_done()
 
+    def _count_failure(self, claim: Claim, reason: str, outcome: Outcome) -> None:
+        self.recorder.failed(channel=claim.channel, kind=claim.kind, reason=reason, outcome=outcome)
+
     async def _fail(self, claim: Claim, error: BaseException) -> None:
+        reason = SHUTDOWN if isinstance(error, Released) else reason_class(error)
         try:
             decision = await asyncio.to_thread(self.store.fail, claim.work_id, worker=self.name, error=error)
         except LeaseLost as exc:
             log.warning("%s: %s", self.name, exc)
+            self._count_failure(claim, reason, Outcome.LOST)
             return
         except Exception:  # the store failed: the lease runs out and the item is tried again
             log.exception("%s: cannot record the failure of work %d (%s)", self.name, claim.work_id, error)
+            self._count_failure(claim, reason, Outcome.UNRECORDED)
             return
+        if isinstance(error, Released):
+            outcome = Outcome.RELEASED
+        else:
+            outcome = Outcome.DEAD if isinstance(decision, Dead) else Outcome.RETRY
+        self._count_failure(claim, reason, outcome)
         what = f"{claim.kind.value} work {claim.work_id} (letter {claim.letter_id})"
         if isinstance(decision, Dead):
             log.error("%s: %s is a dead letter: %s", self.name, what, decision.reason)

@@ -34,6 +34,19 @@ class RuntimeStatus:
     directory_loaded_at: datetime | None = None
     directory_source: str | None = None
 
+    def directory_loaded(self, source: str, *, at: datetime | None = None) -> None:
+        """The routing directory was (re)loaded from ``source``."""
+        self.directory_loaded_at = at or utc_now()
+        self.directory_source = source
+
+    def polled(self, org: str, error: str | None, *, at: datetime | None = None) -> None:
+        """The poller drained ``org``'s queue (``error`` None) or failed to, saying why (poll lag metric)."""
+        if error is None:
+            self.last_poll_ok_at[org] = at or utc_now()
+            self.last_poll_error.pop(org, None)
+        else:
+            self.last_poll_error[org] = error
+
 
 def _nothing() -> None:
     return None

@@ -266,6 +266,75 @@ class WebSession(SQLModel, table=True):
     remote: str | None = Field(default=None, max_length=200)
 
 
+# ---------------------------------------------------------------- the saraban mail channel (migration 0003)
+
+
+class MailLetter(SQLModel, table=True):
+    """A letter a person sent by mail, waiting for a clerk: what was read from the mail and what was not.
+
+    ``state`` is pending -> confirming (a clerk's confirmation in progress) -> confirmed (``letter_id``),
+    or pending -> dismissed (``reason``). One per inbox item, however often the item is processed.
+    """
+
+    __tablename__ = "mail_letter"
+    __table_args__ = (UniqueConstraint("inbox_id", name="uq_mail_letter_inbox"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    inbox_id: int = Field(foreign_key="inbox_item.id")
+    state: str = Field(max_length=16, index=True)
+    message_id: str | None = Field(default=None, sa_type=Text)
+    from_address: str = Field(max_length=320)
+    from_name: str | None = Field(default=None, sa_type=Text)
+    mail_subject: str = Field(sa_type=Text)
+    mail_date: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    book_no: str | None = Field(default=None, max_length=200)
+    subject: str | None = Field(default=None, sa_type=Text)
+    letter_date: date | None = None
+    sender_org: str | None = Field(default=None, max_length=10)
+    receiver_org: str | None = Field(default=None, max_length=10)
+    speed: str | None = Field(default=None, max_length=16)
+    secrecy: str | None = Field(default=None, max_length=16)
+    not_found: str = Field(sa_type=Text)  # JSON list of {"field", "message"}: said to the clerk in Thai
+    notes: str = Field(sa_type=Text)  # JSON list of Thai sentences
+    forwarded: bool = False
+    letter_id: int | None = Field(default=None, foreign_key="letter.id", index=True)
+    reason: str | None = Field(default=None, sa_type=Text)
+    acted_by: str | None = Field(default=None, max_length=200)
+    acted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class MailLetterFile(SQLModel, table=True):
+    """A file of a person's letter (position 0 is the main file); bytes in the file store under ``sha256``."""
+
+    __tablename__ = "mail_letter_file"
+    __table_args__ = (UniqueConstraint("mail_letter_id", "position", name="uq_mail_letter_file_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mail_letter_id: int = Field(foreign_key="mail_letter.id")
+    position: int
+    name: str = Field(max_length=255)
+    mime: str = Field(max_length=127)
+    size: int
+    sha256: str = Field(max_length=64)
+
+
+class MailSent(SQLModel, table=True):
+    """The Message-ID each mailed letter went out under: a bounce names our message only by it.
+
+    A resend keeps the letter's Message-ID, so one Message-ID may name several letters: the newest wins.
+    """
+
+    __tablename__ = "mail_sent"
+    __table_args__ = (UniqueConstraint("message_id", "letter_id", name="uq_mail_sent_letter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(max_length=255, index=True)
+    letter_id: int = Field(foreign_key="letter.id")
+    recorded_at: datetime = Field(sa_type=UtcDateTime)
+
+
 # ---------------------------------------------------------------- webhooks and watched folders
 # Owned by the integration faces (``ecms_gateway/webhooks``, the folder adapter); migration 0004.
 
@@ -358,6 +427,9 @@ AUDIT_HEAD = _t("audit_head")
 USER = _t("user_account")
 API_KEY = _t("api_key")
 SESSION = _t("web_session")
+MAIL_LETTER = _t("mail_letter")
+MAIL_LETTER_FILE = _t("mail_letter_file")
+MAIL_SENT = _t("mail_sent")
 WEBHOOK = _t("webhook_subscription")
 WEBHOOK_DELIVERY = _t("webhook_delivery")
 LETTER_ORIGIN = _t("letter_origin")
@@ -374,6 +446,9 @@ __all__ = [
     "LETTER",
     "LETTER_FILE",
     "LETTER_ORIGIN",
+    "MAIL_LETTER",
+    "MAIL_LETTER_FILE",
+    "MAIL_SENT",
     "METADATA",
     "NOTIFIER",
     "REFUSED",
@@ -391,6 +466,9 @@ __all__ = [
     "Letter",
     "LetterFile",
     "LetterOrigin",
+    "MailLetter",
+    "MailLetterFile",
+    "MailSent",
     "Notifier",
     "RefusedEvent",
     "RegistryCounter",

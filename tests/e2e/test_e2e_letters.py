@@ -77,7 +77,8 @@ def test_rejected_letter_is_withdrawn_and_the_corrected_one_accepted(
     )
     cluster.wait_state("A", first.letter, LetterState.REJECTED)
     history = a.show(first_id).history
-    assert any(h.action == "letter.reject_notified" for h in history)
+    [rejected] = [h for h in history if h.action == "letter.reject_notified"]
+    assert rejected.reason == "ผิดเรื่อง: wrong subject"  # the receiver's reason reaches the sender
 
     cli("withdraw", str(first_id), "--config", str(cluster.layout["A"].config))
     cluster.wait(
@@ -119,6 +120,7 @@ def test_letter_marked_invalid_reaches_the_sender_as_invalid(make_cluster: Calla
         h.reason for h in cluster.stores["B"].show(inbound.id).history if h.action == "letter.mark_invalid"
     ]
     assert reasons == ["ส่งผิดหน่วยงาน"]
+    assert [h.reason for h in history if h.action == "letter.invalid_notified"] == ["ส่งผิดหน่วยงาน"]
 
 
 def test_wrong_receive_number_is_reported_to_the_receiver(make_cluster: Callable[..., Cluster]) -> None:

@@ -39,6 +39,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     node.add_argument("--relay-client-cert", type=Path, help="certificate to show other nodes when relaying")
     node.add_argument("--relay-client-key", type=Path, help="the key of --relay-client-cert")
     node.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    node.add_argument(
+        "--log-format",
+        default="text",
+        choices=["json", "text"],
+        help="log lines as JSON objects (one per line) or text (default text)",
+    )
     node.set_defaults(func=_run)
 
 
@@ -63,5 +69,6 @@ def _run(args: argparse.Namespace) -> int:
         relay_client_cert=args.relay_client_cert,
         relay_client_key=args.relay_client_key,
         log_level=args.log_level,
+        log_format=args.log_format,
     )
     return run_node(options)

@@ -4,16 +4,17 @@ and processors, notifiers, directory refresh) and run until SIGINT/SIGTERM."""
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import signal
 from pathlib import Path
 
-from ecms_adapters.runtime.gateway import run_gateway
+from ecms_adapters.runtime.gateway import run_config
+from ecms_gateway import logs
 from ecms_gateway.cli.settings import CONFIG_ENV, add_config_option
+from ecms_gateway.config import load_config
 from ecms_gateway.errors import ConfigError
 
-LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_LEVELS = tuple(level.value for level in logs.LogLevel)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,17 +28,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     add_config_option(run)
-    run.add_argument("--log-level", default="info", choices=LOG_LEVELS, help="default info")
+    run.add_argument(
+        "--log-level", choices=LOG_LEVELS, help="default: logging.level of the configuration (info)"
+    )
     run.set_defaults(func=_run)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper()),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # The HTTP client logs every request at info: keep it for debugging only.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+def configure_logging(level: str, format: str = "text") -> None:
+    """Log lines to standard error in ``format`` (json | text) from ``level`` up."""
+    logs.configure_logging(format=logs.LogFormat(format), level=logs.LogLevel(level))
 
 
 def config_path(args: argparse.Namespace) -> Path:
@@ -53,5 +52,6 @@ def _run(args: argparse.Namespace) -> int:
     # SIGUSR1 ends a process by default: ignore it until the gateway handles it (a wake-up that comes
     # while starting is harmless, the first poll happens anyway).
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
-    configure_logging(args.log_level)
-    return run_gateway(config_path(args))
+    config = load_config(config_path(args))
+    configure_logging(args.log_level or config.logging.level, config.logging.format)
+    return run_config(config)

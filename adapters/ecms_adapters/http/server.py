@@ -20,6 +20,7 @@ class Listen:
     keyfile: Path | None = None
     client_ca: Path | None = None
     log_level: str = "warning"
+    own_logging: bool = False  # True: uvicorn's lines go through the logging we configured (JSON or text)
 
 
 def server(app: ASGIApp, listen: Listen) -> uvicorn.Server:
@@ -36,5 +37,6 @@ def server(app: ASGIApp, listen: Listen) -> uvicorn.Server:
         proxy_headers=False,
         server_header=False,
         lifespan="on",
+        log_config=None if listen.own_logging else uvicorn.config.LOGGING_CONFIG,
     )
     return uvicorn.Server(config)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ecms_adapters.folders import FolderHooks, FolderWatcher, InboxExport, Outbox
 from ecms_adapters.mail import ImapMailboxReader, SmtpSender
+from ecms_adapters.observability import Observability, gateway_observability
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 from ecms_adapters.webhooks import HttpxPoster, PosterSettings
 from ecms_gateway.codec.schema import compiled_schema
@@ -33,7 +34,7 @@ from ecms_gateway.runtime.mail import MailParts
 from ecms_gateway.runtime.poller import PollerHooks
 from ecms_gateway.runtime.settings import RuntimeSettings, runtime_settings
 from ecms_gateway.runtime.webhooks import WEBHOOK_CHANNEL, WebhookParts
-from ecms_gateway.services.context import Services
+from ecms_gateway.services.context import RuntimeStatus, Services
 from ecms_gateway.signing import OutboundSigner, Verifier
 
 log = logging.getLogger(__name__)
@@ -125,10 +126,20 @@ def folder_watcher(
     return FolderWatcher(outbox=outbox, inbox=inbox, scan_s=section.scan_seconds)
 
 
+class ObservedGateway(Gateway):
+    """The gateway with its live status and its observability (``/metrics``, ``/healthz``, ``/readyz``:
+    hand ``observability.install_metrics`` and ``install_health`` to the HTTP app)."""
+
+    def __init__(self, parts: GatewayParts, *, status: RuntimeStatus, observability: Observability) -> None:
+        super().__init__(parts)
+        self.status = status
+        self.observability = observability
+
+
 @contextlib.asynccontextmanager
 async def build_gateway(
     config: GatewayConfig, *, hooks: PollerHooks | None = None, folder_hooks: FolderHooks | None = None
-) -> AsyncIterator[Gateway]:
+) -> AsyncIterator[ObservedGateway]:
     """The gateway of ``config``, its clients closed and its store released on exit."""
     settings = runtime_settings(config)
     # Compile the schemas once here, before any worker thread does: libxml2 fails (or crashes) when
@@ -136,7 +147,8 @@ async def build_gateway(
     compiled_schema()
     signer = signer_for(config, settings)
     signing = config.signing_config()
-    verifier = Verifier(signing.trust_store(), signing.partner, limits=config.xml_limits())
+    trust = signing.trust_store()
+    verifier = Verifier(trust, signing.partner, limits=config.xml_limits())
     store = await asyncio.to_thread(
         Store,
         database_url=config.database_url,
@@ -151,12 +163,25 @@ async def build_gateway(
         for org in settings.orgs:
             clients[org.org_id] = EcmsSoapClient(soap_config(config, org.node_url))
         nodes: dict[str, EcmsNode] = dict(clients)
+        status = RuntimeStatus()
         first = settings.orgs[0]
         directory = DirectoryKeeper(
             data_dir=config.gateway.data_dir,
             file=config.directory.file,
             node=None if config.directory.file else clients[first.org_id],
             node_url=first.node_url,
+            on_loaded=lambda table: status.directory_loaded(table.source),
+        )
+        observability = gateway_observability(
+            store=store,
+            readings=store,
+            access=store.access,
+            nodes=nodes,
+            signer=signer,
+            trust=trust,
+            files=config.gateway.data_dir / "files",
+            mail=mail,
+            status=status,
         )
         gateway: Gateway | None = None
 
@@ -164,7 +189,9 @@ async def build_gateway(
             if gateway is not None:
                 gateway.wake()
 
-        services = Services(store=store, settings=settings, routing=lambda: directory.table, wake=wake)
+        services = Services(
+            store=store, settings=settings, routing=lambda: directory.table, wake=wake, status=status
+        )
         folders = folder_watcher(config, services, folder_hooks)
         parts = GatewayParts(
             store=store,
@@ -176,10 +203,12 @@ async def build_gateway(
             limits=config.xml_limits(),
             hooks=hooks or PollerHooks(),
             mail=mail,
+            recorder=observability.recorder,
+            on_polled=status.polled,
             webhooks=webhooks,
             background=() if folders is None else (folders,),
         )
-        gateway = Gateway(parts)
+        gateway = ObservedGateway(parts, status=status, observability=observability)
         yield gateway
     finally:
         await webhooks.poster.aclose()
@@ -210,6 +239,10 @@ async def serve(
 
 def run_gateway(config_path: Path, *, hooks: PollerHooks | None = None) -> int:
     """``ecms-gateway run``: 0 after a clean stop."""
-    config = load_config(config_path)
+    return run_config(load_config(config_path), hooks=hooks)
+
+
+def run_config(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> int:
+    """Run the gateway of an already loaded configuration; 0 after a clean stop."""
     asyncio.run(serve(config, hooks=hooks))
     return 0

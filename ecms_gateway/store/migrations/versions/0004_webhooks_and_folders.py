@@ -2,7 +2,7 @@
 log, where letters came from (outbox folder pickups) and named event cursors (inbox folder export).
 
 Revision ID: 0004
-Revises: 0002 (0001 on the branch; re-chained after merging main)
+Revises: 0003 (re-chained after merging main)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

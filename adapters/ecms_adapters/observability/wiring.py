@@ -1,0 +1,60 @@
+"""The observability of a running gateway, wired from its parts: readiness checks (database, file
+store, each served organisation's node, the mail servers), the scrape-time collectors (queue and
+letters, poll lag, certificates) and who may read ``/metrics``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from ecms_adapters.observability.auth import bearer_with_role
+from ecms_adapters.observability.certificates import (
+    CertificateCollector,
+    WatchedCertificate,
+    signing_certificates,
+    smime_certificate,
+    trust_certificates,
+)
+from ecms_adapters.observability.collectors import PollStatus, RuntimeCollector, StoreCollector, StoreReadings
+from ecms_adapters.observability.endpoints import Observability
+from ecms_adapters.observability.probes import mail_checks
+from ecms_gateway.access import Access, Role
+from ecms_gateway.engine import Store
+from ecms_gateway.ports import EcmsNode
+from ecms_gateway.runtime.health import HealthChecks, database_check, folder_check, node_check
+from ecms_gateway.runtime.mail import MailParts
+from ecms_gateway.signing import OutboundSigner
+from ecms_gateway.signing.trust import TrustStore
+
+
+def gateway_observability(
+    *,
+    store: Store,
+    readings: StoreReadings,
+    access: Access,
+    nodes: Mapping[str, EcmsNode],
+    signer: OutboundSigner,
+    trust: TrustStore,
+    files: Path,
+    mail: MailParts | None = None,
+    status: PollStatus | None = None,
+) -> Observability:
+    """``files`` is the file store's folder (``<data_dir>/files``); ``readings`` is normally ``store``."""
+    checks = [database_check(store), folder_check("file_store", files)]
+    checks += [node_check(org, node) for org, node in nodes.items()]
+    certificates: list[WatchedCertificate] = [
+        *signing_certificates(signer, nodes),
+        *trust_certificates(trust),
+    ]
+    if mail is not None:
+        checks += mail_checks(mail.settings.smtp, mail.settings.imap)
+        if mail.smime is not None:
+            certificates.append(smime_certificate(mail.settings.org_id, mail.smime.certificate))
+    collectors = [StoreCollector(readings), CertificateCollector(certificates)]
+    if status is not None:
+        collectors.append(RuntimeCollector(status, tuple(nodes)))
+    return Observability(
+        health=HealthChecks(checks),
+        collectors=collectors,
+        authorize=bearer_with_role(access, Role.OPERATOR),
+    )

@@ -1,0 +1,140 @@
+"""Letters people sent by mail, for a clerk to confirm: one function per action, shared by the CLI and
+(later) the REST API and web pages.
+
+The mail processor keeps each person's letter (``keep_mail_letter``) with what it read and what it did
+not find. A clerk lists them (``pending_mail_letters``), looks at one with its files (``mail_letter``),
+then either confirms it (``confirm_mail_letter``: the completed fields are checked with the letter
+model's all-faults loader, and the letter is recorded through the Store's intake as an ordinary
+inbound letter, state received, channel mail; ``register`` then gives its receive number and the
+AcceptLetterNotifier goes back to the person's address by mail) or dismisses it
+(``dismiss_mail_letter``: not a letter). Every action is committed before it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from ecms_gateway.engine import Store
+from ecms_gateway.engine.mail_letters import OPEN_STATES, not_open_error
+from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState, MailLetterView
+from ecms_gateway.letter.model import FileData
+from ecms_gateway.mail.directory import MailDirectory
+from ecms_gateway.mail.inbound import HumanLetter
+from ecms_gateway.services.mail_review import draft_of, letter_of, merged, require_reason
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeptMailLetter:
+    """The record kept for a clerk; ``created`` is False when the inbox item had been kept before."""
+
+    record: MailLetterView
+    created: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailLetterWithFiles:
+    """A record and the bytes of its files (the main file first)."""
+
+    record: MailLetterView
+    files: tuple[FileData, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfirmedMailLetter:
+    """A confirmed record and the inbound letter it became.
+
+    ``created`` is False when that letter had been recorded already: the same letter came in another
+    mail, or an earlier confirmation of this record was cut off after recording it.
+    """
+
+    record: MailLetterView
+    letter_id: int
+    created: bool
+
+
+def keep_mail_letter(
+    store: Store,
+    inbox_id: int,
+    found: HumanLetter,
+    raw: bytes,
+    *,
+    served: Collection[str],
+    mailbox_org: str | None,
+    directory: MailDirectory | None,
+    actor: str,
+) -> KeptMailLetter:
+    """Keep the person's letter ``found`` (from inbox item ``inbox_id``, bytes ``raw``) for a clerk.
+
+    Idempotent: processing the same inbox item again returns the record kept the first time.
+    """
+    draft = draft_of(inbox_id, found, raw, served=served, mailbox_org=mailbox_org, directory=directory)
+    accepted = store.record_mail_letter(draft, actor=actor)
+    return KeptMailLetter(record=store.mail_letter(accepted.id), created=accepted.created)
+
+
+def pending_mail_letters(store: Store) -> list[MailLetterView]:
+    """Records waiting for a clerk, oldest first (a confirmation in progress shows as ``confirming``)."""
+    return store.open_mail_letters()
+
+
+def mail_letter(store: Store, record_id: int) -> MailLetterWithFiles:
+    """One record, whatever its state, with the bytes of its files; ``NotFound`` for an unknown id."""
+    return MailLetterWithFiles(record=store.mail_letter(record_id), files=store.mail_letter_files(record_id))
+
+
+def confirm_mail_letter(
+    store: Store,
+    record_id: int,
+    *,
+    corrections: MailLetterFields = MailLetterFields(),  # noqa: B008 - frozen, all None
+    served: Collection[str],
+    actor: str,
+) -> ConfirmedMailLetter:
+    """Record the person's letter as an inbound letter (state received, channel mail); returns its id.
+
+    ``corrections`` complete or correct the fields read from the mail (None keeps a field as read);
+    ``served`` are the organisations this gateway receives for (the receiver must be one). Raises
+    ``LetterInvalid`` listing every missing or wrong field in Thai (``fault.where`` is the field name
+    of ``MailLetterFields``, or ``files``), ``StoreError`` when the record is already confirmed, was
+    dismissed or is being confirmed right now, and ``NotFound`` for an unknown id.
+    """
+    record = store.mail_letter(record_id)
+    if record.state not in OPEN_STATES:
+        raise not_open_error(record, "ยืนยัน")
+    fields = merged(record.fields, corrections)
+    files = store.mail_letter_files(record_id)
+    package = letter_of(fields, files, served=served, description=_description(record))
+    taken = store.begin_mail_letter_confirm(record_id, actor=actor)
+    try:
+        letter_id = (
+            store.inbound_letter_of_inbox(record.inbox_id)
+            if record.state is not MailLetterState.PENDING
+            else None
+        )
+        created = False
+        if letter_id is None:  # the normal case; else an earlier confirmation recorded it and was cut off
+            accepted = store.record_inbound_letter(taken.inbox_id, package, actor=actor)
+            letter_id, created = accepted.id, accepted.created
+    except BaseException:
+        store.release_mail_letter_confirm(record_id)
+        raise
+    done = store.finish_mail_letter_confirm(record_id, letter_id=letter_id, fields=fields, actor=actor)
+    return ConfirmedMailLetter(record=done, letter_id=letter_id, created=created)
+
+
+def dismiss_mail_letter(store: Store, record_id: int, *, reason: str, actor: str) -> MailLetterView:
+    """Set aside a mail that is not a letter, with ``reason`` (kept in its history); nothing is sent.
+
+    ``StoreError`` when the record is already confirmed or dismissed, ``InputError`` without a reason.
+    """
+    text = require_reason(reason)
+    record = store.mail_letter(record_id)
+    if record.state is not MailLetterState.PENDING:
+        raise not_open_error(record, "ปัดตก")
+    return store.dismiss_mail_letter(record_id, reason=text, actor=actor)
+
+
+def _description(record: MailLetterView) -> str:
+    sender = f"{record.from_name} <{record.from_address}>" if record.from_name else record.from_address
+    return f"รับทางอีเมลจาก {sender}"
