@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -240,6 +241,44 @@ class LoggingSection(_Section):
     level: LogLevel = LogLevel.INFO
 
 
+# ---------------------------------------------------------------- webhooks and watched folders
+
+
+class WebhooksSection(_Section):
+    """How ``ecms-gateway run`` POSTs letter events to registered webhooks (retries: [retry.webhook])."""
+
+    timeout_seconds: PositiveFloat = 10
+    connect_timeout_seconds: PositiveFloat = 5
+    max_connections: PositiveInt = 10
+    poll_seconds: PositiveFloat = 1
+    ca_file: Path | None = None
+
+
+class ExportWhen(StrEnum):
+    """When a received letter is written to the inbox folder."""
+
+    RECORDED = "recorded"  # as soon as it is recorded (state received)
+    REGISTERED = "registered"  # once a clerk registered it (with its receive number)
+
+
+class InboxStart(StrEnum):
+    """Where the inbox folder export starts the first time it runs."""
+
+    NOW = "now"  # only letters received from then on
+    BEGINNING = "beginning"  # every received letter in the store
+
+
+class FoldersSection(_Section):
+    """Watched folders for file-based back-office systems (docs/integration.md)."""
+
+    outbox: Path | None = None
+    inbox: Path | None = None
+    scan_seconds: PositiveFloat = 5
+    ready_marker: bool = True
+    export_when: ExportWhen = ExportWhen.RECORDED
+    inbox_start: InboxStart = InboxStart.NOW
+
+
 class GatewayConfig(_Section):
     """The whole configuration; every section and key is optional and has a safe default."""
 
@@ -254,6 +293,8 @@ class GatewayConfig(_Section):
     runtime: RuntimeSection = Field(default_factory=RuntimeSection)
     mail: MailSection | None = None
     logging: LoggingSection = Field(default_factory=LoggingSection)
+    webhooks: WebhooksSection = Field(default_factory=WebhooksSection)
+    folders: FoldersSection = Field(default_factory=FoldersSection)
 
     @model_validator(mode="after")
     def _organizations_once(self) -> GatewayConfig:
@@ -458,8 +499,19 @@ def _resolve_paths(config: GatewayConfig, base: Path) -> GatewayConfig:
             "ecms": ecms,
             "directory": directory,
             "mail": mail,
+            **_resolve_integration(config, at),
         }
     )
+
+
+def _resolve_integration(config: GatewayConfig, at: Callable[[Path], Path]) -> dict[str, Any]:
+    folders, webhooks = config.folders, config.webhooks
+    return {
+        "folders": folders.model_copy(
+            update={"outbox": _at_opt(at, folders.outbox), "inbox": _at_opt(at, folders.inbox)}
+        ),
+        "webhooks": webhooks.model_copy(update={"ca_file": _at_opt(at, webhooks.ca_file)}),
+    }
 
 
 _MAIL_SERVER_FILES = ("password_file", "ca_file")
@@ -512,5 +564,17 @@ def _check_files(config: GatewayConfig, source: str) -> None:
     if config.directory.file is not None and not config.directory.file.is_file():
         problems.append(f"directory.file: file {config.directory.file} does not exist")
     problems += _mail_problems(config)
+    problems += _integration_problems(config)
     if problems:
         raise ConfigError(f"{source}: " + "; ".join(problems))
+
+
+def _integration_problems(config: GatewayConfig) -> list[str]:
+    problems = []
+    ca_file = config.webhooks.ca_file
+    if ca_file is not None and not ca_file.is_file():
+        problems.append(f"webhooks.ca_file: file {ca_file} does not exist")
+    outbox, inbox = config.folders.outbox, config.folders.inbox
+    if outbox is not None and inbox is not None and (outbox == inbox or inbox.is_relative_to(outbox)):
+        problems.append("folders.inbox: must not be the outbox folder or inside it; give each its own folder")
+    return problems

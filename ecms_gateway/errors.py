@@ -1,41 +1,41 @@
 """One exception tree for the whole gateway; each branch maps to what an operator or user does next.
 
-    GatewayError
-    ├── InputError            the input is wrong: fix it and try again (never retried)
-    │   ├── LetterInvalid     a letter has faults (all of them listed)
-    │   ├── XmlRejected       unsafe or unparsable XML (DTD, entities, size, syntax)
-    │   ├── SchemaInvalid     XML that does not match our e-CMS schemas
-    │   ├── UnknownMessage    XML that is no e-CMS message we know
-    │   └── SignatureInvalid  a signature is broken, tampered, wraps other content or uses a refused
-    │       │                 algorithm: reject the message and tell the sender (``check`` says which)
-    │       └── SignatureMissing  unsigned, and the sending partner's policy requires a signature
-    ├── TrustError            the signature is intact but its signer is not trusted for the sending
-    │                         organisation (chain, dates, key usage, organisation): fix the trust store
-    │                         or ask the partner for a proper certificate, then verify again
-    ├── PolicyRefused         the regulation or the agency's policy forbids this (e.g. top secret)
-    ├── Unauthorized          no valid credentials (API key, session, name and password): sign in again
-    │   └── LockedOut         too many failed sign-ins in a row: wait until ``until`` or ask an admin
-    ├── Forbidden             signed in, but the role does not allow this (or a form lacks its CSRF token)
-    ├── ConfigError           the gateway's configuration is wrong: fix the named key
-    ├── StoreError            the store refused or cannot do what was asked
-    │   ├── NotFound          no letter or work item with that id: check the id (`ecms-gateway queue`)
-    │   ├── DuplicateLetter   that outbound letter is already queued or sent: withdraw it before resending
-    │   ├── IllegalTransition the event does not fit the letter's state: refused and recorded, not applied
-    │   ├── LeaseLost         a worker's lease expired and another worker took the item over: drop the result
-    │   └── SchemaOutdated    the database is older than this gateway: run `ecms-gateway db upgrade`
-    └── DeliveryFailed        sending or fetching over a channel failed (the retry policy decides)
-        ├── TransientFailure  may succeed later (timeout, connection refused, node busy): retried with backoff
-        │   ├── TransientTransportError  an e-CMS node or the network failed for now (connection cut,
-        │   │                            timeout, HTTP 5xx, a soap:Server fault): retried with backoff
-        │   └── TransientMailError  a mail server failed for now (SMTP/IMAP 4xx reply, connection
-        │                           refused or cut, timeout): retried with backoff
-        ├── PermanentFailure  retrying cannot help (refused by the node, unknown address): dead letter now
-        │   ├── PermanentTransportError  the node refused the request for good (ErrorDetail, soap:Client
-        │   │                            fault, HTTP 4xx, TLS trust, a reply of the wrong kind): dead letter
-        │   └── PermanentMailError  the mail server refused for good (SMTP 5xx reply with the server's
-        │                           words, failed login, untrusted certificate): dead letter
-        ├── TransportError    base of the e-CMS pair: ``reason``, ``endpoint`` and the node's ``error_code``
-        └── MailError         base of the mail pair: ``reason``, ``server`` and the SMTP ``code``
+GatewayError
+├── InputError            the input is wrong: fix it and try again (never retried)
+│   ├── LetterInvalid     a letter has faults (all of them listed)
+│   ├── XmlRejected       unsafe or unparsable XML (DTD, entities, size, syntax)
+│   ├── SchemaInvalid     XML that does not match our e-CMS schemas
+│   ├── UnknownMessage    XML that is no e-CMS message we know
+│   └── SignatureInvalid  a signature is broken, tampered, wraps other content or uses a refused
+│       │                 algorithm: reject the message and tell the sender (``check`` says which)
+│       └── SignatureMissing  unsigned, and the sending partner's policy requires a signature
+├── TrustError            the signature is intact but its signer is not trusted for the sending
+│                         organisation (chain, dates, key usage, organisation): fix the trust store
+│                         or ask the partner for a proper certificate, then verify again
+├── PolicyRefused         the regulation or the agency's policy forbids this (e.g. top secret)
+├── Unauthorized          no valid credentials (API key, session, name and password): sign in again
+│   └── LockedOut         too many failed sign-ins in a row: wait until ``until`` or ask an admin
+├── Forbidden             signed in, but the role does not allow this (or a form lacks its CSRF token)
+├── ConfigError           the gateway's configuration is wrong: fix the named key
+├── StoreError            the store refused or cannot do what was asked
+│   ├── NotFound          no letter or work item with that id: check the id (`ecms-gateway queue`)
+│   ├── DuplicateLetter   that outbound letter is already queued or sent: withdraw it before resending
+│   ├── IllegalTransition the event does not fit the letter's state: refused and recorded, not applied
+│   ├── LeaseLost         a worker's lease expired and another worker took the item over: drop the result
+│   └── SchemaOutdated    the database is older than this gateway: run `ecms-gateway db upgrade`
+└── DeliveryFailed        sending or fetching over a channel failed (the retry policy decides)
+    ├── TransientFailure  may succeed later (timeout, connection refused, node busy): retried with backoff
+    │   ├── TransientTransportError  an e-CMS node or the network failed for now (connection cut,
+    │   │                            timeout, HTTP 5xx, a soap:Server fault): retried with backoff
+    │   └── TransientMailError  a mail server failed for now (SMTP/IMAP 4xx reply, connection
+    │                           refused or cut, timeout): retried with backoff
+    ├── PermanentFailure  retrying cannot help (refused by the node, unknown address): dead letter now
+    │   ├── PermanentTransportError  the node refused the request for good (ErrorDetail, soap:Client
+    │   │                            fault, HTTP 4xx, TLS trust, a reply of the wrong kind): dead letter
+    │   └── PermanentMailError  the mail server refused for good (SMTP 5xx reply with the server's
+    │                           words, failed login, untrusted certificate): dead letter
+    ├── TransportError    base of the e-CMS pair: ``reason``, ``endpoint`` and the node's ``error_code``
+    └── MailError         base of the mail pair: ``reason``, ``server`` and the SMTP ``code``
 """
 
 from __future__ import annotations

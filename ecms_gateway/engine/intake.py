@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ecms_gateway.engine import audit
 from ecms_gateway.engine.audit import canonical_json
 from ecms_gateway.engine.context import Context
+from ecms_gateway.engine.events import Origin, find_origin, record_origin
 from ecms_gateway.engine.registry import Register, allocate, registry_year
 from ecms_gateway.engine.states import Direction, LetterState, WorkKind
 from ecms_gateway.engine.transitions import enqueue
@@ -36,12 +37,20 @@ def content_digest(package: LetterPackage) -> str:
 
 
 def accept_outbound(
-    ctx: Context, package: LetterPackage, *, actor: str, channel: str, resend_of: int | None = None
+    ctx: Context,
+    package: LetterPackage,
+    *,
+    actor: str,
+    channel: str,
+    resend_of: int | None = None,
+    origin: Origin | None = None,
 ) -> int:
     """Queue a letter for sending; returns its id once committed, with its outgoing registry number.
 
     Raises ``DuplicateLetter`` when the same letter (sender, book number, date) is live already; the
     regulation's hard rules (top secret, internal kinds) are checked here too, agency policy is not.
+    With an ``origin`` (recorded in the same transaction) the call is idempotent: the letter already
+    accepted from that origin is returned instead of a second one.
     """
     letter = package.letter
     check_may_leave(letter, _HARD_RULES_ONLY)
@@ -62,6 +71,8 @@ def accept_outbound(
                 resend_of=resend_of,
             )
             enqueue(conn, kind=WorkKind.SEND, channel=channel, now=now, letter_id=letter_id)
+            if origin is not None:
+                record_origin(conn, origin, letter_id=letter_id, now=now)
             audit.append(
                 conn,
                 at=now,
@@ -76,6 +87,11 @@ def accept_outbound(
                 },
             )
     except IntegrityError as exc:
+        if origin is not None:
+            with ctx.db.read() as conn:
+                earlier = find_origin(conn, origin)
+            if earlier is not None:  # another process accepted it from the same origin just now
+                return earlier
         duplicate = _duplicate(ctx, letter)
         if duplicate is None:  # some other constraint: let the original error surface
             raise

@@ -11,8 +11,20 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ecms_gateway.engine import audit, clerk, intake, listing, mail_letters, notifiers, queries, stats, work
+from ecms_gateway.engine import (
+    audit,
+    clerk,
+    events,
+    intake,
+    listing,
+    mail_letters,
+    notifiers,
+    queries,
+    stats,
+    work,
+)
 from ecms_gateway.engine.context import Clock, Context, utc_now
+from ecms_gateway.engine.events import LetterEvent, Origin
 from ecms_gateway.engine.mail_values import MailLetterDraft, MailLetterFields, MailLetterView
 from ecms_gateway.engine.retry import Decision, RetryPolicies
 from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
@@ -99,9 +111,17 @@ class Store:
 
     # Intake: committed before it is acknowledged.
     def accept_outbound(
-        self, package: LetterPackage, *, actor: str, channel: str, resend_of: int | None = None
+        self,
+        package: LetterPackage,
+        *,
+        actor: str,
+        channel: str,
+        resend_of: int | None = None,
+        origin: Origin | None = None,
     ) -> int:
-        return intake.accept_outbound(self._ctx, package, actor=actor, channel=channel, resend_of=resend_of)
+        return intake.accept_outbound(
+            self._ctx, package, actor=actor, channel=channel, resend_of=resend_of, origin=origin
+        )
 
     def accept_inbound(self, raw: bytes, *, channel: str, process_id: str, actor: str) -> Accepted:
         return intake.accept_inbound(self._ctx, raw, channel=channel, process_id=process_id, actor=actor)
@@ -242,3 +262,28 @@ class Store:
 
     def letter_of_mailed(self, message_id: str) -> int | None:
         return mail_letters.letter_of_message(self._ctx, message_id)
+
+    # Readers that follow the letters' events (webhooks, folder export); see engine/events.py.
+    @property
+    def clock(self) -> Clock:
+        return self._ctx.clock
+
+    def letter_by_origin(self, origin: Origin) -> int | None:
+        with self._ctx.db.read() as conn:
+            return events.find_origin(conn, origin)
+
+    def letter_events(self, *, after_seq: int, limit: int = 100) -> list[LetterEvent]:
+        with self._ctx.db.read() as conn:
+            return events.letter_events(conn, after_seq=after_seq, limit=limit)
+
+    def last_event_seq(self) -> int:
+        with self._ctx.db.read() as conn:
+            return events.last_seq(conn)
+
+    def event_cursor(self, name: str) -> int | None:
+        with self._ctx.db.read() as conn:
+            return events.cursor(conn, name)
+
+    def move_event_cursor(self, name: str, seq: int) -> None:
+        with self._ctx.db.write() as conn:
+            events.move_cursor(conn, name, seq, now=self._ctx.clock())

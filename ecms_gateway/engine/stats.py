@@ -36,9 +36,7 @@ def letter_counts(ctx: Context) -> dict[tuple[Direction, LetterState, str], int]
         LETTER.c.direction, LETTER.c.state, LETTER.c.channel
     )
     with ctx.db.read() as conn:
-        return {
-            (Direction(d), LetterState(s), c): int(n) for d, s, c, n in conn.execute(query).all()
-        }
+        return {(Direction(d), LetterState(s), c): int(n) for d, s, c, n in conn.execute(query).all()}
 
 
 def activity(ctx: Context, *, since: datetime) -> list[HourActivity]:

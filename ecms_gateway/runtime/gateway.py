@@ -30,6 +30,7 @@ from ecms_gateway.runtime.pulse import Pulse
 from ecms_gateway.runtime.recorder import NULL_RECORDER, WorkRecorder
 from ecms_gateway.runtime.routing import MAIL_NOT_YET
 from ecms_gateway.runtime.settings import ECMS, MAIL, RuntimeSettings
+from ecms_gateway.runtime.webhooks import Background, WebhookLoop, WebhookParts
 from ecms_gateway.runtime.worker import Handler, WorkLoop
 from ecms_gateway.signing import OutboundSigner, Verifier
 from ecms_gateway.xml.parser import XmlLimits
@@ -62,6 +63,8 @@ class GatewayParts:
     # Observability: the work loops count attempts and outcomes; the poller reports each drain.
     recorder: WorkRecorder = NULL_RECORDER
     on_polled: Callable[[str, str | None], None] = lambda _org, _error: None
+    webhooks: WebhookParts | None = None  # None: no webhook delivery in this process
+    background: tuple[Background, ...] = ()  # more faces run beside the workers (watched folders)
 
 
 async def hold_mail(claim: Claim) -> str:
@@ -79,6 +82,7 @@ class Gateway:
         self._inbound = Pulse()
         self._outbound = Pulse()
         self._poll = Pulse()
+        self._webhooks = Pulse()
         self._prefix = f"{socket.gethostname()}/{os.getpid()}"
 
     def stop(self) -> None:
@@ -91,6 +95,7 @@ class Gateway:
         self._poll.fire()
         self._inbound.fire()
         self._outbound.fire()
+        self._webhooks.fire()
 
     async def run(self) -> None:
         parts = self.parts
@@ -162,6 +167,16 @@ class Gateway:
             ("poller", poller.run(self._stopping)),
             ("directory", refresh),
         ]
+        return coros + self._face_coroutines()
+
+    def _face_coroutines(self) -> list[tuple[str, Coroutine[Any, Any, None]]]:
+        parts = self.parts
+        coros = [(task.name, task.run(self._stopping)) for task in parts.background]
+        if parts.webhooks is not None:
+            loop = WebhookLoop(
+                store=parts.store, parts=parts.webhooks, owner=f"{self._prefix}/webhooks", wake=self._webhooks
+            )
+            coros.append(("webhooks", loop.run(self._stopping)))
         return coros
 
     def _mail_coroutines(self, lease: timedelta) -> list[tuple[str, Coroutine[Any, Any, None]]]:

@@ -187,4 +187,3 @@ class MemoryClient:
         return ReceivedItem(
             process_id=queued.process_id, process_time=process_time, item=queued.item, raw=to_wire(response)
         )
-

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ecms_gateway.engine import Event, LetterState, Store, WorkKind
+from ecms_gateway.engine.events import Origin
 from ecms_gateway.errors import GatewayError, InputError, StoreError
 from ecms_gateway.letter.model import LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
@@ -38,16 +39,20 @@ def submit(
     secrecy: SecrecyPolicy,
     actor: str,
     resend_of: int | None = None,
+    origin: Origin | None = None,
 ) -> Submitted:
     """Check the letter may leave, route it, and accept it into the outbox (committed on return).
 
     Raises ``PolicyRefused`` (secrecy, kind) or ``InputError`` (receiver unknown) with the reason.
     A letter for a receiver without an e-CMS node is accepted on channel mail, where it waits.
+    With an ``origin`` a repeated call returns the letter accepted the first time.
     """
     letter = package.letter
     check_may_leave(letter, secrecy)
     route = routing.route(letter.receiver.org_id)
-    letter_id = store.accept_outbound(package, actor=actor, channel=route.channel, resend_of=resend_of)
+    letter_id = store.accept_outbound(
+        package, actor=actor, channel=route.channel, resend_of=resend_of, origin=origin
+    )
     return Submitted(letter_id=letter_id, route=route)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from ecms_gateway.access import Access
 from ecms_gateway.engine import Store
 from ecms_gateway.engine.context import utc_now
+from ecms_gateway.engine.events import Origin
 from ecms_gateway.letter.model import LetterPackage
 from ecms_gateway.runtime.routing import RoutingTable
 from ecms_gateway.runtime.settings import RuntimeSettings
@@ -75,9 +76,16 @@ class Services:
             )
         return table
 
-    def submit(self, package: LetterPackage, *, actor: str) -> Submitted:
+    def submit(self, package: LetterPackage, *, actor: str, origin: Origin | None = None) -> Submitted:
+        """``origin`` (e.g. an outbox folder, an Idempotency-Key) makes a repeated submit return the
+        letter accepted the first time."""
         done = clerk.submit(
-            self.store, package, routing=self.routing_table(), secrecy=self.settings.secrecy, actor=actor
+            self.store,
+            package,
+            routing=self.routing_table(),
+            secrecy=self.settings.secrecy,
+            actor=actor,
+            origin=origin,
         )
         self.wake()
         return done

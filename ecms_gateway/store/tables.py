@@ -264,6 +264,8 @@ class WebSession(SQLModel, table=True):
     last_seen_at: datetime = Field(sa_type=UtcDateTime)
     expires_at: datetime = Field(sa_type=UtcDateTime)
     remote: str | None = Field(default=None, max_length=200)
+
+
 # ---------------------------------------------------------------- the saraban mail channel (migration 0003)
 
 
@@ -333,6 +335,78 @@ class MailSent(SQLModel, table=True):
     recorded_at: datetime = Field(sa_type=UtcDateTime)
 
 
+# ---------------------------------------------------------------- webhooks and watched folders
+# Owned by the integration faces (``ecms_gateway/webhooks``, the folder adapter); migration 0004.
+
+
+class WebhookSubscription(SQLModel, table=True):
+    """An office system's URL that gets letter events POSTed, in order, from its ``cursor_seq`` on.
+
+    ``cursor_seq`` is the last audit entry delivered (or skipped by the filter); it only moves after a
+    2xx, so events are delivered at least once and in order. The other columns tell its health.
+    """
+
+    __tablename__ = "webhook_subscription"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(sa_type=Text)
+    secret: str = Field(max_length=200)
+    events: str = Field(max_length=200)  # comma-separated event types
+    state: str = Field(max_length=16)  # active | paused (gave up; `webhooks retry` resumes)
+    cursor_seq: int
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    created_by: str = Field(max_length=200)
+    attempts: int = 0  # failed tries of the event after the cursor
+    failing_since: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    next_try_at: datetime = Field(sa_type=UtcDateTime)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    last_attempt_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_success_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    lease_owner: str | None = Field(default=None, max_length=200)
+    lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One POST of one event to one subscription: when, the HTTP status or the error."""
+
+    __tablename__ = "webhook_delivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="webhook_subscription.id", index=True)
+    event_id: str = Field(max_length=64)
+    event_seq: int
+    attempt: int
+    at: datetime = Field(sa_type=UtcDateTime)
+    status: int | None = None
+    ok: bool
+    error: str | None = Field(default=None, sa_type=Text)
+    duration_ms: int
+
+
+class LetterOrigin(SQLModel, table=True):
+    """Where an accepted letter came from (e.g. an outbox folder's name and content digest), written
+    in the same transaction as the letter: a retried intake finds its letter instead of making two."""
+
+    __tablename__ = "letter_origin"
+    __table_args__ = (UniqueConstraint("source", "key", name="uq_letter_origin"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=32)
+    key: str = Field(max_length=400)
+    letter_id: int = Field(foreign_key="letter.id", index=True)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class EventCursor(SQLModel, table=True):
+    """A named reader's position in the audit chain (e.g. the inbox folder export)."""
+
+    __tablename__ = "event_cursor"
+
+    name: str = Field(max_length=100, primary_key=True)
+    seq: int
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
 METADATA: MetaData = SQLModel.metadata
 
 
@@ -356,6 +430,10 @@ SESSION = _t("web_session")
 MAIL_LETTER = _t("mail_letter")
 MAIL_LETTER_FILE = _t("mail_letter_file")
 MAIL_SENT = _t("mail_sent")
+WEBHOOK = _t("webhook_subscription")
+WEBHOOK_DELIVERY = _t("webhook_delivery")
+LETTER_ORIGIN = _t("letter_origin")
+EVENT_CURSOR = _t("event_cursor")
 
 __all__ = [
     "API_KEY",
@@ -363,9 +441,11 @@ __all__ = [
     "AUDIT",
     "AUDIT_HEAD",
     "COUNTER",
+    "EVENT_CURSOR",
     "INBOX",
     "LETTER",
     "LETTER_FILE",
+    "LETTER_ORIGIN",
     "MAIL_LETTER",
     "MAIL_LETTER_FILE",
     "MAIL_SENT",
@@ -374,14 +454,18 @@ __all__ = [
     "REFUSED",
     "SESSION",
     "USER",
+    "WEBHOOK",
+    "WEBHOOK_DELIVERY",
     "WORK",
     "ApiKey",
     "Attempt",
     "AuditEntry",
     "AuditHead",
+    "EventCursor",
     "InboxItem",
     "Letter",
     "LetterFile",
+    "LetterOrigin",
     "MailLetter",
     "MailLetterFile",
     "MailSent",
@@ -390,5 +474,7 @@ __all__ = [
     "RegistryCounter",
     "UserAccount",
     "WebSession",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WorkItem",
 ]

@@ -13,11 +13,14 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
+from ecms_adapters.folders import FolderHooks, FolderWatcher, InboxExport, Outbox
 from ecms_adapters.mail import ImapMailboxReader, SmtpSender
 from ecms_adapters.observability import Observability, gateway_observability
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
+from ecms_adapters.webhooks import HttpxPoster, PosterSettings
 from ecms_gateway.codec.schema import compiled_schema
 from ecms_gateway.config import GatewayConfig, load_config
 from ecms_gateway.engine import Store
@@ -30,7 +33,8 @@ from ecms_gateway.runtime.gateway import Gateway, GatewayParts
 from ecms_gateway.runtime.mail import MailParts
 from ecms_gateway.runtime.poller import PollerHooks
 from ecms_gateway.runtime.settings import RuntimeSettings, runtime_settings
-from ecms_gateway.services.context import RuntimeStatus
+from ecms_gateway.runtime.webhooks import WEBHOOK_CHANNEL, WebhookParts
+from ecms_gateway.services.context import RuntimeStatus, Services
 from ecms_gateway.signing import OutboundSigner, Verifier
 
 log = logging.getLogger(__name__)
@@ -85,6 +89,43 @@ def mail_parts(config: GatewayConfig) -> MailParts | None:
     return MailParts(settings=settings, directory=directory, sender=sender, reader=reader, smime=smime)
 
 
+def webhook_parts(config: GatewayConfig) -> WebhookParts:
+    """The webhook delivery: one pooled HTTP client, the ``webhook`` channel's retry policy."""
+    section = config.webhooks
+    poster = HttpxPoster(
+        PosterSettings(
+            timeout_s=section.timeout_seconds,
+            connect_timeout_s=section.connect_timeout_seconds,
+            max_connections=section.max_connections,
+            ca_file=None if section.ca_file is None else str(section.ca_file),
+        )
+    )
+    policy = config.retry_policies().for_channel(WEBHOOK_CHANNEL)
+    # The lease must outlast one POST; it is renewed after each one.
+    lease = timedelta(seconds=max(60.0, 4 * (section.timeout_seconds + section.connect_timeout_seconds)))
+    return WebhookParts(poster=poster, policy=policy, interval_s=section.poll_seconds, lease=lease)
+
+
+def folder_watcher(
+    config: GatewayConfig, services: Services, hooks: FolderHooks | None
+) -> FolderWatcher | None:
+    """The watched folders of ``[folders]``, or None when neither outbox nor inbox is set."""
+    section = config.folders
+    if section.outbox is None and section.inbox is None:
+        return None
+    outbox = (
+        None
+        if section.outbox is None
+        else Outbox(section.outbox, services, ready_marker=section.ready_marker, hooks=hooks)
+    )
+    inbox = (
+        None
+        if section.inbox is None
+        else InboxExport(section.inbox, services.store, when=section.export_when, start=section.inbox_start)
+    )
+    return FolderWatcher(outbox=outbox, inbox=inbox, scan_s=section.scan_seconds)
+
+
 class ObservedGateway(Gateway):
     """The gateway with its live status and its observability (``/metrics``, ``/healthz``, ``/readyz``:
     hand ``observability.install_metrics`` and ``install_health`` to the HTTP app)."""
@@ -97,7 +138,7 @@ class ObservedGateway(Gateway):
 
 @contextlib.asynccontextmanager
 async def build_gateway(
-    config: GatewayConfig, *, hooks: PollerHooks | None = None
+    config: GatewayConfig, *, hooks: PollerHooks | None = None, folder_hooks: FolderHooks | None = None
 ) -> AsyncIterator[ObservedGateway]:
     """The gateway of ``config``, its clients closed and its store released on exit."""
     settings = runtime_settings(config)
@@ -116,6 +157,7 @@ async def build_gateway(
     )
     clients: dict[str, EcmsSoapClient] = {}
     mail: MailParts | None = None
+    webhooks = webhook_parts(config)
     try:
         mail = mail_parts(config)
         for org in settings.orgs:
@@ -141,6 +183,16 @@ async def build_gateway(
             mail=mail,
             status=status,
         )
+        gateway: Gateway | None = None
+
+        def wake() -> None:  # late-bound: the gateway is built from these parts
+            if gateway is not None:
+                gateway.wake()
+
+        services = Services(
+            store=store, settings=settings, routing=lambda: directory.table, wake=wake, status=status
+        )
+        folders = folder_watcher(config, services, folder_hooks)
         parts = GatewayParts(
             store=store,
             nodes=nodes,
@@ -153,9 +205,13 @@ async def build_gateway(
             mail=mail,
             recorder=observability.recorder,
             on_polled=status.polled,
+            webhooks=webhooks,
+            background=() if folders is None else (folders,),
         )
-        yield ObservedGateway(parts, status=status, observability=observability)
+        gateway = ObservedGateway(parts, status=status, observability=observability)
+        yield gateway
     finally:
+        await webhooks.poster.aclose()
         for client in clients.values():
             await client.aclose()
         if mail is not None:
@@ -165,12 +221,14 @@ async def build_gateway(
         store.close()
 
 
-async def serve(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> None:
+async def serve(
+    config: GatewayConfig, *, hooks: PollerHooks | None = None, folder_hooks: FolderHooks | None = None
+) -> None:
     """Run the gateway of ``config`` until SIGINT or SIGTERM."""
     loop = asyncio.get_running_loop()
     threads = config.runtime.outbound_workers + config.runtime.inbound_workers + 4
     loop.set_default_executor(ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gateway"))
-    async with build_gateway(config, hooks=hooks) as gateway:
+    async with build_gateway(config, hooks=hooks, folder_hooks=folder_hooks) as gateway:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, gateway.stop)
         loop.add_signal_handler(signal.SIGUSR1, gateway.wake)

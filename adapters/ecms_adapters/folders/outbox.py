@@ -1,0 +1,181 @@
+"""The outbox folder: a back-office system drops one sub-folder per letter (``letter.json`` + its files);
+each complete folder is checked, submitted through the core and moved to ``done/`` with a receipt,
+or to ``failed/`` with an ``error.txt`` that lists every fault.
+
+Complete means: it holds a ``.ready`` file (``ready_marker = true``), or, with ``ready_marker =
+false``, simply that it is there, because the system writes into ``<outbox>/.incoming/x`` and renames
+the finished folder to ``<outbox>/x``. Names starting with "." are never taken.
+
+Letters are submitted through the gateway's ``Services`` (as the API's are). Crash safety (SIGKILL
+at any point): the letter is accepted with an ``Origin`` (folder name + content
+digest) recorded in the same transaction, so a rerun after a crash between submit and move finds the
+letter instead of making a second one, and only moves the folder; the receipt is rewritten atomically
+and the move is one rename.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from ecms_adapters.folders.report import ERROR_FILE, error_text
+from ecms_gateway.engine.events import Origin
+from ecms_gateway.engine.intake import content_digest
+from ecms_gateway.errors import DuplicateLetter, Fault, InputError, LetterInvalid, PolicyRefused
+from ecms_gateway.fileio import fsync_dir, write_atomic
+from ecms_gateway.letter.loader import load_letter_file
+from ecms_gateway.letter.model import LetterPackage
+from ecms_gateway.services.clerk import DirectoryNotReady
+from ecms_gateway.services.context import Services
+
+log = logging.getLogger(__name__)
+
+READY_MARKER = ".ready"
+LETTER_JSON = "letter.json"
+RECEIPT_FILE = "receipt.json"
+DONE, FAILED = "done", "failed"
+ORIGIN_SOURCE = "folder"
+
+
+class Outcome(StrEnum):
+    """How one pickup ended."""
+
+    DONE = "done"  # submitted (now or by an earlier run) and moved to done/
+    FAILED = "failed"  # moved to failed/ with error.txt
+    WAIT = "wait"  # left in place: tried again at the next scan (no directory yet, store busy)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FolderHooks:
+    """A test seam: ``at(point, folder name)`` is awaited at each point of a pickup ("loaded",
+    "submitted", "receipt", "moved"); the crash tests pause there and SIGKILL the process."""
+
+    at: Callable[[str, str], Awaitable[None]] | None = None
+
+    async def point(self, name: str, folder: str) -> None:
+        if self.at is not None:
+            await self.at(name, folder)
+
+
+class Outbox:
+    """The outbox folder ``root`` of the gateway whose ``services`` submit the letters."""
+
+    def __init__(
+        self,
+        root: Path,
+        services: Services,
+        *,
+        ready_marker: bool = True,
+        hooks: FolderHooks | None = None,
+        actor: str = "folder:outbox",
+    ) -> None:
+        self.root = root
+        self.services = services
+        self.ready_marker = ready_marker
+        self.hooks = hooks or FolderHooks()
+        self.actor = actor
+
+    def prepare(self) -> None:
+        for name in ("", DONE, FAILED, ".incoming"):
+            (self.root / name).mkdir(parents=True, exist_ok=True)
+
+    def complete_folders(self) -> list[Path]:
+        """The letter folders ready to be taken, by name."""
+        found = []
+        for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
+            if entry.name.startswith(".") or entry.name in (DONE, FAILED) or not entry.is_dir():
+                continue
+            folder = Path(entry.path)
+            if not self.ready_marker or (folder / READY_MARKER).is_file():
+                found.append(folder)
+        return found
+
+    async def scan(self) -> int:
+        """Take every complete folder; the number moved to done/ or failed/."""
+        if self.services.routing() is None:
+            return 0  # the directory is not loaded yet: nothing can be routed
+        folders = await asyncio.to_thread(self.complete_folders)
+        taken = 0
+        for folder in folders:
+            if await self.pick(folder) is not Outcome.WAIT:
+                taken += 1
+        return taken
+
+    async def pick(self, folder: Path) -> Outcome:
+        name = folder.name
+        try:
+            package = await asyncio.to_thread(load_letter_file, folder / LETTER_JSON)
+        except LetterInvalid as exc:
+            return await self._fail(folder, exc.faults, refused=False)
+        origin = Origin(source=ORIGIN_SOURCE, key=f"{name}#{content_digest(package)}")
+        await self.hooks.point("loaded", name)
+        result = await self._try_submit(package, origin, name)
+        if isinstance(result, tuple):
+            return await self._fail(folder, result, refused=True)
+        if result is None:
+            return Outcome.WAIT
+        await self.hooks.point("submitted", name)
+        receipt = {"letter_id": result, "folder": name, "book_no": package.letter.book_no}
+        await asyncio.to_thread(_write_json, folder / RECEIPT_FILE, receipt)
+        await self.hooks.point("receipt", name)
+        await asyncio.to_thread(self._move, folder, DONE)
+        log.info("outbox folder %s: letter %d accepted, moved to %s/", name, result, DONE)
+        await self.hooks.point("moved", name)
+        return Outcome.DONE
+
+    async def _try_submit(
+        self, package: LetterPackage, origin: Origin, name: str
+    ) -> int | tuple[Fault, ...] | None:
+        """The letter's id; the faults when the gateway refuses it; None to wait for the next scan."""
+        try:
+            return await asyncio.to_thread(self._submit, package, origin)
+        except (PolicyRefused, DuplicateLetter) as exc:
+            return (Fault(where="letter", problem=str(exc)),)
+        except InputError as exc:  # e.g. a receiver the directory does not know
+            return (Fault(where="receiver.org_id", problem=str(exc)),)
+        except Exception:  # the store is busy or down: the folder stays and is tried at the next scan
+            log.exception("outbox folder %s: cannot submit now; trying again at the next scan", name)
+            return None
+
+    def _submit(self, package: LetterPackage, origin: Origin) -> int | None:
+        earlier = self.services.store.letter_by_origin(origin)
+        if earlier is not None:  # a run before a crash submitted it: only the move is left to do
+            return earlier
+        try:
+            return self.services.submit(package, actor=self.actor, origin=origin).letter_id
+        except DirectoryNotReady:
+            return None
+
+    async def _fail(self, folder: Path, faults: Sequence[Fault], *, refused: bool) -> Outcome:
+        text = error_text(folder.name, faults, at=self.services.store.clock(), refused=refused)
+        await asyncio.to_thread(write_atomic, folder / ERROR_FILE, text.encode("utf-8"))
+        await asyncio.to_thread(self._move, folder, FAILED)
+        log.warning(
+            "outbox folder %s: not sent (%d fault(s)), moved to %s/", folder.name, len(faults), FAILED
+        )
+        return Outcome.FAILED
+
+    def _move(self, folder: Path, where: str) -> None:
+        """One rename into done/ or failed/ (a free name there); both folders fsynced."""
+        target_dir = self.root / where
+        target = target_dir / folder.name
+        n = 1
+        while target.exists():
+            n += 1
+            target = target_dir / f"{folder.name}~{n}"
+        try:
+            folder.rename(target)
+        except FileNotFoundError:  # another gateway on the same outbox moved it first
+            return
+        fsync_dir(self.root)
+        fsync_dir(target_dir)
+
+
+def _write_json(path: Path, data: dict[str, object]) -> None:
+    write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))

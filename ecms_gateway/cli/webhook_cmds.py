@@ -1,0 +1,180 @@
+"""``ecms-gateway webhooks add|list|remove|deliveries|retry``: the office systems' webhook URLs and
+how their deliveries go. The running gateway (``ecms-gateway run``) does the delivering.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
+from ecms_gateway.cli.store_cmds import age, format_table
+from ecms_gateway.engine import Store
+from ecms_gateway.errors import InputError
+from ecms_gateway.runtime.control import wake_gateway
+from ecms_gateway.store.database import DATABASE_URL_ENV, default_data_dir
+from ecms_gateway.webhooks import EventType, Subscription, Webhooks
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    add_config_option(common)
+    hooks = subparsers.add_parser(
+        "webhooks",
+        help="URLs that get letter events POSTed (signed), and how their deliveries go",
+        description="Office systems register a URL; the running gateway POSTs each new letter event "
+        "to it as signed JSON, in order, retrying with backoff. See docs/integration.md.",
+    )
+    sub = hooks.add_subparsers(title="webhook commands", metavar="ACTION", required=True)
+    types = ", ".join(t.value for t in EventType)
+
+    add = sub.add_parser("add", parents=[common], help="register a URL; prints its id (and secret)")
+    add.add_argument("url", metavar="URL", help="https://host[:port]/path that accepts the POSTs")
+    add.add_argument("--events", metavar="TYPES", help=f"comma-separated, default all: {types}")
+    add.add_argument(
+        "--secret-file",
+        type=Path,
+        metavar="F",
+        help="file holding the signing secret (16+ characters); default: a new one, printed once",
+    )
+    add.set_defaults(func=_add)
+
+    listing = sub.add_parser("list", parents=[common], help="every webhook with its delivery health")
+    listing.set_defaults(func=_list)
+
+    remove = sub.add_parser("remove", parents=[common], help="stop delivering to a webhook and forget it")
+    remove.add_argument("id", type=int, metavar="ID")
+    remove.set_defaults(func=_remove)
+
+    deliveries = sub.add_parser("deliveries", parents=[common], help="a webhook's recent POSTs and errors")
+    deliveries.add_argument("id", type=int, metavar="ID")
+    deliveries.add_argument("--limit", type=int, default=20, help="how many, newest first (default 20)")
+    deliveries.set_defaults(func=_deliveries)
+
+    retry = sub.add_parser("retry", parents=[common], help="try a failing or paused webhook now")
+    retry.add_argument("id", type=int, metavar="ID")
+    retry.set_defaults(func=_retry)
+
+
+def _open(args: argparse.Namespace) -> Store:
+    if has_config(args):
+        config = config_from_args(args)
+        return Store(database_url=config.database_url, data_dir=config.gateway.data_dir)
+    return Store(data_dir=default_data_dir(), database_url=os.environ.get(DATABASE_URL_ENV))
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    return config_from_args(args).gateway.data_dir if has_config(args) else default_data_dir()
+
+
+def _actor() -> str:
+    try:
+        return f"operator:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "operator"
+
+
+def _read_secret(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise InputError(f"cannot read the secret file {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the secret file {path} is not UTF-8 text") from exc
+
+
+def _add(args: argparse.Namespace) -> int:
+    secret = None if args.secret_file is None else _read_secret(args.secret_file)
+    events = None if args.events is None else args.events.split(",")
+    with _open(args) as store:
+        added = Webhooks(store).add(args.url, actor=_actor(), events=events, secret=secret)
+    sub = added.subscription
+    print(f"webhook {sub.id} added: {sub.url} ({', '.join(t.value for t in sub.events)})")
+    if added.secret_generated:
+        print(f"secret: {added.secret}")
+        print("(shown only now: give it to the receiving system, which checks X-Ecms-Signature with it)")
+    print("events from now on are delivered by the running gateway (`ecms-gateway run`)")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        subs = Webhooks(store).all()
+        newest = store.last_event_seq()
+    if not subs:
+        print("no webhooks (add one with `ecms-gateway webhooks add URL`)")
+        return 0
+    now = datetime.now(UTC)
+    headers = ["ID", "URL", "EVENTS", "HEALTH", "TRIES", "FAILING SINCE", "NEXT TRY", "LAST OK", "LAST ERROR"]
+    print(format_table(headers, [_row(s, now) for s in subs]))
+    behind = [s.id for s in subs if s.cursor_seq < newest and s.failing]
+    if behind:
+        print(f"\nwebhook(s) {', '.join(map(str, behind))} are behind: `ecms-gateway webhooks deliveries ID`")
+    return 0
+
+
+def _row(sub: Subscription, now: datetime) -> list[str]:
+    failing = "" if sub.failing_since is None else f"{age(now - sub.failing_since)} ago"
+    if sub.health == "paused":
+        next_try = "paused: `webhooks retry`"
+    elif sub.failing_since is None:
+        next_try = ""
+    else:
+        next_try = "now" if sub.next_try_at <= now else f"in {age(sub.next_try_at - now)}"
+    last_ok = "" if sub.last_success_at is None else f"{age(now - sub.last_success_at)} ago"
+    events = "all" if len(sub.events) == len(EventType) else ",".join(t.value for t in sub.events)
+    return [
+        str(sub.id),
+        sub.url,
+        events,
+        sub.health,
+        str(sub.attempts),
+        failing,
+        next_try,
+        last_ok,
+        (sub.last_error or "")[:70],
+    ]
+
+
+def _remove(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        Webhooks(store).remove(args.id, actor=_actor())
+    print(f"webhook {args.id} removed")
+    return 0
+
+
+def _deliveries(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        hooks = Webhooks(store)
+        sub = hooks.get(args.id)
+        rows = hooks.deliveries(args.id, limit=max(1, args.limit))
+    print(f"webhook {sub.id}: {sub.url} ({sub.health})")
+    if not rows:
+        print("no deliveries yet")
+        return 0
+    table = [
+        [
+            d.at.isoformat(timespec="seconds"),
+            d.event_id,
+            str(d.attempt),
+            "" if d.status is None else str(d.status),
+            "ok" if d.ok else "failed",
+            f"{d.duration_ms} ms",
+            d.error or "",
+        ]
+        for d in rows
+    ]
+    print(format_table(["AT", "EVENT", "TRY", "HTTP", "RESULT", "TIME", "ERROR"], table))
+    return 0
+
+
+def _retry(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        sub = Webhooks(store).retry_now(args.id, actor=_actor())
+    print(f"webhook {sub.id} will be tried now")
+    if wake_gateway(_data_dir(args)) is None:
+        print("(no gateway runs on this data folder now: `ecms-gateway run` delivers)")
+    return 0

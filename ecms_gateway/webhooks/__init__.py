@@ -1,0 +1,34 @@
+"""Webhooks: letter events POSTed to office systems' URLs, signed (HMAC-SHA256), in order, at least
+once, retried with backoff, with their health visible (see docs/integration.md).
+
+The service the CLI and the REST API use is ``Webhooks``; the runtime's delivery is ``Deliverer``,
+over the ``WebhookPoster`` port (``ecms_adapters.webhooks.HttpxPoster``).
+"""
+
+from ecms_gateway.webhooks.delivery import Deliverer
+from ecms_gateway.webhooks.events import ALL_TYPES, EventType, encode, event_id, payload
+from ecms_gateway.webhooks.ports import PostResult, WebhookPoster
+from ecms_gateway.webhooks.signature import SIGNATURE_HEADER, new_secret, sign, verify
+from ecms_gateway.webhooks.subscriptions import Webhooks, check_url
+from ecms_gateway.webhooks.values import Delivery, NewSubscription, Subscription, SubscriptionState
+
+__all__ = [
+    "ALL_TYPES",
+    "SIGNATURE_HEADER",
+    "Deliverer",
+    "Delivery",
+    "EventType",
+    "NewSubscription",
+    "PostResult",
+    "Subscription",
+    "SubscriptionState",
+    "WebhookPoster",
+    "Webhooks",
+    "check_url",
+    "encode",
+    "event_id",
+    "new_secret",
+    "payload",
+    "sign",
+    "verify",
+]

@@ -1,0 +1,226 @@
+"""The watched folders on real folders and a real (SQLite) store: pickup when complete, done/ with a
+receipt, failed/ with every fault in Thai and English, no second letter for the same folder, and the
+inbox export written atomically, once per letter."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ecms_adapters.folders import InboxExport, Outbox, Outcome, folder_name
+
+from ecms_gateway.config import ExportWhen, InboxStart
+from ecms_gateway.engine import LetterState, Store
+from ecms_gateway.letter.loader import load_letter_file
+from ecms_gateway.runtime.directory import table_from_file
+from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
+from ecms_gateway.services.context import Services
+from ecms_gateway.store.tables import LETTER, LETTER_ORIGIN
+from tests.conftest import SAMPLES
+from tests.integration.folders.support import drop_sample
+from tests.unit.webhooks.support import receive
+
+pytestmark = pytest.mark.anyio
+ROUTING = table_from_file(SAMPLES / "directory.json")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(data_dir=tmp_path / "data") as opened:
+        yield opened
+
+
+def _outbox(tmp_path: Path, store: Store, *, ready_marker: bool = True) -> Outbox:
+    settings = RuntimeSettings(orgs=(ServedOrg(org_id="2099000000", node_url="http://127.0.0.1:1/x"),))
+    services = Services(store=store, settings=settings, routing=lambda: ROUTING)
+    outbox = Outbox(tmp_path / "outbox", services, ready_marker=ready_marker)
+    outbox.prepare()
+    return outbox
+
+
+def _letters(store: Store) -> int:
+    with store.db.read() as conn:
+        return len(conn.execute(LETTER.select()).all())
+
+
+async def test_a_ready_folder_is_submitted_and_moved_to_done_with_a_receipt(
+    tmp_path: Path, store: Store
+) -> None:
+    outbox = _outbox(tmp_path, store)
+    drop_sample(outbox.root, "001", "meeting")
+    assert await outbox.scan() == 1
+    done = outbox.root / "done" / "meeting"
+    receipt = json.loads((done / "receipt.json").read_text(encoding="utf-8"))
+    assert receipt["book_no"] == "ศธ 0990/1234"
+    letter = store.show(receipt["letter_id"]).letter
+    assert letter.state is LetterState.QUEUED
+    assert letter.book_no == "ศธ 0990/1234"
+    assert not (outbox.root / "meeting").exists()
+    assert store.load_package(receipt["letter_id"]).files[1].name == "letter-001-agenda.pdf"
+
+
+async def test_a_folder_is_only_taken_once_complete(tmp_path: Path, store: Store) -> None:
+    outbox = _outbox(tmp_path, store)
+    drop_sample(outbox.root, "001", "half-written", ready=False)
+    drop_sample(outbox.root / ".incoming", "002", "being-written")
+    assert await outbox.scan() == 0
+    assert _letters(store) == 0
+    (outbox.root / "half-written" / ".ready").touch()
+    assert await outbox.scan() == 1
+    assert (outbox.root / "done" / "half-written").is_dir()
+
+
+async def test_without_ready_markers_a_folder_renamed_in_from_incoming_is_taken(
+    tmp_path: Path, store: Store
+) -> None:
+    outbox = _outbox(tmp_path, store, ready_marker=False)
+    folder = drop_sample(outbox.root / ".incoming", "002", "urgent", ready=False)
+    assert await outbox.scan() == 0  # still in .incoming: ignored
+    folder.rename(outbox.root / "urgent")
+    assert await outbox.scan() == 1
+    assert (outbox.root / "done" / "urgent" / "receipt.json").is_file()
+
+
+async def test_an_invalid_letter_goes_to_failed_with_every_fault_in_thai_and_english(
+    tmp_path: Path, store: Store
+) -> None:
+    outbox = _outbox(tmp_path, store)
+    drop_sample(outbox.root, "005", "broken")
+    assert await outbox.pick(outbox.root / "broken") is Outcome.FAILED
+    text = (outbox.root / "failed" / "broken" / "error.txt").read_text(encoding="utf-8")
+    assert "6 problems" in text
+    for english in (
+        "book_no: is empty",
+        "date: '2026-02-30' is not a real date",
+        "subject: is required but missing",
+        "speed: 'very fast' is not one of",
+        "sender.org_id: '20990' is not an organisation ID",
+        "main_file.path: file 'missing.pdf' was not found next to the letter",
+    ):
+        assert english in text
+    for thai in (
+        "ที่ / เลขที่หนังสือ (book_no): ว่างอยู่",
+        "ลงวันที่ (date): วันที่ไม่มีจริง",
+        "เรื่อง (subject): ไม่มีข้อมูล ต้องใส่",
+        "ชั้นความเร็ว (speed): ค่าไม่อยู่ในรายการที่ใช้ได้",
+        "ผู้ส่ง (sender) → sender.org_id: รหัสหน่วยงานไม่ถูกต้อง",
+        "ไฟล์หนังสือ (main_file) → main_file.path: ไม่พบไฟล์ในโฟลเดอร์นี้",
+    ):
+        assert thai in text
+    assert "what to do" in text
+    assert _letters(store) == 0
+
+
+@pytest.mark.parametrize(
+    ("sample", "thai"),
+    [("003", "ห้ามส่งทางอิเล็กทรอนิกส์"), ("004", "ใช้ภายในหน่วยงาน ส่งออกไม่ได้")],
+)
+async def test_a_letter_the_rules_forbid_goes_to_failed_with_the_reason(
+    tmp_path: Path, store: Store, sample: str, thai: str
+) -> None:
+    outbox = _outbox(tmp_path, store)
+    drop_sample(outbox.root, sample, "refused")
+    assert await outbox.scan() == 1
+    text = (outbox.root / "failed" / "refused" / "error.txt").read_text(encoding="utf-8")
+    assert thai in text
+    assert _letters(store) == 0
+
+
+async def test_a_letter_already_sent_from_another_folder_is_refused_not_sent_twice(
+    tmp_path: Path, store: Store
+) -> None:
+    outbox = _outbox(tmp_path, store)
+    drop_sample(outbox.root, "001", "first")
+    assert await outbox.scan() == 1
+    drop_sample(outbox.root, "001", "copy")
+    assert await outbox.scan() == 1
+    text = (outbox.root / "failed" / "copy" / "error.txt").read_text(encoding="utf-8")
+    assert "cannot be sent twice" in text
+    assert _letters(store) == 1
+
+
+async def test_the_same_folder_again_finds_its_letter_instead_of_making_another(
+    tmp_path: Path, store: Store
+) -> None:
+    outbox = _outbox(tmp_path, store)
+    drop_sample(outbox.root, "001", "meeting")
+    await outbox.scan()
+    first = json.loads((outbox.root / "done" / "meeting" / "receipt.json").read_text(encoding="utf-8"))
+    drop_sample(outbox.root, "001", "meeting")  # as a rerun after a crash before the move would see it
+    await outbox.scan()
+    again = json.loads((outbox.root / "done" / "meeting~2" / "receipt.json").read_text(encoding="utf-8"))
+    assert again["letter_id"] == first["letter_id"]
+    assert _letters(store) == 1
+    with store.db.read() as conn:
+        assert len(conn.execute(LETTER_ORIGIN.select()).all()) == 1
+
+
+async def test_received_letters_appear_in_the_inbox_once_as_letter_json_and_files(
+    tmp_path: Path, store: Store
+) -> None:
+    inbox = InboxExport(tmp_path / "inbox", store, when=ExportWhen.RECORDED, start=InboxStart.NOW)
+    inbox.prepare()
+    assert await inbox.run_once() == 0  # sets the cursor: letters from now on
+    first, second = receive(store, 1), receive(store, 2)
+    assert await inbox.run_once() == 2
+    assert await inbox.run_once() == 0
+    names = sorted(p.name for p in inbox.root.iterdir())
+    assert names == [folder_name(first, "ศธ 0990/1"), folder_name(second, "ศธ 0990/2")]
+    assert names[0] == f"{first}-ศธ-0990-1"
+    folder = inbox.root / names[0]
+    package = load_letter_file(folder / "letter.json")
+    assert package.letter.book_no == "ศธ 0990/1"
+    assert package.main.content == b"%PDF-1.4 letter 1\n"
+    info = json.loads((folder / "gateway.json").read_text(encoding="utf-8"))
+    assert info["letter_id"] == first
+    assert info["state"] == "received"
+
+
+async def test_the_inbox_can_wait_for_registration_and_start_from_the_beginning(
+    tmp_path: Path, store: Store
+) -> None:
+    earlier = receive(store, 1)
+    later = receive(store, 2)
+    inbox = InboxExport(tmp_path / "inbox", store, when=ExportWhen.REGISTERED, start=InboxStart.BEGINNING)
+    inbox.prepare()
+    assert await inbox.run_once() == 0  # nothing registered yet
+    number = store.register_inbound(later, actor="clerk:test")
+    assert await inbox.run_once() == 1
+    (folder,) = inbox.root.iterdir()
+    info = json.loads((folder / "gateway.json").read_text(encoding="utf-8"))
+    assert (info["letter_id"], info["state"], info["registry_no"]) == (later, "registered", number)
+    store.register_inbound(earlier, actor="clerk:test")
+    assert await inbox.run_once() == 1
+
+
+async def test_a_folder_already_in_the_inbox_is_not_written_again(tmp_path: Path, store: Store) -> None:
+    inbox = InboxExport(tmp_path / "inbox", store, when=ExportWhen.RECORDED, start=InboxStart.BEGINNING)
+    inbox.prepare()
+    letter = receive(store, 1)
+    assert inbox.export(letter)
+    assert not inbox.export(letter)  # as after a crash between the rename and the cursor's move
+    assert [p.name for p in inbox.root.iterdir()] == [folder_name(letter, "ศธ 0990/1")]
+
+
+async def test_a_half_written_export_left_by_a_crash_is_never_a_letter_and_the_letter_comes_once(
+    tmp_path: Path, store: Store
+) -> None:
+    inbox = InboxExport(tmp_path / "inbox", store, when=ExportWhen.RECORDED, start=InboxStart.BEGINNING)
+    letter = receive(store, 1)
+    name = folder_name(letter, "ศธ 0990/1")
+    partial = tmp_path / "inbox" / f".tmp-99999-{name}"  # killed while writing: no rename happened
+    partial.mkdir(parents=True)
+    (partial / "letter-1.pdf").write_bytes(b"%PDF-1.4 le")
+    inbox.prepare()
+    assert await inbox.run_once() == 1
+    visible = [p.name for p in inbox.root.iterdir() if not p.name.startswith(".")]
+    assert visible == [name]
+    assert load_letter_file(inbox.root / name / "letter.json").main.content == b"%PDF-1.4 letter 1\n"
+    assert await inbox.run_once() == 0

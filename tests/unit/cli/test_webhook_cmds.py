@@ -1,0 +1,68 @@
+"""``ecms-gateway webhooks``: the secret is printed once when generated, never when given; mistakes
+are one clear line and exit 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecms_gateway.cli.main import main
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ECMS_GATEWAY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ECMS_GATEWAY_CONFIG", raising=False)
+    monkeypatch.delenv("ECMS_GATEWAY_DATABASE_URL", raising=False)
+    return tmp_path / "data"
+
+
+def test_add_prints_a_generated_secret_once_and_list_shows_no_secret(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["webhooks", "add", "https://saraban.example.go.th/hook"]) == 0
+    added = capsys.readouterr().out
+    secret = next(line.split()[1] for line in added.splitlines() if line.startswith("secret: "))
+    assert secret.startswith("whsec_")
+    assert main(["webhooks", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "https://saraban.example.go.th/hook" in listing
+    assert " ok " in listing
+    assert secret not in listing
+
+
+def test_a_secret_from_a_file_is_not_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    secret_file = tmp_path / "hook.secret"
+    secret_file.write_text("the-office-chose-this-secret\n", encoding="utf-8")
+    args = ["webhooks", "add", "https://saraban.example.go.th/hook", "--secret-file", str(secret_file)]
+    assert main([*args, "--events", "letter.received"]) == 0
+    out = capsys.readouterr().out
+    assert "the-office-chose-this-secret" not in out
+    assert "(letter.received)" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["webhooks", "add", "saraban.example.go.th"], "is not a web address"),
+        (
+            ["webhooks", "add", "https://x.example/h", "--events", "letter.lost"],
+            "unknown event type letter.lost",
+        ),
+        (
+            ["webhooks", "add", "https://x.example/h", "--secret-file", "/nonexistent/s"],
+            "cannot read the secret",
+        ),
+        (["webhooks", "remove", "7"], "there is no webhook 7"),
+        (["webhooks", "retry", "7"], "there is no webhook 7"),
+        (["webhooks", "deliveries", "7"], "there is no webhook 7"),
+    ],
+)
+def test_mistakes_are_one_line_and_exit_1(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
