@@ -15,6 +15,7 @@ from ecms_gateway.engine import (
     audit,
     clerk,
     events,
+    idempotency,
     intake,
     listing,
     mail_letters,
@@ -25,6 +26,7 @@ from ecms_gateway.engine import (
 )
 from ecms_gateway.engine.context import Clock, Context, utc_now
 from ecms_gateway.engine.events import LetterEvent, Origin
+from ecms_gateway.engine.idempotency import KeyState
 from ecms_gateway.engine.mail_values import MailLetterDraft, MailLetterFields, MailLetterView
 from ecms_gateway.engine.retry import Decision, RetryPolicies
 from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
@@ -214,6 +216,16 @@ class Store:
 
     def activity(self, *, since: datetime) -> list[HourActivity]:
         return stats.activity(self._ctx, since=since)
+
+    # Idempotency keys of API submissions (see engine/idempotency.py).
+    def reserve_idempotency_key(self, *, principal: str, key: str, digest: str) -> KeyState:
+        return idempotency.reserve(self._ctx, principal=principal, key=key, digest=digest)
+
+    def complete_idempotency_key(self, *, principal: str, key: str, letter_id: int) -> None:
+        idempotency.complete(self._ctx, principal=principal, key=key, letter_id=letter_id)
+
+    def release_idempotency_key(self, *, principal: str, key: str) -> None:
+        idempotency.release(self._ctx, principal=principal, key=key)
 
     def verify_audit(self) -> AuditReport:
         with self._ctx.db.read() as conn:

@@ -407,6 +407,23 @@ class EventCursor(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UtcDateTime)
 
 
+# ---------------------------------------------------------------- REST API: idempotent submissions
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """An ``Idempotency-Key`` a caller sent with a submission: the same caller and key always name the
+    same letter. The primary key makes two concurrent submissions with one key race-free."""
+
+    __tablename__ = "idempotency_key"
+
+    principal: str = Field(max_length=200, primary_key=True)  # the caller's actor, e.g. apikey:saraban
+    key: str = Field(max_length=255, primary_key=True)
+    request_digest: str = Field(max_length=64)  # the letter's content digest: a different body is refused
+    letter_id: int | None = Field(default=None, foreign_key="letter.id")  # None while being submitted
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
 METADATA: MetaData = SQLModel.metadata
 
 
@@ -427,6 +444,7 @@ AUDIT_HEAD = _t("audit_head")
 USER = _t("user_account")
 API_KEY = _t("api_key")
 SESSION = _t("web_session")
+IDEMPOTENCY = _t("idempotency_key")
 MAIL_LETTER = _t("mail_letter")
 MAIL_LETTER_FILE = _t("mail_letter_file")
 MAIL_SENT = _t("mail_sent")
@@ -442,6 +460,9 @@ __all__ = [
     "AUDIT_HEAD",
     "COUNTER",
     "EVENT_CURSOR",
+
+
+    "IDEMPOTENCY",
     "INBOX",
     "LETTER",
     "LETTER_FILE",
@@ -462,6 +483,9 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "EventCursor",
+
+
+    "IdempotencyKey",
     "InboxItem",
     "Letter",
     "LetterFile",

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO, TypeVar
 
-from ecms_adapters.runtime.layout import Layout, LayoutOptions, sample_letters, write_layout
+from ecms_adapters.runtime.demo_logins import DemoLogins, create_demo_logins, describe
+from ecms_adapters.runtime.layout import (
+    AgencyOptions,
+    Layout,
+    LayoutOptions,
+    sample_letters,
+    write_layout,
+)
 from ecms_adapters.runtime.processes import Child, free_port, start_gateway, start_node, wait_for_port
 from ecms_gateway.config import load_config
 from ecms_gateway.engine import Direction, LetterState, Store
@@ -45,6 +52,7 @@ class Demo:
     root: Path | None = None
     children: list[Child] = field(default_factory=list)
     stores: dict[str, Store] = field(default_factory=dict)
+    logins: dict[str, DemoLogins] = field(default_factory=dict)
     _start: float = field(default_factory=time.monotonic)
 
     def say(self, text: str) -> None:
@@ -54,11 +62,18 @@ class Demo:
         root = self.root or Path(tempfile.mkdtemp(prefix="ecms-demo-"))
         self.root = root
         port = free_port()
-        layout = write_layout(root, LayoutOptions(node_port=port))
+        agencies = (
+            AgencyOptions(name="A", org_id="2099000000", http_port=free_port()),
+            AgencyOptions(name="B", org_id="2099100000", http_port=free_port()),
+        )
+        layout = write_layout(root, LayoutOptions(node_port=port, agencies=agencies))
         self.say(f"folder {root}: directory, node data, agencies A and B (keys, trust, data, gateway.toml)")
         for name, agency in layout.agencies.items():
             config = load_config(agency.config)
-            self.stores[name] = Store(data_dir=config.gateway.data_dir, policies=config.retry_policies())
+            store = Store(data_dir=config.gateway.data_dir, policies=config.retry_policies())
+            self.stores[name] = store
+            self.logins[name] = create_demo_logins(store, agency=name)
+        self.say("users clerk, operator and admin and an API key made at each agency (printed below)")
         node = start_node(layout)
         self.children.append(node)
         wait_for_port(port, timeout=30, child=node)
@@ -113,9 +128,13 @@ class Demo:
             f"  the letter       ecms-gateway show 1 --config {a.config}",
             f"                   ecms-gateway show 1 --config {b.config}",
             f"  send another     ecms-gateway send LETTER.json --config {a.config}",
-            "  web UI           not in this version yet",
-            "Ctrl-C stops the node and the gateways.",
+            "",
+            "Each gateway serves HTTP on this machine:",
         ]
+        for name, agency in layout.agencies.items():
+            if agency.http_url is not None:
+                lines += describe(name, agency.org_id, agency.http_url, self.logins[name])
+        lines.append("Ctrl-C stops the node and the gateways.")
         print("\n".join(lines), file=self.out, flush=True)
 
     def wait_forever(self) -> None:

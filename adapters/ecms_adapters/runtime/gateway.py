@@ -1,8 +1,10 @@
 """The composition root of ``ecms-gateway run``: configuration -> store, verifier, signer, one e-CMS
 SOAP client per served organisation, the directory -> the core's ``Gateway``, with signal handlers.
 
-SIGINT/SIGTERM stop it gracefully; SIGUSR1 polls the node and looks for work at once. The process id
-is written to ``<data_dir>/gateway.pid`` for ``ecms-gateway poll-now`` and ``send``.
+With an ``[http]`` section the REST API is served in the same event loop (``runtime/http.py``) from
+one ``Services`` over the same store. SIGINT/SIGTERM stop both gracefully; SIGUSR1 polls the node
+and looks for work at once. The process id is written to ``<data_dir>/gateway.pid`` for
+``ecms-gateway poll-now`` and ``send``.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+from ecms_adapters.api import AppHook
 from ecms_adapters.folders import FolderHooks, FolderWatcher, InboxExport, Outbox
 from ecms_adapters.mail import ImapMailboxReader, SmtpSender
 from ecms_adapters.observability import Observability, gateway_observability
+from ecms_adapters.runtime.http import HttpFace, http_face, run_together
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 from ecms_adapters.webhooks import HttpxPoster, PosterSettings
 from ecms_gateway.codec.schema import compiled_schema
@@ -38,6 +42,8 @@ from ecms_gateway.services.context import RuntimeStatus, Services
 from ecms_gateway.signing import OutboundSigner, Verifier
 
 log = logging.getLogger(__name__)
+API_THREADS = 8
+"""Worker threads added for the API's store calls (each request runs its store call in one)."""
 
 
 def soap_config(config: GatewayConfig, url: str) -> SoapClientConfig:
@@ -128,12 +134,21 @@ def folder_watcher(
 
 class ObservedGateway(Gateway):
     """The gateway with its live status and its observability (``/metrics``, ``/healthz``, ``/readyz``:
-    hand ``observability.install_metrics`` and ``install_health`` to the HTTP app)."""
+    hand ``observability.install_metrics`` and ``install_health`` to the HTTP app), and the one
+    ``services`` every face (API, folders, pages) works through."""
 
-    def __init__(self, parts: GatewayParts, *, status: RuntimeStatus, observability: Observability) -> None:
+    def __init__(
+        self,
+        parts: GatewayParts,
+        *,
+        status: RuntimeStatus,
+        observability: Observability,
+        services: Services,
+    ) -> None:
         super().__init__(parts)
         self.status = status
         self.observability = observability
+        self.services = services
 
 
 @contextlib.asynccontextmanager
@@ -208,7 +223,7 @@ async def build_gateway(
             webhooks=webhooks,
             background=() if folders is None else (folders,),
         )
-        gateway = ObservedGateway(parts, status=status, observability=observability)
+        gateway = ObservedGateway(parts, status=status, observability=observability, services=services)
         yield gateway
     finally:
         await webhooks.poster.aclose()
@@ -221,19 +236,40 @@ async def build_gateway(
         store.close()
 
 
+def app_hooks(gateway: ObservedGateway) -> Sequence[AppHook]:
+    """What the other faces add to the HTTP app: /metrics (and request timing), /healthz, /readyz;
+    web pages and webhook routes join here."""
+    observability = gateway.observability
+    return (observability.install_metrics, observability.install_health)
+
+
 async def serve(
     config: GatewayConfig, *, hooks: PollerHooks | None = None, folder_hooks: FolderHooks | None = None
 ) -> None:
-    """Run the gateway of ``config`` until SIGINT or SIGTERM."""
+    """Run the gateway of ``config`` (and its HTTP server with ``[http]``) until SIGINT or SIGTERM."""
     loop = asyncio.get_running_loop()
     threads = config.runtime.outbound_workers + config.runtime.inbound_workers + 4
+    if config.http is not None and config.http.enabled:
+        threads += API_THREADS
     loop.set_default_executor(ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gateway"))
     async with build_gateway(config, hooks=hooks, folder_hooks=folder_hooks) as gateway:
+        face: HttpFace | None = None
+        if config.http is not None and config.http.enabled:
+            face = http_face(
+                config.http,
+                gateway.services,
+                grace_s=config.runtime.shutdown_grace_seconds,
+                extra=app_hooks(gateway),
+            )
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, gateway.stop)
         loop.add_signal_handler(signal.SIGUSR1, gateway.wake)
         with PidFile(config.gateway.data_dir):
-            await gateway.run()
+            if face is None:
+                await gateway.run()
+            else:
+                log.info("REST API at %s/api/v1 (documentation %s/docs)", face.address, face.address)
+                await run_together(gateway.run(), face, stop_main=gateway.stop)
     log.info("gateway stopped")
 
 

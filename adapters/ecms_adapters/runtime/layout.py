@@ -35,6 +35,7 @@ class AgencyOptions:
     name: str  # "A", "B": the folder's name
     org_id: str
     auto_register: bool = False
+    http_port: int | None = None  # serve the REST API (and the other HTTP faces) on 127.0.0.1:port
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +74,11 @@ class Agency:
     config: Path
     data_dir: Path
     log: Path
+    http_port: int | None = None
+
+    @property
+    def http_url(self) -> str | None:
+        return None if self.http_port is None else f"http://127.0.0.1:{self.http_port}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,6 +126,7 @@ def write_layout(root: Path, options: LayoutOptions) -> Layout:
             config=config,
             data_dir=folder / "data",
             log=root / f"{agency.name}.log",
+            http_port=agency.http_port,
         )
     return Layout(
         root=root,
@@ -172,4 +179,14 @@ inbound_workers = {options.inbound_workers}
 idle_seconds = {options.idle_s}
 shutdown_grace_seconds = {options.shutdown_grace_s}
 lease_seconds = {options.lease_s}
-{options.extra_toml}"""
+{_http_toml(agency)}{options.extra_toml}"""
+
+
+def _http_toml(agency: AgencyOptions) -> str:
+    if agency.http_port is None:
+        return ""
+    return f"""
+[http]
+host = "127.0.0.1"
+port = {agency.http_port}
+"""

@@ -1,0 +1,6 @@
+"""The REST API served by ``ecms-gateway run`` (FastAPI): letters, clerk actions, the queue."""
+
+from ecms_adapters.api.app import AppHook, create_app
+from ecms_adapters.api.deps import API_PREFIX
+
+__all__ = ["API_PREFIX", "AppHook", "create_app"]

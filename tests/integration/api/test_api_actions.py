@@ -1,0 +1,92 @@
+"""Clerk actions through the API: register gives the receive number (again the same one), reject and
+invalid need a reason, withdraw and resend a refused letter; a wrong state is 409 with the state and
+the actions it allows."""
+
+from __future__ import annotations
+
+from ecms_gateway.engine import NotifierKind, WorkKind
+from tests.integration.api.letters import (
+    base64_body,
+    files_of,
+    letter_json,
+    notify,
+    received,
+    send,
+    withdrawal_done,
+)
+from tests.integration.api.server import ApiServer
+
+
+def test_register_gives_the_receive_number_once_and_queues_the_accept_notifier(api: ApiServer) -> None:
+    letter_id = received(api.store, 1)
+    with api.client() as client:
+        first = client.post(f"/api/v1/letters/{letter_id}/register")
+        again = client.post(f"/api/v1/letters/{letter_id}/register")
+    assert first.status_code == 200
+    assert first.json()["state"] == "registered"
+    assert first.json()["receive_number"] >= 1
+    assert again.json()["receive_number"] == first.json()["receive_number"]
+    kinds = [row.kind for row in api.store.queue() if row.letter_id == letter_id]
+    assert WorkKind.NOTIFY_ACCEPT in kinds
+    assert api.wakes.count >= 1
+
+
+def test_reject_and_invalid_need_a_reason_and_tell_the_sender(api: ApiServer) -> None:
+    one, two = received(api.store, 1), received(api.store, 2)
+    with api.client() as client:
+        no_body = client.post(f"/api/v1/letters/{one}/reject")
+        blank = client.post(f"/api/v1/letters/{one}/reject", json={"reason": "   "})
+        rejected = client.post(f"/api/v1/letters/{one}/reject", json={"reason": "ไม่ใช่หน่วยงานที่รับผิดชอบ"})
+        invalid = client.post(f"/api/v1/letters/{two}/invalid", json={"reason": "ส่งผิดหน่วยงาน"})
+    assert no_body.status_code == 422
+    assert blank.status_code == 422
+    assert "reason" in blank.json()["error"]
+    assert (rejected.status_code, rejected.json()["state"]) == (200, "rejected")
+    assert (invalid.status_code, invalid.json()["state"]) == (200, "invalid")
+    kinds = {row.kind for row in api.store.queue()}
+    assert {WorkKind.NOTIFY_REJECT, WorkKind.NOTIFY_INVALID} <= kinds
+
+
+def test_an_action_the_state_does_not_allow_is_409_with_state_and_allowed(api: ApiServer) -> None:
+    inbound = received(api.store, 1)
+    with api.client() as client:
+        client.post(f"/api/v1/letters/{inbound}/register")
+        late = client.post(f"/api/v1/letters/{inbound}/reject", json={"reason": "too late"})
+        letter = letter_json(2)
+        out = client.post("/api/v1/letters", json=base64_body(letter, files_of(letter))).json()["id"]
+        early = client.post(f"/api/v1/letters/{out}/withdraw")
+        resend = client.post(f"/api/v1/letters/{out}/resend")
+        missing = client.post("/api/v1/letters/424242/register")
+    assert late.status_code == 409
+    assert (late.json()["state"], late.json()["allowed"]) == ("registered", [])
+    assert early.status_code == 409
+    assert early.json()["state"] == "queued"
+    assert "queued" in early.json()["error"]
+    assert resend.status_code == 409
+    assert "withdraw it first" in resend.json()["error"]
+    assert missing.status_code == 404
+
+
+def test_a_rejected_letter_is_withdrawn_then_sent_again_corrected(api: ApiServer) -> None:
+    letter = letter_json(3)
+    with api.client() as client:
+        first = client.post("/api/v1/letters", json=base64_body(letter, files_of(letter))).json()["id"]
+        send(api.store, first)
+        notify(api.store, NotifierKind.REJECT, 3)
+        shown = client.get(f"/api/v1/letters/{first}").json()
+        assert (shown["letter"]["state"], shown["actions"]) == ("rejected", ["withdraw"])
+        withdrawn = client.post(f"/api/v1/letters/{first}/withdraw", json={"reason": "ผิดผู้รับ"})
+        assert (withdrawn.status_code, withdrawn.json()["state"]) == (200, "withdrawn")
+        too_soon = client.post(f"/api/v1/letters/{first}/resend")
+        assert too_soon.status_code == 409
+        assert "not confirmed the withdrawal" in too_soon.json()["error"]
+        withdrawal_done(api.store)
+        corrected = letter_json(3, subject="ขอเชิญประชุม (แก้ไข)")
+        resent = client.post(
+            f"/api/v1/letters/{first}/resend", json=base64_body(corrected, files_of(corrected))
+        )
+        assert resent.status_code == 202, resent.text
+        second = resent.json()["id"]
+        assert second != first
+        assert resent.headers["location"].endswith(f"/letters/{second}")
+        assert client.get(f"/api/v1/letters/{second}").json()["letter"]["subject"] == "ขอเชิญประชุม (แก้ไข)"

@@ -1,0 +1,61 @@
+"""The operator's queue through the API: the work not done, and dead letters redriven by id or all
+at once (of a channel), with the gateway woken."""
+
+from __future__ import annotations
+
+from ecms_gateway.access import Role
+from ecms_gateway.errors import PermanentFailure
+from tests.integration.api.letters import base64_body, files_of, letter_json
+from tests.integration.api.server import ORG_C, ApiServer
+
+
+def _dead(api: ApiServer, i: int, **changes: object) -> int:
+    """A letter whose delivery failed for good; returns its work item's id."""
+    letter = letter_json(i, **changes)
+    with api.client() as client:
+        assert (
+            client.post("/api/v1/letters", json=base64_body(letter, files_of(letter, i))).status_code == 202
+        )
+    channel = "mail" if changes.get("receiver") else "ecms"
+    claim = api.store.claim(channel, "test-worker")
+    assert claim is not None
+    api.store.fail(claim.work_id, worker="test-worker", error=PermanentFailure("refused by the node"))
+    return claim.work_id
+
+
+def test_the_queue_lists_work_and_dead_items_by_state(api: ApiServer) -> None:
+    dead = _dead(api, 1)
+    letter = letter_json(2)
+    with api.client() as clerk:
+        clerk.post("/api/v1/letters", json=base64_body(letter, files_of(letter, 2)))
+    with api.client(Role.OPERATOR) as client:
+        everything = client.get("/api/v1/queue").json()
+        dead_only = client.get("/api/v1/queue", params={"state": "dead"}).json()
+    assert len(everything) == 2
+    assert [row["work_id"] for row in dead_only] == [dead]
+    assert "refused by the node" in dead_only[0]["last_error"]
+    assert dead_only[0]["letter_state"] == "failed"
+
+
+def test_redrive_by_id_and_all_dead_of_a_channel(api: ApiServer) -> None:
+    one, two = _dead(api, 1), _dead(api, 2)
+    mail = _dead(api, 3, receiver={"org_id": ORG_C})
+    before = api.wakes.count
+    with api.client(Role.OPERATOR) as client:
+        by_id = client.post("/api/v1/queue/redrive", json={"ids": [one], "reason": "node fixed"})
+        channel = client.post("/api/v1/queue/redrive", json={"all_dead": True, "channel": "ecms"})
+        again = client.post("/api/v1/queue/redrive", json={"ids": [one]})
+        neither = client.post("/api/v1/queue/redrive", json={})
+        rest = client.get("/api/v1/queue", params={"state": "dead"}).json()
+    assert by_id.json() == {"redriven": [one]}
+    assert channel.json() == {"redriven": [two]}
+    assert again.status_code == 409
+    assert "only dead letters" in again.json()["error"]
+    assert neither.status_code == 422
+    assert [row["work_id"] for row in rest] == [mail]
+    assert api.wakes.count == before + 2
+
+
+def test_clerks_do_not_see_the_queue(api: ApiServer) -> None:
+    with api.client(Role.CLERK) as client:
+        assert client.get("/api/v1/queue").status_code == 403
