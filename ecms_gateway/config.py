@@ -172,6 +172,22 @@ class RuntimeSection(_Section):
     shutdown_grace_seconds: PositiveFloat = 30
 
 
+class HttpSection(_Section):
+    """The HTTP server of ``ecms-gateway run``: the REST API, /docs, health checks (and the faces
+    other sections add). Present means served; ``enabled = false`` turns it off without deleting it."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8480
+    max_request_mb: PositiveFloat = 64
+    access_log: bool = False
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    @property
+    def max_request_bytes(self) -> int:
+        return int(self.max_request_mb * 1024 * 1024)
+
+
 class MailServerSection(_Section):
     host: str
     username: str | None = None
@@ -245,6 +261,7 @@ class GatewayConfig(_Section):
     directory: DirectorySection = Field(default_factory=DirectorySection)
     runtime: RuntimeSection = Field(default_factory=RuntimeSection)
     mail: MailSection | None = None
+    http: HttpSection | None = None
 
     @model_validator(mode="after")
     def _organizations_once(self) -> GatewayConfig:

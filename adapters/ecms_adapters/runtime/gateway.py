@@ -1,8 +1,10 @@
 """The composition root of ``ecms-gateway run``: configuration -> store, verifier, signer, one e-CMS
 SOAP client per served organisation, the directory -> the core's ``Gateway``, with signal handlers.
 
-SIGINT/SIGTERM stop it gracefully; SIGUSR1 polls the node and looks for work at once. The process id
-is written to ``<data_dir>/gateway.pid`` for ``ecms-gateway poll-now`` and ``send``.
+With an ``[http]`` section the REST API is served in the same event loop (``runtime/http.py``) from
+one ``Services`` over the same store. SIGINT/SIGTERM stop both gracefully; SIGUSR1 polls the node
+and looks for work at once. The process id is written to ``<data_dir>/gateway.pid`` for
+``ecms-gateway poll-now`` and ``send``.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
+from ecms_adapters.api import AppHook
 from ecms_adapters.mail import ImapMailboxReader, SmtpSender
+from ecms_adapters.runtime.http import HttpFace, http_face, run_together
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 from ecms_gateway.codec.schema import compiled_schema
 from ecms_gateway.config import GatewayConfig, load_config
@@ -29,9 +34,12 @@ from ecms_gateway.runtime.gateway import Gateway, GatewayParts
 from ecms_gateway.runtime.mail import MailParts
 from ecms_gateway.runtime.poller import PollerHooks
 from ecms_gateway.runtime.settings import RuntimeSettings, runtime_settings
+from ecms_gateway.services.context import RuntimeStatus, Services
 from ecms_gateway.signing import OutboundSigner, Verifier
 
 log = logging.getLogger(__name__)
+API_THREADS = 8
+"""Worker threads added for the API's store calls (each request runs its store call in one)."""
 
 
 def soap_config(config: GatewayConfig, url: str) -> SoapClientConfig:
@@ -135,17 +143,48 @@ async def build_gateway(config: GatewayConfig, *, hooks: PollerHooks | None = No
         store.close()
 
 
+def services_for(gateway: Gateway) -> Services:
+    """The one ``Services`` every face of this gateway (API, pages, folders, metrics) works through."""
+    parts = gateway.parts
+    return Services(
+        store=parts.store,
+        settings=parts.settings,
+        routing=lambda: parts.directory.table,
+        wake=gateway.wake,
+        status=RuntimeStatus(started_at=datetime.now(UTC)),
+    )
+
+
+def app_hooks() -> Sequence[AppHook]:
+    """What the other faces add to the HTTP app (web pages, /metrics, webhook routes)."""
+    return ()
+
+
 async def serve(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> None:
-    """Run the gateway of ``config`` until SIGINT or SIGTERM."""
+    """Run the gateway of ``config`` (and its HTTP server with ``[http]``) until SIGINT or SIGTERM."""
     loop = asyncio.get_running_loop()
     threads = config.runtime.outbound_workers + config.runtime.inbound_workers + 4
+    if config.http is not None and config.http.enabled:
+        threads += API_THREADS
     loop.set_default_executor(ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gateway"))
     async with build_gateway(config, hooks=hooks) as gateway:
+        face: HttpFace | None = None
+        if config.http is not None and config.http.enabled:
+            face = http_face(
+                config.http,
+                services_for(gateway),
+                grace_s=config.runtime.shutdown_grace_seconds,
+                extra=app_hooks(),
+            )
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, gateway.stop)
         loop.add_signal_handler(signal.SIGUSR1, gateway.wake)
         with PidFile(config.gateway.data_dir):
-            await gateway.run()
+            if face is None:
+                await gateway.run()
+            else:
+                log.info("REST API at %s/api/v1 (documentation %s/docs)", face.address, face.address)
+                await run_together(gateway.run(), face, stop_main=gateway.stop)
     log.info("gateway stopped")
 
 

@@ -123,7 +123,7 @@ def _keys(model: type[BaseModel], prefix: str = "") -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "section", ["ecms", "organizations", "directory", "runtime", "retry"], ids=lambda s: f"[{s}]"
+    "section", ["ecms", "organizations", "directory", "runtime", "retry", "http"], ids=lambda s: f"[{s}]"
 )
 def test_every_runtime_key_is_documented_in_the_reference_and_the_example(section: str) -> None:
     docs = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
