@@ -10,8 +10,9 @@ from collections.abc import Collection, Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from ecms_gateway.engine import audit, clerk, intake, notifiers, queries, work
+from ecms_gateway.engine import audit, clerk, intake, notifiers, overview, queries, work
 from ecms_gateway.engine.context import Clock, Context, utc_now
+from ecms_gateway.engine.overview import AuditLine, FailingRoute
 from ecms_gateway.engine.retry import Decision, RetryPolicies
 from ecms_gateway.engine.states import Event, LetterState, WorkKind, WorkState
 from ecms_gateway.engine.values import (
@@ -160,3 +161,10 @@ class Store:
     def verify_audit(self) -> AuditReport:
         with self._ctx.db.read() as conn:
             return audit.verify(conn)
+
+    # Operators' dashboard (engine/overview.py).
+    def failing_routes(self) -> list[FailingRoute]:
+        return overview.failing_routes(self._ctx)
+
+    def audit_lines(self, *, before: int | None = None, limit: int = 100) -> list[AuditLine]:
+        return overview.audit_lines(self._ctx, before=before, limit=limit)
