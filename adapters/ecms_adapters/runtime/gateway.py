@@ -22,6 +22,8 @@ from ecms_adapters.api import AppHook
 from ecms_adapters.mail import ImapMailboxReader, SmtpSender
 from ecms_adapters.runtime.http import HttpFace, http_face, run_together
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
+from ecms_adapters.web import web_hook
+from ecms_adapters.web.certs import certificate_statuses
 from ecms_gateway.codec.schema import compiled_schema
 from ecms_gateway.config import GatewayConfig, load_config
 from ecms_gateway.engine import Store
@@ -155,9 +157,11 @@ def services_for(gateway: Gateway) -> Services:
     )
 
 
-def app_hooks() -> Sequence[AppHook]:
+def app_hooks(config: GatewayConfig, services: Services) -> Sequence[AppHook]:
     """What the other faces add to the HTTP app (web pages, /metrics, webhook routes)."""
-    return ()
+    # The web pages at / (adapters/ecms_adapters/web), with the signing certificates for the dashboard.
+    web = web_hook(services, certificates=certificate_statuses(config.signing_config()))
+    return (web,)
 
 
 async def serve(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> None:
@@ -170,11 +174,12 @@ async def serve(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> N
     async with build_gateway(config, hooks=hooks) as gateway:
         face: HttpFace | None = None
         if config.http is not None and config.http.enabled:
+            services = services_for(gateway)
             face = http_face(
                 config.http,
-                services_for(gateway),
+                services,
                 grace_s=config.runtime.shutdown_grace_seconds,
-                extra=app_hooks(),
+                extra=app_hooks(config, services),
             )
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, gateway.stop)
@@ -183,7 +188,12 @@ async def serve(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> N
             if face is None:
                 await gateway.run()
             else:
-                log.info("REST API at %s/api/v1 (documentation %s/docs)", face.address, face.address)
+                log.info(
+                    "web pages at %s/, REST API at %s/api/v1 (documentation %s/docs)",
+                    face.address,
+                    face.address,
+                    face.address,
+                )
                 await run_together(gateway.run(), face, stop_main=gateway.stop)
     log.info("gateway stopped")
 
