@@ -13,6 +13,9 @@
     │                         organisation (chain, dates, key usage, organisation): fix the trust store
     │                         or ask the partner for a proper certificate, then verify again
     ├── PolicyRefused         the regulation or the agency's policy forbids this (e.g. top secret)
+    ├── Unauthorized          no valid credentials (API key, session, name and password): sign in again
+    │   └── LockedOut         too many failed sign-ins in a row: wait until ``until`` or ask an admin
+    ├── Forbidden             signed in, but the role does not allow this (or a form lacks its CSRF token)
     ├── ConfigError           the gateway's configuration is wrong: fix the named key
     ├── StoreError            the store refused or cannot do what was asked
     │   ├── NotFound          no letter or work item with that id: check the id (`ecms-gateway queue`)
@@ -39,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class GatewayError(Exception):
@@ -87,6 +91,22 @@ class UnknownMessage(InputError):
 
 class PolicyRefused(GatewayError):
     """The regulation or the agency's routing policy forbids the requested action."""
+
+
+class Unauthorized(GatewayError):
+    """Missing, wrong, expired or revoked credentials; the message never says which part was wrong."""
+
+
+class LockedOut(Unauthorized):
+    """Sign-in refused for a while after repeated failures; ``until`` says when it is possible again."""
+
+    def __init__(self, message: str, *, until: datetime) -> None:
+        self.until = until
+        super().__init__(message)
+
+
+class Forbidden(GatewayError):
+    """The caller is known but may not do this (role too weak, or a form without its CSRF token)."""
 
 
 class ConfigError(GatewayError):

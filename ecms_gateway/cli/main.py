@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "ecms_gateway.cli.signing_cmds",
     "ecms_gateway.cli.mail_cmds",
     "ecms_gateway.cli.clerk_cmds",
+    "ecms_gateway.cli.access_cmds",
 )
 
 

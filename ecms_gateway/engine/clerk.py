@@ -60,7 +60,14 @@ def register_inbound(ctx: Context, letter_id: int, *, actor: str, reason: str | 
             number = allocate(conn, org=org, register=Register.RECEIVE, year=year)
             values = {"registry_org": org, "registry_year": year, "registry_no": number}
         result = apply(
-            conn, letter, Event.REGISTER, actor=actor, now=now, reason=reason, values=values, detail=values
+            conn,
+            letter,
+            Event.REGISTER,
+            actor=actor,
+            now=now,
+            reason=reason,
+            values=None if values is None else {**values, "registered_at": now},
+            detail=values,
         )
     if isinstance(result, Refusal):
         raise IllegalTransition(result.reason)

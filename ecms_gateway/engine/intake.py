@@ -217,6 +217,8 @@ def _insert_letter(
         book_key=letter.book_key,
         letter_date=letter.date,
         subject=letter.subject,
+        speed=letter.speed.value,
+        secrecy=letter.secrecy.value,
         letter_json=canonical_json(letter.to_json_dict()),
         content_digest=digest or content_digest(package),
         registry_org=org,

@@ -20,6 +20,7 @@ from ecms_gateway.engine.values import (
     UnmatchedNotifier,
 )
 from ecms_gateway.errors import NotFound
+from ecms_gateway.letter.codes import Secrecy, Speed
 from ecms_gateway.letter.model import FileData, Letter, LetterPackage
 from ecms_gateway.store.tables import ATTEMPT, AUDIT, INBOX, LETTER, LETTER_FILE, NOTIFIER, REFUSED, WORK
 
@@ -88,7 +89,7 @@ def letter_detail(ctx: Context, letter_id: int) -> LetterDetail:
             .order_by(ATTEMPT.c.started_at, ATTEMPT.c.id)
         ).mappings()
         return LetterDetail(
-            letter=_summary(row),
+            letter=summary(row),
             files=tuple((f.name, f.mime, int(f.size), f.sha256) for f in files),
             history=tuple(
                 HistoryEntry(
@@ -196,7 +197,7 @@ def _letter_row(conn: Connection, letter_id: int) -> RowMapping:
     return row
 
 
-def _summary(row: RowMapping) -> LetterSummary:
+def summary(row: RowMapping) -> LetterSummary:
     return LetterSummary(
         id=row["id"],
         direction=Direction(row["direction"]),
@@ -207,8 +208,11 @@ def _summary(row: RowMapping) -> LetterSummary:
         book_no=row["book_no"],
         letter_date=row["letter_date"],
         subject=row["subject"],
+        speed=Speed(row["speed"]),
+        secrecy=Secrecy(row["secrecy"]),
         registry_year=row["registry_year"],
         registry_no=row["registry_no"],
+        registered_at=row["registered_at"],
         accept_id=row["accept_id"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],

@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from ecms_gateway.access import Access
 from ecms_gateway.engine import audit, clerk, intake, notifiers, overview, queries, work
 from ecms_gateway.engine.context import Clock, Context, utc_now
 from ecms_gateway.engine.overview import AuditLine, FailingRoute
@@ -71,6 +72,11 @@ class Store:
     @property
     def db(self) -> Database:
         return self._ctx.db
+
+    @property
+    def access(self) -> Access:
+        """Users, API keys and web sessions in the same database."""
+        return Access(self._ctx.db, clock=self._ctx.clock)
 
     def close(self) -> None:
         self._ctx.db.dispose()

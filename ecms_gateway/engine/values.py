@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
+from ecms_gateway.letter.codes import Secrecy, Speed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,11 +122,67 @@ class LetterSummary:
     book_no: str
     letter_date: date
     subject: str
+    speed: Speed
+    secrecy: Secrecy
     registry_year: int | None
     registry_no: int | None
+    registered_at: datetime | None  # when the receive number was given (inbound)
     accept_id: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class LetterOrder(StrEnum):
+    """How a list of letters is sorted."""
+
+    NEWEST = "newest"  # most recently accepted first
+    URGENT = "urgent"  # most urgent first (ด่วนที่สุด), then the oldest first within a speed
+
+
+@dataclass(frozen=True, kw_only=True)
+class LetterQuery:
+    """Which letters a list shows; every criterion given must hold."""
+
+    direction: Direction | None = None
+    states: tuple[LetterState, ...] = ()
+    org: str | None = None  # sender or receiver organisation id
+    date_from: date | None = None  # letter date, inclusive
+    date_to: date | None = None  # letter date, inclusive
+    text: str | None = None  # in the book number or the subject; Thai and Arabic digits match alike
+    order: LetterOrder = LetterOrder.NEWEST
+
+
+@dataclass(frozen=True, kw_only=True)
+class LetterPage:
+    """One page of a letter list and the number of letters matching in all."""
+
+    items: tuple[LetterSummary, ...]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueStat:
+    """Work not done yet, per state, channel and kind: how much and since when."""
+
+    state: WorkState
+    channel: str
+    kind: WorkKind
+    count: int
+    oldest_at: datetime  # creation time of the oldest item in the group
+
+
+@dataclass(frozen=True, kw_only=True)
+class HourActivity:
+    """Per hour: letters sent (first delivered), received, work items given up (dead), send latency."""
+
+    hour: datetime  # the start of the hour, UTC
+    sent: int
+    received: int
+    failed: int
+    latency_p50_s: float | None  # from acceptance into the outbox to delivery, for the letters sent
+    latency_p95_s: float | None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,10 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ecms_gateway.engine import Event, LetterState, Store, WorkKind
-from ecms_gateway.errors import InputError, StoreError
+from ecms_gateway.errors import GatewayError, InputError, StoreError
 from ecms_gateway.letter.model import LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
 from ecms_gateway.runtime.routing import Route, RoutingTable
+
+
+class DirectoryNotReady(GatewayError):
+    """The routing table is not loaded yet, so a letter cannot be routed; try again shortly."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -62,11 +62,15 @@ class Letter(SQLModel, table=True):
     book_key: str = Field(max_length=200)
     letter_date: date
     subject: str = Field(sa_type=Text)
+    # Copied out of letter_json for lists, ordering ("most urgent first") and registry books.
+    speed: str = Field(max_length=16, index=True)
+    secrecy: str = Field(max_length=16)
     letter_json: str = Field(sa_type=Text)
     content_digest: str = Field(max_length=64)
     registry_org: str | None = Field(default=None, max_length=10)
     registry_year: int | None = None
     registry_no: int | None = None
+    registered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     accept_id: str | None = Field(default=None, max_length=100)
     inbox_id: int | None = Field(default=None, foreign_key="inbox_item.id")
     resend_of: int | None = Field(default=None, foreign_key="letter.id")
@@ -211,6 +215,57 @@ class AuditHead(SQLModel, table=True):
     last_hash: str = Field(max_length=64)
 
 
+# --- Access: people who sign in to the pages, office systems that call the API, web sessions ---
+
+
+class UserAccount(SQLModel, table=True):
+    """A person who signs in to the web pages; ``password_hash`` is argon2id, never the password."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    display_name: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=200)
+    disabled: bool = False
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    """An office system's key: only the SHA-256 of its secret is kept; ``prefix`` identifies it in lists."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    prefix: str = Field(max_length=16, unique=True)
+    secret_sha256: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    created_by: str = Field(max_length=200)
+    last_used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds the token, the table only its SHA-256."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    last_seen_at: datetime = Field(sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    remote: str | None = Field(default=None, max_length=200)
+
+
 METADATA: MetaData = SQLModel.metadata
 
 
@@ -228,8 +283,12 @@ REFUSED = _t("refused_event")
 COUNTER = _t("registry_counter")
 AUDIT = _t("audit_entry")
 AUDIT_HEAD = _t("audit_head")
+USER = _t("user_account")
+API_KEY = _t("api_key")
+SESSION = _t("web_session")
 
 __all__ = [
+    "API_KEY",
     "ATTEMPT",
     "AUDIT",
     "AUDIT_HEAD",
@@ -240,7 +299,10 @@ __all__ = [
     "METADATA",
     "NOTIFIER",
     "REFUSED",
+    "SESSION",
+    "USER",
     "WORK",
+    "ApiKey",
     "Attempt",
     "AuditEntry",
     "AuditHead",
@@ -250,5 +312,7 @@ __all__ = [
     "Notifier",
     "RefusedEvent",
     "RegistryCounter",
+    "UserAccount",
+    "WebSession",
     "WorkItem",
 ]

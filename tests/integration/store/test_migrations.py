@@ -77,3 +77,36 @@ def test_foreign_tables_without_migration_record_are_refused(empty_url: str) -> 
             prepare(db)
     finally:
         db.dispose()
+
+
+def test_upgrade_to_0002_fills_speed_secrecy_and_registration_time_of_existing_letters(
+    empty_url: str,
+) -> None:
+    db = Database(empty_url)
+    try:
+        upgrade(db, "0001")
+        letter_json = '{"speed": "most_urgent", "secrecy": "confidential"}'
+        with db.write() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO letter (id, direction, state, channel, sender_org, sender_dept, receiver_org,"
+                    " book_no, book_key, letter_date, subject, letter_json, content_digest, created_at,"
+                    " updated_at) VALUES (1, 'in', 'registered', 'ecms', '2099100000', '20991', '2099000000',"
+                    " 'x/1', 'x/1', '2026-11-20', 's', :j, 'd', '2026-11-20 03:00:00+00:00',"
+                    " '2026-11-20 03:00:00+00:00')"
+                ),
+                {"j": letter_json},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO audit_entry (seq, at, actor, action, letter_id, detail, prev_hash, hash)"
+                    " VALUES (1, '2026-11-20 04:00:00+00:00', 't', 'letter.register', 1, '{}', 'p', 'h')"
+                )
+            )
+        upgrade(db)
+        with db.read() as conn:
+            row = conn.execute(text("SELECT speed, secrecy, registered_at FROM letter")).one()
+        assert (row.speed, row.secrecy) == ("most_urgent", "confidential")
+        assert str(row.registered_at).startswith("2026-11-20 04:00:00")
+    finally:
+        db.dispose()
