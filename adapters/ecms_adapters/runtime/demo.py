@@ -18,6 +18,7 @@ from typing import TextIO, TypeVar
 
 from ecms_adapters.runtime.layout import Layout, LayoutOptions, sample_letters, write_layout
 from ecms_adapters.runtime.processes import Child, free_port, start_gateway, start_node, wait_for_port
+from ecms_adapters.web.demo_pages import DemoSite, add_pages, describe
 from ecms_gateway.config import load_config
 from ecms_gateway.engine import Direction, LetterState, Store
 from ecms_gateway.letter.loader import load_letter_file
@@ -45,6 +46,7 @@ class Demo:
     root: Path | None = None
     children: list[Child] = field(default_factory=list)
     stores: dict[str, Store] = field(default_factory=dict)
+    sites: list[DemoSite] = field(default_factory=list)
     _start: float = field(default_factory=time.monotonic)
 
     def say(self, text: str) -> None:
@@ -59,6 +61,7 @@ class Demo:
         for name, agency in layout.agencies.items():
             config = load_config(agency.config)
             self.stores[name] = Store(data_dir=config.gateway.data_dir, policies=config.retry_policies())
+        self.sites = add_pages(layout, self.stores)
         node = start_node(layout)
         self.children.append(node)
         wait_for_port(port, timeout=30, child=node)
@@ -113,7 +116,7 @@ class Demo:
             f"  the letter       ecms-gateway show 1 --config {a.config}",
             f"                   ecms-gateway show 1 --config {b.config}",
             f"  send another     ecms-gateway send LETTER.json --config {a.config}",
-            "  web UI           not in this version yet",
+            *describe(self.sites),
             "Ctrl-C stops the node and the gateways.",
         ]
         print("\n".join(lines), file=self.out, flush=True)
