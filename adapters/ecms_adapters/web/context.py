@@ -138,21 +138,33 @@ def page(web: Web, handler: Handler, roles: Sequence[Role]) -> Callable[[Request
         form = None
         if request.method == "POST":
             form = await request.form(max_files=50, max_fields=200, max_part_size=MAX_UPLOAD_BYTES)
-            submitted = form.get("csrf")
-            try:
-                web.services.access.check_csrf(session, submitted if isinstance(submitted, str) else None)
-            except Forbidden:
-                return _refused(web, request, session, lang, "error.csrf")
-        if not session.principal.allows(*roles):
-            return _refused(web, request, session, lang, "error.forbidden")
-        current = Page(request=request, web=web, session=session, lang=lang, form=form)
         try:
-            return await handler(current)
+            return await _checked(web, handler, roles, request, session, lang, form)
         finally:
             if form is not None:
                 await form.close()
 
     return endpoint
+
+
+async def _checked(
+    web: Web,
+    handler: Handler,
+    roles: Sequence[Role],
+    request: Request,
+    session: SessionInfo,
+    lang: str,
+    form: FormData | None,
+) -> Response:
+    if form is not None:
+        submitted = form.get("csrf")
+        try:
+            web.services.access.check_csrf(session, submitted if isinstance(submitted, str) else None)
+        except Forbidden:
+            return _refused(web, request, session, lang, "error.csrf")
+    if not session.principal.allows(*roles):
+        return _refused(web, request, session, lang, "error.forbidden")
+    return await handler(Page(request=request, web=web, session=session, lang=lang, form=form))
 
 
 def _refused(web: Web, request: Request, session: SessionInfo, lang: str, key: str) -> Response:

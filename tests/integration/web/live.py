@@ -44,6 +44,7 @@ class LiveWeb:
     services: Services = field(init=False)
     url: str = field(init=False)
     wakes: int = field(default=0, init=False)
+    _clients: list[httpx.Client] = field(default_factory=list, init=False)
     _server: uvicorn.Server | None = field(default=None, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
 
@@ -80,13 +81,17 @@ class LiveWeb:
         self.wakes += 1
 
     def stop(self) -> None:
+        for client in self._clients:
+            client.close()
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
             self._thread.join(timeout=10)
         self.store.close()
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, follow_redirects=False, timeout=30)
+        client = httpx.Client(base_url=self.url, follow_redirects=False, timeout=30)
+        self._clients.append(client)
+        return client
 
     def logged_in(self, name: str) -> httpx.Client:
         """A client holding ``name``'s session cookie (logged in through the log-in form)."""

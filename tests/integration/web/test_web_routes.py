@@ -11,6 +11,7 @@ import pytest
 
 from ecms_gateway.engine import Direction, LetterState, WorkKind, WorkState
 from ecms_gateway.errors import PermanentFailure
+from ecms_gateway.letter.codes import Speed
 from ecms_gateway.letter.model import Party
 from tests.integration.web.live import ORG_A, ORG_B, PASSWORD, LiveWeb, csrf_of, sample
 
@@ -19,7 +20,7 @@ def _receive(live: LiveWeb) -> int:
     """Letter 001 as agency A's store receives it from B (the runtime's inbound path)."""
     package = sample()
     letter = package.letter.model_copy(
-        update={"sender": Party(org_id=ORG_B), "receiver": Party(org_id=ORG_A), "speed": "most_urgent"}
+        update={"sender": Party(org_id=ORG_B), "receiver": Party(org_id=ORG_A), "speed": Speed.MOST_URGENT}
     )
     inbox = live.store.accept_inbound(b"<raw/>", channel="ecms", process_id="p-1", actor="test")
     return live.store.record_inbound_letter(inbox.id, replace(package, letter=letter), actor="test").id
