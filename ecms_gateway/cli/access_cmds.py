@@ -71,8 +71,9 @@ def _password_options(parser: argparse.ArgumentParser) -> None:
 
 def _password(args: argparse.Namespace) -> str:
     if args.password_file is not None:
+        path: Path = args.password_file
         try:
-            return args.password_file.read_text(encoding="utf-8").splitlines()[0]
+            return path.read_text(encoding="utf-8").splitlines()[0]
         except (OSError, IndexError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read a password from {args.password_file}: {exc}") from exc
     if os.environ.get(PASSWORD_ENV):

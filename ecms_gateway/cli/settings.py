@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from ecms_gateway.config import GatewayConfig, load_config
+from ecms_gateway.store.database import default_data_dir
 from ecms_gateway.xml.parser import DEFAULT_MAX_BYTES, XmlLimits
 
 CONFIG_ENV = "ECMS_GATEWAY_CONFIG"
@@ -36,7 +37,13 @@ def has_config(args: argparse.Namespace) -> bool:
 def config_from_args(args: argparse.Namespace) -> GatewayConfig:
     """The configuration named by ``--config`` or ``$ECMS_GATEWAY_CONFIG``, else the defaults."""
     path = _config_path(args)
-    return load_config(path) if path is not None else GatewayConfig()
+    if path is not None:
+        return load_config(path)
+    # No file: the defaults, with the data folder from $ECMS_GATEWAY_DATA_DIR as a file would have it.
+    defaults = GatewayConfig()
+    return defaults.model_copy(
+        update={"gateway": defaults.gateway.model_copy(update={"data_dir": default_data_dir()})}
+    )
 
 
 def add_xml_options(parser: argparse.ArgumentParser) -> None:

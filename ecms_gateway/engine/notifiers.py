@@ -1,7 +1,8 @@
 """Notifiers matched to their letter by (sender department, book number key, CorrespondenceDate).
 
 A notifier that matches no letter is kept (outcome ``unmatched``) for operators, never dropped; one
-whose letter's state does not allow it is kept and its event recorded as refused.
+whose letter's state does not allow it is kept and its event recorded as refused, except a late or
+repeated ReceiveLetterNotifier, which is only noted.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def match_notifier(ctx: Context, notifier: NotifierIn, *, actor: str) -> Notifie
                 notifier_id=notifier_id, outcome=NotifierOutcome.UNMATCHED, letter_id=None, state=None
             )
         event = EVENT_OF.get(notifier.kind)
-        if event is None:
+        if event is None or _late_receipt(event, LetterState(letter["state"])):
             outcome, state = NotifierOutcome.NOTED, LetterState(letter["state"])
             audit.append(
                 conn, at=now, actor=actor, action="notifier.noted", letter_id=letter["id"], detail=detail
@@ -113,6 +114,23 @@ def match_notifier(ctx: Context, notifier: NotifierIn, *, actor: str) -> Notifie
         return NotifierResult(
             notifier_id=notifier_id, outcome=outcome, letter_id=int(letter["id"]), state=state
         )
+
+
+# The receiver answered already: a ReceiveLetterNotifier that comes after the answer (queues are not
+# ordered across the node) or a second one adds nothing; it is noted on the letter, not refused.
+_ANSWERED: Final = frozenset(
+    {
+        LetterState.DELIVERED,
+        LetterState.ACCEPTED,
+        LetterState.REJECTED,
+        LetterState.INVALID,
+        LetterState.WITHDRAWN,
+    }
+)
+
+
+def _late_receipt(event: Event, state: LetterState) -> bool:
+    return event is Event.RECEIVE_NOTIFIED and state in _ANSWERED
 
 
 def record_bounce(ctx: Context, letter_id: int, *, actor: str, reason: str) -> Transition:

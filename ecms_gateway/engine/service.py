@@ -7,31 +7,39 @@ The methods are synchronous (SQLAlchemy core); async callers run them in a worke
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ecms_gateway.access import Access
-from ecms_gateway.engine import audit, clerk, intake, notifiers, overview, queries, work
+from ecms_gateway.engine import audit, clerk, intake, listing, notifiers, overview, queries, stats, work
 from ecms_gateway.engine.context import Clock, Context, utc_now
 from ecms_gateway.engine.overview import AuditLine, FailingRoute
 from ecms_gateway.engine.retry import Decision, RetryPolicies
-from ecms_gateway.engine.states import Event, LetterState, WorkKind, WorkState
+from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
 from ecms_gateway.engine.values import (
     Accepted,
     AuditReport,
     Claim,
+    HourActivity,
     LetterDetail,
+    LetterPage,
+    LetterQuery,
+    LetterSummary,
     NotifierIn,
     NotifierResult,
     QueueRow,
+    QueueStat,
     RefusedView,
     Transition,
     UnmatchedNotifier,
 )
-from ecms_gateway.letter.model import LetterPackage
+from ecms_gateway.letter.model import FileData, LetterPackage
 from ecms_gateway.store import migrate
 from ecms_gateway.store.database import Database, default_data_dir, resolve_url
 from ecms_gateway.store.files import FileStore, LocalFileStore
+
+if TYPE_CHECKING:  # the access package builds on the engine (audit), so it is imported late
+    from ecms_gateway.access import Access
 
 DEFAULT_LEASE = timedelta(minutes=5)
 
@@ -76,6 +84,8 @@ class Store:
     @property
     def access(self) -> Access:
         """Users, API keys and web sessions in the same database."""
+        from ecms_gateway.access import Access  # noqa: PLC0415 - see the TYPE_CHECKING import
+
         return Access(self._ctx.db, clock=self._ctx.clock)
 
     def close(self) -> None:
@@ -163,6 +173,27 @@ class Store:
 
     def unmatched_notifiers(self) -> list[UnmatchedNotifier]:
         return queries.unmatched_notifiers(self._ctx)
+
+    # Lists, registry books and figures for the API, the web pages and the metrics.
+    def letters(self, query: LetterQuery, *, offset: int = 0, limit: int = 50) -> LetterPage:
+        return listing.letters(self._ctx, query, offset=offset, limit=limit)
+
+    def registry_book(
+        self, direction: Direction, *, org: str, date_from: date, date_to: date
+    ) -> list[LetterSummary]:
+        return listing.registry_book(self._ctx, direction, org=org, date_from=date_from, date_to=date_to)
+
+    def load_file(self, letter_id: int, position: int) -> FileData:
+        return listing.load_file(self._ctx, letter_id, position)
+
+    def queue_stats(self) -> list[QueueStat]:
+        return stats.queue_stats(self._ctx)
+
+    def letter_counts(self) -> dict[tuple[Direction, LetterState, str], int]:
+        return stats.letter_counts(self._ctx)
+
+    def activity(self, *, since: datetime) -> list[HourActivity]:
+        return stats.activity(self._ctx, since=since)
 
     def verify_audit(self) -> AuditReport:
         with self._ctx.db.read() as conn:

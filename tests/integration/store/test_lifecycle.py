@@ -65,6 +65,20 @@ def test_outbound_happy_path(store: Store) -> None:
     ]
 
 
+def test_a_late_or_repeated_receipt_is_noted_not_refused(store: Store) -> None:
+    letter_id = _sent(store, 1)
+    _notify(store, NotifierKind.ACCEPT, "ศธ 0990/1", accept_id="7")  # the answer overtook the receipt
+    late = _notify(store, NotifierKind.RECEIVE, "ศธ 0990/1")
+    assert (late.outcome, late.state) == (NotifierOutcome.NOTED, LetterState.ACCEPTED)
+    other = _sent(store, 2)
+    _notify(store, NotifierKind.RECEIVE, "ศธ 0990/2")
+    again = _notify(store, NotifierKind.RECEIVE, "ศธ 0990/2")
+    assert (again.outcome, again.state) == (NotifierOutcome.NOTED, LetterState.DELIVERED)
+    assert store.refused_events() == []
+    assert store.show(letter_id).letter.accept_id == "7"
+    assert store.show(other).history[-1].action == "notifier.noted"
+
+
 def test_accept_notifier_for_withdrawn_letter_is_refused_and_recorded(store: Store) -> None:
     letter_id = _sent(store, 1)
     _notify(store, NotifierKind.REJECT, "ศธ 0990/1")

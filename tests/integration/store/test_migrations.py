@@ -89,10 +89,10 @@ def test_upgrade_to_0002_fills_speed_secrecy_and_registration_time_of_existing_l
         with db.write() as conn:
             conn.execute(
                 text(
-                    "INSERT INTO letter (id, direction, state, channel, sender_org, sender_dept, receiver_org,"
-                    " book_no, book_key, letter_date, subject, letter_json, content_digest, created_at,"
-                    " updated_at) VALUES (1, 'in', 'registered', 'ecms', '2099100000', '20991', '2099000000',"
-                    " 'x/1', 'x/1', '2026-11-20', 's', :j, 'd', '2026-11-20 03:00:00+00:00',"
+                    "INSERT INTO letter (id, direction, state, channel, sender_org, sender_dept,"
+                    " receiver_org, book_no, book_key, letter_date, subject, letter_json, content_digest,"
+                    " created_at, updated_at) VALUES (1, 'in', 'registered', 'ecms', '2099100000', '20991',"
+                    " '2099000000', 'x/1', 'x/1', '2026-11-20', 's', :j, 'd', '2026-11-20 03:00:00+00:00',"
                     " '2026-11-20 03:00:00+00:00')"
                 ),
                 {"j": letter_json},

@@ -1,0 +1,99 @@
+"""``Services``: the one object every face of a running gateway (API, web pages, watched folders,
+metrics) is handed by the composition root. Each action goes through ``services.clerk`` and the
+``Store`` exactly as the CLI's do, and then wakes the gateway's workers so the work starts at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ecms_gateway.access import Access
+from ecms_gateway.engine import Store
+from ecms_gateway.engine.context import utc_now
+from ecms_gateway.letter.model import LetterPackage
+from ecms_gateway.runtime.routing import RoutingTable
+from ecms_gateway.runtime.settings import RuntimeSettings
+from ecms_gateway.services import clerk
+from ecms_gateway.services.clerk import Submitted
+
+
+@dataclass(kw_only=True)
+class RuntimeStatus:
+    """Live facts about the running gateway that only its memory holds, for health and metrics.
+
+    Written by the runtime's tasks (one event loop), read by the faces; nothing here is a record of
+    work (that is all in the store), so losing it on restart loses nothing.
+    """
+
+    started_at: datetime = field(default_factory=utc_now)
+    last_poll_ok_at: dict[str, datetime] = field(default_factory=dict)  # per served organisation
+    last_poll_error: dict[str, str] = field(default_factory=dict)
+    directory_loaded_at: datetime | None = None
+    directory_source: str | None = None
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Services:
+    """The store, the settings and the live routing table of one gateway, and the clerk's actions."""
+
+    store: Store
+    settings: RuntimeSettings
+    routing: Callable[[], RoutingTable | None]  # the directory's current table; None before the first load
+    wake: Callable[[], None] = _nothing  # tell the running gateway there is new work
+    status: RuntimeStatus = field(default_factory=RuntimeStatus)
+
+    @property
+    def access(self) -> Access:
+        return self.store.access
+
+    def routing_table(self) -> RoutingTable:
+        """The current table, or a clear error while the directory has not been loaded yet."""
+        table = self.routing()
+        if table is None:
+            raise clerk.DirectoryNotReady(
+                "the organisation directory has not been loaded yet; try again in a moment "
+                "(see the gateway's log for why it is not loading)"
+            )
+        return table
+
+    def submit(self, package: LetterPackage, *, actor: str) -> Submitted:
+        done = clerk.submit(
+            self.store, package, routing=self.routing_table(), secrecy=self.settings.secrecy, actor=actor
+        )
+        self.wake()
+        return done
+
+    def register(self, letter_id: int, *, actor: str) -> int:
+        number = clerk.register(self.store, letter_id, actor=actor)
+        self.wake()
+        return number
+
+    def reject(self, letter_id: int, *, reason: str, actor: str) -> None:
+        clerk.reject(self.store, letter_id, reason=reason, actor=actor)
+        self.wake()
+
+    def mark_invalid(self, letter_id: int, *, reason: str, actor: str) -> None:
+        clerk.mark_invalid(self.store, letter_id, reason=reason, actor=actor)
+        self.wake()
+
+    def withdraw(self, letter_id: int, *, actor: str, reason: str | None = None) -> None:
+        clerk.withdraw(self.store, letter_id, actor=actor, reason=reason)
+        self.wake()
+
+    def resend(self, letter_id: int, *, actor: str, corrected: LetterPackage | None = None) -> Submitted:
+        done = clerk.resend(
+            self.store,
+            letter_id,
+            routing=self.routing_table(),
+            secrecy=self.settings.secrecy,
+            actor=actor,
+            corrected=corrected,
+        )
+        self.wake()
+        return done
