@@ -75,8 +75,18 @@ class Page:
             "csrf": self.session.csrf_token,
             "nav": navigation(self.principal),
             "path": self.request.url.path,
+            "org_name": self.org_name,
             **values,
         }
+
+    def org_name(self, org_id: str) -> str:
+        """The organisation's name from the directory (Thai, or English on English pages), else its id."""
+        from ecms_adapters.web.directory import lookup  # noqa: PLC0415 - directory imports this module
+
+        org = lookup(self.services.routing(), org_id)
+        if org is None:
+            return org_id
+        return (org.en_name or org.th_name) if self.lang == "en" else org.th_name
 
     def field(self, name: str) -> str:
         value = self.form.get(name) if self.form is not None else None

@@ -6,15 +6,29 @@ turns it into a search box that asks ``/orgs?q=`` as the clerk types.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from starlette.responses import JSONResponse, Response
 
 from ecms_adapters.web.context import Page
+from ecms_gateway.codec import OrganizationInfo
 from ecms_gateway.letter.thai import to_arabic_digits
 from ecms_gateway.runtime.routing import RoutingTable
 
 MAX_RESULTS = 20
+_INDEX: weakref.WeakKeyDictionary[RoutingTable, dict[str, OrganizationInfo]] = weakref.WeakKeyDictionary()
+
+
+def lookup(table: RoutingTable | None, org_id: str) -> OrganizationInfo | None:
+    """One organisation of the directory by id (indexed once per loaded table)."""
+    if table is None:
+        return None
+    index = _INDEX.get(table)
+    if index is None:
+        index = {org.organization_id: org for org in table.organizations}
+        _INDEX[table] = index
+    return index.get(org_id)
 
 
 @dataclass(frozen=True, kw_only=True)

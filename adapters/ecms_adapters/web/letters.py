@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from ecms_adapters.web.context import CLERK_ROLES, Page
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.timeline import timeline
-from ecms_gateway.engine import Direction, Event, LetterState
+from ecms_gateway.engine import Direction, Event, LetterOrder, LetterQuery, LetterState
 from ecms_gateway.engine.states import allowed_events
 from ecms_gateway.errors import GatewayError, InputError, NotFound
 
@@ -36,8 +36,6 @@ async def sent(page: Page) -> Response:
 
 
 async def _list(page: Page, direction: Direction, *, default_show: str) -> Response:
-    from ecms_gateway.engine import LetterQuery  # noqa: PLC0415 - lands with the lead's queries
-
     params = page.request.query_params
     show = params.get("show", default_show)
     states = _SHOWS[direction].get(show, ())
@@ -47,7 +45,7 @@ async def _list(page: Page, direction: Direction, *, default_show: str) -> Respo
         direction=direction,
         states=states,
         text=text or None,
-        order="urgent" if direction is Direction.IN else "newest",
+        order=LetterOrder.URGENT if direction is Direction.IN else LetterOrder.NEWEST,
     )
     result = await page.run(page.services.store.letters, query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     pages = max(1, -(-result.total // PAGE_SIZE))

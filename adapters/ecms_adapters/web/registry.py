@@ -65,10 +65,11 @@ async def _rows(page: Page, book: BookRequest) -> list[BookRow]:
     letters: list[LetterSummary] = await page.run(
         page.services.store.registry_book, book.direction, org=book.org, date_from=book.start, date_to=book.end
     )
-    return [_row(letter, book.direction, page.lang) for letter in letters]
+    return [_row(letter, book.direction, page) for letter in letters]
 
 
-def _row(letter: LetterSummary, direction: Direction, lang: str) -> BookRow:
+def _row(letter: LetterSummary, direction: Direction, page: Page) -> BookRow:
+    lang = page.lang
     when = letter.registered_at if direction is Direction.IN else letter.created_at
     note = []
     if letter.speed.value != "normal":
@@ -82,8 +83,8 @@ def _row(letter: LetterSummary, direction: Direction, lang: str) -> BookRow:
         registered=be_date(when, lang),
         book_no=letter.book_no,
         letter_date=be_date(letter.letter_date, lang),
-        sender=letter.sender_name or letter.sender_org,
-        receiver=letter.receiver_name or letter.receiver_org,
+        sender=page.org_name(letter.sender_org),
+        receiver=page.org_name(letter.receiver_org),
         subject=letter.subject,
         note=" ".join(note),
     )
