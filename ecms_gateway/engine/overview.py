@@ -63,7 +63,9 @@ def failing_routes(ctx: Context, *, limit: int = 50) -> list[FailingRoute]:
             error = conn.execute(
                 select(WORK.c.last_error)
                 .select_from(WORK.join(LETTER, LETTER.c.id == WORK.c.letter_id))
-                .where(failing, LETTER.c.receiver_org == row["receiver_org"], WORK.c.channel == row["channel"])
+                .where(
+                    failing, LETTER.c.receiver_org == row["receiver_org"], WORK.c.channel == row["channel"]
+                )
                 .order_by(WORK.c.id.desc())
                 .limit(1)
             ).scalar()

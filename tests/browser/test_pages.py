@@ -5,7 +5,7 @@ an operator redrives a dead letter and verifies the audit chain. Every page is s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -80,7 +80,7 @@ def test_clerk_composes_registers_and_reads_the_registry(live: LiveWeb, watch: W
     expect(page.locator("#receive-number")).to_have_text("ลงทะเบียนรับแล้ว เลขรับที่ 1")
     watch.shot(page, "registered")
 
-    page.goto(f"{live.url}/registry?book=in&from=2026-01-01&to={date.today().isoformat()}")
+    page.goto(f"{live.url}/registry?book=in&from=2026-01-01&to={datetime.now(UTC).date().isoformat()}")
     expect(page.locator("table.book tbody tr")).to_have_count(1)
     watch.shot(page, "registry-in")
     with page.expect_download() as download:

@@ -55,7 +55,7 @@ def _answers(url: str) -> bool:
 def test_letter_001_sent_in_a_pages_is_registered_in_b_pages(
     cluster: tuple[Cluster, dict[str, str]], watch: Watch
 ) -> None:
-    made, urls = cluster
+    _, urls = cluster
     letters = sample_letters()
     a = watch.page()
     login(a, urls["A"], "clerk-a", PASSWORD)

@@ -16,6 +16,7 @@ from ecms_adapters.web.context import (
     OPERATOR_ROLES,
     READ_LETTER_ROLES,
     CertStatus,
+    Handler,
     Web,
     page,
 )
@@ -29,7 +30,9 @@ ALL_ROLES = (Role.CLERK, Role.OPERATOR)
 
 
 def web_routes(web: Web) -> list[BaseRoute]:
-    def p(path: str, handler: login.Handler, roles: Sequence[Role], methods: Sequence[str] = ("GET",)) -> Route:
+    def p(
+        path: str, handler: Handler, roles: Sequence[Role], methods: Sequence[str] = ("GET",)
+    ) -> Route:
         return Route(path, page(web, handler, roles), methods=list(methods))
 
     return [

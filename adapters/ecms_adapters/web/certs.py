@@ -20,7 +20,9 @@ def certificate_statuses(signing: SigningConfig) -> Callable[[], list[CertStatus
             try:
                 cert = x509.load_pem_x509_certificate(ref.cert.read_bytes())
             except (OSError, ValueError) as exc:
-                out.append(CertStatus(org_id=org_id, subject=f"{ref.cert}: {exc}", not_after=now.date(), days_left=0))
+                out.append(
+                    CertStatus(org_id=org_id, subject=f"{ref.cert}: {exc}", not_after=now.date(), days_left=0)
+                )
                 continue
             ends = cert.not_valid_after_utc
             out.append(

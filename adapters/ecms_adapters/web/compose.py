@@ -28,8 +28,11 @@ _THAI_REQUIRED = "จำเป็นต้องกรอก (required)"
 async def compose(page: Page) -> Response:
     if page.request.method == "POST":
         return await _send(page)
-    return _form(page, values={"speed": Speed.NORMAL.value, "secrecy": Secrecy.NORMAL.value,
-                               "kind": Kind.EXTERNAL.value}, faults={})
+    return _form(
+        page,
+        values={"speed": Speed.NORMAL.value, "secrecy": Secrecy.NORMAL.value, "kind": Kind.EXTERNAL.value},
+        faults={},
+    )
 
 
 def _form(page: Page, *, values: dict[str, str], faults: Faults, problem: str | None = None) -> Response:
@@ -40,7 +43,7 @@ def _form(page: Page, *, values: dict[str, str], faults: Faults, problem: str | 
     )
     return page.render(
         "compose.html",
-        status=200 if not faults and problem is None else 400,
+        # 200 even with faults: the browser shows the form again (a 4xx would count as a failed load).
         values=values,
         faults=faults,
         fault_count=sum(len(v) for v in faults.values()),
@@ -56,9 +59,22 @@ def _form(page: Page, *, values: dict[str, str], faults: Faults, problem: str | 
 
 
 async def _send(page: Page) -> Response:
-    assert page.form is not None
-    names = ("kind", "book_no", "date", "subject", "speed", "secrecy", "sender", "receiver",
-             "receiver_title", "enclosures", "description", "signer_given", "signer_family", "signer_title")
+    names = (
+        "kind",
+        "book_no",
+        "date",
+        "subject",
+        "speed",
+        "secrecy",
+        "sender",
+        "receiver",
+        "receiver_title",
+        "enclosures",
+        "description",
+        "signer_given",
+        "signer_family",
+        "signer_title",
+    )
     values = {name: page.field(name) for name in names}
     if not values["sender"]:
         values["sender"] = page.services.settings.orgs[0].org_id
@@ -71,7 +87,7 @@ async def _send(page: Page) -> Response:
         faults["main_file"].append("แนบไฟล์หนังสือ (PDF) — attach the letter as a PDF")
     package: LetterPackage | None = None
     try:
-        package = load_letter_dict(_letter_dict(values, files), lambda path: files["by_name"].get(path))
+        package = load_letter_dict(_letter_dict(values, files), files["by_name"].get)
     except LetterInvalid as exc:
         for fault in exc.faults:
             field = _field(fault.where)
@@ -115,7 +131,6 @@ def _policy_faults(values: dict[str, str], page: Page) -> defaultdict[str, list[
 
 async def _uploads(page: Page) -> dict[str, Any]:
     """The uploaded files by the names the letter will carry (unique, no folders)."""
-    assert page.form is not None
     by_name: dict[str, bytes] = {}
     refs: dict[str, Any] = {"by_name": by_name, "attachments": []}
 
@@ -132,12 +147,12 @@ async def _uploads(page: Page) -> dict[str, Any]:
             mime = "application/pdf"
         return {"path": name, "mime": mime}
 
-    main = page.form.get("main_file")
+    main = page.posted.get("main_file")
     if isinstance(main, UploadFile):
         ref = await keep(main, "main")
         if ref is not None:
             refs["main"] = ref
-    for index, item in enumerate(page.form.getlist("attachments")):
+    for index, item in enumerate(page.posted.getlist("attachments")):
         if isinstance(item, UploadFile):
             ref = await keep(item, f"{index + 1}")
             if ref is not None:

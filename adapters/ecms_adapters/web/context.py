@@ -88,6 +88,13 @@ class Page:
             return org_id
         return (org.en_name or org.th_name) if self.lang == "en" else org.th_name
 
+    @property
+    def posted(self) -> FormData:
+        """The POSTed form (the wrapper parsed and checked it)."""
+        if self.form is None:
+            raise RuntimeError("this page handles POST only")
+        return self.form
+
     def field(self, name: str) -> str:
         value = self.form.get(name) if self.form is not None else None
         return value.strip() if isinstance(value, str) else ""
@@ -157,7 +164,7 @@ def page(web: Web, handler: Handler, roles: Sequence[Role]) -> Callable[[Request
     return endpoint
 
 
-async def _checked(
+async def _checked(  # noqa: PLR0917 - the endpoint's parts, passed on once
     web: Web,
     handler: Handler,
     roles: Sequence[Role],

@@ -33,13 +33,16 @@ def add_pages(layout: Layout, stores: dict[str, Store]) -> list[DemoSite]:
     for index, (name, agency) in enumerate(sorted(layout.agencies.items())):
         port = free_port()
         with agency.config.open("a", encoding="utf-8") as toml:
-            toml.write(f'\n# The web pages and the REST API of agency {name}.\n[http]\nhost = "127.0.0.1"\nport = {port}\n')
+            toml.write(f"\n# The web pages and the REST API of agency {name}.\n")
+            toml.write(f'[http]\nhost = "127.0.0.1"\nport = {port}\n')
         for user, role in DEMO_USERS:
             stores[name].access.add_user(
                 user, role=role, password=password, display_name=f"{user} {name}", actor="demo"
             )
         host = "127.0.0.1" if index == 0 else "localhost"
-        sites.append(DemoSite(name=name, org_id=agency.org_id, url=f"http://{host}:{port}/", password=password))
+        sites.append(
+            DemoSite(name=name, org_id=agency.org_id, url=f"http://{host}:{port}/", password=password)
+        )
     return sites
 
 

@@ -40,7 +40,11 @@ class OrgChoice:
 
     @property
     def label(self) -> str:
-        return f"{self.th_name} ({self.en_name}) {self.org_id}" if self.en_name else f"{self.th_name} {self.org_id}"
+        return (
+            f"{self.th_name} ({self.en_name}) {self.org_id}"
+            if self.en_name
+            else f"{self.th_name} {self.org_id}"
+        )
 
 
 def choices(table: RoutingTable | None) -> list[OrgChoice]:

@@ -76,7 +76,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "หนังสือภายในและหนังสือที่เจ้าหน้าที่ทำขึ้นใช้ภายในส่วนราชการเท่านั้น ส่งออกไม่ได้",
         "Internal memos and records stay inside the agency and cannot be sent out",
     ),
-    "compose.policy.allowed": ("ชั้นความลับที่หน่วยงานอนุญาตให้ส่งได้: {classes}", "Secrecy classes this agency sends: {classes}"),
+    "compose.policy.allowed": (
+        "ชั้นความลับที่หน่วยงานอนุญาตให้ส่งได้: {classes}",
+        "Secrecy classes this agency sends: {classes}",
+    ),
     "compose.faults": ("กรุณาแก้ไข {n} รายการด้านล่าง", "Please fix the {n} problems below"),
     "compose.send": ("ส่งหนังสือ", "Send"),
     "compose.queued": ("รับหนังสือเข้าคิวส่งแล้ว: {why}", "The letter is queued: {why}"),

@@ -47,7 +47,9 @@ async def _list(page: Page, direction: Direction, *, default_show: str) -> Respo
         text=text or None,
         order=LetterOrder.URGENT if direction is Direction.IN else LetterOrder.NEWEST,
     )
-    result = await page.run(page.services.store.letters, query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    result = await page.run(
+        page.services.store.letters, query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
     pages = max(1, -(-result.total // PAGE_SIZE))
 
     def link(n: int) -> str:
@@ -115,7 +117,7 @@ async def file(page: Page) -> Response:
         headers={
             "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(data.name)}",
             "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; frame-ancestors 'self'; plugin-types application/pdf",
+            "Content-Security-Policy": "frame-ancestors 'self'",
             "Cache-Control": "private, no-store",
         },
     )

@@ -63,9 +63,8 @@ def _chart_data(activity: Any, lang: str) -> dict[str, Any]:
 
 
 async def redrive(page: Page) -> Response:
-    assert page.form is not None
     one = page.field("one")
-    chosen = [one] if one else [str(v) for v in page.form.getlist("selected")]
+    chosen = [one] if one else [str(v) for v in page.posted.getlist("selected")]
     try:
         ids = [int(v) for v in chosen]
     except ValueError:
@@ -84,7 +83,9 @@ async def redrive(page: Page) -> Response:
 async def audit(page: Page) -> Response:
     before = page.request.query_params.get("before")
     lines = await page.run(
-        page.services.store.audit_lines, before=int(before) if before and before.isdigit() else None, limit=100
+        page.services.store.audit_lines,
+        before=int(before) if before and before.isdigit() else None,
+        limit=100,
     )
     report = None
     if page.request.method == "POST":

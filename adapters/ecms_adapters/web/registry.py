@@ -50,7 +50,8 @@ def _parse(page: Page) -> tuple[BookRequest | None, str | None]:
     today = datetime.now(BANGKOK).date()
     direction = Direction.OUT if params.get("book") == "out" else Direction.IN
     orgs = [org.org_id for org in page.services.settings.orgs]
-    org = params.get("org") if params.get("org") in orgs else orgs[0]
+    asked = params.get("org")
+    org = asked if asked is not None and asked in orgs else orgs[0]
     try:
         start = date.fromisoformat(params["from"]) if params.get("from") else today.replace(day=1)
         end = date.fromisoformat(params["to"]) if params.get("to") else today
@@ -63,7 +64,11 @@ def _parse(page: Page) -> tuple[BookRequest | None, str | None]:
 
 async def _rows(page: Page, book: BookRequest) -> list[BookRow]:
     letters: list[LetterSummary] = await page.run(
-        page.services.store.registry_book, book.direction, org=book.org, date_from=book.start, date_to=book.end
+        page.services.store.registry_book,
+        book.direction,
+        org=book.org,
+        date_from=book.start,
+        date_to=book.end,
     )
     return [_row(letter, book.direction, page) for letter in letters]
 
@@ -97,8 +102,17 @@ def _title(page: Page, book: BookRequest) -> str:
 async def screen(page: Page) -> Response:
     book, problem = _parse(page)
     rows = await _rows(page, book) if book is not None else []
-    query = "" if book is None else urlencode(
-        {"book": book.direction.value, "org": book.org, "from": book.start.isoformat(), "to": book.end.isoformat()}
+    query = (
+        ""
+        if book is None
+        else urlencode(
+            {
+                "book": book.direction.value,
+                "org": book.org,
+                "from": book.start.isoformat(),
+                "to": book.end.isoformat(),
+            }
+        )
     )
     return page.render(
         "registry.html",
@@ -111,7 +125,12 @@ async def screen(page: Page) -> Response:
         title=None if book is None else _title(page, book),
         period=None
         if book is None
-        else translate(page.lang, "registry.period", start=be_date(book.start, page.lang), end=be_date(book.end, page.lang)),
+        else translate(
+            page.lang,
+            "registry.period",
+            start=be_date(book.start, page.lang),
+            end=be_date(book.end, page.lang),
+        ),
     )
 
 
@@ -136,13 +155,25 @@ async def as_csv(page: Page) -> Response:
     writer.writerow(HEADINGS[page.lang])
     for row in rows:
         writer.writerow(
-            (row.number, row.registered, row.book_no, row.letter_date, row.sender, row.receiver, row.subject, row.note)
+            (
+                row.number,
+                row.registered,
+                row.book_no,
+                row.letter_date,
+                row.sender,
+                row.receiver,
+                row.subject,
+                row.note,
+            )
         )
     body = "\ufeff" + out.getvalue()  # the BOM makes Excel read the file as UTF-8 (Thai intact)
     return Response(
         body.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(book, "csv")}"', "Cache-Control": "no-store"},
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(book, "csv")}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -151,16 +182,24 @@ async def as_pdf(page: Page) -> Response:
     if book is None:
         return page.render("error.html", status=400, message_key="registry.bad_dates", detail=problem)
     rows = await _rows(page, book)
-    period = translate(page.lang, "registry.period", start=be_date(book.start, page.lang), end=be_date(book.end, page.lang))
+    period = translate(
+        page.lang, "registry.period", start=be_date(book.start, page.lang), end=be_date(book.end, page.lang)
+    )
     content = await page.run(
         book_pdf,
         title=f"{_title(page, book)} {book.org}",
         period=period,
         headings=HEADINGS[page.lang],
-        rows=[(r.number, r.registered, r.book_no, r.letter_date, r.sender, r.receiver, r.subject, r.note) for r in rows],
+        rows=[
+            (r.number, r.registered, r.book_no, r.letter_date, r.sender, r.receiver, r.subject, r.note)
+            for r in rows
+        ],
     )
     return Response(
         content,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(book, "pdf")}"', "Cache-Control": "no-store"},
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(book, "pdf")}"',
+            "Cache-Control": "no-store",
+        },
     )

@@ -81,7 +81,9 @@ def make_environment() -> Environment:
     return env
 
 
-def page_response(env: Environment, template: str, context: Mapping[str, Any], *, status: int = 200) -> Response:
+def page_response(
+    env: Environment, template: str, context: Mapping[str, Any], *, status: int = 200
+) -> Response:
     lang = str(context.get("lang", "th"))
     values: dict[str, Any] = {
         **context,

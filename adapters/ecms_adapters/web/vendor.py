@@ -31,7 +31,7 @@ PDF_FONTS: Final = {400: "sarabun-400.ttf", 700: "sarabun-700.ttf"}
 
 def _unpack(name: str, version: str, work: Path) -> Path:
     spec = f"{name}@{version}"
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603 - fixed arguments: npm and the pinned package names
         ["npm", "pack", spec, "--silent", "--pack-destination", str(work)],  # noqa: S607 - npm from PATH
         check=True,
         capture_output=True,
@@ -45,8 +45,8 @@ def _unpack(name: str, version: str, work: Path) -> Path:
 
 def _ttf(thai_woff: Path, latin_woff: Path, target: Path) -> None:
     """One TrueType font: the Thai subset with the Latin subset's glyphs merged in."""
-    from fontTools.merge import Merger  # noqa: PLC0415 - only the maintainer's update step needs it
-    from fontTools.ttLib import TTFont  # noqa: PLC0415
+    from fontTools.merge import Merger  # type: ignore[import-untyped]  # noqa: PLC0415 - update step only
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as tmp:
         parts = []
@@ -70,8 +70,11 @@ def vendor() -> None:
             shutil.copy(sarabun / "files" / name, fonts / name)
         for weight, name in PDF_FONTS.items():
             files = sarabun / "files"
-            _ttf(files / f"sarabun-thai-{weight}-normal.woff", files / f"sarabun-latin-{weight}-normal.woff",
-                 fonts / name)
+            _ttf(
+                files / f"sarabun-thai-{weight}-normal.woff",
+                files / f"sarabun-latin-{weight}-normal.woff",
+                fonts / name,
+            )
         shutil.copy(sarabun / "LICENSE", fonts / "LICENSE")
         (VENDOR / "chartjs").mkdir(parents=True, exist_ok=True)
         shutil.copy(chart / "dist" / "chart.umd.min.js", VENDOR / "chartjs" / "chart.umd.min.js")

@@ -61,7 +61,9 @@ class LiveWeb:
             wake=self._wake,
         )
         for name, role in USERS.items():
-            self.store.access.add_user(name, role=role, password=PASSWORD, display_name=f"{name} A", actor="test")
+            self.store.access.add_user(
+                name, role=role, password=PASSWORD, display_name=f"{name} A", actor="test"
+            )
         certs = self.certificates
         app = create_app(self.services, extra=(web_hook(self.services, certificates=lambda: certs),))
         port = free_port()
@@ -98,7 +100,9 @@ class LiveWeb:
         client = self.client()
         form = client.get("/login")
         token = _hidden(form.text, "login_token")
-        answer = client.post("/login", data={"name": name, "password": PASSWORD, "login_token": token, "next": "/"})
+        answer = client.post(
+            "/login", data={"name": name, "password": PASSWORD, "login_token": token, "next": "/"}
+        )
         assert answer.status_code == 303, answer.text
         return client
 
