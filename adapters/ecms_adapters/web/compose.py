@@ -91,6 +91,8 @@ async def _send(page: Page) -> Response:
     except LetterInvalid as exc:
         for fault in exc.faults:
             field = _field(fault.where)
+            if field == "main_file" and "main" not in files:
+                continue  # already said: attach the letter
             if not faults.get(field) or _THAI_REQUIRED not in faults[field]:
                 faults[field].append(fault.problem)
     if faults or package is None:
