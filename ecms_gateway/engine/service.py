@@ -20,6 +20,7 @@ from ecms_gateway.engine import (
     listing,
     mail_letters,
     notifiers,
+    overview,
     queries,
     stats,
     work,
@@ -28,6 +29,7 @@ from ecms_gateway.engine.context import Clock, Context, utc_now
 from ecms_gateway.engine.events import LetterEvent, Origin
 from ecms_gateway.engine.idempotency import KeyState
 from ecms_gateway.engine.mail_values import MailLetterDraft, MailLetterFields, MailLetterView
+from ecms_gateway.engine.overview import AuditLine, FailingRoute
 from ecms_gateway.engine.retry import Decision, RetryPolicies
 from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
 from ecms_gateway.engine.values import (
@@ -299,3 +301,10 @@ class Store:
     def move_event_cursor(self, name: str, seq: int) -> None:
         with self._ctx.db.write() as conn:
             events.move_cursor(conn, name, seq, now=self._ctx.clock())
+
+    # Operators' dashboard (engine/overview.py).
+    def failing_routes(self) -> list[FailingRoute]:
+        return overview.failing_routes(self._ctx)
+
+    def audit_lines(self, *, before: int | None = None, limit: int = 100) -> list[AuditLine]:
+        return overview.audit_lines(self._ctx, before=before, limit=limit)

@@ -131,9 +131,12 @@ class Demo:
             "",
             "Each gateway serves HTTP on this machine:",
         ]
-        for name, agency in layout.agencies.items():
+        for index, (name, agency) in enumerate(layout.agencies.items()):
             if agency.http_url is not None:
-                lines += describe(name, agency.org_id, agency.http_url, self.logins[name])
+                # Browsers keep cookies per host name, not per port: naming the second agency
+                # "localhost" lets one browser stay signed in to both agencies' pages at once.
+                url = agency.http_url if index == 0 else agency.http_url.replace("127.0.0.1", "localhost")
+                lines += describe(name, agency.org_id, url, self.logins[name])
         lines.append("Ctrl-C stops the node and the gateways.")
         print("\n".join(lines), file=self.out, flush=True)
 

@@ -41,6 +41,7 @@ def describe(name: str, org_id: str, url: str, logins: DemoLogins) -> list[str]:
     users = ", ".join(f"{user} / {password}" for user, password in logins.passwords.items())
     return [
         f"  agency {name} ({org_id})  {url}",
+        f"    web pages        {url}/   (sign in as clerk, operator or admin)",
         f"    REST API         {url}/api/v1   (documentation {url}/docs, signed in)",
         f"    users            {users}",
         f"    API key (clerk)  {logins.api_key}",

@@ -24,6 +24,8 @@ from ecms_adapters.mail import ImapMailboxReader, SmtpSender
 from ecms_adapters.observability import Observability, gateway_observability
 from ecms_adapters.runtime.http import HttpFace, http_face, run_together
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
+from ecms_adapters.web import web_hook
+from ecms_adapters.web.certs import certificate_statuses
 from ecms_adapters.webhooks import HttpxPoster, PosterSettings
 from ecms_gateway.codec.schema import compiled_schema
 from ecms_gateway.config import GatewayConfig, load_config
@@ -236,11 +238,12 @@ async def build_gateway(
         store.close()
 
 
-def app_hooks(gateway: ObservedGateway) -> Sequence[AppHook]:
-    """What the other faces add to the HTTP app: /metrics (and request timing), /healthz, /readyz;
-    web pages and webhook routes join here."""
+def app_hooks(config: GatewayConfig, gateway: ObservedGateway) -> Sequence[AppHook]:
+    """What the other faces add to the HTTP app: /metrics (and request timing), /healthz, /readyz,
+    and the web pages at / with the signing certificates for the operators' dashboard."""
     observability = gateway.observability
-    return (observability.install_metrics, observability.install_health)
+    pages = web_hook(gateway.services, certificates=certificate_statuses(config.signing_config()))
+    return (observability.install_metrics, observability.install_health, pages)
 
 
 async def serve(
@@ -259,7 +262,7 @@ async def serve(
                 config.http,
                 gateway.services,
                 grace_s=config.runtime.shutdown_grace_seconds,
-                extra=app_hooks(gateway),
+                extra=app_hooks(config, gateway),
             )
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, gateway.stop)
@@ -268,7 +271,12 @@ async def serve(
             if face is None:
                 await gateway.run()
             else:
-                log.info("REST API at %s/api/v1 (documentation %s/docs)", face.address, face.address)
+                log.info(
+                    "web pages at %s/, REST API at %s/api/v1 (documentation %s/docs)",
+                    face.address,
+                    face.address,
+                    face.address,
+                )
                 await run_together(gateway.run(), face, stop_main=gateway.stop)
     log.info("gateway stopped")
 

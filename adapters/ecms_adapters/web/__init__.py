@@ -1,0 +1,85 @@
+"""Web pages for registry clerks and operators, Thai first: ``install_web(app, services)`` adds them to
+the gateway's HTTP app at ``/`` (the API stays under ``/api/v1``); every action goes through the one
+``Services`` object, the same code the API and the command line use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ecms_adapters.web import compose, directory, letters, login, operator, registry
+from ecms_adapters.web.context import (
+    CLERK_ROLES,
+    OPERATOR_ROLES,
+    READ_LETTER_ROLES,
+    CertStatus,
+    Handler,
+    Web,
+    page,
+)
+from ecms_adapters.web.render import HERE, make_environment
+from ecms_gateway.access import Role
+from ecms_gateway.services.context import Services
+
+__all__ = ["CertStatus", "install_web", "web_hook", "web_routes"]
+
+ALL_ROLES = (Role.CLERK, Role.OPERATOR)
+
+
+def web_routes(web: Web) -> list[BaseRoute]:
+    def p(
+        path: str, handler: Handler, roles: Sequence[Role], methods: Sequence[str] = ("GET",)
+    ) -> Route:
+        return Route(path, page(web, handler, roles), methods=list(methods))
+
+    return [
+        Route("/login", login.login_page(web), methods=["GET", "POST"]),
+        Route("/lang", login.switch_lang(web), methods=["GET"]),
+        p("/", login.home, ALL_ROLES),
+        p("/logout", login.logout, ALL_ROLES, ["POST"]),
+        p("/compose", compose.compose, CLERK_ROLES, ["GET", "POST"]),
+        p("/orgs", directory.orgs, CLERK_ROLES),
+        p("/sent", letters.sent, CLERK_ROLES),
+        p("/received", letters.received, CLERK_ROLES),
+        p("/letters/{letter_id:int}", letters.detail, READ_LETTER_ROLES),
+        p("/letters/{letter_id:int}/files/{position:int}", letters.file, READ_LETTER_ROLES),
+        p("/letters/{letter_id:int}/{action:str}", letters.act, CLERK_ROLES, ["POST"]),
+        p("/registry", registry.screen, CLERK_ROLES),
+        p("/registry.csv", registry.as_csv, CLERK_ROLES),
+        p("/registry.pdf", registry.as_pdf, CLERK_ROLES),
+        p("/dashboard", operator.dashboard, OPERATOR_ROLES),
+        p("/dashboard/redrive", operator.redrive, OPERATOR_ROLES, ["POST"]),
+        p("/audit", operator.audit, OPERATOR_ROLES, ["GET", "POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="web-static"),
+    ]
+
+
+def install_web(
+    app: Starlette,
+    services: Services,
+    *,
+    certificates: Callable[[], Sequence[CertStatus]] | None = None,
+    secure_cookies: bool = False,
+) -> None:
+    """Add the pages to ``app`` (a FastAPI or Starlette application) after its own routes."""
+    web = Web(
+        services=services,
+        env=make_environment(),
+        certificates=certificates or (lambda: ()),
+        secure_cookies=secure_cookies,
+    )
+    app.router.routes.extend(web_routes(web))
+
+
+def web_hook(
+    services: Services, *, certificates: Callable[[], Sequence[CertStatus]] | None = None
+) -> Callable[[Starlette], None]:
+    """``install_web`` as one of ``create_app``'s ``extra`` hooks."""
+
+    def hook(app: Starlette) -> None:
+        install_web(app, services, certificates=certificates)
+
+    return hook

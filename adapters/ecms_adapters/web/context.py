@@ -1,0 +1,189 @@
+"""What every page handler gets: the gateway's services, the templates, the logged-in user, the
+language and (for POST) the checked form; and the wrapper that checks session, role and CSRF token."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Final
+from urllib.parse import quote
+
+from jinja2 import Environment
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ecms_adapters.web.i18n import pick_lang
+from ecms_adapters.web.render import page_response
+from ecms_gateway.access import Principal, Role, SessionInfo
+from ecms_gateway.errors import Forbidden, Unauthorized
+from ecms_gateway.services.context import Services
+
+SESSION_COOKIE: Final = "ecms_session"
+LANG_COOKIE: Final = "ecms_lang"
+MAX_UPLOAD_BYTES: Final = 25 * 1024 * 1024
+"""The largest single file a clerk may upload (a scanned letter with its attachments fits easily)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CertStatus:
+    """A signing certificate the dashboard lists with its days to expiry."""
+
+    org_id: str
+    subject: str
+    not_after: date
+    days_left: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Web:
+    """The pages' shared parts, built once by ``install_web``."""
+
+    services: Services
+    env: Environment
+    certificates: Callable[[], Sequence[CertStatus]] = field(default=lambda: ())
+    secure_cookies: bool = False  # set Secure on cookies when the gateway is served over HTTPS
+
+
+@dataclass(frozen=True, kw_only=True)
+class Page:
+    """One request to a page, after the session, role and CSRF checks."""
+
+    request: Request
+    web: Web
+    session: SessionInfo
+    lang: str
+    form: FormData | None
+
+    @property
+    def principal(self) -> Principal:
+        return self.session.principal
+
+    @property
+    def services(self) -> Services:
+        return self.web.services
+
+    def render(self, template: str, *, status: int = 200, **values: Any) -> Response:
+        return page_response(self.web.env, template, self.base(**values), status=status)
+
+    def base(self, **values: Any) -> dict[str, Any]:
+        return {
+            "lang": self.lang,
+            "user": self.principal,
+            "csrf": self.session.csrf_token,
+            "nav": navigation(self.principal),
+            "path": self.request.url.path,
+            "org_name": self.org_name,
+            **values,
+        }
+
+    def org_name(self, org_id: str) -> str:
+        """The organisation's name from the directory (Thai, or English on English pages), else its id."""
+        from ecms_adapters.web.directory import lookup  # noqa: PLC0415 - directory imports this module
+
+        org = lookup(self.services.routing(), org_id)
+        if org is None:
+            return org_id
+        return (org.en_name or org.th_name) if self.lang == "en" else org.th_name
+
+    @property
+    def posted(self) -> FormData:
+        """The POSTed form (the wrapper parsed and checked it)."""
+        if self.form is None:
+            raise RuntimeError("this page handles POST only")
+        return self.form
+
+    def field(self, name: str) -> str:
+        value = self.form.get(name) if self.form is not None else None
+        return value.strip() if isinstance(value, str) else ""
+
+    async def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call the synchronous store or services in a worker thread."""
+        return await asyncio.to_thread(func, *args, **kwargs)
+
+
+Handler = Callable[[Page], Awaitable[Response]]
+
+CLERK_ROLES: Final = (Role.CLERK,)
+OPERATOR_ROLES: Final = (Role.OPERATOR,)
+READ_LETTER_ROLES: Final = (Role.CLERK, Role.OPERATOR)
+
+
+def navigation(principal: Principal) -> list[tuple[str, str]]:
+    """(path, catalogue key) of the menu entries this role may use."""
+    entries: list[tuple[str, str]] = []
+    if principal.allows(Role.CLERK):
+        entries += [
+            ("/compose", "nav.compose"),
+            ("/sent", "nav.sent"),
+            ("/received", "nav.received"),
+            ("/registry", "nav.registry"),
+        ]
+        # The mail letters that need a clerk's confirmation get their entry when that service lands.
+    if principal.allows(Role.OPERATOR):
+        entries += [("/dashboard", "nav.dashboard"), ("/audit", "nav.audit")]
+    return entries
+
+
+def lang_of(request: Request) -> str:
+    return pick_lang(request.cookies.get(LANG_COOKIE))
+
+
+async def current_session(web: Web, request: Request) -> SessionInfo | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        info: SessionInfo = await asyncio.to_thread(web.services.access.session, token)
+    except Unauthorized:
+        return None
+    return info
+
+
+def page(web: Web, handler: Handler, roles: Sequence[Role]) -> Callable[[Request], Awaitable[Response]]:
+    """A Starlette endpoint: log-in page when there is no session, 403 for a role that may not use the
+    page, 403 for a POST whose CSRF token is not the session's."""
+
+    async def endpoint(request: Request) -> Response:
+        lang = lang_of(request)
+        session = await current_session(web, request)
+        if session is None:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        form = None
+        if request.method == "POST":
+            form = await request.form(max_files=50, max_fields=200, max_part_size=MAX_UPLOAD_BYTES)
+        try:
+            return await _checked(web, handler, roles, request, session, lang, form)
+        finally:
+            if form is not None:
+                await form.close()
+
+    return endpoint
+
+
+async def _checked(  # noqa: PLR0917 - the endpoint's parts, passed on once
+    web: Web,
+    handler: Handler,
+    roles: Sequence[Role],
+    request: Request,
+    session: SessionInfo,
+    lang: str,
+    form: FormData | None,
+) -> Response:
+    if form is not None:
+        submitted = form.get("csrf")
+        try:
+            web.services.access.check_csrf(session, submitted if isinstance(submitted, str) else None)
+        except Forbidden:
+            return _refused(web, request, session, lang, "error.csrf")
+    if not session.principal.allows(*roles):
+        return _refused(web, request, session, lang, "error.forbidden")
+    return await handler(Page(request=request, web=web, session=session, lang=lang, form=form))
+
+
+def _refused(web: Web, request: Request, session: SessionInfo, lang: str, key: str) -> Response:
+    refused = Page(request=request, web=web, session=session, lang=lang, form=None)
+    return refused.render("error.html", status=403, message_key=key)

@@ -1,0 +1,155 @@
+"""Sent and received letters: the lists (received ones most urgent first), one letter with its files,
+preview and timeline, and the clerk's actions, each through the one ``Services`` method."""
+
+from __future__ import annotations
+
+from typing import Final
+from urllib.parse import quote, urlencode
+
+from starlette.responses import RedirectResponse, Response
+
+from ecms_adapters.web.context import CLERK_ROLES, Page
+from ecms_adapters.web.i18n import translate
+from ecms_adapters.web.timeline import timeline
+from ecms_gateway.engine import Direction, Event, LetterOrder, LetterQuery, LetterState
+from ecms_gateway.engine.states import allowed_events
+from ecms_gateway.errors import GatewayError, InputError, NotFound
+
+PAGE_SIZE: Final = 25
+_OPEN_IN: Final = (LetterState.RECEIVED,)
+_SHOWS: Final = {
+    Direction.IN: {"open": _OPEN_IN, "all": ()},
+    Direction.OUT: {
+        "all": (),
+        "attention": (LetterState.REJECTED, LetterState.INVALID, LetterState.FAILED),
+        "moving": (LetterState.QUEUED, LetterState.SENDING, LetterState.SENT, LetterState.DELIVERED),
+    },
+}
+
+
+async def received(page: Page) -> Response:
+    return await _list(page, Direction.IN, default_show="open")
+
+
+async def sent(page: Page) -> Response:
+    return await _list(page, Direction.OUT, default_show="all")
+
+
+async def _list(page: Page, direction: Direction, *, default_show: str) -> Response:
+    params = page.request.query_params
+    show = params.get("show", default_show)
+    states = _SHOWS[direction].get(show, ())
+    text = params.get("q", "").strip()
+    number = max(1, _int(params.get("page"), 1))
+    query = LetterQuery(
+        direction=direction,
+        states=states,
+        text=text or None,
+        order=LetterOrder.URGENT if direction is Direction.IN else LetterOrder.NEWEST,
+    )
+    result = await page.run(
+        page.services.store.letters, query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    pages = max(1, -(-result.total // PAGE_SIZE))
+
+    def link(n: int) -> str:
+        return "?" + urlencode({"show": show, "q": text, "page": n})
+
+    return page.render(
+        "letters.html",
+        direction=direction.value,
+        letters=result.items,
+        total=result.total,
+        show=show,
+        shows=list(_SHOWS[direction]),
+        q=text,
+        page_no=number,
+        pages=pages,
+        prev_link=link(number - 1) if number > 1 else None,
+        next_link=link(number + 1) if number < pages else None,
+    )
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+async def detail(page: Page) -> Response:
+    letter_id = int(page.request.path_params["letter_id"])
+    try:
+        found = await page.run(page.services.store.show, letter_id)
+    except NotFound:
+        return page.render("error.html", status=404, message_key="error.notfound")
+    letter = found.letter
+    events = set(allowed_events(letter.direction, letter.state))
+    clerk = page.principal.allows(*CLERK_ROLES)
+    return page.render(
+        "letter.html",
+        letter=letter,
+        files=found.files,
+        steps=timeline(found, page.lang),
+        can_register=clerk and Event.REGISTER in events,
+        can_reject=clerk and Event.REJECT in events,
+        can_invalid=clerk and Event.MARK_INVALID in events,
+        can_withdraw=clerk and Event.WITHDRAW in events,
+        can_resend=clerk and letter.state is LetterState.WITHDRAWN,
+        note=page.request.query_params.get("note"),
+        problem=page.request.query_params.get("problem"),
+        pdf_preview=bool(found.files) and found.files[0][1] == "application/pdf",
+    )
+
+
+async def file(page: Page) -> Response:
+    letter_id = int(page.request.path_params["letter_id"])
+    position = int(page.request.path_params["position"])
+    try:
+        data = await page.run(page.services.store.load_file, letter_id, position)
+    except (NotFound, IndexError):
+        return page.render("error.html", status=404, message_key="error.notfound")
+    inline = data.mime == "application/pdf" and page.request.query_params.get("download") is None
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        data.content,
+        media_type=data.mime,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(data.name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "frame-ancestors 'self'",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+async def act(page: Page) -> Response:
+    """POST /letters/{id}/{action}: register, reject, invalid, withdraw, resend."""
+    letter_id = int(page.request.path_params["letter_id"])
+    action = page.request.path_params["action"]
+    services, actor = page.services, page.principal.actor
+    reason = page.field("reason")
+    try:
+        if action == "register":
+            number = await page.run(services.register, letter_id, actor=actor)
+            note = translate(page.lang, "letter.registered_as", n=number)
+        elif action in ("reject", "invalid"):
+            if not reason:
+                raise InputError(translate(page.lang, "letter.reason_needed"))
+            method = services.reject if action == "reject" else services.mark_invalid
+            await page.run(method, letter_id, reason=reason, actor=actor)
+            note = translate(page.lang, "letter.done")
+        elif action == "withdraw":
+            await page.run(services.withdraw, letter_id, actor=actor, reason=reason or None)
+            note = translate(page.lang, "letter.done")
+        elif action == "resend":
+            submitted = await page.run(services.resend, letter_id, actor=actor)
+            note = translate(page.lang, "compose.queued", why=submitted.route.why)
+            return RedirectResponse(f"/letters/{submitted.letter_id}?note={quote(note)}", status_code=303)
+        else:
+            return page.render("error.html", status=404, message_key="error.notfound")
+    except NotFound:
+        return page.render("error.html", status=404, message_key="error.notfound")
+    except GatewayError as exc:
+        return RedirectResponse(f"/letters/{letter_id}?problem={quote(str(exc))}", status_code=303)
+    return RedirectResponse(f"/letters/{letter_id}?note={quote(note)}", status_code=303)

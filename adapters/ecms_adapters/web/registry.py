@@ -1,0 +1,205 @@
+"""The registry books (ทะเบียนหนังสือรับ / ทะเบียนหนังสือส่ง) for a date range: on screen, as CSV
+(UTF-8 with a byte-order mark so that Excel shows Thai) and as PDF (``registry_pdf``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Final
+from urllib.parse import urlencode
+
+from starlette.responses import Response
+
+from ecms_adapters.web.context import Page
+from ecms_adapters.web.i18n import translate
+from ecms_adapters.web.registry_pdf import book_pdf
+from ecms_adapters.web.render import BANGKOK, be_date
+from ecms_gateway.engine import Direction
+from ecms_gateway.engine.values import LetterSummary
+
+MAX_DAYS: Final = 366 * 2
+"""The longest period one book covers (two years) so that a typo cannot ask for the whole archive."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookRequest:
+    direction: Direction
+    org: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookRow:
+    """One line of a book, as printed."""
+
+    number: str
+    registered: str
+    book_no: str
+    letter_date: str
+    sender: str
+    receiver: str
+    subject: str
+    note: str
+
+
+def _parse(page: Page) -> tuple[BookRequest | None, str | None]:
+    params = page.request.query_params
+    today = datetime.now(BANGKOK).date()
+    direction = Direction.OUT if params.get("book") == "out" else Direction.IN
+    orgs = [org.org_id for org in page.services.settings.orgs]
+    asked = params.get("org")
+    org = asked if asked is not None and asked in orgs else orgs[0]
+    try:
+        start = date.fromisoformat(params["from"]) if params.get("from") else today.replace(day=1)
+        end = date.fromisoformat(params["to"]) if params.get("to") else today
+    except ValueError:
+        return None, translate(page.lang, "registry.bad_dates")
+    if end < start or (end - start) > timedelta(days=MAX_DAYS):
+        return None, translate(page.lang, "registry.bad_dates")
+    return BookRequest(direction=direction, org=org, start=start, end=end), None
+
+
+async def _rows(page: Page, book: BookRequest) -> list[BookRow]:
+    letters: list[LetterSummary] = await page.run(
+        page.services.store.registry_book,
+        book.direction,
+        org=book.org,
+        date_from=book.start,
+        date_to=book.end,
+    )
+    return [_row(letter, book.direction, page) for letter in letters]
+
+
+def _row(letter: LetterSummary, direction: Direction, page: Page) -> BookRow:
+    lang = page.lang
+    when = letter.registered_at if direction is Direction.IN else letter.created_at
+    note = []
+    if letter.speed.value != "normal":
+        note.append(letter.speed.thai)
+    if letter.secrecy.value != "normal":
+        note.append(letter.secrecy.thai)
+    if direction is Direction.OUT and letter.accept_id:
+        note.append(f"เลขรับปลายทาง {letter.accept_id}")
+    return BookRow(
+        number="" if letter.registry_no is None else str(letter.registry_no),
+        registered=be_date(when, lang),
+        book_no=letter.book_no,
+        letter_date=be_date(letter.letter_date, lang),
+        sender=page.org_name(letter.sender_org),
+        receiver=page.org_name(letter.receiver_org),
+        subject=letter.subject,
+        note=" ".join(note),
+    )
+
+
+def _title(page: Page, book: BookRequest) -> str:
+    return translate(page.lang, f"registry.{book.direction.value}")
+
+
+async def screen(page: Page) -> Response:
+    book, problem = _parse(page)
+    rows = await _rows(page, book) if book is not None else []
+    query = (
+        ""
+        if book is None
+        else urlencode(
+            {
+                "book": book.direction.value,
+                "org": book.org,
+                "from": book.start.isoformat(),
+                "to": book.end.isoformat(),
+            }
+        )
+    )
+    return page.render(
+        "registry.html",
+        status=200 if problem is None else 400,
+        book=book,
+        problem=problem,
+        rows=rows,
+        query=query,
+        orgs=[org.org_id for org in page.services.settings.orgs],
+        title=None if book is None else _title(page, book),
+        period=None
+        if book is None
+        else translate(
+            page.lang,
+            "registry.period",
+            start=be_date(book.start, page.lang),
+            end=be_date(book.end, page.lang),
+        ),
+    )
+
+
+HEADINGS: Final = {
+    "th": ("เลขทะเบียน", "วันที่ลงทะเบียน", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง", "หมายเหตุ"),
+    "en": ("Registry no.", "Registered", "Book no.", "Letter date", "From", "To", "Subject", "Note"),
+}
+
+
+def _filename(book: BookRequest, ext: str) -> str:
+    kind = "receive" if book.direction is Direction.IN else "send"
+    return f"registry-{kind}-{book.org}-{book.start.isoformat()}-{book.end.isoformat()}.{ext}"
+
+
+async def as_csv(page: Page) -> Response:
+    book, problem = _parse(page)
+    if book is None:
+        return page.render("error.html", status=400, message_key="registry.bad_dates", detail=problem)
+    rows = await _rows(page, book)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADINGS[page.lang])
+    for row in rows:
+        writer.writerow(
+            (
+                row.number,
+                row.registered,
+                row.book_no,
+                row.letter_date,
+                row.sender,
+                row.receiver,
+                row.subject,
+                row.note,
+            )
+        )
+    body = "\ufeff" + out.getvalue()  # the BOM makes Excel read the file as UTF-8 (Thai intact)
+    return Response(
+        body.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(book, "csv")}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def as_pdf(page: Page) -> Response:
+    book, problem = _parse(page)
+    if book is None:
+        return page.render("error.html", status=400, message_key="registry.bad_dates", detail=problem)
+    rows = await _rows(page, book)
+    period = translate(
+        page.lang, "registry.period", start=be_date(book.start, page.lang), end=be_date(book.end, page.lang)
+    )
+    content = await page.run(
+        book_pdf,
+        title=f"{_title(page, book)} {book.org}",
+        period=period,
+        headings=HEADINGS[page.lang],
+        rows=[
+            (r.number, r.registered, r.book_no, r.letter_date, r.sender, r.receiver, r.subject, r.note)
+            for r in rows
+        ],
+    )
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(book, "pdf")}"',
+            "Cache-Control": "no-store",
+        },
+    )

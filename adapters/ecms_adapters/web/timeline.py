@@ -1,0 +1,47 @@
+"""A letter's history (its audit entries) as the steps a clerk reads: queued, sent, received by them,
+registered as receive number N, rejected or invalid with their reason, withdrawn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ecms_adapters.web.i18n import CATALOGUE, translate
+from ecms_gateway.engine.values import LetterDetail
+
+# Steps worth a clerk's attention; the rest (work taken over, notes) stays in the audit log.
+_BAD = {"retry_later", "give_up", "reject_notified", "invalid_notified", "bounced", "reject", "mark_invalid"}
+_GOOD = {"receive_notified", "accept_notified", "register", "sent"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    at: datetime
+    text: str
+    reason: str | None
+    actor: str
+    tone: str  # "good", "bad" or "" (CSS class)
+
+
+def timeline(detail: LetterDetail, lang: str) -> list[Step]:
+    letter = detail.letter
+    steps = []
+    for entry in detail.history:
+        if not entry.action.startswith("letter."):
+            continue
+        event = entry.action.removeprefix("letter.")
+        key = f"tl.{event}"
+        if key not in CATALOGUE:
+            continue
+        number = letter.accept_id if event == "accept_notified" else letter.registry_no
+        tone = "bad" if event in _BAD else "good" if event in _GOOD else ""
+        steps.append(
+            Step(
+                at=entry.at,
+                text=translate(lang, key, n=number if number is not None else "?"),
+                reason=entry.reason,
+                actor=entry.actor,
+                tone=tone,
+            )
+        )
+    return steps

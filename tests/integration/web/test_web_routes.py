@@ -1,0 +1,286 @@
+"""The web pages' routes over HTTP (no browser): sessions, CSRF and role refusals, compose with every
+fault at once, register, redrive, and the registry book as CSV and PDF."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from ecms_gateway.engine import Direction, LetterState, WorkState
+from ecms_gateway.errors import PermanentFailure
+from ecms_gateway.letter.codes import Speed
+from ecms_gateway.letter.model import Party
+from tests.integration.web.live import ORG_A, ORG_B, PASSWORD, LiveWeb, csrf_of, sample
+
+
+def _receive(live: LiveWeb) -> int:
+    """Letter 001 as agency A's store receives it from B (the runtime's inbound path)."""
+    package = sample()
+    letter = package.letter.model_copy(
+        update={"sender": Party(org_id=ORG_B), "receiver": Party(org_id=ORG_A), "speed": Speed.MOST_URGENT}
+    )
+    inbox = live.store.accept_inbound(b"<raw/>", channel="ecms", process_id="p-1", actor="test")
+    return live.store.record_inbound_letter(inbox.id, replace(package, letter=letter), actor="test").id
+
+
+def _dead_letter(live: LiveWeb) -> int:
+    """An outbound letter whose send the node refused for good: a dead work item."""
+    live.store.accept_outbound(sample(), actor="test", channel="ecms")
+    claim = live.store.claim("ecms", "w1")
+    assert claim is not None
+    live.store.fail(claim.work_id, worker="w1", error=PermanentFailure("node refused: unknown receiver"))
+    return claim.work_id
+
+
+def _compose_form(**changes: str) -> dict[str, str]:
+    form = {
+        "kind": "external",
+        "book_no": "ศธ 0990/77",
+        "date": "2026-11-20",
+        "subject": "ขอเชิญประชุม",
+        "speed": "urgent",
+        "secrecy": "normal",
+        "receiver": ORG_B,
+    }
+    form.update(changes)
+    return form
+
+
+def _pdf_files() -> list[tuple[str, tuple[str, bytes, str]]]:
+    package = sample()
+    return [
+        ("main_file", (package.main.name, package.main.content, "application/pdf")),
+        ("attachments", (package.attachments[0].name, package.attachments[0].content, "application/pdf")),
+    ]
+
+
+def test_login_sets_a_strict_httponly_session_cookie_and_wrong_password_is_refused(live: LiveWeb) -> None:
+    client = live.client()
+    page = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text)
+    assert token
+    wrong = client.post("/login", data={"name": "clerk", "password": "nope", "login_token": token.group(1)})
+    assert wrong.status_code == 401
+    assert "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง" in wrong.text
+    token = re.search(r'name="login_token" value="([^"]+)"', wrong.text)
+    assert token
+    right = client.post(
+        "/login", data={"name": "clerk", "password": PASSWORD, "login_token": token.group(1), "next": "/sent"}
+    )
+    assert right.status_code == 303
+    assert right.headers["location"] == "/sent"
+    cookie = right.headers["set-cookie"].lower()
+    assert "ecms_session=" in cookie
+    assert "httponly" in cookie
+    assert "samesite=strict" in cookie
+
+
+def test_login_without_its_form_token_is_refused(live: LiveWeb) -> None:
+    answer = live.client().post(
+        "/login", data={"name": "clerk", "password": PASSWORD, "login_token": "forged"}
+    )
+    assert answer.status_code == 401
+    assert "ecms_session" not in answer.headers.get("set-cookie", "")
+
+
+def test_repeated_wrong_passwords_lock_the_account_with_a_message(live: LiveWeb) -> None:
+    client = live.client()
+    text = ""
+    for _ in range(7):
+        token = re.search(r'name="login_token" value="([^"]+)"', client.get("/login").text)
+        assert token
+        text = client.post(
+            "/login", data={"name": "clerk", "password": "bad", "login_token": token.group(1)}
+        ).text
+    assert "บัญชีถูกล็อกชั่วคราว" in text
+
+
+def test_pages_send_a_strict_content_security_policy(live: LiveWeb) -> None:
+    answer = live.logged_in("clerk").get("/compose")
+    assert answer.status_code == 200
+    csp = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+
+
+def test_a_page_without_a_session_sends_to_the_login_page(live: LiveWeb) -> None:
+    answer = live.client().get("/received?show=all")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=/received%3Fshow%3Dall"
+
+
+def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(live: LiveWeb) -> None:
+    clerk = live.logged_in("clerk")
+    answer = clerk.post("/compose", data=_compose_form(csrf="not-the-token"), files=_pdf_files())
+    assert answer.status_code == 403
+    assert "แบบฟอร์มหมดอายุ" in answer.text
+    assert live.store.queue() == []
+
+
+@pytest.mark.parametrize(
+    ("user", "path"), [("operator", "/compose"), ("clerk", "/dashboard"), ("clerk", "/audit")]
+)
+def test_a_role_that_may_not_use_a_page_gets_403(live: LiveWeb, user: str, path: str) -> None:
+    answer = live.logged_in(user).get(path)
+    assert answer.status_code == 403
+    assert "บทบาทของท่านไม่มีสิทธิ์" in answer.text
+
+
+def test_navigation_follows_the_role(live: LiveWeb) -> None:
+    clerk = live.logged_in("clerk").get("/sent").text
+    operator = live.logged_in("operator").get("/dashboard").text
+    admin = live.logged_in("admin").get("/dashboard").text
+    assert 'href="/compose"' in clerk
+    assert 'href="/dashboard"' not in clerk
+    assert 'href="/dashboard"' in operator
+    assert 'href="/compose"' not in operator
+    assert 'href="/compose"' in admin
+    assert 'href="/dashboard"' in admin
+
+
+def test_compose_sends_letter_001_through_the_services(live: LiveWeb) -> None:
+    clerk = live.logged_in("clerk")
+    csrf = csrf_of(clerk.get("/compose").text)
+    answer = clerk.post("/compose", data=_compose_form(csrf=csrf), files=_pdf_files())
+    assert answer.status_code == 303, answer.text
+    letter_id = int(re.match(r"/letters/(\d+)", answer.headers["location"]).group(1))  # type: ignore[union-attr]
+    detail = live.store.show(letter_id)
+    assert detail.letter.direction is Direction.OUT
+    assert detail.letter.receiver_org == ORG_B
+    assert [f[0] for f in detail.files] == ["letter-001.pdf", "letter-001-agenda.pdf"]
+    assert live.wakes == 1
+    page = clerk.get(answer.headers["location"])
+    assert "รับเข้าคิวส่ง" in page.text  # the timeline's first step
+
+
+def test_compose_shows_every_fault_next_to_its_field_and_sends_nothing(live: LiveWeb) -> None:
+    clerk = live.logged_in("clerk")
+    csrf = csrf_of(clerk.get("/compose").text)
+    form = _compose_form(csrf=csrf, secrecy="top_secret", kind="internal", subject="", date="2026-13-40")
+    answer = clerk.post("/compose", data=form, files=[])
+    assert answer.status_code == 200
+    assert 'id="fault-summary"' in answer.text
+    for field in ("secrecy", "kind", "subject", "date", "main_file"):
+        assert f'id="{field}-faults"' in answer.text, field
+    assert "ลับที่สุด" in answer.text
+    assert "ส่งออกไม่ได้" in answer.text
+    assert live.store.queue() == []
+
+
+def test_org_search_finds_thai_english_names_and_codes(live: LiveWeb) -> None:
+    clerk = live.logged_in("clerk")
+    by_code = clerk.get("/orgs", params={"q": "20991"}).json()
+    assert any(o["id"] == ORG_B for o in by_code)
+    thai = clerk.get("/orgs", params={"q": "ศึกษาธิการ"}).json()
+    assert thai
+    assert all("ศึกษาธิการ" in o["label"] for o in thai)
+    english = clerk.get("/orgs", params={"q": "office"}).json()
+    assert all("office" in o["label"].lower() for o in english)
+
+
+def test_register_shows_the_new_receive_number_at_once(live: LiveWeb) -> None:
+    letter_id = _receive(live)
+    clerk = live.logged_in("clerk")
+    listing = clerk.get("/received").text
+    assert "ด่วนที่สุด" in listing
+    page = clerk.get(f"/letters/{letter_id}")
+    answer = clerk.post(f"/letters/{letter_id}/register", data={"csrf": csrf_of(page.text)})
+    assert answer.status_code == 303
+    shown = clerk.get(answer.headers["location"]).text
+    assert "ลงทะเบียนรับแล้ว เลขรับที่ 1" in shown
+    assert live.store.show(letter_id).letter.state is LetterState.REGISTERED
+
+
+def test_reject_needs_a_reason(live: LiveWeb) -> None:
+    letter_id = _receive(live)
+    clerk = live.logged_in("clerk")
+    csrf = csrf_of(clerk.get(f"/letters/{letter_id}").text)
+    answer = clerk.post(f"/letters/{letter_id}/reject", data={"csrf": csrf, "reason": "  "})
+    assert "problem=" in answer.headers["location"]
+    assert live.store.show(letter_id).letter.state is LetterState.RECEIVED
+    clerk.post(f"/letters/{letter_id}/reject", data={"csrf": csrf, "reason": "ผิดเรื่อง"})
+    assert live.store.show(letter_id).letter.state is LetterState.REJECTED
+
+
+def test_the_letter_pdf_is_served_inline_for_the_preview(live: LiveWeb) -> None:
+    letter_id = _receive(live)
+    answer = live.logged_in("clerk").get(f"/letters/{letter_id}/files/0")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["content-disposition"].startswith("inline")
+    assert answer.content == sample().main.content
+
+
+def test_an_operator_redrives_a_dead_letter(live: LiveWeb) -> None:
+    work_id = _dead_letter(live)
+    operator = live.logged_in("operator")
+    page = operator.get("/dashboard")
+    assert "node refused: unknown receiver" in page.text
+    answer = operator.post("/dashboard/redrive", data={"csrf": csrf_of(page.text), "one": str(work_id)})
+    assert answer.status_code == 303
+    assert [r.state for r in live.store.queue() if r.work_id == work_id] == [WorkState.READY]
+    assert live.wakes == 1
+
+
+def test_audit_chain_verifies_from_the_page(live: LiveWeb) -> None:
+    _receive(live)
+    operator = live.logged_in("operator")
+    page = operator.get("/audit")
+    assert "letter.received" in page.text
+    verdict = operator.post("/audit", data={"csrf": csrf_of(page.text)})
+    assert "สายบันทึกถูกต้อง" in verdict.text
+
+
+def _registered(live: LiveWeb) -> None:
+    letter_id = _receive(live)
+    live.services.register(letter_id, actor="user:clerk")
+
+
+def test_registry_book_csv_has_a_bom_thai_headings_and_the_letter(live: LiveWeb) -> None:
+    _registered(live)
+    today = datetime.now(UTC).date().isoformat()
+    answer = live.logged_in("clerk").get(
+        "/registry.csv", params={"book": "in", "from": "2026-01-01", "to": today}
+    )
+    assert answer.status_code == 200
+    assert answer.content.startswith(b"\xef\xbb\xbf")
+    text = answer.content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("เลขทะเบียน,วันที่ลงทะเบียน,ที่")
+    assert lines[1].startswith("1,")
+    assert "ศธ 0990/1234" in lines[1]
+    assert "ด่วนที่สุด" in lines[1]
+
+
+def test_registry_book_pdf_is_a_pdf_with_the_thai_font_embedded(live: LiveWeb) -> None:
+    _registered(live)
+    answer = live.logged_in("clerk").get("/registry.pdf", params={"book": "in", "from": "2026-01-01"})
+    assert answer.status_code == 200
+    assert answer.content.startswith(b"%PDF-")
+    assert b"Sarabun" in answer.content
+
+
+def test_registry_book_refuses_a_reversed_period(live: LiveWeb) -> None:
+    answer = live.logged_in("clerk").get("/registry", params={"from": "2026-12-01", "to": "2026-01-01"})
+    assert answer.status_code == 400
+    assert "วันที่ไม่ถูกต้อง" in answer.text
+
+
+def test_english_switch_keeps_the_choice_in_a_cookie(live: LiveWeb) -> None:
+    clerk = live.logged_in("clerk")
+    answer = clerk.get("/lang", params={"to": "en", "next": "/sent"})
+    assert answer.status_code == 303
+    assert "Sent letters" in clerk.get("/sent").text
+
+
+def test_logout_ends_the_session_on_the_server(live: LiveWeb) -> None:
+    clerk = live.logged_in("clerk")
+    token = clerk.cookies["ecms_session"]
+    csrf = csrf_of(clerk.get("/sent").text)
+    assert clerk.post("/logout", data={"csrf": csrf}).status_code == 303
+    replayed = live.client()
+    replayed.cookies.set("ecms_session", token)
+    assert replayed.get("/sent").status_code == 303
