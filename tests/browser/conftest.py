@@ -27,13 +27,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives the system's headless Chromium")
 
 
-@pytest.fixture(scope="session")
+# Per test, not per session: while Playwright's sync API is started, its event loop counts as running
+# in this thread, and every other test that xdist schedules on the same worker meanwhile would fail
+# with "asyncio.run() cannot be called from a running event loop".
+@pytest.fixture
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser(playwright: Playwright) -> Iterator[Browser]:
     path = chromium_path()
     if path is None:
