@@ -102,12 +102,12 @@ def open_records(ctx: Context, *, limit: int = 1000) -> list[MailLetterView]:
         rows = conn.execute(
             select(MAIL_LETTER).where(MAIL_LETTER.c.state.in_(_OPEN)).order_by(MAIL_LETTER.c.id).limit(limit)
         ).mappings()
-        return [_view(conn, row) for row in rows.all()]
+        return [view_of_row(conn, row) for row in rows.all()]
 
 
 def view(ctx: Context, record_id: int) -> MailLetterView:
     with ctx.db.read() as conn:
-        return _view(conn, _row(conn, record_id))
+        return view_of_row(conn, _row(conn, record_id))
 
 
 def of_letter(ctx: Context, letter_id: int) -> MailLetterView | None:
@@ -120,7 +120,7 @@ def of_letter(ctx: Context, letter_id: int) -> MailLetterView | None:
             .mappings()
             .first()
         )
-        return None if row is None else _view(conn, row)
+        return None if row is None else view_of_row(conn, row)
 
 
 def files(ctx: Context, record_id: int) -> tuple[FileData, ...]:
@@ -149,8 +149,8 @@ def begin_confirm(ctx: Context, record_id: int, *, actor: str, stale: timedelta)
             .values(state=MailLetterState.CONFIRMING.value, acted_by=actor, acted_at=now, updated_at=now)
         ).rowcount
         if taken != 1:
-            raise not_open_error(_view(conn, row), "ยืนยัน")
-        return _view(conn, _row(conn, record_id))
+            raise not_open_error(view_of_row(conn, row), "ยืนยัน")
+        return view_of_row(conn, _row(conn, record_id))
 
 
 def release_confirm(ctx: Context, record_id: int) -> None:
@@ -182,7 +182,7 @@ def finish_confirm(
             )
         ).rowcount
         if done != 1:
-            raise not_open_error(_view(conn, _row(conn, record_id)), "ยืนยัน")
+            raise not_open_error(view_of_row(conn, _row(conn, record_id)), "ยืนยัน")
         audit.append(
             conn,
             at=now,
@@ -191,7 +191,7 @@ def finish_confirm(
             letter_id=letter_id,
             detail={"mail_letter": record_id},
         )
-        return _view(conn, _row(conn, record_id))
+        return view_of_row(conn, _row(conn, record_id))
 
 
 def dismiss(ctx: Context, record_id: int, *, reason: str, actor: str) -> MailLetterView:
@@ -211,7 +211,7 @@ def dismiss(ctx: Context, record_id: int, *, reason: str, actor: str) -> MailLet
             )
         ).rowcount
         if done != 1:
-            raise not_open_error(_view(conn, row), "ปัดตก")
+            raise not_open_error(view_of_row(conn, row), "ปัดตก")
         audit.append(
             conn,
             at=now,
@@ -220,7 +220,7 @@ def dismiss(ctx: Context, record_id: int, *, reason: str, actor: str) -> MailLet
             reason=reason,
             detail={"mail_letter": record_id, "inbox_id": row["inbox_id"]},
         )
-        return _view(conn, _row(conn, record_id))
+        return view_of_row(conn, _row(conn, record_id))
 
 
 def letter_of_inbox(ctx: Context, inbox_id: int) -> int | None:
@@ -316,7 +316,8 @@ def not_open_error(record: MailLetterView, action: str) -> StoreError:
     )
 
 
-def _view(conn: Connection, row: RowMapping) -> MailLetterView:
+def view_of_row(conn: Connection, row: RowMapping) -> MailLetterView:
+    """The record in ``row`` with its files (for the queue's readers in mail_queries.py too)."""
     stored = conn.execute(
         select(MAIL_LETTER_FILE)
         .where(MAIL_LETTER_FILE.c.mail_letter_id == row["id"])

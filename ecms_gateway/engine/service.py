@@ -19,6 +19,7 @@ from ecms_gateway.engine import (
     intake,
     listing,
     mail_letters,
+    mail_queries,
     notifiers,
     overview,
     queries,
@@ -28,7 +29,12 @@ from ecms_gateway.engine import (
 from ecms_gateway.engine.context import Clock, Context, utc_now
 from ecms_gateway.engine.events import LetterEvent, Origin
 from ecms_gateway.engine.idempotency import KeyState
-from ecms_gateway.engine.mail_values import MailLetterDraft, MailLetterFields, MailLetterView
+from ecms_gateway.engine.mail_values import (
+    MailLetterDraft,
+    MailLetterFields,
+    MailLetterState,
+    MailLetterView,
+)
 from ecms_gateway.engine.overview import AuditLine, FailingRoute
 from ecms_gateway.engine.retry import Decision, RetryPolicies
 from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
@@ -240,6 +246,14 @@ class Store:
 
     def open_mail_letters(self) -> list[MailLetterView]:
         return mail_letters.open_records(self._ctx)
+
+    def mail_letters_in(
+        self, states: Collection[MailLetterState] = (), *, newest_first: bool = False, limit: int = 1000
+    ) -> list[MailLetterView]:
+        return mail_queries.records(self._ctx, states=states, newest_first=newest_first, limit=limit)
+
+    def count_open_mail_letters(self) -> int:
+        return mail_queries.count_open(self._ctx)
 
     def mail_letter(self, record_id: int) -> MailLetterView:
         return mail_letters.view(self._ctx, record_id)

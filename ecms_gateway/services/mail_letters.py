@@ -78,6 +78,18 @@ def pending_mail_letters(store: Store) -> list[MailLetterView]:
     return store.open_mail_letters()
 
 
+def mail_letters_in(
+    store: Store, states: Collection[MailLetterState] = (), *, newest_first: bool = False
+) -> list[MailLetterView]:
+    """Records in ``states`` (``()``: every state), oldest first unless ``newest_first``; at most 1000."""
+    return store.mail_letters_in(states, newest_first=newest_first)
+
+
+def count_waiting(store: Store) -> int:
+    """How many records wait for a clerk (what ``pending_mail_letters`` would list)."""
+    return store.count_open_mail_letters()
+
+
 def mail_letter(store: Store, record_id: int) -> MailLetterWithFiles:
     """One record, whatever its state, with the bytes of its files; ``NotFound`` for an unknown id."""
     return MailLetterWithFiles(record=store.mail_letter(record_id), files=store.mail_letter_files(record_id))

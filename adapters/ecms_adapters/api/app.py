@@ -17,7 +17,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from ecms_adapters.api import actions, letters, queue
+from ecms_adapters.api import actions, letters, mail_letters, queue
 from ecms_adapters.api.deps import API_PREFIX, Anyone
 from ecms_adapters.api.errors import ErrorBody, install_error_handlers
 from ecms_adapters.api.limits import BodyLimit
@@ -68,7 +68,7 @@ def create_app(
     app.state.services = services
     app.add_middleware(BodyLimit, max_bytes=max_request_bytes)
     install_error_handlers(app)
-    for module in (letters, actions, queue):
+    for module in (letters, actions, queue, mail_letters):
         app.include_router(module.router, prefix=API_PREFIX, responses=_ERRORS)
     _add_docs(app)
     for hook in extra:

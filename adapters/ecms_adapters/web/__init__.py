@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ecms_adapters.web import compose, directory, letters, login, operator, registry
+from ecms_adapters.web import compose, directory, letters, login, mail_letters, operator, registry
 from ecms_adapters.web.context import (
     CLERK_ROLES,
     OPERATOR_ROLES,
@@ -53,6 +53,7 @@ def web_routes(web: Web) -> list[BaseRoute]:
         p("/dashboard", operator.dashboard, OPERATOR_ROLES),
         p("/dashboard/redrive", operator.redrive, OPERATOR_ROLES, ["POST"]),
         p("/audit", operator.audit, OPERATOR_ROLES, ["GET", "POST"]),
+        *mail_letters.routes(web),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="web-static"),
     ]
 

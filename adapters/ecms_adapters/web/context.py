@@ -4,7 +4,7 @@ language and (for POST) the checked form; and the wrapper that checks session, r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
@@ -20,6 +20,7 @@ from ecms_adapters.web.render import page_response
 from ecms_gateway.access import Principal, Role, SessionInfo
 from ecms_gateway.errors import Forbidden, Unauthorized
 from ecms_gateway.services.context import Services
+from ecms_gateway.services.mail_letters import count_waiting
 
 SESSION_COOKIE: Final = "ecms_session"
 LANG_COOKIE: Final = "ecms_lang"
@@ -56,6 +57,7 @@ class Page:
     session: SessionInfo
     lang: str
     form: FormData | None
+    badges: Mapping[str, int] = field(default_factory=dict)  # menu path -> count shown beside it
 
     @property
     def principal(self) -> Principal:
@@ -74,6 +76,7 @@ class Page:
             "user": self.principal,
             "csrf": self.session.csrf_token,
             "nav": navigation(self.principal),
+            "badges": self.badges,
             "path": self.request.url.path,
             "org_name": self.org_name,
             **values,
@@ -121,10 +124,20 @@ def navigation(principal: Principal) -> list[tuple[str, str]]:
             ("/received", "nav.received"),
             ("/registry", "nav.registry"),
         ]
-        # The mail letters that need a clerk's confirmation get their entry when that service lands.
+        entries.append((MAIL_LETTERS, "nav.mail_letters"))
     if principal.allows(Role.OPERATOR):
         entries += [("/dashboard", "nav.dashboard"), ("/audit", "nav.audit")]
     return entries
+
+
+MAIL_LETTERS: Final = "/mail-letters"
+
+
+def badges(services: Services, principal: Principal) -> dict[str, int]:
+    """The counts beside menu entries: the mail letters waiting for a clerk."""
+    if not principal.allows(Role.CLERK):
+        return {}
+    return {MAIL_LETTERS: count_waiting(services.store)}
 
 
 def lang_of(request: Request) -> str:
@@ -181,7 +194,8 @@ async def _checked(  # noqa: PLR0917 - the endpoint's parts, passed on once
             return _refused(web, request, session, lang, "error.csrf")
     if not session.principal.allows(*roles):
         return _refused(web, request, session, lang, "error.forbidden")
-    return await handler(Page(request=request, web=web, session=session, lang=lang, form=form))
+    counts = await asyncio.to_thread(badges, web.services, session.principal)
+    return await handler(Page(request=request, web=web, session=session, lang=lang, form=form, badges=counts))
 
 
 def _refused(web: Web, request: Request, session: SessionInfo, lang: str, key: str) -> Response:

@@ -183,6 +183,58 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "audit.actor": ("ผู้ทำ", "Who"),
     "audit.action": ("การกระทำ", "Action"),
     "audit.letter": ("หนังสือ", "Letter"),
+    # Letters people sent by mail, waiting for a clerk (mail_letters.py)
+    "nav.mail_letters": ("หนังสือจากอีเมลรอยืนยัน", "Letters by e-mail to confirm"),
+    "nav.waiting": ("{n} รายการรอยืนยัน", "{n} waiting"),
+    "mail.title": ("หนังสือจากอีเมลรอยืนยัน", "Letters by e-mail to confirm"),
+    "mail.intro": (
+        "หนังสือที่บุคคลส่งมาทางอีเมลสารบรรณ ระบบอ่านข้อมูลได้เท่าที่พบ กรุณาตรวจ เติมส่วนที่ขาด แล้วยืนยันเป็นหนังสือรับ",
+        "Letters people mailed to the saraban address: the gateway read what it could; check, complete "
+        "and confirm each as a received letter",
+    ),
+    "mail.empty": ("ไม่มีหนังสือจากอีเมลที่รอยืนยัน", "No letters by e-mail wait for confirmation"),
+    "mail.col.received": ("ได้รับเมื่อ", "Received"),
+    "mail.col.subject": ("หัวเรื่องอีเมล", "Mail subject"),
+    "mail.col.missing": ("ยังขาด", "Missing"),
+    "mail.no_subject": ("(ไม่มีหัวเรื่อง)", "(no subject)"),
+    "mail.nothing_missing": ("ครบถ้วน", "Nothing missing"),
+    "mail.header": ("อีเมลที่ได้รับ", "The mail"),
+    "mail.mail_date": ("วันที่ในอีเมล", "Mail date"),
+    "mail.forwarded": ("การส่งต่อ", "Forwarded"),
+    "mail.forwarded_yes": ("หนังสืออยู่ในอีเมลที่ส่งต่อมา", "The letter came inside a forwarded mail"),
+    "mail.not_found": ("สิ่งที่อ่านจากอีเมลไม่พบ", "Not found in the mail"),
+    "mail.notes": ("หมายเหตุ", "Notes"),
+    "mail.files": ("ไฟล์หนังสือ", "Letter file"),
+    "mail.receiver": ("ส่วนราชการผู้รับ (ของเรา)", "Receiving organisation (ours)"),
+    "mail.form": ("ตรวจและยืนยันข้อมูลหนังสือ", "Check and confirm the letter"),
+    "mail.form_hint": (
+        "ข้อมูลที่ระบบอ่านได้กรอกไว้ให้แล้ว แก้ไขหรือเติมส่วนที่ขาด",
+        "What the gateway read is filled in; correct it or fill in what is missing",
+    ),
+    "mail.date_hint": (
+        "พ.ศ. เลขไทยหรือเลขอารบิก เช่น 20 พฤศจิกายน 2569, 20/11/2569 หรือ ๒๐/๑๑/๒๕๖๙",
+        "Buddhist Era, Thai or Arabic digits: 20 พฤศจิกายน 2569, 20/11/2569 or ๒๐/๑๑/๒๕๖๙",
+    ),
+    "mail.confirm": ("ยืนยันเป็นหนังสือรับ", "Confirm as a received letter"),
+    "mail.confirmed": (
+        "ยืนยันแล้ว บันทึกเป็นหนังสือรับ กรุณาลงทะเบียนรับ",
+        "Confirmed and recorded as a received letter; register it now",
+    ),
+    "mail.dismiss_title": ("ไม่ใช่หนังสือราชการ", "Not a letter"),
+    "mail.dismiss_hint": (
+        "ระบุเหตุผลที่ปัดตก เหตุผลจะเก็บไว้ในประวัติ ไม่มีการแจ้งผู้ส่ง",
+        "Say why it is set aside; the reason is kept in the history and nothing is sent",
+    ),
+    "mail.dismiss": ("ปัดตก", "Dismiss"),
+    "mail.reason_needed": ("กรุณาระบุเหตุผลที่ปัดตก", "Say why it is dismissed"),
+    "mail.dismissed": ("ปัดตกหนังสือจากอีเมลรายการที่ {n} แล้ว", "Mail letter {n} dismissed"),
+    "mail.is_confirmed": ("ยืนยันเป็นหนังสือรับแล้ว", "Confirmed as a received letter"),
+    "mail.open_letter": ("เปิดหนังสือรับ", "Open the received letter"),
+    "mail.is_dismissed": ("ปัดตกแล้ว", "Dismissed"),
+    "mail.state.pending": ("รอยืนยัน", "waiting for a clerk"),
+    "mail.state.confirming": ("กำลังยืนยัน", "being confirmed"),
+    "mail.state.confirmed": ("ยืนยันแล้ว", "confirmed"),
+    "mail.state.dismissed": ("ปัดตกแล้ว", "dismissed"),
 }
 
 

@@ -80,6 +80,8 @@ def test_every_route_needs_credentials_unless_it_is_listed_public(api: ApiServer
     assert {p.template for p in found} >= {
         "/api/v1/letters",
         "/api/v1/queue",
+        "/api/v1/mail-letters",
+        "/api/v1/mail-letters/{record_id}/confirm",
         "/openapi.json",
         "/docs",
         "/metrics",

@@ -1,0 +1,200 @@
+"""Letters people sent by mail, for a clerk to confirm: the waiting list (newest first, with what is
+missing), one mail with its PDF and header beside a form pre-filled with what was read, every fault
+next to its field at once; confirm leads to the new received letter (register it there), dismiss
+needs a reason. Every action is the core's ``services/mail_letters.py``, as the API's and CLI's are."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Final
+from urllib.parse import quote
+
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ecms_adapters.web.context import CLERK_ROLES, Page, Web, page
+from ecms_adapters.web.directory import choices
+from ecms_adapters.web.i18n import translate
+from ecms_gateway.engine.mail_letters import OPEN_STATES
+from ecms_gateway.engine.mail_values import MailLetterState, MailLetterView
+from ecms_gateway.errors import Fault, GatewayError, InputError, LetterInvalid, NotFound
+from ecms_gateway.letter.codes import Secrecy, Speed
+from ecms_gateway.letter.thai import format_thai_date
+from ecms_gateway.services import mail_letters
+from ecms_gateway.services.mail_corrections import FIELD_NAMES, blank_required, confirm_typed, read_typed
+
+BASE: Final = "/mail-letters"
+FIELD_KEYS: Final = {
+    "book_no": "f.book_no",
+    "letter_date": "f.date",
+    "subject": "f.subject",
+    "sender_org": "f.sender",
+    "receiver_org": "mail.receiver",
+    "speed": "f.speed",
+    "secrecy": "f.secrecy",
+}
+"""The catalogue key of each field's label (the core's field names)."""
+Faults = dict[str, list[str]]
+
+
+def routes(web: Web) -> list[BaseRoute]:
+    """The pages under ``/mail-letters``, each behind the session, clerk-role and CSRF checks."""
+    return [
+        Route(BASE, page(web, waiting, CLERK_ROLES), methods=["GET"]),
+        Route(BASE + "/{record_id:int}", page(web, detail, CLERK_ROLES), methods=["GET"]),
+        Route(BASE + "/{record_id:int}/files/{position:int}", page(web, file, CLERK_ROLES), methods=["GET"]),
+        Route(BASE + "/{record_id:int}/confirm", page(web, confirm, CLERK_ROLES), methods=["POST"]),
+        Route(BASE + "/{record_id:int}/dismiss", page(web, dismiss, CLERK_ROLES), methods=["POST"]),
+    ]
+
+
+async def waiting(page: Page) -> Response:
+    records = await page.run(
+        mail_letters.mail_letters_in, page.services.store, OPEN_STATES, newest_first=True
+    )
+    return page.render(
+        "mail_letters.html",
+        records=records,
+        field_keys=FIELD_KEYS,
+        note=page.request.query_params.get("note"),
+    )
+
+
+async def detail(page: Page) -> Response:
+    record = await _record(page)
+    if record is None:
+        return page.render("error.html", status=404, message_key="error.notfound")
+    return _show(page, record, values=values_of(record), faults={})
+
+
+async def confirm(page: Page) -> Response:
+    record_id = int(page.request.path_params["record_id"])
+    typed = {name: page.field(name) for name in FIELD_NAMES}
+    corrections, early = read_typed(typed)
+    early += blank_required(typed)
+    served = [org.org_id for org in page.services.settings.orgs]
+    try:
+        done = await page.run(
+            confirm_typed,
+            page.services.store,
+            record_id,
+            corrections=corrections,
+            early=early,
+            served=served,
+            actor=page.principal.actor,
+        )
+    except NotFound:
+        return page.render("error.html", status=404, message_key="error.notfound")
+    except LetterInvalid as exc:
+        record = await page.run(page.services.store.mail_letter, record_id)
+        return _show(page, record, values=typed, faults=_by_field(exc.faults))
+    except GatewayError as exc:  # confirmed or dismissed meanwhile, or being confirmed by another clerk
+        return RedirectResponse(f"{BASE}/{record_id}?problem={quote(str(exc))}", status_code=303)
+    page.services.wake()  # the receipt goes back to the person's address by mail
+    note = translate(page.lang, "mail.confirmed")
+    return RedirectResponse(f"/letters/{done.letter_id}?note={quote(note)}", status_code=303)
+
+
+async def dismiss(page: Page) -> Response:
+    record_id = int(page.request.path_params["record_id"])
+    reason = page.field("reason")
+    try:
+        if not reason:
+            raise InputError(translate(page.lang, "mail.reason_needed"))
+        await page.run(
+            mail_letters.dismiss_mail_letter,
+            page.services.store,
+            record_id,
+            reason=reason,
+            actor=page.principal.actor,
+        )
+    except NotFound:
+        return page.render("error.html", status=404, message_key="error.notfound")
+    except InputError as exc:
+        record = await page.run(page.services.store.mail_letter, record_id)
+        return _show(page, record, values=values_of(record), faults={"reason": [str(exc)]})
+    except GatewayError as exc:
+        return RedirectResponse(f"{BASE}/{record_id}?problem={quote(str(exc))}", status_code=303)
+    note = translate(page.lang, "mail.dismissed", n=record_id)
+    return RedirectResponse(f"{BASE}?note={quote(note)}", status_code=303)
+
+
+async def file(page: Page) -> Response:
+    record_id = int(page.request.path_params["record_id"])
+    position = int(page.request.path_params["position"])
+    try:
+        files = await page.run(page.services.store.mail_letter_files, record_id)
+    except NotFound:
+        files = ()
+    if position >= len(files):
+        return page.render("error.html", status=404, message_key="error.notfound")
+    data = files[position]
+    inline = data.mime == "application/pdf" and page.request.query_params.get("download") is None
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        data.content,
+        media_type=data.mime,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(data.name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "frame-ancestors 'self'",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def values_of(record: MailLetterView) -> dict[str, str]:
+    """The form pre-filled with what was read: the date in the Buddhist Era as clerks write it."""
+    f = record.fields
+    return {
+        "book_no": f.book_no or "",
+        "letter_date": format_thai_date(f.letter_date) if f.letter_date else "",
+        "subject": f.subject or "",
+        "sender_org": f.sender_org or "",
+        "receiver_org": f.receiver_org or "",
+        "speed": f.speed or Speed.NORMAL.value,
+        "secrecy": f.secrecy or Secrecy.NORMAL.value,
+    }
+
+
+async def _record(page: Page) -> MailLetterView | None:
+    try:
+        record: MailLetterView = await page.run(
+            page.services.store.mail_letter, int(page.request.path_params["record_id"])
+        )
+    except NotFound:
+        return None
+    return record
+
+
+def _by_field(faults: tuple[Fault, ...]) -> Faults:
+    out: defaultdict[str, list[str]] = defaultdict(list)
+    for fault in faults:
+        out[fault.where if fault.where in FIELD_NAMES else "other"].append(fault.problem)
+    return dict(out)
+
+
+def _show(page: Page, record: MailLetterView, *, values: dict[str, str], faults: Faults) -> Response:
+    table = page.services.routing()
+    orgs = choices(table)
+    known = {o.org_id for o in orgs}
+    sender = values.get("sender_org", "")
+    context: dict[str, Any] = {
+        "record": record,
+        "field_keys": FIELD_KEYS,
+        "values": values,
+        "faults": faults,
+        "fault_count": sum(len(v) for v in faults.values()),
+        "missing": {m.field: m.message for m in record.not_found},
+        "orgs": orgs,
+        "sender_unknown": sender if sender and sender not in known else None,
+        "served": [org.org_id for org in page.services.settings.orgs],
+        "speeds": list(Speed),
+        "secrecies": list(Secrecy),
+        "is_open": record.state in OPEN_STATES,
+        "can_dismiss": record.state is MailLetterState.PENDING,
+        "pdf_preview": bool(record.files) and record.files[0].mime == "application/pdf",
+        "problem": page.request.query_params.get("problem"),
+    }
+    # 200 even with faults: the browser shows the form again (a 4xx would count as a failed load).
+    return page.render("mail_letter.html", **context)
