@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any, Final
 
 from fastapi import FastAPI, params
-
 from prometheus_client import (
     CONTENT_TYPE_PLAIN_0_0_4,
     GC_COLLECTOR,

@@ -156,7 +156,9 @@ async def test_a_receiver_registered_here_gets_a_signed_event_for_a_letter_submi
     assert event["type"] == "letter.submitted"
     assert event["letter_id"] == letter_id
     assert event["book_no"] == "ศธ 0990/1"
-    assert verify(added["secret"], request.body, request.headers[SIGNATURE_HEADER.lower()], now=int(time.time()))
+    assert verify(
+        added["secret"], request.body, request.headers[SIGNATURE_HEADER.lower()], now=int(time.time())
+    )
     with api.client(Role.OPERATOR) as client:
         hook = client.get(added["webhook"]["href"]).json()
         deliveries = client.get(f"{added['webhook']['href']}/deliveries").json()

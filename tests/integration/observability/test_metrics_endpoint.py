@@ -1,6 +1,7 @@
 """``/metrics`` through a real HTTP server after real store activity: only an operator (or admin),
-by API key or web session, may read it (the REST API's own guard), and the text parses with Prometheus's own parser into the queue, letters, attempts and
-failures, poll lag, certificate and request-latency series the work produced."""
+by API key or web session, may read it (the REST API's own guard), and the text parses with
+Prometheus's own parser into the queue, letters, attempts and failures, poll lag, certificate and
+request-latency series the work produced."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from ecms_gateway.engine import Claim, RetryPolicies, RetryPolicy, Store, WorkKi
 from ecms_gateway.errors import TransientTransportError
 from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.runtime.pulse import Pulse
+from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
 from ecms_gateway.runtime.testing import MemoryNode
 from ecms_gateway.runtime.worker import WorkLoop
-from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
 from ecms_gateway.services.context import RuntimeStatus, Services
 from ecms_gateway.signing import KeyRef, OutboundSigner, SigningConfig, write_new_key
 from ecms_gateway.signing.trust import TrustStore
@@ -97,7 +98,9 @@ async def test_an_operator_scrapes_the_work_the_store_and_the_runtime_did(tmp_pa
         await _work(store, loop)
         services = Services(
             store=store,
-            settings=RuntimeSettings(orgs=(ServedOrg(org_id=A, node_url="http://node"),), secrecy=SecrecyPolicy()),
+            settings=RuntimeSettings(
+                orgs=(ServedOrg(org_id=A, node_url="http://node"),), secrecy=SecrecyPolicy()
+            ),
             routing=routing,
             status=status,
         )
@@ -115,9 +118,11 @@ async def test_an_operator_scrapes_the_work_the_store_and_the_runtime_did(tmp_pa
             # A signed-in operator reads it in the browser; a clerk's session is too weak.
             operator_session = store.access.login("dang", "ผู้ดูแล-123456").token
             clerk_session = store.access.login("somsri", "สารบรรณ-123456").token
-            by_session = await http.get("/metrics", cookies={SESSION_COOKIE: operator_session})
+            by_session = await http.get(
+                "/metrics", headers={"Cookie": f"{SESSION_COOKIE}={operator_session}"}
+            )
             assert by_session.status_code == 200
-            weak_session = await http.get("/metrics", cookies={SESSION_COOKIE: clerk_session})
+            weak_session = await http.get("/metrics", headers={"Cookie": f"{SESSION_COOKIE}={clerk_session}"})
             assert weak_session.status_code == 403
             assert (await http.get("/readyz")).status_code == 200
             answer = await http.get("/metrics", headers={"Authorization": f"Bearer {operator}"})

@@ -121,7 +121,9 @@ def page_probes(site: Site) -> list[PageProbe]:
             continue
         roles = frozenset(getattr(route.endpoint, PAGE_ROLES_ATTR))
         for method in sorted(route.methods or ()):
-            found.append(PageProbe(method=method, path=_fill(site, route.path), template=route.path, roles=roles))
+            found.append(
+                PageProbe(method=method, path=_fill(site, route.path), template=route.path, roles=roles)
+            )
     return found
 
 
