@@ -181,6 +181,15 @@ def load_package(ctx: Context, letter_id: int) -> LetterPackage:
     )
 
 
+def load_letter(ctx: Context, letter_id: int) -> Letter:
+    """The stored letter (format v1) without its files: one column, no file store reads."""
+    with ctx.db.read() as conn:
+        text = conn.execute(select(LETTER.c.letter_json).where(LETTER.c.id == letter_id)).scalar()
+    if text is None:
+        raise NotFound(f"there is no letter {letter_id}; `ecms-gateway queue` lists the letters in work")
+    return Letter.model_validate_json(text)
+
+
 def load_raw(ctx: Context, inbox_id: int) -> bytes:
     """The bytes of a received item exactly as they came."""
     with ctx.db.read() as conn:

@@ -55,7 +55,7 @@ from ecms_gateway.engine.values import (
     Transition,
     UnmatchedNotifier,
 )
-from ecms_gateway.letter.model import FileData, LetterPackage
+from ecms_gateway.letter.model import FileData, Letter, LetterPackage
 from ecms_gateway.store import migrate
 from ecms_gateway.store.database import Database, default_data_dir, resolve_url
 from ecms_gateway.store.files import FileStore, LocalFileStore
@@ -153,6 +153,10 @@ class Store:
 
     def load_package(self, letter_id: int) -> LetterPackage:
         return queries.load_package(self._ctx, letter_id)
+
+    def load_letter(self, letter_id: int) -> Letter:
+        """The letter's JSON (format v1) alone, for readers that do not need its files."""
+        return queries.load_letter(self._ctx, letter_id)
 
     def load_raw(self, inbox_id: int) -> bytes:
         return queries.load_raw(self._ctx, inbox_id)

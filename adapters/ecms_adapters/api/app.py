@@ -1,8 +1,8 @@
 """The gateway's HTTP application: the REST API under ``/api/v1`` and the OpenAPI document with
 Swagger UI at ``/docs`` (its JS/CSS served from the gateway, no internet needed).
 
-Other faces (``/healthz``, ``/readyz`` and ``/metrics`` from observability, web pages at ``/``,
-webhook routes) add themselves through ``extra`` hooks, so this module knows nothing of them.
+Other faces (``/healthz``, ``/readyz`` and ``/metrics`` from observability, web pages at ``/``) add
+themselves through ``extra`` hooks, so this module knows nothing of them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from ecms_adapters.api import actions, letters, mail_letters, queue
+from ecms_adapters.api import actions, letters, mail_letters, queue, webhooks
 from ecms_adapters.api.deps import API_PREFIX, Anyone
 from ecms_adapters.api.errors import ErrorBody, install_error_handlers
 from ecms_adapters.api.limits import BodyLimit
@@ -35,7 +35,7 @@ AppHook = Callable[[FastAPI], None]
 DESCRIPTION = """\
 How an office's saraban system hands letters to the gateway and follows them: submit a letter
 (format v1) with its files, read letters and their history, register / reject received letters,
-withdraw and resend sent ones; operators see and redrive the queue.
+withdraw and resend sent ones; operators see and redrive the queue and register webhooks.
 
 Authenticate with an API key: `Authorization: Bearer <key>` (`ecms-gateway apikeys new NAME --role clerk`).
 Errors are `{"error": ..., "faults": [{"where", "problem"}]}`.
@@ -68,7 +68,7 @@ def create_app(
     app.state.services = services
     app.add_middleware(BodyLimit, max_bytes=max_request_bytes)
     install_error_handlers(app)
-    for module in (letters, actions, queue, mail_letters):
+    for module in (letters, actions, queue, mail_letters, webhooks):
         app.include_router(module.router, prefix=API_PREFIX, responses=_ERRORS)
     _add_docs(app)
     for hook in extra:

@@ -136,13 +136,15 @@ async def list_letters(
 
 @router.get(
     "/letters/{letter_id}",
-    summary="one letter: state history, attempts, receive number, files",
+    summary="one letter: its letter JSON, state history, attempts, receive number, files",
     response_model=LetterDetailOut,
     responses={404: {"model": ErrorBody}},
 )
 async def show_letter(request: Request, _caller: Reader, letter_id: LetterId) -> LetterDetailOut:
-    detail = await asyncio.to_thread(services_of(request).store.show, letter_id)
-    return LetterDetailOut.of(detail, api_base(request))
+    store = services_of(request).store
+    detail = await asyncio.to_thread(store.show, letter_id)
+    content = await asyncio.to_thread(store.load_letter, letter_id)
+    return LetterDetailOut.of(detail, content, api_base(request))
 
 
 @router.get(

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Query, Request
 
 from ecms_adapters.api.deps import Operator, services_of
 from ecms_adapters.api.errors import ApiError, ErrorBody
-from ecms_adapters.api.schemas import QueueRowOut, RedriveIn, RedriveOut
+from ecms_adapters.api.schemas import (
+    LetterCountOut,
+    QueueRowOut,
+    QueueStatsOut,
+    RedriveIn,
+    RedriveOut,
+    WorkStatOut,
+)
 from ecms_gateway.engine import LetterState, WorkState
 from ecms_gateway.errors import Fault
 
@@ -31,6 +38,22 @@ async def list_queue(
     store = services_of(request).store
     rows = await asyncio.to_thread(store.queue, work_state=state, letter_state=letter_state, channel=channel)
     return [QueueRowOut.of(r) for r in rows]
+
+
+@router.get(
+    "/queue/stats",
+    summary="how much work waits (by state, channel, kind, with the oldest) and letters by state",
+    response_model=QueueStatsOut,
+)
+async def queue_stats(request: Request, _caller: Operator) -> QueueStatsOut:
+    store = services_of(request).store
+    work = await asyncio.to_thread(store.queue_stats)
+    counts = await asyncio.to_thread(store.letter_counts)
+    letters = [
+        LetterCountOut(direction=direction, state=state, channel=channel, count=n)
+        for (direction, state, channel), n in sorted(counts.items())
+    ]
+    return QueueStatsOut(work=[WorkStatOut.of(q) for q in work], letters=letters)
 
 
 @router.post(

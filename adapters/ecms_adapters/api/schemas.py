@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from ecms_gateway.engine import Direction, Event, LetterDetail, LetterState, QueueRow, WorkKind, WorkState
 from ecms_gateway.engine.states import allowed_events
-from ecms_gateway.engine.values import AttemptView, HistoryEntry, LetterSummary
+from ecms_gateway.engine.values import AttemptView, HistoryEntry, LetterSummary, QueueStat
 from ecms_gateway.letter.codes import Secrecy, Speed
+from ecms_gateway.letter.model import Letter
 
 MAX_ID = 2_147_483_647
 """The databases' integer column: a larger id cannot exist (and would overflow the query)."""
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+LetterJson = Annotated[
+    dict[str, Any],
+    # The core's model, put into the document by create_app: the body is Letter.to_json_dict(), the
+    # exact format v1 a submission takes (absent fields left out, not null).
+    WithJsonSchema({"allOf": [{"$ref": "#/components/schemas/Letter"}]}),
+]
 
 API_ACTIONS = {
     Event.REGISTER: "register",
@@ -143,9 +150,13 @@ class LetterDetailOut(BaseModel):
     history: list[HistoryOut]
     attempts: list[AttemptOut]
     actions: list[str] = Field(description="POST /letters/{id}/<action> allowed in this state")
+    letter_json: LetterJson = Field(
+        description="the whole letter in format v1: references, sender, receiver, signer, enclosures, "
+        "the file names (the files themselves are under files)"
+    )
 
     @classmethod
-    def of(cls, d: LetterDetail, prefix: str) -> LetterDetailOut:
+    def of(cls, d: LetterDetail, content: Letter, prefix: str) -> LetterDetailOut:
         s = d.letter
         href = f"{prefix}/letters/{s.id}"
         files = [
@@ -163,6 +174,7 @@ class LetterDetailOut(BaseModel):
             history=[HistoryOut.of(h) for h in d.history],
             attempts=[AttemptOut.of(a) for a in d.attempts],
             actions=actions_for(s.direction, s.state),
+            letter_json=content.to_json_dict(),
         )
 
 
@@ -237,3 +249,31 @@ class RedriveIn(BaseModel):
 
 class RedriveOut(BaseModel):
     redriven: list[int]
+
+
+class WorkStatOut(BaseModel):
+    """Work not done yet of one state, channel and kind."""
+
+    state: WorkState
+    channel: str
+    kind: WorkKind
+    count: int
+    oldest_at: datetime = Field(description="when the oldest of these items was queued")
+
+    @classmethod
+    def of(cls, q: QueueStat) -> WorkStatOut:
+        return cls(state=q.state, channel=q.channel, kind=q.kind, count=q.count, oldest_at=q.oldest_at)
+
+
+class LetterCountOut(BaseModel):
+    direction: Direction
+    state: LetterState
+    channel: str
+    count: int
+
+
+class QueueStatsOut(BaseModel):
+    """The queue and the letters at a glance (the figures /metrics exports, as JSON)."""
+
+    work: list[WorkStatOut] = Field(description="ready, leased and dead work, by state, channel and kind")
+    letters: list[LetterCountOut] = Field(description="every letter, by direction, state and channel")

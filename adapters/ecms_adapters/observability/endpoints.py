@@ -1,16 +1,19 @@
 """``/metrics`` (Prometheus text format, operators only), ``/healthz`` (alive) and ``/readyz`` (ready:
-every check passes) on an ASGI app. ``Observability`` is built once by the composition root; its
-``install_metrics`` and ``install_health`` are the hooks handed to the API app (``create_app(...,
-extra=[...])``), and its ``recorder`` goes to the runtime's work loops.
+every check passes) on the gateway's FastAPI app. ``Observability`` is built once by the composition
+root; its ``install_metrics`` and ``install_health`` are the hooks handed to the API app
+(``create_app(..., extra=[...])``), and its ``recorder`` goes to the runtime's work loops. Who may
+scrape is the API's own dependency (``auth.operator_only``), so keys, sessions and roles are checked
+in one place.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
+from fastapi import FastAPI, params
 from prometheus_client import (
     CONTENT_TYPE_PLAIN_0_0_4,
     GC_COLLECTOR,
@@ -29,16 +32,9 @@ from ecms_adapters.observability.recorder import PrometheusRecorder
 from ecms_gateway.engine.context import utc_now
 from ecms_gateway.runtime.health import HealthChecks, Readiness
 
-Authorize = Callable[[Request], Awaitable[Response | None]]
-"""None lets the request through; a response (401, 403) refuses it."""
-
 METRICS_PATH: Final = "/metrics"
 HEALTHZ_PATH: Final = "/healthz"
 READYZ_PATH: Final = "/readyz"
-
-
-async def _anyone(_request: Request) -> Response | None:
-    return None
 
 
 class Observability:
@@ -50,7 +46,7 @@ class Observability:
         *,
         health: HealthChecks,
         collectors: Sequence[Collector] = (),
-        authorize: Authorize = _anyone,
+        guard: Sequence[params.Depends] = (),
         process_metrics: bool = True,
         started_at: datetime | None = None,
     ) -> None:
@@ -63,23 +59,27 @@ class Observability:
             for standard in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
                 self.registry.register(standard)
         self.health = health
-        self.authorize = authorize
+        self.guard = list(guard)  # FastAPI dependencies of /metrics; none: anyone may scrape
         self.started_at = started_at or utc_now()
 
-    def install_metrics(self, app: Starlette) -> None:
-        """Time every request and serve ``/metrics``; call before the app starts."""
+    def install_metrics(self, app: FastAPI) -> None:
+        """Time every request and serve ``/metrics`` behind the guard; call before the app starts."""
         app.add_middleware(RequestMetrics, histogram=self.requests)
-        app.add_route(METRICS_PATH, self.metrics, methods=["GET"], include_in_schema=False)
+        app.add_api_route(
+            METRICS_PATH,
+            self.metrics,
+            methods=["GET"],
+            include_in_schema=False,
+            dependencies=self.guard,
+            response_class=Response,
+        )
 
     def install_health(self, app: Starlette) -> None:
         """Serve ``/healthz`` and ``/readyz`` (no credentials: load balancers and supervisors ask)."""
         app.add_route(HEALTHZ_PATH, self.healthz, methods=["GET"], include_in_schema=False)
         app.add_route(READYZ_PATH, self.readyz, methods=["GET"], include_in_schema=False)
 
-    async def metrics(self, request: Request) -> Response:
-        refused = await self.authorize(request)
-        if refused is not None:
-            return refused
+    async def metrics(self) -> Response:
         # The store is synchronous: read it (through the collectors' cache) off the event loop.
         body = await asyncio.to_thread(generate_latest, self.registry)
         return Response(body, media_type=CONTENT_TYPE_PLAIN_0_0_4)

@@ -1,13 +1,14 @@
 """The observability of a running gateway, wired from its parts: readiness checks (database, file
 store, each served organisation's node, the mail servers), the scrape-time collectors (queue and
-letters, poll lag, certificates) and who may read ``/metrics``."""
+letters, poll lag, certificates) and who may read ``/metrics`` (operators and admins, as the API's
+operator routes decide)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
 
-from ecms_adapters.observability.auth import bearer_with_role
+from ecms_adapters.observability.auth import operator_only
 from ecms_adapters.observability.certificates import (
     CertificateCollector,
     WatchedCertificate,
@@ -18,7 +19,6 @@ from ecms_adapters.observability.certificates import (
 from ecms_adapters.observability.collectors import PollStatus, RuntimeCollector, StoreCollector, StoreReadings
 from ecms_adapters.observability.endpoints import Observability
 from ecms_adapters.observability.probes import mail_checks
-from ecms_gateway.access import Access, Role
 from ecms_gateway.engine import Store
 from ecms_gateway.ports import EcmsNode
 from ecms_gateway.runtime.health import HealthChecks, database_check, folder_check, node_check
@@ -31,7 +31,6 @@ def gateway_observability(
     *,
     store: Store,
     readings: StoreReadings,
-    access: Access,
     nodes: Mapping[str, EcmsNode],
     signer: OutboundSigner,
     trust: TrustStore,
@@ -56,5 +55,5 @@ def gateway_observability(
     return Observability(
         health=HealthChecks(checks),
         collectors=collectors,
-        authorize=bearer_with_role(access, Role.OPERATOR),
+        guard=operator_only(),
     )

@@ -192,7 +192,6 @@ async def build_gateway(
         observability = gateway_observability(
             store=store,
             readings=store,
-            access=store.access,
             nodes=nodes,
             signer=signer,
             trust=trust,

@@ -24,6 +24,8 @@ from ecms_gateway.services.mail_letters import count_waiting
 
 SESSION_COOKIE: Final = "ecms_session"
 LANG_COOKIE: Final = "ecms_lang"
+PAGE_ROLES_ATTR: Final = "ecms_page_roles"
+"""Set on every ``page`` endpoint: the roles it admits (admin always may), read by the security test."""
 MAX_UPLOAD_BYTES: Final = 25 * 1024 * 1024
 """The largest single file a clerk may upload (a scanned letter with its attachments fits easily)."""
 
@@ -174,6 +176,7 @@ def page(web: Web, handler: Handler, roles: Sequence[Role]) -> Callable[[Request
             if form is not None:
                 await form.close()
 
+    setattr(endpoint, PAGE_ROLES_ATTR, frozenset(roles) | {Role.ADMIN})
     return endpoint
 
 

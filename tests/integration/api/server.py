@@ -1,5 +1,12 @@
 """The API served by a real uvicorn on 127.0.0.1 (a thread with its own event loop) over a real
-Store in a temporary folder, with an API key per role."""
+Store in a temporary folder, with an API key per role, and every other face ``ecms-gateway run`` adds
+(metrics, health, web pages), so that the security walkers see the whole app.
+
+Two walkers prove every route is guarded: the API's (tests/integration/api/test_api_security.py:
+keys, 401/403 as JSON) and the web pages' (tests/integration/web/test_web_security.py: sessions,
+redirects to the log-in page, CSRF). ``walker_of`` says which one owns a route, so each route is
+walked by exactly one of them and none escapes both.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import httpx
 from ecms_adapters.api import AppHook
-from ecms_adapters.observability.auth import bearer_with_role
+from ecms_adapters.observability.auth import operator_only
 from ecms_adapters.observability.endpoints import Observability
 from ecms_adapters.runtime.http import HttpFace, http_face
+from ecms_adapters.web import web_hook
+from ecms_adapters.web.context import PAGE_ROLES_ATTR
+from starlette.routing import BaseRoute, Mount, Route
 
 from ecms_gateway.access import Role
 from ecms_gateway.config import HttpSection
@@ -83,15 +94,36 @@ class ApiServer:
         return httpx.AsyncClient(base_url=self.url, headers=self.headers(role), timeout=30)
 
 
-def faces(store: Store) -> tuple[AppHook, ...]:
+def faces(services: Services) -> tuple[AppHook, ...]:
     """The other faces the running gateway adds (``app_hooks`` in the composition root): metrics and
-    health from observability, here with the database as the one readiness check (no node runs)."""
+    health from observability, here with the database as the one readiness check (no node runs), and
+    the web pages."""
     observability = Observability(
-        health=HealthChecks([database_check(store)]),
-        authorize=bearer_with_role(store.access, Role.OPERATOR),
+        health=HealthChecks([database_check(services.store)]),
+        guard=operator_only(),
         process_metrics=False,
     )
-    return (observability.install_metrics, observability.install_health)
+    return (observability.install_metrics, observability.install_health, web_hook(services))
+
+
+WEB_PUBLIC = {
+    "/login": "the log-in form itself (GET shows it, POST signs in)",
+    "/lang": "switches the language cookie and redirects; it reads and changes nothing else",
+    "/static": "the pages' own CSS, fonts and scripts, the same for everyone",
+}
+"""Web routes anyone may use, each with why; every other web route is a ``page`` with its roles."""
+
+Walker = Literal["api", "web"]
+
+
+def walker_of(route: BaseRoute) -> Walker:
+    """Who walks ``route``: a web page (its endpoint carries ``PAGE_ROLES_ATTR``) or a public web route
+    goes to the web walker, everything else to the API walker, which expects 401/403 of it."""
+    if isinstance(route, Route) and hasattr(route.endpoint, PAGE_ROLES_ATTR):
+        return "web"
+    if isinstance(route, (Route, Mount)) and route.path in WEB_PUBLIC:
+        return "web"
+    return "api"
 
 
 def make_server(
@@ -117,5 +149,5 @@ def make_server(
     keys = {
         role: store.access.new_api_key(f"{role.value}-system", role=role, actor="test").token for role in Role
     }
-    face = http_face(section or HttpSection(port=0), services, grace_s=1, extra=faces(store))
+    face = http_face(section or HttpSection(port=0), services, grace_s=1, extra=faces(services))
     return ApiServer(store=store, services=services, face=face, keys=keys, wakes=wakes)

@@ -59,3 +59,20 @@ def test_redrive_by_id_and_all_dead_of_a_channel(api: ApiServer) -> None:
 def test_clerks_do_not_see_the_queue(api: ApiServer) -> None:
     with api.client(Role.CLERK) as client:
         assert client.get("/api/v1/queue").status_code == 403
+
+
+def test_queue_stats_count_work_by_state_with_the_oldest_and_letters_by_state(api: ApiServer) -> None:
+    _dead(api, 1)
+    letter = letter_json(2)
+    with api.client() as clerk:
+        clerk.post("/api/v1/letters", json=base64_body(letter, files_of(letter, 2)))
+    with api.client(Role.OPERATOR) as client:
+        stats = client.get("/api/v1/queue/stats")
+        clerk_sees = client.get("/api/v1/queue/stats", headers=api.headers(Role.CLERK))
+    assert stats.status_code == 200, stats.text
+    work = {(w["state"], w["channel"], w["kind"]): w["count"] for w in stats.json()["work"]}
+    assert work == {("dead", "ecms", "send"): 1, ("ready", "ecms", "send"): 1}
+    assert all(w["oldest_at"] for w in stats.json()["work"])
+    letters = {(c["direction"], c["state"], c["channel"]): c["count"] for c in stats.json()["letters"]}
+    assert letters == {("out", "failed", "ecms"): 1, ("out", "queued", "ecms"): 1}
+    assert clerk_sees.status_code == 403

@@ -3,6 +3,7 @@ with the total, one letter in full, and file downloads with their Thai names."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import unquote
 
 from ecms_gateway.access import Role
@@ -100,3 +101,31 @@ def test_downloads_have_the_type_and_the_thai_file_name(api: ApiServer) -> None:
     assert unquote(encoded) == MAIN_NAME.format(i=1)
     assert disposition.isascii()
     assert beyond.status_code == 404
+
+
+def test_one_letter_carries_its_whole_letter_json_read_without_touching_its_files(
+    api: ApiServer, tmp_path: Path
+) -> None:
+    """The detail gives the letter in format v1 (references, people, enclosures...) exactly as it
+    was submitted, from the database alone: with the file store emptied it is still answered."""
+    letter = letter_json(
+        7,
+        references=[{"book_no": "ศธ 0990/1", "date": "2026-10-01", "subject": "การประชุมครั้งก่อน"}],
+        enclosures="ระเบียบวาระการประชุม ๑ ชุด",
+        description="สำเนาเรียน ผู้อำนวยการ",
+        signer={"given_name": "สมศรี", "family_name": "ใจดี", "job_title": "ผู้อำนวยการ"},
+        receiver={"org_id": ORG_B, "job_title": "อธิบดี"},
+    )
+    with api.client() as client:
+        created = client.post("/api/v1/letters", json=base64_body(letter, files_of(letter, 7)))
+        letter_id = created.json()["id"]
+        blobs = [b for b in (tmp_path / "data" / "files").rglob("*") if b.is_file()]  # make_server's
+        assert len(blobs) >= 2
+        for blob in blobs:  # every file's bytes gone
+            blob.unlink()
+        detail = client.get(f"/api/v1/letters/{letter_id}")
+        by_operator = client.get(f"/api/v1/letters/{letter_id}", headers=api.headers(Role.OPERATOR))
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["letter_json"] == letter
+    assert by_operator.json()["letter_json"] == letter
+    assert [f["name"] for f in detail.json()["files"]] == list(files_of(letter, 7))

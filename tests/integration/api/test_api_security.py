@@ -1,8 +1,11 @@
 """Every route of the app, with the faces the running gateway adds (observability's /metrics,
-/healthz, /readyz), found from ``app.routes`` so that a new route is covered the day it is added:
-without credentials it answers 401 (with ``WWW-Authenticate: Bearer``), with a role too weak for
-it 403. Only the routes listed in
-PUBLIC answer anyone. Bad keys, bad sessions and a session without its CSRF token are refused too.
+/healthz, /readyz; the web pages), found from ``app.routes`` so that a new route is covered the day it
+is added: without credentials it answers 401 (with ``WWW-Authenticate: Bearer``), with a role too weak
+for it 403. Only the routes listed in PUBLIC answer anyone. Bad keys, bad sessions and a session
+without its CSRF token are refused too.
+
+The web pages' routes are walked by tests/integration/web/test_web_security.py instead (sessions and
+redirects, not keys): ``walker_of`` in server.py hands each route to exactly one walker.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from ecms_adapters.api.deps import CSRF_HEADER, ROLES_ATTR, SESSION_COOKIE
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from ecms_gateway.access import Role
-from tests.integration.api.server import ApiServer
+from tests.integration.api.server import ApiServer, walker_of
 
 PUBLIC = {
     "/healthz": "load balancers and monitors probe it",
@@ -29,9 +32,8 @@ PUBLIC = {
 
 # Routes that are not FastAPI routes carry no readable requirement: their roles are listed here, and
 # a new one fails the test below until it is listed too.
-PLAIN_ROUTE_ROLES = {
-    "/metrics": frozenset({Role.OPERATOR, Role.ADMIN}),
-}
+# (/metrics is a FastAPI route guarded by the API's own require(Role.OPERATOR): read like the others.)
+PLAIN_ROUTE_ROLES: dict[str, frozenset[Role]] = {}
 
 
 @dataclass(frozen=True)
@@ -54,18 +56,28 @@ def _fill(template: str) -> str:
     return re.sub(r"\{[^}]+\}", "1", template)
 
 
-def probes(app: FastAPI) -> Iterator[Probe]:
-    """One probe per method of every route, included routers flattened as FastAPI serves them."""
+def _routes(app: FastAPI) -> Iterator[tuple[BaseRoute, str, set[str] | None]]:
+    """Every route with its full path and methods, included routers flattened as FastAPI serves them."""
     for context in iter_route_contexts(app.routes):
         route = context.original_route
-        path = context.path_format or getattr(route, "path", "")
+        if isinstance(route, Mount):  # its own path, not the "/{path}" under it
+            yield route, route.path, None
+        else:
+            yield route, context.path_format or getattr(route, "path", ""), context.methods
+
+
+def probes(app: FastAPI) -> Iterator[Probe]:
+    """One probe per method of every route this walker owns (the web walker has the rest)."""
+    for route, path, methods in _routes(app):
+        if walker_of(route) != "api":
+            continue
         if isinstance(route, APIRoute):
-            for method in sorted(context.methods or ()):
+            for method in sorted(methods or ()):
                 yield Probe(method, _fill(path), path, _roles(route.dependant))
         elif isinstance(route, Mount):  # anything under it: probe one path inside
             yield Probe("GET", route.path.rstrip("/") + "/probe", route.path, None)
         elif isinstance(route, Route):
-            for method in sorted(context.methods or {"GET"}):
+            for method in sorted(methods or {"GET"}):
                 yield Probe(method, _fill(path), path, PLAIN_ROUTE_ROLES.get(path))
 
 
@@ -82,6 +94,11 @@ def test_every_route_needs_credentials_unless_it_is_listed_public(api: ApiServer
         "/api/v1/queue",
         "/api/v1/mail-letters",
         "/api/v1/mail-letters/{record_id}/confirm",
+        "/api/v1/queue/stats",
+        "/api/v1/webhooks",
+        "/api/v1/webhooks/{webhook_id}",
+        "/api/v1/webhooks/{webhook_id}/deliveries",
+        "/api/v1/webhooks/{webhook_id}/retry",
         "/openapi.json",
         "/docs",
         "/metrics",
@@ -114,6 +131,15 @@ def test_every_route_refuses_a_role_too_weak_for_it(api: ApiServer) -> None:
                 assert role.value in response.json()["error"]
             checked += 1
     assert checked > 0
+
+
+def test_the_web_pages_are_served_here_and_left_to_the_web_walker(api: ApiServer) -> None:
+    """The app is the whole of what ``run`` serves: the pages are in it and handed to the web walker,
+    while no API, documentation or observability route is (those this walker must prove itself)."""
+    owners = {path: walker_of(route) for route, path, _methods in _routes(_app(api))}
+    assert {owners["/compose"], owners["/dashboard"], owners["/login"], owners["/static"]} == {"web"}
+    ours = ("/api/", "/docs", "/openapi", "/metrics", "/healthz", "/readyz")
+    assert [path for path, owner in owners.items() if owner == "web" and path.startswith(ours)] == []
 
 
 def test_every_route_declares_its_roles(api: ApiServer) -> None:

@@ -1,6 +1,7 @@
-"""``/metrics`` through a real HTTP server after real store activity: only an operator's API key may
-read it, and the text parses with Prometheus's own parser into the queue, letters, attempts and
-failures, poll lag, certificate and request-latency series the work produced."""
+"""``/metrics`` through a real HTTP server after real store activity: only an operator (or admin),
+by API key or web session, may read it (the REST API's own guard), and the text parses with
+Prometheus's own parser into the queue, letters, attempts and failures, poll lag, certificate and
+request-latency series the work produced."""
 
 from __future__ import annotations
 
@@ -10,20 +11,23 @@ from pathlib import Path
 
 import httpx
 import pytest
+from ecms_adapters.api import create_app
+from ecms_adapters.api.deps import SESSION_COOKIE
 from ecms_adapters.observability import gateway_observability
 from prometheus_client.parser import text_string_to_metric_families
-from starlette.applications import Starlette
 
 from ecms_gateway.access import Role
 from ecms_gateway.engine import Claim, RetryPolicies, RetryPolicy, Store, WorkKind
 from ecms_gateway.errors import TransientTransportError
+from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.runtime.pulse import Pulse
+from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
 from ecms_gateway.runtime.testing import MemoryNode
 from ecms_gateway.runtime.worker import WorkLoop
-from ecms_gateway.services.context import RuntimeStatus
+from ecms_gateway.services.context import RuntimeStatus, Services
 from ecms_gateway.signing import KeyRef, OutboundSigner, SigningConfig, write_new_key
 from ecms_gateway.signing.trust import TrustStore
-from tests.unit.runtime.support import ORGS, A, letter
+from tests.unit.runtime.support import ORGS, A, letter, routing
 
 from .conftest import serving
 
@@ -64,7 +68,6 @@ async def test_an_operator_scrapes_the_work_the_store_and_the_runtime_did(tmp_pa
         observability = gateway_observability(
             store=store,
             readings=store,
-            access=store.access,
             nodes={A: MemoryNode(ORGS).client(A)},
             signer=signer,
             trust=TrustStore(),
@@ -93,9 +96,17 @@ async def test_an_operator_scrapes_the_work_the_store_and_the_runtime_did(tmp_pa
             recorder=observability.recorder,
         )
         await _work(store, loop)
-        app = Starlette()
-        observability.install_metrics(app)
-        observability.install_health(app)
+        services = Services(
+            store=store,
+            settings=RuntimeSettings(
+                orgs=(ServedOrg(org_id=A, node_url="http://node"),), secrecy=SecrecyPolicy()
+            ),
+            routing=routing,
+            status=status,
+        )
+        app = create_app(services, extra=(observability.install_metrics, observability.install_health))
+        store.access.add_user("dang", role=Role.OPERATOR, password="ผู้ดูแล-123456", actor="test")
+        store.access.add_user("somsri", role=Role.CLERK, password="สารบรรณ-123456", actor="test")
         async with serving(app) as url, httpx.AsyncClient(base_url=url, trust_env=False) as http:
             anonymous = await http.get("/metrics")
             assert anonymous.status_code == 401
@@ -103,6 +114,16 @@ async def test_an_operator_scrapes_the_work_the_store_and_the_runtime_did(tmp_pa
             weak = await http.get("/metrics", headers={"Authorization": f"Bearer {clerk}"})
             assert weak.status_code == 403
             assert "operator" in weak.json()["error"]
+            assert (await http.get("/metrics", headers={"Authorization": "Bearer forged"})).status_code == 401
+            # A signed-in operator reads it in the browser; a clerk's session is too weak.
+            operator_session = store.access.login("dang", "ผู้ดูแล-123456").token
+            clerk_session = store.access.login("somsri", "สารบรรณ-123456").token
+            by_session = await http.get(
+                "/metrics", headers={"Cookie": f"{SESSION_COOKIE}={operator_session}"}
+            )
+            assert by_session.status_code == 200
+            weak_session = await http.get("/metrics", headers={"Cookie": f"{SESSION_COOKIE}={clerk_session}"})
+            assert weak_session.status_code == 403
             assert (await http.get("/readyz")).status_code == 200
             answer = await http.get("/metrics", headers={"Authorization": f"Bearer {operator}"})
             assert answer.status_code == 200
@@ -137,5 +158,5 @@ async def test_an_operator_scrapes_the_work_the_store_and_the_runtime_did(tmp_pa
             route="/metrics",
             status="4xx",
         )
-        == 2
+        == 4
     )

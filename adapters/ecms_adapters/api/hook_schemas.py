@@ -1,0 +1,100 @@
+"""The JSON shapes of the webhook routes: a subscription with its delivery health (never its secret),
+the secret once when the gateway made it, and the delivery log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, cast
+
+from pydantic import BaseModel, Field
+
+from ecms_gateway.webhooks import Delivery, EventType, Subscription, SubscriptionState
+
+Health = Literal["ok", "failing", "paused"]
+
+
+class WebhookIn(BaseModel):
+    """A URL to POST letter events to."""
+
+    url: str = Field(min_length=1, max_length=2000, description="https://host[:port]/path")
+    events: list[EventType] | None = Field(
+        default=None, min_length=1, description="the event types to deliver; leave out for all of them"
+    )
+    secret: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the signing secret (16+ characters, no spaces); leave out to have one generated "
+        "and shown once in the answer",
+    )
+
+
+class WebhookOut(BaseModel):
+    """A subscription and how its deliveries go."""
+
+    id: int
+    url: str
+    events: list[EventType]
+    health: Health = Field(description="ok; failing (retrying with backoff); paused (gave up: retry it)")
+    state: SubscriptionState
+    attempts: int = Field(description="failed tries of the event waiting to be delivered")
+    failing_since: datetime | None
+    next_try_at: datetime | None = Field(description="when the waiting event is tried again (failing only)")
+    last_error: str | None
+    last_attempt_at: datetime | None
+    last_success_at: datetime | None
+    created_at: datetime
+    created_by: str
+    href: str
+
+    @classmethod
+    def of(cls, s: Subscription, prefix: str) -> WebhookOut:
+        health = cast(Health, s.health)  # the core's one word; pydantic checks it against Health
+        return cls(
+            id=s.id,
+            url=s.url,
+            events=list(s.events),
+            health=health,
+            state=s.state,
+            attempts=s.attempts,
+            failing_since=s.failing_since,
+            next_try_at=s.next_try_at if health == "failing" else None,
+            last_error=s.last_error,
+            last_attempt_at=s.last_attempt_at,
+            last_success_at=s.last_success_at,
+            created_at=s.created_at,
+            created_by=s.created_by,
+            href=f"{prefix}/webhooks/{s.id}",
+        )
+
+
+class WebhookCreatedOut(BaseModel):
+    webhook: WebhookOut
+    secret: str | None = Field(
+        description="the generated signing secret, shown only in this answer (null when you gave one)"
+    )
+
+
+class DeliveryOut(BaseModel):
+    """One POST of one event."""
+
+    id: int
+    event_id: str = Field(description="the event's id (the same on every retry): dedupe on it")
+    attempt: int
+    at: datetime
+    status: int | None = Field(description="the receiver's HTTP status; null when it could not be reached")
+    ok: bool
+    error: str | None
+    duration_ms: int
+
+    @classmethod
+    def of(cls, d: Delivery) -> DeliveryOut:
+        return cls(
+            id=d.id,
+            event_id=d.event_id,
+            attempt=d.attempt,
+            at=d.at,
+            status=d.status,
+            ok=d.ok,
+            error=d.error,
+            duration_ms=d.duration_ms,
+        )
