@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ecms_gateway.engine import audit
@@ -25,6 +26,12 @@ from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
 from ecms_gateway.store.tables import INBOX, LETTER, LETTER_FILE
 
 _HARD_RULES_ONLY = SecrecyPolicy(allowed=frozenset(Secrecy))
+
+# Built once (SQLAlchemy reuses their compiled forms); the values come as parameters.
+_ADD_INBOX: Final = insert(INBOX).returning(INBOX.c.id)
+_ADD_LETTER: Final = insert(LETTER).returning(LETTER.c.id)
+_ADD_FILE: Final = insert(LETTER_FILE)
+_INBOX_CHANNEL: Final = select(INBOX.c.channel).where(INBOX.c.id == bindparam("p_id"))
 
 
 def content_digest(package: LetterPackage) -> str:
@@ -112,10 +119,14 @@ def accept_inbound(ctx: Context, raw: bytes, *, channel: str, process_id: str, a
     now = ctx.clock()
     try:
         with ctx.db.write() as conn:
-            stmt = insert(INBOX).values(
-                channel=channel, process_id=process_id, raw_sha256=sha256, raw_size=len(raw), received_at=now
-            )
-            inbox_id = int(conn.execute(stmt.returning(INBOX.c.id)).scalar_one())
+            row = {
+                "channel": channel,
+                "process_id": process_id,
+                "raw_sha256": sha256,
+                "raw_size": len(raw),
+                "received_at": now,
+            }
+            inbox_id = int(conn.execute(_ADD_INBOX, row).scalar_one())
             work_id = enqueue(conn, kind=WorkKind.INBOUND, channel=channel, now=now, inbox_id=inbox_id)
             audit.append(
                 conn,
@@ -145,7 +156,7 @@ def record_inbound_letter(ctx: Context, inbox_id: int, package: LetterPackage, *
     now = ctx.clock()
     try:
         with ctx.db.write() as conn:
-            channel = conn.execute(select(INBOX.c.channel).where(INBOX.c.id == inbox_id)).scalar()
+            channel = conn.execute(_INBOX_CHANNEL, {"p_id": inbox_id}).scalar()
             if channel is None:
                 raise NotFound(f"there is no inbox item {inbox_id}")
             letter_id = _insert_letter(
@@ -206,30 +217,30 @@ def _insert_letter(
 ) -> int:
     letter = package.letter
     org, year, number = registry if registry else (None, None, None)
-    stmt = insert(LETTER).values(
-        direction=direction.value,
-        state=state.value,
-        channel=channel,
-        sender_org=letter.sender.org_id,
-        sender_dept=letter.sender.department_id,
-        receiver_org=letter.receiver.org_id,
-        book_no=letter.book_no,
-        book_key=letter.book_key,
-        letter_date=letter.date,
-        subject=letter.subject,
-        letter_json=canonical_json(letter.to_json_dict()),
-        content_digest=digest or content_digest(package),
-        registry_org=org,
-        registry_year=year,
-        registry_no=number,
-        inbox_id=inbox_id,
-        resend_of=resend_of,
-        created_at=now,
-        updated_at=now,
-    )
-    letter_id = int(conn.execute(stmt.returning(LETTER.c.id)).scalar_one())
+    row = {
+        "direction": direction.value,
+        "state": state.value,
+        "channel": channel,
+        "sender_org": letter.sender.org_id,
+        "sender_dept": letter.sender.department_id,
+        "receiver_org": letter.receiver.org_id,
+        "book_no": letter.book_no,
+        "book_key": letter.book_key,
+        "letter_date": letter.date,
+        "subject": letter.subject,
+        "letter_json": canonical_json(letter.to_json_dict()),
+        "content_digest": digest or content_digest(package),
+        "registry_org": org,
+        "registry_year": year,
+        "registry_no": number,
+        "inbox_id": inbox_id,
+        "resend_of": resend_of,
+        "created_at": now,
+        "updated_at": now,
+    }
+    letter_id = int(conn.execute(_ADD_LETTER, row).scalar_one())
     conn.execute(
-        insert(LETTER_FILE),
+        _ADD_FILE,
         [
             {
                 "letter_id": letter_id,

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import Connection, Update, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import BindParameter, Connection, Update, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.engine import audit
@@ -29,7 +29,7 @@ _CLAIMED = (WORK.c.id, WORK.c.kind, WORK.c.channel, WORK.c.letter_id, WORK.c.inb
 # The statements of every claim and completion are built once, with their values as parameters:
 # SQLAlchemy then reuses their cache keys and compiled forms instead of rebuilding both each time.
 def _take_statement(*, of_kinds: bool) -> Update:
-    now = bindparam("p_now")
+    now: BindParameter[datetime] = bindparam("p_now")
     due = or_(
         and_(WORK.c.state == WorkState.READY.value, WORK.c.next_try_at <= now),
         and_(WORK.c.state == WorkState.LEASED.value, WORK.c.lease_until <= now),
@@ -322,7 +322,8 @@ def _end_attempt(
     conn: Connection, work_id: int, number: int, now: datetime, *, outcome: str, error: str | None
 ) -> None:
     conn.execute(
-        _END_ATTEMPT, {"p_work": work_id, "p_number": number, "p_now": now, "p_outcome": outcome, "p_error": error}
+        _END_ATTEMPT,
+        {"p_work": work_id, "p_number": number, "p_now": now, "p_outcome": outcome, "p_error": error},
     )
 
 
