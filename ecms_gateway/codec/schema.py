@@ -6,6 +6,7 @@ object, so sharing one between threads would mix up reports).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -44,7 +45,13 @@ class _LogEntry(Protocol):
 
 def schemas_dir() -> Path:
     """The folder holding ecms.xsd: ``$ECMS_GATEWAY_SCHEMAS``, else the package's ``schemas``."""
-    override = os.environ.get(SCHEMAS_ENV)
+    return _schemas_dir(os.environ.get(SCHEMAS_ENV))
+
+
+@functools.lru_cache(maxsize=8)
+def _schemas_dir(override: str | None) -> Path:
+    # Cached: every validation asks, and resolving the path and checking the file cost more than a
+    # small message's validation. A folder that fails the check is not cached (the call raises).
     # ecms_gateway/schemas links to the top-level schemas/ in a checkout and is a copy in an installed wheel.
     folder = Path(override) if override else Path(ecms_gateway.__file__).resolve().parent / "schemas"
     if not (folder / ENTRY_SCHEMA).is_file():

@@ -91,19 +91,22 @@ class InboundProcessor:
         item = _item_of(read.message, inbox_id)
         if isinstance(item, LetterDocument):
             # A letter queues its ReceiveLetterNotifier (and, registered, its AcceptLetterNotifier).
-            return Processed(note=self._letter(inbox_id, root, worker), queued_work=True)
+            return Processed(note=self._letter(inbox_id, root, item, worker), queued_work=True)
         return Processed(note=self._notifier(inbox_id, root, item, worker), queued_work=False)
 
     # ------------------------------------------------------------ letters
 
-    def _letter(self, inbox_id: int, root: etree._Element, worker: str) -> str:
+    def _letter(self, inbox_id: int, root: etree._Element, seen: LetterDocument, worker: str) -> str:
         verified = self.verifier.verify_document(root)
         document = verified.document
         if document is None:
             raise PermanentFailure(
                 f"inbox item {inbox_id}: the verified letter is not in a GovernmentDocument"
             )
-        package = parse_document(document).package
+        # Reading the item decoded this very element already (verifying does not change it): use that
+        # instead of decoding every attachment again. Any other element is decoded here.
+        decoded = seen.decode() if document is seen.element else parse_document(document)
+        package = decoded.package
         letter = package.letter
         actor = _actor(worker, verified)
         accepted = self.store.record_inbound_letter(inbox_id, package, actor=actor)
