@@ -17,6 +17,7 @@ from typing import Any, Final, Protocol, cast
 from lxml import etree
 
 import ecms_gateway
+from ecms_gateway.codec import binaries
 from ecms_gateway.errors import ConfigError, Fault, SchemaInvalid
 from ecms_gateway.xml.namespaces import NSMAP, WSA_NO_WWW
 
@@ -86,10 +87,12 @@ def validate(element: etree._Element, message_type: str) -> None:
     with namespaces shown as the usual prefixes (``ram:SpeedCode``) instead of ``{uri}SpeedCode``.
     """
     schema = compiled_schema()
-    if schema.validate(element):
+    checked, faults = binaries.for_validation(element)  # large file contents: checked here, not by libxml2
+    valid = schema.validate(checked)
+    if valid and not faults:
         return
-    entries = cast(Iterable[_LogEntry], schema.error_log)
-    raise SchemaInvalid(message_type, [_fault(entry) for entry in entries])
+    entries = [] if valid else [_fault(entry) for entry in cast(Iterable[_LogEntry], schema.error_log)]
+    raise SchemaInvalid(message_type, [*faults, *entries])
 
 
 def readable(message: str) -> str:
