@@ -11,7 +11,19 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import BindParameter, Connection, Update, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Select,
+    Update,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.engine import audit
@@ -28,7 +40,7 @@ _CLAIMED = (WORK.c.id, WORK.c.kind, WORK.c.channel, WORK.c.letter_id, WORK.c.inb
 
 # The statements of every claim and completion are built once, with their values as parameters:
 # SQLAlchemy then reuses their cache keys and compiled forms instead of rebuilding both each time.
-def _take_statement(*, of_kinds: bool) -> Update:
+def _due_statement(*, of_kinds: bool) -> Select[tuple[int]]:
     now: BindParameter[datetime] = bindparam("p_now")
     due = or_(
         and_(WORK.c.state == WorkState.READY.value, WORK.c.next_try_at <= now),
@@ -37,7 +49,12 @@ def _take_statement(*, of_kinds: bool) -> Update:
     candidate = select(WORK.c.id).where(WORK.c.channel == bindparam("p_channel"), due)
     if of_kinds:
         candidate = candidate.where(WORK.c.kind.in_(bindparam("p_kinds", expanding=True)))
-    candidate = candidate.order_by(WORK.c.next_try_at, WORK.c.id).limit(1).with_for_update(skip_locked=True)
+    return candidate.order_by(WORK.c.next_try_at, WORK.c.id).limit(1)
+
+
+def _take_statement(*, of_kinds: bool) -> Update:
+    now: BindParameter[datetime] = bindparam("p_now")
+    candidate = _due_statement(of_kinds=of_kinds).with_for_update(skip_locked=True)
     return (
         update(WORK)
         .where(WORK.c.id == candidate.scalar_subquery())
@@ -52,6 +69,8 @@ def _take_statement(*, of_kinds: bool) -> Update:
     )
 
 
+_ANY_DUE: Final = _due_statement(of_kinds=False)
+_DUE_OF_KINDS: Final = _due_statement(of_kinds=True)
 _TAKE_ANY: Final = _take_statement(of_kinds=False)
 _TAKE_OF_KINDS: Final = _take_statement(of_kinds=True)
 _LOSE_ATTEMPT: Final = (
@@ -86,6 +105,8 @@ def claim(
 ) -> Claim | None:
     """Take the oldest due work item of ``channel`` (optionally only ``kinds``) under a lease."""
     now = ctx.clock()
+    if not _any_due(ctx, channel=channel, now=now, kinds=kinds):
+        return None
     with ctx.db.write() as conn:
         while True:
             row = _take_next(conn, channel=channel, worker=worker, now=now, lease=lease, kinds=kinds)
@@ -103,6 +124,16 @@ def claim(
                     lease_until=row["lease_until"],
                     first_try_at=row["first_try_at"],
                 )
+
+
+def _any_due(ctx: Context, *, channel: str, now: datetime, kinds: Collection[WorkKind]) -> bool:
+    """Whether anything is due, asked in a read transaction: idle workers and the ones woken together
+    with the one that takes the item find nothing without queueing for the single writer (SQLite)."""
+    params: dict[str, object] = {"p_now": now, "p_channel": channel}
+    if kinds:
+        params["p_kinds"] = [k.value for k in kinds]
+    with ctx.db.read() as conn:
+        return conn.execute(_DUE_OF_KINDS if kinds else _ANY_DUE, params).first() is not None
 
 
 def _take_next(
