@@ -9,11 +9,13 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, bindparam, insert
 from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.codec import OutboundStatus
-from ecms_gateway.node.tables import INBOUND, OUTBOUND, InboundState, RelayState, Route
+from ecms_gateway.node.tables import INBOUND, OUTBOUND, PAYLOAD, InboundState, RelayState, Route
 from ecms_gateway.node.values import LETTER_KIND, CarriedLetter, ItemFacts, QueuedItem, RelayJob, SentLetter
 
 # The statements of every request, built once (SQLAlchemy reuses their compiled forms).
-_ADD_INBOUND: Final = insert(INBOUND)
+_ADD_INBOUND: Final = insert(INBOUND).returning(INBOUND.c.id)
+_ADD_PAYLOAD: Final = insert(PAYLOAD)
+_WITH_PAYLOAD: Final = INBOUND.join(PAYLOAD, PAYLOAD.c.id == INBOUND.c.id)
 _ADD_OUTBOUND: Final = insert(OUTBOUND)
 _QUEUE_STATE: Final = select(INBOUND.c.state).where(
     INBOUND.c.org_id == bindparam("p_org"), INBOUND.c.process_id == bindparam("p_pid")
@@ -24,7 +26,8 @@ _MARK_FETCHED: Final = (
     .values(state=InboundState.FETCHED, fetched_at=bindparam("p_now"))
 )
 _HEAD: Final = (
-    select(INBOUND.c.process_id, INBOUND.c.created_at, INBOUND.c.payload)
+    select(INBOUND.c.process_id, INBOUND.c.created_at, PAYLOAD.c.payload)
+    .select_from(_WITH_PAYLOAD)
     .where(INBOUND.c.org_id == bindparam("p_org"), INBOUND.c.state == InboundState.QUEUED)
     .order_by(INBOUND.c.id)
     .limit(1)
@@ -59,11 +62,11 @@ def add_inbound(
         "letter_date": facts.letter_date,
         "sender_dept": facts.sender_dept,
         "receiver_dept": facts.receiver_dept,
-        "payload": payload,
         "state": InboundState.QUEUED,
         "created_at": now,
     }
-    conn.execute(_ADD_INBOUND, row)
+    row_id = conn.execute(_ADD_INBOUND, row).scalar_one()
+    conn.execute(_ADD_PAYLOAD, {"id": row_id, "payload": payload})
 
 
 def add_outbound(
@@ -147,7 +150,8 @@ def find_item(conn: Connection, *, org_id: str, facts: ItemFacts) -> QueuedItem 
     """The newest item of ``org_id`` of that kind about that letter, fetched or not (not withdrawn)."""
     row = (
         conn.execute(
-            select(INBOUND.c.process_id, INBOUND.c.created_at, INBOUND.c.payload)
+            select(INBOUND.c.process_id, INBOUND.c.created_at, PAYLOAD.c.payload)
+            .select_from(_WITH_PAYLOAD)
             .where(
                 INBOUND.c.org_id == org_id,
                 INBOUND.c.item_kind == facts.kind,
