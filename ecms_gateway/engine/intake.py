@@ -14,10 +14,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ecms_gateway.engine import audit
 from ecms_gateway.engine.audit import canonical_json
+from ecms_gateway.engine.clerk import register_locked
 from ecms_gateway.engine.context import Context
 from ecms_gateway.engine.registry import Register, allocate, registry_year
 from ecms_gateway.engine.states import Direction, LetterState, WorkKind
-from ecms_gateway.engine.transitions import enqueue
+from ecms_gateway.engine.transitions import enqueue, lock_letter
 from ecms_gateway.engine.values import Accepted
 from ecms_gateway.errors import DuplicateLetter, NotFound
 from ecms_gateway.letter.codes import Secrecy
@@ -147,9 +148,15 @@ def accept_inbound(ctx: Context, raw: bytes, *, channel: str, process_id: str, a
         return Accepted(id=int(existing), created=False)
 
 
-def record_inbound_letter(ctx: Context, inbox_id: int, package: LetterPackage, *, actor: str) -> Accepted:
+def record_inbound_letter(
+    ctx: Context, inbox_id: int, package: LetterPackage, *, actor: str, register_as: str | None = None
+) -> Accepted:
     """Record the letter decoded from inbox item ``inbox_id``, once per (key, content) however often
     it arrives; a new letter queues the ReceiveLetterNotifier back to its sender.
+
+    ``register_as``: register a new letter in the same transaction, by that actor (an agency's
+    auto-register policy): its receive number comes back in ``receive_no`` and its
+    AcceptLetterNotifier is queued. A letter recorded before is returned as it is.
     """
     _put_files(ctx, package.files)
     digest = content_digest(package)
@@ -178,7 +185,11 @@ def record_inbound_letter(ctx: Context, inbox_id: int, package: LetterPackage, *
                 letter_id=letter_id,
                 detail={"to": LetterState.RECEIVED.value, "inbox_id": inbox_id, "digest": digest},
             )
-        return Accepted(id=letter_id, created=True)
+            number = None
+            if register_as is not None:  # one transaction (one commit) instead of two in a row
+                registered = register_locked(conn, lock_letter(conn, letter_id), actor=register_as, now=now)
+                number = registered if isinstance(registered, int) else None
+        return Accepted(id=letter_id, created=True, receive_no=number)
     except IntegrityError:
         letter = package.letter
         with ctx.db.read() as conn:

@@ -109,20 +109,29 @@ class InboundProcessor:
         package = decoded.package
         letter = package.letter
         actor = _actor(worker, verified)
-        accepted = self.store.record_inbound_letter(inbox_id, package, actor=actor)
+        served = self.settings.served(letter.receiver.org_id)
+        auto = f"auto-register:{served.org_id}" if served is not None and served.auto_register else None
+        accepted = self.store.record_inbound_letter(inbox_id, package, actor=actor, register_as=auto)
         what = f"letter {accepted.id} ({letter.book_no}) from {letter.sender.org_id}"
         if not accepted.created:
             log.info("inbox item %d is %s again; recorded once", inbox_id, what)
         else:
             log.info("received %s, signature %s", what, verified.status.value)
-        served = self.settings.served(letter.receiver.org_id)
         if served is None:
             return self._misaddressed(accepted.id, letter.receiver.org_id, what)
-        if served.auto_register and letter_state(self.store, accepted.id) is LetterState.RECEIVED:
-            number = clerk.register(self.store, accepted.id, actor=f"auto-register:{served.org_id}")
+        number = accepted.receive_no
+        if number is None and auto is not None:
+            number = self._register_if_received(accepted.id, auto)
+        if number is not None:
             log.info("registered %s with receive number %d", what, number)
             return f"{what} recorded and registered as receive number {number}"
         return f"{what} recorded"
+
+    def _register_if_received(self, letter_id: int, actor: str) -> int | None:
+        """A letter recorded before (an item that came again) that is still waiting: register it now."""
+        if letter_state(self.store, letter_id) is not LetterState.RECEIVED:
+            return None
+        return clerk.register(self.store, letter_id, actor=actor)
 
     def _misaddressed(self, letter_id: int, receiver: str, what: str) -> str:
         if letter_state(self.store, letter_id) is LetterState.RECEIVED:
