@@ -52,16 +52,21 @@ class ReadMessage:
     message: Message
 
 
-def read_message(data: bytes, *, limits: XmlLimits | None = None, source: str = "input") -> ReadMessage:
+def read_message(
+    data: bytes, *, limits: XmlLimits | None = None, source: str = "input", decode_letter: bool = True
+) -> ReadMessage:
     """Parse, normalise, unwrap, validate and decode ``data`` (an envelope or a bare message).
 
     Raises ``XmlRejected`` (unsafe or malformed XML), ``UnknownMessage`` (not an e-CMS message) or
     ``SchemaInvalid`` (an e-CMS message that breaks the schema; every fault with its line).
+    ``decode_letter=False``: a letter in it is validated but its content (model, files) is read only
+    when asked (``LetterDocument.decode()``), for callers that keep it as it came.
     """
-    return read_element(parse_xml(data, limits=limits, source=source), source=source)
+    root = parse_xml(data, limits=limits, source=source)
+    return read_element(root, source=source, decode_letter=decode_letter)
 
 
-def read_element(root: etree._Element, *, source: str = "input") -> ReadMessage:
+def read_element(root: etree._Element, *, source: str = "input", decode_letter: bool = True) -> ReadMessage:
     """``read_message`` for a tree that is already parsed (e.g. one whose signature was just checked).
 
     The tree is normalised in place.
@@ -75,7 +80,7 @@ def read_element(root: etree._Element, *, source: str = "input") -> ReadMessage:
     validate(root, message_type)
     info = EnvelopeInfo(message_id=envelope.message_id, to=envelope.to) if envelope.enveloped else None
     message = decode(envelope.payload)
-    letter = _letter_in(message)
+    letter = _letter_in(message) if decode_letter else None
     if letter is not None:
         letter.decode()  # a schema-valid letter the model refuses (e.g. a Buddhist-era date) fails here
     return ReadMessage(message_type=message_type, envelope=info, payload=envelope.payload, message=message)

@@ -6,6 +6,7 @@ object, so sharing one between threads would mix up reports).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -16,6 +17,7 @@ from typing import Any, Final, Protocol, cast
 from lxml import etree
 
 import ecms_gateway
+from ecms_gateway.codec import binaries
 from ecms_gateway.errors import ConfigError, Fault, SchemaInvalid
 from ecms_gateway.xml.namespaces import NSMAP, WSA_NO_WWW
 
@@ -44,7 +46,13 @@ class _LogEntry(Protocol):
 
 def schemas_dir() -> Path:
     """The folder holding ecms.xsd: ``$ECMS_GATEWAY_SCHEMAS``, else the package's ``schemas``."""
-    override = os.environ.get(SCHEMAS_ENV)
+    return _schemas_dir(os.environ.get(SCHEMAS_ENV))
+
+
+@functools.lru_cache(maxsize=8)
+def _schemas_dir(override: str | None) -> Path:
+    # Cached: every validation asks, and resolving the path and checking the file cost more than a
+    # small message's validation. A folder that fails the check is not cached (the call raises).
     # ecms_gateway/schemas links to the top-level schemas/ in a checkout and is a copy in an installed wheel.
     folder = Path(override) if override else Path(ecms_gateway.__file__).resolve().parent / "schemas"
     if not (folder / ENTRY_SCHEMA).is_file():
@@ -79,10 +87,12 @@ def validate(element: etree._Element, message_type: str) -> None:
     with namespaces shown as the usual prefixes (``ram:SpeedCode``) instead of ``{uri}SpeedCode``.
     """
     schema = compiled_schema()
-    if schema.validate(element):
+    checked, faults = binaries.for_validation(element)  # large file contents: checked here, not by libxml2
+    valid = schema.validate(checked)
+    if valid and not faults:
         return
-    entries = cast(Iterable[_LogEntry], schema.error_log)
-    raise SchemaInvalid(message_type, [_fault(entry) for entry in entries])
+    entries = [] if valid else [_fault(entry) for entry in cast(Iterable[_LogEntry], schema.error_log)]
+    raise SchemaInvalid(message_type, [*faults, *entries])
 
 
 def readable(message: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.engine.values import AuditReport
@@ -18,6 +18,18 @@ from ecms_gateway.store.tables import AUDIT, AUDIT_HEAD
 
 GENESIS: Final = "0" * 64
 _HEAD_ID: Final = 1
+
+# Built once: SQLAlchemy then reuses their cache keys and compiled forms instead of rebuilding both
+# for every entry (the audit chain is written in nearly every transaction).
+_LOCK_HEAD: Final = (
+    select(AUDIT_HEAD.c.last_seq, AUDIT_HEAD.c.last_hash).where(AUDIT_HEAD.c.id == _HEAD_ID).with_for_update()
+)
+_ADD_ENTRY: Final = insert(AUDIT)
+_MOVE_HEAD: Final = (
+    update(AUDIT_HEAD)
+    .where(AUDIT_HEAD.c.id == _HEAD_ID)
+    .values(last_seq=bindparam("p_seq"), last_hash=bindparam("p_hash"))
+)
 
 
 def canonical_json(value: Mapping[str, Any]) -> str:
@@ -70,11 +82,7 @@ def append(
     The head row is locked until commit, so appenders form one chain even across machines. Call
     this last in a transaction, after the rows it describes, to keep that lock short.
     """
-    head = conn.execute(
-        select(AUDIT_HEAD.c.last_seq, AUDIT_HEAD.c.last_hash)
-        .where(AUDIT_HEAD.c.id == _HEAD_ID)
-        .with_for_update()
-    ).one()
+    head = conn.execute(_LOCK_HEAD).one()
     seq = int(head.last_seq) + 1
     detail_text = canonical_json(detail or {})
     digest = entry_hash(
@@ -88,20 +96,21 @@ def append(
         prev_hash=head.last_hash,
     )
     conn.execute(
-        insert(AUDIT).values(
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            letter_id=letter_id,
-            work_id=work_id,
-            reason=reason,
-            detail=detail_text,
-            prev_hash=head.last_hash,
-            hash=digest,
-        )
+        _ADD_ENTRY,
+        {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "letter_id": letter_id,
+            "work_id": work_id,
+            "reason": reason,
+            "detail": detail_text,
+            "prev_hash": head.last_hash,
+            "hash": digest,
+        },
     )
-    conn.execute(update(AUDIT_HEAD).where(AUDIT_HEAD.c.id == _HEAD_ID).values(last_seq=seq, last_hash=digest))
+    conn.execute(_MOVE_HEAD, {"p_seq": seq, "p_hash": digest})
     return seq
 
 

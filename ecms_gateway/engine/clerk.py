@@ -6,7 +6,11 @@ and registering twice returns the same number.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Final
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.engine.context import Context
 from ecms_gateway.engine.registry import Register, allocate, registry_year
@@ -48,27 +52,32 @@ def register_inbound(ctx: Context, letter_id: int, *, actor: str, reason: str | 
     """Register a received letter; returns its receive number (the same one if already registered)."""
     now = ctx.clock()
     with ctx.db.write() as conn:
-        letter = lock_letter(conn, letter_id)
-        if letter["state"] == LetterState.REGISTERED.value and letter["registry_no"] is not None:
-            return int(letter["registry_no"])
-        number, values = 0, None
-        if (
-            next_state(Direction(letter["direction"]), LetterState(letter["state"]), Event.REGISTER)
-            is not None
-        ):
-            org, year = letter["receiver_org"], registry_year(now)
-            number = allocate(conn, org=org, register=Register.RECEIVE, year=year)
-            values = {"registry_org": org, "registry_year": year, "registry_no": number}
-        result = apply(
-            conn,
-            letter,
-            Event.REGISTER,
-            actor=actor,
-            now=now,
-            reason=reason,
-            values=None if values is None else {**values, "registered_at": now},
-            detail=values,
-        )
+        result = register_locked(conn, lock_letter(conn, letter_id), actor=actor, now=now, reason=reason)
     if isinstance(result, Refusal):
         raise IllegalTransition(result.reason)
-    return number
+    return result
+
+
+def register_locked(
+    conn: Connection, letter: RowMapping, *, actor: str, now: datetime, reason: str | None = None
+) -> int | Refusal:
+    """Register ``letter`` (a locked row) in the caller's transaction: its receive number, or the
+    refusal (recorded) when its state does not allow it."""
+    if letter["state"] == LetterState.REGISTERED.value and letter["registry_no"] is not None:
+        return int(letter["registry_no"])
+    number, values = 0, None
+    if next_state(Direction(letter["direction"]), LetterState(letter["state"]), Event.REGISTER) is not None:
+        org, year = letter["receiver_org"], registry_year(now)
+        number = allocate(conn, org=org, register=Register.RECEIVE, year=year)
+        values = {"registry_org": org, "registry_year": year, "registry_no": number}
+    result = apply(
+        conn,
+        letter,
+        Event.REGISTER,
+        actor=actor,
+        now=now,
+        reason=reason,
+        values=None if values is None else {**values, "registered_at": now},
+        detail=values,
+    )
+    return result if isinstance(result, Refusal) else number

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ecms_gateway.engine import audit
 from ecms_gateway.engine.audit import canonical_json
+from ecms_gateway.engine.clerk import register_locked
 from ecms_gateway.engine.context import Context
 from ecms_gateway.engine.events import Origin, find_origin, record_origin
 from ecms_gateway.engine.registry import Register, allocate, registry_year
 from ecms_gateway.engine.states import Direction, LetterState, WorkKind
-from ecms_gateway.engine.transitions import enqueue
+from ecms_gateway.engine.transitions import enqueue, lock_letter
 from ecms_gateway.engine.values import Accepted
 from ecms_gateway.errors import DuplicateLetter, NotFound
 from ecms_gateway.letter.codes import Secrecy
@@ -26,6 +28,12 @@ from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
 from ecms_gateway.store.tables import INBOX, LETTER, LETTER_FILE
 
 _HARD_RULES_ONLY = SecrecyPolicy(allowed=frozenset(Secrecy))
+
+# Built once (SQLAlchemy reuses their compiled forms); the values come as parameters.
+_ADD_INBOX: Final = insert(INBOX).returning(INBOX.c.id)
+_ADD_LETTER: Final = insert(LETTER).returning(LETTER.c.id)
+_ADD_FILE: Final = insert(LETTER_FILE)
+_INBOX_CHANNEL: Final = select(INBOX.c.channel).where(INBOX.c.id == bindparam("p_id"))
 
 
 def content_digest(package: LetterPackage) -> str:
@@ -128,10 +136,14 @@ def accept_inbound(ctx: Context, raw: bytes, *, channel: str, process_id: str, a
     now = ctx.clock()
     try:
         with ctx.db.write() as conn:
-            stmt = insert(INBOX).values(
-                channel=channel, process_id=process_id, raw_sha256=sha256, raw_size=len(raw), received_at=now
-            )
-            inbox_id = int(conn.execute(stmt.returning(INBOX.c.id)).scalar_one())
+            row = {
+                "channel": channel,
+                "process_id": process_id,
+                "raw_sha256": sha256,
+                "raw_size": len(raw),
+                "received_at": now,
+            }
+            inbox_id = int(conn.execute(_ADD_INBOX, row).scalar_one())
             work_id = enqueue(conn, kind=WorkKind.INBOUND, channel=channel, now=now, inbox_id=inbox_id)
             audit.append(
                 conn,
@@ -152,16 +164,22 @@ def accept_inbound(ctx: Context, raw: bytes, *, channel: str, process_id: str, a
         return Accepted(id=int(existing), created=False)
 
 
-def record_inbound_letter(ctx: Context, inbox_id: int, package: LetterPackage, *, actor: str) -> Accepted:
+def record_inbound_letter(
+    ctx: Context, inbox_id: int, package: LetterPackage, *, actor: str, register_as: str | None = None
+) -> Accepted:
     """Record the letter decoded from inbox item ``inbox_id``, once per (key, content) however often
     it arrives; a new letter queues the ReceiveLetterNotifier back to its sender.
+
+    ``register_as``: register a new letter in the same transaction, by that actor (an agency's
+    auto-register policy): its receive number comes back in ``receive_no`` and its
+    AcceptLetterNotifier is queued. A letter recorded before is returned as it is.
     """
     _put_files(ctx, package.files)
     digest = content_digest(package)
     now = ctx.clock()
     try:
         with ctx.db.write() as conn:
-            channel = conn.execute(select(INBOX.c.channel).where(INBOX.c.id == inbox_id)).scalar()
+            channel = conn.execute(_INBOX_CHANNEL, {"p_id": inbox_id}).scalar()
             if channel is None:
                 raise NotFound(f"there is no inbox item {inbox_id}")
             letter_id = _insert_letter(
@@ -183,7 +201,11 @@ def record_inbound_letter(ctx: Context, inbox_id: int, package: LetterPackage, *
                 letter_id=letter_id,
                 detail={"to": LetterState.RECEIVED.value, "inbox_id": inbox_id, "digest": digest},
             )
-        return Accepted(id=letter_id, created=True)
+            number = None
+            if register_as is not None:  # one transaction (one commit) instead of two in a row
+                registered = register_locked(conn, lock_letter(conn, letter_id), actor=register_as, now=now)
+                number = registered if isinstance(registered, int) else None
+        return Accepted(id=letter_id, created=True, receive_no=number)
     except IntegrityError:
         letter = package.letter
         with ctx.db.read() as conn:
@@ -222,32 +244,32 @@ def _insert_letter(
 ) -> int:
     letter = package.letter
     org, year, number = registry if registry else (None, None, None)
-    stmt = insert(LETTER).values(
-        direction=direction.value,
-        state=state.value,
-        channel=channel,
-        sender_org=letter.sender.org_id,
-        sender_dept=letter.sender.department_id,
-        receiver_org=letter.receiver.org_id,
-        book_no=letter.book_no,
-        book_key=letter.book_key,
-        letter_date=letter.date,
-        subject=letter.subject,
-        speed=letter.speed.value,
-        secrecy=letter.secrecy.value,
-        letter_json=canonical_json(letter.to_json_dict()),
-        content_digest=digest or content_digest(package),
-        registry_org=org,
-        registry_year=year,
-        registry_no=number,
-        inbox_id=inbox_id,
-        resend_of=resend_of,
-        created_at=now,
-        updated_at=now,
-    )
-    letter_id = int(conn.execute(stmt.returning(LETTER.c.id)).scalar_one())
+    row = {
+        "direction": direction.value,
+        "state": state.value,
+        "channel": channel,
+        "sender_org": letter.sender.org_id,
+        "sender_dept": letter.sender.department_id,
+        "receiver_org": letter.receiver.org_id,
+        "book_no": letter.book_no,
+        "book_key": letter.book_key,
+        "letter_date": letter.date,
+        "subject": letter.subject,
+        "speed": letter.speed.value,
+        "secrecy": letter.secrecy.value,
+        "letter_json": canonical_json(letter.to_json_dict()),
+        "content_digest": digest or content_digest(package),
+        "registry_org": org,
+        "registry_year": year,
+        "registry_no": number,
+        "inbox_id": inbox_id,
+        "resend_of": resend_of,
+        "created_at": now,
+        "updated_at": now,
+    }
+    letter_id = int(conn.execute(_ADD_LETTER, row).scalar_one())
     conn.execute(
-        insert(LETTER_FILE),
+        _ADD_FILE,
         [
             {
                 "letter_id": letter_id,

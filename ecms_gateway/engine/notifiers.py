@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 
 from ecms_gateway.engine import audit
 from ecms_gateway.engine.context import Context
@@ -34,6 +34,25 @@ EVENT_OF: Final[dict[NotifierKind, Event]] = {
     NotifierKind.INVALID: Event.INVALID_NOTIFIED,
 }
 
+# Built once (SQLAlchemy reuses their compiled forms); the values come as parameters.
+_WITHDRAWN_LAST: Final = case((LETTER.c.state == LetterState.WITHDRAWN.value, 1), else_=0)
+_LOCK_MATCH: Final = (
+    select(LETTER)
+    .where(
+        LETTER.c.direction == bindparam("p_direction"),
+        LETTER.c.sender_dept == bindparam("p_dept"),
+        LETTER.c.book_key == bindparam("p_key"),
+        LETTER.c.letter_date == bindparam("p_date"),
+    )
+    .order_by(_WITHDRAWN_LAST, LETTER.c.id.desc())
+    .limit(1)
+    .with_for_update()
+)
+_ADD_NOTIFIER: Final = insert(NOTIFIER).returning(NOTIFIER.c.id)
+_SET_OUTCOME: Final = (
+    update(NOTIFIER).where(NOTIFIER.c.id == bindparam("p_id")).values(outcome=bindparam("p_outcome"))
+)
+
 
 def match_notifier(ctx: Context, notifier: NotifierIn, *, actor: str) -> NotifierResult:
     """Record ``notifier`` and apply it to its letter when it matches one and the state allows it."""
@@ -42,41 +61,26 @@ def match_notifier(ctx: Context, notifier: NotifierIn, *, actor: str) -> Notifie
     # InvalidAcceptIDNotifier is about a letter we received; the others about one we sent.
     direction = Direction.IN if notifier.kind is NotifierKind.INVALID_ACCEPT_ID else Direction.OUT
     with ctx.db.write() as conn:
-        withdrawn_last = case((LETTER.c.state == LetterState.WITHDRAWN.value, 1), else_=0)
-        letter = (
-            conn.execute(
-                select(LETTER)
-                .where(
-                    LETTER.c.direction == direction.value,
-                    LETTER.c.sender_dept == notifier.sender_dept,
-                    LETTER.c.book_key == key,
-                    LETTER.c.letter_date == notifier.letter_date,
-                )
-                .order_by(withdrawn_last, LETTER.c.id.desc())
-                .limit(1)
-                .with_for_update()
-            )
-            .mappings()
-            .first()
-        )
-        notifier_id = int(
-            conn.execute(
-                insert(NOTIFIER)
-                .values(
-                    kind=notifier.kind.value,
-                    sender_dept=notifier.sender_dept,
-                    book_no=notifier.book_no,
-                    book_key=key,
-                    letter_date=notifier.letter_date,
-                    accept_id=notifier.accept_id,
-                    inbox_id=notifier.inbox_id,
-                    letter_id=letter["id"] if letter else None,
-                    outcome=NotifierOutcome.UNMATCHED.value,
-                    received_at=now,
-                )
-                .returning(NOTIFIER.c.id)
-            ).scalar_one()
-        )
+        match = {
+            "p_direction": direction.value,
+            "p_dept": notifier.sender_dept,
+            "p_key": key,
+            "p_date": notifier.letter_date,
+        }
+        letter = conn.execute(_LOCK_MATCH, match).mappings().first()
+        row = {
+            "kind": notifier.kind.value,
+            "sender_dept": notifier.sender_dept,
+            "book_no": notifier.book_no,
+            "book_key": key,
+            "letter_date": notifier.letter_date,
+            "accept_id": notifier.accept_id,
+            "inbox_id": notifier.inbox_id,
+            "letter_id": letter["id"] if letter else None,
+            "outcome": NotifierOutcome.UNMATCHED.value,
+            "received_at": now,
+        }
+        notifier_id = int(conn.execute(_ADD_NOTIFIER, row).scalar_one())
         detail = {"notifier_id": notifier_id, "kind": notifier.kind.value, "accept_id": notifier.accept_id}
         if letter is None:
             audit.append(
@@ -111,7 +115,7 @@ def match_notifier(ctx: Context, notifier: NotifierIn, *, actor: str) -> Notifie
             applied = isinstance(result, Transition)
             outcome = NotifierOutcome.APPLIED if applied else NotifierOutcome.REFUSED
             state = result.after if isinstance(result, Transition) else result.state
-        conn.execute(update(NOTIFIER).where(NOTIFIER.c.id == notifier_id).values(outcome=outcome.value))
+        conn.execute(_SET_OUTCOME, {"p_id": notifier_id, "p_outcome": outcome.value})
         return NotifierResult(
             notifier_id=notifier_id, outcome=outcome, letter_id=int(letter["id"]), state=state
         )

@@ -4,7 +4,9 @@ notifiers, and a stored letter or raw item read back from the file store.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from typing import Final
+
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.engine.context import Context
@@ -23,6 +25,31 @@ from ecms_gateway.errors import NotFound
 from ecms_gateway.letter.codes import Secrecy, Speed
 from ecms_gateway.letter.model import FileData, Letter, LetterPackage
 from ecms_gateway.store.tables import ATTEMPT, AUDIT, INBOX, LETTER, LETTER_FILE, NOTIFIER, REFUSED, WORK
+
+# The reads workers make for every letter, built once (SQLAlchemy reuses their compiled forms).
+_LETTER: Final = select(LETTER).where(LETTER.c.id == bindparam("p_id"))
+_FILES: Final = (
+    select(LETTER_FILE).where(LETTER_FILE.c.letter_id == bindparam("p_id")).order_by(LETTER_FILE.c.position)
+)
+_FILE_FACTS: Final = (
+    select(LETTER_FILE.c.name, LETTER_FILE.c.mime, LETTER_FILE.c.size, LETTER_FILE.c.sha256)
+    .where(LETTER_FILE.c.letter_id == bindparam("p_id"))
+    .order_by(LETTER_FILE.c.position)
+)
+_HISTORY: Final = select(AUDIT).where(AUDIT.c.letter_id == bindparam("p_id")).order_by(AUDIT.c.seq)
+_ATTEMPTS: Final = (
+    select(ATTEMPT, WORK.c.kind)
+    .join(WORK, WORK.c.id == ATTEMPT.c.work_id)
+    .where(WORK.c.letter_id == bindparam("p_id"))
+    .order_by(ATTEMPT.c.started_at, ATTEMPT.c.id)
+)
+_REFUSED_OF: Final = (
+    select(REFUSED)
+    .where(REFUSED.c.letter_id == bindparam("p_id"))
+    .order_by(REFUSED.c.at, REFUSED.c.id)
+    .limit(bindparam("p_limit"))
+)
+_RAW_OF: Final = select(INBOX.c.raw_sha256).where(INBOX.c.id == bindparam("p_id"))
 
 
 def queue(
@@ -74,20 +101,9 @@ def letter_detail(ctx: Context, letter_id: int) -> LetterDetail:
     """The letter, its files, its history (audit entries), its attempts and refused events."""
     with ctx.db.read() as conn:
         row = _letter_row(conn, letter_id)
-        files = conn.execute(
-            select(LETTER_FILE.c.name, LETTER_FILE.c.mime, LETTER_FILE.c.size, LETTER_FILE.c.sha256)
-            .where(LETTER_FILE.c.letter_id == letter_id)
-            .order_by(LETTER_FILE.c.position)
-        ).all()
-        history = conn.execute(
-            select(AUDIT).where(AUDIT.c.letter_id == letter_id).order_by(AUDIT.c.seq)
-        ).mappings()
-        attempts = conn.execute(
-            select(ATTEMPT, WORK.c.kind)
-            .join(WORK, WORK.c.id == ATTEMPT.c.work_id)
-            .where(WORK.c.letter_id == letter_id)
-            .order_by(ATTEMPT.c.started_at, ATTEMPT.c.id)
-        ).mappings()
+        files = conn.execute(_FILE_FACTS, {"p_id": letter_id}).all()
+        history = conn.execute(_HISTORY, {"p_id": letter_id}).mappings()
+        attempts = conn.execute(_ATTEMPTS, {"p_id": letter_id}).mappings()
         return LetterDetail(
             letter=summary(row),
             files=tuple((f.name, f.mime, int(f.size), f.sha256) for f in files),
@@ -125,9 +141,10 @@ def refused_events(ctx: Context, *, limit: int = 1000) -> list[RefusedView]:
 
 
 def _refused(conn: Connection, letter_id: int | None, limit: int = 1000) -> list[RefusedView]:
-    query = select(REFUSED).order_by(REFUSED.c.at, REFUSED.c.id).limit(limit)
-    if letter_id is not None:
-        query = query.where(REFUSED.c.letter_id == letter_id)
+    if letter_id is None:
+        result = conn.execute(select(REFUSED).order_by(REFUSED.c.at, REFUSED.c.id).limit(limit))
+    else:
+        result = conn.execute(_REFUSED_OF, {"p_id": letter_id, "p_limit": limit})
     return [
         RefusedView(
             id=r["id"],
@@ -138,7 +155,7 @@ def _refused(conn: Connection, letter_id: int | None, limit: int = 1000) -> list
             reason=r["reason"],
             at=r["at"],
         )
-        for r in conn.execute(query).mappings()
+        for r in result.mappings()
     ]
 
 
@@ -165,15 +182,7 @@ def load_package(ctx: Context, letter_id: int) -> LetterPackage:
     """The stored letter with the bytes of its files (checked against their SHA-256)."""
     with ctx.db.read() as conn:
         row = _letter_row(conn, letter_id)
-        files = (
-            conn.execute(
-                select(LETTER_FILE)
-                .where(LETTER_FILE.c.letter_id == letter_id)
-                .order_by(LETTER_FILE.c.position)
-            )
-            .mappings()
-            .all()
-        )
+        files = conn.execute(_FILES, {"p_id": letter_id}).mappings().all()
     datas = [FileData(name=f["name"], mime=f["mime"], content=ctx.files.get(f["sha256"])) for f in files]
     main, *attachments = datas
     return LetterPackage(
@@ -193,14 +202,14 @@ def load_letter(ctx: Context, letter_id: int) -> Letter:
 def load_raw(ctx: Context, inbox_id: int) -> bytes:
     """The bytes of a received item exactly as they came."""
     with ctx.db.read() as conn:
-        sha256 = conn.execute(select(INBOX.c.raw_sha256).where(INBOX.c.id == inbox_id)).scalar()
+        sha256 = conn.execute(_RAW_OF, {"p_id": inbox_id}).scalar()
     if sha256 is None:
         raise NotFound(f"there is no inbox item {inbox_id}")
     return ctx.files.get(sha256)
 
 
 def _letter_row(conn: Connection, letter_id: int) -> RowMapping:
-    row = conn.execute(select(LETTER).where(LETTER.c.id == letter_id)).mappings().first()
+    row = conn.execute(_LETTER, {"p_id": letter_id}).mappings().first()
     if row is None:
         raise NotFound(f"there is no letter {letter_id}; `ecms-gateway queue` lists the letters in work")
     return row

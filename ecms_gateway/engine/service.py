@@ -136,8 +136,12 @@ class Store:
     def accept_inbound(self, raw: bytes, *, channel: str, process_id: str, actor: str) -> Accepted:
         return intake.accept_inbound(self._ctx, raw, channel=channel, process_id=process_id, actor=actor)
 
-    def record_inbound_letter(self, inbox_id: int, package: LetterPackage, *, actor: str) -> Accepted:
-        return intake.record_inbound_letter(self._ctx, inbox_id, package, actor=actor)
+    def record_inbound_letter(
+        self, inbox_id: int, package: LetterPackage, *, actor: str, register_as: str | None = None
+    ) -> Accepted:
+        return intake.record_inbound_letter(
+            self._ctx, inbox_id, package, actor=actor, register_as=register_as
+        )
 
     # Workers.
     def claim(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.engine import audit
@@ -24,10 +24,15 @@ from ecms_gateway.engine.values import Refusal, Transition
 from ecms_gateway.errors import NotFound
 from ecms_gateway.store.tables import LETTER, REFUSED, WORK
 
+# Built once (SQLAlchemy reuses their cache keys and compiled forms); the values come as parameters.
+_LOCK_LETTER: Final = select(LETTER).where(LETTER.c.id == bindparam("p_id")).with_for_update()
+_ADD_WORK: Final = insert(WORK).returning(WORK.c.id)
+_SET_LETTER: Final = update(LETTER).where(LETTER.c.id == bindparam("p_id"))  # SET: the parameters' keys
+
 
 def lock_letter(conn: Connection, letter_id: int) -> RowMapping:
     """The letter's row, locked until the transaction ends; ``NotFound`` when there is none."""
-    row = conn.execute(select(LETTER).where(LETTER.c.id == letter_id).with_for_update()).mappings().first()
+    row = conn.execute(_LOCK_LETTER, {"p_id": letter_id}).mappings().first()
     if row is None:
         raise NotFound(f"there is no letter {letter_id}; `ecms-gateway queue` lists the letters in work")
     return row
@@ -43,17 +48,17 @@ def enqueue(
     inbox_id: int | None = None,
 ) -> int:
     """Add a ready work item; returns its id."""
-    stmt = insert(WORK).values(
-        kind=kind.value,
-        channel=channel,
-        state=WorkState.READY.value,
-        letter_id=letter_id,
-        inbox_id=inbox_id,
-        attempts=0,
-        created_at=now,
-        next_try_at=now,
-    )
-    return int(conn.execute(stmt.returning(WORK.c.id)).scalar_one())
+    row = {
+        "kind": kind.value,
+        "channel": channel,
+        "state": WorkState.READY.value,
+        "letter_id": letter_id,
+        "inbox_id": inbox_id,
+        "attempts": 0,
+        "created_at": now,
+        "next_try_at": now,
+    }
+    return int(conn.execute(_ADD_WORK, row).scalar_one())
 
 
 def apply(
@@ -81,11 +86,7 @@ def apply(
         return _refuse(
             conn, Refusal(letter_id=letter_id, event=event, state=state, reason=why), actor, now, notifier_id
         )
-    conn.execute(
-        update(LETTER)
-        .where(LETTER.c.id == letter_id)
-        .values(state=after.value, updated_at=now, **(values or {}))
-    )
+    conn.execute(_SET_LETTER, {"p_id": letter_id, "state": after.value, "updated_at": now, **(values or {})})
     follow_up = FOLLOW_UP_WORK.get((direction, event))
     if follow_up is not None:
         enqueue(conn, kind=follow_up, channel=letter["channel"], now=now, letter_id=letter_id)

@@ -12,10 +12,12 @@ from ecms_gateway.letter.codes import Secrecy, Speed
 
 @dataclass(frozen=True, kw_only=True)
 class Accepted:
-    """The id of what was accepted; ``created`` is False when it had been accepted before (idempotent)."""
+    """The id of what was accepted; ``created`` is False when it had been accepted before (idempotent).
+    ``receive_no``: the receive number when the letter was registered as it was recorded."""
 
     id: int
     created: bool
+    receive_no: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

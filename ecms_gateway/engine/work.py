@@ -9,8 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from typing import Final
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Select,
+    Update,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.engine import audit
@@ -25,11 +38,75 @@ from ecms_gateway.store.tables import ATTEMPT, WORK
 _CLAIMED = (WORK.c.id, WORK.c.kind, WORK.c.channel, WORK.c.letter_id, WORK.c.inbox_id, WORK.c.attempts)
 
 
+# The statements of every claim and completion are built once, with their values as parameters:
+# SQLAlchemy then reuses their cache keys and compiled forms instead of rebuilding both each time.
+def _due_statement(*, of_kinds: bool) -> Select[tuple[int]]:
+    now: BindParameter[datetime] = bindparam("p_now")
+    due = or_(
+        and_(WORK.c.state == WorkState.READY.value, WORK.c.next_try_at <= now),
+        and_(WORK.c.state == WorkState.LEASED.value, WORK.c.lease_until <= now),
+    )
+    candidate = select(WORK.c.id).where(WORK.c.channel == bindparam("p_channel"), due)
+    if of_kinds:
+        candidate = candidate.where(WORK.c.kind.in_(bindparam("p_kinds", expanding=True)))
+    return candidate.order_by(WORK.c.next_try_at, WORK.c.id).limit(1)
+
+
+def _take_statement(*, of_kinds: bool) -> Update:
+    now: BindParameter[datetime] = bindparam("p_now")
+    candidate = _due_statement(of_kinds=of_kinds).with_for_update(skip_locked=True)
+    return (
+        update(WORK)
+        .where(WORK.c.id == candidate.scalar_subquery())
+        .values(
+            state=WorkState.LEASED.value,
+            lease_owner=bindparam("p_worker"),
+            lease_until=bindparam("p_until"),
+            attempts=WORK.c.attempts + 1,
+            first_try_at=func.coalesce(WORK.c.first_try_at, now),
+        )
+        .returning(*_CLAIMED, WORK.c.lease_until, WORK.c.first_try_at)
+    )
+
+
+_ANY_DUE: Final = _due_statement(of_kinds=False)
+_DUE_OF_KINDS: Final = _due_statement(of_kinds=True)
+_TAKE_ANY: Final = _take_statement(of_kinds=False)
+_TAKE_OF_KINDS: Final = _take_statement(of_kinds=True)
+_LOSE_ATTEMPT: Final = (
+    update(ATTEMPT)
+    .where(ATTEMPT.c.work_id == bindparam("p_work"), ATTEMPT.c.ended_at.is_(None))
+    .values(ended_at=bindparam("p_now"), outcome="lost", error=bindparam("p_error"))
+)
+_ADD_ATTEMPT: Final = insert(ATTEMPT)
+_FINISH: Final = (
+    update(WORK)
+    .where(
+        WORK.c.id == bindparam("p_work"),
+        WORK.c.state == WorkState.LEASED.value,
+        WORK.c.lease_owner == bindparam("p_worker"),
+    )
+    .values(state=WorkState.DONE.value, finished_at=bindparam("p_now"), lease_owner=None, lease_until=None)
+    .returning(*_CLAIMED)
+)
+_END_ATTEMPT: Final = (
+    update(ATTEMPT)
+    .where(
+        ATTEMPT.c.work_id == bindparam("p_work"),
+        ATTEMPT.c.number == bindparam("p_number"),
+        ATTEMPT.c.ended_at.is_(None),
+    )
+    .values(ended_at=bindparam("p_now"), outcome=bindparam("p_outcome"), error=bindparam("p_error"))
+)
+
+
 def claim(
     ctx: Context, *, channel: str, worker: str, lease: timedelta, kinds: Collection[WorkKind] = ()
 ) -> Claim | None:
     """Take the oldest due work item of ``channel`` (optionally only ``kinds``) under a lease."""
     now = ctx.clock()
+    if not _any_due(ctx, channel=channel, now=now, kinds=kinds):
+        return None
     with ctx.db.write() as conn:
         while True:
             row = _take_next(conn, channel=channel, worker=worker, now=now, lease=lease, kinds=kinds)
@@ -49,6 +126,16 @@ def claim(
                 )
 
 
+def _any_due(ctx: Context, *, channel: str, now: datetime, kinds: Collection[WorkKind]) -> bool:
+    """Whether anything is due, asked in a read transaction: idle workers and the ones woken together
+    with the one that takes the item find nothing without queueing for the single writer (SQLite)."""
+    params: dict[str, object] = {"p_now": now, "p_channel": channel}
+    if kinds:
+        params["p_kinds"] = [k.value for k in kinds]
+    with ctx.db.read() as conn:
+        return conn.execute(_DUE_OF_KINDS if kinds else _ANY_DUE, params).first() is not None
+
+
 def _take_next(
     conn: Connection,
     *,
@@ -58,36 +145,17 @@ def _take_next(
     lease: timedelta,
     kinds: Collection[WorkKind],
 ) -> RowMapping | None:
-    due = or_(
-        and_(WORK.c.state == WorkState.READY.value, WORK.c.next_try_at <= now),
-        and_(WORK.c.state == WorkState.LEASED.value, WORK.c.lease_until <= now),
-    )
-    candidate = select(WORK.c.id).where(WORK.c.channel == channel, due)
+    params = {"p_now": now, "p_channel": channel, "p_worker": worker, "p_until": now + lease}
     if kinds:
-        candidate = candidate.where(WORK.c.kind.in_([k.value for k in kinds]))
-    candidate = candidate.order_by(WORK.c.next_try_at, WORK.c.id).limit(1).with_for_update(skip_locked=True)
-    stmt = (
-        update(WORK)
-        .where(WORK.c.id == candidate.scalar_subquery())
-        .values(
-            state=WorkState.LEASED.value,
-            lease_owner=worker,
-            lease_until=now + lease,
-            attempts=WORK.c.attempts + 1,
-            first_try_at=func.coalesce(WORK.c.first_try_at, now),
-        )
-        .returning(*_CLAIMED, WORK.c.lease_until, WORK.c.first_try_at)
-    )
-    return conn.execute(stmt).mappings().first()
+        params["p_kinds"] = [k.value for k in kinds]
+    return conn.execute(_TAKE_OF_KINDS if kinds else _TAKE_ANY, params).mappings().first()
 
 
 def _start(ctx: Context, conn: Connection, row: RowMapping, *, worker: str, now: datetime) -> bool:
     """Record the attempt and move a letter to ``sending``; False when the item went dead instead."""
     work_id, attempts = int(row["id"]), int(row["attempts"])
     lost = conn.execute(
-        update(ATTEMPT)
-        .where(ATTEMPT.c.work_id == work_id, ATTEMPT.c.ended_at.is_(None))
-        .values(ended_at=now, outcome="lost", error=f"lease expired; taken over by {worker}")
+        _LOSE_ATTEMPT, {"p_work": work_id, "p_now": now, "p_error": f"lease expired; taken over by {worker}"}
     ).rowcount
     if lost:
         error = TransientFailure(f"worker lost while holding it (attempt {attempts - 1})")
@@ -97,7 +165,7 @@ def _start(ctx: Context, conn: Connection, row: RowMapping, *, worker: str, now:
         if isinstance(decision, Dead):
             _bury(conn, row, decision, actor=worker, now=now)
             return False
-    conn.execute(insert(ATTEMPT).values(work_id=work_id, number=attempts, worker=worker, started_at=now))
+    conn.execute(_ADD_ATTEMPT, {"work_id": work_id, "number": attempts, "worker": worker, "started_at": now})
     if row["kind"] != WorkKind.SEND.value or row["letter_id"] is None:
         return True
     letter = lock_letter(conn, int(row["letter_id"]))
@@ -117,18 +185,7 @@ def complete(ctx: Context, work_id: int, *, worker: str, note: str | None = None
     """Mark a claimed item done; a sent letter becomes ``sent``. ``LeaseLost`` if another worker has it."""
     now = ctx.clock()
     with ctx.db.write() as conn:
-        row = (
-            conn.execute(
-                update(WORK)
-                .where(
-                    WORK.c.id == work_id, WORK.c.state == WorkState.LEASED.value, WORK.c.lease_owner == worker
-                )
-                .values(state=WorkState.DONE.value, finished_at=now, lease_owner=None, lease_until=None)
-                .returning(*_CLAIMED)
-            )
-            .mappings()
-            .first()
-        )
+        row = conn.execute(_FINISH, {"p_work": work_id, "p_worker": worker, "p_now": now}).mappings().first()
         if row is None:
             raise _lease_lost(conn, work_id, worker)
         _end_attempt(conn, work_id, int(row["attempts"]), now, outcome="done", error=None)
@@ -296,9 +353,8 @@ def _end_attempt(
     conn: Connection, work_id: int, number: int, now: datetime, *, outcome: str, error: str | None
 ) -> None:
     conn.execute(
-        update(ATTEMPT)
-        .where(ATTEMPT.c.work_id == work_id, ATTEMPT.c.number == number, ATTEMPT.c.ended_at.is_(None))
-        .values(ended_at=now, outcome=outcome, error=error)
+        _END_ATTEMPT,
+        {"p_work": work_id, "p_number": number, "p_now": now, "p_outcome": outcome, "p_error": error},
     )
 
 

@@ -28,9 +28,9 @@ from ecms_gateway.codec import (
     ReadMessage,
     WithdrawRequest,
     WithdrawResponse,
+    decode,
     encode,
     new_message_id,
-    read_message,
     to_wire,
 )
 from ecms_gateway.letter.thai import book_no_key
@@ -57,6 +57,7 @@ from ecms_gateway.node.values import (
     process_time,
 )
 from ecms_gateway.store.database import Database
+from ecms_gateway.xml.parser import parse_xml
 
 
 class Operations:
@@ -118,7 +119,7 @@ class Operations:
             process_id = new_process_id()
             if target is None:
                 org = self._receiving_org(request.item, facts)
-                payload = etree.tostring(encode(request.item), encoding="utf-8")
+                payload = etree.tostring(_item_element(request.item), encoding="utf-8")
                 records.add_inbound(
                     conn, process_id=process_id, org_id=org, facts=facts, payload=payload, now=now
                 )
@@ -310,10 +311,17 @@ def _key_facts(kind: str, key: LetterKey) -> ItemFacts:
     )
 
 
+def _item_element(item: LetterItem) -> etree._Element:
+    """The item's element to queue: a received letter as it came (serialising it needs no copy)."""
+    return item.element if isinstance(item, LetterDocument) else encode(item)
+
+
 def _inbound(queued: QueuedItem | None) -> InboundResponse:
     if queued is None:
         return InboundResponse()
-    item = read_message(queued.payload, source="queued item").message
+    # The payload is what this node queued after reading and validating the request that carried it:
+    # decode it without checking it again (``to_wire`` still validates the reply before it leaves).
+    item = decode(parse_xml(queued.payload, source="queued item"))
     if not isinstance(item, LetterDocument | Notifier):
         raise TypeError(f"the queue holds a {type(item).__name__}, not a letter or a notifier")
     return InboundResponse(

@@ -3,13 +3,49 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Final
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.codec import OutboundStatus
-from ecms_gateway.node.tables import INBOUND, OUTBOUND, InboundState, RelayState, Route
+from ecms_gateway.node.tables import INBOUND, OUTBOUND, PAYLOAD, InboundState, RelayState, Route
 from ecms_gateway.node.values import LETTER_KIND, CarriedLetter, ItemFacts, QueuedItem, RelayJob, SentLetter
+
+# The statements of every request, built once (SQLAlchemy reuses their compiled forms).
+_ADD_INBOUND: Final = insert(INBOUND).returning(INBOUND.c.id)
+_ADD_PAYLOAD: Final = insert(PAYLOAD)
+_WITH_PAYLOAD: Final = INBOUND.join(PAYLOAD, PAYLOAD.c.id == INBOUND.c.id)
+_ADD_OUTBOUND: Final = insert(OUTBOUND)
+_QUEUE_STATE: Final = select(INBOUND.c.state).where(
+    INBOUND.c.org_id == bindparam("p_org"), INBOUND.c.process_id == bindparam("p_pid")
+)
+_MARK_FETCHED: Final = (
+    update(INBOUND)
+    .where(INBOUND.c.process_id == bindparam("p_pid"))
+    .values(state=InboundState.FETCHED, fetched_at=bindparam("p_now"))
+)
+_HEAD: Final = (
+    select(INBOUND.c.process_id, INBOUND.c.created_at, PAYLOAD.c.payload)
+    .select_from(_WITH_PAYLOAD)
+    .where(INBOUND.c.org_id == bindparam("p_org"), INBOUND.c.state == InboundState.QUEUED)
+    .order_by(INBOUND.c.id)
+    .limit(1)
+)
+_RECEIPT: Final = select(OUTBOUND.c.process_id).where(
+    OUTBOUND.c.message_id == bindparam("p_mid"),
+    OUTBOUND.c.item_kind == bindparam("p_kind"),
+    OUTBOUND.c.book_key == bindparam("p_key"),
+    OUTBOUND.c.letter_date == bindparam("p_date"),
+)
+_CARRIED: Final = tuple(
+    select(table.c.sender_dept, table.c.receiver_dept, table.c.created_at).where(
+        table.c.item_kind == LETTER_KIND,
+        table.c.book_key == bindparam("p_key"),
+        table.c.letter_date == bindparam("p_date"),
+    )
+    for table in (INBOUND, OUTBOUND)
+)
 
 # ---------------------------------------------------------------- writes
 
@@ -17,21 +53,20 @@ from ecms_gateway.node.values import LETTER_KIND, CarriedLetter, ItemFacts, Queu
 def add_inbound(
     conn: Connection, *, process_id: str, org_id: str, facts: ItemFacts, payload: bytes, now: datetime
 ) -> None:
-    conn.execute(
-        insert(INBOUND).values(
-            process_id=process_id,
-            org_id=org_id,
-            item_kind=facts.kind,
-            book_no=facts.book_no,
-            book_key=facts.book_key,
-            letter_date=facts.letter_date,
-            sender_dept=facts.sender_dept,
-            receiver_dept=facts.receiver_dept,
-            payload=payload,
-            state=InboundState.QUEUED,
-            created_at=now,
-        )
-    )
+    row = {
+        "process_id": process_id,
+        "org_id": org_id,
+        "item_kind": facts.kind,
+        "book_no": facts.book_no,
+        "book_key": facts.book_key,
+        "letter_date": facts.letter_date,
+        "sender_dept": facts.sender_dept,
+        "receiver_dept": facts.receiver_dept,
+        "state": InboundState.QUEUED,
+        "created_at": now,
+    }
+    row_id = conn.execute(_ADD_INBOUND, row).scalar_one()
+    conn.execute(_ADD_PAYLOAD, {"id": row_id, "payload": payload})
 
 
 def add_outbound(
@@ -48,25 +83,24 @@ def add_outbound(
 ) -> int:
     """Record an accepted request: delivered here (``relay_to`` None) or to forward to ``relay_to``;
     returns the row's id."""
-    result = conn.execute(
-        insert(OUTBOUND).values(
-            process_id=process_id,
-            message_id=message_id,
-            sender_dept=sender_dept,
-            item_kind=facts.kind,
-            book_no=facts.book_no,
-            book_key=facts.book_key,
-            letter_date=facts.letter_date,
-            receiver_dept=facts.receiver_dept,
-            route=Route.LOCAL if relay_to is None else Route.RELAY,
-            target_url=relay_to,
-            envelope=envelope,
-            state=RelayState.LOCAL if relay_to is None else RelayState.PENDING,
-            attempts=0,
-            created_at=now,
-            next_try_at=first_try,
-        )
-    )
+    row = {
+        "process_id": process_id,
+        "message_id": message_id,
+        "sender_dept": sender_dept,
+        "item_kind": facts.kind,
+        "book_no": facts.book_no,
+        "book_key": facts.book_key,
+        "letter_date": facts.letter_date,
+        "receiver_dept": facts.receiver_dept,
+        "route": Route.LOCAL if relay_to is None else Route.RELAY,
+        "target_url": relay_to,
+        "envelope": envelope,
+        "state": RelayState.LOCAL if relay_to is None else RelayState.PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "next_try_at": first_try,
+    }
+    result = conn.execute(_ADD_OUTBOUND, row)
     (row_id,) = result.inserted_primary_key or (None,)
     if row_id is None:
         raise RuntimeError("the database returned no id for the new node_outbound row")
@@ -75,17 +109,11 @@ def add_outbound(
 
 def fetched(conn: Connection, *, org_id: str, process_id: str, now: datetime) -> bool:
     """Mark a queued item fetched; True when the organisation has (or had) that item."""
-    row = conn.execute(
-        select(INBOUND.c.state).where(INBOUND.c.org_id == org_id, INBOUND.c.process_id == process_id)
-    ).first()
+    row = conn.execute(_QUEUE_STATE, {"p_org": org_id, "p_pid": process_id}).first()
     if row is None:
         return False
     if row.state == InboundState.QUEUED:
-        conn.execute(
-            update(INBOUND)
-            .where(INBOUND.c.process_id == process_id)
-            .values(state=InboundState.FETCHED, fetched_at=now)
-        )
+        conn.execute(_MARK_FETCHED, {"p_pid": process_id, "p_now": now})
     return True
 
 
@@ -114,16 +142,7 @@ def set_outbound(conn: Connection, row_id: int, **values: object) -> None:
 
 def head(conn: Connection, org_id: str) -> QueuedItem | None:
     """The oldest queued item of ``org_id``."""
-    row = (
-        conn.execute(
-            select(INBOUND.c.process_id, INBOUND.c.created_at, INBOUND.c.payload)
-            .where(INBOUND.c.org_id == org_id, INBOUND.c.state == InboundState.QUEUED)
-            .order_by(INBOUND.c.id)
-            .limit(1)
-        )
-        .mappings()
-        .first()
-    )
+    row = conn.execute(_HEAD, {"p_org": org_id}).mappings().first()
     return None if row is None else _queued(row)
 
 
@@ -131,7 +150,8 @@ def find_item(conn: Connection, *, org_id: str, facts: ItemFacts) -> QueuedItem 
     """The newest item of ``org_id`` of that kind about that letter, fetched or not (not withdrawn)."""
     row = (
         conn.execute(
-            select(INBOUND.c.process_id, INBOUND.c.created_at, INBOUND.c.payload)
+            select(INBOUND.c.process_id, INBOUND.c.created_at, PAYLOAD.c.payload)
+            .select_from(_WITH_PAYLOAD)
             .where(
                 INBOUND.c.org_id == org_id,
                 INBOUND.c.item_kind == facts.kind,
@@ -150,14 +170,8 @@ def find_item(conn: Connection, *, org_id: str, facts: ItemFacts) -> QueuedItem 
 def carried_letters(conn: Connection, *, book_key: str, letter_date: date) -> list[CarriedLetter]:
     """Every letter with this book number and date that this node enqueued or forwarded, oldest first."""
     found: list[CarriedLetter] = []
-    for table in (INBOUND, OUTBOUND):
-        rows = conn.execute(
-            select(table.c.sender_dept, table.c.receiver_dept, table.c.created_at).where(
-                table.c.item_kind == LETTER_KIND,
-                table.c.book_key == book_key,
-                table.c.letter_date == letter_date,
-            )
-        )
+    for query in _CARRIED:
+        rows = conn.execute(query, {"p_key": book_key, "p_date": letter_date})
         found.extend(
             CarriedLetter(sender_dept=r.sender_dept, receiver_dept=r.receiver_dept, at=r.created_at)
             for r in rows
@@ -183,14 +197,8 @@ def sent_letter(conn: Connection, facts: ItemFacts) -> SentLetter | None:
 
 def receipt_of(conn: Connection, *, message_id: str, facts: ItemFacts) -> str | None:
     """The ProcessID already given to this very request (same MessageID, same item), if any."""
-    row = conn.execute(
-        select(OUTBOUND.c.process_id).where(
-            OUTBOUND.c.message_id == message_id,
-            OUTBOUND.c.item_kind == facts.kind,
-            OUTBOUND.c.book_key == facts.book_key,
-            OUTBOUND.c.letter_date == facts.letter_date,
-        )
-    ).first()
+    params = {"p_mid": message_id, "p_kind": facts.kind, "p_key": facts.book_key, "p_date": facts.letter_date}
+    row = conn.execute(_RECEIPT, params).first()
     return None if row is None else str(row.process_id)
 
 

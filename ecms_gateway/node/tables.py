@@ -47,7 +47,7 @@ class RelayState(StrEnum):
 
 
 class NodeInbound(NodeModel, table=True):
-    """One item in one organisation's queue; ``payload`` is the item element exactly as it arrived."""
+    """One item in one organisation's queue; its bytes are in ``node_payload`` (same id)."""
 
     __tablename__ = "node_inbound"
     __table_args__ = (
@@ -65,11 +65,23 @@ class NodeInbound(NodeModel, table=True):
     # The department codes of the letter the item is (or is about); "" when the node cannot tell.
     sender_dept: str = Field(max_length=5)
     receiver_dept: str = Field(max_length=5)
-    payload: bytes = Field(sa_type=LargeBinary)
     state: str = Field(max_length=16)
     created_at: datetime = Field(sa_type=UtcDateTime)
     fetched_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class NodePayload(NodeModel, table=True):
+    """The item element of a queue item exactly as it arrived, apart from the item's row: marking the
+    row fetched then rewrites a few bytes, not the whole letter (SQLite rewrites a changed row whole,
+    a 5 MB attachment included)."""
+
+    __tablename__ = "node_payload"
+
+    # The id of its node_inbound row, written in the same transaction. No foreign key: SQLite's batch
+    # migrations recreate node_inbound, which a reference to it would forbid.
+    id: int = Field(primary_key=True)
+    payload: bytes = Field(sa_type=LargeBinary)
 
 
 class NodeOutbound(NodeModel, table=True):
@@ -107,3 +119,4 @@ class NodeOutbound(NodeModel, table=True):
 NODE_METADATA: MetaData = NodeModel.metadata
 INBOUND: Table = NODE_METADATA.tables["node_inbound"]
 OUTBOUND: Table = NODE_METADATA.tables["node_outbound"]
+PAYLOAD: Table = NODE_METADATA.tables["node_payload"]

@@ -91,35 +91,47 @@ class InboundProcessor:
         item = _item_of(read.message, inbox_id)
         if isinstance(item, LetterDocument):
             # A letter queues its ReceiveLetterNotifier (and, registered, its AcceptLetterNotifier).
-            return Processed(note=self._letter(inbox_id, root, worker), queued_work=True)
+            return Processed(note=self._letter(inbox_id, root, item, worker), queued_work=True)
         return Processed(note=self._notifier(inbox_id, root, item, worker), queued_work=False)
 
     # ------------------------------------------------------------ letters
 
-    def _letter(self, inbox_id: int, root: etree._Element, worker: str) -> str:
+    def _letter(self, inbox_id: int, root: etree._Element, seen: LetterDocument, worker: str) -> str:
         verified = self.verifier.verify_document(root)
         document = verified.document
         if document is None:
             raise PermanentFailure(
                 f"inbox item {inbox_id}: the verified letter is not in a GovernmentDocument"
             )
-        package = parse_document(document).package
+        # Reading the item decoded this very element already (verifying does not change it): use that
+        # instead of decoding every attachment again. Any other element is decoded here.
+        decoded = seen.decode() if document is seen.element else parse_document(document)
+        package = decoded.package
         letter = package.letter
         actor = _actor(worker, verified)
-        accepted = self.store.record_inbound_letter(inbox_id, package, actor=actor)
+        served = self.settings.served(letter.receiver.org_id)
+        auto = f"auto-register:{served.org_id}" if served is not None and served.auto_register else None
+        accepted = self.store.record_inbound_letter(inbox_id, package, actor=actor, register_as=auto)
         what = f"letter {accepted.id} ({letter.book_no}) from {letter.sender.org_id}"
         if not accepted.created:
             log.info("inbox item %d is %s again; recorded once", inbox_id, what)
         else:
             log.info("received %s, signature %s", what, verified.status.value)
-        served = self.settings.served(letter.receiver.org_id)
         if served is None:
             return self._misaddressed(accepted.id, letter.receiver.org_id, what)
-        if served.auto_register and letter_state(self.store, accepted.id) is LetterState.RECEIVED:
-            number = clerk.register(self.store, accepted.id, actor=f"auto-register:{served.org_id}")
+        number = accepted.receive_no
+        if number is None and auto is not None:
+            number = self._register_if_received(accepted.id, auto)
+        if number is not None:
             log.info("registered %s with receive number %d", what, number)
             return f"{what} recorded and registered as receive number {number}"
         return f"{what} recorded"
+
+    def _register_if_received(self, letter_id: int, actor: str) -> int | None:
+        """A letter recorded before (an item that came again) that is still waiting: register it now."""
+        if letter_state(self.store, letter_id) is not LetterState.RECEIVED:
+            return None
+        return clerk.register(self.store, letter_id, actor=actor)
 
     def _misaddressed(self, letter_id: int, receiver: str, what: str) -> str:
         if letter_state(self.store, letter_id) is LetterState.RECEIVED:

@@ -11,13 +11,51 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
-from sqlalchemy import case, select
+from sqlalchemy import Select, bindparam, case, select
 
 from ecms_gateway.engine import Direction, LetterState, Store, WorkKind, WorkState
 from ecms_gateway.errors import NotFound
 from ecms_gateway.letter.thai import book_no_key
 from ecms_gateway.store.tables import LETTER, WORK
+
+
+def _by_key(*, of_senders: bool, of_receivers: bool) -> Select[tuple[int, str, str, str, str]]:
+    withdrawn_last = case((LETTER.c.state == LetterState.WITHDRAWN.value, 1), else_=0)
+    query = (
+        select(LETTER.c.id, LETTER.c.state, LETTER.c.sender_org, LETTER.c.sender_dept, LETTER.c.receiver_org)
+        .where(
+            LETTER.c.direction == bindparam("p_direction"),
+            LETTER.c.book_key == bindparam("p_key"),
+            LETTER.c.letter_date == bindparam("p_date"),
+        )
+        .order_by(withdrawn_last, LETTER.c.id.desc())
+        .limit(1)
+    )
+    if of_senders:
+        query = query.where(LETTER.c.sender_org.in_(bindparam("p_senders", expanding=True)))
+    if of_receivers:
+        query = query.where(LETTER.c.receiver_org.in_(bindparam("p_receivers", expanding=True)))
+    return query
+
+
+# Built once (SQLAlchemy reuses their compiled forms); the values come as parameters.
+_BY_KEY: Final = {
+    (senders, receivers): _by_key(of_senders=senders, of_receivers=receivers)
+    for senders in (False, True)
+    for receivers in (False, True)
+}
+_WORK_DONE: Final = (
+    select(WORK.c.id)
+    .where(
+        WORK.c.letter_id == bindparam("p_id"),
+        WORK.c.kind == bindparam("p_kind"),
+        WORK.c.state == WorkState.DONE.value,
+    )
+    .limit(1)
+)
+_STATE: Final = select(LETTER.c.state).where(LETTER.c.id == bindparam("p_id"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,23 +80,18 @@ def find_letter(
 ) -> LetterRef | None:
     """The letter with that key (Thai and Arabic digits equal), live ones before withdrawn ones, newest
     first, optionally only among those sent by ``sender_orgs`` or received by ``receiver_orgs``."""
-    withdrawn_last = case((LETTER.c.state == LetterState.WITHDRAWN.value, 1), else_=0)
-    query = (
-        select(LETTER.c.id, LETTER.c.state, LETTER.c.sender_org, LETTER.c.sender_dept, LETTER.c.receiver_org)
-        .where(
-            LETTER.c.direction == direction.value,
-            LETTER.c.book_key == book_no_key(book_no),
-            LETTER.c.letter_date == letter_date,
-        )
-        .order_by(withdrawn_last, LETTER.c.id.desc())
-        .limit(1)
-    )
+    query = _BY_KEY[(bool(sender_orgs), bool(receiver_orgs))]
+    params: dict[str, object] = {
+        "p_direction": direction.value,
+        "p_key": book_no_key(book_no),
+        "p_date": letter_date,
+    }
     if sender_orgs:
-        query = query.where(LETTER.c.sender_org.in_(list(sender_orgs)))
+        params["p_senders"] = list(sender_orgs)
     if receiver_orgs:
-        query = query.where(LETTER.c.receiver_org.in_(list(receiver_orgs)))
+        params["p_receivers"] = list(receiver_orgs)
     with store.db.read() as conn:
-        row = conn.execute(query).first()
+        row = conn.execute(query, params).first()
     if row is None:
         return None
     return LetterRef(
@@ -72,16 +105,13 @@ def find_letter(
 
 def work_done(store: Store, letter_id: int, kind: WorkKind) -> bool:
     """True when a work item of ``kind`` for the letter is done (e.g. its ReceiveLetterNotifier went)."""
-    query = select(WORK.c.id).where(
-        WORK.c.letter_id == letter_id, WORK.c.kind == kind.value, WORK.c.state == WorkState.DONE.value
-    )
     with store.db.read() as conn:
-        return conn.execute(query.limit(1)).first() is not None
+        return conn.execute(_WORK_DONE, {"p_id": letter_id, "p_kind": kind.value}).first() is not None
 
 
 def letter_state(store: Store, letter_id: int) -> LetterState:
     with store.db.read() as conn:
-        state = conn.execute(select(LETTER.c.state).where(LETTER.c.id == letter_id)).scalar()
+        state = conn.execute(_STATE, {"p_id": letter_id}).scalar()
     if state is None:
         raise NotFound(f"there is no letter {letter_id}")
     return LetterState(state)

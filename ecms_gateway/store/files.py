@@ -49,10 +49,13 @@ class LocalFileStore:
         target = self.path_of(digest)
         if target.exists():
             return digest
-        created = not target.parent.is_dir()
+        # Folders made now must be made durable in their own parents too (the leaf's own entry is
+        # synced by write_atomic); folders that existed need nothing more.
+        new_leaf, new_fan = not target.parent.is_dir(), not target.parent.parent.is_dir()
         write_atomic(target, content)
-        if created:
+        if new_leaf:
             fsync_dir(target.parent.parent)
+        if new_fan:
             fsync_dir(self.root)
         return digest
 

@@ -64,11 +64,12 @@ class SoapChannel(AsyncClosing):
             trust_env=False,  # no proxy from the environment: nodes are reached directly
         )
 
-    async def post(self, url: str, envelope: bytes) -> Reply:
+    async def post(self, url: str, envelope: bytes, *, decode_letter: bool = True) -> Reply:
         """Send ``envelope`` to ``url``; the reply when it is an e-CMS message that is no error.
 
         Raises ``TransientTransportError`` or ``PermanentTransportError`` (an ErrorDetail or Fault
-        reply becomes one of them, with the node's ErrorCode).
+        reply becomes one of them, with the node's ErrorCode). ``decode_letter=False``: a letter in the
+        reply is validated, its content read only when asked (see ``read_message``).
         """
         try:
             async with self._client.stream("POST", url, content=envelope, headers=HEADERS) as response:
@@ -76,7 +77,7 @@ class SoapChannel(AsyncClosing):
                 status = response.status_code
         except httpx.HTTPError as exc:
             raise faults.from_httpx(exc, url) from exc
-        read = await self._read(body, url, strict=200 <= status < 300)
+        read = await self._read(body, url, strict=200 <= status < 300, decode_letter=decode_letter)
         if not 200 <= status < 300:
             raise faults.from_status(status, url, read)
         assert read is not None  # noqa: S101 - strict reading raised otherwise
@@ -102,10 +103,14 @@ class SoapChannel(AsyncClosing):
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def _read(self, body: bytes, url: str, *, strict: bool) -> ReadMessage | None:
+    async def _read(
+        self, body: bytes, url: str, *, strict: bool, decode_letter: bool = True
+    ) -> ReadMessage | None:
         """The reply decoded; on a non-2xx reply, None when the body is not e-CMS (an HTML error page)."""
         try:
-            return await asyncio.to_thread(read_message, body, limits=self.limits, source=f"reply of {url}")
+            return await asyncio.to_thread(
+                read_message, body, limits=self.limits, source=f"reply of {url}", decode_letter=decode_letter
+            )
         except InputError as exc:
             if not strict:
                 return None

@@ -98,7 +98,10 @@ class EcmsSoapClient(AsyncClosing):
     # ------------------------------------------------------------ the inbound queue
 
     async def poll(self) -> ReceivedItem | None:
-        return self._received(await self._call(InboundRequest()))
+        # The poller keeps the raw reply and the inbound processor decodes the letter from it: reading
+        # its files here too would be wasted, and a letter the model refuses would block the queue
+        # (never stored, never deleted) instead of becoming a dead letter with its reason.
+        return self._received(await self._call(InboundRequest(), decode_letter=False))
 
     async def drain(self, commit: Commit, *, limit: int | None = None) -> int:
         """Poll until the queue is empty: ``commit`` each item (it must be durable when ``commit``
@@ -148,9 +151,16 @@ class EcmsSoapClient(AsyncClosing):
 
     # ------------------------------------------------------------ plumbing
 
-    async def _call(self, request: Message, *, to: str | None = None, message_id: str | None = None) -> Reply:
+    async def _call(
+        self,
+        request: Message,
+        *,
+        to: str | None = None,
+        message_id: str | None = None,
+        decode_letter: bool = True,
+    ) -> Reply:
         envelope = to_wire(request, to=to, message_id=message_id or new_message_id(self._clock()))
-        reply = await self._channel.post(self.url, envelope)
+        reply = await self._channel.post(self.url, envelope, decode_letter=decode_letter)
         expected = REPLY_OF[element_name(request)]
         if reply.read.message_type != expected:
             raise faults.unexpected(reply.read, self.url, expected)

@@ -56,6 +56,27 @@ def test_same_letter_under_new_process_id_is_recorded_once(store: Store) -> None
     assert store.record_inbound_letter(b.id, corrected, actor="w").created
 
 
+def test_recording_with_register_as_registers_a_new_letter_in_the_same_commit(store: Store) -> None:
+    """Auto-register: one transaction records and registers; both notifiers are queued, the audit has
+    both steps; the same letter again is neither recorded nor registered a second time."""
+    package = make_package(8)
+    a = store.accept_inbound(encode_raw(package), channel="ecms", process_id="A", actor="poller")
+    b = store.accept_inbound(encode_raw(package), channel="ecms", process_id="B", actor="poller")
+    first = store.record_inbound_letter(a.id, package, actor="w", register_as="auto-register:x")
+    assert first.created
+    assert first.receive_no == 1
+    assert store.show(first.id).letter.registry_no == 1
+    actions = [(h.action, h.actor) for h in store.show(first.id).history]
+    assert actions == [("letter.received", "w"), ("letter.register", "auto-register:x")]
+    again = store.record_inbound_letter(b.id, package, actor="w", register_as="auto-register:x")
+    assert not again.created
+    assert again.id == first.id
+    assert again.receive_no is None
+    assert store.register_inbound(first.id, actor="clerk") == 1
+    assert _count(store, WORK, WORK.c.kind == WorkKind.NOTIFY_RECEIVE.value) == 1
+    assert _count(store, WORK, WORK.c.kind == WorkKind.NOTIFY_ACCEPT.value) == 1
+
+
 def test_outbound_letter_cannot_be_sent_twice(store: Store) -> None:
     store.accept_outbound(make_package(1, book_no="ศธ 0990/1234"), actor="clerk", channel="ecms")
     with pytest.raises(DuplicateLetter, match="cannot be sent twice"):

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
-from ecms_gateway.codec import InboundResponse, LetterKey, NotifierKind, SpecialItemKind, read_message
-from ecms_gateway.errors import PermanentTransportError
+from ecms_gateway.codec import (
+    InboundResponse,
+    LetterDocument,
+    LetterKey,
+    NotifierKind,
+    SpecialItemKind,
+    read_message,
+)
+from ecms_gateway.errors import InputError, PermanentTransportError
+from ecms_gateway.node import records
+from ecms_gateway.node.values import LETTER_KIND, ItemFacts
 from ecms_gateway.ports import ReceivedItem
 from tests.unit.node.helpers import ORG_A, ORG_B, directory, letter, notifier
 from tests.unit.soap.helpers import node_and_clients
@@ -102,3 +112,37 @@ async def test_a_refusal_of_the_node_is_permanent_with_its_code(tmp_path: Path) 
         await a.delete("no-such-id")
     assert raised.value.error_code == "ECMS-301"
     assert "no-such-id" in raised.value.reason
+
+
+async def test_a_queued_letter_the_model_refuses_comes_out_of_the_queue_to_be_refused_later(
+    tmp_path: Path,
+) -> None:
+    """Polling reads the item's letter only as far as the schema: the poller stores it and deletes
+    it, and the inbound processor refuses it with the reason (before, the poll failed for ever and
+    the item blocked the queue behind it)."""
+    node, (b,) = node_and_clients(tmp_path, ORG_B)
+    good = etree.tostring(letter(day=date(2026, 11, 20)).element, encoding="utf-8")
+    buddhist_era = good.replace(b">2026-11-20<", b">2569-11-20<")
+    assert buddhist_era != good
+    facts = ItemFacts(
+        kind=LETTER_KIND,
+        book_no="ศธ 0990/123",
+        book_key="0990/123",
+        letter_date=date(2026, 11, 20),
+        sender_dept="20990",
+        receiver_dept="20991",
+    )
+    with node.db.write() as conn:
+        records.add_inbound(
+            conn, process_id="P-1", org_id=ORG_B, facts=facts, payload=buddhist_era, now=datetime.now(UTC)
+        )
+    received = await b.poll()
+    assert received is not None
+    assert received.process_id == "P-1"
+    assert isinstance(received.item, LetterDocument)
+    with pytest.raises(InputError):
+        received.item.decode()
+    with pytest.raises(InputError):
+        read_message(received.raw)
+    await b.delete("P-1")
+    assert await b.poll() is None

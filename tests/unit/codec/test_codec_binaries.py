@@ -1,0 +1,114 @@
+"""Large file contents are checked outside libxml2 during validation, accepting exactly what libxml2's
+xs:base64Binary check and the file decoder together accepted, and never changing the tree."""
+
+from __future__ import annotations
+
+import base64
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from ecms_gateway.codec import LetterDocument, OutboundRequest, build_document, read_message, to_wire
+from ecms_gateway.codec.binaries import BINARY_TAGS, LARGE, is_base64
+from ecms_gateway.errors import SchemaInvalid
+from ecms_gateway.letter.model import FileData
+from ecms_gateway.xml.parser import XmlLimits
+from tests.unit.codec.helpers import make_package
+
+_XSD = etree.XMLSchema(
+    etree.fromstring(
+        b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+        b'<xs:element name="b" type="xs:base64Binary"/></xs:schema>'
+    )
+)
+_LIMITS = XmlLimits(max_bytes=64 * 1024 * 1024)
+
+
+def _parsed(text: str) -> str:
+    """The text as an XML parser hands it over (line ends normalised)."""
+    return etree.fromstring(f"<b>{text}</b>".encode()).text or ""
+
+
+def _accepted_before(text: str) -> bool:
+    """What libxml2 and then the file decoder (codec.document) accepted."""
+    element = etree.fromstring(f"<b>{text}</b>".encode())
+    if not _XSD.validate(element):
+        return False
+    try:
+        base64.b64decode("".join((element.text or "").split()), validate=True)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "QQ==",
+        "QR==",  # the last character's unused bits are not zero
+        "QUJD",
+        "QUJ",
+        "Q U J D",
+        "QU\nJD",
+        "QQ= =",
+        "QUJD=",
+        "Q===",
+        "====",
+        "=QQ=",
+        "QQ=A",
+        "QUJDREU=",
+        "QUJDREV=",
+        "QU\u00a0JD",  # a no-break space: skipped by both
+        "QU\u00e9JD",  # a stray letter: skipped by libxml2, refused by the decoder
+        "QU!JD",
+    ],
+)
+def test_is_base64_accepts_what_libxml2_and_the_decoder_accepted(text: str) -> None:
+    assert is_base64(_parsed(text)) is _accepted_before(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="QUJDRA+/=  \t\n\r=AaZz09\u00a0\u00e9\u3000!", max_size=14))
+def test_is_base64_agrees_on_any_short_text(text: str) -> None:
+    assert is_base64(_parsed(text)) is _accepted_before(text)
+
+
+def _large_envelope(content: str | None = None) -> bytes:
+    attachment = FileData(name="big.pdf", mime="application/pdf", content=os.urandom(LARGE))
+    document = build_document(make_package(attachments=(attachment,)))
+    if content is not None:
+        document.find(f".//{BINARY_TAGS[1]}").text = content
+    return to_wire(OutboundRequest(item=LetterDocument(element=document)))
+
+
+def test_a_letter_with_a_large_attachment_reads_and_keeps_its_content() -> None:
+    body = _large_envelope()
+    read = read_message(body, limits=_LIMITS)
+    element = read.payload.find(f".//{BINARY_TAGS[1]}")
+    assert element is not None
+    assert len(element.text or "") > LARGE  # validation worked on a copy; the tree is as it came
+    assert read.message.item.decode().package.attachments[0].size == LARGE
+
+
+def test_to_wire_refuses_a_large_attachment_with_a_broken_end() -> None:
+    content = base64.b64encode(os.urandom(LARGE + 1)).decode()  # ends in "=="
+    broken = content[:-3] + "R=="
+    with pytest.raises(SchemaInvalid) as raised:
+        _large_envelope(broken)
+    assert "AttachmentBinaryObject" in str(raised.value)
+    assert "xs:base64Binary" in str(raised.value)
+
+
+def test_reading_refuses_a_large_attachment_with_a_stray_character_naming_the_line() -> None:
+    body = _large_envelope()
+    start = body.index(b"AttachmentBinaryObject")
+    at = body.index(b">", start) + 100
+    broken = body[:at] + b"!" + body[at + 1 :]
+    with pytest.raises(SchemaInvalid) as raised:
+        read_message(broken, limits=_LIMITS)
+    assert "line " in str(raised.value)
+    assert "xs:base64Binary" in str(raised.value)
