@@ -14,6 +14,7 @@ from ecms_adapters.web.timeline import timeline
 from ecms_gateway.engine import Direction, Event, LetterOrder, LetterQuery, LetterState
 from ecms_gateway.engine.states import allowed_events
 from ecms_gateway.errors import GatewayError, InputError, NotFound
+from ecms_gateway.letter.model import FileData
 
 PAGE_SIZE: Final = 25
 _OPEN_IN: Final = (LetterState.RECEIVED,)
@@ -109,6 +110,11 @@ async def file(page: Page) -> Response:
         data = await page.run(page.services.store.load_file, letter_id, position)
     except (NotFound, IndexError):
         return page.render("error.html", status=404, message_key="error.notfound")
+    return file_response(page, data)
+
+
+def file_response(page: Page, data: FileData) -> Response:
+    """A letter's file: PDFs shown in the page's preview frame (inline), others downloaded."""
     inline = data.mime == "application/pdf" and page.request.query_params.get("download") is None
     disposition = "inline" if inline else "attachment"
     return Response(

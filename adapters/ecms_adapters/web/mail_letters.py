@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from ecms_adapters.web.context import CLERK_ROLES, Page, Web, page
 from ecms_adapters.web.directory import choices
 from ecms_adapters.web.i18n import translate
+from ecms_adapters.web.letters import file_response
 from ecms_gateway.engine.mail_letters import OPEN_STATES
 from ecms_gateway.engine.mail_values import MailLetterState, MailLetterView
 from ecms_gateway.errors import Fault, GatewayError, InputError, LetterInvalid, NotFound
@@ -129,18 +130,7 @@ async def file(page: Page) -> Response:
     if position >= len(files):
         return page.render("error.html", status=404, message_key="error.notfound")
     data = files[position]
-    inline = data.mime == "application/pdf" and page.request.query_params.get("download") is None
-    disposition = "inline" if inline else "attachment"
-    return Response(
-        data.content,
-        media_type=data.mime,
-        headers={
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(data.name)}",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "frame-ancestors 'self'",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return file_response(page, data)
 
 
 def values_of(record: MailLetterView) -> dict[str, str]:
