@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
+from ecms_gateway.codec import NotifierKind
 from ecms_gateway.engine import Claim, Direction, LetterState, NotifierIn, Store, WorkKind
 from ecms_gateway.engine.mail_values import MailLetterView
 from ecms_gateway.engine.values import LetterDetail
@@ -49,8 +50,8 @@ from ecms_gateway.mail import (
     verify_letter_mail,
     verify_notifier_mail,
 )
-from ecms_gateway.runtime.inbound import SENDING, STORE_KIND
-from ecms_gateway.runtime.lookup import find_letter, letter_state
+from ecms_gateway.runtime import accept_id
+from ecms_gateway.runtime.inbound import SENDING, STORE_KIND, signature_mark
 from ecms_gateway.runtime.notices import NOTIFIER_OF_WORK, receiver_notice
 from ecms_gateway.runtime.outbound import after_receive_notice
 from ecms_gateway.runtime.settings import MAIL, RuntimeSettings
@@ -66,6 +67,7 @@ MAIL_OUTBOUND_KINDS: Final = (
     WorkKind.NOTIFY_ACCEPT,
     WorkKind.NOTIFY_REJECT,
     WorkKind.NOTIFY_INVALID,
+    WorkKind.NOTIFY_INVALID_ACCEPT_ID,
     WorkKind.WITHDRAW,
 )
 
@@ -105,6 +107,8 @@ class MailOutbound:
             return await self.send_letter(claim.letter_id)
         if claim.kind in NOTIFIER_OF_WORK:
             return await self.send_notifier(claim, claim.letter_id)
+        if claim.kind is WorkKind.NOTIFY_INVALID_ACCEPT_ID:
+            return await self.send_wrong_accept_id(claim, claim.letter_id)
         if claim.kind is WorkKind.WITHDRAW:
             raise PermanentFailure(
                 f"letter {claim.letter_id} went by mail: a mailed letter cannot be withdrawn at a node; "
@@ -169,6 +173,33 @@ class MailOutbound:
             sent.message_id,
         )
         return f"{kind.value} mailed Message-ID {sent.message_id}; server: {sent.reply}"
+
+    async def send_wrong_accept_id(self, claim: Claim, letter_id: int) -> str:
+        """Our InvalidAcceptIDNotifier to the receiver of a letter we mailed, as a reply to that mail."""
+        found = await accept_id.load_report(self.store, claim, letter_id)
+        letter = found.detail.letter
+        ours = self.mail.settings.org_id
+        in_reply_to = await asyncio.to_thread(self.store.mailed_message_id, letter_id)
+        try:
+            xml = await asyncio.to_thread(
+                notifier_document_xml,
+                found.notice,
+                sign=lambda e: self.signer.sign_notifier(e, org_id=ours, partner_id=letter.receiver_org),
+            )
+            mail = self.composer.notifier(
+                found.notice, xml, to_org=letter.receiver_org, in_reply_to=in_reply_to, now=self.clock()
+            )
+        except ConfigError as exc:
+            raise PermanentFailure(f"cannot mail the invalid_accept_id notifier: {exc}") from exc
+        sent = await self._send(mail)
+        log.info(
+            "mailed invalid_accept_id about letter %d (%s) to %s: Message-ID %s",
+            letter_id,
+            letter.book_no,
+            ", ".join(mail.recipients),
+            sent.message_id,
+        )
+        return f"invalid_accept_id mailed Message-ID {sent.message_id}; server: {sent.reply}"
 
     async def _send(self, mail: OutgoingMail) -> SentMail:
         """Hand ``mail`` to the server; its ``TransientMailError`` is retried by the channel's policy,
@@ -259,21 +290,22 @@ class MailInbound:
         verified = verify_letter_mail(mail, self.verifier)
         package = verified.package
         letter = package.letter
-        actor = worker if not verified.verified.flagged else f"{worker} [UNSIGNED: accepted by policy]"
-        accepted = self.store.record_inbound_letter(inbox_id, package, actor=actor)
+        accepted = self.store.record_inbound_letter(
+            inbox_id, package, actor=worker, signature=signature_mark(verified.verified)
+        )
         what = f"letter {accepted.id} ({letter.book_no}) from {letter.sender.org_id} by mail"
         log.info("received %s, signature %s", what, verified.verified.status.value)
         served = self.settings.served(letter.receiver.org_id)
         if served is None:
             return self._misaddressed(accepted.id, letter.receiver.org_id, what)
-        if served.auto_register and letter_state(self.store, accepted.id) is LetterState.RECEIVED:
+        if served.auto_register and self.store.letter_state(accepted.id) is LetterState.RECEIVED:
             number = clerk.register(self.store, accepted.id, actor=f"auto-register:{served.org_id}")
             return f"{what} recorded and registered as receive number {number}"
         return f"{what} recorded"
 
     def _misaddressed(self, letter_id: int, receiver: str, what: str) -> str:
         """A letter for an organisation we do not serve: invalid, and the sender is told by mail."""
-        if letter_state(self.store, letter_id) is LetterState.RECEIVED:
+        if self.store.letter_state(letter_id) is LetterState.RECEIVED:
             reason = f"addressed to {receiver}, which this gateway does not serve"
             clerk.mark_invalid(self.store, letter_id, reason=reason, actor="mail-processor")
             log.warning("%s marked invalid: %s", what, reason)
@@ -305,20 +337,24 @@ class MailInbound:
     def _notifier(self, inbox_id: int, mail: NotifierMail, worker: str) -> str:
         seen = mail.unverified
         ours = self.settings.org_ids
-        found = find_letter(
-            self.store,
-            direction=Direction.OUT,
+        # An InvalidAcceptIDNotifier is about a letter we received (from its sender); the others about
+        # one we sent (from its receiver).
+        about_ours = seen.kind is not NotifierKind.INVALID_ACCEPT_ID
+        found = self.store.find_letter(
+            direction=Direction.OUT if about_ours else Direction.IN,
             book_no=seen.letter_id,
             letter_date=seen.correspondence_date,
-            sender_orgs=ours,
-            receiver_orgs=(),
+            sender_orgs=ours if about_ours else (),
+            receiver_orgs=() if about_ours else ours,
         )
         if found is None:
             raise InputError(
                 f"inbox item {inbox_id}: {seen.kind.value} by mail about {seen.letter_id} of "
-                f"{seen.correspondence_date.isoformat()} matches no letter we sent"
+                f"{seen.correspondence_date.isoformat()} matches no letter we "
+                f"{'sent' if about_ours else 'received'}"
             )
-        verified = verify_notifier_mail(mail, self.verifier, sender_org=found.receiver_org)
+        peer = found.receiver_org if about_ours else found.sender_org
+        verified = verify_notifier_mail(mail, self.verifier, sender_org=peer)
         notifier = verified.notifier
         if found.state in SENDING:
             raise TransientFailure(

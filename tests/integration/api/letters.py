@@ -8,7 +8,7 @@ import json
 from datetime import date
 from typing import Any
 
-from ecms_gateway.engine import NotifierIn, NotifierKind, Store, WorkKind
+from ecms_gateway.engine import NotifierIn, NotifierKind, SignatureMark, Store, WorkKind
 from ecms_gateway.letter.model import FileData, Letter, LetterPackage
 from tests.integration.api.server import ORG_A, ORG_B
 
@@ -66,7 +66,7 @@ def received(store: Store, i: int, *, sender: str = "2199000000") -> int:
         letter=letter, main=FileData(name=letter.main_file.path, mime="application/pdf", content=pdf(i))
     )
     inbox = store.accept_inbound(f"<raw {i}/>".encode(), channel="ecms", process_id=f"p-{i}", actor="ecms")
-    return store.record_inbound_letter(inbox.id, package, actor="test").id
+    return store.record_inbound_letter(inbox.id, package, actor="test", signature=SignatureMark.VERIFIED).id
 
 
 def send(store: Store, letter_id: int) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ecms_gateway.engine import Direction, LetterState, WorkState
+from ecms_gateway.engine import Direction, LetterState, SignatureMark, WorkState
 from ecms_gateway.errors import PermanentFailure
 from ecms_gateway.letter.codes import Speed
 from ecms_gateway.letter.model import Party
@@ -23,7 +23,9 @@ def _receive(live: LiveWeb) -> int:
         update={"sender": Party(org_id=ORG_B), "receiver": Party(org_id=ORG_A), "speed": Speed.MOST_URGENT}
     )
     inbox = live.store.accept_inbound(b"<raw/>", channel="ecms", process_id="p-1", actor="test")
-    return live.store.record_inbound_letter(inbox.id, replace(package, letter=letter), actor="test").id
+    return live.store.record_inbound_letter(
+        inbox.id, replace(package, letter=letter), actor="test", signature=SignatureMark.VERIFIED
+    ).id
 
 
 def _dead_letter(live: LiveWeb) -> int:

@@ -33,7 +33,6 @@ from ecms_gateway.mail import (
     message_id_of,
 )
 from ecms_gateway.runtime.gateway import Gateway
-from ecms_gateway.runtime.lookup import find_letter
 from ecms_gateway.runtime.mail import MailInbound, MailParts
 from ecms_gateway.runtime.routing import RoutingTable
 from ecms_gateway.runtime.testing import MemoryNode
@@ -149,8 +148,8 @@ def _submit(agency: Agency) -> int:
 
 
 def _state(agency: Agency, direction: Direction) -> LetterState | None:
-    found = find_letter(
-        agency.store, direction=direction, book_no="ศธ 0990/1", letter_date=letter().letter.date
+    found = agency.store.find_letter(
+        direction=direction, book_no="ศธ 0990/1", letter_date=letter().letter.date
     )
     return None if found is None else found.state
 
@@ -165,8 +164,8 @@ def test_a_letter_goes_by_mail_and_the_notifiers_come_back_as_replies(tmp_path: 
     async def exchange() -> None:
         await until("received at B", lambda: _state(b, Direction.IN) is LetterState.RECEIVED or None)
         await until("delivered at A", lambda: _state(a, Direction.OUT) is LetterState.DELIVERED or None)
-        inbound = find_letter(
-            b.store, direction=Direction.IN, book_no="ศธ 0990/1", letter_date=letter().letter.date
+        inbound = b.store.find_letter(
+            direction=Direction.IN, book_no="ศธ 0990/1", letter_date=letter().letter.date
         )
         assert inbound is not None
         assert clerk.register(b.store, inbound.id, actor="clerk:b") == 1
