@@ -98,7 +98,8 @@ def test_a_wrong_receive_number_is_queued_then_sent_with_retries_and_noted_at_th
     )
     assert (report.accept_id, report.reason) == ("1", "เลขรับซ้ำ กับฉบับอื่น")
     [queued] = [q for q in a.store.queue() if q.kind is WorkKind.NOTIFY_INVALID_ACCEPT_ID]
-    assert queued.work_id == report.work_id and queued.letter_id == sent.letter_id
+    assert queued.work_id == report.work_id
+    assert queued.letter_id == sent.letter_id
     [entry] = [h for h in a.store.show(sent.letter_id).history if h.action == "letter.invalid_accept_id"]
     assert (entry.actor, entry.reason) == ("clerk:a", "เลขรับซ้ำ กับฉบับอื่น")
     node.fail_next(TransientTransportError("node busy", endpoint="memory"), on="send")
