@@ -1,23 +1,29 @@
 """The sender's side when a receiver gave a wrong receive number: the NOTIFY_INVALID_ACCEPT_ID work
 item (queued by ``Store.report_wrong_accept_id``) becomes an InvalidAcceptIDNotifier, built from the
 reason recorded with the report, signed when the receiver's policy asks for signed notifiers, and
-sent by the channel the letter went by; the engine's retry policy retries it like any notifier.
+sent by the channel the letter went by (through our node, or mailed as a reply to the letter's
+mail); the engine's retry policy retries it like any notifier.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from ecms_gateway.codec import Notifier
 from ecms_gateway.engine import Claim, Store, WrongAcceptIdReport
 from ecms_gateway.engine.values import LetterDetail
 from ecms_gateway.errors import ConfigError, InputError, PermanentFailure
+from ecms_gateway.mail import MailComposer, MailSender, notifier_document_xml
 from ecms_gateway.ports import EcmsNode
 from ecms_gateway.runtime.notices import invalid_accept_id_notice, signed
 from ecms_gateway.runtime.routing import Route
 from ecms_gateway.signing import OutboundSigner
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,6 +67,44 @@ async def send_by_ecms(
         f"{notice.kind.value} about receive number {found.report.accept_id} sent to "
         f"{letter.receiver_org}: ProcessID {reply.process_id}"
     )
+
+
+async def send_by_mail(
+    store: Store,
+    claim: Claim,
+    letter_id: int,
+    *,
+    signer: OutboundSigner,
+    composer: MailComposer,
+    sender: MailSender,
+    org_id: str,
+    now: Callable[[], datetime],
+) -> str:
+    """Mail the InvalidAcceptIDNotifier to the receiver of a letter we mailed, as a reply to that mail."""
+    found = await load_report(store, claim, letter_id)
+    letter = found.detail.letter
+    in_reply_to = await asyncio.to_thread(store.mailed_message_id, letter_id)
+    try:
+        xml = await asyncio.to_thread(
+            notifier_document_xml,
+            found.notice,
+            sign=lambda e: signer.sign_notifier(e, org_id=org_id, partner_id=letter.receiver_org),
+        )
+        mail = composer.notifier(
+            found.notice, xml, to_org=letter.receiver_org, in_reply_to=in_reply_to, now=now()
+        )
+    except ConfigError as exc:  # no key, no address in the directory: fix it, then retry
+        raise PermanentFailure(f"cannot mail the {found.notice.kind.value} notifier: {exc}") from exc
+    sent = await sender.send(mail)  # TransientMailError: retried by the channel's policy
+    log.info(
+        "mailed %s about letter %d (%s) to %s: Message-ID %s",
+        found.notice.kind.value,
+        letter_id,
+        letter.book_no,
+        ", ".join(mail.recipients),
+        sent.message_id,
+    )
+    return f"{found.notice.kind.value} mailed Message-ID {sent.message_id}; server: {sent.reply}"
 
 
 async def sign(notice: Notifier, signer: OutboundSigner, *, org_id: str, partner_id: str) -> Notifier:

@@ -107,8 +107,17 @@ class MailOutbound:
             return await self.send_letter(claim.letter_id)
         if claim.kind in NOTIFIER_OF_WORK:
             return await self.send_notifier(claim, claim.letter_id)
-        if claim.kind is WorkKind.NOTIFY_INVALID_ACCEPT_ID:
-            return await self.send_wrong_accept_id(claim, claim.letter_id)
+        if claim.kind is WorkKind.NOTIFY_INVALID_ACCEPT_ID:  # we are the letter's sender here
+            return await accept_id.send_by_mail(
+                self.store,
+                claim,
+                claim.letter_id,
+                signer=self.signer,
+                composer=self.composer,
+                sender=self.mail.sender,
+                org_id=self.mail.settings.org_id,
+                now=self.clock,
+            )
         if claim.kind is WorkKind.WITHDRAW:
             raise PermanentFailure(
                 f"letter {claim.letter_id} went by mail: a mailed letter cannot be withdrawn at a node; "
@@ -173,33 +182,6 @@ class MailOutbound:
             sent.message_id,
         )
         return f"{kind.value} mailed Message-ID {sent.message_id}; server: {sent.reply}"
-
-    async def send_wrong_accept_id(self, claim: Claim, letter_id: int) -> str:
-        """Our InvalidAcceptIDNotifier to the receiver of a letter we mailed, as a reply to that mail."""
-        found = await accept_id.load_report(self.store, claim, letter_id)
-        letter = found.detail.letter
-        ours = self.mail.settings.org_id
-        in_reply_to = await asyncio.to_thread(self.store.mailed_message_id, letter_id)
-        try:
-            xml = await asyncio.to_thread(
-                notifier_document_xml,
-                found.notice,
-                sign=lambda e: self.signer.sign_notifier(e, org_id=ours, partner_id=letter.receiver_org),
-            )
-            mail = self.composer.notifier(
-                found.notice, xml, to_org=letter.receiver_org, in_reply_to=in_reply_to, now=self.clock()
-            )
-        except ConfigError as exc:
-            raise PermanentFailure(f"cannot mail the invalid_accept_id notifier: {exc}") from exc
-        sent = await self._send(mail)
-        log.info(
-            "mailed invalid_accept_id about letter %d (%s) to %s: Message-ID %s",
-            letter_id,
-            letter.book_no,
-            ", ".join(mail.recipients),
-            sent.message_id,
-        )
-        return f"invalid_accept_id mailed Message-ID {sent.message_id}; server: {sent.reply}"
 
     async def _send(self, mail: OutgoingMail) -> SentMail:
         """Hand ``mail`` to the server; its ``TransientMailError`` is retried by the channel's policy,
