@@ -15,7 +15,6 @@ ADAPTER_COMMAND_MODULES: tuple[str, ...] = (
     "ecms_adapters.commands.node",
     "ecms_adapters.commands.run",
     "ecms_adapters.commands.demo",
-    "ecms_adapters.commands.invalid_accept_id",
 )
 
 

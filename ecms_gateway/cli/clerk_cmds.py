@@ -1,5 +1,6 @@
 """The clerk's commands: ``send`` a letter, ``register`` / ``reject`` / ``invalid`` a received one,
-``withdraw`` and ``resend`` a refused one, and ``poll-now``.
+``withdraw`` and ``resend`` a refused one, ``invalid-accept-id`` (our letter's receiver gave a wrong
+receive number), and ``poll-now``.
 
 Each commits its action in the store and returns; the running gateway (``ecms-gateway run`` on the same
 data folder) delivers what follows, and is woken up at once (SIGUSR1) when it runs on this machine.
@@ -67,6 +68,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     resend.add_argument("letter_id", type=int, metavar="ID", help="the withdrawn letter's id")
     resend.add_argument("--letter", type=Path, metavar="LETTER.json", help="the corrected letter to send")
     resend.set_defaults(func=_resend)
+
+    wrong = subparsers.add_parser(
+        "invalid-accept-id",
+        parents=[common],
+        help="tell the receiver of our letter that the receive number it gave is wrong",
+        description="Record the report on our letter and queue an InvalidAcceptIDNotifier with the reason; "
+        "the running gateway sends it (by e-CMS, or by mail if the letter went by mail) with retries.",
+    )
+    wrong.add_argument("letter_id", type=int, metavar="ID", help="our (outbound) letter's id")
+    wrong.add_argument("--reason", required=True, help="what is wrong with it (sent to the receiver)")
+    wrong.set_defaults(func=_invalid_accept_id)
 
     poll = subparsers.add_parser(
         "poll-now", parents=[common], help="make the running gateway poll the node and look for work now"
@@ -166,6 +178,18 @@ def _resend(args: argparse.Namespace) -> int:
             corrected=corrected,
         )
     print(_describe(submitted, config) + f" (resend of letter {args.letter_id})")
+    _nudge(config)
+    return 0
+
+
+def _invalid_accept_id(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    with _store(config) as store:
+        report = clerk.report_wrong_accept_id(store, args.letter_id, reason=args.reason, actor=_actor(args))
+    print(
+        f"letter {report.letter_id}: receive number {report.accept_id} reported wrong; "
+        f"InvalidAcceptIDNotifier queued (work {report.work_id})"
+    )
     _nudge(config)
     return 0
 

@@ -16,12 +16,13 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Final
 
 from sqlalchemy.exc import DBAPIError
 
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
-from ecms_gateway.engine import LetterState, Store, WorkState
-from ecms_gateway.engine.values import LetterDetail, QueueRow
+from ecms_gateway.engine import LetterState, SignatureMark, Store, WorkState
+from ecms_gateway.engine.values import LetterDetail, LetterSummary, QueueRow
 from ecms_gateway.errors import StoreError
 from ecms_gateway.store import migrate
 from ecms_gateway.store.database import DATABASE_URL_ENV, Database, default_data_dir, resolve_url
@@ -200,6 +201,22 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+_SIGNATURE_WORDS: Final = {
+    SignatureMark.VERIFIED: "verified (signed by a signer trusted for the sender)",
+    SignatureMark.UNSIGNED_ACCEPTED: "UNSIGNED: accepted by the partner's accept-and-flag policy; nothing "
+    "proves who sent it",
+    SignatureMark.BY_PERSON: "none (a person's mailed letter, entered by a clerk)",
+    SignatureMark.LEGACY: "not recorded (received before the gateway kept it; see the history)",
+}
+
+
+def _signature_line(letter: LetterSummary) -> list[str]:
+    """How the sender of a received letter was established; nothing for ours."""
+    if letter.signature is None:
+        return []
+    return [f"  signature {_SIGNATURE_WORDS[letter.signature]}"]
+
+
 def render_detail(d: LetterDetail) -> str:
     letter = d.letter
     registry = (
@@ -213,6 +230,7 @@ def render_detail(d: LetterDetail) -> str:
         f"  subject   {letter.subject}",
         f"  from      {letter.sender_org}  to {letter.receiver_org}",
         f"  registry  {registry}" + (f"  accepted as {letter.accept_id}" if letter.accept_id else ""),
+        *_signature_line(letter),
         "files:",
         *(f"  {name}  {mime}  {size} bytes  sha256 {sha[:16]}…" for name, mime, size, sha in d.files),
         "history:",

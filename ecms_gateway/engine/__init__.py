@@ -2,6 +2,8 @@
 registry numbers and the audit chain, offered as services by ``Store``.
 """
 
+from ecms_gateway.engine.accept_id import WrongAcceptIdReport
+from ecms_gateway.engine.lookup import LetterRef
 from ecms_gateway.engine.retry import Dead, RetryAt, RetryPolicies, RetryPolicy
 from ecms_gateway.engine.service import DEFAULT_LEASE, Store
 from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
@@ -21,6 +23,7 @@ from ecms_gateway.engine.values import (
     NotifierResult,
     QueueRow,
     QueueStat,
+    SignatureMark,
     Transition,
 )
 
@@ -37,6 +40,7 @@ __all__ = [
     "LetterOrder",
     "LetterPage",
     "LetterQuery",
+    "LetterRef",
     "LetterState",
     "LetterSummary",
     "NotifierIn",
@@ -48,8 +52,10 @@ __all__ = [
     "RetryAt",
     "RetryPolicies",
     "RetryPolicy",
+    "SignatureMark",
     "Store",
     "Transition",
     "WorkKind",
     "WorkState",
+    "WrongAcceptIdReport",
 ]

@@ -20,7 +20,7 @@ from ecms_gateway.engine.events import Origin, find_origin, record_origin
 from ecms_gateway.engine.registry import Register, allocate, registry_year
 from ecms_gateway.engine.states import Direction, LetterState, WorkKind
 from ecms_gateway.engine.transitions import enqueue, lock_letter
-from ecms_gateway.engine.values import Accepted
+from ecms_gateway.engine.values import Accepted, SignatureMark
 from ecms_gateway.errors import DuplicateLetter, NotFound
 from ecms_gateway.letter.codes import Secrecy
 from ecms_gateway.letter.model import FileData, Letter, LetterPackage
@@ -165,7 +165,13 @@ def accept_inbound(ctx: Context, raw: bytes, *, channel: str, process_id: str, a
 
 
 def record_inbound_letter(
-    ctx: Context, inbox_id: int, package: LetterPackage, *, actor: str, register_as: str | None = None
+    ctx: Context,
+    inbox_id: int,
+    package: LetterPackage,
+    *,
+    actor: str,
+    signature: SignatureMark,
+    register_as: str | None = None,
 ) -> Accepted:
     """Record the letter decoded from inbox item ``inbox_id``, once per (key, content) however often
     it arrives; a new letter queues the ReceiveLetterNotifier back to its sender.
@@ -173,6 +179,7 @@ def record_inbound_letter(
     ``register_as``: register a new letter in the same transaction, by that actor (an agency's
     auto-register policy): its receive number comes back in ``receive_no`` and its
     AcceptLetterNotifier is queued. A letter recorded before is returned as it is.
+    ``signature``: how its sender was established, kept on the letter for clerks to see.
     """
     _put_files(ctx, package.files)
     digest = content_digest(package)
@@ -191,6 +198,7 @@ def record_inbound_letter(
                 now=now,
                 digest=digest,
                 inbox_id=inbox_id,
+                signature=signature,
             )
             enqueue(conn, kind=WorkKind.NOTIFY_RECEIVE, channel=channel, now=now, letter_id=letter_id)
             audit.append(
@@ -199,7 +207,12 @@ def record_inbound_letter(
                 actor=actor,
                 action="letter.received",
                 letter_id=letter_id,
-                detail={"to": LetterState.RECEIVED.value, "inbox_id": inbox_id, "digest": digest},
+                detail={
+                    "to": LetterState.RECEIVED.value,
+                    "inbox_id": inbox_id,
+                    "digest": digest,
+                    "signature": signature.value,
+                },
             )
             number = None
             if register_as is not None:  # one transaction (one commit) instead of two in a row
@@ -241,6 +254,7 @@ def _insert_letter(
     registry: tuple[str, int, int] | None = None,
     inbox_id: int | None = None,
     resend_of: int | None = None,
+    signature: SignatureMark | None = None,
 ) -> int:
     letter = package.letter
     org, year, number = registry if registry else (None, None, None)
@@ -264,6 +278,7 @@ def _insert_letter(
         "registry_no": number,
         "inbox_id": inbox_id,
         "resend_of": resend_of,
+        "signature_status": None if signature is None else signature.value,
         "created_at": now,
         "updated_at": now,
     }

@@ -1,5 +1,6 @@
 """Reading the mail-letter queue for the clerk's faces: records in chosen states (the REST API's
-``?state=`` and the web list) and the number still waiting (the web menu's badge)."""
+``?state=`` and the web list) and the number still waiting (the web menu's badge); and the
+Message-ID one of our letters was mailed under (what a later message about it replies to)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from ecms_gateway.engine.context import Context
 from ecms_gateway.engine.mail_letters import OPEN_STATES, view_of_row
 from ecms_gateway.engine.mail_values import MailLetterState, MailLetterView
-from ecms_gateway.store.tables import MAIL_LETTER
+from ecms_gateway.store.tables import MAIL_LETTER, MAIL_SENT
 
 
 def records(
@@ -35,3 +36,15 @@ def count_open(ctx: Context) -> int:
             .where(MAIL_LETTER.c.state.in_([s.value for s in OPEN_STATES]))
         ).scalar_one()
     return int(found)
+
+
+def message_id_of_letter(ctx: Context, letter_id: int) -> str | None:
+    """The Message-ID our letter ``letter_id`` was last mailed under, or None when it was not mailed."""
+    with ctx.db.read() as conn:
+        found = conn.execute(
+            select(MAIL_SENT.c.message_id)
+            .where(MAIL_SENT.c.letter_id == letter_id)
+            .order_by(MAIL_SENT.c.id.desc())
+            .limit(1)
+        ).scalar()
+    return None if found is None else str(found)

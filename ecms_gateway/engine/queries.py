@@ -19,6 +19,7 @@ from ecms_gateway.engine.values import (
     NotifierKind,
     QueueRow,
     RefusedView,
+    SignatureMark,
     UnmatchedNotifier,
 )
 from ecms_gateway.errors import NotFound
@@ -234,4 +235,5 @@ def summary(row: RowMapping) -> LetterSummary:
         accept_id=row["accept_id"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        signature=SignatureMark(row["signature_status"]) if row["signature_status"] else None,
     )

@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ecms_gateway.engine import (
+    accept_id,
     audit,
     clerk,
     events,
     idempotency,
     intake,
     listing,
+    lookup,
     mail_letters,
     mail_queries,
     notifiers,
@@ -26,9 +28,11 @@ from ecms_gateway.engine import (
     stats,
     work,
 )
+from ecms_gateway.engine.accept_id import WrongAcceptIdReport
 from ecms_gateway.engine.context import Clock, Context, utc_now
 from ecms_gateway.engine.events import LetterEvent, Origin
 from ecms_gateway.engine.idempotency import KeyState
+from ecms_gateway.engine.lookup import LetterRef
 from ecms_gateway.engine.mail_values import (
     MailLetterDraft,
     MailLetterFields,
@@ -52,6 +56,7 @@ from ecms_gateway.engine.values import (
     QueueRow,
     QueueStat,
     RefusedView,
+    SignatureMark,
     Transition,
     UnmatchedNotifier,
 )
@@ -137,10 +142,16 @@ class Store:
         return intake.accept_inbound(self._ctx, raw, channel=channel, process_id=process_id, actor=actor)
 
     def record_inbound_letter(
-        self, inbox_id: int, package: LetterPackage, *, actor: str, register_as: str | None = None
+        self,
+        inbox_id: int,
+        package: LetterPackage,
+        *,
+        actor: str,
+        signature: SignatureMark,
+        register_as: str | None = None,
     ) -> Accepted:
         return intake.record_inbound_letter(
-            self._ctx, inbox_id, package, actor=actor, register_as=register_as
+            self._ctx, inbox_id, package, actor=actor, signature=signature, register_as=register_as
         )
 
     # Workers.
@@ -165,6 +176,36 @@ class Store:
     def load_raw(self, inbox_id: int) -> bytes:
         return queries.load_raw(self._ctx, inbox_id)
 
+    def find_letter(
+        self,
+        *,
+        direction: Direction,
+        book_no: str,
+        letter_date: date,
+        sender_orgs: Collection[str] = (),
+        receiver_orgs: Collection[str] = (),
+    ) -> LetterRef | None:
+        """A letter by its e-CMS key (how notifiers name it); see engine/lookup.py."""
+        return lookup.find_letter(
+            self._ctx,
+            direction=direction,
+            book_no=book_no,
+            letter_date=letter_date,
+            sender_orgs=sender_orgs,
+            receiver_orgs=receiver_orgs,
+        )
+
+    def letter_state(self, letter_id: int) -> LetterState:
+        return lookup.letter_state(self._ctx, letter_id)
+
+    def work_done(self, letter_id: int, kind: WorkKind) -> bool:
+        """True when a work item of ``kind`` for the letter is done."""
+        return lookup.work_done(self._ctx, letter_id, kind)
+
+    def wrong_accept_id_report(self, work_id: int) -> WrongAcceptIdReport:
+        """The report of a wrong receive number that work item ``work_id`` sends."""
+        return accept_id.report_of_work(self._ctx, work_id)
+
     # Letters: clerks and notifiers.
     def apply_event(
         self, letter_id: int, event: Event, *, actor: str, reason: str | None = None
@@ -176,6 +217,11 @@ class Store:
 
     def withdraw(self, letter_id: int, *, actor: str, reason: str) -> Transition:
         return clerk.apply_event(self._ctx, letter_id, Event.WITHDRAW, actor=actor, reason=reason)
+
+    def report_wrong_accept_id(self, letter_id: int, *, reason: str, actor: str) -> WrongAcceptIdReport:
+        """Record that the receive number our letter's receiver gave is wrong and queue the
+        InvalidAcceptIDNotifier with ``reason`` (one commit); see engine/accept_id.py."""
+        return accept_id.report(self._ctx, letter_id, reason=reason, actor=actor)
 
     def match_notifier(self, notifier: NotifierIn, *, actor: str) -> NotifierResult:
         return notifiers.match_notifier(self._ctx, notifier, actor=actor)
@@ -298,6 +344,9 @@ class Store:
 
     def letter_of_mailed(self, message_id: str) -> int | None:
         return mail_letters.letter_of_message(self._ctx, message_id)
+
+    def mailed_message_id(self, letter_id: int) -> str | None:
+        return mail_queries.message_id_of_letter(self._ctx, letter_id)
 
     # Readers that follow the letters' events (webhooks, folder export); see engine/events.py.
     @property

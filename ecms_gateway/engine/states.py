@@ -104,6 +104,7 @@ class WorkKind(StrEnum):
     NOTIFY_ACCEPT = "notify_accept"  # tell the sender our receive number
     NOTIFY_REJECT = "notify_reject"  # tell the sender we rejected their letter
     NOTIFY_INVALID = "notify_invalid"  # tell the sender the letter is wrong / misaddressed
+    NOTIFY_INVALID_ACCEPT_ID = "notify_invalid_accept_id"  # tell our letter's receiver: wrong receive number
     WITHDRAW = "withdraw"  # withdraw our rejected letter from the receiver's node
 
 

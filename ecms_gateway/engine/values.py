@@ -65,6 +65,17 @@ class NotifierKind(StrEnum):
     INVALID_ACCEPT_ID = "invalid_accept_id"  # InvalidAcceptIDNotifier: our receive number was wrong
 
 
+class SignatureMark(StrEnum):
+    """How a received letter's sender was established; clerks must see anything but ``verified``."""
+
+    VERIFIED = "verified"  # a valid signature by a signer trusted for the sending organisation
+    UNSIGNED_ACCEPTED = (
+        "unsigned_accepted"  # no signature; kept because the partner's policy is accept-and-flag
+    )
+    BY_PERSON = "by_person"  # a letter a person mailed, entered by a clerk: no e-CMS signature to check
+    LEGACY = "legacy"  # recorded before the gateway kept this mark: see the letter's audit history
+
+
 @dataclass(frozen=True, kw_only=True)
 class NotifierIn:
     """A decoded notifier; (sender_dept, book_no, letter_date) names the letter it is about."""
@@ -133,6 +144,7 @@ class LetterSummary:
     accept_id: str | None
     created_at: datetime
     updated_at: datetime
+    signature: SignatureMark | None = None  # inbound letters only (ours are signed by us)
 
 
 class LetterOrder(StrEnum):

@@ -1,66 +1,117 @@
-"""The sender's side when a receiver gave a wrong receive number: tell it with an
-InvalidAcceptIDNotifier (signed when the partner's policy asks for signed notifiers).
-
-The engine has no work kind for this notifier yet, so it is sent now, through the organisation's
-node, with a few quick retries for transient failures; the ProcessID proves it was taken.
+"""The sender's side when a receiver gave a wrong receive number: the NOTIFY_INVALID_ACCEPT_ID work
+item (queued by ``Store.report_wrong_accept_id``) becomes an InvalidAcceptIDNotifier, built from the
+reason recorded with the report, signed when the receiver's policy asks for signed notifiers, and
+sent by the channel the letter went by (through our node, or mailed as a reply to the letter's
+mail); the engine's retry policy retries it like any notifier.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
-from ecms_gateway.engine import Direction, Store
-from ecms_gateway.errors import InputError, PermanentFailure, TransientFailure
+from ecms_gateway.codec import Notifier
+from ecms_gateway.engine import Claim, Store, WrongAcceptIdReport
+from ecms_gateway.engine.values import LetterDetail
+from ecms_gateway.errors import ConfigError, InputError, PermanentFailure
+from ecms_gateway.mail import MailComposer, MailSender, notifier_document_xml
 from ecms_gateway.ports import EcmsNode
 from ecms_gateway.runtime.notices import invalid_accept_id_notice, signed
-from ecms_gateway.runtime.routing import RoutingTable
-from ecms_gateway.runtime.settings import ECMS
+from ecms_gateway.runtime.routing import Route
 from ecms_gateway.signing import OutboundSigner
 
 log = logging.getLogger(__name__)
 
 
-async def report_wrong_accept_id(
+@dataclass(frozen=True, kw_only=True)
+class Report:
+    """What one work item reports: the letter as stored, the report and its (unsigned) notifier."""
+
+    detail: LetterDetail
+    report: WrongAcceptIdReport
+    notice: Notifier
+
+
+async def load_report(store: Store, claim: Claim, letter_id: int) -> Report:
+    """The report the work item sends; a letter or report that cannot carry one is a dead letter."""
+    report = await asyncio.to_thread(store.wrong_accept_id_report, claim.work_id)
+    detail = await asyncio.to_thread(store.show, letter_id)
+    try:
+        notice = invalid_accept_id_notice(detail, report.reason, accept_id=report.accept_id)
+    except InputError as exc:
+        raise PermanentFailure(str(exc)) from exc
+    return Report(detail=detail, report=report, notice=notice)
+
+
+async def send_by_ecms(
     store: Store,
+    claim: Claim,
     letter_id: int,
     *,
-    reason: str,
-    nodes: Mapping[str, EcmsNode],
     signer: OutboundSigner,
-    routing: RoutingTable,
-    tries: int = 3,
-    pause_s: float = 1.0,
+    node_of: Callable[[str], EcmsNode],
+    route_of: Callable[[str], Route],
+    message_id: Callable[[str], str],
 ) -> str:
-    """Send an InvalidAcceptIDNotifier about our letter ``letter_id``; returns the node's ProcessID."""
-    detail = await asyncio.to_thread(store.show, letter_id)
-    letter = detail.letter
-    if letter.direction is not Direction.OUT:
-        raise InputError(
-            f"letter {letter_id} is one we received; only its sender reports a wrong receive number"
-        )
-    if not " ".join(reason.split()):
-        raise InputError("say why the receive number is wrong (--reason TEXT): the receiver is told")
-    node = nodes.get(letter.sender_org)
-    if node is None:
-        raise PermanentFailure(f"organisation {letter.sender_org} is not served by this gateway")
-    route = routing.route(letter.receiver_org)
-    if route.channel != ECMS:
-        raise PermanentFailure(f"cannot reach {letter.receiver_org} by e-CMS: {route.why}")
-    notice = invalid_accept_id_notice(detail, " ".join(reason.split()))
-    notice = await asyncio.to_thread(
-        signed, notice, signer, org_id=letter.sender_org, partner_id=letter.receiver_org
+    """Send the InvalidAcceptIDNotifier through our organisation's node to the receiver's node."""
+    found = await load_report(store, claim, letter_id)
+    letter = found.detail.letter
+    node = node_of(letter.sender_org)
+    route = route_of(letter.receiver_org)
+    notice = await sign(found.notice, signer, org_id=letter.sender_org, partner_id=letter.receiver_org)
+    reply = await node.send(notice, to=route.node_url, message_id=message_id(letter.sender_org))
+    return (
+        f"{notice.kind.value} about receive number {found.report.accept_id} sent to "
+        f"{letter.receiver_org}: ProcessID {reply.process_id}"
     )
-    for attempt in range(1, tries + 1):
-        try:
-            reply = await node.send(notice, to=route.node_url)
-        except TransientFailure as exc:
-            if attempt == tries:
-                raise
-            log.warning("InvalidAcceptIDNotifier not sent yet (try %d): %s", attempt, exc)
-            await asyncio.sleep(pause_s * attempt)
-            continue
-        log.info("sent InvalidAcceptIDNotifier about letter %d: ProcessID %s", letter_id, reply.process_id)
-        return reply.process_id
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+async def send_by_mail(
+    store: Store,
+    claim: Claim,
+    letter_id: int,
+    *,
+    signer: OutboundSigner,
+    composer: MailComposer,
+    sender: MailSender,
+    org_id: str,
+    now: Callable[[], datetime],
+) -> str:
+    """Mail the InvalidAcceptIDNotifier to the receiver of a letter we mailed, as a reply to that mail."""
+    found = await load_report(store, claim, letter_id)
+    letter = found.detail.letter
+    in_reply_to = await asyncio.to_thread(store.mailed_message_id, letter_id)
+    try:
+        xml = await asyncio.to_thread(
+            notifier_document_xml,
+            found.notice,
+            sign=lambda e: signer.sign_notifier(e, org_id=org_id, partner_id=letter.receiver_org),
+        )
+        mail = composer.notifier(
+            found.notice, xml, to_org=letter.receiver_org, in_reply_to=in_reply_to, now=now()
+        )
+    except ConfigError as exc:  # no key, no address in the directory: fix it, then retry
+        raise PermanentFailure(f"cannot mail the {found.notice.kind.value} notifier: {exc}") from exc
+    sent = await sender.send(mail)  # TransientMailError: retried by the channel's policy
+    log.info(
+        "mailed %s about letter %d (%s) to %s: Message-ID %s",
+        found.notice.kind.value,
+        letter_id,
+        letter.book_no,
+        ", ".join(mail.recipients),
+        sent.message_id,
+    )
+    return f"{found.notice.kind.value} mailed Message-ID {sent.message_id}; server: {sent.reply}"
+
+
+async def sign(notice: Notifier, signer: OutboundSigner, *, org_id: str, partner_id: str) -> Notifier:
+    """``notice`` signed by ``org_id`` when ``partner_id``'s policy asks; a key problem is permanent."""
+    try:
+        return await asyncio.to_thread(signed, notice, signer, org_id=org_id, partner_id=partner_id)
+    except ConfigError as exc:
+        raise PermanentFailure(
+            f"cannot sign the {notice.kind.value}: {exc}; fix the key, then `ecms-gateway retry`"
+        ) from exc

@@ -43,6 +43,7 @@ OUTBOUND_KINDS = (
     WorkKind.NOTIFY_ACCEPT,
     WorkKind.NOTIFY_REJECT,
     WorkKind.NOTIFY_INVALID,
+    WorkKind.NOTIFY_INVALID_ACCEPT_ID,
     WorkKind.WITHDRAW,
 )
 

@@ -27,13 +27,12 @@ from ecms_gateway.codec import (
     parse_document,
     read_element,
 )
-from ecms_gateway.engine import Claim, Direction, LetterState, NotifierIn, Store
+from ecms_gateway.engine import Claim, Direction, LetterRef, LetterState, NotifierIn, SignatureMark, Store
 from ecms_gateway.engine import NotifierKind as StoreNotifierKind
 from ecms_gateway.errors import InputError, PermanentFailure, TransientFailure
-from ecms_gateway.runtime.lookup import LetterRef, find_letter, letter_state
 from ecms_gateway.runtime.settings import RuntimeSettings
 from ecms_gateway.services import clerk
-from ecms_gateway.signing import Verified, Verifier
+from ecms_gateway.signing import SignatureStatus, Verified, Verifier
 from ecms_gateway.xml.parser import XmlLimits, parse_xml
 
 log = logging.getLogger(__name__)
@@ -108,10 +107,11 @@ class InboundProcessor:
         decoded = seen.decode() if document is seen.element else parse_document(document)
         package = decoded.package
         letter = package.letter
-        actor = _actor(worker, verified)
         served = self.settings.served(letter.receiver.org_id)
         auto = f"auto-register:{served.org_id}" if served is not None and served.auto_register else None
-        accepted = self.store.record_inbound_letter(inbox_id, package, actor=actor, register_as=auto)
+        accepted = self.store.record_inbound_letter(
+            inbox_id, package, actor=worker, signature=signature_mark(verified), register_as=auto
+        )
         what = f"letter {accepted.id} ({letter.book_no}) from {letter.sender.org_id}"
         if not accepted.created:
             log.info("inbox item %d is %s again; recorded once", inbox_id, what)
@@ -129,12 +129,12 @@ class InboundProcessor:
 
     def _register_if_received(self, letter_id: int, actor: str) -> int | None:
         """A letter recorded before (an item that came again) that is still waiting: register it now."""
-        if letter_state(self.store, letter_id) is not LetterState.RECEIVED:
+        if self.store.letter_state(letter_id) is not LetterState.RECEIVED:
             return None
         return clerk.register(self.store, letter_id, actor=actor)
 
     def _misaddressed(self, letter_id: int, receiver: str, what: str) -> str:
-        if letter_state(self.store, letter_id) is LetterState.RECEIVED:
+        if self.store.letter_state(letter_id) is LetterState.RECEIVED:
             reason = f"addressed to {receiver}, which this gateway does not serve"
             clerk.mark_invalid(self.store, letter_id, reason=reason, actor="processor")
             log.warning("%s marked invalid: %s", what, reason)
@@ -183,8 +183,7 @@ class InboundProcessor:
         ours = self.settings.org_ids
         about_ours = notifier.kind is not NotifierKind.INVALID_ACCEPT_ID
         direction = Direction.OUT if about_ours else Direction.IN
-        found: LetterRef | None = find_letter(
-            self.store,
+        found: LetterRef | None = self.store.find_letter(
             direction=direction,
             book_no=notifier.letter_id,
             letter_date=notifier.correspondence_date,
@@ -214,6 +213,13 @@ def _item_of(message: object, inbox_id: int) -> LetterItem:
     if isinstance(message, InboundResponse | OutboundRequest) and message.item is not None:
         return message.item
     raise InputError(f"inbox item {inbox_id} is a {type(message).__name__}, not a letter or a notifier")
+
+
+def signature_mark(verified: Verified) -> SignatureMark:
+    """What the store keeps on a received letter about its signature (clerks see anything but verified)."""
+    if verified.status is SignatureStatus.UNSIGNED:
+        return SignatureMark.UNSIGNED_ACCEPTED
+    return SignatureMark.VERIFIED
 
 
 def _actor(worker: str, verified: Verified) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
+from ecms_gateway.codec import NotifierKind
 from ecms_gateway.engine import Claim, Direction, LetterState, NotifierIn, Store, WorkKind
 from ecms_gateway.engine.mail_values import MailLetterView
 from ecms_gateway.engine.values import LetterDetail
@@ -49,8 +50,8 @@ from ecms_gateway.mail import (
     verify_letter_mail,
     verify_notifier_mail,
 )
-from ecms_gateway.runtime.inbound import SENDING, STORE_KIND
-from ecms_gateway.runtime.lookup import find_letter, letter_state
+from ecms_gateway.runtime import accept_id
+from ecms_gateway.runtime.inbound import SENDING, STORE_KIND, signature_mark
 from ecms_gateway.runtime.notices import NOTIFIER_OF_WORK, receiver_notice
 from ecms_gateway.runtime.outbound import after_receive_notice
 from ecms_gateway.runtime.settings import MAIL, RuntimeSettings
@@ -66,6 +67,7 @@ MAIL_OUTBOUND_KINDS: Final = (
     WorkKind.NOTIFY_ACCEPT,
     WorkKind.NOTIFY_REJECT,
     WorkKind.NOTIFY_INVALID,
+    WorkKind.NOTIFY_INVALID_ACCEPT_ID,
     WorkKind.WITHDRAW,
 )
 
@@ -105,6 +107,17 @@ class MailOutbound:
             return await self.send_letter(claim.letter_id)
         if claim.kind in NOTIFIER_OF_WORK:
             return await self.send_notifier(claim, claim.letter_id)
+        if claim.kind is WorkKind.NOTIFY_INVALID_ACCEPT_ID:  # we are the letter's sender here
+            return await accept_id.send_by_mail(
+                self.store,
+                claim,
+                claim.letter_id,
+                signer=self.signer,
+                composer=self.composer,
+                sender=self.mail.sender,
+                org_id=self.mail.settings.org_id,
+                now=self.clock,
+            )
         if claim.kind is WorkKind.WITHDRAW:
             raise PermanentFailure(
                 f"letter {claim.letter_id} went by mail: a mailed letter cannot be withdrawn at a node; "
@@ -259,21 +272,22 @@ class MailInbound:
         verified = verify_letter_mail(mail, self.verifier)
         package = verified.package
         letter = package.letter
-        actor = worker if not verified.verified.flagged else f"{worker} [UNSIGNED: accepted by policy]"
-        accepted = self.store.record_inbound_letter(inbox_id, package, actor=actor)
+        accepted = self.store.record_inbound_letter(
+            inbox_id, package, actor=worker, signature=signature_mark(verified.verified)
+        )
         what = f"letter {accepted.id} ({letter.book_no}) from {letter.sender.org_id} by mail"
         log.info("received %s, signature %s", what, verified.verified.status.value)
         served = self.settings.served(letter.receiver.org_id)
         if served is None:
             return self._misaddressed(accepted.id, letter.receiver.org_id, what)
-        if served.auto_register and letter_state(self.store, accepted.id) is LetterState.RECEIVED:
+        if served.auto_register and self.store.letter_state(accepted.id) is LetterState.RECEIVED:
             number = clerk.register(self.store, accepted.id, actor=f"auto-register:{served.org_id}")
             return f"{what} recorded and registered as receive number {number}"
         return f"{what} recorded"
 
     def _misaddressed(self, letter_id: int, receiver: str, what: str) -> str:
         """A letter for an organisation we do not serve: invalid, and the sender is told by mail."""
-        if letter_state(self.store, letter_id) is LetterState.RECEIVED:
+        if self.store.letter_state(letter_id) is LetterState.RECEIVED:
             reason = f"addressed to {receiver}, which this gateway does not serve"
             clerk.mark_invalid(self.store, letter_id, reason=reason, actor="mail-processor")
             log.warning("%s marked invalid: %s", what, reason)
@@ -305,20 +319,24 @@ class MailInbound:
     def _notifier(self, inbox_id: int, mail: NotifierMail, worker: str) -> str:
         seen = mail.unverified
         ours = self.settings.org_ids
-        found = find_letter(
-            self.store,
-            direction=Direction.OUT,
+        # An InvalidAcceptIDNotifier is about a letter we received (from its sender); the others about
+        # one we sent (from its receiver).
+        about_ours = seen.kind is not NotifierKind.INVALID_ACCEPT_ID
+        found = self.store.find_letter(
+            direction=Direction.OUT if about_ours else Direction.IN,
             book_no=seen.letter_id,
             letter_date=seen.correspondence_date,
-            sender_orgs=ours,
-            receiver_orgs=(),
+            sender_orgs=ours if about_ours else (),
+            receiver_orgs=() if about_ours else ours,
         )
         if found is None:
             raise InputError(
                 f"inbox item {inbox_id}: {seen.kind.value} by mail about {seen.letter_id} of "
-                f"{seen.correspondence_date.isoformat()} matches no letter we sent"
+                f"{seen.correspondence_date.isoformat()} matches no letter we "
+                f"{'sent' if about_ours else 'received'}"
             )
-        verified = verify_notifier_mail(mail, self.verifier, sender_org=found.receiver_org)
+        peer = found.receiver_org if about_ours else found.sender_org
+        verified = verify_notifier_mail(mail, self.verifier, sender_org=peer)
         notifier = verified.notifier
         if found.state in SENDING:
             raise TransientFailure(

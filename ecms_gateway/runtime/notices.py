@@ -52,20 +52,24 @@ def receiver_notice(kind: NotifierKind, detail: LetterDetail, *, receiving_org: 
     )
 
 
-def invalid_accept_id_notice(detail: LetterDetail, reason: str) -> Notifier:
-    """Our InvalidAcceptIDNotifier about outbound letter ``detail``: its receive number is wrong."""
+def invalid_accept_id_notice(detail: LetterDetail, reason: str, *, accept_id: str | None = None) -> Notifier:
+    """Our InvalidAcceptIDNotifier about outbound letter ``detail``: its receive number (``accept_id``,
+    by default the one the letter holds) is wrong, for ``reason``."""
     letter = detail.letter
-    if not letter.accept_id:
+    number = accept_id or letter.accept_id
+    if not number:
         raise InputError(
             f"letter {letter.id} has no receive number (AcceptID) from its receiver, so none can be wrong; "
             f"it is {letter.state.value}"
         )
+    if not " ".join(reason.split()):
+        raise InputError(f"the report about letter {letter.id}'s receive number gives no reason")
     return Notifier(
         kind=NotifierKind.INVALID_ACCEPT_ID,
         letter_id=letter.book_no,
         correspondence_date=letter.letter_date,
         subject=letter.subject,
-        accept_id=letter.accept_id,
+        accept_id=number,
         accept_department=letter.receiver_org[:5],
         description=reason,
     )

@@ -22,7 +22,7 @@ from ecms_gateway.errors import ConfigError, PermanentFailure, TransientFailure
 from ecms_gateway.letter.model import LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
 from ecms_gateway.ports import EcmsNode
-from ecms_gateway.runtime.lookup import work_done
+from ecms_gateway.runtime import accept_id
 from ecms_gateway.runtime.notices import NOTIFIER_OF_WORK, receiver_notice, signed
 from ecms_gateway.runtime.routing import Route, RoutingTable
 from ecms_gateway.runtime.settings import ECMS
@@ -59,6 +59,16 @@ class Outbound:
             return await self.withdraw(claim, claim.letter_id)
         if claim.kind in NOTIFIER_OF_WORK:
             return await self.send_notifier(claim, claim.letter_id)
+        if claim.kind is WorkKind.NOTIFY_INVALID_ACCEPT_ID:  # we are the letter's sender here
+            return await accept_id.send_by_ecms(
+                self.store,
+                claim,
+                claim.letter_id,
+                signer=self.signer,
+                node_of=self._node,
+                route_of=self._route,
+                message_id=lambda org: message_id_for(claim, org),
+            )
         raise PermanentFailure(f"the outbound worker does not do {claim.kind.value} work")
 
     async def send_letter(self, claim: Claim, letter_id: int) -> str:
@@ -170,7 +180,7 @@ async def after_receive_notice(
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_s
         while loop.time() < deadline:
-            if await asyncio.to_thread(work_done, store, letter_id, WorkKind.NOTIFY_RECEIVE):
+            if await asyncio.to_thread(store.work_done, letter_id, WorkKind.NOTIFY_RECEIVE):
                 break
             await asyncio.sleep(0.05)
     return await asyncio.to_thread(store.show, letter_id)

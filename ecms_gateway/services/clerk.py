@@ -1,6 +1,6 @@
-"""What a registry clerk does with letters, one function per action, shared by the CLI and (later) the
-API and web pages: submit a letter for sending, register / reject / mark invalid a received one,
-withdraw a rejected one and send it again.
+"""What a registry clerk does with letters, one function per action, shared by the CLI, the API and
+the web pages: submit a letter for sending, register / reject / mark invalid a received one,
+withdraw a rejected one and send it again, report a wrong receive number on one we sent.
 
 Each action is committed in the store before it returns; the messages it causes (the letter itself,
 Accept/Reject/InvalidLetterNotifier, the withdrawal at the node) are queued as work for the running
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ecms_gateway.engine import Event, LetterState, Store, WorkKind
+from ecms_gateway.engine import Event, LetterState, Store, WorkKind, WrongAcceptIdReport
 from ecms_gateway.engine.events import Origin
 from ecms_gateway.errors import GatewayError, InputError, StoreError
 from ecms_gateway.letter.model import LetterPackage
@@ -78,6 +78,12 @@ def withdraw(store: Store, letter_id: int, *, actor: str, reason: str | None = N
     store.withdraw(letter_id, actor=actor, reason=reason or "withdrawn after the receiver refused it")
 
 
+def report_wrong_accept_id(store: Store, letter_id: int, *, reason: str, actor: str) -> WrongAcceptIdReport:
+    """Tell the receiver of our letter that the receive number (AcceptID) it gave is wrong: the report
+    is recorded with ``reason`` and an InvalidAcceptIDNotifier carrying it is queued (one commit)."""
+    return store.report_wrong_accept_id(letter_id, reason=_reason(reason, "invalid-accept-id"), actor=actor)
+
+
 def resend(
     store: Store,
     letter_id: int,
@@ -112,5 +118,6 @@ def resend(
 def _reason(reason: str, action: str) -> str:
     text = " ".join(reason.split())
     if not text:
-        raise InputError(f"say why ({action} --reason TEXT): the sender is told the reason")
+        told = "receiver" if action == "invalid-accept-id" else "sender"
+        raise InputError(f"say why ({action} --reason TEXT): the {told} is told the reason")
     return text

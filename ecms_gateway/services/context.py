@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ecms_gateway.access import Access
-from ecms_gateway.engine import Store
+from ecms_gateway.engine import Store, WrongAcceptIdReport
 from ecms_gateway.engine.context import utc_now
 from ecms_gateway.engine.events import Origin
 from ecms_gateway.letter.model import LetterPackage
@@ -106,6 +106,11 @@ class Services:
     def withdraw(self, letter_id: int, *, actor: str, reason: str | None = None) -> None:
         clerk.withdraw(self.store, letter_id, actor=actor, reason=reason)
         self.wake()
+
+    def report_wrong_accept_id(self, letter_id: int, *, reason: str, actor: str) -> WrongAcceptIdReport:
+        report = clerk.report_wrong_accept_id(self.store, letter_id, reason=reason, actor=actor)
+        self.wake()
+        return report
 
     def resend(self, letter_id: int, *, actor: str, corrected: LetterPackage | None = None) -> Submitted:
         done = clerk.resend(

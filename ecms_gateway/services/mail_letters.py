@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from ecms_gateway.engine import Store
+from ecms_gateway.engine import SignatureMark, Store
 from ecms_gateway.engine.mail_letters import OPEN_STATES, not_open_error
 from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState, MailLetterView
 from ecms_gateway.letter.model import FileData
@@ -126,7 +126,9 @@ def confirm_mail_letter(
         )
         created = False
         if letter_id is None:  # the normal case; else an earlier confirmation recorded it and was cut off
-            accepted = store.record_inbound_letter(taken.inbox_id, package, actor=actor)
+            accepted = store.record_inbound_letter(
+                taken.inbox_id, package, actor=actor, signature=SignatureMark.BY_PERSON
+            )
             letter_id, created = accepted.id, accepted.created
     except BaseException:
         store.release_mail_letter_confirm(record_id)

@@ -72,6 +72,8 @@ class Letter(SQLModel, table=True):
     registry_no: int | None = None
     registered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     accept_id: str | None = Field(default=None, max_length=100)
+    # Inbound letters: how the sender was established (engine.values.SignatureMark); NULL for ours.
+    signature_status: str | None = Field(default=None, max_length=32)
     inbox_id: int | None = Field(default=None, foreign_key="inbox_item.id")
     resend_of: int | None = Field(default=None, foreign_key="letter.id")
     created_at: datetime = Field(sa_type=UtcDateTime)
@@ -460,8 +462,6 @@ __all__ = [
     "AUDIT_HEAD",
     "COUNTER",
     "EVENT_CURSOR",
-
-
     "IDEMPOTENCY",
     "INBOX",
     "LETTER",
@@ -483,8 +483,6 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "EventCursor",
-
-
     "IdempotencyKey",
     "InboxItem",
     "Letter",

@@ -13,13 +13,12 @@ from ecms_adapters.runtime.layout import LayoutOptions, sample_letters, write_la
 from ecms_adapters.runtime.processes import Child, spawn, start_gateway, start_node, wait_for_port
 
 from ecms_gateway.config import load_config
-from ecms_gateway.engine import Direction, LetterState, Store
+from ecms_gateway.engine import Direction, LetterRef, LetterState, Store
 from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.letter.model import Letter, LetterPackage, Party
 from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.runtime.control import wake_gateway
 from ecms_gateway.runtime.directory import table_from_file
-from ecms_gateway.runtime.lookup import LetterRef, find_letter
 from ecms_gateway.services import clerk
 
 T = TypeVar("T")
@@ -116,13 +115,13 @@ class Cluster:
     # ------------------------------------------------------------ watching
 
     def sent(self, name: str, letter: Letter) -> LetterRef | None:
-        return find_letter(
-            self.stores[name], direction=Direction.OUT, book_no=letter.book_no, letter_date=letter.date
+        return self.stores[name].find_letter(
+            direction=Direction.OUT, book_no=letter.book_no, letter_date=letter.date
         )
 
     def received(self, name: str, letter: Letter) -> LetterRef | None:
-        return find_letter(
-            self.stores[name], direction=Direction.IN, book_no=letter.book_no, letter_date=letter.date
+        return self.stores[name].find_letter(
+            direction=Direction.IN, book_no=letter.book_no, letter_date=letter.date
         )
 
     def accept_id(self, sender: str, letter: Letter) -> int:

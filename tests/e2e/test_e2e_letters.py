@@ -124,6 +124,8 @@ def test_letter_marked_invalid_reaches_the_sender_as_invalid(make_cluster: Calla
 
 
 def test_wrong_receive_number_is_reported_to_the_receiver(make_cluster: Callable[..., Cluster]) -> None:
+    """`invalid-accept-id` queues the report and wakes A's running gateway, whose worker sends the
+    InvalidAcceptIDNotifier; B notes it on the letter it registered, which stays registered."""
     cluster = make_cluster(agencies=_auto_register_b()).start()
     package = letter(4)
     letter_id = cluster.submit("A", package)
@@ -138,7 +140,12 @@ def test_wrong_receive_number_is_reported_to_the_receiver(make_cluster: Callable
         "--config",
         str(cluster.layout["A"].config),
     )
-    assert "InvalidAcceptIDNotifier about letter" in out
+    match = re.match(
+        r"letter \d+: receive number 1 reported wrong; InvalidAcceptIDNotifier queued \(work (\d+)\)", out
+    )
+    assert match, out
+    work_id = int(match.group(1))
+    assert "no gateway runs" not in out  # A's gateway was woken, not left to its next poll
 
     def noted() -> list[str]:
         history = cluster.stores["B"].show(inbound.id).history
@@ -148,6 +155,16 @@ def test_wrong_receive_number_is_reported_to_the_receiver(make_cluster: Callable
     assert NotifierKind.INVALID_ACCEPT_ID.value in details[0]
     assert cluster.stores["B"].unmatched_notifiers() == []
     assert cluster.stores["B"].show(inbound.id).letter.state is LetterState.REGISTERED
+
+    def sent() -> list[WorkKind]:
+        attempts = cluster.stores["A"].show(letter_id).attempts
+        return [a.kind for a in attempts if a.work_id == work_id and a.outcome == "done"]
+
+    assert cluster.wait("A to record the notifier as sent", sent) == [WorkKind.NOTIFY_INVALID_ACCEPT_ID]
+    [report] = [
+        h for h in cluster.stores["A"].show(letter_id).history if h.action == "letter.invalid_accept_id"
+    ]
+    assert report.reason == "เลขรับซ้ำ"
 
 
 def _auto_register_b() -> tuple[AgencyOptions, ...]:

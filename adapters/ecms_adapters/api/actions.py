@@ -1,6 +1,6 @@
 """What a clerk does to a letter: register, reject or mark invalid a received one; withdraw a refused
-sent one and send it again. An action the letter's state does not allow is 409 with its state and
-the actions it does allow."""
+sent one and send it again; report that the receive number a sent one got is wrong. An action the
+letter's state does not allow is 409 with its state and the actions it does allow."""
 
 from __future__ import annotations
 
@@ -14,7 +14,15 @@ from fastapi.responses import JSONResponse
 from ecms_adapters.api.deps import Clerk, api_base, services_of
 from ecms_adapters.api.errors import ApiError, ErrorBody
 from ecms_adapters.api.letters import SUBMISSION_BODY, LetterId
-from ecms_adapters.api.schemas import ActionDone, OptionalReasonIn, ReasonIn, SubmittedOut, actions_for
+from ecms_adapters.api.schemas import (
+    ActionDone,
+    OptionalReasonIn,
+    ReasonIn,
+    SubmittedOut,
+    WrongAcceptIdDone,
+    WrongAcceptIdIn,
+    actions_for,
+)
 from ecms_adapters.api.submission import Checks, package_of, read_envelope
 from ecms_gateway.errors import DuplicateLetter, IllegalTransition, NotFound, StoreError
 from ecms_gateway.services.context import Services
@@ -36,7 +44,7 @@ async def _act(services: Services, letter_id: int, action: Callable[[], _T]) -> 
         raise
     except (IllegalTransition, StoreError) as exc:
         summary = (await asyncio.to_thread(services.store.show, letter_id)).letter
-        allowed = actions_for(summary.direction, summary.state)
+        allowed = actions_for(summary.direction, summary.state, accept_id=summary.accept_id)
         raise ApiError(
             409,
             f"{exc}; letter {letter_id} is {summary.direction.value}bound and {summary.state.value}: "
@@ -113,6 +121,36 @@ async def withdraw(
     reason = body.reason if body else None
     await _act(services, letter_id, lambda: services.withdraw(letter_id, actor=caller.actor, reason=reason))
     return await _done(services, request, letter_id)
+
+
+@router.post(
+    "/letters/{letter_id}/invalid-accept-id",
+    status_code=202,
+    summary="tell the receiver of a sent letter that the receive number it gave is wrong",
+    description="Records the report with its reason in the letter's history and queues an "
+    "InvalidAcceptIDNotifier carrying the reason; the gateway sends it with retries (see the letter's "
+    "attempts, kind notify_invalid_accept_id). 409 when the letter is not one we sent or has no receive "
+    "number from its receiver, or an earlier report is still being sent.",
+    response_model=WrongAcceptIdDone,
+    responses=_CONFLICT,
+)
+async def invalid_accept_id(
+    request: Request, caller: Clerk, letter_id: LetterId, body: WrongAcceptIdIn
+) -> WrongAcceptIdDone:
+    services = services_of(request)
+    report = await _act(
+        services,
+        letter_id,
+        lambda: services.report_wrong_accept_id(letter_id, reason=body.reason, actor=caller.actor),
+    )
+    summary = (await asyncio.to_thread(services.store.show, letter_id)).letter
+    return WrongAcceptIdDone(
+        id=letter_id,
+        state=summary.state,
+        accept_id=report.accept_id,
+        work_id=report.work_id,
+        href=f"{api_base(request)}/letters/{letter_id}",
+    )
 
 
 @router.post(

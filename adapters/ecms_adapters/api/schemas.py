@@ -7,7 +7,16 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, WithJsonSchema
 
-from ecms_gateway.engine import Direction, Event, LetterDetail, LetterState, QueueRow, WorkKind, WorkState
+from ecms_gateway.engine import (
+    Direction,
+    Event,
+    LetterDetail,
+    LetterState,
+    QueueRow,
+    SignatureMark,
+    WorkKind,
+    WorkState,
+)
 from ecms_gateway.engine.states import allowed_events
 from ecms_gateway.engine.values import AttemptView, HistoryEntry, LetterSummary, QueueStat
 from ecms_gateway.letter.codes import Secrecy, Speed
@@ -31,11 +40,13 @@ API_ACTIONS = {
 }
 
 
-def actions_for(direction: Direction, state: LetterState) -> list[str]:
+def actions_for(direction: Direction, state: LetterState, *, accept_id: str | None = None) -> list[str]:
     """The clerk actions (``POST /letters/{id}/<action>``) the letter's state allows now."""
     actions = [API_ACTIONS[e] for e in allowed_events(direction, state) if e in API_ACTIONS]
     if direction is Direction.OUT and state is LetterState.WITHDRAWN:
         actions.append("resend")
+    if direction is Direction.OUT and accept_id:  # the receiver gave a receive number: it may be wrong
+        actions.append("invalid-accept-id")
     return actions
 
 
@@ -59,6 +70,12 @@ class LetterOut(BaseModel):
     )
     registered_at: datetime | None = Field(description="in: when our receive number was given")
     accept_id: str | None = Field(description="the receiver's receive number, from its AcceptLetterNotifier")
+    signature: SignatureMark | None = Field(
+        description="in: how the sender was established: verified (a trusted signature), unsigned_accepted "
+        "(no signature, kept because the partner's policy is accept-and-flag: show it to the clerk), "
+        "by_person (a person's mailed letter entered by a clerk), legacy (received before this was kept); "
+        "out: null"
+    )
     created_at: datetime
     updated_at: datetime
     href: str
@@ -81,6 +98,7 @@ class LetterOut(BaseModel):
             registry_no=s.registry_no,
             registered_at=s.registered_at,
             accept_id=s.accept_id,
+            signature=s.signature,
             created_at=s.created_at,
             updated_at=s.updated_at,
             href=f"{prefix}/letters/{s.id}",
@@ -173,7 +191,7 @@ class LetterDetailOut(BaseModel):
             files=files,
             history=[HistoryOut.of(h) for h in d.history],
             attempts=[AttemptOut.of(a) for a in d.attempts],
-            actions=actions_for(s.direction, s.state),
+            actions=actions_for(s.direction, s.state, accept_id=s.accept_id),
             letter_json=content.to_json_dict(),
         )
 
@@ -198,6 +216,22 @@ class ActionDone(BaseModel):
 
 class ReasonIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, description="told to the sender")
+
+
+class WrongAcceptIdIn(BaseModel):
+    reason: str = Field(
+        min_length=1, max_length=2000, description="why the receive number is wrong; told to the receiver"
+    )
+
+
+class WrongAcceptIdDone(BaseModel):
+    """A report of a wrong receive number, recorded and its InvalidAcceptIDNotifier queued."""
+
+    id: int
+    state: LetterState
+    accept_id: str = Field(description="the receive number reported as wrong")
+    work_id: int = Field(description="the queued InvalidAcceptIDNotifier (see the letter's attempts)")
+    href: str
 
 
 class OptionalReasonIn(BaseModel):

@@ -26,12 +26,11 @@ from ecms_adapters.runtime.layout import (
 )
 from ecms_adapters.runtime.processes import Child, free_port, start_gateway, start_node, wait_for_port
 from ecms_gateway.config import load_config
-from ecms_gateway.engine import Direction, LetterState, Store
+from ecms_gateway.engine import Direction, LetterRef, LetterState, Store
 from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.letter.model import Letter
 from ecms_gateway.runtime.control import wake_gateway
 from ecms_gateway.runtime.directory import table_from_file
-from ecms_gateway.runtime.lookup import LetterRef, find_letter
 from ecms_gateway.services import clerk
 
 _T = TypeVar("_T")
@@ -174,7 +173,7 @@ class Demo:
         raise DemoFailed(f"{what} did not happen within {self.timeout_s:.0f} s of the start\n{logs}")
 
     def _in_state(self, store: Store, letter: Letter, states: frozenset[LetterState]) -> LetterRef | None:
-        found = find_letter(store, direction=Direction.OUT, book_no=letter.book_no, letter_date=letter.date)
+        found = store.find_letter(direction=Direction.OUT, book_no=letter.book_no, letter_date=letter.date)
         return found if found is not None and found.state in states else None
 
     def _process_id(self, store: Store, letter_id: int) -> str:
@@ -183,4 +182,4 @@ class Demo:
 
 
 def find_letter_in(store: Store, letter: Letter) -> LetterRef | None:
-    return find_letter(store, direction=Direction.IN, book_no=letter.book_no, letter_date=letter.date)
+    return store.find_letter(direction=Direction.IN, book_no=letter.book_no, letter_date=letter.date)

@@ -121,6 +121,24 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "letter.registered_as": ("ลงทะเบียนรับแล้ว เลขรับที่ {n}", "Registered as receive number {n}"),
     "letter.reason_needed": ("กรุณาระบุเหตุผล ผู้ส่งจะได้รับแจ้งเหตุผลนี้", "Say why: the sender is told"),
     "letter.done": ("บันทึกแล้ว", "Saved"),
+    "letter.report_accept_id": ("แจ้งผู้รับว่าเลขรับไม่ถูกต้อง", "Tell them the receive number is wrong"),
+    "letter.accept_id_reason": ("เหตุที่เลขรับไม่ถูกต้อง", "Why the receive number is wrong"),
+    "letter.accept_id_reason_needed": (
+        "กรุณาระบุเหตุผล ผู้รับจะได้รับแจ้งเหตุผลนี้",
+        "Say why: the receiver is told",
+    ),
+    "letter.accept_id_reported": (
+        "บันทึกแล้ว ระบบจะแจ้งผู้รับว่าเลขรับ {n} ไม่ถูกต้อง",
+        "Saved: the receiver will be told that receive number {n} is wrong",
+    ),
+    "letter.unsigned": (
+        "ไม่มีลายมือชื่ออิเล็กทรอนิกส์ (รับไว้ตามนโยบาย)",
+        "No electronic signature (accepted by policy)",
+    ),
+    "letter.unsigned_hint": (
+        "ไม่สามารถยืนยันได้ว่าหนังสือนี้มาจากผู้ส่งจริง โปรดตรวจสอบกับผู้ส่งก่อนดำเนินการ",
+        "Nothing proves this letter comes from its sender: check with the sender before acting on it",
+    ),
     "state.queued": ("รอส่ง", "queued"),
     "state.sending": ("กำลังส่ง", "sending"),
     "state.sent": ("ส่งแล้ว", "sent"),
@@ -144,6 +162,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "tl.invalid_notified": ("ผู้รับแจ้งว่าส่งผิด", "marked invalid by them"),
     "tl.bounced": ("ระบบอีเมลผู้รับตีกลับ", "bounced by their mail system"),
     "tl.withdraw": ("ดึงหนังสือคืน", "withdrawn"),
+    "tl.invalid_accept_id": ("แจ้งผู้รับว่าเลขรับ {n} ไม่ถูกต้อง", "told them receive number {n} is wrong"),
     "tl.received": ("ได้รับหนังสือ", "received"),
     "tl.register": ("ลงทะเบียนรับ เลขรับที่ {n}", "registered as receive number {n}"),
     "tl.reject": ("ปฏิเสธหนังสือ", "rejected"),

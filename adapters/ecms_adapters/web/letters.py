@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from ecms_adapters.web.context import CLERK_ROLES, Page
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.timeline import timeline
-from ecms_gateway.engine import Direction, Event, LetterOrder, LetterQuery, LetterState
+from ecms_gateway.engine import Direction, Event, LetterOrder, LetterQuery, LetterState, SignatureMark
 from ecms_gateway.engine.states import allowed_events
 from ecms_gateway.errors import GatewayError, InputError, NotFound
 from ecms_gateway.letter.model import FileData
@@ -97,6 +97,9 @@ async def detail(page: Page) -> Response:
         can_invalid=clerk and Event.MARK_INVALID in events,
         can_withdraw=clerk and Event.WITHDRAW in events,
         can_resend=clerk and letter.state is LetterState.WITHDRAWN,
+        # The receiver gave a receive number: the sender may tell it that the number is wrong.
+        can_report_accept_id=clerk and letter.direction is Direction.OUT and bool(letter.accept_id),
+        unsigned=letter.signature is SignatureMark.UNSIGNED_ACCEPTED,
         note=page.request.query_params.get("note"),
         problem=page.request.query_params.get("problem"),
         pdf_preview=bool(found.files) and found.files[0][1] == "application/pdf",
@@ -130,7 +133,7 @@ def file_response(page: Page, data: FileData) -> Response:
 
 
 async def act(page: Page) -> Response:
-    """POST /letters/{id}/{action}: register, reject, invalid, withdraw, resend."""
+    """POST /letters/{id}/{action}: register, reject, invalid, withdraw, resend, invalid-accept-id."""
     letter_id = int(page.request.path_params["letter_id"])
     action = page.request.path_params["action"]
     services, actor = page.services, page.principal.actor
@@ -148,6 +151,11 @@ async def act(page: Page) -> Response:
         elif action == "withdraw":
             await page.run(services.withdraw, letter_id, actor=actor, reason=reason or None)
             note = translate(page.lang, "letter.done")
+        elif action == "invalid-accept-id":
+            if not reason:
+                raise InputError(translate(page.lang, "letter.accept_id_reason_needed"))
+            report = await page.run(services.report_wrong_accept_id, letter_id, reason=reason, actor=actor)
+            note = translate(page.lang, "letter.accept_id_reported", n=report.accept_id)
         elif action == "resend":
             submitted = await page.run(services.resend, letter_id, actor=actor)
             note = translate(page.lang, "compose.queued", why=submitted.route.why)

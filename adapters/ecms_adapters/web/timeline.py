@@ -10,7 +10,17 @@ from ecms_adapters.web.i18n import CATALOGUE, translate
 from ecms_gateway.engine.values import LetterDetail
 
 # Steps worth a clerk's attention; the rest (work taken over, notes) stays in the audit log.
-_BAD = {"retry_later", "give_up", "reject_notified", "invalid_notified", "bounced", "reject", "mark_invalid"}
+_BAD = {
+    "retry_later",
+    "give_up",
+    "reject_notified",
+    "invalid_notified",
+    "bounced",
+    "reject",
+    "mark_invalid",
+    "invalid_accept_id",
+}
+_THEIR_NUMBER = {"accept_notified", "invalid_accept_id"}  # steps about the receiver's receive number
 _GOOD = {"receive_notified", "accept_notified", "register", "sent"}
 
 
@@ -33,7 +43,7 @@ def timeline(detail: LetterDetail, lang: str) -> list[Step]:
         key = f"tl.{event}"
         if key not in CATALOGUE:
             continue
-        number = letter.accept_id if event == "accept_notified" else letter.registry_no
+        number = letter.accept_id if event in _THEIR_NUMBER else letter.registry_no
         tone = "bad" if event in _BAD else "good" if event in _GOOD else ""
         steps.append(
             Step(

@@ -8,7 +8,7 @@ import json
 from datetime import date
 from typing import Any
 
-from ecms_gateway.engine import NotifierIn, NotifierKind, Store, WorkKind
+from ecms_gateway.engine import NotifierIn, NotifierKind, SignatureMark, Store, WorkKind
 from ecms_gateway.letter.model import FileData, Letter, LetterPackage
 from tests.integration.api.server import ORG_A, ORG_B
 
@@ -57,7 +57,9 @@ def base64_body(letter: dict[str, Any], files: dict[str, bytes]) -> dict[str, An
     return {"letter": letter, "files": {n: base64.b64encode(d).decode() for n, d in files.items()}}
 
 
-def received(store: Store, i: int, *, sender: str = "2199000000") -> int:
+def received(
+    store: Store, i: int, *, sender: str = "2199000000", signature: SignatureMark = SignatureMark.VERIFIED
+) -> int:
     """An inbound letter ``i`` for us (A), recorded as the inbound processor records one."""
     letter = Letter.model_validate_json(
         json.dumps(letter_json(i, sender={"org_id": sender}, receiver={"org_id": ORG_A}, attachments=[]))
@@ -66,7 +68,7 @@ def received(store: Store, i: int, *, sender: str = "2199000000") -> int:
         letter=letter, main=FileData(name=letter.main_file.path, mime="application/pdf", content=pdf(i))
     )
     inbox = store.accept_inbound(f"<raw {i}/>".encode(), channel="ecms", process_id=f"p-{i}", actor="ecms")
-    return store.record_inbound_letter(inbox.id, package, actor="test").id
+    return store.record_inbound_letter(inbox.id, package, actor="test", signature=signature).id
 
 
 def send(store: Store, letter_id: int) -> None:
@@ -77,10 +79,13 @@ def send(store: Store, letter_id: int) -> None:
     store.complete(claim.work_id, worker="test-worker")
 
 
-def notify(store: Store, kind: NotifierKind, i: int) -> None:
-    """A notifier from the receiver about our letter ``i``."""
+def notify(store: Store, kind: NotifierKind, i: int, *, accept_id: str | None = None) -> None:
+    """A notifier from the receiver about our letter ``i`` (an AcceptLetterNotifier with ``accept_id``)."""
     store.match_notifier(
-        NotifierIn(kind=kind, sender_dept=ORG_A[:5], book_no=f"ศธ 0990/{i}", letter_date=DAY), actor="ecms"
+        NotifierIn(
+            kind=kind, sender_dept=ORG_A[:5], book_no=f"ศธ 0990/{i}", letter_date=DAY, accept_id=accept_id
+        ),
+        actor="ecms",
     )
 
 

@@ -90,3 +90,39 @@ def test_a_rejected_letter_is_withdrawn_then_sent_again_corrected(api: ApiServer
         assert second != first
         assert resent.headers["location"].endswith(f"/letters/{second}")
         assert client.get(f"/api/v1/letters/{second}").json()["letter"]["subject"] == "ขอเชิญประชุม (แก้ไข)"
+
+
+def test_a_wrong_receive_number_is_reported_queued_and_refused_where_it_cannot_apply(api: ApiServer) -> None:
+    """POST invalid-accept-id on a sent letter with the receiver's number: 202, recorded with the
+    reason and queued; a second report while the first is unsent, a letter without a number and a
+    received letter are 409; a blank reason is 422."""
+    letter = letter_json(4)
+    inbound = received(api.store, 5)
+    with api.client() as client:
+        out = client.post("/api/v1/letters", json=base64_body(letter, files_of(letter))).json()["id"]
+        send(api.store, out)
+        no_number = client.post(f"/api/v1/letters/{out}/invalid-accept-id", json={"reason": "x"})
+        notify(api.store, NotifierKind.ACCEPT, 4, accept_id="77")
+        shown = client.get(f"/api/v1/letters/{out}").json()
+        blank = client.post(f"/api/v1/letters/{out}/invalid-accept-id", json={"reason": "  "})
+        wakes = api.wakes.count
+        done = client.post(f"/api/v1/letters/{out}/invalid-accept-id", json={"reason": "เลขรับซ้ำ"})
+        twice = client.post(f"/api/v1/letters/{out}/invalid-accept-id", json={"reason": "อีกครั้ง"})
+        theirs = client.post(f"/api/v1/letters/{inbound}/invalid-accept-id", json={"reason": "x"})
+        history = client.get(f"/api/v1/letters/{out}").json()["history"]
+    assert no_number.status_code == 409
+    assert "no receive number" in no_number.json()["error"]
+    assert shown["actions"] == ["invalid-accept-id"]
+    assert blank.status_code == 422
+    assert done.status_code == 202, done.text
+    assert (done.json()["accept_id"], done.json()["state"]) == ("77", "accepted")
+    assert api.wakes.count > wakes
+    [queued] = [row for row in api.store.queue() if row.kind is WorkKind.NOTIFY_INVALID_ACCEPT_ID]
+    assert (queued.work_id, queued.letter_id) == (done.json()["work_id"], out)
+    assert twice.status_code == 409
+    assert "still being sent" in twice.json()["error"]
+    assert theirs.status_code == 409
+    assert "only the sender" in theirs.json()["error"]
+    assert [(h["action"], h["reason"]) for h in history if h["action"] == "letter.invalid_accept_id"] == [
+        ("letter.invalid_accept_id", "เลขรับซ้ำ")
+    ]

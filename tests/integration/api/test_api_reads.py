@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ecms_gateway.access import Role
+from ecms_gateway.engine import SignatureMark
 from tests.integration.api.letters import MAIN_NAME, base64_body, files_of, letter_json, received, send
 from tests.integration.api.server import ORG_B, ORG_C, ApiServer
 
@@ -129,3 +130,17 @@ def test_one_letter_carries_its_whole_letter_json_read_without_touching_its_file
     assert detail.json()["letter_json"] == letter
     assert by_operator.json()["letter_json"] == letter
     assert [f["name"] for f in detail.json()["files"]] == list(files_of(letter, 7))
+
+
+def test_received_letters_carry_their_signature_mark_in_the_list_and_in_full(api: ApiServer) -> None:
+    """A letter kept unsigned by an accept-and-flag policy says so; a verified one says verified; ours
+    (signed by us) carry none."""
+    unsigned = received(api.store, 70, signature=SignatureMark.UNSIGNED_ACCEPTED)
+    verified = received(api.store, 71)
+    sent = _submit(api, 72)
+    with api.client() as client:
+        items = client.get("/api/v1/letters").json()["items"]
+        one = client.get(f"/api/v1/letters/{unsigned}").json()
+    marks = {item["id"]: item["signature"] for item in items}
+    assert marks == {unsigned: "unsigned_accepted", verified: "verified", sent: None}
+    assert one["letter"]["signature"] == "unsigned_accepted"

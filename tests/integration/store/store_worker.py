@@ -20,7 +20,7 @@ from pathlib import Path
 
 from store_support import decode_raw, make_package
 
-from ecms_gateway.engine import Store, WorkKind
+from ecms_gateway.engine import SignatureMark, Store, WorkKind
 from ecms_gateway.errors import DuplicateLetter
 
 _reached: Counter[str] = Counter()
@@ -76,7 +76,9 @@ def main() -> int:
             ) is not None:
                 assert claim.inbox_id is not None
                 package = decode_raw(store.load_raw(claim.inbox_id))
-                recorded = store.record_inbound_letter(claim.inbox_id, package, actor=args.worker)
+                recorded = store.record_inbound_letter(
+                    claim.inbox_id, package, actor=args.worker, signature=SignatureMark.VERIFIED
+                )
                 hook("after_record", recorded.id)
                 store.complete(claim.work_id, worker=args.worker)
                 print(f"RECORDED {claim.inbox_id} {recorded.id} {recorded.created}", flush=True)

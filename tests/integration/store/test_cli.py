@@ -10,7 +10,7 @@ import pytest
 from store_support import Backend, make_package
 
 from ecms_gateway.cli import main as cli
-from ecms_gateway.engine import Store
+from ecms_gateway.engine import SignatureMark, Store
 from ecms_gateway.errors import PermanentFailure
 
 
@@ -85,6 +85,22 @@ def test_retry_and_show(backend: Backend, capsys: pytest.CaptureFixture[str]) ->
     assert "mailbox fixed" in out
     assert "mailbox does not exist" in out
     assert run(capsys, "retry", "--dead", "--database-url", backend.url)[1] == "redriven 0 work item(s)\n"
+
+
+def test_show_says_how_a_received_letters_sender_was_established(
+    backend: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unsigned letter kept by policy is flagged in capitals; our own letters have no such line."""
+    with backend.open() as store:
+        store.accept_outbound(make_package(1), actor="clerk", channel="ecms")
+        inbox = store.accept_inbound(b"<raw/>", channel="ecms", process_id="p1", actor="ecms")
+        store.record_inbound_letter(
+            inbox.id, make_package(2), actor="in-1", signature=SignatureMark.UNSIGNED_ACCEPTED
+        )
+    code, out, _ = run(capsys, "show", "2", "--database-url", backend.url)
+    assert code == 0
+    assert "  signature UNSIGNED: accepted by the partner's accept-and-flag policy" in out
+    assert "signature" not in run(capsys, "show", "1", "--database-url", backend.url)[1].split("history:")[0]
 
 
 @pytest.mark.parametrize(

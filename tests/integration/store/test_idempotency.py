@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from store_support import Backend, encode_raw, finish, make_package
 
-from ecms_gateway.engine import NotifierIn, NotifierKind, Store, WorkKind
+from ecms_gateway.engine import NotifierIn, NotifierKind, SignatureMark, Store, WorkKind
 from ecms_gateway.errors import DuplicateLetter
 from ecms_gateway.store.tables import INBOX, LETTER, WORK
 
@@ -42,8 +42,8 @@ def test_same_letter_under_new_process_id_is_recorded_once(store: Store) -> None
     assert a.created
     assert b.created
     assert a.id != b.id
-    first = store.record_inbound_letter(a.id, package, actor="w")
-    second = store.record_inbound_letter(b.id, package, actor="w")
+    first = store.record_inbound_letter(a.id, package, actor="w", signature=SignatureMark.VERIFIED)
+    second = store.record_inbound_letter(b.id, package, actor="w", signature=SignatureMark.VERIFIED)
     assert first.created
     assert not second.created
     assert second.id == first.id
@@ -53,7 +53,7 @@ def test_same_letter_under_new_process_id_is_recorded_once(store: Store) -> None
     assert _count(store, WORK, WORK.c.kind == WorkKind.NOTIFY_ACCEPT.value) == 1
     # Same key, different content (a corrected letter): a second record, kept for the clerk.
     corrected = make_package(7, subject="เรื่องทดสอบ 7 (แก้ไข)")
-    assert store.record_inbound_letter(b.id, corrected, actor="w").created
+    assert store.record_inbound_letter(b.id, corrected, actor="w", signature=SignatureMark.VERIFIED).created
 
 
 def test_recording_with_register_as_registers_a_new_letter_in_the_same_commit(store: Store) -> None:
@@ -62,13 +62,17 @@ def test_recording_with_register_as_registers_a_new_letter_in_the_same_commit(st
     package = make_package(8)
     a = store.accept_inbound(encode_raw(package), channel="ecms", process_id="A", actor="poller")
     b = store.accept_inbound(encode_raw(package), channel="ecms", process_id="B", actor="poller")
-    first = store.record_inbound_letter(a.id, package, actor="w", register_as="auto-register:x")
+    first = store.record_inbound_letter(
+        a.id, package, actor="w", register_as="auto-register:x", signature=SignatureMark.VERIFIED
+    )
     assert first.created
     assert first.receive_no == 1
     assert store.show(first.id).letter.registry_no == 1
     actions = [(h.action, h.actor) for h in store.show(first.id).history]
     assert actions == [("letter.received", "w"), ("letter.register", "auto-register:x")]
-    again = store.record_inbound_letter(b.id, package, actor="w", register_as="auto-register:x")
+    again = store.record_inbound_letter(
+        b.id, package, actor="w", register_as="auto-register:x", signature=SignatureMark.VERIFIED
+    )
     assert not again.created
     assert again.id == first.id
     assert again.receive_no is None
@@ -126,7 +130,9 @@ def test_database_enforces_the_outbound_rule(store: Store) -> None:
 
 def test_database_enforces_the_inbound_rule(store: Store) -> None:
     inbox = store.accept_inbound(b"x", channel="ecms", process_id="P", actor="poller")
-    letter_id = store.record_inbound_letter(inbox.id, make_package(3), actor="w").id
+    letter_id = store.record_inbound_letter(
+        inbox.id, make_package(3), actor="w", signature=SignatureMark.VERIFIED
+    ).id
     with store.db.read() as conn:
         row = dict(conn.execute(select(LETTER).where(LETTER.c.id == letter_id)).mappings().one())
     row.pop("id")

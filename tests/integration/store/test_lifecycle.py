@@ -16,6 +16,7 @@ from ecms_gateway.engine import (
     NotifierKind,
     NotifierOutcome,
     NotifierResult,
+    SignatureMark,
     Store,
     WorkKind,
 )
@@ -144,7 +145,11 @@ def test_inbound_register_reject_invalid(store: Store) -> None:
     ids = []
     for i in (1, 2, 3):
         inbox = store.accept_inbound(f"raw {i}".encode(), channel="ecms", process_id=f"P{i}", actor="poller")
-        ids.append(store.record_inbound_letter(inbox.id, make_package(i), actor="w").id)
+        ids.append(
+            store.record_inbound_letter(
+                inbox.id, make_package(i), actor="w", signature=SignatureMark.VERIFIED
+            ).id
+        )
     assert store.register_inbound(ids[0], actor="clerk") == 1
     store.apply_event(ids[1], Event.REJECT, actor="clerk", reason="not ours")
     store.apply_event(ids[2], Event.MARK_INVALID, actor="clerk", reason="wrong department")
@@ -169,7 +174,9 @@ def test_inbound_register_reject_invalid(store: Store) -> None:
 
 def test_invalid_accept_id_notifier_is_noted_on_our_inbound_letter(store: Store) -> None:
     inbox = store.accept_inbound(b"raw", channel="ecms", process_id="P1", actor="poller")
-    letter_id = store.record_inbound_letter(inbox.id, make_package(5), actor="w").id
+    letter_id = store.record_inbound_letter(
+        inbox.id, make_package(5), actor="w", signature=SignatureMark.VERIFIED
+    ).id
     store.register_inbound(letter_id, actor="clerk")
     result = _notify(store, NotifierKind.INVALID_ACCEPT_ID, "ศธ 0990/5")
     assert (result.outcome, result.letter_id, result.state) == (

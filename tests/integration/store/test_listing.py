@@ -12,6 +12,7 @@ from ecms_gateway.engine import (
     LetterOrder,
     LetterQuery,
     LetterState,
+    SignatureMark,
     Store,
     WorkKind,
     WorkState,
@@ -32,7 +33,7 @@ def _with(package: LetterPackage, **changes: object) -> LetterPackage:
 def _inbound(store: Store, i: int, **changes: object) -> int:
     package = _with(make_package(i, sender=RECEIVER, receiver=SENDER), **changes)
     item = store.accept_inbound(encode_raw(package), channel="ecms", process_id=f"p{i}", actor="t")
-    return store.record_inbound_letter(item.id, package, actor="t").id
+    return store.record_inbound_letter(item.id, package, actor="t", signature=SignatureMark.VERIFIED).id
 
 
 def _send_done(store: Store, clock: FakeClock) -> None:

@@ -110,3 +110,28 @@ def test_upgrade_to_0002_fills_speed_secrecy_and_registration_time_of_existing_l
         assert str(row.registered_at).startswith("2026-11-20 04:00:00")
     finally:
         db.dispose()
+
+
+def test_upgrade_to_0006_marks_letters_received_before_it_as_legacy(empty_url: str) -> None:
+    """Inbound letters kept before the signature mark existed say so (legacy); ours carry none."""
+    db = Database(empty_url)
+    try:
+        upgrade(db, "0005")
+        with db.write() as conn:
+            for letter_id, direction in ((1, "in"), (2, "out")):
+                conn.execute(
+                    text(
+                        "INSERT INTO letter (id, direction, state, channel, sender_org, sender_dept,"
+                        " receiver_org, book_no, book_key, letter_date, subject, speed, secrecy, letter_json,"
+                        " content_digest, created_at, updated_at) VALUES (:id, :dir, 'received', 'ecms',"
+                        " '2099100000', '20991', '2099000000', :no, :no, '2026-11-20', 's', 'normal',"
+                        " 'normal', '{}', 'd', '2026-11-20 03:00:00+00:00', '2026-11-20 03:00:00+00:00')"
+                    ),
+                    {"id": letter_id, "dir": direction, "no": f"x/{letter_id}"},
+                )
+        upgrade(db)
+        with db.read() as conn:
+            marks = dict(conn.execute(text("SELECT id, signature_status FROM letter ORDER BY id")).all())
+        assert marks == {1: "legacy", 2: None}
+    finally:
+        db.dispose()

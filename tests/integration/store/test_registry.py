@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from store_support import Backend, FakeClock, finish, make_package
 
-from ecms_gateway.engine import Store
+from ecms_gateway.engine import SignatureMark, Store
 from ecms_gateway.engine.registry import registry_year
 from ecms_gateway.store.tables import LETTER
 
@@ -69,4 +69,6 @@ def test_numbers_are_per_organisation(store: Store) -> None:
 
 def _received(store: Store, i: int) -> int:
     inbox = store.accept_inbound(f"raw {i}".encode(), channel="ecms", process_id=f"P{i}", actor="poller")
-    return store.record_inbound_letter(inbox.id, make_package(i), actor="worker").id
+    return store.record_inbound_letter(
+        inbox.id, make_package(i), actor="worker", signature=SignatureMark.VERIFIED
+    ).id

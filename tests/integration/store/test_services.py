@@ -6,7 +6,7 @@ import pytest
 from store_support import RECEIVER, SENDER, encode_raw, make_package
 
 from ecms_gateway.codec.messages import OrganizationInfo
-from ecms_gateway.engine import LetterState, Store
+from ecms_gateway.engine import LetterState, SignatureMark, Store
 from ecms_gateway.runtime.routing import RoutingTable
 from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
 from ecms_gateway.services.clerk import DirectoryNotReady
@@ -57,7 +57,9 @@ def test_register_and_reject_wake_the_notifier_workers(store: Store) -> None:
     for i in (1, 2):
         package = make_package(i, sender=RECEIVER, receiver=SENDER)
         item = store.accept_inbound(encode_raw(package), channel="ecms", process_id=f"p{i}", actor="t")
-        ids.append(store.record_inbound_letter(item.id, package, actor="t").id)
+        ids.append(
+            store.record_inbound_letter(item.id, package, actor="t", signature=SignatureMark.VERIFIED).id
+        )
     assert services.register(ids[0], actor="user:malee") == 1
     services.reject(ids[1], reason="  ไม่ใช่หน่วยงานนี้ ", actor="user:malee")
     assert wakes.count == 2

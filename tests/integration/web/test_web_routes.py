@@ -9,21 +9,58 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ecms_gateway.engine import Direction, LetterState, WorkState
+from ecms_gateway.engine import (
+    Direction,
+    LetterState,
+    NotifierIn,
+    NotifierKind,
+    SignatureMark,
+    WorkKind,
+    WorkState,
+)
 from ecms_gateway.errors import PermanentFailure
 from ecms_gateway.letter.codes import Speed
 from ecms_gateway.letter.model import Party
 from tests.integration.web.live import ORG_A, ORG_B, PASSWORD, LiveWeb, csrf_of, sample
 
 
-def _receive(live: LiveWeb) -> int:
-    """Letter 001 as agency A's store receives it from B (the runtime's inbound path)."""
+def _receive(live: LiveWeb, signature: SignatureMark = SignatureMark.VERIFIED, number: int = 1) -> int:
+    """Letter 001 (or a copy with book number ``number``) as agency A's store receives it from B (the
+    runtime's inbound path)."""
     package = sample()
-    letter = package.letter.model_copy(
-        update={"sender": Party(org_id=ORG_B), "receiver": Party(org_id=ORG_A), "speed": Speed.MOST_URGENT}
-    )
-    inbox = live.store.accept_inbound(b"<raw/>", channel="ecms", process_id="p-1", actor="test")
-    return live.store.record_inbound_letter(inbox.id, replace(package, letter=letter), actor="test").id
+    changes: dict[str, object] = {
+        "sender": Party(org_id=ORG_B),
+        "receiver": Party(org_id=ORG_A),
+        "speed": Speed.MOST_URGENT,
+    }
+    if number != 1:
+        changes["book_no"] = f"{package.letter.book_no}-{number}"
+    letter = package.letter.model_copy(update=changes)
+    inbox = live.store.accept_inbound(b"<raw/>", channel="ecms", process_id=f"p-{number}", actor="test")
+    return live.store.record_inbound_letter(
+        inbox.id, replace(package, letter=letter), actor="test", signature=signature
+    ).id
+
+
+def _accepted(live: LiveWeb, accept_id: str | None, number: int = 1) -> int:
+    """Letter 001 (book number suffixed by ``number``) sent by A; with ``accept_id``, B's
+    AcceptLetterNotifier with that number came back."""
+    package = sample()
+    package = replace(package, letter=package.letter.model_copy(update={"book_no": f"ศธ 0990/{number}"}))
+    letter_id = live.store.accept_outbound(package, actor="test", channel="ecms")
+    claim = live.store.claim("ecms", "w1")
+    assert claim is not None
+    live.store.complete(claim.work_id, worker="w1")
+    if accept_id is not None:
+        notifier = NotifierIn(
+            kind=NotifierKind.ACCEPT,
+            sender_dept=package.letter.sender.department_id,
+            book_no=package.letter.book_no,
+            letter_date=package.letter.date,
+            accept_id=accept_id,
+        )
+        live.store.match_notifier(notifier, actor="test")
+    return letter_id
 
 
 def _dead_letter(live: LiveWeb) -> int:
@@ -203,6 +240,43 @@ def test_reject_needs_a_reason(live: LiveWeb) -> None:
     assert live.store.show(letter_id).letter.state is LetterState.RECEIVED
     clerk.post(f"/letters/{letter_id}/reject", data={"csrf": csrf, "reason": "ผิดเรื่อง"})
     assert live.store.show(letter_id).letter.state is LetterState.REJECTED
+
+
+UNSIGNED_BADGE = "ไม่มีลายมือชื่ออิเล็กทรอนิกส์ (รับไว้ตามนโยบาย)"
+
+
+def test_a_letter_kept_unsigned_by_policy_carries_a_warning_badge(live: LiveWeb) -> None:
+    """The received letter's page and the received list warn about a letter nothing proves the sender
+    of; a verified letter shows no such warning."""
+    unsigned = _receive(live, SignatureMark.UNSIGNED_ACCEPTED)
+    clerk = live.logged_in("clerk")
+    page = clerk.get(f"/letters/{unsigned}").text
+    assert 'id="unsigned"' in page
+    assert UNSIGNED_BADGE in page
+    assert UNSIGNED_BADGE in clerk.get("/received").text
+    verified = _receive(live, number=2)
+    assert UNSIGNED_BADGE not in clerk.get(f"/letters/{verified}").text
+
+
+def test_a_wrong_receive_number_is_reported_from_the_sent_letter_with_a_reason(live: LiveWeb) -> None:
+    """The button shows only on a sent letter with the receiver's number; it needs a reason, then
+    records the report, queues the notifier and shows the step in the timeline."""
+    without = _accepted(live, None)
+    clerk = live.logged_in("clerk")
+    assert 'id="invalid-accept-id"' not in clerk.get(f"/letters/{without}").text
+    letter_id = _accepted(live, "9", number=2)
+    page = clerk.get(f"/letters/{letter_id}")
+    assert 'id="invalid-accept-id"' in page.text
+    csrf = csrf_of(page.text)
+    blank = clerk.post(f"/letters/{letter_id}/invalid-accept-id", data={"csrf": csrf, "reason": " "})
+    assert "problem=" in blank.headers["location"]
+    answer = clerk.post(f"/letters/{letter_id}/invalid-accept-id", data={"csrf": csrf, "reason": "เลขรับซ้ำ"})
+    assert answer.status_code == 303
+    shown = clerk.get(answer.headers["location"]).text
+    assert "ระบบจะแจ้งผู้รับว่าเลขรับ 9 ไม่ถูกต้อง" in shown
+    assert "แจ้งผู้รับว่าเลขรับ 9 ไม่ถูกต้อง" in shown.split('id="timeline"')[1]
+    kinds = [row.kind for row in live.store.queue() if row.letter_id == letter_id]
+    assert kinds == [WorkKind.NOTIFY_INVALID_ACCEPT_ID]
 
 
 def test_the_letter_pdf_is_served_inline_for_the_preview(live: LiveWeb) -> None:

@@ -12,7 +12,6 @@ from ecms_gateway.engine import Direction, LetterState, WorkKind, WorkState
 from ecms_gateway.errors import InputError, PermanentTransportError, PolicyRefused, TransientTransportError
 from ecms_gateway.letter.codes import Secrecy
 from ecms_gateway.letter.policy import SecrecyPolicy
-from ecms_gateway.runtime.lookup import find_letter
 from ecms_gateway.runtime.testing import MemoryNode
 from ecms_gateway.services import clerk
 
@@ -21,7 +20,7 @@ from .support import ORGS, A, Agency, B, C, agencies, gateway, letter, routing, 
 
 def _state(agency: Agency, book_no: str, direction: Direction = Direction.OUT) -> LetterState | None:
     package = letter()
-    found = find_letter(agency.store, direction=direction, book_no=book_no, letter_date=package.letter.date)
+    found = agency.store.find_letter(direction=direction, book_no=book_no, letter_date=package.letter.date)
     return None if found is None else found.state
 
 
@@ -40,8 +39,8 @@ def test_letter_is_delivered_registered_and_both_notifiers_come_back(tmp_path: P
 
     async def exchange() -> None:
         await until("delivered at A", lambda: _state(a, "ศธ 0990/1") is LetterState.DELIVERED or None)
-        inbound = find_letter(
-            b.store, direction=Direction.IN, book_no="ศธ 0990/1", letter_date=letter().letter.date
+        inbound = b.store.find_letter(
+            direction=Direction.IN, book_no="ศธ 0990/1", letter_date=letter().letter.date
         )
         assert inbound is not None
         assert clerk.register(b.store, inbound.id, actor="clerk:b") == 1

@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 
 from ecms_gateway.codec import LetterDocument, Notifier, NotifierKind, build_document
-from ecms_gateway.engine import Direction, LetterState, WorkKind
-from ecms_gateway.errors import InputError, StoreError
+from ecms_gateway.engine import Direction, LetterState, SignatureMark, WorkKind
+from ecms_gateway.errors import InputError, StoreError, TransientTransportError
 from ecms_gateway.letter.policy import SecrecyPolicy
-from ecms_gateway.runtime.accept_id import report_wrong_accept_id
-from ecms_gateway.runtime.lookup import find_letter
 from ecms_gateway.runtime.testing import MemoryNode
 from ecms_gateway.services import clerk
 
@@ -38,7 +36,7 @@ def test_a_rejected_letter_is_resent_only_after_the_node_withdrew_it(tmp_path: P
     async def exchange() -> None:
         inbound = await until(
             "received at B",
-            lambda: find_letter(b.store, direction=Direction.IN, book_no=key.book_no, letter_date=key.date),
+            lambda: b.store.find_letter(direction=Direction.IN, book_no=key.book_no, letter_date=key.date),
         )
         clerk.reject(b.store, inbound.id, reason="ผิดเรื่อง", actor="clerk:b")
         await until(
@@ -80,57 +78,70 @@ def test_a_rejected_letter_is_resent_only_after_the_node_withdrew_it(tmp_path: P
     assert a.store.show(first.letter_id).letter.state is LetterState.WITHDRAWN
 
 
-def test_a_wrong_receive_number_is_reported_and_noted_at_the_receiver(tmp_path: Path) -> None:
+def test_a_wrong_receive_number_is_queued_then_sent_with_retries_and_noted_at_the_receiver(
+    tmp_path: Path,
+) -> None:
+    """The report is committed with its reason and sent by A's worker from the queue: a transient node
+    failure is retried by the engine, and the notifier B gets carries the reason and the number."""
     orgs = agencies(tmp_path)
     a, b = orgs[A], orgs[B]
     node = MemoryNode(ORGS)
     sent = clerk.submit(a.store, letter(1), routing=routing(), secrecy=SecrecyPolicy(), actor="clerk")
+    seen: list[Notifier] = []
 
-    async def exchange() -> None:
+    async def accept() -> None:
         await until("accepted", lambda: a.store.show(sent.letter_id).letter.state is LetterState.ACCEPTED)
-        process_id = await report_wrong_accept_id(
-            a.store,
-            sent.letter_id,
-            reason="เลขรับซ้ำกับฉบับอื่น",
-            nodes={A: node.client(A)},
-            signer=a.signer(),
-            routing=routing(),
-        )
-        assert process_id
-        await until(
-            "noted at B",
-            lambda: any(h.action == "notifier.noted" for h in b.store.show(1).history),
-        )
 
-    asyncio.run(running([gateway(a, node), gateway(b, node, auto_register=True)], exchange))
+    asyncio.run(running([gateway(a, node), gateway(b, node, auto_register=True)], accept))
+    report = clerk.report_wrong_accept_id(
+        a.store, sent.letter_id, reason="  เลขรับซ้ำ\nกับฉบับอื่น ", actor="clerk:a"
+    )
+    assert (report.accept_id, report.reason) == ("1", "เลขรับซ้ำ กับฉบับอื่น")
+    [queued] = [q for q in a.store.queue() if q.kind is WorkKind.NOTIFY_INVALID_ACCEPT_ID]
+    assert queued.work_id == report.work_id
+    assert queued.letter_id == sent.letter_id
+    [entry] = [h for h in a.store.show(sent.letter_id).history if h.action == "letter.invalid_accept_id"]
+    assert (entry.actor, entry.reason) == ("clerk:a", "เลขรับซ้ำ กับฉบับอื่น")
+    node.fail_next(TransientTransportError("node busy", endpoint="memory"), on="send")
+
+    async def deliver() -> None:
+        def arrived() -> bool:
+            seen.extend(
+                i
+                for i in node.queued(B)
+                if isinstance(i, Notifier) and i.kind is NotifierKind.INVALID_ACCEPT_ID
+            )
+            return bool(seen)
+
+        await until("the notifier in B's queue", arrived)
+
+    asyncio.run(running([gateway(a, node)], deliver))
+    assert (seen[0].accept_id, seen[0].description) == ("1", "เลขรับซ้ำ กับฉบับอื่น")
+    tries = [x for x in a.store.show(sent.letter_id).attempts if x.work_id == report.work_id]
+    assert [x.outcome for x in tries] == ["retry", "done"]
+
+    async def noted() -> None:
+        await until("noted at B", lambda: any(h.action == "notifier.noted" for h in b.store.show(1).history))
+
+    asyncio.run(running([gateway(b, node, auto_register=True)], noted))
     assert b.store.unmatched_notifiers() == []
 
 
-def test_a_wrong_receive_number_needs_our_letter_with_a_receive_number(tmp_path: Path) -> None:
+def test_a_wrong_receive_number_needs_our_letter_with_a_receive_number_and_a_reason(tmp_path: Path) -> None:
     orgs = agencies(tmp_path)
-    node = MemoryNode(ORGS)
     store = orgs[A].store
-
-    def report(letter_id: int) -> None:
-        asyncio.run(
-            report_wrong_accept_id(
-                store,
-                letter_id,
-                reason="x",
-                nodes={A: node.client(A)},
-                signer=orgs[A].signer(),
-                routing=routing(),
-            )
-        )
-
     sent = clerk.submit(store, letter(2), routing=routing(), secrecy=SecrecyPolicy(), actor="clerk")
-    with pytest.raises(InputError, match="has no receive number"):
-        report(sent.letter_id)
+    with pytest.raises(StoreError, match="has no receive number"):
+        clerk.report_wrong_accept_id(store, sent.letter_id, reason="x", actor="clerk")
     inbox = store.accept_inbound(b"<raw/>", channel="ecms", process_id="p1", actor="test")
-    received = store.record_inbound_letter(inbox.id, letter(3, sender=B, receiver=A), actor="test")
-    with pytest.raises(InputError, match="only its sender reports"):
-        report(received.id)
-    assert node.requests == []
+    received = store.record_inbound_letter(
+        inbox.id, letter(3, sender=B, receiver=A), actor="test", signature=SignatureMark.VERIFIED
+    )
+    with pytest.raises(StoreError, match="only the sender of a letter"):
+        clerk.report_wrong_accept_id(store, received.id, reason="x", actor="clerk")
+    with pytest.raises(InputError, match="the receiver is told"):
+        clerk.report_wrong_accept_id(store, sent.letter_id, reason=" ", actor="clerk")
+    assert not [q for q in store.queue() if q.kind is WorkKind.NOTIFY_INVALID_ACCEPT_ID]
 
 
 def test_a_letter_for_an_organisation_not_served_here_is_marked_invalid(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import email.header
 import re
 from collections import defaultdict
 from dataclasses import replace
@@ -33,7 +34,6 @@ from ecms_gateway.mail import (
     message_id_of,
 )
 from ecms_gateway.runtime.gateway import Gateway
-from ecms_gateway.runtime.lookup import find_letter
 from ecms_gateway.runtime.mail import MailInbound, MailParts
 from ecms_gateway.runtime.routing import RoutingTable
 from ecms_gateway.runtime.testing import MemoryNode
@@ -149,8 +149,8 @@ def _submit(agency: Agency) -> int:
 
 
 def _state(agency: Agency, direction: Direction) -> LetterState | None:
-    found = find_letter(
-        agency.store, direction=direction, book_no="ศธ 0990/1", letter_date=letter().letter.date
+    found = agency.store.find_letter(
+        direction=direction, book_no="ศธ 0990/1", letter_date=letter().letter.date
     )
     return None if found is None else found.state
 
@@ -165,8 +165,8 @@ def test_a_letter_goes_by_mail_and_the_notifiers_come_back_as_replies(tmp_path: 
     async def exchange() -> None:
         await until("received at B", lambda: _state(b, Direction.IN) is LetterState.RECEIVED or None)
         await until("delivered at A", lambda: _state(a, Direction.OUT) is LetterState.DELIVERED or None)
-        inbound = find_letter(
-            b.store, direction=Direction.IN, book_no="ศธ 0990/1", letter_date=letter().letter.date
+        inbound = b.store.find_letter(
+            direction=Direction.IN, book_no="ศธ 0990/1", letter_date=letter().letter.date
         )
         assert inbound is not None
         assert clerk.register(b.store, inbound.id, actor="clerk:b") == 1
@@ -182,6 +182,41 @@ def test_a_letter_goes_by_mail_and_the_notifiers_come_back_as_replies(tmp_path: 
         assert parsed["In-Reply-To"] == letter_mail.message_id
     history = a.store.show(letter_id).history  # the sent Message-ID, to match a bounce with
     assert any(letter_mail.message_id in (entry.reason or "") for entry in history)
+    assert node.queued(B) == []  # nothing went by e-CMS
+
+
+def test_a_wrong_receive_number_goes_back_by_mail_and_is_noted_at_the_receiver(tmp_path: Path) -> None:
+    """A letter that went by mail: the queued InvalidAcceptIDNotifier is mailed to the receiver as a
+    reply to the letter's mail, and the receiver's mail processor notes it on the letter it received."""
+    orgs = agencies(tmp_path)
+    a, b = orgs[A], orgs[B]
+    node, office = MemoryNode(ORGS), PostOffice()
+    letter_id = _submit(a)
+
+    async def exchange() -> None:
+        await until("received at B", lambda: _state(b, Direction.IN) is LetterState.RECEIVED or None)
+        inbound = b.store.find_letter(
+            direction=Direction.IN, book_no="ศธ 0990/1", letter_date=letter().letter.date
+        )
+        assert inbound is not None
+        clerk.register(b.store, inbound.id, actor="clerk:b")
+        await until("accepted at A", lambda: _state(a, Direction.OUT) is LetterState.ACCEPTED or None)
+        clerk.report_wrong_accept_id(a.store, letter_id, reason="เลขรับซ้ำ", actor="clerk:a")
+
+        def noted() -> bool:
+            return any(h.action == "notifier.noted" for h in b.store.show(inbound.id).history)
+
+        await until("noted at B", noted)
+
+    asyncio.run(running([mail_gateway(a, node, office), mail_gateway(b, node, office)], exchange))
+    letter_mail, report = office.sent[0], office.sent[-1]
+    assert report.recipients == (ADDRESS[B],)
+    parsed = email.message_from_bytes(report.data)
+    assert parsed["In-Reply-To"] == letter_mail.message_id
+    assert "เลขทะเบียนรับไม่ถูกต้อง" in str(
+        email.header.make_header(email.header.decode_header(parsed["Subject"]))
+    )
+    assert b.store.unmatched_notifiers() == []
     assert node.queued(B) == []  # nothing went by e-CMS
 
 

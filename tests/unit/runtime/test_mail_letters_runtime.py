@@ -16,7 +16,6 @@ from ecms_gateway.engine.mail_values import MailLetterFields
 from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.mail import MailContact, MailDirectory
 from ecms_gateway.runtime.gateway import Gateway
-from ecms_gateway.runtime.lookup import find_letter
 from ecms_gateway.runtime.testing import MemoryNode
 from ecms_gateway.services import clerk
 from ecms_gateway.services.mail_letters import confirm_mail_letter, pending_mail_letters
@@ -83,8 +82,8 @@ def test_a_mailed_letter_for_an_organisation_not_served_here_is_marked_invalid_a
     assert submitted.route.channel == "mail"
 
     def received_at_b() -> LetterState | None:
-        found = find_letter(
-            b.store, direction=Direction.IN, book_no=package.letter.book_no, letter_date=package.letter.date
+        found = b.store.find_letter(
+            direction=Direction.IN, book_no=package.letter.book_no, letter_date=package.letter.date
         )
         return None if found is None else found.state
 

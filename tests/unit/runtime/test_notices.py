@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ecms_gateway.codec import NotifierKind, encode
-from ecms_gateway.engine import Claim, Event, WorkKind
+from ecms_gateway.engine import Claim, Event, SignatureMark, WorkKind
 from ecms_gateway.runtime.notices import receiver_notice, signed
 from ecms_gateway.runtime.outbound import message_id_for
 
@@ -18,7 +18,9 @@ def _received(tmp_path: Path) -> tuple[dict[str, Agency], int]:
     orgs = agencies(tmp_path)
     store = orgs[B].store
     inbox = store.accept_inbound(b"<raw/>", channel="ecms", process_id="p1", actor="test")
-    return orgs, store.record_inbound_letter(inbox.id, letter(7), actor="test").id
+    return orgs, store.record_inbound_letter(
+        inbox.id, letter(7), actor="test", signature=SignatureMark.VERIFIED
+    ).id
 
 
 def test_accept_notice_carries_the_receive_number_and_its_date(tmp_path: Path) -> None:

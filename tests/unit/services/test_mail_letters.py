@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import ecms_gateway
-from ecms_gateway.engine import Direction, LetterState, Store, WorkKind
+from ecms_gateway.engine import Direction, LetterState, SignatureMark, Store, WorkKind
 from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState
 from ecms_gateway.errors import InputError, LetterInvalid, NotFound, StoreError
 from ecms_gateway.mail.classify import classify
@@ -190,7 +190,9 @@ def test_a_confirmation_cut_off_after_recording_is_taken_over_without_a_second_l
     store.begin_mail_letter_confirm(record_id, actor="clerk:gone")
     record = store.mail_letter(record_id)
     package = letter_of(record.fields, store.mail_letter_files(record_id), served=SERVED)
-    first = store.record_inbound_letter(record.inbox_id, package, actor="clerk:gone")
+    first = store.record_inbound_letter(
+        record.inbox_id, package, actor="clerk:gone", signature=SignatureMark.BY_PERSON
+    )
     changed = MailLetterFields(subject="เรื่องที่แก้แล้ว")  # would make a different letter if recorded again
     with pytest.raises(StoreError, match="กำลังถูกยืนยัน"):  # while the other one may still be running
         confirm_mail_letter(store, record_id, corrections=changed, served=SERVED, actor="clerk:b")

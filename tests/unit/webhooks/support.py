@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from ecms_gateway.engine import Store
+from ecms_gateway.engine import SignatureMark, Store
 from ecms_gateway.letter.model import FileData, Letter, LetterPackage
 
 US, PARTNER = "2099000000", "2099100000"
@@ -34,7 +34,9 @@ def package(i: int, *, sender: str = US, receiver: str = PARTNER) -> LetterPacka
 def receive(store: Store, i: int) -> int:
     """Record inbound letter ``i`` (from the partner to us) as if a channel brought it; its id."""
     inbox = store.accept_inbound(f"raw {i}".encode(), channel="ecms", process_id=f"p{i}", actor="test")
-    return store.record_inbound_letter(inbox.id, package(i, sender=PARTNER, receiver=US), actor="test").id
+    return store.record_inbound_letter(
+        inbox.id, package(i, sender=PARTNER, receiver=US), actor="test", signature=SignatureMark.VERIFIED
+    ).id
 
 
 def submit(store: Store, i: int) -> int:

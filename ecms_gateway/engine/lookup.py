@@ -1,6 +1,6 @@
-"""Read-only lookups the workers need and ``Store`` does not offer yet: a letter by its e-CMS key
-(book number, date) among the letters of given organisations, a letter's state, whether a kind of
-work for a letter is done.
+"""Read-only lookups the workers make (``Store.find_letter``, ``Store.letter_state``,
+``Store.work_done``): a letter by its e-CMS key (book number, date) among the letters of given
+organisations, a letter's state, whether a kind of work for a letter is done.
 
 Notifiers name their letter only by book number and date; the processor uses these to learn who
 sent a notifier (whose signature to expect) and which letter it is about.
@@ -15,7 +15,8 @@ from typing import Final
 
 from sqlalchemy import Select, bindparam, case, select
 
-from ecms_gateway.engine import Direction, LetterState, Store, WorkKind, WorkState
+from ecms_gateway.engine.context import Context
+from ecms_gateway.engine.states import Direction, LetterState, WorkKind, WorkState
 from ecms_gateway.errors import NotFound
 from ecms_gateway.letter.thai import book_no_key
 from ecms_gateway.store.tables import LETTER, WORK
@@ -70,7 +71,7 @@ class LetterRef:
 
 
 def find_letter(
-    store: Store,
+    ctx: Context,
     *,
     direction: Direction,
     book_no: str,
@@ -90,7 +91,7 @@ def find_letter(
         params["p_senders"] = list(sender_orgs)
     if receiver_orgs:
         params["p_receivers"] = list(receiver_orgs)
-    with store.db.read() as conn:
+    with ctx.db.read() as conn:
         row = conn.execute(query, params).first()
     if row is None:
         return None
@@ -103,14 +104,14 @@ def find_letter(
     )
 
 
-def work_done(store: Store, letter_id: int, kind: WorkKind) -> bool:
+def work_done(ctx: Context, letter_id: int, kind: WorkKind) -> bool:
     """True when a work item of ``kind`` for the letter is done (e.g. its ReceiveLetterNotifier went)."""
-    with store.db.read() as conn:
+    with ctx.db.read() as conn:
         return conn.execute(_WORK_DONE, {"p_id": letter_id, "p_kind": kind.value}).first() is not None
 
 
-def letter_state(store: Store, letter_id: int) -> LetterState:
-    with store.db.read() as conn:
+def letter_state(ctx: Context, letter_id: int) -> LetterState:
+    with ctx.db.read() as conn:
         state = conn.execute(_STATE, {"p_id": letter_id}).scalar()
     if state is None:
         raise NotFound(f"there is no letter {letter_id}")
