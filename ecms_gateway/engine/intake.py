@@ -29,6 +29,10 @@ from ecms_gateway.store.tables import INBOX, LETTER, LETTER_FILE
 
 _HARD_RULES_ONLY = SecrecyPolicy(allowed=frozenset(Secrecy))
 
+INLINE_RAW_MAX: Final = 1024 * 1024
+"""Received items up to this size live in their ``inbox_item`` row (one fsync with the commit instead of
+the file store's file and folder fsyncs on the poll's critical path); larger ones in the file store."""
+
 # Built once (SQLAlchemy reuses their compiled forms); the values come as parameters.
 _ADD_INBOX: Final = insert(INBOX).returning(INBOX.c.id)
 _ADD_LETTER: Final = insert(LETTER).returning(LETTER.c.id)
@@ -130,9 +134,12 @@ def _duplicate(ctx: Context, letter: Letter) -> DuplicateLetter | None:
 def accept_inbound(ctx: Context, raw: bytes, *, channel: str, process_id: str, actor: str) -> Accepted:
     """Store a received item exactly as it came; the same (channel, ProcessID) is stored only once.
 
-    Acknowledge the item to its channel (delete it from the queue) only after this returns.
+    Acknowledge the item to its channel (delete it from the queue) only after this returns. Items up
+    to ``INLINE_RAW_MAX`` bytes are kept in their row, committed with it; larger ones go to the file
+    store first (see docs/store-and-engine.md, "Received items").
     """
-    sha256 = ctx.files.put(raw)
+    inline = len(raw) <= INLINE_RAW_MAX
+    sha256 = hashlib.sha256(raw).hexdigest() if inline else ctx.files.put(raw)
     now = ctx.clock()
     try:
         with ctx.db.write() as conn:
@@ -141,6 +148,7 @@ def accept_inbound(ctx: Context, raw: bytes, *, channel: str, process_id: str, a
                 "process_id": process_id,
                 "raw_sha256": sha256,
                 "raw_size": len(raw),
+                "raw": raw if inline else None,
                 "received_at": now,
             }
             inbox_id = int(conn.execute(_ADD_INBOX, row).scalar_one())

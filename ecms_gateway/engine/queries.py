@@ -4,6 +4,7 @@ notifiers, and a stored letter or raw item read back from the file store.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Final
 
 from sqlalchemy import Connection, bindparam, select
@@ -22,7 +23,7 @@ from ecms_gateway.engine.values import (
     SignatureMark,
     UnmatchedNotifier,
 )
-from ecms_gateway.errors import NotFound
+from ecms_gateway.errors import NotFound, StoreError
 from ecms_gateway.letter.codes import Secrecy, Speed
 from ecms_gateway.letter.model import FileData, Letter, LetterPackage
 from ecms_gateway.store.tables import ATTEMPT, AUDIT, INBOX, LETTER, LETTER_FILE, NOTIFIER, REFUSED, WORK
@@ -50,7 +51,7 @@ _REFUSED_OF: Final = (
     .order_by(REFUSED.c.at, REFUSED.c.id)
     .limit(bindparam("p_limit"))
 )
-_RAW_OF: Final = select(INBOX.c.raw_sha256).where(INBOX.c.id == bindparam("p_id"))
+_RAW_OF: Final = select(INBOX.c.raw_sha256, INBOX.c.raw).where(INBOX.c.id == bindparam("p_id"))
 
 
 def queue(
@@ -201,12 +202,19 @@ def load_letter(ctx: Context, letter_id: int) -> Letter:
 
 
 def load_raw(ctx: Context, inbox_id: int) -> bytes:
-    """The bytes of a received item exactly as they came."""
+    """The bytes of a received item exactly as they came: from its row when small, else the file store.
+
+    Either way they are checked against the SHA-256 recorded at intake (``StoreError`` when corrupt)."""
     with ctx.db.read() as conn:
-        sha256 = conn.execute(_RAW_OF, {"p_id": inbox_id}).scalar()
-    if sha256 is None:
+        row = conn.execute(_RAW_OF, {"p_id": inbox_id}).first()
+    if row is None:
         raise NotFound(f"there is no inbox item {inbox_id}")
-    return ctx.files.get(sha256)
+    if row.raw is None:
+        return ctx.files.get(row.raw_sha256)
+    raw = bytes(row.raw)
+    if hashlib.sha256(raw).hexdigest() != row.raw_sha256:
+        raise StoreError(f"inbox item {inbox_id} is corrupt: its bytes no longer match their SHA-256")
+    return raw
 
 
 def _letter_row(conn: Connection, letter_id: int) -> RowMapping:

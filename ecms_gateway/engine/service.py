@@ -25,6 +25,7 @@ from ecms_gateway.engine import (
     notifiers,
     overview,
     queries,
+    redrive,
     stats,
     work,
 )
@@ -163,8 +164,27 @@ class Store:
     def complete(self, work_id: int, *, worker: str, note: str | None = None) -> None:
         work.complete(self._ctx, work_id, worker=worker, note=note)
 
+    def complete_and_claim(
+        self,
+        work_id: int,
+        *,
+        worker: str,
+        note: str | None = None,
+        channel: str,
+        lease: timedelta = DEFAULT_LEASE,
+        kinds: Collection[WorkKind] = (),
+    ) -> Claim | None:
+        """``complete`` and the next ``claim`` in one transaction (one commit per item for busy workers)."""
+        return work.complete_and_claim(
+            self._ctx, work_id, worker=worker, note=note, channel=channel, lease=lease, kinds=kinds
+        )
+
     def fail(self, work_id: int, *, worker: str, error: BaseException) -> Decision:
         return work.fail(self._ctx, work_id, worker=worker, error=error)
+
+    def release(self, work_id: int, *, worker: str, reason: str = "released: the worker stopped") -> None:
+        """Give a claimed item back untried: ready now, the attempt not counted (graceful shutdown)."""
+        work.release(self._ctx, work_id, worker=worker, reason=reason)
 
     def load_package(self, letter_id: int) -> LetterPackage:
         return queries.load_package(self._ctx, letter_id)
@@ -238,7 +258,7 @@ class Store:
         channel: str | None = None,
         reason: str | None = None,
     ) -> tuple[int, ...]:
-        return work.redrive(self._ctx, actor=actor, work_ids=work_ids, channel=channel, reason=reason)
+        return redrive.redrive(self._ctx, actor=actor, work_ids=work_ids, channel=channel, reason=reason)
 
     def queue(
         self,

@@ -39,6 +39,7 @@ class Event(StrEnum):
     CLAIM = "claim"  # a worker took the send work item
     SENT = "sent"  # the worker delivered it to the node
     RETRY_LATER = "retry_later"  # a transient failure: back to the queue until the next try
+    RELEASE = "release"  # the worker stopped before trying it: back to the queue, no try counted
     GIVE_UP = "give_up"  # permanent failure or retries exhausted: dead letter
     REDRIVE = "redrive"  # an operator sends a dead letter again
     RECEIVE_NOTIFIED = "receive_notified"  # ReceiveLetterNotifier arrived
@@ -58,6 +59,7 @@ TRANSITIONS: Final[dict[tuple[Direction, LetterState, Event], LetterState]] = {
     (Direction.OUT, _S.QUEUED, _E.CLAIM): _S.SENDING,
     (Direction.OUT, _S.SENDING, _E.SENT): _S.SENT,
     (Direction.OUT, _S.SENDING, _E.RETRY_LATER): _S.QUEUED,
+    (Direction.OUT, _S.SENDING, _E.RELEASE): _S.QUEUED,
     (Direction.OUT, _S.SENDING, _E.GIVE_UP): _S.FAILED,
     (Direction.OUT, _S.FAILED, _E.REDRIVE): _S.QUEUED,
     (Direction.OUT, _S.SENT, _E.BOUNCED): _S.FAILED,

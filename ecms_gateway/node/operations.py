@@ -15,7 +15,6 @@ from sqlalchemy import Connection
 from ecms_gateway.codec import (
     DeleteRequest,
     DeleteResponse,
-    InboundResponse,
     InboundSpecialRequest,
     LetterDocument,
     LetterItem,
@@ -28,7 +27,6 @@ from ecms_gateway.codec import (
     ReadMessage,
     WithdrawRequest,
     WithdrawResponse,
-    decode,
     encode,
     new_message_id,
     to_wire,
@@ -45,19 +43,18 @@ from ecms_gateway.node.codes import (
     NodeRefusal,
 )
 from ecms_gateway.node.directory import Directory, department_of, org_of
+from ecms_gateway.node.replies import inbound_reply
 from ecms_gateway.node.tables import RelayState
 from ecms_gateway.node.values import (
     LETTER_KIND,
     Caller,
     ItemFacts,
     Outcome,
-    QueuedItem,
     RelayJob,
     new_process_id,
     process_time,
 )
 from ecms_gateway.store.database import Database
-from ecms_gateway.xml.parser import parse_xml
 
 
 class Operations:
@@ -213,11 +210,12 @@ class Operations:
 
     # ------------------------------------------------------------ the queue
 
-    def poll(self, caller: Caller) -> InboundResponse:
+    def poll(self, caller: Caller) -> bytes:
+        """The reply: the head of the caller's queue, its stored bytes as they are (``inbound_reply``)."""
         org = self.polling_org(caller)
         with self.db.read() as conn:
             queued = records.head(conn, org)
-        return _inbound(queued)
+        return inbound_reply(queued, message_id=new_message_id(self.clock()))
 
     def delete(self, request: DeleteRequest, caller: Caller) -> DeleteResponse:
         org = self.polling_org(caller)
@@ -231,11 +229,12 @@ class Operations:
                 )
         return DeleteResponse(process_id=request.process_id, process_time=process_time(now))
 
-    def special(self, request: InboundSpecialRequest, caller: Caller) -> InboundResponse:
+    def special(self, request: InboundSpecialRequest, caller: Caller) -> bytes:
         org = self.polling_org(caller)
         facts = _key_facts(request.item_kind.value, request.key)
         with self.db.read() as conn:
-            return _inbound(records.find_item(conn, org_id=org, facts=facts))
+            found = records.find_item(conn, org_id=org, facts=facts)
+        return inbound_reply(found, message_id=new_message_id(self.clock()))
 
     # ------------------------------------------------------------ withdraw
 
@@ -314,16 +313,3 @@ def _key_facts(kind: str, key: LetterKey) -> ItemFacts:
 def _item_element(item: LetterItem) -> etree._Element:
     """The item's element to queue: a received letter as it came (serialising it needs no copy)."""
     return item.element if isinstance(item, LetterDocument) else encode(item)
-
-
-def _inbound(queued: QueuedItem | None) -> InboundResponse:
-    if queued is None:
-        return InboundResponse()
-    # The payload is what this node queued after reading and validating the request that carried it:
-    # decode it without checking it again (``to_wire`` still validates the reply before it leaves).
-    item = decode(parse_xml(queued.payload, source="queued item"))
-    if not isinstance(item, LetterDocument | Notifier):
-        raise TypeError(f"the queue holds a {type(item).__name__}, not a letter or a notifier")
-    return InboundResponse(
-        process_id=queued.process_id, process_time=process_time(queued.created_at), item=item
-    )

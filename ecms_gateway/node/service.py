@@ -121,6 +121,8 @@ class NodeService:
         try:
             outcome = await asyncio.to_thread(self._apply, body, org)
             answer = await self._relay_now(outcome) if outcome.relay else outcome.answer
+            if isinstance(answer, bytes):  # built already (a poll's reply)
+                return NodeReply(body=answer, fault=False)
             reply = await asyncio.to_thread(to_wire, answer, message_id=self._message_id())
             return NodeReply(body=reply, fault=False)
         except NodeRefusal as exc:
@@ -186,7 +188,7 @@ class NodeService:
 
     # ------------------------------------------------------------ relay
 
-    async def _relay_now(self, outcome: Outcome) -> Message:
+    async def _relay_now(self, outcome: Outcome) -> Message | bytes:
         assert outcome.relay is not None  # noqa: S101 - only called with a relay job
         try:
             await self._forward(outcome.relay)

@@ -88,7 +88,10 @@ class Caller:
 
 @dataclass(frozen=True, kw_only=True)
 class Outcome:
-    """The reply, and the relay job to attempt right away when the request goes to another node."""
+    """The reply, and the relay job to attempt right away when the request goes to another node.
 
-    answer: Message
+    ``answer`` is a message to encode and validate, or the reply's bytes built already (a poll's reply
+    carries the queued item's stored bytes, see ``node/replies.py``)."""
+
+    answer: Message | bytes
     relay: RelayJob | None = None

@@ -77,7 +77,7 @@ _CLASSES: Final[tuple[tuple[type[BaseException], str], ...]] = (
     (ConfigError, "config"),
     (LeaseLost, "lease_lost"),  # another worker took the item over
     (StoreError, "store"),
-    (TransientFailure, "transient"),  # includes a worker released at shutdown
+    (TransientFailure, "transient"),
     (PermanentFailure, "permanent"),
 )
 

@@ -1,6 +1,8 @@
 """A worker loop over the store's work queue: claim under a lease, do, then complete or fail through
-the channel's retry policy. Stopping lets the item in hand finish; a cancelled item is released
-(failed as transient, so it is tried again soon) instead of waiting for its lease to run out.
+the channel's retry policy. A done item is completed together with the claim of the next one (one
+transaction). Stopping lets the item in hand finish; a cancelled item, or one claimed as the gateway
+began to stop, is released (ready again at once, the attempt not counted) instead of waiting for its
+lease to run out.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import timedelta
 
 from ecms_gateway.engine import Claim, Dead, Store, WorkKind
 from ecms_gateway.engine.retry import describe
-from ecms_gateway.errors import LeaseLost, TransientFailure
+from ecms_gateway.errors import LeaseLost
 from ecms_gateway.logs import log_context
 from ecms_gateway.runtime.pulse import Pulse
 from ecms_gateway.runtime.recorder import NULL_RECORDER, SHUTDOWN, Outcome, WorkRecorder, reason_class
@@ -22,10 +24,6 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Claim], Awaitable[str | None]]
 """Does one work item; returns a note for the audit log, raises to fail it (the policy decides)."""
-
-
-class Released(TransientFailure):
-    """The gateway stopped while the item was in hand; it is tried again when a gateway runs."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,57 +42,94 @@ class WorkLoop:
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Work until ``stopping`` is set; an empty queue is looked at again every ``idle_s`` or on wake."""
+        claim: Claim | None = None
         while not stopping.is_set():
-            if not self.ready():
-                await self.wake.wait(self.idle_s, unless=stopping)
-                continue
-            try:
-                claim = await asyncio.to_thread(
-                    self.store.claim, self.channel, self.name, lease=self.lease, kinds=self.kinds
-                )
-            except Exception:
-                log.exception("%s: cannot claim work; trying again in %s s", self.name, self.idle_s)
-                await self.wake.wait(self.idle_s, unless=stopping)
-                continue
             if claim is None:
-                await self.wake.wait(self.idle_s, unless=stopping)
+                claim = await self._claim(stopping)
                 continue
-            await self.do(claim)
+            claim = await self.do(claim, stopping)
+        if claim is not None:  # taken with the last completion, as the gateway began to stop
+            await self._release(claim, "released: the gateway stopped before it was tried")
 
-    async def do(self, claim: Claim) -> None:
+    async def _claim(self, stopping: asyncio.Event) -> Claim | None:
+        if not self.ready():
+            await self.wake.wait(self.idle_s, unless=stopping)
+            return None
+        try:
+            claim = await asyncio.to_thread(
+                self.store.claim, self.channel, self.name, lease=self.lease, kinds=self.kinds
+            )
+        except Exception:
+            log.exception("%s: cannot claim work; trying again in %s s", self.name, self.idle_s)
+            await self.wake.wait(self.idle_s, unless=stopping)
+            return None
+        if claim is None:
+            await self.wake.wait(self.idle_s, unless=stopping)
+        return claim
+
+    async def do(self, claim: Claim, stopping: asyncio.Event | None = None) -> Claim | None:
+        """Do ``claim``; the next item, claimed with this one's completion unless ``stopping`` is set."""
         # Every line logged while the item is in hand (here, in the handler, in library code and in
         # the threads it starts) names the letter and the work item.
         with log_context(letter_id=claim.letter_id, work_id=claim.work_id):
             self.recorder.attempted(channel=claim.channel, kind=claim.kind)
-            await self._do(claim)
+            return await self._do(claim, stopping)
 
-    async def _do(self, claim: Claim) -> None:
+    async def _do(self, claim: Claim, stopping: asyncio.Event | None) -> Claim | None:
         try:
             note = await self.handler(claim)
         except asyncio.CancelledError:
-            await self._fail(claim, Released("released: the gateway stopped while it was in hand"))
+            await self._release(claim, "released: the gateway stopped while it was in hand")
             raise
         except Exception as exc:
             await self._fail(claim, exc)
-            return
+            return None
+        go_on = stopping is not None and not stopping.is_set() and self.ready()
         try:
-            await asyncio.to_thread(self.store.complete, claim.work_id, worker=self.name, note=note)
+            if go_on:
+                following = await asyncio.to_thread(
+                    self.store.complete_and_claim,
+                    claim.work_id,
+                    worker=self.name,
+                    note=note,
+                    channel=self.channel,
+                    lease=self.lease,
+                    kinds=self.kinds,
+                )
+            else:
+                following = None
+                await asyncio.to_thread(self.store.complete, claim.work_id, worker=self.name, note=note)
         except LeaseLost as exc:
             log.warning("%s: %s", self.name, exc)
             self._count_failure(claim, "lease_lost", Outcome.LOST)
-            return
+            return None
         except Exception:  # the store failed: the lease runs out and the item is tried again
             log.exception("%s: cannot record work %d as done", self.name, claim.work_id)
             self._count_failure(claim, "store", Outcome.UNRECORDED)
-            return
+            return None
         self.recorder.delivered(channel=claim.channel, kind=claim.kind)
         self.on_done()
+        return following
+
+    async def _release(self, claim: Claim, reason: str) -> None:
+        """Give the item back untried: ready again now, the attempt not counted (``Store.release``)."""
+        try:
+            await asyncio.to_thread(self.store.release, claim.work_id, worker=self.name, reason=reason)
+        except LeaseLost as exc:
+            log.warning("%s: %s", self.name, exc)
+            self._count_failure(claim, SHUTDOWN, Outcome.LOST)
+            return
+        except Exception:  # the store failed: the lease runs out and the item is tried again
+            log.exception("%s: cannot release work %d", self.name, claim.work_id)
+            self._count_failure(claim, SHUTDOWN, Outcome.UNRECORDED)
+            return
+        self._count_failure(claim, SHUTDOWN, Outcome.RELEASED)
 
     def _count_failure(self, claim: Claim, reason: str, outcome: Outcome) -> None:
         self.recorder.failed(channel=claim.channel, kind=claim.kind, reason=reason, outcome=outcome)
 
     async def _fail(self, claim: Claim, error: BaseException) -> None:
-        reason = SHUTDOWN if isinstance(error, Released) else reason_class(error)
+        reason = reason_class(error)
         try:
             decision = await asyncio.to_thread(self.store.fail, claim.work_id, worker=self.name, error=error)
         except LeaseLost as exc:
@@ -105,10 +140,7 @@ class WorkLoop:
             log.exception("%s: cannot record the failure of work %d (%s)", self.name, claim.work_id, error)
             self._count_failure(claim, reason, Outcome.UNRECORDED)
             return
-        if isinstance(error, Released):
-            outcome = Outcome.RELEASED
-        else:
-            outcome = Outcome.DEAD if isinstance(decision, Dead) else Outcome.RETRY
+        outcome = Outcome.DEAD if isinstance(decision, Dead) else Outcome.RETRY
         self._count_failure(claim, reason, outcome)
         what = f"{claim.kind.value} work {claim.work_id} (letter {claim.letter_id})"
         if isinstance(decision, Dead):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Integer, MetaData, Table, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, Table, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from ecms_gateway.store.types import UtcDateTime
@@ -106,6 +106,9 @@ class InboxItem(SQLModel, table=True):
     process_id: str = Field(max_length=200)
     raw_sha256: str = Field(max_length=64)
     raw_size: int
+    # The bytes themselves when small (see engine/intake.py, INLINE_RAW_MAX); larger ones are in the
+    # file store under raw_sha256. Written once with the row, never updated.
+    raw: bytes | None = Field(default=None, sa_type=LargeBinary)
     received_at: datetime = Field(sa_type=UtcDateTime)
 
 

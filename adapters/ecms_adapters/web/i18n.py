@@ -154,6 +154,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "tl.claim": ("เริ่มส่ง", "sending"),
     "tl.sent": ("ส่งถึงระบบ e-CMS แล้ว", "sent"),
     "tl.retry_later": ("ส่งไม่สำเร็จ จะลองใหม่", "failed for now, will retry"),
+    "tl.release": ("ระบบหยุดทำงานก่อนส่ง จะส่งเมื่อเริ่มใหม่", "put back: the gateway stopped before sending it"),
     "tl.give_up": ("ส่งไม่สำเร็จ (หยุดลองใหม่)", "delivery gave up"),
     "tl.redrive": ("ผู้ดูแลสั่งส่งใหม่", "redriven by an operator"),
     "tl.receive_notified": ("ผู้รับได้รับหนังสือแล้ว", "received by them"),

@@ -166,3 +166,22 @@ async def test_the_status_follows_the_item_from_queued_to_fetched(tmp_path: Path
     other = await call(node, OutboundStatusRequest(letter_id="ศธ 0990/999"), org=ORG_A)
     assert other == OutboundStatusResponse()
     assert await call(node, OutboundStatusRequest(), org=ORG_B) == OutboundStatusResponse()
+
+
+async def test_a_poll_reply_built_from_the_stored_bytes_equals_the_encoded_one(tmp_path: Path) -> None:
+    """The node puts the queued item's stored bytes into the reply instead of decoding and encoding it
+    again: the reply is schema-valid and, canonicalised, the same XML ``to_wire`` builds."""
+    node, _, _ = make_node(tmp_path)
+    document = letter().copy_element()
+    sign_letter(document)
+    sent = await call(node, OutboundRequest(item=LetterDocument(element=document)), org=ORG_A)
+    assert isinstance(sent, OutboundResponse)
+    reply = await node.handle(to_wire(InboundRequest()), org=ORG_B)
+    read = read_message(reply.body)  # parses and validates the whole reply
+    assert isinstance(read.message, InboundResponse)
+    assert read.envelope is not None
+    encoded = to_wire(read.message, message_id=read.envelope.message_id)
+    assert etree.tostring(etree.fromstring(reply.body), method="c14n") == etree.tostring(
+        etree.fromstring(encoded), method="c14n"
+    )
+    assert read.message.process_id == sent.process_id

@@ -126,7 +126,8 @@ def test_a_letter_for_an_agency_without_a_node_waits_with_the_reason(tmp_path: P
 
 
 def test_stopping_releases_the_work_in_hand(tmp_path: Path) -> None:
-    """A send that hangs past the shutdown grace is released: ready again, its lease cleared."""
+    """A send that hangs past the shutdown grace is released: ready again, its lease cleared, the
+    attempt ended as released and not counted, the letter queued again."""
     orgs = agencies(tmp_path)
     node = MemoryNode(ORGS)
     entered = asyncio.Event()
@@ -146,8 +147,12 @@ def test_stopping_releases_the_work_in_hand(tmp_path: Path) -> None:
     [row] = orgs[A].store.queue(channel="ecms")
     assert row.state is WorkState.READY
     assert row.lease_owner is None
-    assert "released" in (row.last_error or "")
-    assert orgs[A].store.show(letter_id).letter.state is LetterState.QUEUED
+    assert row.attempts == 0
+    detail = orgs[A].store.show(letter_id)
+    assert detail.letter.state is LetterState.QUEUED
+    [attempt] = detail.attempts
+    assert attempt.outcome == "released"
+    assert "stopped while it was in hand" in (attempt.error or "")
 
 
 def test_secrecy_policy_and_unknown_receivers_are_refused_with_the_reason(tmp_path: Path) -> None:
