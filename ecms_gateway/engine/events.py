@@ -22,6 +22,9 @@ from ecms_gateway.store.tables import AUDIT, AUDIT_HEAD, EVENT_CURSOR, LETTER, L
 
 INTAKE_ACTIONS = frozenset({"letter.accepted", "letter.received"})  # the letter's first entry
 NOT_STATE_CHANGES = ("letter.refused",)  # letter entries that leave the state as it was
+# A worker taking a letter, giving it back for a later try or at shutdown: sending is a moment inside
+# the gateway, not news for an office system (what follows, sent or failed, is).
+WORKER_STEPS = ("letter.claim", "letter.retry_later", "letter.release")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,7 +85,7 @@ def letter_events(conn: Connection, *, after_seq: int, limit: int) -> list[Lette
         .where(
             AUDIT.c.seq > after_seq,
             AUDIT.c.action.like("letter.%"),
-            AUDIT.c.action.not_in(NOT_STATE_CHANGES),
+            AUDIT.c.action.not_in(NOT_STATE_CHANGES + WORKER_STEPS),
         )
         .order_by(AUDIT.c.seq)
         .limit(limit)

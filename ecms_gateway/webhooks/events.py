@@ -25,7 +25,7 @@ class EventType(StrEnum):
 
     RECEIVED = "letter.received"  # a new inbound letter was recorded (state received)
     SUBMITTED = "letter.submitted"  # a new outbound letter was accepted into the outbox (state queued)
-    STATE_CHANGED = "letter.state_changed"  # any later change of a letter's state
+    STATE_CHANGED = "letter.state_changed"  # a later change of state (not a worker's own steps)
 
 
 ALL_TYPES: Final = tuple(EventType)
