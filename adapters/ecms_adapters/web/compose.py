@@ -12,8 +12,9 @@ from starlette.responses import RedirectResponse, Response
 
 from ecms_adapters.web.context import Page
 from ecms_adapters.web.directory import choices
+from ecms_adapters.web.fault_text import error_text, fault_text
 from ecms_adapters.web.i18n import translate
-from ecms_gateway.errors import GatewayError, LetterInvalid, PolicyRefused
+from ecms_gateway.errors import GatewayError, LetterInvalid
 from ecms_gateway.letter.codes import Kind, Secrecy, Speed
 from ecms_gateway.letter.loader import load_letter_dict
 from ecms_gateway.letter.model import LetterPackage
@@ -94,15 +95,13 @@ async def _send(page: Page) -> Response:
             if field == "main_file" and "main" not in files:
                 continue  # already said: attach the letter
             if not faults.get(field) or _THAI_REQUIRED not in faults[field]:
-                faults[field].append(fault.problem)
+                faults[field].append(fault_text(page.lang, fault))
     if faults or package is None:
         return _form(page, values=values, faults=dict(faults))
     try:
         submitted = await page.run(page.services.submit, package, actor=page.principal.actor)
-    except PolicyRefused as exc:
-        return _form(page, values=values, faults={}, problem=str(exc))
-    except GatewayError as exc:  # unknown receiver, the same letter already queued, ...
-        return _form(page, values=values, faults={}, problem=str(exc))
+    except GatewayError as exc:  # policy, unknown receiver, the same letter already queued, ...
+        return _form(page, values=values, faults={}, problem=error_text(page.lang, exc))
     note = translate(page.lang, "compose.queued", why=submitted.route.why)
     return RedirectResponse(f"/letters/{submitted.letter_id}?note={_q(note)}", status_code=303)
 
