@@ -51,16 +51,17 @@ _NO_PARAMS: Mapping[str, str] = MappingProxyType({})
 class GatewayError(Exception):
     """Root of every error the gateway raises on purpose.
 
-    ``code`` and ``params`` (optional, from ``ecms_gateway.fault_codes``) say the same as the English
-    message in machine-readable form, so a clerk-facing page can say it in Thai; ``str()`` is unchanged.
+    ``fault_code`` and ``fault_params`` (optional, from ``ecms_gateway.fault_codes``) say the same as
+    the English message in machine-readable form, so a clerk-facing page can say it in Thai; ``str()``
+    is unchanged.
     """
 
     def __init__(
-        self, *args: object, code: str | None = None, params: Mapping[str, str] | None = None
+        self, *args: object, fault_code: str | None = None, fault_params: Mapping[str, str] | None = None
     ) -> None:
         super().__init__(*args)
-        self.code = code
-        self.params: Mapping[str, str] = params if params is not None else _NO_PARAMS
+        self.fault_code = fault_code
+        self.fault_params: Mapping[str, str] = fault_params if fault_params is not None else _NO_PARAMS
 
 
 class InputError(GatewayError):

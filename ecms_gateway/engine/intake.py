@@ -129,8 +129,8 @@ def _duplicate(ctx: Context, letter: Letter) -> DuplicateLetter | None:
         f"letter {letter.book_no} of {letter.date.isoformat()} from department {letter.sender.department_id} "
         f"is already letter {live.id} (state {live.state}); it cannot be sent twice: withdraw that one "
         "after a rejection, then send again",
-        code="store.duplicate",
-        params=fault_params(
+        fault_code="store.duplicate",
+        fault_params=fault_params(
             "store.duplicate",
             book_no=letter.book_no,
             date=letter.date.isoformat(),

@@ -64,7 +64,7 @@ class Refusal:
             event=self.event.value,
             state=self.state.value,
         )
-        return IllegalTransition(self.reason, code="store.illegal_transition", params=params)
+        return IllegalTransition(self.reason, fault_code="store.illegal_transition", fault_params=params)
 
 
 class NotifierKind(StrEnum):

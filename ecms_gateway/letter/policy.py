@@ -28,16 +28,16 @@ def check_may_leave(letter: Letter, policy: SecrecyPolicy | None = None) -> None
         raise PolicyRefused(
             f"letter {letter.book_no} is top secret (ลับที่สุด): the regulation forbids sending top-secret "
             "letters electronically; send it on paper by hand through the secret-document officer",
-            code="policy.top_secret",
-            params=fault_params("policy.top_secret", book_no=letter.book_no),
+            fault_code="policy.top_secret",
+            fault_params=fault_params("policy.top_secret", book_no=letter.book_no),
         )
     if not letter.kind.may_leave_agency:
         raise PolicyRefused(
             f"letter {letter.book_no} is {letter.kind.value} ({letter.kind.thai}): this kind stays "
             "inside the agency and cannot be sent to another organisation; "
             "change the kind if it really is an external letter",
-            code="policy.internal",
-            params=fault_params(
+            fault_code="policy.internal",
+            fault_params=fault_params(
                 "policy.internal", book_no=letter.book_no, kind=letter.kind.value, kind_thai=letter.kind.thai
             ),
         )
@@ -46,8 +46,8 @@ def check_may_leave(letter: Letter, policy: SecrecyPolicy | None = None) -> None
             f"letter {letter.book_no} is {letter.secrecy.value} ({letter.secrecy.thai}): this agency's "
             "policy sends letters with a secrecy class on paper; ask an administrator if this class "
             "should be allowed electronically",
-            code="policy.secrecy",
-            params=fault_params(
+            fault_code="policy.secrecy",
+            fault_params=fault_params(
                 "policy.secrecy",
                 book_no=letter.book_no,
                 secrecy=letter.secrecy.value,

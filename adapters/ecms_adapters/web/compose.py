@@ -23,6 +23,9 @@ Faults = dict[str, list[str]]
 
 _REQUIRED = ("kind", "book_no", "date", "subject", "speed", "secrecy", "receiver")
 _FIELD_OF = {"main_file": "main_file", "attachments": "attachments", "signer": "signer_title"}
+_SHOWN = frozenset({*_REQUIRED, "sender", "main_file", "attachments", "signer_title"})
+"""Fields the form shows faults next to; any other fault (``references``, the whole letter) is
+listed above the form."""
 _THAI_REQUIRED = "จำเป็นต้องกรอก (required)"
 
 
@@ -194,4 +197,5 @@ def _letter_dict(values: dict[str, str], files: dict[str, Any]) -> dict[str, Any
 def _field(where: str) -> str:
     """The form field a loader fault belongs to (``receiver.org_id`` -> ``receiver``)."""
     head = where.split(".", 1)[0].split("[", 1)[0]
-    return _FIELD_OF.get(head, head)
+    field = _FIELD_OF.get(head, head)
+    return field if field in _SHOWN else "other"  # shown above the form, never dropped

@@ -128,5 +128,5 @@ def fault_text(lang: str, fault: Fault) -> str:
 
 def error_text(lang: str, error: GatewayError) -> str:
     """A refusal (policy, store) in ``lang``; its English message when it carries no known code."""
-    text = _text(lang, error.code, dict(error.params))
+    text = _text(lang, error.fault_code, dict(error.fault_params))
     return str(error) if text is None else text
