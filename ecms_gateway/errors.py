@@ -40,13 +40,28 @@ GatewayError
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
+
+_NO_PARAMS: Mapping[str, str] = MappingProxyType({})
 
 
 class GatewayError(Exception):
-    """Root of every error the gateway raises on purpose."""
+    """Root of every error the gateway raises on purpose.
+
+    ``fault_code`` and ``fault_params`` (optional, from ``ecms_gateway.fault_codes``) say the same as
+    the English message in machine-readable form, so a clerk-facing page can say it in Thai; ``str()``
+    is unchanged.
+    """
+
+    def __init__(
+        self, *args: object, fault_code: str | None = None, fault_params: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(*args)
+        self.fault_code = fault_code
+        self.fault_params: Mapping[str, str] = fault_params if fault_params is not None else _NO_PARAMS
 
 
 class InputError(GatewayError):
@@ -55,10 +70,15 @@ class InputError(GatewayError):
 
 @dataclass(frozen=True, kw_only=True)
 class Fault:
-    """One problem found in an input: where it is (a field path or a line) and what is wrong."""
+    """One problem found in an input: where it is (a field path or a line) and what is wrong.
+
+    ``problem`` is English; ``code`` and ``params`` (optional) name the same problem for translation.
+    """
 
     where: str
     problem: str
+    code: str | None = None
+    params: Mapping[str, str] = field(default_factory=lambda: _NO_PARAMS, hash=False)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.problem}"

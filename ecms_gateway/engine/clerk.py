@@ -17,7 +17,7 @@ from ecms_gateway.engine.registry import Register, allocate, registry_year
 from ecms_gateway.engine.states import Direction, Event, LetterState, next_state
 from ecms_gateway.engine.transitions import apply, lock_letter
 from ecms_gateway.engine.values import Refusal, Transition
-from ecms_gateway.errors import IllegalTransition, StoreError
+from ecms_gateway.errors import StoreError
 
 CLERK_EVENTS: Final = frozenset({Event.REGISTER, Event.REJECT, Event.MARK_INVALID, Event.WITHDRAW})
 
@@ -44,7 +44,7 @@ def apply_event(
     with ctx.db.write() as conn:
         result = apply(conn, lock_letter(conn, letter_id), event, actor=actor, now=now, reason=reason)
     if isinstance(result, Refusal):
-        raise IllegalTransition(result.reason)
+        raise result.error()
     return result
 
 
@@ -54,7 +54,7 @@ def register_inbound(ctx: Context, letter_id: int, *, actor: str, reason: str | 
     with ctx.db.write() as conn:
         result = register_locked(conn, lock_letter(conn, letter_id), actor=actor, now=now, reason=reason)
     if isinstance(result, Refusal):
-        raise IllegalTransition(result.reason)
+        raise result.error()
     return result
 
 

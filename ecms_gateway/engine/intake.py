@@ -22,6 +22,7 @@ from ecms_gateway.engine.states import Direction, LetterState, WorkKind
 from ecms_gateway.engine.transitions import enqueue, lock_letter
 from ecms_gateway.engine.values import Accepted, SignatureMark
 from ecms_gateway.errors import DuplicateLetter, NotFound
+from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.letter.codes import Secrecy
 from ecms_gateway.letter.model import FileData, Letter, LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
@@ -127,7 +128,16 @@ def _duplicate(ctx: Context, letter: Letter) -> DuplicateLetter | None:
     return DuplicateLetter(
         f"letter {letter.book_no} of {letter.date.isoformat()} from department {letter.sender.department_id} "
         f"is already letter {live.id} (state {live.state}); it cannot be sent twice: withdraw that one "
-        "after a rejection, then send again"
+        "after a rejection, then send again",
+        fault_code="store.duplicate",
+        fault_params=fault_params(
+            "store.duplicate",
+            book_no=letter.book_no,
+            date=letter.date.isoformat(),
+            department=letter.sender.department_id,
+            letter_id=live.id,
+            state=live.state,
+        ),
     )
 
 

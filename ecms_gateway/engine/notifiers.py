@@ -23,7 +23,6 @@ from ecms_gateway.engine.values import (
     Refusal,
     Transition,
 )
-from ecms_gateway.errors import IllegalTransition
 from ecms_gateway.letter.thai import book_no_key
 from ecms_gateway.store.tables import LETTER, NOTIFIER
 
@@ -148,5 +147,5 @@ def record_bounce(ctx: Context, letter_id: int, *, actor: str, reason: str) -> T
     with ctx.db.write() as conn:
         result = apply(conn, lock_letter(conn, letter_id), Event.BOUNCED, actor=actor, now=now, reason=reason)
     if isinstance(result, Refusal):
-        raise IllegalTransition(result.reason)
+        raise result.error()
     return result

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
+from ecms_gateway.errors import IllegalTransition
+from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.letter.codes import Secrecy, Speed
 
 
@@ -53,6 +55,16 @@ class Refusal:
     event: Event
     state: LetterState
     reason: str
+
+    def error(self) -> IllegalTransition:
+        """The error that says this refusal (the reason in English, the code for a clerk's page)."""
+        params = fault_params(
+            "store.illegal_transition",
+            letter_id=self.letter_id,
+            event=self.event.value,
+            state=self.state.value,
+        )
+        return IllegalTransition(self.reason, fault_code="store.illegal_transition", fault_params=params)
 
 
 class NotifierKind(StrEnum):

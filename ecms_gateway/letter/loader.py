@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from ecms_gateway.errors import Fault, LetterInvalid
+from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.letter.codes import Kind, Secrecy, Speed
 from ecms_gateway.letter.model import FileData, FileRef, Letter, LetterPackage
 
@@ -27,7 +28,9 @@ def load_letter_file(path: Path) -> LetterPackage:
     try:
         text = path.read_bytes()
     except OSError as exc:
-        raise LetterInvalid([Fault(where=path.name, problem=f"cannot be read: {exc.strerror}")]) from exc
+        problem = f"cannot be read: {exc.strerror}"
+        fault = _fault(path.name, problem, "letter.unreadable", reason=exc.strerror)
+        raise LetterInvalid([fault]) from exc
     return load_letter_json(text, folder_reader(path.parent), source=path.name)
 
 
@@ -50,11 +53,12 @@ def load_letter_json(text: bytes | str, read_file: FileReader, *, source: str = 
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         where = f"{source} line {exc.lineno} column {exc.colno}"
-        raise LetterInvalid([Fault(where=where, problem=f"is not valid JSON ({exc.msg})")]) from exc
+        fault = _fault(where, f"is not valid JSON ({exc.msg})", "letter.not_json", reason=exc.msg)
+        raise LetterInvalid([fault]) from exc
     except UnicodeDecodeError as exc:
-        raise LetterInvalid([Fault(where=source, problem="is not UTF-8 text")]) from exc
+        raise LetterInvalid([_fault(source, "is not UTF-8 text", "letter.not_utf8")]) from exc
     if not isinstance(raw, dict):
-        raise LetterInvalid([Fault(where=source, problem="must be one JSON object (a letter)")])
+        raise LetterInvalid([_fault(source, "must be one JSON object (a letter)", "letter.not_object")])
     return load_letter_dict(raw, read_file)
 
 
@@ -87,7 +91,7 @@ def _read_files(raw: Mapping[str, Any], read_file: FileReader, faults: list[Faul
         if data is not None and isinstance(mime, str):
             if mime == "application/pdf" and not data[:1024].lstrip().startswith(b"%PDF-"):
                 problem = f"says application/pdf but {ref['path']!r} is not a PDF"
-                faults.append(Fault(where=f"{where}.mime", problem=problem))
+                faults.append(_fault(f"{where}.mime", problem, "file.not_pdf", path=ref["path"]))
             files.append(FileData(name=PurePosixPath(ref["path"]).name, mime=mime, content=data))
     return files
 
@@ -95,15 +99,15 @@ def _read_files(raw: Mapping[str, Any], read_file: FileReader, faults: list[Faul
 def _read_one(where: str, path: str, read_file: FileReader, faults: list[Fault]) -> bytes | None:
     pure = PurePosixPath(path.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts:
-        faults.append(
-            Fault(where=f"{where}.path", problem=f"{path!r} must be a path inside the letter's folder")
-        )
+        problem = f"{path!r} must be a path inside the letter's folder"
+        faults.append(_fault(f"{where}.path", problem, "file.outside", path=path))
         return None
     data = read_file(str(pure))
     if data is None:
-        faults.append(Fault(where=f"{where}.path", problem=f"file {path!r} was not found next to the letter"))
+        problem = f"file {path!r} was not found next to the letter"
+        faults.append(_fault(f"{where}.path", problem, "file.not_found", path=path))
     elif not data:
-        faults.append(Fault(where=f"{where}.path", problem=f"file {path!r} is empty"))
+        faults.append(_fault(f"{where}.path", f"file {path!r} is empty", "file.empty", path=path))
         return None
     return data
 
@@ -115,28 +119,49 @@ _CHOICES: dict[str, str] = {
 }
 
 
+_CUSTOM = frozenset({"empty", "org_id", "buddhist_year", "mime"})
+"""The model's own error types (``model.py``); their ctx are their parameters."""
+
+
+_FIXED: dict[str, tuple[str, str]] = {
+    "missing": ("missing", "is required but missing"),
+    "extra_forbidden": (
+        "extra_forbidden",
+        "is not a field of letter format v1; remove it or check its spelling",
+    ),
+    "string_type": ("string_type", "must be text"),
+    "str_type": ("string_type", "must be text"),
+    "model_type": ("model_type", "must be an object { ... }"),
+    "dict_type": ("model_type", "must be an object { ... }"),
+    "model_attributes_type": ("model_type", "must be an object { ... }"),
+    "tuple_type": ("list_type", "must be a list [ ... ]"),
+    "list_type": ("list_type", "must be a list [ ... ]"),
+}
+"""Pydantic error types whose fault has no parameters: (code, English problem)."""
+
+
 def _translate(err: ErrorDetails) -> Fault:
     where = _path(err["loc"])
     kind = err["type"]
     value = err.get("input")
     field = str(err["loc"][-1]) if err["loc"] else ""
-    if kind == "missing":
-        problem = "is required but missing"
-    elif kind == "extra_forbidden":
-        problem = "is not a field of letter format v1; remove it or check its spelling"
-    elif kind == "enum" and field in _CHOICES:
+    if kind in _FIXED:
+        code, problem = _FIXED[kind]
+        return _fault(where, problem, code)
+    if kind == "enum" and field in _CHOICES:
         problem = f"{value!r} is not one of: {_CHOICES[field]}"
-    elif kind.startswith("date"):
+        return _fault(where, problem, "enum", value=value, choices=_CHOICES[field])
+    if kind.startswith("date"):
         problem = f"{value!r} is not a real date; write yyyy-mm-dd in the Gregorian calendar"
-    elif kind in ("string_type", "str_type"):
-        problem = "must be text"
-    elif kind in ("model_type", "dict_type", "model_attributes_type"):
-        problem = "must be an object { ... }"
-    elif kind in ("tuple_type", "list_type"):
-        problem = "must be a list [ ... ]"
-    else:
-        problem = err["msg"]
-    return Fault(where=where, problem=problem)
+        return _fault(where, problem, "date_parsing", value=value)
+    if kind in _CUSTOM:
+        return _fault(where, err["msg"], kind, **err.get("ctx", {}))
+    return _fault(where, err["msg"], "invalid", detail=err["msg"])
+
+
+def _fault(where: str, problem: str, code: str, **params: object) -> Fault:
+    """A fault with its English ``problem`` and the code a clerk's page translates."""
+    return Fault(where=where, problem=problem, code=code, params=fault_params(code, **params))
 
 
 def _path(loc: tuple[int | str, ...]) -> str:

@@ -12,8 +12,9 @@ from starlette.responses import RedirectResponse, Response
 
 from ecms_adapters.web.context import Page
 from ecms_adapters.web.directory import choices
+from ecms_adapters.web.fault_text import error_text, fault_text
 from ecms_adapters.web.i18n import translate
-from ecms_gateway.errors import GatewayError, LetterInvalid, PolicyRefused
+from ecms_gateway.errors import GatewayError, LetterInvalid
 from ecms_gateway.letter.codes import Kind, Secrecy, Speed
 from ecms_gateway.letter.loader import load_letter_dict
 from ecms_gateway.letter.model import LetterPackage
@@ -22,6 +23,9 @@ Faults = dict[str, list[str]]
 
 _REQUIRED = ("kind", "book_no", "date", "subject", "speed", "secrecy", "receiver")
 _FIELD_OF = {"main_file": "main_file", "attachments": "attachments", "signer": "signer_title"}
+_SHOWN = frozenset({*_REQUIRED, "sender", "main_file", "attachments", "signer_title"})
+"""Fields the form shows faults next to; any other fault (``references``, the whole letter) is
+listed above the form."""
 _THAI_REQUIRED = "จำเป็นต้องกรอก (required)"
 
 
@@ -94,15 +98,13 @@ async def _send(page: Page) -> Response:
             if field == "main_file" and "main" not in files:
                 continue  # already said: attach the letter
             if not faults.get(field) or _THAI_REQUIRED not in faults[field]:
-                faults[field].append(fault.problem)
+                faults[field].append(fault_text(page.lang, fault))
     if faults or package is None:
         return _form(page, values=values, faults=dict(faults))
     try:
         submitted = await page.run(page.services.submit, package, actor=page.principal.actor)
-    except PolicyRefused as exc:
-        return _form(page, values=values, faults={}, problem=str(exc))
-    except GatewayError as exc:  # unknown receiver, the same letter already queued, ...
-        return _form(page, values=values, faults={}, problem=str(exc))
+    except GatewayError as exc:  # policy, unknown receiver, the same letter already queued, ...
+        return _form(page, values=values, faults={}, problem=error_text(page.lang, exc))
     note = translate(page.lang, "compose.queued", why=submitted.route.why)
     return RedirectResponse(f"/letters/{submitted.letter_id}?note={_q(note)}", status_code=303)
 
@@ -195,4 +197,5 @@ def _letter_dict(values: dict[str, str], files: dict[str, Any]) -> dict[str, Any
 def _field(where: str) -> str:
     """The form field a loader fault belongs to (``receiver.org_id`` -> ``receiver``)."""
     head = where.split(".", 1)[0].split("[", 1)[0]
-    return _FIELD_OF.get(head, head)
+    field = _FIELD_OF.get(head, head)
+    return field if field in _SHOWN else "other"  # shown above the form, never dropped

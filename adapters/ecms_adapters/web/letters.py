@@ -9,6 +9,7 @@ from urllib.parse import quote, urlencode
 from starlette.responses import RedirectResponse, Response
 
 from ecms_adapters.web.context import CLERK_ROLES, Page
+from ecms_adapters.web.fault_text import error_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.timeline import timeline
 from ecms_gateway.engine import Direction, Event, LetterOrder, LetterQuery, LetterState, SignatureMark
@@ -165,5 +166,6 @@ async def act(page: Page) -> Response:
     except NotFound:
         return page.render("error.html", status=404, message_key="error.notfound")
     except GatewayError as exc:
-        return RedirectResponse(f"/letters/{letter_id}?problem={quote(str(exc))}", status_code=303)
+        problem = error_text(page.lang, exc)
+        return RedirectResponse(f"/letters/{letter_id}?problem={quote(problem)}", status_code=303)
     return RedirectResponse(f"/letters/{letter_id}?note={quote(note)}", status_code=303)

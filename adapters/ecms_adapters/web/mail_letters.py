@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from ecms_adapters.web.context import CLERK_ROLES, Page, Web, page
 from ecms_adapters.web.directory import choices
+from ecms_adapters.web.fault_text import error_text, fault_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.letters import file_response
 from ecms_gateway.engine.mail_letters import OPEN_STATES
@@ -88,9 +89,11 @@ async def confirm(page: Page) -> Response:
         return page.render("error.html", status=404, message_key="error.notfound")
     except LetterInvalid as exc:
         record = await page.run(page.services.store.mail_letter, record_id)
-        return _show(page, record, values=typed, faults=_by_field(exc.faults))
+        return _show(page, record, values=typed, faults=_by_field(page.lang, exc.faults))
     except GatewayError as exc:  # confirmed or dismissed meanwhile, or being confirmed by another clerk
-        return RedirectResponse(f"{BASE}/{record_id}?problem={quote(str(exc))}", status_code=303)
+        return RedirectResponse(
+            f"{BASE}/{record_id}?problem={quote(error_text(page.lang, exc))}", status_code=303
+        )
     page.services.wake()  # the receipt goes back to the person's address by mail
     note = translate(page.lang, "mail.confirmed")
     return RedirectResponse(f"/letters/{done.letter_id}?note={quote(note)}", status_code=303)
@@ -115,7 +118,9 @@ async def dismiss(page: Page) -> Response:
         record = await page.run(page.services.store.mail_letter, record_id)
         return _show(page, record, values=values_of(record), faults={"reason": [str(exc)]})
     except GatewayError as exc:
-        return RedirectResponse(f"{BASE}/{record_id}?problem={quote(str(exc))}", status_code=303)
+        return RedirectResponse(
+            f"{BASE}/{record_id}?problem={quote(error_text(page.lang, exc))}", status_code=303
+        )
     note = translate(page.lang, "mail.dismissed", n=record_id)
     return RedirectResponse(f"{BASE}?note={quote(note)}", status_code=303)
 
@@ -157,10 +162,10 @@ async def _record(page: Page) -> MailLetterView | None:
     return record
 
 
-def _by_field(faults: tuple[Fault, ...]) -> Faults:
+def _by_field(lang: str, faults: tuple[Fault, ...]) -> Faults:
     out: defaultdict[str, list[str]] = defaultdict(list)
     for fault in faults:
-        out[fault.where if fault.where in FIELD_NAMES else "other"].append(fault.problem)
+        out[fault.where if fault.where in FIELD_NAMES else "other"].append(fault_text(lang, fault))
     return dict(out)
 
 

@@ -1,0 +1,132 @@
+"""The core's faults and refusals in the page's language: Thai for clerks, English on request.
+
+The core says every fault in English (the CLI and the REST API show that) and names it with a code
+from ``ecms_gateway.fault_codes``; this catalogue says each code in Thai and English with the same
+``{parameters}``, and the field a fault is about by the compose form's label. A fault without a known
+code (one the core has not coded yet) shows its English words as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ecms_adapters.web.i18n import CATALOGUE, translate
+from ecms_gateway.errors import Fault, GatewayError
+
+# code: (Thai, English)
+FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
+    "letter.unreadable": ("อ่านไฟล์ไม่ได้ ({reason})", "cannot be read ({reason})"),
+    "letter.not_json": ("ไม่ใช่ JSON ที่ถูกต้อง ({reason})", "is not valid JSON ({reason})"),
+    "letter.not_utf8": ("ไม่ใช่ข้อความ UTF-8", "is not UTF-8 text"),
+    "letter.not_object": ("ต้องเป็นหนังสือหนึ่งฉบับ (JSON object)", "must be one JSON object (a letter)"),
+    "missing": ("จำเป็นต้องกรอก", "is required but missing"),
+    "extra_forbidden": (
+        "ไม่ใช่ข้อมูลของหนังสือรูปแบบ v1 กรุณาลบออกหรือตรวจการสะกด",
+        "is not a field of letter format v1; remove it or check its spelling",
+    ),
+    "enum": ("'{value}' ใช้ไม่ได้ ค่าที่ใช้ได้: {choices}", "'{value}' is not one of: {choices}"),
+    "date_parsing": (
+        "'{value}' ไม่ใช่วันที่ที่มีจริง กรุณาเลือกวันที่ใหม่ (ปปปป-ดด-วว ตามปฏิทินคริสต์ศักราช)",
+        "'{value}' is not a real date; write yyyy-mm-dd in the Gregorian calendar",
+    ),
+    "string_type": ("ต้องเป็นข้อความ", "must be text"),
+    "model_type": ("ต้องเป็นกลุ่มข้อมูล {{ ... }}", "must be an object {{ ... }}"),
+    "list_type": ("ต้องเป็นรายการ [ ... ]", "must be a list [ ... ]"),
+    "invalid": ("ข้อมูลไม่ถูกต้อง ({detail})", "is not valid ({detail})"),
+    "empty": ("ว่างอยู่ กรุณากรอกข้อความ", "is empty; write the text"),
+    "org_id": (
+        "'{value}' ไม่ใช่รหัสส่วนราชการ รหัสต้องเป็นตัวเลข 10 หลัก คือรหัสกรม 5 หลักตามด้วย 00000 "
+        "(เช่น 2099000000) ดูได้จากทำเนียบส่วนราชการ",
+        "'{value}' is not an organisation ID: it must be 10 Arabic digits, the 5-digit department code "
+        "followed by 00000 (e.g. 2099000000); look it up in the directory",
+    ),
+    "buddhist_year": (
+        "{value} เป็นปีพุทธศักราช (พ.ศ.) ช่องนี้ใช้คริสต์ศักราช (ค.ศ.) กรุณาใส่ {fixed}",
+        "{value} has a Buddhist Era year (พ.ศ.); this field is Gregorian (ค.ศ.): write {fixed}",
+    ),
+    "mime": (
+        "'{value}' ไม่ใช่ชนิดไฟล์ (MIME type) เช่น application/pdf",
+        "'{value}' is not a MIME type such as application/pdf",
+    ),
+    "file.not_pdf": (
+        "ระบุว่าเป็น PDF แต่ไฟล์ '{path}' ไม่ใช่ PDF",
+        "says application/pdf but '{path}' is not a PDF",
+    ),
+    "file.outside": (
+        "'{path}' ต้องเป็นไฟล์ในโฟลเดอร์เดียวกับหนังสือ",
+        "'{path}' must be a path inside the letter's folder",
+    ),
+    "file.not_found": ("ไม่พบไฟล์ '{path}' กรุณาแนบไฟล์อีกครั้ง", "file '{path}' was not found next to the letter"),
+    "file.empty": ("ไฟล์ '{path}' ว่างเปล่า กรุณาแนบไฟล์ที่มีเนื้อหา", "file '{path}' is empty"),
+    "policy.top_secret": (
+        "หนังสือที่ {book_no} เป็นหนังสือลับที่สุด ระเบียบห้ามส่งทางอิเล็กทรอนิกส์ ต้องส่งเป็นเอกสารโดยมอบผ่านนายทะเบียนเอกสารลับ",
+        "letter {book_no} is top secret: the regulation forbids sending top-secret letters "
+        "electronically; send it on paper by hand through the secret-document officer",
+    ),
+    "policy.internal": (
+        "หนังสือที่ {book_no} เป็น{kind_thai} ({kind}) ใช้ภายในส่วนราชการเท่านั้น ส่งไปส่วนราชการอื่นไม่ได้ "
+        "หากเป็นหนังสือภายนอกจริง กรุณาเปลี่ยนประเภทหนังสือ",
+        "letter {book_no} is {kind} ({kind_thai}): this kind stays inside the agency and cannot be sent "
+        "to another organisation; change the kind if it really is an external letter",
+    ),
+    "policy.secrecy": (
+        "หนังสือที่ {book_no} เป็นหนังสือชั้น{secrecy_thai} ({secrecy}) หน่วยงานกำหนดให้ส่งหนังสือที่มีชั้นความลับเป็นเอกสาร "
+        "หากควรส่งทางอิเล็กทรอนิกส์ได้ กรุณาติดต่อผู้ดูแลระบบ",
+        "letter {book_no} is {secrecy} ({secrecy_thai}): this agency's policy sends letters with a "
+        "secrecy class on paper; ask an administrator if this class should be allowed electronically",
+    ),
+    "store.duplicate": (
+        "หนังสือที่ {book_no} ลงวันที่ {date} ของกรม {department} ส่งไปแล้วเป็นรายการที่ {letter_id} "
+        "(สถานะ {state}) ส่งซ้ำไม่ได้ หากถูกปฏิเสธ ให้ดึงหนังสือฉบับนั้นคืนก่อนแล้วจึงส่งใหม่",
+        "letter {book_no} of {date} from department {department} is already letter {letter_id} "
+        "(state {state}); it cannot be sent twice: withdraw that one after a rejection, then send again",
+    ),
+    "store.illegal_transition": (
+        "หนังสือรายการที่ {letter_id} อยู่ในสถานะ {state} จึงทำรายการ {event} ไม่ได้ กรุณาโหลดหน้าใหม่เพื่อดูสถานะล่าสุด",
+        "letter {letter_id} is {state}, so {event} does not apply to it; reload the page to see "
+        "where it stands",
+    ),
+}
+
+# The first part of a fault's ``where`` (``receiver.org_id`` -> ``receiver``): the form label's key.
+_FIELD_LABELS: Final = {
+    "kind": "f.kind",
+    "book_no": "f.book_no",
+    "date": "f.date",
+    "subject": "f.subject",
+    "speed": "f.speed",
+    "secrecy": "f.secrecy",
+    "sender": "f.sender",
+    "receiver": "f.receiver",
+    "enclosures": "f.enclosures",
+    "description": "f.description",
+    "main_file": "f.main_file",
+    "attachments": "f.attachments",
+    "signer": "f.signer_title",
+}
+
+
+def _text(lang: str, code: str | None, params: dict[str, str]) -> str | None:
+    pair = FAULT_TEXTS.get(code or "")
+    if pair is None:
+        return None
+    values = dict(params)
+    if "state" in values and f"state.{values['state']}" in CATALOGUE:
+        values["state"] = translate(lang, f"state.{values['state']}")
+    return pair[0 if lang == "th" else 1].format(**values)
+
+
+def fault_text(lang: str, fault: Fault) -> str:
+    """One fault in ``lang``, led by its field's label; its English problem when the code is unknown."""
+    text = _text(lang, fault.code, dict(fault.params))
+    if text is None:
+        return fault.problem
+    head = fault.where.split(".", 1)[0].split("[", 1)[0]
+    label = _FIELD_LABELS.get(head)
+    return f"{translate(lang, label)}: {text}" if label else text
+
+
+def error_text(lang: str, error: GatewayError) -> str:
+    """A refusal (policy, store) in ``lang``; its English message when it carries no known code."""
+    text = _text(lang, error.fault_code, dict(error.fault_params))
+    return str(error) if text is None else text
