@@ -215,21 +215,22 @@ def clerk_faults(faults: tuple[Fault, ...]) -> list[Fault]:
         head = fault.where.split(".", 1)[0].split("[", 1)[0]
         field = _LOADER_FIELD.get(head, "files" if head in ("main_file", "attachments") else head)
         label = LABELS.get(field, field)
-        out.append(Fault(where=field, problem=f"{label}: {_thai_problem(fault.problem)}"))
+        out.append(Fault(where=field, problem=f"{label}: {_thai_problem(fault)}"))
     return out
 
 
-def _thai_problem(problem: str) -> str:
-    if problem == "is required but missing":
+def _thai_problem(fault: Fault) -> str:
+    """The clerk's words for the loader's fault, by its code (fault_codes.py); rarer ones keep English."""
+    if fault.code == "missing":
         return "ยังไม่มี (อ่านจากอีเมลไม่พบ และยังไม่ได้ระบุ) โปรดระบุ"
-    if problem.startswith("is empty"):
+    if fault.code == "empty":
         return "ว่างอยู่ โปรดระบุ"
-    if "is not an organisation ID" in problem:
-        value = problem.split("'")[1] if "'" in problem else problem
+    if fault.code == "org_id":
+        value = fault.params.get("value", "")
         return f"'{value}' ไม่ใช่รหัสหน่วยงาน 10 หลัก (เช่น 2099000000) ดูจากสมุดรายชื่อหน่วยงาน"
-    if "Buddhist Era" in problem:
+    if fault.code == "buddhist_year":
         return "ปีต้องเป็น ค.ศ. ในรูป yyyy-mm-dd หรือระบุวันที่แบบไทย เช่น 20 พฤศจิกายน 2569"
-    return problem  # rarer faults keep the loader's own (English) words
+    return fault.problem
 
 
 def require_reason(reason: str) -> str:
