@@ -5,50 +5,24 @@ once the gateway's webhook loop runs."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from ecms_adapters.webhooks import HttpxPoster, PosterSettings
 
 from ecms_gateway.access import Role
-from ecms_gateway.engine import RetryPolicy, Store
-from ecms_gateway.runtime.pulse import Pulse
-from ecms_gateway.runtime.webhooks import WebhookLoop, WebhookParts
+from ecms_gateway.engine import RetryPolicy
 from ecms_gateway.webhooks import SIGNATURE_HEADER, verify
 from tests.integration.api.letters import base64_body, files_of, letter_json
 from tests.integration.api.server import ApiServer
-from tests.integration.webhooks.receiver import running_receiver
+from tests.integration.webhooks.receiver import deliver_until, running_receiver
 
 HOOKS = "/api/v1/webhooks"
 # Retries an hour apart: a failing receiver is tried once while a test looks.
 SLOW = RetryPolicy(base=timedelta(hours=1), cap=timedelta(hours=1), max_attempts=50, rand=lambda: 1.0)
 FAST = RetryPolicy(base=timedelta(milliseconds=200), cap=timedelta(seconds=1), max_attempts=50)
-
-
-async def _deliver_until(
-    store: Store, done: Callable[[], bool], *, policy: RetryPolicy = FAST, timeout: float = 30
-) -> None:
-    """Run the runtime's webhook loop (the real httpx poster) until ``done()``, as ``run`` would."""
-    poster = HttpxPoster(PosterSettings(timeout_s=5))
-    parts = WebhookParts(poster=poster, policy=policy, interval_s=0.05)
-    stopping = asyncio.Event()
-    loop = WebhookLoop(store=store, parts=parts, owner="test/webhooks", wake=Pulse())
-    task = asyncio.create_task(loop.run(stopping))
-    try:
-        deadline = time.monotonic() + timeout
-        while not done():
-            assert time.monotonic() < deadline, "the receiver did not get what was expected in time"
-            assert not task.done(), task.exception()
-            await asyncio.sleep(0.05)
-    finally:
-        stopping.set()
-        await asyncio.wait_for(task, timeout=10)
-        await poster.aclose()
 
 
 def _add(api: ApiServer, **body: Any) -> dict[str, Any]:
@@ -149,7 +123,7 @@ async def test_a_receiver_registered_here_gets_a_signed_event_for_a_letter_submi
     with running_receiver() as receiver:
         added = _add(api, url=receiver.url, events=["letter.submitted"])
         letter_id = _submit(api, 1)
-        await _deliver_until(api.store, lambda: len(receiver.accepted()) == 1)
+        await deliver_until(api.store, lambda: len(receiver.accepted()) == 1, policy=FAST)
 
     [request] = receiver.requests
     event = json.loads(request.body)
@@ -173,7 +147,7 @@ async def test_a_failing_webhook_shows_why_and_when_and_retry_wakes_the_gateway(
         receiver.fail_all = True
         hook = _add(api, url=receiver.url)["webhook"]
         _submit(api, 1)
-        await _deliver_until(api.store, lambda: len(receiver.requests) >= 1, policy=SLOW)
+        await deliver_until(api.store, lambda: len(receiver.requests) >= 1, policy=SLOW)
 
         with api.client(Role.OPERATOR) as client:
             [failing] = client.get(HOOKS).json()
@@ -192,6 +166,6 @@ async def test_a_failing_webhook_shows_why_and_when_and_retry_wakes_the_gateway(
         assert api.wakes.count == wakes + 1
 
         receiver.fail_all = False  # the receiver is back: the retried event goes through at once
-        await _deliver_until(api.store, lambda: len(receiver.accepted()) == 1, policy=SLOW)
+        await deliver_until(api.store, lambda: len(receiver.accepted()) == 1, policy=SLOW)
     with api.client(Role.OPERATOR) as client:
         assert client.get(hook["href"]).json()["health"] == "ok"

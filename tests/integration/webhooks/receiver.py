@@ -1,14 +1,22 @@
 """A real HTTP receiver on 127.0.0.1 (stdlib ``http.server`` in a thread) that records every POST and
-answers from a script of statuses (then 200), as an office system's webhook endpoint would."""
+answers from a script of statuses (then 200), as an office system's webhook endpoint would; and
+``deliver_until``, which drives the gateway's webhook loop against it."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from ecms_adapters.webhooks import HttpxPoster, PosterSettings
+
+from ecms_gateway.engine import RetryPolicy, Store
+from ecms_gateway.runtime.pulse import Pulse
+from ecms_gateway.runtime.webhooks import WebhookLoop, WebhookParts
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,3 +97,24 @@ def running_receiver(script: list[int] | None = None) -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+async def deliver_until(
+    store: Store, done: Callable[[], bool], *, policy: RetryPolicy, timeout: float = 30
+) -> None:
+    """Run the runtime's webhook loop with the real httpx poster until ``done()``, as ``run`` would."""
+    poster = HttpxPoster(PosterSettings(timeout_s=5))
+    parts = WebhookParts(poster=poster, policy=policy, interval_s=0.05)
+    stopping = asyncio.Event()
+    loop = WebhookLoop(store=store, parts=parts, owner="test/webhooks", wake=Pulse())
+    task = asyncio.create_task(loop.run(stopping))
+    try:
+        deadline = time.monotonic() + timeout
+        while not done():
+            assert time.monotonic() < deadline, "the receiver did not get what was expected in time"
+            assert not task.done(), task.exception()
+            await asyncio.sleep(0.05)
+    finally:
+        stopping.set()
+        await asyncio.wait_for(task, timeout=10)
+        await poster.aclose()

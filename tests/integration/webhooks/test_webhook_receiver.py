@@ -3,22 +3,18 @@ retried with backoff after 500s, failures visible to operators, redirects not fo
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from ecms_adapters.webhooks import HttpxPoster, PosterSettings
 
 from ecms_gateway.cli.main import main
 from ecms_gateway.engine import RetryPolicy, Store
-from ecms_gateway.runtime.pulse import Pulse
-from ecms_gateway.runtime.webhooks import WebhookLoop, WebhookParts
 from ecms_gateway.webhooks import SIGNATURE_HEADER, Webhooks, verify
-from tests.integration.webhooks.receiver import running_receiver
+from tests.integration.webhooks.receiver import deliver_until, running_receiver
 from tests.unit.webhooks.support import receive, submit
 
 pytestmark = pytest.mark.anyio
@@ -39,25 +35,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
-async def _deliver_until(store: Store, done: Callable[[], bool], *, timeout: float = 30) -> None:
-    """Run the runtime's webhook loop with the real httpx poster until ``done()``."""
-    poster = HttpxPoster(PosterSettings(timeout_s=5))
-    parts = WebhookParts(poster=poster, policy=POLICY, interval_s=0.05)
-    stopping = asyncio.Event()
-    loop = WebhookLoop(store=store, parts=parts, owner="test/webhooks", wake=Pulse())
-    task = asyncio.create_task(loop.run(stopping))
-    try:
-        deadline = time.monotonic() + timeout
-        while not done():
-            assert time.monotonic() < deadline, "the receiver did not get what was expected in time"
-            assert not task.done(), task.exception()
-            await asyncio.sleep(0.05)
-    finally:
-        stopping.set()
-        await asyncio.wait_for(task, timeout=10)
-        await poster.aclose()
-
-
 async def test_events_reach_the_receiver_signed_in_order_after_500s_with_backoff(store: Store) -> None:
     with running_receiver(script=[500, 500]) as receiver:
         added = Webhooks(store).add(receiver.url, actor="test")
@@ -65,7 +42,7 @@ async def test_events_reach_the_receiver_signed_in_order_after_500s_with_backoff
         store.register_inbound(first, actor="clerk:test")
         submit(store, 2)
 
-        await _deliver_until(store, lambda: len(receiver.accepted()) == 3)
+        await deliver_until(store, lambda: len(receiver.accepted()) == 3, policy=POLICY)
 
     requests = receiver.requests
     assert [r.status for r in requests] == [500, 500, 200, 200, 200]
@@ -95,7 +72,7 @@ async def test_a_failing_receiver_is_visible_with_its_last_error_and_attempts(
         receiver.fail_all = True
         sub_id = Webhooks(store).add(receiver.url, actor="test").subscription.id
         receive(store, 1)
-        await _deliver_until(store, lambda: len(receiver.requests) >= 2)
+        await deliver_until(store, lambda: len(receiver.requests) >= 2, policy=POLICY)
 
     sub = Webhooks(store).get(sub_id)
     assert sub.health == "failing"
@@ -121,7 +98,7 @@ async def test_a_redirect_is_not_followed_and_says_where_it_points(store: Store)
     with running_receiver(script=[302]) as receiver:
         sub_id = Webhooks(store).add(receiver.url, actor="test").subscription.id
         receive(store, 1)
-        await _deliver_until(store, lambda: len(receiver.requests) >= 1)
+        await deliver_until(store, lambda: len(receiver.requests) >= 1, policy=POLICY)
     assert len(receiver.requests) == 1
     sub = Webhooks(store).get(sub_id)
     assert sub.last_error is not None
@@ -135,7 +112,7 @@ async def test_an_unreachable_receiver_is_a_failure_in_words(store: Store) -> No
     sub_id = Webhooks(store).add(url, actor="test").subscription.id  # nothing listens there any more
     receive(store, 1)
     hooks = Webhooks(store)
-    await _deliver_until(store, lambda: hooks.get(sub_id).attempts >= 1)
+    await deliver_until(store, lambda: hooks.get(sub_id).attempts >= 1, policy=POLICY)
     error = hooks.get(sub_id).last_error
     assert error is not None
     assert "cannot reach 127.0.0.1" in error
