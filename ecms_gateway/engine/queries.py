@@ -5,6 +5,7 @@ notifiers, and a stored letter or raw item read back from the file store.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Final
 
 from sqlalchemy import Connection, bindparam, select
@@ -16,6 +17,7 @@ from ecms_gateway.engine.values import (
     AttemptView,
     HistoryEntry,
     LetterDetail,
+    LetterFacts,
     LetterSummary,
     NotifierKind,
     QueueRow,
@@ -50,6 +52,15 @@ _REFUSED_OF: Final = (
     .where(REFUSED.c.letter_id == bindparam("p_id"))
     .order_by(REFUSED.c.at, REFUSED.c.id)
     .limit(bindparam("p_limit"))
+)
+_RECEIVE_NOTIFIED: Final = (
+    select(WORK.c.id)
+    .where(
+        WORK.c.letter_id == bindparam("p_id"),
+        WORK.c.kind == WorkKind.NOTIFY_RECEIVE.value,
+        WORK.c.state == WorkState.DONE.value,
+    )
+    .limit(1)
 )
 _RAW_OF: Final = select(INBOX.c.raw_sha256, INBOX.c.raw).where(INBOX.c.id == bindparam("p_id"))
 
@@ -109,17 +120,7 @@ def letter_detail(ctx: Context, letter_id: int) -> LetterDetail:
         return LetterDetail(
             letter=summary(row),
             files=tuple((f.name, f.mime, int(f.size), f.sha256) for f in files),
-            history=tuple(
-                HistoryEntry(
-                    seq=h["seq"],
-                    at=h["at"],
-                    actor=h["actor"],
-                    action=h["action"],
-                    reason=h["reason"],
-                    detail=h["detail"],
-                )
-                for h in history
-            ),
+            history=_history(history),
             attempts=tuple(
                 AttemptView(
                     work_id=a["work_id"],
@@ -135,6 +136,32 @@ def letter_detail(ctx: Context, letter_id: int) -> LetterDetail:
             ),
             refused=tuple(_refused(conn, letter_id)),
         )
+
+
+def letter_facts(ctx: Context, letter_id: int) -> LetterFacts:
+    """The letter and its history, in one read: what each notifier sent about it is built from."""
+    with ctx.db.read() as conn:
+        row = _letter_row(conn, letter_id)
+        history = conn.execute(_HISTORY, {"p_id": letter_id}).mappings()
+        return LetterFacts(
+            letter=summary(row),
+            history=_history(history),
+            receive_notified=conn.execute(_RECEIVE_NOTIFIED, {"p_id": letter_id}).first() is not None,
+        )
+
+
+def _history(rows: Iterable[RowMapping]) -> tuple[HistoryEntry, ...]:
+    return tuple(
+        HistoryEntry(
+            seq=h["seq"],
+            at=h["at"],
+            actor=h["actor"],
+            action=h["action"],
+            reason=h["reason"],
+            detail=h["detail"],
+        )
+        for h in rows
+    )
 
 
 def refused_events(ctx: Context, *, limit: int = 1000) -> list[RefusedView]:

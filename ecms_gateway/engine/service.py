@@ -49,6 +49,7 @@ from ecms_gateway.engine.values import (
     Claim,
     HourActivity,
     LetterDetail,
+    LetterFacts,
     LetterPage,
     LetterQuery,
     LetterSummary,
@@ -157,9 +158,17 @@ class Store:
 
     # Workers.
     def claim(
-        self, channel: str, worker: str, *, lease: timedelta = DEFAULT_LEASE, kinds: Collection[WorkKind] = ()
+        self,
+        channel: str,
+        worker: str,
+        *,
+        lease: timedelta = DEFAULT_LEASE,
+        kinds: Collection[WorkKind] = (),
+        look_first: bool = True,
     ) -> Claim | None:
-        return work.claim(self._ctx, channel=channel, worker=worker, lease=lease, kinds=kinds)
+        return work.claim(
+            self._ctx, channel=channel, worker=worker, lease=lease, kinds=kinds, look_first=look_first
+        )
 
     def complete(self, work_id: int, *, worker: str, note: str | None = None) -> None:
         work.complete(self._ctx, work_id, worker=worker, note=note)
@@ -271,6 +280,10 @@ class Store:
 
     def show(self, letter_id: int) -> LetterDetail:
         return queries.letter_detail(self._ctx, letter_id)
+
+    def letter_facts(self, letter_id: int) -> LetterFacts:
+        """The letter and its history, and whether its ReceiveLetterNotifier has gone (for notifiers)."""
+        return queries.letter_facts(self._ctx, letter_id)
 
     def refused_events(self) -> list[RefusedView]:
         return queries.refused_events(self._ctx)

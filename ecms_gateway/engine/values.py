@@ -270,6 +270,16 @@ class LetterDetail:
 
 
 @dataclass(frozen=True, kw_only=True)
+class LetterFacts:
+    """What a notifier about a letter is built from: the letter and its history (``show`` without the
+    files, attempts and refusals), and whether its ReceiveLetterNotifier has gone already."""
+
+    letter: LetterSummary
+    history: tuple[HistoryEntry, ...]
+    receive_notified: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class AuditReport:
     """The result of walking the audit chain; ``first_bad`` names the first broken entry."""
 

@@ -120,11 +120,20 @@ _END_ATTEMPT: Final = (
 
 
 def claim(
-    ctx: Context, *, channel: str, worker: str, lease: timedelta, kinds: Collection[WorkKind] = ()
+    ctx: Context,
+    *,
+    channel: str,
+    worker: str,
+    lease: timedelta,
+    kinds: Collection[WorkKind] = (),
+    look_first: bool = True,
 ) -> Claim | None:
-    """Take the oldest due work item of ``channel`` (optionally only ``kinds``) under a lease."""
+    """Take the oldest due work item of ``channel`` (optionally only ``kinds``) under a lease.
+
+    ``look_first``: ask in a read transaction whether anything is due before taking the writer; a
+    worker woken because something was just queued skips it."""
     now = ctx.clock()
-    if not _any_due(ctx, channel=channel, now=now, kinds=kinds):
+    if look_first and not _any_due(ctx, channel=channel, now=now, kinds=kinds):
         return None
     with ctx.db.write() as conn:
         return _claim_in(ctx, conn, channel=channel, worker=worker, now=now, lease=lease, kinds=kinds)

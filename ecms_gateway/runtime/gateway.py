@@ -78,10 +78,11 @@ class Gateway:
     def __init__(self, parts: GatewayParts) -> None:
         self.parts = parts
         self._stopping = asyncio.Event()
-        # Targeted wake-ups: what the poller stores is inbound work; what inbound work records queues
-        # notifiers (outbound work). SIGUSR1 wakes everything (a clerk queued something).
-        self._inbound = Pulse()
-        self._outbound = Pulse()
+        # Targeted wake-ups, one per queue: what the poller (or the mail reader) stores is inbound
+        # work of its channel; what inbound work records queues notifiers (outbound work of the same
+        # channel). One worker is woken per item; SIGUSR1 wakes everything (a clerk queued something).
+        self._inbound = {ECMS: Pulse(), MAIL: Pulse()}
+        self._outbound = {ECMS: Pulse(), MAIL: Pulse()}
         self._poll = Pulse()
         self._webhooks = Pulse()
         self._prefix = f"{socket.gethostname()}/{os.getpid()}"
@@ -93,10 +94,8 @@ class Gateway:
 
     def wake(self) -> None:
         """Poll the node and look for work now."""
-        self._poll.fire()
-        self._inbound.fire()
-        self._outbound.fire()
-        self._webhooks.fire()
+        for pulse in (self._poll, *self._inbound.values(), *self._outbound.values(), self._webhooks):
+            pulse.fire()
 
     async def run(self) -> None:
         parts = self.parts
@@ -137,18 +136,23 @@ class Gateway:
             verifier=parts.verifier,
             settings=settings,
             limits=parts.limits,
-            queued=self._outbound.fire,
+            queued=self._outbound[ECMS].one,
         )
         coros: list[tuple[str, Coroutine[Any, Any, None]]] = []
         for n in range(settings.outbound_workers):
             loop = self._loop(
-                f"out-{n + 1}", ECMS, OUTBOUND_KINDS, outbound.handle, lease=lease, wake=self._outbound
+                f"out-{n + 1}", ECMS, OUTBOUND_KINDS, outbound.handle, lease=lease, wake=self._outbound[ECMS]
             )
             loop = replace(loop, ready=lambda: parts.directory.table is not None)
             coros.append((f"outbound-{n + 1}", loop.run(self._stopping)))
         for n in range(settings.inbound_workers):
             loop = self._loop(
-                f"in-{n + 1}", ECMS, (WorkKind.INBOUND,), processor.handle, lease=lease, wake=self._inbound
+                f"in-{n + 1}",
+                ECMS,
+                (WorkKind.INBOUND,),
+                processor.handle,
+                lease=lease,
+                wake=self._inbound[ECMS],
             )
             coros.append((f"inbound-{n + 1}", loop.run(self._stopping)))
         coros += self._mail_coroutines(lease)
@@ -157,7 +161,7 @@ class Gateway:
             nodes=parts.nodes,
             interval_s=settings.poll_interval_s,
             wake=self._poll,
-            on_stored=self._inbound.fire,
+            on_stored=self._inbound[ECMS].one,
             hooks=parts.hooks,
             on_polled=parts.on_polled,
         )
@@ -183,7 +187,7 @@ class Gateway:
     def _mail_coroutines(self, lease: timedelta) -> list[tuple[str, Coroutine[Any, Any, None]]]:
         parts, mail = self.parts, self.parts.mail
         if mail is None:
-            hold = self._loop("mail-hold", MAIL, (), hold_mail, lease=lease, wake=self._outbound)
+            hold = self._loop("mail-hold", MAIL, (), hold_mail, lease=lease, wake=self._outbound[MAIL])
             return [("mail-hold", hold.run(self._stopping))]
         outbound = MailOutbound(store=parts.store, signer=parts.signer, mail=mail, settings=parts.settings)
         inbound = MailInbound(
@@ -192,13 +196,13 @@ class Gateway:
             mail=mail,
             settings=parts.settings,
             limits=parts.limits,
-            queued=self._outbound.fire,
+            queued=self._outbound[MAIL].one,
         )
         sender = self._loop(
-            "mail-out", MAIL, MAIL_OUTBOUND_KINDS, outbound.handle, lease=lease, wake=self._outbound
+            "mail-out", MAIL, MAIL_OUTBOUND_KINDS, outbound.handle, lease=lease, wake=self._outbound[MAIL]
         )
         processor = self._loop(
-            "mail-in", MAIL, (WorkKind.INBOUND,), inbound.handle, lease=lease, wake=self._inbound
+            "mail-in", MAIL, (WorkKind.INBOUND,), inbound.handle, lease=lease, wake=self._inbound[MAIL]
         )
         coros = [
             ("mail-outbound", sender.run(self._stopping)),
@@ -206,7 +210,7 @@ class Gateway:
         ]
         if mail.reader is not None:
             commit = mail_commit(
-                parts.store, actor=f"{self._prefix}/mail-reader", on_stored=self._inbound.fire
+                parts.store, actor=f"{self._prefix}/mail-reader", on_stored=self._inbound[MAIL].one
             )
             coros.append(("mail-reader", mail.reader.run(commit, stop=self._stopping)))
         return coros

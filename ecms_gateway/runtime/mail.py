@@ -24,7 +24,7 @@ from typing import Final
 from ecms_gateway.codec import NotifierKind
 from ecms_gateway.engine import Claim, Direction, LetterState, NotifierIn, Store, WorkKind
 from ecms_gateway.engine.mail_values import MailLetterView
-from ecms_gateway.engine.values import LetterDetail
+from ecms_gateway.engine.values import LetterDetail, LetterFacts
 from ecms_gateway.errors import ConfigError, IllegalTransition, InputError, PermanentFailure, TransientFailure
 from ecms_gateway.mail import (
     AutoReply,
@@ -188,7 +188,7 @@ class MailOutbound:
         its ``PermanentMailError`` (the server's words) makes a dead letter."""
         return await self.mail.sender.send(mail)
 
-    def _letter_message_id(self, detail: LetterDetail) -> str | None:
+    def _letter_message_id(self, detail: LetterDetail | LetterFacts) -> str | None:
         """The Message-ID the received letter's mail came with (from its inbox item)."""
         inbox_id = inbox_of(detail)
         if inbox_id is None:
@@ -196,7 +196,7 @@ class MailOutbound:
         return message_id_of(self.store.load_raw(inbox_id))
 
 
-def inbox_of(detail: LetterDetail) -> int | None:
+def inbox_of(detail: LetterDetail | LetterFacts) -> int | None:
     """The inbox item a received letter was decoded from (from its ``letter.received`` history)."""
     for entry in detail.history:
         if entry.action != "letter.received":

@@ -10,7 +10,7 @@ from typing import Final
 from ecms_gateway.codec import Notifier, NotifierKind, decode, encode
 from ecms_gateway.engine import Event, WorkKind
 from ecms_gateway.engine.registry import THAI_TIME
-from ecms_gateway.engine.values import LetterDetail
+from ecms_gateway.engine.values import LetterDetail, LetterFacts
 from ecms_gateway.errors import InputError
 from ecms_gateway.signing import OutboundSigner
 
@@ -27,7 +27,9 @@ _REASON_OF: Final[Mapping[NotifierKind, Event]] = {
 }
 
 
-def receiver_notice(kind: NotifierKind, detail: LetterDetail, *, receiving_org: str) -> Notifier:
+def receiver_notice(
+    kind: NotifierKind, detail: LetterDetail | LetterFacts, *, receiving_org: str
+) -> Notifier:
     """The notifier about inbound letter ``detail`` that ``receiving_org`` (we) sends to its sender."""
     letter = detail.letter
     accept_id = accept_date = None
@@ -83,12 +85,12 @@ def signed(notifier: Notifier, signer: OutboundSigner, *, org_id: str, partner_i
     return result
 
 
-def _date_of(detail: LetterDetail, action: str) -> str | None:
+def _date_of(detail: LetterDetail | LetterFacts, action: str) -> str | None:
     entry = next((h for h in reversed(detail.history) if h.action == action), None)
     return None if entry is None else entry.at.astimezone(THAI_TIME).date().isoformat()
 
 
-def _reason_of(detail: LetterDetail, event: Event) -> str | None:
+def _reason_of(detail: LetterDetail | LetterFacts, event: Event) -> str | None:
     action = f"letter.{event.value}"
     entry = next((h for h in reversed(detail.history) if h.action == action), None)
     return None if entry is None else entry.reason

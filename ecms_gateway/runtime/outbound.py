@@ -17,7 +17,7 @@ from lxml import etree
 
 from ecms_gateway.codec import LetterDocument, LetterKey, NotifierKind, build_document
 from ecms_gateway.engine import Claim, Store, WorkKind
-from ecms_gateway.engine.values import LetterDetail
+from ecms_gateway.engine.values import LetterFacts
 from ecms_gateway.errors import ConfigError, PermanentFailure, TransientFailure
 from ecms_gateway.letter.model import LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
@@ -173,14 +173,15 @@ class Outbound:
 
 async def after_receive_notice(
     store: Store, letter_id: int, kind: NotifierKind, *, wait_s: float
-) -> LetterDetail:
+) -> LetterFacts:
     """The letter; for a notifier after the ReceiveLetterNotifier, once that one has gone (waiting up
     to ``wait_s``), so that the sender sees them in order (a late one is refused there)."""
-    if kind is not NotifierKind.RECEIVE:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait_s
-        while loop.time() < deadline:
-            if await asyncio.to_thread(store.work_done, letter_id, WorkKind.NOTIFY_RECEIVE):
-                break
-            await asyncio.sleep(0.05)
-    return await asyncio.to_thread(store.show, letter_id)
+    facts = await asyncio.to_thread(store.letter_facts, letter_id)
+    if kind is NotifierKind.RECEIVE or facts.receive_notified:
+        return facts
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    while not facts.receive_notified and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+        facts = await asyncio.to_thread(store.letter_facts, letter_id)
+    return facts

@@ -43,29 +43,38 @@ class WorkLoop:
     async def run(self, stopping: asyncio.Event) -> None:
         """Work until ``stopping`` is set; an empty queue is looked at again every ``idle_s`` or on wake."""
         claim: Claim | None = None
+        woken = False
         while not stopping.is_set():
             if claim is None:
-                claim = await self._claim(stopping)
+                claim, woken = await self._claim(stopping, look_first=not woken)
                 continue
             claim = await self.do(claim, stopping)
         if claim is not None:  # taken with the last completion, as the gateway began to stop
             await self._release(claim, "released: the gateway stopped before it was tried")
 
-    async def _claim(self, stopping: asyncio.Event) -> Claim | None:
+    async def _claim(self, stopping: asyncio.Event, *, look_first: bool) -> tuple[Claim | None, bool]:
+        """The next item, or None and whether a wake-up (not the idle time) ended the wait after it.
+
+        ``look_first=False`` after a wake-up: something was just queued, so the store's read-only
+        look for due work (which spares idle workers the single writer) would only cost a transaction.
+        """
         if not self.ready():
-            await self.wake.wait(self.idle_s, unless=stopping)
-            return None
+            return None, await self.wake.wait(self.idle_s, unless=stopping)
         try:
             claim = await asyncio.to_thread(
-                self.store.claim, self.channel, self.name, lease=self.lease, kinds=self.kinds
+                self.store.claim,
+                self.channel,
+                self.name,
+                lease=self.lease,
+                kinds=self.kinds,
+                look_first=look_first,
             )
         except Exception:
             log.exception("%s: cannot claim work; trying again in %s s", self.name, self.idle_s)
-            await self.wake.wait(self.idle_s, unless=stopping)
-            return None
+            return None, await self.wake.wait(self.idle_s, unless=stopping)
         if claim is None:
-            await self.wake.wait(self.idle_s, unless=stopping)
-        return claim
+            return None, await self.wake.wait(self.idle_s, unless=stopping)
+        return claim, False
 
     async def do(self, claim: Claim, stopping: asyncio.Event | None = None) -> Claim | None:
         """Do ``claim``; the next item, claimed with this one's completion unless ``stopping`` is set."""

@@ -143,3 +143,22 @@ def test_complete_and_claim_with_a_lost_lease_claims_nothing(store: Store, clock
         store.complete_and_claim(first.work_id, worker="w1", channel="ecms", lease=LEASE)
     rows = store.queue()
     assert [(r.state, r.lease_owner) for r in rows] == [(WorkState.LEASED, "w2"), (WorkState.READY, None)]
+
+
+@pytest.mark.parametrize("look_first", [True, False], ids=["looking first", "woken"])
+def test_a_claim_takes_the_same_item_whether_it_looks_first_or_not(
+    backend: Backend, clock: FakeClock, look_first: bool
+) -> None:
+    """A worker woken for a new item skips the read-only look for due work: same claims, same order,
+    nothing when the queue is empty or the item is not due yet."""
+    with backend.open(clock=clock) as store:
+        assert store.claim("ecms", "w1", look_first=look_first) is None
+        first = store.accept_outbound(make_package(1), actor="clerk", channel="ecms")
+        second = store.accept_outbound(make_package(2), actor="clerk", channel="ecms")
+        taken = store.claim("ecms", "w1", lease=LEASE, look_first=look_first)
+        assert taken is not None and taken.letter_id == first
+        assert store.claim("mail", "w1", look_first=look_first) is None  # another channel's queue
+        store.fail(taken.work_id, worker="w1", error=TimeoutError("node busy"))  # due again later
+        again = store.claim("ecms", "w2", lease=LEASE, look_first=look_first)
+        assert again is not None and again.letter_id == second
+        assert store.claim("ecms", "w3", lease=LEASE, look_first=look_first) is None

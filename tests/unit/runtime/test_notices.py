@@ -35,6 +35,27 @@ def test_accept_notice_carries_the_receive_number_and_its_date(tmp_path: Path) -
     assert notice.accept_department == B[:5]
 
 
+def test_the_facts_a_notice_is_built_from_give_the_same_notice_and_say_when_receipt_went(
+    tmp_path: Path,
+) -> None:
+    """``letter_facts`` (one read per notifier) builds the notice ``show`` builds, and tells the
+    AcceptLetterNotifier's sender whether the ReceiveLetterNotifier has gone."""
+    orgs, letter_id = _received(tmp_path)
+    store = orgs[B].store
+    store.register_inbound(letter_id, actor="clerk")
+    facts = store.letter_facts(letter_id)
+    for kind in (NotifierKind.RECEIVE, NotifierKind.ACCEPT):
+        assert receiver_notice(kind, facts, receiving_org=B) == receiver_notice(
+            kind, store.show(letter_id), receiving_org=B
+        )
+    assert facts.receive_notified is False
+    claim = store.claim("ecms", "w1", kinds=(WorkKind.NOTIFY_RECEIVE,))
+    assert claim is not None and claim.letter_id == letter_id
+    assert store.letter_facts(letter_id).receive_notified is False  # in hand, not gone yet
+    store.complete(claim.work_id, worker="w1")
+    assert store.letter_facts(letter_id).receive_notified is True
+
+
 def test_reject_notice_carries_the_clerks_reason(tmp_path: Path) -> None:
     orgs, letter_id = _received(tmp_path)
     store = orgs[B].store

@@ -147,8 +147,30 @@ def test_a_pulse_wakes_the_tasks_waiting_then_and_stopping_ends_the_wait() -> No
         waiters = [asyncio.create_task(pulse.wait(3600)) for _ in range(3)]
         await asyncio.sleep(0.01)
         pulse.fire()
-        await asyncio.wait_for(asyncio.gather(*waiters), 10)
+        assert await asyncio.wait_for(asyncio.gather(*waiters), 10) == [True, True, True]
         stopping.set()
-        await asyncio.wait_for(pulse.wait(3600, unless=stopping), 10)
+        assert await asyncio.wait_for(pulse.wait(3600, unless=stopping), 10) is False
+        assert await pulse.wait(0.01) is False  # the idle time ran out: nobody fired
+
+    asyncio.run(scenario())
+
+
+def test_one_wakes_only_the_task_that_has_waited_longest() -> None:
+    """One queued item wakes one worker; the others keep waiting (they would look for nothing)."""
+
+    async def scenario() -> None:
+        pulse = Pulse()
+        first = asyncio.create_task(pulse.wait(3600))
+        await asyncio.sleep(0.01)
+        second = asyncio.create_task(pulse.wait(3600))
+        await asyncio.sleep(0.01)
+        pulse.one()
+        assert await asyncio.wait_for(first, 10) is True
+        await asyncio.sleep(0.01)
+        assert not second.done()
+        pulse.one()
+        assert await asyncio.wait_for(second, 10) is True
+        pulse.one()  # nobody waits: not kept for a later waiter
+        assert await pulse.wait(0.01) is False
 
     asyncio.run(scenario())
