@@ -48,7 +48,11 @@ class WorkLoop:
             if claim is None:
                 claim, woken = await self._claim(stopping, look_first=not woken)
                 continue
-            claim = await self.do(claim, stopping)
+            claim, looked = await self._in_hand(claim, stopping)
+            if claim is None and looked:
+                # The completion asked for the next item and there was none: wait for a new one
+                # instead of asking again at once.
+                woken = await self.wake.wait(self.idle_s, unless=stopping)
         if claim is not None:  # taken with the last completion, as the gateway began to stop
             await self._release(claim, "released: the gateway stopped before it was tried")
 
@@ -80,11 +84,16 @@ class WorkLoop:
         """Do ``claim``; the next item, claimed with this one's completion unless ``stopping`` is set."""
         # Every line logged while the item is in hand (here, in the handler, in library code and in
         # the threads it starts) names the letter and the work item.
+        following, _ = await self._in_hand(claim, stopping)
+        return following
+
+    async def _in_hand(self, claim: Claim, stopping: asyncio.Event | None) -> tuple[Claim | None, bool]:
         with log_context(letter_id=claim.letter_id, work_id=claim.work_id):
             self.recorder.attempted(channel=claim.channel, kind=claim.kind)
             return await self._do(claim, stopping)
 
-    async def _do(self, claim: Claim, stopping: asyncio.Event | None) -> Claim | None:
+    async def _do(self, claim: Claim, stopping: asyncio.Event | None) -> tuple[Claim | None, bool]:
+        """The next item, and whether the store was asked for it (with this one's completion)."""
         try:
             note = await self.handler(claim)
         except asyncio.CancelledError:
@@ -92,7 +101,7 @@ class WorkLoop:
             raise
         except Exception as exc:
             await self._fail(claim, exc)
-            return None
+            return None, False
         go_on = stopping is not None and not stopping.is_set() and self.ready()
         try:
             if go_on:
@@ -111,14 +120,14 @@ class WorkLoop:
         except LeaseLost as exc:
             log.warning("%s: %s", self.name, exc)
             self._count_failure(claim, "lease_lost", Outcome.LOST)
-            return None
+            return None, False
         except Exception:  # the store failed: the lease runs out and the item is tried again
             log.exception("%s: cannot record work %d as done", self.name, claim.work_id)
             self._count_failure(claim, "store", Outcome.UNRECORDED)
-            return None
+            return None, False
         self.recorder.delivered(channel=claim.channel, kind=claim.kind)
         self.on_done()
-        return following
+        return following, go_on
 
     async def _release(self, claim: Claim, reason: str) -> None:
         """Give the item back untried: ready again now, the attempt not counted (``Store.release``)."""

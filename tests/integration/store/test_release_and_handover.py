@@ -156,9 +156,11 @@ def test_a_claim_takes_the_same_item_whether_it_looks_first_or_not(
         first = store.accept_outbound(make_package(1), actor="clerk", channel="ecms")
         second = store.accept_outbound(make_package(2), actor="clerk", channel="ecms")
         taken = store.claim("ecms", "w1", lease=LEASE, look_first=look_first)
-        assert taken is not None and taken.letter_id == first
+        assert taken is not None
+        assert taken.letter_id == first
         assert store.claim("mail", "w1", look_first=look_first) is None  # another channel's queue
         store.fail(taken.work_id, worker="w1", error=TimeoutError("node busy"))  # due again later
         again = store.claim("ecms", "w2", lease=LEASE, look_first=look_first)
-        assert again is not None and again.letter_id == second
+        assert again is not None
+        assert again.letter_id == second
         assert store.claim("ecms", "w3", lease=LEASE, look_first=look_first) is None

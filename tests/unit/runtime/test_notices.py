@@ -50,7 +50,8 @@ def test_the_facts_a_notice_is_built_from_give_the_same_notice_and_say_when_rece
         )
     assert facts.receive_notified is False
     claim = store.claim("ecms", "w1", kinds=(WorkKind.NOTIFY_RECEIVE,))
-    assert claim is not None and claim.letter_id == letter_id
+    assert claim is not None
+    assert claim.letter_id == letter_id
     assert store.letter_facts(letter_id).receive_notified is False  # in hand, not gone yet
     store.complete(claim.work_id, worker="w1")
     assert store.letter_facts(letter_id).receive_notified is True

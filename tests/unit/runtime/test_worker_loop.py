@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -100,3 +101,36 @@ def test_an_item_taken_as_the_gateway_stops_is_released_uncounted(tmp_path: Path
         assert [a.outcome for a in detail.attempts] == ["released"]
         [row] = [r for r in store.queue() if r.letter_id == second]
         assert (row.state, row.attempts) == (WorkState.READY, 0)  # max_attempts=1 is not used up
+
+
+def test_a_worker_whose_completion_found_nothing_waits_for_a_wake_up_before_asking_again(
+    tmp_path: Path,
+) -> None:
+    """The completion of the last item already asked for the next one: the worker then waits (here
+    for an hour) instead of claiming again at once; a wake-up for a new item gets it claimed."""
+    seen: list[int] = []
+    with CountingStore(tmp_path) as store:
+        letters = _submit(store, 2)
+        work = replace(_loop(store, seen), idle_s=3600)
+
+        async def main() -> None:
+            stopping = asyncio.Event()
+            task = asyncio.create_task(work.run(stopping))
+            while len(store.queue(work_state=WorkState.DONE)) < 2:
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.2)
+            assert (store.claims, store.handovers) == (1, 2)  # one claim, then two handovers
+            letters.append(_submit_one(store, 3))
+            work.wake.one()
+            while len(store.queue(work_state=WorkState.DONE)) < 3:
+                await asyncio.sleep(0.01)
+            assert store.claims == 2
+            stopping.set()
+            await asyncio.wait_for(task, 10)
+
+        asyncio.run(main())
+        assert seen == letters
+
+
+def _submit_one(store: Store, number: int) -> int:
+    return store.accept_outbound(letter(number), actor="test", channel="ecms")
