@@ -6,8 +6,9 @@ anyone acknowledges it); files go to the file store first, content-addressed.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -148,20 +149,11 @@ def accept_inbound(ctx: Context, raw: bytes, *, channel: str, process_id: str, a
     to ``INLINE_RAW_MAX`` bytes are kept in their row, committed with it; larger ones go to the file
     store first (see docs/store-and-engine.md, "Received items").
     """
-    inline = len(raw) <= INLINE_RAW_MAX
-    sha256 = hashlib.sha256(raw).hexdigest() if inline else ctx.files.put(raw)
-    now = ctx.clock()
+    row = inbox_row(ctx, raw, channel=channel, process_id=process_id)
     try:
         with ctx.db.write() as conn:
-            row = {
-                "channel": channel,
-                "process_id": process_id,
-                "raw_sha256": sha256,
-                "raw_size": len(raw),
-                "raw": raw if inline else None,
-                "received_at": now,
-            }
-            inbox_id = int(conn.execute(_ADD_INBOX, row).scalar_one())
+            inbox_id = add_inbox(conn, row)
+            now = row["received_at"]
             work_id = enqueue(conn, kind=WorkKind.INBOUND, channel=channel, now=now, inbox_id=inbox_id)
             audit.append(
                 conn,
@@ -169,17 +161,51 @@ def accept_inbound(ctx: Context, raw: bytes, *, channel: str, process_id: str, a
                 actor=actor,
                 action="inbox.received",
                 work_id=work_id,
-                detail={"channel": channel, "process_id": process_id, "sha256": sha256, "size": len(raw)},
+                detail=inbox_detail(row),
             )
         return Accepted(id=inbox_id, created=True)
     except IntegrityError:
-        with ctx.db.read() as conn:
-            existing = conn.execute(
-                select(INBOX.c.id).where(INBOX.c.channel == channel, INBOX.c.process_id == process_id)
-            ).scalar()
-        if existing is None:
+        before = stored_before(ctx, channel=channel, process_id=process_id)
+        if before is None:
             raise
-        return Accepted(id=int(existing), created=False)
+        return before
+
+
+def inbox_row(ctx: Context, raw: bytes, *, channel: str, process_id: str) -> dict[str, Any]:
+    """The ``inbox_item`` row of a received item; a large one's bytes go to the file store now."""
+    inline = len(raw) <= INLINE_RAW_MAX
+    return {
+        "channel": channel,
+        "process_id": process_id,
+        "raw_sha256": hashlib.sha256(raw).hexdigest() if inline else ctx.files.put(raw),
+        "raw_size": len(raw),
+        "raw": raw if inline else None,
+        "received_at": ctx.clock(),
+    }
+
+
+def add_inbox(conn: Connection, row: Mapping[str, Any]) -> int:
+    """Insert ``row`` (``inbox_row``); IntegrityError when its (channel, ProcessID) is stored already."""
+    return int(conn.execute(_ADD_INBOX, row).scalar_one())
+
+
+def inbox_detail(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What the ``inbox.received`` audit entry says about the item."""
+    return {
+        "channel": row["channel"],
+        "process_id": row["process_id"],
+        "sha256": row["raw_sha256"],
+        "size": row["raw_size"],
+    }
+
+
+def stored_before(ctx: Context, *, channel: str, process_id: str) -> Accepted | None:
+    """The item of (channel, ProcessID) stored already (``created`` False), after a refused insert."""
+    with ctx.db.read() as conn:
+        existing = conn.execute(
+            select(INBOX.c.id).where(INBOX.c.channel == channel, INBOX.c.process_id == process_id)
+        ).scalar()
+    return None if existing is None else Accepted(id=int(existing), created=False)
 
 
 def record_inbound_letter(

@@ -7,15 +7,20 @@ repeated ReceiveLetterNotifier, which is only noted.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from typing import Final
 
-from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy import Connection, bindparam, case, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ecms_gateway.engine import audit
 from ecms_gateway.engine.context import Context
+from ecms_gateway.engine.intake import add_inbox, inbox_detail, inbox_row, stored_before
 from ecms_gateway.engine.states import Direction, Event, LetterState
 from ecms_gateway.engine.transitions import apply, lock_letter
 from ecms_gateway.engine.values import (
+    Accepted,
     NotifierIn,
     NotifierKind,
     NotifierOutcome,
@@ -56,68 +61,108 @@ _SET_OUTCOME: Final = (
 def match_notifier(ctx: Context, notifier: NotifierIn, *, actor: str) -> NotifierResult:
     """Record ``notifier`` and apply it to its letter when it matches one and the state allows it."""
     now = ctx.clock()
+    with ctx.db.write() as conn:
+        return match_in(conn, notifier, actor=actor, now=now)
+
+
+def match_in(conn: Connection, notifier: NotifierIn, *, actor: str, now: datetime) -> NotifierResult:
+    """``match_notifier`` inside the caller's write transaction."""
     key = book_no_key(notifier.book_no)
     # InvalidAcceptIDNotifier is about a letter we received; the others about one we sent.
     direction = Direction.IN if notifier.kind is NotifierKind.INVALID_ACCEPT_ID else Direction.OUT
-    with ctx.db.write() as conn:
-        match = {
-            "p_direction": direction.value,
-            "p_dept": notifier.sender_dept,
-            "p_key": key,
-            "p_date": notifier.letter_date,
-        }
-        letter = conn.execute(_LOCK_MATCH, match).mappings().first()
-        row = {
-            "kind": notifier.kind.value,
-            "sender_dept": notifier.sender_dept,
-            "book_no": notifier.book_no,
-            "book_key": key,
-            "letter_date": notifier.letter_date,
-            "accept_id": notifier.accept_id,
-            "inbox_id": notifier.inbox_id,
-            "letter_id": letter["id"] if letter else None,
-            "outcome": NotifierOutcome.UNMATCHED.value,
-            "received_at": now,
-        }
-        notifier_id = int(conn.execute(_ADD_NOTIFIER, row).scalar_one())
-        detail = {"notifier_id": notifier_id, "kind": notifier.kind.value, "accept_id": notifier.accept_id}
-        if letter is None:
+    match = {
+        "p_direction": direction.value,
+        "p_dept": notifier.sender_dept,
+        "p_key": key,
+        "p_date": notifier.letter_date,
+    }
+    letter = conn.execute(_LOCK_MATCH, match).mappings().first()
+    row = {
+        "kind": notifier.kind.value,
+        "sender_dept": notifier.sender_dept,
+        "book_no": notifier.book_no,
+        "book_key": key,
+        "letter_date": notifier.letter_date,
+        "accept_id": notifier.accept_id,
+        "inbox_id": notifier.inbox_id,
+        "letter_id": letter["id"] if letter else None,
+        "outcome": NotifierOutcome.UNMATCHED.value,
+        "received_at": now,
+    }
+    notifier_id = int(conn.execute(_ADD_NOTIFIER, row).scalar_one())
+    detail = {"notifier_id": notifier_id, "kind": notifier.kind.value, "accept_id": notifier.accept_id}
+    if letter is None:
+        audit.append(
+            conn,
+            at=now,
+            actor=actor,
+            action="notifier.unmatched",
+            detail={**detail, "book_no": notifier.book_no, "date": notifier.letter_date.isoformat()},
+        )
+        return NotifierResult(
+            notifier_id=notifier_id, outcome=NotifierOutcome.UNMATCHED, letter_id=None, state=None
+        )
+    event = EVENT_OF.get(notifier.kind)
+    if event is None or _late_receipt(event, LetterState(letter["state"])):
+        outcome, state = NotifierOutcome.NOTED, LetterState(letter["state"])
+        audit.append(
+            conn, at=now, actor=actor, action="notifier.noted", letter_id=letter["id"], detail=detail
+        )
+    else:
+        values = {"accept_id": notifier.accept_id} if event is Event.ACCEPT_NOTIFIED else None
+        result = apply(
+            conn,
+            letter,
+            event,
+            actor=actor,
+            now=now,
+            reason=notifier.reason,
+            values=values,
+            detail=detail,
+            notifier_id=notifier_id,
+        )
+        applied = isinstance(result, Transition)
+        outcome = NotifierOutcome.APPLIED if applied else NotifierOutcome.REFUSED
+        state = result.after if isinstance(result, Transition) else result.state
+    conn.execute(_SET_OUTCOME, {"p_id": notifier_id, "p_outcome": outcome.value})
+    return NotifierResult(notifier_id=notifier_id, outcome=outcome, letter_id=int(letter["id"]), state=state)
+
+
+def accept_notifier(
+    ctx: Context,
+    raw: bytes,
+    notifier: NotifierIn,
+    *,
+    channel: str,
+    process_id: str,
+    actor: str,
+    applier: str,
+) -> tuple[Accepted, NotifierResult | None]:
+    """Store a received notifier exactly as it came and match it, in one transaction.
+
+    What ``accept_inbound`` and then the inbound work's ``match_notifier`` do, without the work item
+    in between: for a notifier already decoded and verified there is nothing left to do later. The
+    same (channel, ProcessID) stored before is not matched again: (that item, created False), None.
+    """
+    row = inbox_row(ctx, raw, channel=channel, process_id=process_id)
+    now = row["received_at"]
+    try:
+        with ctx.db.write() as conn:
+            inbox_id = add_inbox(conn, row)
             audit.append(
                 conn,
                 at=now,
                 actor=actor,
-                action="notifier.unmatched",
-                detail={**detail, "book_no": notifier.book_no, "date": notifier.letter_date.isoformat()},
+                action="inbox.received",
+                detail={**inbox_detail(row), "matched_at_once": True},
             )
-            return NotifierResult(
-                notifier_id=notifier_id, outcome=NotifierOutcome.UNMATCHED, letter_id=None, state=None
-            )
-        event = EVENT_OF.get(notifier.kind)
-        if event is None or _late_receipt(event, LetterState(letter["state"])):
-            outcome, state = NotifierOutcome.NOTED, LetterState(letter["state"])
-            audit.append(
-                conn, at=now, actor=actor, action="notifier.noted", letter_id=letter["id"], detail=detail
-            )
-        else:
-            values = {"accept_id": notifier.accept_id} if event is Event.ACCEPT_NOTIFIED else None
-            result = apply(
-                conn,
-                letter,
-                event,
-                actor=actor,
-                now=now,
-                reason=notifier.reason,
-                values=values,
-                detail=detail,
-                notifier_id=notifier_id,
-            )
-            applied = isinstance(result, Transition)
-            outcome = NotifierOutcome.APPLIED if applied else NotifierOutcome.REFUSED
-            state = result.after if isinstance(result, Transition) else result.state
-        conn.execute(_SET_OUTCOME, {"p_id": notifier_id, "p_outcome": outcome.value})
-        return NotifierResult(
-            notifier_id=notifier_id, outcome=outcome, letter_id=int(letter["id"]), state=state
-        )
+            result = match_in(conn, replace(notifier, inbox_id=inbox_id), actor=applier, now=now)
+        return Accepted(id=inbox_id, created=True), result
+    except IntegrityError:
+        before = stored_before(ctx, channel=channel, process_id=process_id)
+        if before is None:
+            raise
+        return before, None
 
 
 # The receiver answered already: a ReceiveLetterNotifier that comes after the answer (queues are not

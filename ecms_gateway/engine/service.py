@@ -255,6 +255,14 @@ class Store:
     def match_notifier(self, notifier: NotifierIn, *, actor: str) -> NotifierResult:
         return notifiers.match_notifier(self._ctx, notifier, actor=actor)
 
+    def accept_notifier(
+        self, raw: bytes, notifier: NotifierIn, *, channel: str, process_id: str, actor: str, applier: str
+    ) -> tuple[Accepted, NotifierResult | None]:
+        """Store a decoded, verified notifier and match it in one transaction (no inbound work)."""
+        return notifiers.accept_notifier(
+            self._ctx, raw, notifier, channel=channel, process_id=process_id, actor=actor, applier=applier
+        )
+
     def record_bounce(self, letter_id: int, *, actor: str, reason: str) -> Transition:
         return notifiers.record_bounce(self._ctx, letter_id, actor=actor, reason=reason)
 

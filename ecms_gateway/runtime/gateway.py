@@ -164,6 +164,7 @@ class Gateway:
             on_stored=self._inbound[ECMS].one,
             hooks=parts.hooks,
             on_polled=parts.on_polled,
+            at_once=lambda item, actor: processor.at_once(item, actor=actor),
         )
         refresh = parts.directory.run(
             self._stopping, every_s=settings.directory_refresh_s, retry_s=settings.poll_interval_s

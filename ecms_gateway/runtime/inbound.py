@@ -27,10 +27,20 @@ from ecms_gateway.codec import (
     parse_document,
     read_element,
 )
-from ecms_gateway.engine import Claim, Direction, LetterRef, LetterState, NotifierIn, SignatureMark, Store
+from ecms_gateway.engine import (
+    Claim,
+    Direction,
+    LetterRef,
+    LetterState,
+    NotifierIn,
+    NotifierResult,
+    SignatureMark,
+    Store,
+)
 from ecms_gateway.engine import NotifierKind as StoreNotifierKind
-from ecms_gateway.errors import InputError, PermanentFailure, TransientFailure
-from ecms_gateway.runtime.settings import RuntimeSettings
+from ecms_gateway.errors import GatewayError, InputError, PermanentFailure, TransientFailure
+from ecms_gateway.ports import ReceivedItem
+from ecms_gateway.runtime.settings import ECMS, RuntimeSettings
 from ecms_gateway.services import clerk
 from ecms_gateway.signing import SignatureStatus, Verified, Verifier
 from ecms_gateway.xml.parser import XmlLimits, parse_xml
@@ -87,7 +97,7 @@ class InboundProcessor:
     def process(self, inbox_id: int, raw: bytes, worker: str) -> Processed:
         root = parse_xml(raw, limits=self.limits, source=f"inbox item {inbox_id}")
         read = read_element(root, source=f"inbox item {inbox_id}")
-        item = _item_of(read.message, inbox_id)
+        item = _item_of(read.message, f"inbox item {inbox_id}")
         if isinstance(item, LetterDocument):
             # A letter queues its ReceiveLetterNotifier (and, registered, its AcceptLetterNotifier).
             return Processed(note=self._letter(inbox_id, root, item, worker), queued_work=True)
@@ -142,12 +152,51 @@ class InboundProcessor:
 
     # ------------------------------------------------------------ notifiers
 
+    def at_once(self, item: ReceivedItem, *, actor: str) -> str | None:
+        """A notifier just polled, verified, stored and matched in one transaction: what became of it.
+
+        None when it is to be stored as inbound work instead (a letter, or a notifier that cannot be
+        applied now: its letter is still being sent, its signature or content is refused); the
+        inbound worker then does it, retries it or makes it a dead letter with the reason.
+        """
+        if not isinstance(item.item, Notifier):
+            return None
+        what = f"ProcessID {item.process_id}"
+        try:
+            root = parse_xml(item.raw, limits=self.limits, source=what)
+            seen = _item_of(read_element(root, source=what).message, what)
+            if not isinstance(seen, Notifier):
+                return None
+            peer, verified, notifier = self._verified(what, root, seen)
+        except (GatewayError, etree.LxmlError) as exc:
+            log.info("%s is stored for the inbound worker: %s", what, exc)
+            return None
+        accepted, result = self.store.accept_notifier(
+            item.raw,
+            _notifier_in(peer, notifier, inbox_id=None),
+            channel=ECMS,
+            process_id=item.process_id,
+            actor=actor,
+            applier=_actor(actor, verified),
+        )
+        if result is None:
+            return f"inbox item {accepted.id} ({what}) was stored before"
+        return self._matched(peer, notifier, result)
+
     def _notifier(self, inbox_id: int, root: etree._Element, seen: Notifier, worker: str) -> str:
-        peer = self._peer(seen, inbox_id)
+        peer, verified, notifier = self._verified(f"inbox item {inbox_id}", root, seen)
+        result = self.store.match_notifier(
+            _notifier_in(peer, notifier, inbox_id=inbox_id), actor=_actor(worker, verified)
+        )
+        return self._matched(peer, notifier, result)
+
+    def _verified(self, what: str, root: etree._Element, seen: Notifier) -> tuple[Peer, Verified, Notifier]:
+        """Who sent the notifier, its verified signature and what the signature covers, decoded."""
+        peer = self._peer(seen, what)
         verified = self.verifier.verify_notifier(root, org_id=peer.org_id)
         notifier = decode(verified.element)
         if not isinstance(notifier, Notifier):
-            raise PermanentFailure(f"inbox item {inbox_id}: the verified element is not a notifier")
+            raise PermanentFailure(f"{what}: the verified element is not a notifier")
         if peer.state in SENDING:
             # The node took the letter but our worker has not recorded it as sent yet (or its reply was
             # lost and it is sent again): apply the notifier once the sending is recorded.
@@ -155,18 +204,10 @@ class InboundProcessor:
                 f"{notifier.kind.value} about letter {peer.letter_id} ({notifier.letter_id}), which is still "
                 f"{peer.state.value if peer.state else '-'} here; it is applied once the sending is recorded"
             )
-        result = self.store.match_notifier(
-            NotifierIn(
-                kind=STORE_KIND[notifier.kind],
-                sender_dept=peer.letter_sender_dept,
-                book_no=notifier.letter_id,
-                letter_date=notifier.correspondence_date,
-                accept_id=notifier.accept_id,
-                inbox_id=inbox_id,
-                reason=notifier.description,
-            ),
-            actor=_actor(worker, verified),
-        )
+        return peer, verified, notifier
+
+    @staticmethod
+    def _matched(peer: Peer, notifier: Notifier, result: NotifierResult) -> str:
         log.info(
             "%s about %s from %s: %s (letter %s, now %s)",
             notifier.kind.value,
@@ -178,7 +219,7 @@ class InboundProcessor:
         )
         return f"{notifier.kind.value} {result.outcome.value} to letter {result.letter_id}"
 
-    def _peer(self, notifier: Notifier, inbox_id: int) -> Peer:
+    def _peer(self, notifier: Notifier, what: str) -> Peer:
         """The notifier's sender: the receiver of our letter, or (InvalidAcceptID) the sender of theirs."""
         ours = self.settings.org_ids
         about_ours = notifier.kind is not NotifierKind.INVALID_ACCEPT_ID
@@ -204,15 +245,27 @@ class InboundProcessor:
                 org_id=notifier.accept_department[:5] + "00000", letter_sender_dept=first.department_id
             )
         raise InputError(
-            f"inbox item {inbox_id}: {notifier.kind.value} about {notifier.letter_id} of "
+            f"{what}: {notifier.kind.value} about {notifier.letter_id} of "
             f"{notifier.correspondence_date.isoformat()} matches no letter here and does not say who sent it"
         )
 
 
-def _item_of(message: object, inbox_id: int) -> LetterItem:
+def _item_of(message: object, what: str) -> LetterItem:
     if isinstance(message, InboundResponse | OutboundRequest) and message.item is not None:
         return message.item
-    raise InputError(f"inbox item {inbox_id} is a {type(message).__name__}, not a letter or a notifier")
+    raise InputError(f"{what} is a {type(message).__name__}, not a letter or a notifier")
+
+
+def _notifier_in(peer: Peer, notifier: Notifier, *, inbox_id: int | None) -> NotifierIn:
+    return NotifierIn(
+        kind=STORE_KIND[notifier.kind],
+        sender_dept=peer.letter_sender_dept,
+        book_no=notifier.letter_id,
+        letter_date=notifier.correspondence_date,
+        accept_id=notifier.accept_id,
+        inbox_id=inbox_id,
+        reason=notifier.description,
+    )
 
 
 def signature_mark(verified: Verified) -> SignatureMark:

@@ -2,6 +2,8 @@
 (``Store.accept_inbound``: the raw reply and its ProcessID), and only then let the node delete it.
 
 It drains every ``poll_interval`` and at once when woken (SIGUSR1, ``ecms-gateway poll-now``).
+A notifier that can be verified and matched at once is stored and matched in one transaction;
+everything else is stored as inbound work for the inbound workers.
 A crash between storing and deleting gives the same item again; storing is idempotent by ProcessID.
 """
 
@@ -12,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from ecms_gateway.codec import Notifier
 from ecms_gateway.engine import Store
 from ecms_gateway.errors import DeliveryFailed
 from ecms_gateway.logs import log_context
@@ -47,6 +50,9 @@ class Poller:
     hooks: PollerHooks = field(default_factory=PollerHooks)
     # After each drain of an organisation's queue: None when it worked, else why not (poll lag metric).
     on_polled: Callable[[str, str | None], None] = _ignore
+    # A notifier stored and matched in one transaction (``InboundProcessor.at_once``): what became
+    # of it, or None to store the item as inbound work.
+    at_once: Callable[[ReceivedItem, str], str | None] = lambda _item, _actor: None
 
     async def run(self, stopping: asyncio.Event) -> None:
         failing: set[str] = set()
@@ -62,12 +68,15 @@ class Poller:
         """Take items one at a time until the queue is empty or the gateway stops."""
 
         async def commit(item: ReceivedItem) -> None:
+            actor = f"poller:{org}"
+            if isinstance(item.item, Notifier):  # small: often nothing is left to do after storing it
+                done = await asyncio.to_thread(self.at_once, item, actor)
+                if done is not None:
+                    log.info("stored ProcessID %s: %s", item.process_id, done)
+                    await self.hooks.after_commit(item.process_id)
+                    return
             accepted = await asyncio.to_thread(
-                self.store.accept_inbound,
-                item.raw,
-                channel=ECMS,
-                process_id=item.process_id,
-                actor=f"poller:{org}",
+                self.store.accept_inbound, item.raw, channel=ECMS, process_id=item.process_id, actor=actor
             )
             log.info(
                 "stored inbox item %d (ProcessID %s)%s",
