@@ -10,11 +10,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-import httpx
-
 from ecms_adapters.soap import faults
 from ecms_adapters.soap.channel import AsyncClosing, Reply, SoapChannel
 from ecms_adapters.soap.config import SoapClientConfig
+from ecms_adapters.soap.exchange import Exchange
 from ecms_gateway.codec import (
     REPLY_OF,
     CodeValue,
@@ -75,11 +74,11 @@ class EcmsSoapClient(AsyncClosing):
         self,
         config: SoapClientConfig,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        exchange: Exchange | None = None,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.url = config.url
-        self._channel = SoapChannel(config, transport=transport)
+        self._channel = SoapChannel(config, exchange=exchange)
         self._clock = clock
 
     # ------------------------------------------------------------ send, withdraw
