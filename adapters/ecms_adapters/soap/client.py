@@ -1,7 +1,9 @@
 """The client of the agency's own e-CMS node: every operation, over one pooled HTTPS connection.
 
 Built on our codec (``to_wire`` validates each request before it leaves; ``read_message`` reads each
-reply) over httpx rather than zeep: see docs/ecms-channel.md.
+reply) rather than zeep, over a small HTTP/1.1 client (h11 over asyncio streams, ``http11.py``) rather
+than httpx: httpx cost about 0.85 ms of client CPU per request to the node, h11 about 0.2 ms, and a
+letter makes about ten such requests. See docs/ecms-channel.md ("The HTTP client").
 """
 
 from __future__ import annotations

@@ -87,15 +87,17 @@ class _Connection:
         fields += [(name, value) for name, value in headers.items() if name.lower() != "host"]
         try:
             head = self.http.send(h11.Request(method="POST", target=target.request_target, headers=fields))
-            parts = [head, self.http.send(h11.Data(data=body)), self.http.send(h11.EndOfMessage())]
+            data = head + self.http.send(h11.Data(data=body)) + self.http.send(h11.EndOfMessage())
         except h11.LocalProtocolError as exc:
             raise InvalidRequest(str(exc)) from exc
         try:
-            for part in parts:
-                for start in range(0, len(part), _WRITE_SIZE):
-                    async with asyncio.timeout(timeout):  # per piece: no progress in time, as httpx
-                        self.writer.write(part[start : start + _WRITE_SIZE])
-                        await self.writer.drain()
+            # One write for a usual envelope (one segment); a large letter goes in pieces, each given
+            # the write timeout: no progress for that long is the timeout, as in httpx.
+            view = memoryview(data)
+            for start in range(0, len(view), _WRITE_SIZE):
+                async with asyncio.timeout(timeout):
+                    self.writer.write(view[start : start + _WRITE_SIZE])
+                    await self.writer.drain()
         except TimeoutError as exc:
             raise WriteTimeout(f"no progress writing the request in {timeout} s") from exc
         except OSError as exc:
@@ -157,10 +159,13 @@ class Http11Pool:
         self._slots = asyncio.Semaphore(max_connections)
         self._idle: dict[Origin, list[_Connection]] = {}
         self._open: set[_Connection] = set()
+        self._closed = False
 
     async def post(
         self, url: str, body: bytes, headers: Mapping[str, str], *, max_bytes: int
     ) -> tuple[int, bytes]:
+        if self._closed:
+            raise RuntimeError("the SOAP channel is closed: no request can be sent through it")
         target = parse_target(url)
         await self._acquire()
         try:
@@ -226,6 +231,7 @@ class Http11Pool:
         connection.writer.close()
 
     async def aclose(self) -> None:
+        self._closed = True
         connections = list(self._open)
         self._open.clear()
         self._idle.clear()

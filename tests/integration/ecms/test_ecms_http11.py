@@ -15,6 +15,7 @@ from typing import Any
 import anyio
 import pytest
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
+from ecms_adapters.soap.http11 import Http11Pool
 
 from ecms_gateway.errors import PermanentTransportError, TransientTransportError
 from ecms_gateway.xml.parser import XmlLimits
@@ -223,3 +224,25 @@ async def test_a_cancelled_call_closes_its_connection_and_frees_its_place() -> N
                 group.cancel_scope.cancel()
             assert await client.time_check() == PROCESS_TIME  # a new connection, in the freed place
     assert closed == [True]  # the server saw the cancelled call's connection closed
+
+
+async def test_a_request_larger_than_one_write_arrives_whole() -> None:
+    bodies: list[bytes] = []
+
+    def record_body(connection: socket.socket) -> None:
+        read = read_request(connection)
+        if read is not None:
+            bodies.append(read[0].partition(b"\r\n\r\n")[2])
+            connection.sendall(ok_head(2) + b"ok")
+        wait_for_close(connection)
+
+    body = bytes(range(256)) * 6000  # 1.5 MB: several pieces of the pool's writes
+    config = _config(0)
+    with misbehaving_server(record_body) as port:
+        pool = Http11Pool(ssl_context=config.ssl_context(), timeouts=config.timeouts(), max_connections=1)
+        try:
+            reply = await pool.post(node_url(port), body, {"Content-Type": "text/xml"}, max_bytes=100)
+        finally:
+            await pool.aclose()
+    assert reply == (200, b"ok")
+    assert bodies == [body]
