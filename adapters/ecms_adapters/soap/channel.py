@@ -1,5 +1,6 @@
-"""One pooled HTTP client that POSTs SOAP envelopes to e-CMS nodes and reads their replies with our
-codec (hardened parse, normalise, validate, decode), translating every failure at this edge."""
+"""One pooled HTTP/1.1 client (``http11.Http11Pool``) that POSTs SOAP envelopes to e-CMS nodes and reads
+their replies with our codec (hardened parse, normalise, validate, decode), translating every failure at
+this edge."""
 
 from __future__ import annotations
 
@@ -9,15 +10,20 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Final, Self
 
-import httpx
-
 from ecms_adapters.soap import faults
 from ecms_adapters.soap.config import SoapClientConfig
+from ecms_adapters.soap.exchange import Exchange, HttpFailure
+from ecms_adapters.soap.http11 import Http11Pool
 from ecms_gateway.codec import ErrorDetail, ReadMessage, read_message
 from ecms_gateway.errors import InputError, PermanentTransportError
 from ecms_gateway.xml.parser import XmlLimits
 
-HEADERS: Final = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""', "Accept": "text/xml"}
+HEADERS: Final = {
+    "Content-Type": "text/xml; charset=utf-8",
+    "SOAPAction": '""',
+    "Accept": "text/xml",
+    "User-Agent": "ecms-gateway",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,21 +53,20 @@ class AsyncClosing(ABC):
 class SoapChannel(AsyncClosing):
     """POST a SOAP envelope to a node URL; the reply decoded, or a ``TransportError``.
 
-    One ``httpx.AsyncClient`` (keep-alive pool) per channel: create it once and ``aclose`` it at the end.
-    ``transport`` replaces the network (tests pass ``httpx.MockTransport``).
+    One keep-alive pool per channel: create it once and ``aclose`` it at the end. ``exchange``
+    replaces the network (unit tests pass fakes).
     """
 
-    def __init__(
-        self, config: SoapClientConfig, *, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, config: SoapClientConfig, *, exchange: Exchange | None = None) -> None:
         self.limits: XmlLimits = config.limits
-        self._client = httpx.AsyncClient(
-            verify=config.ssl_context(),
-            timeout=config.timeout(),
-            limits=config.pool(),
-            transport=transport,
-            follow_redirects=False,
-            trust_env=False,  # no proxy from the environment: nodes are reached directly
+        self._exchange: Exchange = (
+            exchange
+            if exchange is not None
+            else Http11Pool(
+                ssl_context=config.ssl_context(),
+                timeouts=config.timeouts(),
+                max_connections=config.max_connections,
+            )
         )
 
     async def post(self, url: str, envelope: bytes, *, decode_letter: bool = True) -> Reply:
@@ -72,11 +77,9 @@ class SoapChannel(AsyncClosing):
         reply is validated, its content read only when asked (see ``read_message``).
         """
         try:
-            async with self._client.stream("POST", url, content=envelope, headers=HEADERS) as response:
-                body = await self._body(response, url)
-                status = response.status_code
-        except httpx.HTTPError as exc:
-            raise faults.from_httpx(exc, url) from exc
+            status, body = await self._exchange.post(url, envelope, HEADERS, max_bytes=self.limits.max_bytes)
+        except HttpFailure as exc:
+            raise faults.from_http(exc, url) from exc
         read = await self._read(body, url, strict=200 <= status < 300, decode_letter=decode_letter)
         if not 200 <= status < 300:
             raise faults.from_status(status, url, read)
@@ -88,20 +91,6 @@ class SoapChannel(AsyncClosing):
         if isinstance(read.message, ErrorDetail):
             raise faults.from_error_detail(read, url)
         return Reply(read=read, raw=body)
-
-    async def _body(self, response: httpx.Response, url: str) -> bytes:
-        limit = self.limits.max_bytes
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise PermanentTransportError(
-                    f"the reply is over {limit:,} bytes; raise xml.max_bytes if such replies are expected",
-                    endpoint=url,
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     async def _read(
         self, body: bytes, url: str, *, strict: bool, decode_letter: bool = True
@@ -119,4 +108,4 @@ class SoapChannel(AsyncClosing):
             ) from exc
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._exchange.aclose()

@@ -7,8 +7,7 @@ import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
+from ecms_adapters.soap.http11 import Timeouts
 from ecms_gateway.errors import ConfigError
 from ecms_gateway.xml.parser import XmlLimits
 
@@ -30,17 +29,12 @@ class SoapClientConfig:
     max_connections: int = 10
     limits: XmlLimits = field(default_factory=XmlLimits)
 
-    def timeout(self) -> httpx.Timeout:
-        return httpx.Timeout(
+    def timeouts(self) -> Timeouts:
+        return Timeouts(
             connect=self.connect_timeout_s,
             read=self.read_timeout_s,
             write=self.write_timeout_s,
             pool=self.pool_timeout_s,
-        )
-
-    def pool(self) -> httpx.Limits:
-        return httpx.Limits(
-            max_connections=self.max_connections, max_keepalive_connections=self.max_connections
         )
 
     def ssl_context(self) -> ssl.SSLContext:

@@ -9,11 +9,19 @@ and ``soap:Client`` faults, replies that are not the e-CMS message asked for.
 from __future__ import annotations
 
 import ssl
+from http import HTTPStatus
 from typing import Final
 
-import httpx
 from lxml import etree
 
+from ecms_adapters.soap.exchange import (
+    ConnectFailed,
+    HttpFailure,
+    HttpTimeout,
+    InvalidRequest,
+    ReplyTooLarge,
+    TlsRefused,
+)
 from ecms_gateway.codec import ErrorDetail, ReadMessage
 from ecms_gateway.errors import PermanentTransportError, TransientTransportError, TransportError
 from ecms_gateway.node.codes import CODES, TRANSIENT_CODES
@@ -23,28 +31,34 @@ _TRANSIENT_STATUS: Final = frozenset({408, 425, 429})
 _CUT_TLS: Final = (ssl.SSLEOFError, ssl.SSLZeroReturnError)
 
 
-def from_httpx(exc: httpx.HTTPError, url: str) -> TransportError:
-    """The gateway error for an httpx failure (the caller raises it ``from exc``)."""
-    if isinstance(exc, httpx.TimeoutException):
-        return TransientTransportError(f"timed out ({type(exc).__name__})", endpoint=url)
+def from_http(exc: HttpFailure, url: str) -> TransportError:
+    """The gateway error for a failed exchange (the caller raises it ``from exc``)."""
+    if isinstance(exc, HttpTimeout):
+        return TransientTransportError(f"timed out ({type(exc).__name__}: {exc})", endpoint=url)
+    if isinstance(exc, ReplyTooLarge):
+        return PermanentTransportError(
+            f"{exc}; raise xml.max_bytes if such replies are expected", endpoint=url
+        )
     refused = _tls_refusal(exc, url)
     if refused is not None:
         return refused
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError | httpx.InvalidURL):
+    if isinstance(exc, InvalidRequest):
         return PermanentTransportError(
             f"the request cannot be sent ({exc}); check the node URL", endpoint=url
         )
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, ConnectFailed):
         return TransientTransportError(f"cannot connect ({exc or type(exc).__name__})", endpoint=url)
-    # RemoteProtocolError, ReadError, WriteError...: the node or the network cut the exchange.
+    # ConnectionBroken, ReplyMalformed: the node or the network cut the exchange.
     return TransientTransportError(
         f"the connection broke before the reply was complete ({type(exc).__name__}: {exc})", endpoint=url
     )
 
 
-def _tls_refusal(exc: httpx.HTTPError, url: str) -> PermanentTransportError | None:
+def _tls_refusal(exc: HttpFailure, url: str) -> PermanentTransportError | None:
     """A TLS failure that retrying cannot fix (trust, client certificate); None for anything else."""
     tls = _tls_cause(exc)
+    if tls is None and isinstance(exc, TlsRefused):
+        return _handshake_failed(exc, url)
     if tls is None or isinstance(tls, _CUT_TLS):
         return None
     if isinstance(tls, ssl.SSLCertVerificationError):
@@ -54,8 +68,12 @@ def _tls_refusal(exc: httpx.HTTPError, url: str) -> PermanentTransportError | No
             "(ca_bundle) and the node URL's host name",
             endpoint=url,
         )
+    return _handshake_failed(tls, url)
+
+
+def _handshake_failed(error: BaseException, url: str) -> PermanentTransportError:
     return PermanentTransportError(
-        f"the TLS handshake failed ({tls}); check the client certificate and key the node expects",
+        f"the TLS handshake failed ({error}); check the client certificate and key the node expects",
         endpoint=url,
     )
 
@@ -117,6 +135,6 @@ def _tls_cause(exc: BaseException) -> ssl.SSLError | None:
 
 def _phrase(status: int) -> str:
     try:
-        return httpx.codes.get_reason_phrase(status)
+        return HTTPStatus(status).phrase
     except ValueError:
         return ""

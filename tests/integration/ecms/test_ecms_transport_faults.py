@@ -5,9 +5,6 @@ connection."""
 from __future__ import annotations
 
 import socket
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 import pytest
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
@@ -15,39 +12,9 @@ from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 from ecms_gateway.codec import TimeCheckResponse, to_wire
 from ecms_gateway.errors import TransientTransportError
 from tests.integration.ecms.nodes import free_port, node_url
+from tests.integration.ecms.sockets import Behaviour, misbehaving_server
 
 pytestmark = pytest.mark.anyio
-
-Behaviour = Callable[[socket.socket], None]
-
-
-@contextmanager
-def misbehaving_server(behaviour: Behaviour) -> Iterator[int]:
-    """A TCP server on 127.0.0.1 that treats every connection with ``behaviour``; yields its port."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    stop = threading.Event()
-    connections: list[socket.socket] = []
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            connections.append(connection)
-            behaviour(connection)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield listener.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
-        for connection in connections:
-            connection.close()
 
 
 def _read_request(connection: socket.socket) -> None:

@@ -4,12 +4,22 @@ PermanentTransportError (dead-letter), with the reason, the endpoint and the nod
 from __future__ import annotations
 
 import ssl
-from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import pytest
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
+from ecms_adapters.soap.exchange import (
+    ConnectFailed,
+    ConnectionBroken,
+    ConnectTimeout,
+    HttpFailure,
+    InvalidRequest,
+    PoolTimeout,
+    ReadTimeout,
+    ReplyMalformed,
+    TlsRefused,
+    WriteTimeout,
+)
 
 from ecms_gateway.codec import (
     DeleteResponse,
@@ -33,24 +43,24 @@ from ecms_gateway.errors import (
 from ecms_gateway.node.codes import INTERNAL, STORE_UNAVAILABLE, UNKNOWN_PROCESS_ID, ErrorCode, Side
 from ecms_gateway.node.faults import fault_envelope
 from ecms_gateway.xml.parser import XmlLimits
+from tests.unit.soap.exchanges import FakeReply, Handler, HandlerExchange, SentRequest
 
 pytestmark = pytest.mark.anyio
 
 URL = "https://node.test/ecms-ws01/service2"
-Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def _client(handler: Handler, *, limits: XmlLimits | None = None) -> EcmsSoapClient:
     config = SoapClientConfig(url=URL, limits=limits or XmlLimits())
-    return EcmsSoapClient(config, transport=httpx.MockTransport(handler))
+    return EcmsSoapClient(config, exchange=HandlerExchange(handler))
 
 
-def _answer(status: int, body: bytes, content_type: str = "text/xml; charset=utf-8") -> Handler:
-    return lambda _request: httpx.Response(status, content=body, headers={"Content-Type": content_type})
+def _answer(status: int, body: bytes) -> Handler:
+    return lambda _request: FakeReply(status=status, body=body)
 
 
 def _raise(error: Exception) -> Handler:
-    def handler(_request: httpx.Request) -> httpx.Response:
+    def handler(_request: SentRequest) -> FakeReply:
         raise error
 
     return handler
@@ -63,10 +73,11 @@ def _foreign_fault(faultcode: str, code: str) -> bytes:
     )
 
 
-def _tls_error(error: ssl.SSLError) -> httpx.ConnectError:
+def _chained(failure: HttpFailure, cause: BaseException) -> HttpFailure:
+    """``failure`` raised ``from cause``, as the pool raises it."""
     try:
-        raise httpx.ConnectError("TLS failed") from error
-    except httpx.ConnectError as exc:
+        raise failure from cause
+    except HttpFailure as exc:
         return exc
 
 
@@ -74,36 +85,54 @@ TRANSIENT: list[tuple[str, Handler]] = [
     ("500 with soap:Server fault", _answer(500, fault_envelope(INTERNAL, "disk full"))),
     ("500 with a transient node code", _answer(500, fault_envelope(STORE_UNAVAILABLE, "db locked"))),
     ("foreign Server.Busy fault", _answer(500, _foreign_fault("soap:Server.Busy", "E-77"))),
-    ("500 html", _answer(500, b"<html><body>Internal Server Error</body></html>", "text/html")),
-    ("502", _answer(502, b"bad gateway", "text/plain")),
+    ("500 html", _answer(500, b"<html><body>Internal Server Error</body></html>")),
+    ("502", _answer(502, b"bad gateway")),
     ("503 empty", _answer(503, b"")),
-    ("429", _answer(429, b"slow down", "text/plain")),
-    ("connection refused", _raise(httpx.ConnectError("[Errno 111] Connection refused"))),
-    ("connect timeout", _raise(httpx.ConnectTimeout("timed out"))),
-    ("read timeout", _raise(httpx.ReadTimeout("timed out"))),
-    ("connection cut", _raise(httpx.RemoteProtocolError("Server disconnected without sending a response."))),
-    ("reset while reading", _raise(httpx.ReadError("[Errno 104] Connection reset by peer"))),
-    ("TLS cut short", _raise(_tls_error(ssl.SSLEOFError(8, "EOF occurred in violation of protocol")))),
+    ("429", _answer(429, b"slow down")),
+    ("connection refused", _raise(ConnectFailed("[Errno 111] Connection refused"))),
+    ("connect timeout", _raise(ConnectTimeout("no connection within 10.0 s"))),
+    ("read timeout", _raise(ReadTimeout("nothing received in 60.0 s"))),
+    ("write timeout", _raise(WriteTimeout("no progress writing the request in 60.0 s"))),
+    ("no free connection", _raise(PoolTimeout("all 10 connections stayed busy for 10.0 s"))),
+    ("connection cut", _raise(ConnectionBroken("the node closed the connection without replying"))),
+    ("reset while reading", _raise(ConnectionBroken("[Errno 104] Connection reset by peer"))),
+    ("not HTTP", _raise(ReplyMalformed("illegal status line"))),
+    (
+        "TLS cut short",
+        _raise(_chained(ConnectFailed("cut"), ssl.SSLEOFError(8, "EOF occurred in violation of protocol"))),
+    ),
+    (
+        "TLS cut mid reply",
+        _raise(
+            _chained(ConnectionBroken("cut"), ssl.SSLZeroReturnError(6, "TLS/SSL connection has been closed"))
+        ),
+    ),
 ]
 
 PERMANENT: list[tuple[str, Handler]] = [
     ("500 with soap:Client fault", _answer(500, fault_envelope(UNKNOWN_PROCESS_ID, "no such item"))),
     ("foreign Client fault", _answer(500, _foreign_fault("soap:Client", "E-12"))),
     ("ErrorDetail as the body", _answer(200, to_wire(ErrorDetail(code="E-9", description="refused")))),
-    ("404", _answer(404, b"not found", "text/plain")),
+    ("404", _answer(404, b"not found")),
     ("301", _answer(301, b"")),
-    ("200 html", _answer(200, b"<html><body>proxy login</body></html>", "text/html")),
+    ("200 html", _answer(200, b"<html><body>proxy login</body></html>")),
     ("200 wrong reply", _answer(200, to_wire(DeleteResponse(process_id="P", process_time="t")))),
     ("200 bare message", _answer(200, to_bytes(encode(TimeCheckResponse(process_time="t"))))),
     (
         "untrusted certificate",
-        _raise(_tls_error(ssl.SSLCertVerificationError(1, "certificate verify failed"))),
+        _raise(_chained(TlsRefused("x"), ssl.SSLCertVerificationError(1, "certificate verify failed"))),
     ),
-    ("handshake refused", _raise(_tls_error(ssl.SSLError(1, "tlsv13 alert certificate required")))),
     (
-        "bad URL scheme",
-        _raise(httpx.UnsupportedProtocol("Request URL has an unsupported protocol 'ftp://'.")),
+        "handshake refused",
+        _raise(_chained(TlsRefused("x"), ssl.SSLError(1, "tlsv13 alert certificate required"))),
     ),
+    (
+        "TLS alert while reading the reply",
+        _raise(_chained(ConnectionBroken("x"), ssl.SSLError(1, "tlsv13 alert certificate required"))),
+    ),
+    ("TLS refused without its cause", _raise(TlsRefused("handshake failed"))),
+    ("bad URL scheme", _raise(InvalidRequest("the URL 'ftp://node' has an unsupported protocol 'ftp://'"))),
+    ("header the request cannot carry", _raise(InvalidRequest("Illegal header value"))),
 ]
 
 
@@ -142,7 +171,7 @@ async def test_the_nodes_error_code_and_description_are_kept() -> None:
 
 
 async def test_the_library_error_is_chained() -> None:
-    cause = httpx.ConnectError("[Errno 111] Connection refused")
+    cause = ConnectFailed("[Errno 111] Connection refused")
     with pytest.raises(TransientTransportError) as raised:
         await _client(_raise(cause)).time_check()
     assert raised.value.__cause__ is cause
@@ -164,20 +193,20 @@ async def test_a_queue_item_without_process_id_is_refused() -> None:
 
 
 async def test_each_request_is_a_soap_post_with_a_fresh_message_id() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[SentRequest] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: SentRequest) -> FakeReply:
         seen.append(request)
-        return httpx.Response(200, content=to_wire(TimeCheckResponse(process_time="now")))
+        return FakeReply(status=200, body=to_wire(TimeCheckResponse(process_time="now")))
 
     client = _client(handler)
     assert await client.time_check() == "now"
     assert await client.time_check() == "now"
-    assert [r.method for r in seen] == ["POST", "POST"]
+    assert [r.url for r in seen] == [URL, URL]
     assert seen[0].headers["Content-Type"] == "text/xml; charset=utf-8"
     assert seen[0].headers["SOAPAction"] == '""'
-    assert b"<wsa:MessageID>mid://" in seen[0].content
-    assert seen[0].content != seen[1].content  # a new MessageID each time
+    assert b"<wsa:MessageID>mid://" in seen[0].body
+    assert seen[0].body != seen[1].body  # a new MessageID each time
 
 
 def test_tls_files_that_cannot_be_loaded_are_a_config_error(tmp_path: Path) -> None:
@@ -195,3 +224,27 @@ def test_the_retry_policy_retries_transient_and_buries_permanent_transport_error
     policy = RetryPolicy()
     assert type(policy.decide(TransientTransportError("down"), 1, now, now)).__name__ == "RetryAt"
     assert type(policy.decide(PermanentTransportError("refused"), 1, now, now)).__name__ == "Dead"
+
+
+REASONS: list[tuple[HttpFailure, str]] = [
+    (ReadTimeout("nothing received in 60.0 s"), "timed out (ReadTimeout: nothing received in 60.0 s)"),
+    (PoolTimeout("busy"), "timed out (PoolTimeout"),
+    (ConnectFailed("[Errno 111] Connection refused"), "cannot connect ([Errno 111] Connection refused)"),
+    (
+        ConnectionBroken("reset"),
+        "the connection broke before the reply was complete (ConnectionBroken: reset)",
+    ),
+    (InvalidRequest("no host"), "the request cannot be sent (no host); check the node URL"),
+    (
+        _chained(TlsRefused("x"), ssl.SSLCertVerificationError(1, "certificate verify failed")),
+        "the node's TLS certificate is not trusted",
+    ),
+    (TlsRefused("alert"), "the TLS handshake failed (alert); check the client certificate"),
+]
+
+
+@pytest.mark.parametrize(("failure", "reason"), REASONS, ids=[type(f).__name__ for f, _ in REASONS])
+async def test_each_failure_has_a_reason_an_operator_can_act_on(failure: HttpFailure, reason: str) -> None:
+    with pytest.raises(TransportError) as raised:
+        await _client(_raise(failure)).time_check()
+    assert reason in raised.value.reason

@@ -1,0 +1,246 @@
+"""``Http11Pool``: the ``Exchange`` SOAP channels use, HTTP/1.1 by h11 over asyncio streams with a
+keep-alive pool. It does only what talking to e-CMS nodes needs (POST, TLS, timeouts, a size limit),
+for a fifth of httpx's CPU per request (docs/ecms-channel.md, "The HTTP client")."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import h11
+
+from ecms_adapters.soap.exchange import (
+    ConnectFailed,
+    ConnectionBroken,
+    ConnectTimeout,
+    InvalidRequest,
+    PoolTimeout,
+    ReadTimeout,
+    ReplyMalformed,
+    ReplyTooLarge,
+    TlsRefused,
+    WriteTimeout,
+)
+from ecms_adapters.soap.target import Origin, Target, parse_target
+
+_READ_SIZE = 65536
+_WRITE_SIZE = 262144
+_CUT_TLS = (ssl.SSLEOFError, ssl.SSLZeroReturnError)
+_CLOSE_WAIT_S = 1.0  # how long aclose waits for a TLS close_notify exchange before letting go
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timeouts:
+    """Seconds; ``read`` bounds each read of the socket, not the whole reply."""
+
+    connect: float
+    read: float
+    write: float
+    pool: float
+
+
+class _Connection:
+    """One socket and its h11 state; used by one request at a time."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.http = h11.Connection(our_role=h11.CLIENT)
+
+    def reusable(self) -> bool:
+        """Idle on both sides, and the node has neither closed it nor sent anything unasked."""
+        pending, closed = self.http.trailing_data
+        return (
+            self.http.our_state is h11.IDLE
+            and self.http.their_state is h11.IDLE
+            and not pending
+            and not closed
+            and not self.reader.at_eof()
+            and self.reader.exception() is None
+            and not self.writer.transport.is_closing()
+        )
+
+    async def exchange(
+        self, target: Target, body: bytes, headers: Mapping[str, str], timeouts: Timeouts, max_bytes: int
+    ) -> tuple[int, bytes]:
+        await self._send(target, body, headers, timeouts.write)
+        status = await self._response(timeouts.read, max_bytes)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            event = await self._event(timeouts.read)
+            if isinstance(event, h11.Data):
+                size += len(event.data)
+                if size > max_bytes:
+                    raise ReplyTooLarge(max_bytes)
+                chunks.append(event.data)
+            elif isinstance(event, h11.EndOfMessage):
+                break
+        if self.http.our_state is h11.DONE and self.http.their_state is h11.DONE:
+            self.http.start_next_cycle()
+        return status, b"".join(chunks)
+
+    async def _send(self, target: Target, body: bytes, headers: Mapping[str, str], timeout: float) -> None:
+        fields = [("Host", target.host_header), ("Content-Length", str(len(body)))]
+        fields += [(name, value) for name, value in headers.items() if name.lower() != "host"]
+        try:
+            head = self.http.send(h11.Request(method="POST", target=target.request_target, headers=fields))
+            data = head + self.http.send(h11.Data(data=body)) + self.http.send(h11.EndOfMessage())
+        except h11.LocalProtocolError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        try:
+            # One write for a usual envelope (one segment); a large letter goes in pieces, each given
+            # the write timeout: no progress for that long is the timeout, as in httpx.
+            view = memoryview(data)
+            for start in range(0, len(view), _WRITE_SIZE):
+                async with asyncio.timeout(timeout):
+                    self.writer.write(view[start : start + _WRITE_SIZE])
+                    await self.writer.drain()
+        except TimeoutError as exc:
+            raise WriteTimeout(f"no progress writing the request in {timeout} s") from exc
+        except OSError as exc:
+            raise ConnectionBroken(f"writing the request failed: {exc}") from exc
+
+    async def _response(self, timeout: float, max_bytes: int) -> int:
+        while True:
+            event = await self._event(timeout)
+            if isinstance(event, h11.Response):
+                length = _content_length(event.headers)
+                if length is not None and length > max_bytes:
+                    raise ReplyTooLarge(max_bytes)  # refused before reading a byte of it
+                return event.status_code
+            # an h11.InformationalResponse (100 Continue...) comes before the real one: skip it
+
+    async def _event(self, timeout: float) -> h11.Event:
+        while True:
+            try:
+                event = self.http.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise ReplyMalformed(str(exc)) from exc
+            if isinstance(event, h11.ConnectionClosed):
+                raise ConnectionBroken("the node closed the connection without replying")
+            if isinstance(event, h11.Event):
+                return event
+            if event is h11.PAUSED:  # only after a complete reply, which the callers stop at
+                raise ReplyMalformed("the reply went on after its end")
+            self.http.receive_data(await self._read(timeout))  # NEED_DATA; b"" at the end of the stream
+
+    async def _read(self, timeout: float) -> bytes:
+        try:
+            async with asyncio.timeout(timeout):
+                return await self.reader.read(_READ_SIZE)
+        except TimeoutError as exc:
+            raise ReadTimeout(f"nothing received in {timeout} s") from exc
+        except OSError as exc:
+            raise ConnectionBroken(f"reading the reply failed: {exc}") from exc
+
+    async def close(self) -> None:
+        self.writer.close()
+        try:
+            async with asyncio.timeout(_CLOSE_WAIT_S):
+                await self.writer.wait_closed()
+        except (TimeoutError, OSError):
+            pass  # closing a connection that already broke: nothing more to release
+
+
+class Http11Pool:
+    """At most ``max_connections`` connections over every origin; idle ones reused newest first.
+
+    A connection is put back only after a complete reply on a connection both sides keep alive;
+    after a timeout, an error or a cancellation it is closed.
+    """
+
+    def __init__(self, *, ssl_context: ssl.SSLContext, timeouts: Timeouts, max_connections: int) -> None:
+        self._ssl = ssl_context
+        self._timeouts = timeouts
+        self._max = max_connections
+        self._slots = asyncio.Semaphore(max_connections)
+        self._idle: dict[Origin, list[_Connection]] = {}
+        self._open: set[_Connection] = set()
+        self._closed = False
+
+    async def post(
+        self, url: str, body: bytes, headers: Mapping[str, str], *, max_bytes: int
+    ) -> tuple[int, bytes]:
+        if self._closed:
+            raise RuntimeError("the SOAP channel is closed: no request can be sent through it")
+        target = parse_target(url)
+        await self._acquire()
+        try:
+            connection = self._idle_connection(target.origin) or await self._connect(target.origin)
+            try:
+                reply = await connection.exchange(target, body, headers, self._timeouts, max_bytes)
+            except BaseException:
+                self._discard(connection)  # no await here: a cancelled task must not wait again
+                raise
+            if connection.reusable():
+                self._idle.setdefault(target.origin, []).append(connection)
+            else:
+                self._discard(connection)
+            return reply
+        finally:
+            self._slots.release()
+
+    async def _acquire(self) -> None:
+        try:
+            async with asyncio.timeout(self._timeouts.pool):
+                await self._slots.acquire()
+        except TimeoutError as exc:
+            raise PoolTimeout(f"all {self._max} connections stayed busy for {self._timeouts.pool} s") from exc
+
+    def _idle_connection(self, origin: Origin) -> _Connection | None:
+        idle = self._idle.get(origin, [])
+        while idle:
+            connection = idle.pop()
+            if connection.reusable():
+                return connection
+            self._discard(connection)  # the node closed it while it was idle
+        return None
+
+    async def _connect(self, origin: Origin) -> _Connection:
+        self._make_room()
+        tls = self._ssl if origin.tls else None
+        try:
+            async with asyncio.timeout(self._timeouts.connect):
+                reader, writer = await asyncio.open_connection(
+                    origin.host, origin.port, ssl=tls, server_hostname=origin.host if tls else None
+                )
+        except TimeoutError as exc:
+            raise ConnectTimeout(f"no connection within {self._timeouts.connect} s") from exc
+        except ssl.SSLError as exc:
+            if isinstance(exc, _CUT_TLS):
+                raise ConnectFailed(f"the TLS handshake was cut: {exc}") from exc
+            raise TlsRefused(str(exc)) from exc
+        except OSError as exc:
+            raise ConnectFailed(str(exc) or type(exc).__name__) from exc
+        connection = _Connection(reader, writer)
+        self._open.add(connection)
+        return connection
+
+    def _make_room(self) -> None:
+        """Close idle connections (the oldest of each origin first) until a new one fits the limit."""
+        for idle in self._idle.values():
+            while idle and len(self._open) >= self._max:
+                self._discard(idle.pop(0))
+
+    def _discard(self, connection: _Connection) -> None:
+        """Close at once (the transport finishes closing on its own) and forget it."""
+        self._open.discard(connection)
+        connection.writer.close()
+
+    async def aclose(self) -> None:
+        self._closed = True
+        connections = list(self._open)
+        self._open.clear()
+        self._idle.clear()
+        for connection in connections:
+            await connection.close()
+
+
+def _content_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
+    for name, value in headers:
+        if name == b"content-length":
+            return int(value)  # h11 has checked it is digits
+    return None
