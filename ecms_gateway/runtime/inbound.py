@@ -88,11 +88,13 @@ class InboundProcessor:
     async def handle(self, claim: Claim) -> str:
         if claim.inbox_id is None:
             raise PermanentFailure(f"inbound work {claim.work_id} names no inbox item")
-        raw = await asyncio.to_thread(self.store.load_raw, claim.inbox_id)
-        done = await asyncio.to_thread(self.process, claim.inbox_id, raw, claim.worker)
+        done = await asyncio.to_thread(self._load_and_process, claim.inbox_id, claim.worker)
         if done.queued_work:
             self.queued()
         return done.note
+
+    def _load_and_process(self, inbox_id: int, worker: str) -> Processed:
+        return self.process(inbox_id, self.store.load_raw(inbox_id), worker)
 
     def process(self, inbox_id: int, raw: bytes, worker: str) -> Processed:
         root = parse_xml(raw, limits=self.limits, source=f"inbox item {inbox_id}")

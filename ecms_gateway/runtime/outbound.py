@@ -72,12 +72,10 @@ class Outbound:
         raise PermanentFailure(f"the outbound worker does not do {claim.kind.value} work")
 
     async def send_letter(self, claim: Claim, letter_id: int) -> str:
-        package = await asyncio.to_thread(self.store.load_package, letter_id)
+        package, document = await asyncio.to_thread(self._letter_document, letter_id)
         letter = package.letter
-        check_may_leave(letter, self.secrecy)  # policy may have changed since it was accepted
         node = self._node(letter.sender.org_id)
         route = self._route(letter.receiver.org_id)
-        document = await asyncio.to_thread(self._signed_document, package)
         reply = await node.send(
             LetterDocument(element=document),
             to=route.node_url,
@@ -92,6 +90,13 @@ class Outbound:
             reply.process_id,
         )
         return f"ProcessID {reply.process_id}"
+
+    def _letter_document(self, letter_id: int) -> tuple[LetterPackage, etree._Element]:
+        """The stored letter, checked against the policy (it may have changed since it was
+        accepted), built and signed."""
+        package = self.store.load_package(letter_id)
+        check_may_leave(package.letter, self.secrecy)
+        return package, self._signed_document(package)
 
     def _signed_document(self, package: LetterPackage) -> etree._Element:
         document = build_document(package, send_time=self.clock())
