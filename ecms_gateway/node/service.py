@@ -119,11 +119,13 @@ class NodeService:
     async def handle(self, body: bytes, *, org: str | None = None) -> NodeReply:
         """Answer one SOAP request; ``org`` is the ``?org=`` of the request URL, if any."""
         try:
-            outcome = await asyncio.to_thread(self._apply, body, org)
-            answer = await self._relay_now(outcome) if outcome.relay else outcome.answer
-            if isinstance(answer, bytes):  # built already (a poll's reply)
-                return NodeReply(body=answer, fault=False)
-            reply = await asyncio.to_thread(to_wire, answer, message_id=self._message_id())
+            # One hand-off to a thread per request: it decodes, commits and encodes the reply; each
+            # hand-off wakes a worker and then the event loop again (bench/bench_node.py).
+            done = await asyncio.to_thread(self._answer, body, org)
+            if isinstance(done, bytes):
+                return NodeReply(body=done, fault=False)
+            answer = await self._relay_now(done)
+            reply = answer if isinstance(answer, bytes) else await asyncio.to_thread(self._encode, answer)
             return NodeReply(body=reply, fault=False)
         except NodeRefusal as exc:
             return self._fault(exc.error, exc.description)
@@ -150,6 +152,17 @@ class NodeService:
         return len(jobs)
 
     # ------------------------------------------------------------ requests
+
+    def _answer(self, body: bytes, org: str | None) -> bytes | Outcome:
+        """The reply's bytes, committed; or the outcome still to relay (its reply is built after)."""
+        outcome = self._apply(body, org)
+        if outcome.relay is not None:
+            return outcome
+        answer = outcome.answer
+        return answer if isinstance(answer, bytes) else self._encode(answer)
+
+    def _encode(self, answer: Message) -> bytes:
+        return to_wire(answer, message_id=self._message_id())
 
     def _apply(self, body: bytes, org: str | None) -> Outcome:
         read = read_message(body, limits=self.settings.limits, source="request")
