@@ -81,7 +81,9 @@ class Tally:
 
 def package(number: int, tag: str) -> LetterPackage:
     base = load_letter_file(sample_letters() / "letter-001.json")
-    attachment = FileData(name=f"attachment-{number}.pdf", mime="application/pdf", content=os.urandom(100_000))
+    attachment = FileData(
+        name=f"attachment-{number}.pdf", mime="application/pdf", content=os.urandom(100_000)
+    )
     letter = base.letter.model_copy(
         update={
             "book_no": f"ศธ 0990/{tag}{number}",
@@ -161,7 +163,9 @@ class Driver:
                 )
                 notifier = signed(notifier, self.signers[B], org_id=B, partner_id=A)
                 body = to_wire(
-                    OutboundRequest(item=notifier), to=self.layout.node_url, message_id=new_message_id(utc_now())
+                    OutboundRequest(item=notifier),
+                    to=self.layout.node_url,
+                    message_id=new_message_id(utc_now()),
                 )
                 requests.append(Request(org=B, body=body))
         return requests
@@ -185,7 +189,9 @@ class Driver:
 
         def deletes(org: str, ids: list[str]) -> list[Request]:
             return [
-                Request(org=org, body=to_wire(DeleteRequest(process_id=i), message_id=new_message_id(utc_now())))
+                Request(
+                    org=org, body=to_wire(DeleteRequest(process_id=i), message_id=new_message_id(utc_now()))
+                )
                 for i in ids
             ]
 
@@ -217,7 +223,7 @@ def main() -> int:
             driver.round(tallies, args.letters, f"r{number}-")
             cpu = sum(t.cpu_s for t in tallies.values()) - before[0]
             per_round.append(cpu / (sum(t.requests for t in tallies.values()) - before[1]) * 1000)
-        print(f"{args.rounds} rounds of {args.letters} letters (11 requests a letter), node pid {driver.node.pid if driver.node else '?'}")
+        print(f"{args.rounds} rounds of {args.letters} letters (11 requests a letter)")
         print(f"  {'kind':<20} {'requests':>8} {'node CPU ms/req':>16} {'req/s':>8}")
         for kind, tally in tallies.items():
             print(
