@@ -11,7 +11,11 @@ name the ProcessIDs the sends returned. Requests are built before the clock star
 CPU is the node process's utime + stime (``/proc/PID/stat``, clock ticks) over each phase, divided by
 its requests; requests/s is the phase's count over its wall time (one client, one request at a time).
 
-    .venv/bin/python bench/bench_node.py [--letters 200] [--rounds 3]
+    .venv/bin/python bench/bench_node.py [--letters 100] [--rounds 6] [--code TREE --code TREE2 ...]
+
+``--code`` runs a node from each source tree given (``git archive REV | tar -x -C TREE``), their rounds
+alternating: on a shared machine CPU per request moves by half with the other load, so variants are
+compared only within one run.
 
 Prints figures; asserts nothing about speed.
 """
@@ -31,7 +35,15 @@ from pathlib import Path
 
 import httpx
 from ecms_adapters.runtime.layout import LayoutOptions, sample_letters, write_layout
-from ecms_adapters.runtime.processes import Child, free_port, start_node
+from ecms_adapters.runtime.processes import (
+    Child,
+    cli_command,
+    free_port,
+    spawn,
+    start_node,
+    wait_for_port,
+    warm_up_node,
+)
 
 from ecms_gateway.codec import (
     DeleteRequest,
@@ -99,8 +111,11 @@ def node_cpu_s(pid: int) -> float:
 
 
 class Driver:
-    def __init__(self, root: Path) -> None:
+    """One node process (from ``code``: a source tree, else the installed one) and a client for it."""
+
+    def __init__(self, root: Path, code: Path | None = None) -> None:
         self.layout = write_layout(root, LayoutOptions(node_port=free_port()))
+        self.code = code
         self.signers = {
             org: OutboundSigner(load_config(self.layout[name].config).signing_config())
             for name, org in (("A", A), ("B", B))
@@ -108,15 +123,63 @@ class Driver:
         self.node: Child | None = None
         self.client = httpx.Client(timeout=60, trust_env=False)
         self.base = f"{self.layout.node_url}?org="
+        self.tallies = {kind: Tally() for kind in KINDS}
+        self.per_round: list[float] = []
+
+    @property
+    def name(self) -> str:
+        return str(self.code) if self.code else "installed code"
 
     def start(self) -> Child:
-        self.node = start_node(self.layout)
+        if self.code is None:
+            self.node = start_node(self.layout)
+            return self.node
+        code = self.code.resolve()
+        command = cli_command(
+            "node",
+            *("--directory", str(self.layout.directory), "--data-dir", str(self.layout.node_data)),
+            *("--port", str(self.layout.node_port), "--public-url", self.layout.node_url),
+        )
+        env = {"PYTHONPATH": f"{code}{os.pathsep}{code / 'adapters'}"}  # ahead of the installed tree
+        self.node = spawn("node", command, self.layout.node_log, env=env)
+        wait_for_port(self.layout.node_port, timeout=30, child=self.node)
+        warm_up_node(self.layout.node_url)
         return self.node
 
     def close(self) -> None:
         self.client.close()
         if self.node is not None:
             self.node.stop()
+
+    def measured_round(self, count: int, tag: str) -> None:
+        cpu, requests = self.totals()[:2]
+        self.round(self.tallies, count, tag)
+        after = self.totals()
+        self.per_round.append((after[0] - cpu) / (after[1] - requests) * 1000)
+
+    def totals(self) -> tuple[float, int, float]:
+        """Node CPU seconds, requests and wall seconds so far."""
+        tallies = self.tallies.values()
+        return sum(t.cpu_s for t in tallies), sum(t.requests for t in tallies), sum(t.wall_s for t in tallies)
+
+    def report(self) -> None:
+        print(f"node from {self.name}")
+        print(f"  {'kind':<20} {'requests':>8} {'node CPU ms/req':>16} {'req/s':>8}")
+        for kind, tally in self.tallies.items():
+            print(
+                f"  {kind:<20} {tally.requests:>8} {tally.cpu_s / tally.requests * 1000:>16.2f}"
+                f" {tally.requests / tally.wall_s:>8.0f}"
+            )
+        cpu, requests, wall = self.totals()
+        print(
+            f"  {'all':<20} {requests:>8} {cpu / requests * 1000:>16.2f} {requests / wall:>8.0f}"
+            f"   (per letter {cpu / requests * 11000:.1f} ms)"
+        )
+        rounds = sorted(self.per_round)
+        print(
+            f"  per round: median {statistics.median(rounds):.2f}, lowest {rounds[0]:.2f}, "
+            f"highest {rounds[-1]:.2f} ms/req"
+        )
 
     def post(self, request: Request) -> Message:
         reply = self.client.post(self.base + request.org, content=request.body, headers=HEADERS)
@@ -207,41 +270,36 @@ class Driver:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--letters", type=int, default=200, help="letters per round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--letters", type=int, default=100, help="letters per round")
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument(
+        "--code",
+        type=Path,
+        action="append",
+        default=[],
+        help="a source tree (e.g. from git archive) to run the node from; repeat to compare several, "
+        "their rounds alternating so that they share the machine's load",
+    )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     root = Path(tempfile.mkdtemp(prefix="bench-node-"))
-    driver = Driver(root)
+    drivers = [Driver(root / str(i), code) for i, code in enumerate(args.code or [None])]
     try:
-        driver.start()
-        driver.round({kind: Tally() for kind in KINDS}, 5, "warm-")  # schemas compiled, caches filled
-        tallies = {kind: Tally() for kind in KINDS}
-        per_round: list[float] = []
+        for driver in drivers:
+            driver.start()
+            driver.round({kind: Tally() for kind in KINDS}, 5, "warm-")  # schemas compiled, caches filled
         for number in range(args.rounds):
-            before = sum(t.cpu_s for t in tallies.values()), sum(t.requests for t in tallies.values())
-            driver.round(tallies, args.letters, f"r{number}-")
-            cpu = sum(t.cpu_s for t in tallies.values()) - before[0]
-            per_round.append(cpu / (sum(t.requests for t in tallies.values()) - before[1]) * 1000)
-        print(f"{args.rounds} rounds of {args.letters} letters (11 requests a letter)")
-        print(f"  {'kind':<20} {'requests':>8} {'node CPU ms/req':>16} {'req/s':>8}")
-        for kind, tally in tallies.items():
-            print(
-                f"  {kind:<20} {tally.requests:>8} {tally.cpu_s / tally.requests * 1000:>16.2f}"
-                f" {tally.requests / tally.wall_s:>8.0f}"
-            )
-        requests = sum(t.requests for t in tallies.values())
-        cpu = sum(t.cpu_s for t in tallies.values())
-        wall = sum(t.wall_s for t in tallies.values())
+            for driver in drivers if number % 2 == 0 else reversed(drivers):
+                driver.measured_round(args.letters, f"r{number}-")
         print(
-            f"  {'all':<20} {requests:>8} {cpu / requests * 1000:>16.2f} {requests / wall:>8.0f}"
-            f"   (per round: {', '.join(f'{ms:.2f}' for ms in per_round)} ms/req;"
-            f" per letter {cpu / requests * 11000:.1f} ms)"
+            f"{args.rounds} rounds of {args.letters} letters (11 requests a letter); "
+            f"load now {os.getloadavg()[0]:.1f}"
         )
-        if len(per_round) > 1:
-            print(f"  round-to-round spread: stdev {statistics.stdev(per_round):.2f} ms/req")
+        for driver in drivers:
+            driver.report()
     finally:
-        driver.close()
+        for driver in drivers:
+            driver.close()
         shutil.rmtree(root, ignore_errors=True)
     return 0
 
