@@ -39,6 +39,8 @@ def server(app: ASGIApp, listen: Listen) -> uvicorn.Server:
         proxy_headers=False,
         server_header=False,
         lifespan="on",
+        # httptools' C parser: the node's CPU per request 10-18% below h11's (bench/bench_node.py).
+        http="httptools",
         log_config=None if listen.own_logging else uvicorn.config.LOGGING_CONFIG,
     )
     return uvicorn.Server(config)
