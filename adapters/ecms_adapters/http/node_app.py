@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
 from urllib.parse import parse_qsl
 
@@ -28,6 +31,8 @@ log = logging.getLogger(__name__)
 XML: Final = b"text/xml; charset=utf-8"
 TEXT: Final = b"text/plain; charset=utf-8"
 ALLOW: Final = b"GET, HEAD, POST"
+_NO_PARAMETERS: Final[Mapping[str, str]] = MappingProxyType({})
+_CACHED_QUERY_BYTES: Final = 128
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,15 +95,24 @@ async def _http(
     return Answer(status=500 if reply.fault else 200, body=reply.body, content_type=XML)
 
 
-def _query(scope: Scope) -> dict[str, str]:
+def _query(scope: Scope) -> Mapping[str, str]:
     """The query's parameters, the last of a repeated one winning (as Starlette's ``query_params``)."""
     query: bytes = scope["query_string"]
     if not query:
-        return {}
-    return dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
+        return _NO_PARAMETERS
+    # A node's callers send the same few short queries (?org=ID) with every request; long ones are
+    # parsed each time, so that the cache stays small whatever a client sends.
+    return _cached(query) if len(query) <= _CACHED_QUERY_BYTES else _parsed(query)
 
 
-def _describe(params: dict[str, str], description: ServiceDescription) -> Answer:
+def _parsed(query: bytes) -> Mapping[str, str]:
+    return MappingProxyType(dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)))
+
+
+_cached = functools.lru_cache(maxsize=256)(_parsed)
+
+
+def _describe(params: Mapping[str, str], description: ServiceDescription) -> Answer:
     if "wsdl" in params:
         return Answer(status=200, body=description.wsdl(org=params.get("org") or None), content_type=XML)
     name = params.get("xsd")
