@@ -4,8 +4,8 @@ calling.
 
 The app only moves bytes: ``NodeService`` decides and commits before the reply is sent. It has one
 path and two methods, so it answers from the ASGI scope itself: Starlette's application, its two
-middlewares, router and request/response objects cost about a quarter of the node's CPU per request
-(``bench/bench_node.py``) and decided nothing here.
+middlewares, router and request/response objects were work on every request that decided nothing
+here (docs/ecms-channel.md, "Node: HTTP serving").
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ _CACHED_QUERY_BYTES: Final = 128
 
 @dataclass(frozen=True, kw_only=True)
 class Answer:
+    """An HTTP response to send: status, body, its content type and any other headers."""
+
     status: int
     body: bytes
     content_type: bytes = TEXT
