@@ -55,6 +55,7 @@ async def _serve_node(options: NodeOptions) -> int:
                 client_ca=options.tls_client_ca,
                 log_level=options.log_level,
                 own_logging=True,
+                access_log=options.log_level in ("debug", "info"),  # shown only at those levels anyway
             )
             print(
                 f"e-CMS node at {settings.service_url} serving {', '.join(service.served)}",

@@ -17,12 +17,16 @@ _ADD_INBOUND: Final = insert(INBOUND).returning(INBOUND.c.id)
 _ADD_PAYLOAD: Final = insert(PAYLOAD)
 _WITH_PAYLOAD: Final = INBOUND.join(PAYLOAD, PAYLOAD.c.id == INBOUND.c.id)
 _ADD_OUTBOUND: Final = insert(OUTBOUND)
-_QUEUE_STATE: Final = select(INBOUND.c.state).where(
+_IN_QUEUE: Final = select(INBOUND.c.id).where(
     INBOUND.c.org_id == bindparam("p_org"), INBOUND.c.process_id == bindparam("p_pid")
 )
 _MARK_FETCHED: Final = (
     update(INBOUND)
-    .where(INBOUND.c.process_id == bindparam("p_pid"))
+    .where(
+        INBOUND.c.process_id == bindparam("p_pid"),
+        INBOUND.c.org_id == bindparam("p_org"),
+        INBOUND.c.state == InboundState.QUEUED,
+    )
     .values(state=InboundState.FETCHED, fetched_at=bindparam("p_now"))
 )
 _HEAD: Final = (
@@ -108,13 +112,14 @@ def add_outbound(
 
 
 def fetched(conn: Connection, *, org_id: str, process_id: str, now: datetime) -> bool:
-    """Mark a queued item fetched; True when the organisation has (or had) that item."""
-    row = conn.execute(_QUEUE_STATE, {"p_org": org_id, "p_pid": process_id}).first()
-    if row is None:
-        return False
-    if row.state == InboundState.QUEUED:
-        conn.execute(_MARK_FETCHED, {"p_pid": process_id, "p_now": now})
-    return True
+    """Mark a queued item fetched; True when the organisation has (or had) that item.
+
+    One statement for the usual delete (a queued item); the item's state is read only when there was
+    none to mark (deleted again, withdrawn, or not this organisation's)."""
+    marked = conn.execute(_MARK_FETCHED, {"p_pid": process_id, "p_org": org_id, "p_now": now})
+    if marked.rowcount:
+        return True
+    return conn.execute(_IN_QUEUE, {"p_org": org_id, "p_pid": process_id}).first() is not None
 
 
 def withdraw_inbound(conn: Connection, facts: ItemFacts, *, now: datetime) -> str | None:

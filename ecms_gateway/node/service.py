@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Final
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -66,6 +67,21 @@ from ecms_gateway.xml.parser import XmlLimits
 log = logging.getLogger(__name__)
 
 
+# Requests up to this size are decoded on the event loop (a poll, a delete, a notifier).
+INLINE_BYTES: Final = 16 * 1024
+# The requests that only read: answered on the event loop when small, on SQLite.
+_READS: Final = (
+    InboundRequest,
+    InboundSpecialRequest,
+    TimeCheckRequest,
+    MinistryListRequest,
+    OrganizationListRequest,
+    SecretCodesRequest,
+    SpeedCodesRequest,
+    MimeCodesRequest,
+)
+
+
 def default_relay_policy() -> RetryPolicy:
     """Relay backoff: from 2 s up to 5 min between tries, for at most 2 days or 200 tries."""
     return RetryPolicy(
@@ -97,8 +113,15 @@ class NodeService:
     """One e-CMS node: the organisations the directory lists at ``settings.service_url``."""
 
     def __init__(
-        self, settings: NodeSettings, *, db: Database, relay: NodeRelay, clock: Callable[[], datetime]
+        self,
+        settings: NodeSettings,
+        *,
+        db: Database,
+        relay: NodeRelay,
+        clock: Callable[[], datetime],
+        inline_reads: bool | None = None,
     ) -> None:
+        """``inline_reads``: answer small reads on the event loop (default: on SQLite, see ``_answer``)."""
         self.settings = settings
         self.relay = relay
         self.clock = clock
@@ -110,6 +133,8 @@ class NodeService:
             relay_grace=settings.relay_grace,
         )
         self.db = db
+        # PostgreSQL answers over the network: every request goes to a thread there.
+        self._inline_reads = db.dialect == "sqlite" if inline_reads is None else inline_reads
 
     @property
     def served(self) -> tuple[str, ...]:
@@ -119,11 +144,11 @@ class NodeService:
     async def handle(self, body: bytes, *, org: str | None = None) -> NodeReply:
         """Answer one SOAP request; ``org`` is the ``?org=`` of the request URL, if any."""
         try:
-            outcome = await asyncio.to_thread(self._apply, body, org)
-            answer = await self._relay_now(outcome) if outcome.relay else outcome.answer
-            if isinstance(answer, bytes):  # built already (a poll's reply)
-                return NodeReply(body=answer, fault=False)
-            reply = await asyncio.to_thread(to_wire, answer, message_id=self._message_id())
+            done = await self._answer(body, org)
+            if isinstance(done, bytes):
+                return NodeReply(body=done, fault=False)
+            answer = await self._relay_now(done)
+            reply = answer if isinstance(answer, bytes) else await asyncio.to_thread(self._encode, answer)
             return NodeReply(body=reply, fault=False)
         except NodeRefusal as exc:
             return self._fault(exc.error, exc.description)
@@ -151,14 +176,42 @@ class NodeService:
 
     # ------------------------------------------------------------ requests
 
-    def _apply(self, body: bytes, org: str | None) -> Outcome:
+    async def _answer(self, body: bytes, org: str | None) -> bytes | Outcome:
+        """The reply's bytes, committed; or the outcome still to relay (its reply is built after).
+
+        At most one hand-off to a thread, which decodes, commits and encodes: each hand-off wakes a
+        worker and then the event loop, which costs about as much CPU as a poll's own work. A request
+        of up to ``INLINE_BYTES`` is decoded here (tens of microseconds), and on SQLite the reads among
+        them (a poll, the listings) are answered here too: a WAL read never waits for the writer and
+        commits nothing. Writes stay in the thread (their commit waits for the disk)."""
+        if len(body) > INLINE_BYTES:
+            return await asyncio.to_thread(self._read_and_reply, body, org)
+        read, caller = self._read(body, org)
+        if self._inline_reads and isinstance(read.message, _READS):
+            return self._reply(read, body, caller)
+        return await asyncio.to_thread(self._reply, read, body, caller)
+
+    def _read_and_reply(self, body: bytes, org: str | None) -> bytes | Outcome:
+        read, caller = self._read(body, org)
+        return self._reply(read, body, caller)
+
+    def _reply(self, read: ReadMessage, body: bytes, caller: Caller) -> bytes | Outcome:
+        outcome = self._dispatch(read, body, caller)
+        if outcome.relay is not None:
+            return outcome
+        answer = outcome.answer
+        return answer if isinstance(answer, bytes) else self._encode(answer)
+
+    def _encode(self, answer: Message) -> bytes:
+        return to_wire(answer, message_id=self._message_id())
+
+    def _read(self, body: bytes, org: str | None) -> tuple[ReadMessage, Caller]:
         read = read_message(body, limits=self.settings.limits, source="request")
         if read.envelope is None:
             raise NodeRefusal(
                 codes.NOT_ECMS, "send the request in a SOAP 1.1 envelope (soap:Envelope/soap:Body)"
             )
-        caller = self.ops.caller(org)
-        return self._dispatch(read, body, caller)
+        return read, self.ops.caller(org)
 
     def _dispatch(self, read: ReadMessage, body: bytes, caller: Caller) -> Outcome:  # noqa: PLR0911 - one per operation
         message = read.message

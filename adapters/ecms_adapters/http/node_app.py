@@ -1,21 +1,26 @@
-"""The e-CMS node over HTTP (Starlette, ASGI): POST SOAP requests to ``/ecms-ws01/service2``, GET its
-WSDL at ``?wsdl`` and the schemas at ``?xsd=NAME``. ``?org=ID`` says which organisation is calling.
+"""The e-CMS node over HTTP (a plain ASGI callable): POST SOAP requests to ``/ecms-ws01/service2``,
+GET its WSDL at ``?wsdl`` and the schemas at ``?xsd=NAME``. ``?org=ID`` says which organisation is
+calling.
 
-The app only moves bytes: ``NodeService`` decides and commits before the reply is sent.
+The app only moves bytes: ``NodeService`` decides and commits before the reply is sent. It has one
+path and two methods, so it answers from the ASGI scope itself: Starlette's application, its two
+middlewares, router and request/response objects were work on every request that decided nothing
+here (docs/ecms-channel.md, "Node: HTTP serving").
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
+from urllib.parse import parse_qsl
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ecms_gateway.node import NodeService, ServiceDescription
 from ecms_gateway.node.codes import TOO_LARGE
@@ -23,64 +28,146 @@ from ecms_gateway.node.options import SERVICE_PATH
 
 log = logging.getLogger(__name__)
 
-XML: Final = "text/xml; charset=utf-8"
+XML: Final = b"text/xml; charset=utf-8"
+TEXT: Final = b"text/plain; charset=utf-8"
+ALLOW: Final = b"GET, HEAD, POST"
+_NO_PARAMETERS: Final[Mapping[str, str]] = MappingProxyType({})
+_CACHED_QUERY_BYTES: Final = 128
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """An HTTP response to send: status, body, its content type and any other headers."""
+
+    status: int
+    body: bytes
+    content_type: bytes = TEXT
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
+class Disconnected(Exception):
+    """The client went away before its request's body arrived."""
 
 
 def create_node_app(
     service: NodeService, description: ServiceDescription, *, relay_interval_s: float = 1.0
-) -> Starlette:
+) -> ASGIApp:
     """The ASGI app of one node; its lifespan runs the relay worker every ``relay_interval_s``."""
 
-    async def soap(request: Request) -> Response:
-        org = request.query_params.get("org")
-        if request.method == "GET":
-            return _describe(request, description, org)
-        body = await _body(request, service.settings.limits.max_bytes)
-        if body is None:
-            limit = service.settings.limits.max_bytes
-            reply = service.fault(TOO_LARGE, f"the request is over {limit:,} bytes, this node's limit")
-        else:
-            reply = await service.handle(body, org=org)
-        return Response(reply.body, status_code=500 if reply.fault else 200, media_type=XML)
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            try:
+                answer = await _http(scope, receive, service, description)
+            except Disconnected:
+                return  # nobody to answer; a POST not read in full was not handled
+            except Exception:
+                log.exception("the node's HTTP face failed on a request")
+                answer = Answer(status=500, body=b"Internal Server Error")
+            await _send(send, answer)
+        elif scope["type"] == "lifespan":
+            await _lifespan(receive, send, service, relay_interval_s)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1000})
 
-    @contextlib.asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        worker = asyncio.create_task(_relay_loop(service, relay_interval_s), name="ecms-node-relay")
-        try:
-            yield
-        finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-
-    return Starlette(routes=[Route(SERVICE_PATH, soap, methods=["GET", "POST"])], lifespan=lifespan)
+    return app
 
 
-def _describe(request: Request, description: ServiceDescription, org: str | None) -> Response:
-    if "wsdl" in request.query_params:
-        return Response(description.wsdl(org=org or None), media_type=XML)
-    name = request.query_params.get("xsd")
+async def _http(
+    scope: Scope, receive: Receive, service: NodeService, description: ServiceDescription
+) -> Answer:
+    path: str = scope["path"]
+    if path != SERVICE_PATH:
+        if path == SERVICE_PATH + "/":  # as Starlette's router did: the path without the slash
+            query = scope["query_string"].decode("latin-1")
+            location = SERVICE_PATH + (f"?{query}" if query else "")
+            return Answer(status=307, body=b"", headers=((b"location", location.encode("latin-1")),))
+        return Answer(status=404, body=b"Not Found")
+    method: str = scope["method"]
+    params = _query(scope)
+    if method in ("GET", "HEAD"):  # the server leaves out the body of a HEAD reply
+        return _describe(params, description)
+    if method != "POST":
+        return Answer(status=405, body=b"Method Not Allowed", headers=((b"allow", ALLOW),))
+    limit = service.settings.limits.max_bytes
+    body = await _body(receive, limit)
+    if body is None:
+        reply = service.fault(TOO_LARGE, f"the request is over {limit:,} bytes, this node's limit")
+    else:
+        reply = await service.handle(body, org=params.get("org"))
+    return Answer(status=500 if reply.fault else 200, body=reply.body, content_type=XML)
+
+
+def _query(scope: Scope) -> Mapping[str, str]:
+    """The query's parameters, the last of a repeated one winning (as Starlette's ``query_params``)."""
+    query: bytes = scope["query_string"]
+    if not query:
+        return _NO_PARAMETERS
+    # A node's callers send the same few short queries (?org=ID) with every request; long ones are
+    # parsed each time, so that the cache stays small whatever a client sends.
+    return _cached(query) if len(query) <= _CACHED_QUERY_BYTES else _parsed(query)
+
+
+def _parsed(query: bytes) -> Mapping[str, str]:
+    return MappingProxyType(dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)))
+
+
+_cached = functools.lru_cache(maxsize=256)(_parsed)
+
+
+def _describe(params: Mapping[str, str], description: ServiceDescription) -> Answer:
+    if "wsdl" in params:
+        return Answer(status=200, body=description.wsdl(org=params.get("org") or None), content_type=XML)
+    name = params.get("xsd")
     if name is not None:
         schema = description.schema(name)
         if schema is None:
-            return PlainTextResponse(f"no schema {name!r} here", status_code=404)
-        return Response(schema, media_type=XML)
-    return PlainTextResponse(
-        f"e-CMS node: POST SOAP 1.1 requests here; the WSDL is at {description.service_url}?wsdl",
-        status_code=400,
-    )
+            return Answer(status=404, body=f"no schema {name!r} here".encode())
+        return Answer(status=200, body=schema, content_type=XML)
+    text = f"e-CMS node: POST SOAP 1.1 requests here; the WSDL is at {description.service_url}?wsdl"
+    return Answer(status=400, body=text.encode())
 
 
-async def _body(request: Request, limit: int) -> bytes | None:
+async def _body(receive: Receive, limit: int) -> bytes | None:
     """The request body, or None when it is over ``limit`` bytes (reading stops there)."""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Disconnected
+        chunk: bytes = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             return None
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def _send(send: Send, answer: Answer) -> None:
+    headers = [
+        (b"content-length", str(len(answer.body)).encode()),
+        (b"content-type", answer.content_type),
+        *answer.headers,
+    ]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
+
+
+async def _lifespan(receive: Receive, send: Send, service: NodeService, interval_s: float) -> None:
+    worker: asyncio.Task[None] | None = None
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            worker = asyncio.create_task(_relay_loop(service, interval_s), name="ecms-node-relay")
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
 
 async def _relay_loop(service: NodeService, interval_s: float) -> None:

@@ -21,6 +21,7 @@ class Listen:
     client_ca: Path | None = None
     log_level: str = "warning"
     own_logging: bool = False  # True: uvicorn's lines go through the logging we configured (JSON or text)
+    access_log: bool = False  # a line per request (at INFO); off, uvicorn skips building it at all
 
 
 def server(app: ASGIApp, listen: Listen) -> uvicorn.Server:
@@ -30,6 +31,7 @@ def server(app: ASGIApp, listen: Listen) -> uvicorn.Server:
         host=listen.host,
         port=listen.port,
         log_level=listen.log_level,
+        access_log=listen.access_log,
         ssl_certfile=str(listen.certfile) if listen.certfile else None,
         ssl_keyfile=str(listen.keyfile) if listen.keyfile else None,
         ssl_ca_certs=str(listen.client_ca) if listen.client_ca else None,
@@ -37,6 +39,8 @@ def server(app: ASGIApp, listen: Listen) -> uvicorn.Server:
         proxy_headers=False,
         server_header=False,
         lifespan="on",
+        # httptools' C parser: the node's CPU per request 10-18% below h11's (bench/bench_node.py).
+        http="httptools",
         log_config=None if listen.own_logging else uvicorn.config.LOGGING_CONFIG,
     )
     return uvicorn.Server(config)

@@ -86,6 +86,7 @@ def http_face(
         forwarded_allow_ips=section.forwarded_allow_ips,
         timeout_graceful_shutdown=max(1, int(grace_s)),
         lifespan="on",
+        http="h11",  # as before httptools was installed for the node (uvicorn's "auto" would take it)
     )
     return HttpFace(server=_QuietServer(config), sock=sock)
 

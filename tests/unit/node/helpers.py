@@ -72,7 +72,11 @@ class ScriptedRelay:
 
 
 def make_node(
-    tmp_path: Path, *, service_url: str = HERE, dir_: Directory | None = None
+    tmp_path: Path,
+    *,
+    service_url: str = HERE,
+    dir_: Directory | None = None,
+    inline_reads: bool | None = None,
 ) -> tuple[NodeService, ScriptedRelay, Clock]:
     db = Database(f"sqlite:///{tmp_path / 'node.sqlite3'}")
     prepare(db)
@@ -83,7 +87,8 @@ def make_node(
         base=timedelta(seconds=2), cap=timedelta(minutes=5), max_attempts=5, rand=lambda: 1.0
     )
     settings = NodeSettings(service_url=service_url, directory=dir_ or directory(), relay_policy=policy)
-    return NodeService(settings, db=db, relay=relay, clock=clock), relay, clock
+    node = NodeService(settings, db=db, relay=relay, clock=clock, inline_reads=inline_reads)
+    return node, relay, clock
 
 
 async def call(

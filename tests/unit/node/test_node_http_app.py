@@ -1,7 +1,8 @@
-"""The node's HTTP face (Starlette): SOAP over POST, the WSDL and schemas over GET, faults with HTTP 500."""
+"""The node's HTTP face (ASGI): SOAP over POST, the WSDL and schemas over GET, faults with HTTP 500."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 from ecms_adapters.http import create_node_app
 from lxml import etree
+from starlette.types import Message
 
 from ecms_gateway.codec import (
     ErrorDetail,
@@ -86,3 +88,55 @@ async def test_get_serves_the_wsdl_and_its_schemas_and_nothing_else(tmp_path: Pa
     assert bare.status_code == 400
     assert f"{HERE}?wsdl".encode() in bare.content
     assert elsewhere.status_code == 404
+
+
+async def test_other_methods_get_405_with_the_allowed_ones(tmp_path: Path) -> None:
+    node, _, _ = make_node(tmp_path)
+    async with _http(node) as http:
+        response = await http.put("/ecms-ws01/service2", content=b"<x/>")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD, POST"
+
+
+async def test_head_answers_like_get(tmp_path: Path) -> None:
+    node, _, _ = make_node(tmp_path)
+    async with _http(node) as http:
+        head = await http.head("/ecms-ws01/service2?wsdl")
+        get = await http.get("/ecms-ws01/service2?wsdl")
+    assert head.status_code == 200
+    assert head.headers["content-type"] == get.headers["content-type"] == "text/xml; charset=utf-8"
+    assert head.headers["content-length"] == str(len(get.content))
+
+
+async def test_the_service_path_with_a_trailing_slash_redirects_to_it_with_the_query(tmp_path: Path) -> None:
+    node, _, _ = make_node(tmp_path)
+    async with _http(node) as http:
+        response = await http.post("/ecms-ws01/service2/?org=2099000000", content=b"")
+    assert response.status_code == 307
+    assert response.headers["location"] == "/ecms-ws01/service2?org=2099000000"
+
+
+async def test_the_lifespan_runs_the_relay_worker_until_shutdown(tmp_path: Path) -> None:
+    node, _, _ = make_node(tmp_path)
+    runs = 0
+
+    async def relay_due(*, limit: int = 50) -> int:
+        nonlocal runs
+        runs += 1
+        return 0
+
+    node.relay_due = relay_due  # type: ignore[method-assign]
+    app = create_node_app(node, describe_service(HERE), relay_interval_s=0.01)
+    inbox: asyncio.Queue[Message] = asyncio.Queue()
+    outbox: asyncio.Queue[Message] = asyncio.Queue()
+    server = asyncio.create_task(app({"type": "lifespan"}, inbox.get, outbox.put))
+    await inbox.put({"type": "lifespan.startup"})
+    assert await outbox.get() == {"type": "lifespan.startup.complete"}
+    while runs < 2:
+        await asyncio.sleep(0.01)
+    await inbox.put({"type": "lifespan.shutdown"})
+    assert await outbox.get() == {"type": "lifespan.shutdown.complete"}
+    await server
+    stopped_at = runs
+    await asyncio.sleep(0.05)
+    assert runs == stopped_at

@@ -29,8 +29,11 @@ from tests.unit.node.helpers import HERE, ORG_A, ORG_B, ORG_C, THERE, call, dire
 pytestmark = pytest.mark.anyio
 
 
-async def test_a_letter_is_queued_for_its_receiver_and_stays_until_deleted(tmp_path: Path) -> None:
-    node, _, _ = make_node(tmp_path)
+@pytest.mark.parametrize("inline_reads", [True, False], ids=["reads-on-the-loop", "reads-in-a-thread"])
+async def test_a_letter_is_queued_for_its_receiver_and_stays_until_deleted(
+    tmp_path: Path, inline_reads: bool
+) -> None:
+    node, _, _ = make_node(tmp_path, inline_reads=inline_reads)
     sent = await call(node, OutboundRequest(item=letter()), org=ORG_A)
     assert isinstance(sent, OutboundResponse)
     for _ in range(2):  # polling does not remove the head
@@ -71,6 +74,7 @@ async def test_each_organisation_sees_only_its_own_queue(tmp_path: Path) -> None
     refused = await call(node, DeleteRequest(process_id=foreign.process_id), org=ORG_A)
     assert isinstance(refused, ErrorDetail)
     assert refused.code == "ECMS-301"
+    assert await call(node, InboundRequest(), org=ORG_B) == foreign  # still queued for its owner
 
 
 async def test_deleting_twice_succeeds_and_an_unknown_process_id_is_refused(tmp_path: Path) -> None:
