@@ -74,13 +74,21 @@ class Database:
             self._writer = threading.RLock()
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A transaction that commits when the block ends normally and rolls back otherwise."""
+    def write(self, *, durable: bool = True) -> Iterator[Connection]:
+        """A transaction that commits when the block ends normally and rolls back otherwise.
+
+        ``durable=False`` is for a commit whose loss in a power cut or an OS crash (not a process
+        crash) undoes nothing anyone was told: it returns without waiting for the disk (SQLite:
+        ``synchronous=NORMAL`` for it, PostgreSQL: ``synchronous_commit=off``). The next durable
+        commit makes it durable too: the log is written in order.
+        """
         if self._writer is None:
             with self.engine.begin() as conn:
+                if not durable:
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
                 yield conn
             return
-        with self._writer, self._sqlite_transaction("BEGIN IMMEDIATE") as conn:
+        with self._writer, self._sqlite_transaction("BEGIN IMMEDIATE", durable=durable) as conn:
             yield conn
 
     @contextmanager
@@ -94,7 +102,7 @@ class Database:
             yield conn
 
     @contextmanager
-    def _sqlite_transaction(self, begin: str) -> Iterator[Connection]:
+    def _sqlite_transaction(self, begin: str, *, durable: bool = True) -> Iterator[Connection]:
         """SQLite: the driver runs in autocommit mode and the transaction is opened here, by statement.
 
         Not by a ``begin`` event listener: any listener of the connection's events makes SQLAlchemy
@@ -102,13 +110,19 @@ class Database:
         time in the store.
         """
         with self.engine.connect() as conn:
-            conn.exec_driver_sql(begin)  # SQLAlchemy's own begin does nothing on this driver
+            if not durable:  # SQLite refuses to change it inside a transaction
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
             try:
-                yield conn
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
+                conn.exec_driver_sql(begin)  # SQLAlchemy's own begin does nothing on this driver
+                try:
+                    yield conn
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.commit()
+            finally:
+                if not durable:
+                    conn.exec_driver_sql("PRAGMA synchronous=FULL")
 
     def dispose(self) -> None:
         self.engine.dispose()
