@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Final
 
 from sqlalchemy import (
@@ -41,21 +42,46 @@ _CLAIMED = (WORK.c.id, WORK.c.kind, WORK.c.channel, WORK.c.letter_id, WORK.c.inb
 
 # The statements of every claim and completion are built once, with their values as parameters:
 # SQLAlchemy then reuses their cache keys and compiled forms instead of rebuilding both each time.
-def _due_statement(*, of_kinds: bool) -> Select[tuple[int]]:
+#
+# A receiver's answer about a letter (accepted, rejected, invalid) is not due while the letter's
+# ReceiveLetterNotifier is still to be sent: its sender must see them in that order (a receipt after
+# the answer is only noted there). Without this, a second worker took the answer while the first
+# was sending the receipt, and waited, reading the letter again every 50 ms.
+_AFTER_RECEIPT: Final = (
+    WorkKind.NOTIFY_ACCEPT.value,
+    WorkKind.NOTIFY_REJECT.value,
+    WorkKind.NOTIFY_INVALID.value,
+)
+_RECEIPT = WORK.alias("receipt")
+_RECEIPT_PENDING: Final = (
+    select(_RECEIPT.c.id)
+    .where(
+        _RECEIPT.c.letter_id == WORK.c.letter_id,
+        _RECEIPT.c.kind == WorkKind.NOTIFY_RECEIVE.value,
+        # Equalities, not IN: a constant IN list is rendered again for every execution.
+        or_(_RECEIPT.c.state == WorkState.READY.value, _RECEIPT.c.state == WorkState.LEASED.value),
+    )
+    .exists()
+)
+_NOT_AN_ANSWER: Final = and_(*(WORK.c.kind != kind for kind in _AFTER_RECEIPT))
+
+
+def _due_statement(kinds: tuple[str, ...]) -> Select[tuple[int]]:
     now: BindParameter[datetime] = bindparam("p_now")
     due = or_(
         and_(WORK.c.state == WorkState.READY.value, WORK.c.next_try_at <= now),
         and_(WORK.c.state == WorkState.LEASED.value, WORK.c.lease_until <= now),
     )
-    candidate = select(WORK.c.id).where(WORK.c.channel == bindparam("p_channel"), due)
-    if of_kinds:
-        candidate = candidate.where(WORK.c.kind.in_(bindparam("p_kinds", expanding=True)))
+    in_order = or_(_NOT_AN_ANSWER, ~_RECEIPT_PENDING)
+    candidate = select(WORK.c.id).where(WORK.c.channel == bindparam("p_channel"), due, in_order)
+    if kinds:
+        candidate = candidate.where(or_(*(WORK.c.kind == kind for kind in kinds)))
     return candidate.order_by(WORK.c.next_try_at, WORK.c.id).limit(1)
 
 
-def _take_statement(*, of_kinds: bool) -> Update:
+def _take_statement(kinds: tuple[str, ...]) -> Update:
     now: BindParameter[datetime] = bindparam("p_now")
-    candidate = _due_statement(of_kinds=of_kinds).with_for_update(skip_locked=True)
+    candidate = _due_statement(kinds).with_for_update(skip_locked=True)
     return (
         update(WORK)
         .where(WORK.c.id == candidate.scalar_subquery())
@@ -70,10 +96,17 @@ def _take_statement(*, of_kinds: bool) -> Update:
     )
 
 
-_ANY_DUE: Final = _due_statement(of_kinds=False)
-_DUE_OF_KINDS: Final = _due_statement(of_kinds=True)
-_TAKE_ANY: Final = _take_statement(of_kinds=False)
-_TAKE_OF_KINDS: Final = _take_statement(of_kinds=True)
+@cache
+def _claim_statements(kinds: frozenset[WorkKind]) -> tuple[Select[tuple[int]], Update]:
+    """The look for due work and the take of it, for one set of kinds (empty: any kind).
+
+    One pair per set (a gateway's workers use a handful), the kinds written as equalities: an IN
+    list of parameters is rendered into the statement again for every execution.
+    """
+    values = tuple(sorted(kind.value for kind in kinds))
+    return _due_statement(values), _take_statement(values)
+
+
 _LOSE_ATTEMPT: Final = (
     update(ATTEMPT)
     .where(ATTEMPT.c.work_id == bindparam("p_work"), ATTEMPT.c.ended_at.is_(None))
@@ -171,11 +204,9 @@ def _claim_in(
 def _any_due(ctx: Context, *, channel: str, now: datetime, kinds: Collection[WorkKind]) -> bool:
     """Whether anything is due, asked in a read transaction: idle workers and the ones woken together
     with the one that takes the item find nothing without queueing for the single writer (SQLite)."""
-    params: dict[str, object] = {"p_now": now, "p_channel": channel}
-    if kinds:
-        params["p_kinds"] = [k.value for k in kinds]
+    due, _ = _claim_statements(frozenset(kinds))
     with ctx.db.read() as conn:
-        return conn.execute(_DUE_OF_KINDS if kinds else _ANY_DUE, params).first() is not None
+        return conn.execute(due, {"p_now": now, "p_channel": channel}).first() is not None
 
 
 def _take_next(
@@ -187,10 +218,9 @@ def _take_next(
     lease: timedelta,
     kinds: Collection[WorkKind],
 ) -> RowMapping | None:
+    _, take = _claim_statements(frozenset(kinds))
     params = {"p_now": now, "p_channel": channel, "p_worker": worker, "p_until": now + lease}
-    if kinds:
-        params["p_kinds"] = [k.value for k in kinds]
-    return conn.execute(_TAKE_OF_KINDS if kinds else _TAKE_ANY, params).mappings().first()
+    return conn.execute(take, params).mappings().first()
 
 
 def _start(ctx: Context, conn: Connection, row: RowMapping, *, worker: str, now: datetime) -> bool:

@@ -8,7 +8,15 @@ from datetime import timedelta
 import pytest
 from store_support import Backend, FakeClock, encode_raw, make_package
 
-from ecms_gateway.engine import LetterState, RetryPolicies, RetryPolicy, Store, WorkKind, WorkState
+from ecms_gateway.engine import (
+    LetterState,
+    RetryPolicies,
+    RetryPolicy,
+    SignatureMark,
+    Store,
+    WorkKind,
+    WorkState,
+)
 from ecms_gateway.errors import LeaseLost
 
 LEASE = timedelta(minutes=1)
@@ -164,3 +172,48 @@ def test_a_claim_takes_the_same_item_whether_it_looks_first_or_not(
         assert again is not None
         assert again.letter_id == second
         assert store.claim("ecms", "w3", lease=LEASE, look_first=look_first) is None
+
+
+def _received_and_registered(store: Store) -> int:
+    """A letter received and registered at once: its ReceiveLetterNotifier and AcceptLetterNotifier
+    are both queued."""
+    package = make_package(7)
+    inbox = store.accept_inbound(encode_raw(package), channel="ecms", process_id="p7", actor="poller")
+    recorded = store.record_inbound_letter(
+        inbox.id, package, actor="in-1", signature=SignatureMark.VERIFIED, register_as="auto-register"
+    )
+    inbound = store.claim("ecms", "in-1", kinds=(WorkKind.INBOUND,))
+    assert inbound is not None
+    store.complete(inbound.work_id, worker="in-1")
+    return recorded.id
+
+
+def test_an_answer_about_a_letter_waits_until_its_receipt_has_gone(
+    backend: Backend, clock: FakeClock
+) -> None:
+    """Two workers: while one sends the ReceiveLetterNotifier, the other does not take the
+    AcceptLetterNotifier (its sender must see them in that order); once the receipt is done it is due."""
+    with backend.open(clock=clock) as store:
+        letter_id = _received_and_registered(store)
+        receipt = store.claim("ecms", "out-1", lease=LEASE)
+        assert receipt is not None
+        assert (receipt.kind, receipt.letter_id) == (WorkKind.NOTIFY_RECEIVE, letter_id)
+        assert store.claim("ecms", "out-2", lease=LEASE) is None
+        assert store.claim("ecms", "out-2", lease=LEASE, look_first=False) is None
+        answer = store.complete_and_claim(receipt.work_id, worker="out-1", channel="ecms", lease=LEASE)
+        assert answer is not None
+        assert (answer.kind, answer.letter_id) == (WorkKind.NOTIFY_ACCEPT, letter_id)
+
+
+def test_an_answer_goes_once_its_receipt_is_a_dead_letter(backend: Backend, clock: FakeClock) -> None:
+    """A receipt that will not go (dead letter) does not hold the answer back for ever."""
+    policies = RetryPolicies(default=RetryPolicy(max_attempts=1))
+    with backend.open(clock=clock, policies=policies) as store:
+        letter_id = _received_and_registered(store)
+        receipt = store.claim("ecms", "out-1", lease=LEASE)
+        assert receipt is not None
+        assert receipt.kind is WorkKind.NOTIFY_RECEIVE
+        store.fail(receipt.work_id, worker="out-1", error=TimeoutError("node down"))
+        answer = store.claim("ecms", "out-2", lease=LEASE)
+        assert answer is not None
+        assert (answer.kind, answer.letter_id) == (WorkKind.NOTIFY_ACCEPT, letter_id)
