@@ -18,6 +18,8 @@ from ecms_gateway.codec import ErrorDetail, ReadMessage, read_message
 from ecms_gateway.errors import InputError, PermanentTransportError
 from ecms_gateway.xml.parser import XmlLimits
 
+INLINE_BYTES: Final = 16 * 1024
+"""Replies up to this size are decoded on the event loop, larger ones in a thread."""
 HEADERS: Final = {
     "Content-Type": "text/xml; charset=utf-8",
     "SOAPAction": '""',
@@ -95,10 +97,18 @@ class SoapChannel(AsyncClosing):
     async def _read(
         self, body: bytes, url: str, *, strict: bool, decode_letter: bool = True
     ) -> ReadMessage | None:
-        """The reply decoded; on a non-2xx reply, None when the body is not e-CMS (an HTML error page)."""
+        """The reply decoded; on a non-2xx reply, None when the body is not e-CMS (an HTML error page).
+
+        A small reply (a ProcessID, an empty queue, a notifier) is read here on the event loop: that
+        takes tens of microseconds, about what the hand-off to a thread and back costs; a larger one
+        (a letter) is read in a thread.
+        """
+        source = f"reply of {url}"
         try:
+            if len(body) <= INLINE_BYTES:
+                return read_message(body, limits=self.limits, source=source, decode_letter=decode_letter)
             return await asyncio.to_thread(
-                read_message, body, limits=self.limits, source=f"reply of {url}", decode_letter=decode_letter
+                read_message, body, limits=self.limits, source=source, decode_letter=decode_letter
             )
         except InputError as exc:
             if not strict:
