@@ -175,7 +175,7 @@ class InboundProcessor:
             return None
         accepted, result = self.store.accept_notifier(
             item.raw,
-            _notifier_in(peer, notifier, inbox_id=None),
+            notifier_in(notifier, sender_dept=peer.letter_sender_dept, inbox_id=None),
             channel=ECMS,
             process_id=item.process_id,
             actor=actor,
@@ -188,7 +188,8 @@ class InboundProcessor:
     def _notifier(self, inbox_id: int, root: etree._Element, seen: Notifier, worker: str) -> str:
         peer, verified, notifier = self._verified(f"inbox item {inbox_id}", root, seen)
         result = self.store.match_notifier(
-            _notifier_in(peer, notifier, inbox_id=inbox_id), actor=_actor(worker, verified)
+            notifier_in(notifier, sender_dept=peer.letter_sender_dept, inbox_id=inbox_id),
+            actor=_actor(worker, verified),
         )
         return self._matched(peer, notifier, result)
 
@@ -258,10 +259,11 @@ def _item_of(message: object, what: str) -> LetterItem:
     raise InputError(f"{what} is a {type(message).__name__}, not a letter or a notifier")
 
 
-def _notifier_in(peer: Peer, notifier: Notifier, *, inbox_id: int | None) -> NotifierIn:
+def notifier_in(notifier: Notifier, *, sender_dept: str, inbox_id: int | None) -> NotifierIn:
+    """What the store matches of a received notifier; ``sender_dept``: its letter's sender's department."""
     return NotifierIn(
         kind=STORE_KIND[notifier.kind],
-        sender_dept=peer.letter_sender_dept,
+        sender_dept=sender_dept,
         book_no=notifier.letter_id,
         letter_date=notifier.correspondence_date,
         accept_id=notifier.accept_id,

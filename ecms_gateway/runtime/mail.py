@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from ecms_gateway.codec import NotifierKind
-from ecms_gateway.engine import Claim, Direction, LetterState, NotifierIn, Store, WorkKind
+from ecms_gateway.engine import Claim, Direction, LetterState, Store, WorkKind
 from ecms_gateway.engine.mail_values import MailLetterView
 from ecms_gateway.engine.values import LetterDetail, LetterFacts
 from ecms_gateway.errors import ConfigError, IllegalTransition, InputError, PermanentFailure, TransientFailure
@@ -51,7 +51,7 @@ from ecms_gateway.mail import (
     verify_notifier_mail,
 )
 from ecms_gateway.runtime import accept_id
-from ecms_gateway.runtime.inbound import SENDING, STORE_KIND, signature_mark
+from ecms_gateway.runtime.inbound import SENDING, notifier_in, signature_mark
 from ecms_gateway.runtime.notices import NOTIFIER_OF_WORK, receiver_notice
 from ecms_gateway.runtime.outbound import after_receive_notice
 from ecms_gateway.runtime.settings import MAIL, RuntimeSettings
@@ -343,16 +343,7 @@ class MailInbound:
                 f"{notifier.kind.value} about letter {found.id}, which is still {found.state.value} here"
             )
         result = self.store.match_notifier(
-            NotifierIn(
-                kind=STORE_KIND[notifier.kind],
-                sender_dept=found.sender_dept,
-                book_no=notifier.letter_id,
-                letter_date=notifier.correspondence_date,
-                accept_id=notifier.accept_id,
-                inbox_id=inbox_id,
-                reason=notifier.description,
-            ),
-            actor=worker,
+            notifier_in(notifier, sender_dept=found.sender_dept, inbox_id=inbox_id), actor=worker
         )
         log.info(
             "%s by mail about %s: %s (letter %s)",
