@@ -33,14 +33,15 @@ def test_polls_and_deliveries_are_recorded_while_the_gateway_runs(tmp_path: Path
         orgs[A].store, letter(1), routing=routing(), secrecy=SecrecyPolicy(), actor="clerk:test"
     ).letter_id
 
-    async def scenario() -> None:
+    async def scenario() -> str:
         await until("delivered", lambda: orgs[A].store.show(letter_id).letter.state is LetterState.DELIVERED)
         await until("a good poll", lambda: A in status.last_poll_ok_at)
         node.fail_next(*[TransientTransportError("node down", endpoint="memory")] * 3, on="poll")
-        await until("a failed poll", lambda: A in status.last_poll_error)
+        # Taken as it is seen: after the third failure the next poll works and clears it.
+        return await until("a failed poll", lambda: status.last_poll_error.get(A))
 
-    asyncio.run(running([a, gateway(orgs[B], node)], scenario))
-    assert "node down" in status.last_poll_error[A]
+    error = asyncio.run(running([a, gateway(orgs[B], node)], scenario))
+    assert "node down" in error
     delivered = registry.get_sample_value(
         "ecms_gateway_deliveries_total", {"channel": "ecms", "kind": "send"}
     )
