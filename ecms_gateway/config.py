@@ -169,6 +169,7 @@ class RuntimeSection(_Section):
 
     outbound_workers: PositiveInt = 4
     inbound_workers: PositiveInt = 2
+    threads: PositiveInt | None = None
     idle_seconds: PositiveFloat = 1
     lease_seconds: PositiveFloat = 300
     shutdown_grace_seconds: PositiveFloat = 30

@@ -42,10 +42,13 @@ from ecms_gateway.runtime.settings import RuntimeSettings, runtime_settings
 from ecms_gateway.runtime.webhooks import WEBHOOK_CHANNEL, WebhookParts
 from ecms_gateway.services.context import RuntimeStatus, Services
 from ecms_gateway.signing import OutboundSigner, Verifier
+from ecms_gateway.store.database import resolve_url
 
 log = logging.getLogger(__name__)
 API_THREADS = 8
-"""Worker threads added for the API's store calls (each request runs its store call in one)."""
+"""Threads added for the API's store calls (each request runs its store call in one), on PostgreSQL."""
+SQLITE_THREADS = 3
+"""Threads of a gateway on SQLite, whatever its number of workers (see ``thread_count``)."""
 
 
 def soap_config(config: GatewayConfig, url: str) -> SoapClientConfig:
@@ -245,15 +248,33 @@ def app_hooks(config: GatewayConfig, gateway: ObservedGateway) -> Sequence[AppHo
     return (observability.install_metrics, observability.install_health, pages)
 
 
+def thread_count(config: GatewayConfig) -> int:
+    """The threads that run the gateway's blocking calls (store, codec, signing, files):
+    ``runtime.threads``, else ``SQLITE_THREADS`` on SQLite and a thread per worker, four more and
+    ``API_THREADS`` with ``[http]`` on PostgreSQL.
+
+    On SQLite the process has one writer at a time (``Database``) and one thread runs Python at a
+    time: more threads only queue for the two, and handing the interpreter lock between them cost
+    the busiest gateway of bench/bench_e2e.py more CPU than it saved (docs/runtime.md, "Threads").
+    On PostgreSQL a store call mostly waits for the server, and writers do not queue behind one lock.
+    """
+    if config.runtime.threads is not None:
+        return config.runtime.threads
+    if resolve_url(data_dir=config.gateway.data_dir, database_url=config.database_url).startswith("sqlite"):
+        return SQLITE_THREADS
+    threads = config.runtime.outbound_workers + config.runtime.inbound_workers + 4
+    if config.http is not None and config.http.enabled:
+        threads += API_THREADS
+    return threads
+
+
 async def serve(
     config: GatewayConfig, *, hooks: PollerHooks | None = None, folder_hooks: FolderHooks | None = None
 ) -> None:
     """Run the gateway of ``config`` (and its HTTP server with ``[http]``) until SIGINT or SIGTERM."""
     loop = asyncio.get_running_loop()
-    threads = config.runtime.outbound_workers + config.runtime.inbound_workers + 4
-    if config.http is not None and config.http.enabled:
-        threads += API_THREADS
-    loop.set_default_executor(ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gateway"))
+    threads = ThreadPoolExecutor(max_workers=thread_count(config), thread_name_prefix="gateway")
+    loop.set_default_executor(threads)
     async with build_gateway(config, hooks=hooks, folder_hooks=folder_hooks) as gateway:
         face: HttpFace | None = None
         if config.http is not None and config.http.enabled:
