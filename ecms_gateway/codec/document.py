@@ -7,13 +7,13 @@ kind (no e-CMS field) in ``<?ecms-gateway kind="..."?>``, the first node inside
 
 from __future__ import annotations
 
-import base64
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Final
 
+import pybase64
 from lxml import etree
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -170,7 +170,7 @@ def _build_party(parent: etree._Element, local: str, party: Party, field_name: s
 
 def _build_file(parent: etree._Element, local: str, data: FileData, field_name: str) -> None:
     # One unbroken Base64 line: line breaks are legal in xs:base64Binary but only cost bytes.
-    element = sub(parent, _ram(local), base64.b64encode(data.content).decode("ascii"))
+    element = sub(parent, _ram(local), pybase64.b64encode(data.content).decode("ascii"))
     element.set("mimeCode", data.mime)
     try:
         element.set("filename", data.name)
@@ -303,12 +303,20 @@ def _read_file(element: etree._Element, stem: str) -> FileData:
     mime = element.get("mimeCode")
     if not mime:
         raise invalid(_TYPE, element, f"<{etree.QName(element).localname}> has no mimeCode attribute")
-    encoded = element.text or ""
     try:
-        content = base64.b64decode("".join(encoded.split()), validate=True)
+        content = _decode(element.text or "")
     except ValueError as exc:
         raise invalid(_TYPE, element, f"the file content is not valid Base64 ({exc})") from exc
     return FileData(name=_file_name(element.get("filename"), stem, mime), mime=mime, content=content)
+
+
+def _decode(encoded: str) -> bytes:
+    # One unbroken line (as we write it) first: pybase64 decodes 100 KB in microseconds, the standard
+    # library in a sixth of a millisecond. With line breaks it refuses, and the second try drops them.
+    try:
+        return pybase64.b64decode(encoded, validate=True)
+    except ValueError:
+        return pybase64.b64decode("".join(encoded.split()), validate=True)
 
 
 def _file_name(given: str | None, stem: str, mime: str) -> str:

@@ -77,6 +77,13 @@ def test_is_base64_agrees_on_any_short_text(text: str) -> None:
     assert is_base64(_parsed(text)) is _accepted_before(text)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="QUJDRAwxyz09+/=", min_size=1, max_size=16))
+def test_is_base64_agrees_on_unbroken_text(text: str) -> None:
+    # Without whitespace is_base64 takes its fast path (pybase64, then the canonical last group).
+    assert is_base64(text) is _accepted_before(text)
+
+
 def _large_envelope(content: str | None = None) -> bytes:
     attachment = FileData(name="big.pdf", mime="application/pdf", content=os.urandom(LARGE))
     document = build_document(make_package(attachments=(attachment,)))
@@ -112,3 +119,14 @@ def test_reading_refuses_a_large_attachment_with_a_stray_character_naming_the_li
         read_message(broken, limits=_LIMITS)
     assert "line " in str(raised.value)
     assert "xs:base64Binary" in str(raised.value)
+
+
+@pytest.mark.parametrize("wrap", [None, 76, 64])
+def test_a_large_attachment_decodes_the_same_with_or_without_line_breaks(wrap: int | None) -> None:
+    # We write one unbroken line; other senders break it (76 characters for MIME, 64 for PEM).
+    content = os.urandom(LARGE + 2)
+    encoded = base64.b64encode(content).decode()
+    if wrap is not None:
+        encoded = "\n".join(encoded[i : i + wrap] for i in range(0, len(encoded), wrap))
+    read = read_message(_large_envelope(encoded), limits=_LIMITS)
+    assert read.message.item.decode().package.attachments[0].content == content
