@@ -19,7 +19,9 @@ def config(tmp_path: Path, **sections: dict[str, object]) -> GatewayConfig:
     return GatewayConfig.model_validate({"gateway": {"data_dir": str(tmp_path)}, **sections})
 
 
-def test_on_sqlite_a_few_threads_whatever_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_on_sqlite_a_few_threads_whatever_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
     busy = config(tmp_path, runtime={"outbound_workers": 12, "inbound_workers": 6}, http={"port": 0})
     assert thread_count(busy) == SQLITE_THREADS == 3
