@@ -15,7 +15,13 @@ apart from the burst made the ratio a measure of that. Its letters go to a secon
 program, directory and service URL, a data directory of its own) that no gateway polls, so they
 neither wait in B's queue nor load the gateways.
 
-    .venv/bin/python bench/bench_e2e.py [--letters-100k 200] [--letters-5m 20]
+    .venv/bin/python bench/bench_e2e.py [--letters-100k 200] [--letters-5m 20] [--json-out FILE]
+    .venv/bin/python bench/bench_e2e.py --code TREE --code . [--rounds 3] [--letters-5m 0]
+
+``--code`` compares source trees (``git archive REV | tar -x -C TREE``; ``.`` is this one): the whole
+bench runs from each in turn, round after round with the order alternating, and each figure is
+printed per tree with every run's value and the median. The figures move by 10-20% from run to run
+with the machine's other load, so one run of each is not a comparison.
 
 Prints figures; asserts nothing about speed.
 """
@@ -23,14 +29,17 @@ Prints figures; asserts nothing about speed.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 from ecms_adapters.runtime.layout import AgencyOptions, Layout, LayoutOptions, sample_letters, write_layout
@@ -268,7 +277,8 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def run(size: int, count: int, label: str) -> None:
+def run(size: int, count: int, label: str) -> dict[str, Any]:
+    """Measure one attachment size; print the figures and return them."""
     root = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
     bench = Bench(root)
     try:
@@ -319,6 +329,16 @@ def run(size: int, count: int, label: str) -> None:
             + ", ".join(f"{name} {ms:.0f} ms" for name, ms in cpu.items())
         )
         print("  peak memory (VmHWM): " + ", ".join(f"{name} {mb} MB" for name, mb in memory.items()))
+        return {
+            "rate": rate,
+            "floor": floor,
+            "ratio": rate / floor,
+            "p50": p50,
+            "p95": p95,
+            "p99": p99,
+            "cpu": cpu,
+            "memory": memory,
+        }
     finally:
         bench.stop()
         for store in bench.stores.values():
@@ -326,16 +346,96 @@ def run(size: int, count: int, label: str) -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--letters-100k", type=int, default=200)
-    parser.add_argument("--letters-5m", type=int, default=20)
-    args = parser.parse_args()
+SIZES = (("100 KB", 100_000, "letters_100k"), ("5 MB", 5_000_000, "letters_5m"))
+
+
+def measure(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Every size asked for (a count of 0 leaves it out), printed as it is measured."""
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; node + 2 gateways as processes on loopback"
     )
-    run(100_000, args.letters_100k, "100 KB")
-    run(5_000_000, args.letters_5m, "5 MB")
+    return {
+        label: run(size, getattr(args, attr), label) for label, size, attr in SIZES if getattr(args, attr) > 0
+    }
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Run the whole bench once per tree per round, the trees' order alternating from round to round
+    (the machine's other load moves every figure: only runs made together compare), then print each
+    figure per tree: every run's value and their median."""
+    trees = [tree.resolve() for tree in args.code]
+    runs: dict[Path, list[dict[str, dict[str, Any]]]] = {tree: [] for tree in trees}
+    with tempfile.TemporaryDirectory(prefix="bench-e2e-compare-") as folder:
+        for number in range(args.rounds):
+            for tree in trees if number % 2 == 0 else list(reversed(trees)):
+                out = Path(folder) / "figures.json"
+                command = [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    *("--letters-100k", str(args.letters_100k), "--letters-5m", str(args.letters_5m)),
+                    *("--json-out", str(out)),
+                ]
+                env = {**os.environ, "PYTHONPATH": f"{tree}{os.pathsep}{tree / 'adapters'}"}
+                done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+                if done.returncode != 0:
+                    raise SystemExit(
+                        f"the bench failed on {tree} (round {number + 1}):\n{done.stdout}{done.stderr}"
+                    )
+                figures = json.loads(out.read_text(encoding="utf-8"))
+                runs[tree].append(figures)
+                print(f"round {number + 1}, {tree}: " + summary(figures), flush=True)
+    for label in runs[trees[0]][0]:
+        print(f"--- attachment {label}: each run, then the median")
+        for tree in trees:
+            print(f"  {tree}")
+            done = [figures[label] for figures in runs[tree]]
+            for name, unit, of in FIGURES:
+                values = [of(figures) for figures in done]
+                shown = ", ".join(f"{value:.{unit}f}" for value in values)
+                print(f"    {name:<28} {shown}  (median {statistics.median(values):.{unit}f})")
+
+
+FIGURES: tuple[tuple[str, int, Any], ...] = (
+    ("letters/s end to end", 1, lambda f: f["rate"]),
+    ("floor, letters/s", 1, lambda f: f["floor"]),
+    ("ratio", 2, lambda f: f["ratio"]),
+    ("p99 at half rate, ms", 0, lambda f: f["p99"]),
+    ("CPU per letter node, ms", 1, lambda f: f["cpu"]["node"]),
+    ("CPU per letter A, ms", 1, lambda f: f["cpu"]["gateway A"]),
+    ("CPU per letter B, ms", 1, lambda f: f["cpu"]["gateway B"]),
+)
+
+
+def summary(figures: dict[str, dict[str, Any]]) -> str:
+    return "; ".join(
+        f"{label} {f['rate']:.1f}/s, ratio {f['ratio']:.2f}, CPU/letter "
+        + "/".join(f"{ms:.0f}" for ms in f["cpu"].values())
+        + " ms"
+        for label, f in figures.items()
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--letters-100k", type=int, default=200, help="letters in the 100 KB burst (0: skip)")
+    parser.add_argument("--letters-5m", type=int, default=20, help="letters in the 5 MB burst (0: skip)")
+    parser.add_argument(
+        "--code",
+        type=Path,
+        action="append",
+        default=[],
+        help="a source tree (e.g. from git archive, or . for this one) to run everything from, the bench's "
+        "own process included; repeat to compare several, run after run",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="with --code: runs per tree")
+    parser.add_argument("--json-out", type=Path, help="also write the figures to this file (JSON)")
+    args = parser.parse_args()
+    if args.code:
+        compare(args)
+        return 0
+    figures = measure(args)
+    if args.json_out is not None:
+        args.json_out.write_text(json.dumps(figures), encoding="utf-8")
     return 0
 
 
