@@ -226,7 +226,9 @@ def _take_next(
 def _start(ctx: Context, conn: Connection, row: RowMapping, *, worker: str, now: datetime) -> bool:
     """Record the attempt and move a letter to ``sending``; False when the item went dead instead."""
     work_id, attempts = int(row["id"]), int(row["attempts"])
-    lost = conn.execute(
+    # Only an item tried before can have an attempt still open (its worker died holding it): the
+    # claim has counted this try already, and a release gives its count back and ends its attempt.
+    lost = attempts > 1 and conn.execute(
         _LOSE_ATTEMPT, {"p_work": work_id, "p_now": now, "p_error": f"lease expired; taken over by {worker}"}
     ).rowcount
     if lost:
