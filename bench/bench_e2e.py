@@ -32,6 +32,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -376,11 +377,9 @@ def compare(args: argparse.Namespace) -> None:
                     *("--json-out", str(out)),
                 ]
                 env = {**os.environ, "PYTHONPATH": f"{tree}{os.pathsep}{tree / 'adapters'}"}
-                done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-                if done.returncode != 0:
-                    raise SystemExit(
-                        f"the bench failed on {tree} (round {number + 1}):\n{done.stdout}{done.stderr}"
-                    )
+                returncode, output = one_run(command, env)
+                if returncode != 0:
+                    raise SystemExit(f"the bench failed on {tree} (round {number + 1}):\n{output}")
                 figures = json.loads(out.read_text(encoding="utf-8"))
                 runs[tree].append(figures)
                 print(f"round {number + 1}, {tree}: " + summary(figures), flush=True)
@@ -393,6 +392,19 @@ def compare(args: argparse.Namespace) -> None:
                 values = [of(figures) for figures in done]
                 shown = ", ".join(f"{value:.{unit}f}" for value in values)
                 print(f"    {name:<28} {shown}  (median {statistics.median(values):.{unit}f})")
+
+
+def one_run(command: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run one bench; when this one is stopped, stop it with SIGTERM (not SIGKILL) so that it stops
+    its node and gateways too."""
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output, _ = child.communicate()
+    except BaseException:
+        child.terminate()
+        child.wait(timeout=60)
+        raise
+    return child.returncode, output
 
 
 FIGURES: tuple[tuple[str, int, Any], ...] = (
@@ -430,6 +442,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="with --code: runs per tree")
     parser.add_argument("--json-out", type=Path, help="also write the figures to this file (JSON)")
     args = parser.parse_args()
+    # SIGTERM (a CI timeout, `kill`) ends the bench through its finally blocks, which stop the node and
+    # the gateways; by default it would leave them running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.code:
         compare(args)
         return 0
