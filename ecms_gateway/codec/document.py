@@ -169,8 +169,10 @@ def _build_party(parent: etree._Element, local: str, party: Party, field_name: s
 
 
 def _build_file(parent: etree._Element, local: str, data: FileData, field_name: str) -> None:
-    # One unbroken Base64 line: line breaks are legal in xs:base64Binary but only cost bytes.
-    element = sub(parent, _ram(local), pybase64.b64encode(data.content).decode("ascii"))
+    # One unbroken Base64 line: line breaks are legal in xs:base64Binary but only cost bytes. lxml
+    # takes the ASCII bytes as they are (a str would be one more copy of the whole file).
+    element = sub(parent, _ram(local))
+    element.text = pybase64.b64encode(data.content)  # type: ignore[assignment]  # lxml-stubs: str only
     element.set("mimeCode", data.mime)
     try:
         element.set("filename", data.name)
@@ -200,9 +202,7 @@ def parse_document(root: etree._Element) -> DecodedDocument:
     File names come from the ``filename`` attribute (reduced to a bare name); without one they are
     ``main.<ext>`` and ``attachment-N.<ext>`` after the MIME type.
     """
-    if root.tag != DOCUMENT:
-        raise invalid(_TYPE, root, f"<{root.tag}> is not rsm:GovernmentDocument")
-    body = child(root, LETTER, _TYPE)
+    body = _letter_body(root)
     main = _read_file(child(body, _ram("MainLetterBinaryObject"), _TYPE), "main")
     attachments = tuple(
         _read_file(element, f"attachment-{index}")
@@ -210,8 +210,48 @@ def parse_document(root: etree._Element) -> DecodedDocument:
     )
     block = root.find(SIGNATURE_BLOCK)
     signer = _read_signer(block)
+    letter = _read_letter(
+        body,
+        signer,
+        main=FileRef(path=main.name, mime=main.mime),
+        attachments=tuple(FileRef(path=f.name, mime=f.mime) for f in attachments),
+    )
+    return DecodedDocument(
+        package=LetterPackage(letter=letter, main=main, attachments=attachments),
+        letter_xml_id=body.get("ID") or "",
+        send_time=text_opt(body, _ram("SendDate")),
+        type_code=None if block is None else text_opt(block, _ram("TypeCode")),
+        signer=signer,
+        signature=None if block is None else block.find(qname(DS, "Signature")),
+    )
+
+
+def read_letter(root: etree._Element) -> Letter:
+    """The letter of a (validated) ``rsm:GovernmentDocument``, its files named but not decoded: what a
+    node needs to route it, without another copy of every file in memory."""
+    body = _letter_body(root)
+    return _read_letter(
+        body,
+        _read_signer(root.find(SIGNATURE_BLOCK)),
+        main=_file_ref(child(body, _ram("MainLetterBinaryObject"), _TYPE), "main"),
+        attachments=tuple(
+            _file_ref(element, f"attachment-{index}")
+            for index, element in enumerate(body.iterfind(_ram("AttachmentBinaryObject")), start=1)
+        ),
+    )
+
+
+def _letter_body(root: etree._Element) -> etree._Element:
+    if root.tag != DOCUMENT:
+        raise invalid(_TYPE, root, f"<{root.tag}> is not rsm:GovernmentDocument")
+    return child(root, LETTER, _TYPE)
+
+
+def _read_letter(
+    body: etree._Element, signer: SignerInfo | None, *, main: FileRef, attachments: tuple[FileRef, ...]
+) -> Letter:
     try:
-        letter = Letter(
+        return Letter(
             kind=_read_kind(body),
             book_no=text(body, _ram("ID"), _TYPE),
             date=xs_date(body, _ram("CorrespondenceDate"), _TYPE),
@@ -223,8 +263,8 @@ def parse_document(root: etree._Element) -> DecodedDocument:
             references=tuple(_read_reference(ref) for ref in body.iterfind(_ram("ReferenceCorrespondence"))),
             enclosures=text_opt(body, _ram("Attachment")),
             description=text_opt(body, _ram("Description")),
-            main_file=FileRef(path=main.name, mime=main.mime),
-            attachments=tuple(FileRef(path=f.name, mime=f.mime) for f in attachments),
+            main_file=main,
+            attachments=attachments,
             signer=None
             if signer is None
             else Signer(given_name=signer.given_name, family_name=signer.family_name, job_title=signer.title),
@@ -233,14 +273,6 @@ def parse_document(root: etree._Element) -> DecodedDocument:
         raise SchemaInvalid(
             _TYPE, [_model_fault(body, err) for err in exc.errors(include_url=False)]
         ) from exc
-    return DecodedDocument(
-        package=LetterPackage(letter=letter, main=main, attachments=attachments),
-        letter_xml_id=body.get("ID") or "",
-        send_time=text_opt(body, _ram("SendDate")),
-        type_code=None if block is None else text_opt(block, _ram("TypeCode")),
-        signer=signer,
-        signature=None if block is None else block.find(qname(DS, "Signature")),
-    )
 
 
 def _read_kind(body: etree._Element) -> Kind:
@@ -300,14 +332,19 @@ def _org_code(party: etree._Element, local: str) -> str | None:
 
 
 def _read_file(element: etree._Element, stem: str) -> FileData:
-    mime = element.get("mimeCode")
-    if not mime:
-        raise invalid(_TYPE, element, f"<{etree.QName(element).localname}> has no mimeCode attribute")
+    ref = _file_ref(element, stem)
     try:
         content = _decode(element.text or "")
     except ValueError as exc:
         raise invalid(_TYPE, element, f"the file content is not valid Base64 ({exc})") from exc
-    return FileData(name=_file_name(element.get("filename"), stem, mime), mime=mime, content=content)
+    return FileData(name=ref.path, mime=ref.mime, content=content)
+
+
+def _file_ref(element: etree._Element, stem: str) -> FileRef:
+    mime = element.get("mimeCode")
+    if not mime:
+        raise invalid(_TYPE, element, f"<{etree.QName(element).localname}> has no mimeCode attribute")
+    return FileRef(path=_file_name(element.get("filename"), stem, mime), mime=mime)
 
 
 def _decode(encoded: str) -> bytes:

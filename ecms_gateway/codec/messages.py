@@ -16,7 +16,8 @@ from typing import ClassVar, Final
 
 from lxml import etree
 
-from ecms_gateway.codec.document import DecodedDocument, parse_document
+from ecms_gateway.codec.document import DecodedDocument, parse_document, read_letter
+from ecms_gateway.letter.model import Letter
 
 
 class NotifierKind(StrEnum):
@@ -64,6 +65,16 @@ class LetterDocument:
     @cached_property
     def _decoded(self) -> DecodedDocument:
         return parse_document(self.element)
+
+    def letter(self) -> Letter:
+        """The letter alone, its files named but not decoded (a node routing it needs no more)."""
+        if "_decoded" in self.__dict__:
+            return self._decoded.package.letter
+        return self._letter
+
+    @cached_property
+    def _letter(self) -> Letter:
+        return read_letter(self.element)
 
     def copy_element(self) -> etree._Element:
         """A deep copy of the element, to put into another tree without moving the original."""

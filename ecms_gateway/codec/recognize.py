@@ -59,8 +59,9 @@ def read_message(
 
     Raises ``XmlRejected`` (unsafe or malformed XML), ``UnknownMessage`` (not an e-CMS message) or
     ``SchemaInvalid`` (an e-CMS message that breaks the schema; every fault with its line).
-    ``decode_letter=False``: a letter in it is validated but its content (model, files) is read only
-    when asked (``LetterDocument.decode()``), for callers that keep it as it came.
+    A letter in it is read into the letter model (``LetterDocument.letter()``), its files only when
+    asked (``LetterDocument.decode()``). ``decode_letter=False``: the letter is validated but not read,
+    for callers that keep it as it came.
     """
     root = parse_xml(data, limits=limits, source=source)
     return read_element(root, source=source, decode_letter=decode_letter)
@@ -82,7 +83,9 @@ def read_element(root: etree._Element, *, source: str = "input", decode_letter: 
     message = decode(envelope.payload)
     letter = _letter_in(message) if decode_letter else None
     if letter is not None:
-        letter.decode()  # a schema-valid letter the model refuses (e.g. a Buddhist-era date) fails here
+        # A schema-valid letter the model refuses (e.g. a Buddhist-era date) fails here. Its files are
+        # decoded when asked (``decode()``): validation has checked that they decode.
+        letter.letter()
     return ReadMessage(message_type=message_type, envelope=info, payload=envelope.payload, message=message)
 
 

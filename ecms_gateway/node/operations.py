@@ -160,7 +160,7 @@ class Operations:
 
     def _outbound_facts(self, conn: Connection, item: LetterItem, caller: Caller) -> tuple[ItemFacts, str]:
         if isinstance(item, LetterDocument):
-            letter = item.decode().package.letter
+            letter = item.letter()
             facts = ItemFacts(
                 kind=LETTER_KIND,
                 book_no=letter.book_no,

@@ -20,7 +20,8 @@ from ecms_gateway.codec import (
     to_wire,
     validate,
 )
-from ecms_gateway.codec.document import KIND_PI_TARGET, LETTER, SIGNATURE_BLOCK
+from ecms_gateway.codec.binaries import BINARY_TAGS
+from ecms_gateway.codec.document import KIND_PI_TARGET, LETTER, SIGNATURE_BLOCK, read_letter
 from ecms_gateway.errors import InputError, SchemaInvalid
 from ecms_gateway.letter.codes import Kind
 from ecms_gateway.letter.model import FileData, LetterPackage, Signer
@@ -279,3 +280,17 @@ def test_unusual_file_names_survive_exactly(name: str) -> None:
     back = _through_bytes(package)
     assert back.main.name == name
     assert back == package
+
+
+def test_read_letter_gives_the_letter_without_decoding_its_files() -> None:
+    attachment = FileData(name="scan.pdf", mime="application/pdf", content=b"%PDF-1.7 scan")
+    document = build_document(make_package(attachments=(attachment,)))
+    letter = parse_document(document).package.letter
+    assert read_letter(document) == letter
+    for element in document.iter(*BINARY_TAGS):
+        element.text = "not decoded"  # read_letter never looks at a content
+    assert read_letter(document) == letter
+    with pytest.raises(SchemaInvalid, match="not valid Base64"):
+        parse_document(document)
+    item = LetterDocument(element=document)
+    assert item.letter().attachments[0].path == "scan.pdf"
