@@ -55,6 +55,11 @@ class EcmsNode(Protocol):
         """Send a letter or a notifier; ``to`` is the destination node's URL (WS-Addressing To)."""
         ...
 
+    async def send_encoded(self, envelope: bytes) -> OutboundResponse:
+        """Send a ``CorrespondenceLetterOutboundRequest`` already encoded (``codec.letter_request``):
+        a large letter is built, signed and encoded in a worker thread, not on the event loop."""
+        ...
+
     async def poll(self) -> ReceivedItem | None:
         """The head of our inbound queue (it stays there until deleted), or None when it is empty."""
         ...

@@ -51,7 +51,7 @@ from ecms_gateway.codec.messages import (
 from ecms_gateway.codec.normalize import normalize
 from ecms_gateway.codec.recognize import EnvelopeInfo, ReadMessage, read_element, read_message
 from ecms_gateway.codec.schema import SCHEMAS_ENV, diagnose, schemas_dir, validate
-from ecms_gateway.codec.wire import MESSAGE_ELEMENTS, decode, element_name, encode, to_wire
+from ecms_gateway.codec.wire import MESSAGE_ELEMENTS, decode, element_name, encode, letter_request, to_wire
 
 __all__ = [
     "LETTER_XML_ID",
@@ -104,6 +104,7 @@ __all__ = [
     "diagnose",
     "element_name",
     "encode",
+    "letter_request",
     "new_message_id",
     "normalize",
     "parse_document",

@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from ecms_gateway.codec import LetterDocument, LetterKey, NotifierKind, build_document
+from ecms_gateway.codec import LetterKey, NotifierKind, build_document, letter_request
 from ecms_gateway.engine import Claim, Store, WorkKind
 from ecms_gateway.engine.values import LetterFacts
 from ecms_gateway.errors import ConfigError, PermanentFailure, TransientFailure
-from ecms_gateway.letter.model import LetterPackage
+from ecms_gateway.letter.model import Letter, LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
 from ecms_gateway.ports import EcmsNode
 from ecms_gateway.runtime import accept_id
@@ -72,15 +72,8 @@ class Outbound:
         raise PermanentFailure(f"the outbound worker does not do {claim.kind.value} work")
 
     async def send_letter(self, claim: Claim, letter_id: int) -> str:
-        package, document = await asyncio.to_thread(self._letter_document, letter_id)
-        letter = package.letter
-        node = self._node(letter.sender.org_id)
-        route = self._route(letter.receiver.org_id)
-        reply = await node.send(
-            LetterDocument(element=document),
-            to=route.node_url,
-            message_id=message_id_for(claim, letter.sender.org_id),
-        )
+        letter, route, envelope = await asyncio.to_thread(self._letter_request, claim, letter_id)
+        reply = await self._node(letter.sender.org_id).send_encoded(envelope)
         log.info(
             "sent letter %d (%s) to %s at %s: ProcessID %s",
             letter_id,
@@ -91,12 +84,22 @@ class Outbound:
         )
         return f"ProcessID {reply.process_id}"
 
-    def _letter_document(self, letter_id: int) -> tuple[LetterPackage, etree._Element]:
-        """The stored letter, checked against the policy (it may have changed since it was
-        accepted), built and signed."""
+    def _letter_request(self, claim: Claim, letter_id: int) -> tuple[Letter, Route, bytes]:
+        """The stored letter, checked against the policy (it may have changed since it was accepted),
+        built, signed and encoded, all in the worker's thread: a large letter takes tens of
+        milliseconds, which the event loop (every other worker, the poller, the pages) should not wait.
+        Only the letter and the request's bytes come back: its files and tree are let go here."""
         package = self.store.load_package(letter_id)
-        check_may_leave(package.letter, self.secrecy)
-        return package, self._signed_document(package)
+        letter = package.letter
+        check_may_leave(letter, self.secrecy)
+        self._node(letter.sender.org_id)
+        route = self._route(letter.receiver.org_id)
+        document = self._signed_document(package)
+        del package
+        envelope = letter_request(
+            document, to=route.node_url, message_id=message_id_for(claim, letter.sender.org_id)
+        )
+        return letter, route, envelope
 
     def _signed_document(self, package: LetterPackage) -> etree._Element:
         document = build_document(package, send_time=self.clock())

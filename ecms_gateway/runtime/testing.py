@@ -25,10 +25,12 @@ from ecms_gateway.codec import (
     MinistryInfo,
     NotifierKind,
     OrganizationInfo,
+    OutboundRequest,
     OutboundResponse,
     OutboundStatus,
     SpecialItemKind,
     WithdrawResponse,
+    read_message,
     to_wire,
 )
 from ecms_gateway.errors import PermanentTransportError
@@ -79,7 +81,7 @@ class MemoryNode:
             return self.receipts[message_id]
         process_id = uuid.uuid4().hex
         if isinstance(item, LetterDocument):
-            letter = item.decode().package.letter
+            letter = item.letter()
             key = (letter.book_key, letter.date.isoformat())
             self.letters[key] = (letter.sender.org_id, letter.receiver.org_id)
             destination, kind = letter.receiver.org_id, "CorrespondenceLetter"
@@ -112,6 +114,13 @@ class MemoryClient:
         self.node.request("send")
         process_id = self.node.enqueue(self.org_id, item, message_id)
         return OutboundResponse(process_id=process_id, process_time=self.node.now())
+
+    async def send_encoded(self, envelope: bytes) -> OutboundResponse:
+        read = read_message(envelope)
+        if not isinstance(read.message, OutboundRequest):
+            raise TypeError(f"send_encoded takes an outbound request, not {read.message_type}")
+        message_id = read.envelope.message_id if read.envelope else None
+        return await self.send(read.message.item, message_id=message_id)
 
     async def poll(self) -> ReceivedItem | None:
         self.node.request("poll")

@@ -93,6 +93,13 @@ class EcmsSoapClient(AsyncClosing):
         reply = await self._call(OutboundRequest(item=item), to=to, message_id=message_id)
         return _expect(reply, OutboundResponse, self.url)
 
+    async def send_encoded(self, envelope: bytes) -> OutboundResponse:
+        """Send an outbound request encoded by the caller (``codec.letter_request``)."""
+        reply = await self._channel.post(self.url, envelope)
+        if reply.read.message_type != REPLY_OF[OutboundRequest.TAG]:
+            raise faults.unexpected(reply.read, self.url, REPLY_OF[OutboundRequest.TAG])
+        return _expect(reply, OutboundResponse, self.url)
+
     async def withdraw(self, key: LetterKey, *, to: str | None = None) -> WithdrawResponse:
         return _expect(await self._call(WithdrawRequest(key=key), to=to), WithdrawResponse, self.url)
 

@@ -29,6 +29,7 @@ from ecms_gateway.codec import (
     decode,
     element_name,
     encode,
+    letter_request,
     read_message,
     schemas_dir,
     to_bytes,
@@ -130,6 +131,18 @@ def test_encoding_a_letter_document_copies_it() -> None:
     parent = letter.element.getparent()
     encode(OutboundRequest(item=letter))
     assert letter.element.getparent() is parent
+
+
+def test_letter_request_moves_the_document_and_writes_what_to_wire_writes() -> None:
+    built = build_document(make_package())
+    copied = to_wire(
+        OutboundRequest(item=LetterDocument(element=built)), to="http://node.example/", message_id="mid:1"
+    )
+    moved = letter_request(built, to="http://node.example/", message_id="mid:1")
+    assert moved == copied
+    assert built.getparent() is not None  # given up: it is in the request now
+    with pytest.raises(ValueError, match="root of its tree"):
+        letter_request(built)
 
 
 @pytest.mark.parametrize(
