@@ -56,23 +56,23 @@ class MemoryNode:
     receipts: dict[str, str] = field(default_factory=dict)  # MessageID -> ProcessID
     letters: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # key -> sender, receiver
     requests: list[str] = field(default_factory=list)
-    _faults: list[tuple[str | None, Exception]] = field(default_factory=list)
+    _faults: list[tuple[str | None, str | None, Exception]] = field(default_factory=list)
 
     def client(self, org_id: str) -> MemoryClient:
         return MemoryClient(node=self, org_id=org_id)
 
-    def fail_next(self, *errors: Exception, on: str | None = None) -> None:
-        """The next requests (of any client; only ``on`` requests: send, poll, delete...) raise these
-        errors, one each, in order, before the node does anything."""
-        self._faults.extend((on, error) for error in errors)
+    def fail_next(self, *errors: Exception, on: str | None = None, org: str | None = None) -> None:
+        """The next requests (only ``on`` requests: send, poll, delete...; only those of ``org``'s
+        client) raise these errors, one each, in order, before the node does anything."""
+        self._faults.extend((on, org, error) for error in errors)
 
     def queued(self, org_id: str) -> list[LetterItem]:
         return [q.item for q in self.queues.get(org_id, [])]
 
-    def request(self, name: str) -> None:
+    def request(self, name: str, org: str | None = None) -> None:
         self.requests.append(name)
-        for index, (on, error) in enumerate(self._faults):
-            if on is None or on == name:
+        for index, (on, of, error) in enumerate(self._faults):
+            if on in (None, name) and of in (None, org):
                 del self._faults[index]
                 raise error
 
@@ -111,7 +111,7 @@ class MemoryClient:
     async def send(
         self, item: LetterItem, *, to: str | None = None, message_id: str | None = None
     ) -> OutboundResponse:
-        self.node.request("send")
+        self.node.request("send", self.org_id)
         process_id = self.node.enqueue(self.org_id, item, message_id)
         return OutboundResponse(process_id=process_id, process_time=self.node.now())
 
@@ -123,7 +123,7 @@ class MemoryClient:
         return await self.send(read.message.item, message_id=message_id)
 
     async def poll(self) -> ReceivedItem | None:
-        self.node.request("poll")
+        self.node.request("poll", self.org_id)
         queue = self.node.queues.get(self.org_id, [])
         return self._received(queue[0]) if queue else None
 
@@ -139,7 +139,7 @@ class MemoryClient:
         return done
 
     async def delete(self, process_id: str) -> DeleteResponse:
-        self.node.request("delete")
+        self.node.request("delete", self.org_id)
         queue = self.node.queues.get(self.org_id, [])
         kept = [q for q in queue if q.process_id != process_id]
         if len(kept) == len(queue):
@@ -148,14 +148,14 @@ class MemoryClient:
         return DeleteResponse(process_id=process_id, process_time=self.node.now())
 
     async def withdraw(self, key: LetterKey, *, to: str | None = None) -> WithdrawResponse:
-        self.node.request("withdraw")
+        self.node.request("withdraw", self.org_id)
         wanted = (book_no_key(key.letter_id), key.correspondence_date.isoformat())
         for queue in self.node.queues.values():
             queue[:] = [q for q in queue if not (q.key == wanted and q.kind == "CorrespondenceLetter")]
         return WithdrawResponse(process_id=uuid.uuid4().hex, process_time=self.node.now())
 
     async def ask_again(self, kind: SpecialItemKind, key: LetterKey) -> ReceivedItem | None:
-        self.node.request("ask_again")
+        self.node.request("ask_again", self.org_id)
         wanted = (book_no_key(key.letter_id), key.correspondence_date.isoformat())
         for queued in self.node.queues.get(self.org_id, []):
             if queued.key == wanted and queued.kind == kind.value:
@@ -163,19 +163,19 @@ class MemoryClient:
         return None
 
     async def outbound_status(self, letter_id: str | None = None) -> tuple[OutboundStatus, ...]:
-        self.node.request("status")
+        self.node.request("status", self.org_id)
         return ()
 
     async def time_check(self) -> str:
-        self.node.request("time")
+        self.node.request("time", self.org_id)
         return self.node.now()
 
     async def ministries(self) -> tuple[MinistryInfo, ...]:
-        self.node.request("ministries")
+        self.node.request("ministries", self.org_id)
         return ()
 
     async def organizations(self) -> tuple[OrganizationInfo, ...]:
-        self.node.request("organizations")
+        self.node.request("organizations", self.org_id)
         return tuple(self.node.organizations)
 
     async def secret_codes(self) -> tuple[CodeValue, ...]:
