@@ -23,6 +23,7 @@ from ecms_adapters.folders import FolderHooks, FolderWatcher, InboxExport, Outbo
 from ecms_adapters.mail import ImapMailboxReader, SmtpSender
 from ecms_adapters.observability import Observability, gateway_observability
 from ecms_adapters.runtime.http import HttpFace, http_face, run_together
+from ecms_adapters.runtime.memory import return_large_buffers
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 from ecms_adapters.web import web_hook
 from ecms_adapters.web.certs import certificate_statuses
@@ -308,5 +309,6 @@ def run_gateway(config_path: Path, *, hooks: PollerHooks | None = None) -> int:
 
 def run_config(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> int:
     """Run the gateway of an already loaded configuration; 0 after a clean stop."""
+    return_large_buffers()
     asyncio.run(serve(config, hooks=hooks))
     return 0
