@@ -376,8 +376,7 @@ def compare(args: argparse.Namespace) -> None:
                     *("--letters-100k", str(args.letters_100k), "--letters-5m", str(args.letters_5m)),
                     *("--json-out", str(out)),
                 ]
-                env = {**os.environ, "PYTHONPATH": f"{tree}{os.pathsep}{tree / 'adapters'}"}
-                returncode, output = one_run(command, env)
+                returncode, output = one_run(command, tree_env(tree))
                 if returncode != 0:
                     raise SystemExit(f"the bench failed on {tree} (round {number + 1}):\n{output}")
                 figures = json.loads(out.read_text(encoding="utf-8"))
@@ -392,6 +391,17 @@ def compare(args: argparse.Namespace) -> None:
                 values = [of(figures) for figures in done]
                 shown = ", ".join(f"{value:.{unit}f}" for value in values)
                 print(f"    {name:<28} {shown}  (median {statistics.median(values):.{unit}f})")
+
+
+def tree_env(tree: Path) -> dict[str, str]:
+    """The environment that runs everything, the node and the gateways included, from ``tree``.
+
+    PYTHONSAFEPATH: they are started with ``python -m``, which otherwise puts the working directory
+    first on the path, so a bench run from a checkout ran that checkout's core whatever the tree.
+    """
+    bench = Path(__file__).resolve().parent  # this bench's own modules (bench_e2e)
+    path = os.pathsep.join(str(p) for p in (tree, tree / "adapters", bench))
+    return {**os.environ, "PYTHONPATH": path, "PYTHONSAFEPATH": "1"}
 
 
 def one_run(command: list[str], env: dict[str, str]) -> tuple[int, str]:

@@ -140,7 +140,8 @@ class Driver:
             *("--directory", str(self.layout.directory), "--data-dir", str(self.layout.node_data)),
             *("--port", str(self.layout.node_port), "--public-url", self.layout.node_url),
         )
-        env = {"PYTHONPATH": f"{code}{os.pathsep}{code / 'adapters'}"}  # ahead of the installed tree
+        # Ahead of the installed tree; PYTHONSAFEPATH: ``python -m`` would put the working directory first.
+        env = {"PYTHONPATH": f"{code}{os.pathsep}{code / 'adapters'}", "PYTHONSAFEPATH": "1"}
         self.node = spawn("node", command, self.layout.node_log, env=env)
         wait_for_port(self.layout.node_port, timeout=30, child=self.node)
         warm_up_node(self.layout.node_url)
