@@ -5,7 +5,8 @@ what it keeps afterwards.
 For each case (attachment size, letters sent at once) every process's peak is reset
 (``/proc/PID/clear_refs``), the letters are submitted together, and once they are registered at B and
 both notifiers are back at A the bench prints, per process: resident memory before, the peak while
-they travelled (VmHWM) and its growth, and resident memory after. The growth is also given per
+they travelled (VmHWM) and its growth, and resident memory after ``--settle-s`` more seconds (the
+processes give freed memory back every 10 s). The growth is also given per
 megabyte of attachment in flight: with the letter's Base64 text at 4/3 of the file, every whole copy
 of it held at once adds 1.33.
 
@@ -44,7 +45,7 @@ def _status(pid: int) -> dict[str, int]:
     return values
 
 
-def run_case(size: int, letters: int, tag: str) -> dict[str, Any]:
+def run_case(size: int, letters: int, tag: str, settle_s: float) -> dict[str, Any]:
     """Send ``letters`` letters of one ``size``-byte attachment at once; the figures per process."""
     root = Path(tempfile.mkdtemp(prefix="bench-memory-"))
     bench = Bench(root)
@@ -64,6 +65,7 @@ def run_case(size: int, letters: int, tag: str) -> dict[str, Any]:
         bench.wait_registered(batch, timeout=600)
         registered = time.monotonic() - started
         bench.wait_quiet(batch, timeout=300)
+        time.sleep(settle_s)  # the processes give freed memory back every 10 s
         figures: dict[str, Any] = {"registered_s": registered, "processes": {}}
         for child in bench.children:
             now = _status(child.pid)
@@ -98,7 +100,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     size = int(args.size_mb * 1_000_000)
     results = {}
     for number, letters in enumerate(args.letters or [1, 4]):
-        figures = run_case(size, letters, str(number))
+        figures = run_case(size, letters, str(number), args.settle_s)
         show(args.size_mb, letters, figures)
         results[str(letters)] = figures
     return results
@@ -109,6 +111,7 @@ def compare(args: argparse.Namespace) -> None:
         for tree in (tree.resolve() for tree in args.code):
             out = Path(folder) / "figures.json"
             command = [sys.executable, str(Path(__file__).resolve()), "--size-mb", str(args.size_mb)]
+            command += ["--settle-s", str(args.settle_s)]
             for letters in args.letters or [1, 4]:
                 command += ["--letters", str(letters)]
             command += ["--json-out", str(out)]
@@ -125,6 +128,9 @@ def main() -> int:
     parser.add_argument("--size-mb", type=float, default=20.0, help="the attachment's size, MB (default 20)")
     parser.add_argument(
         "--letters", type=int, action="append", help="letters sent at once; repeat for more cases (1 and 4)"
+    )
+    parser.add_argument(
+        "--settle-s", type=float, default=12.0, help="seconds to wait before reading what is kept (12)"
     )
     parser.add_argument("--code", type=Path, action="append", default=[], help="a source tree to run from")
     parser.add_argument("--json-out", type=Path, help="also write the figures to this file (JSON)")

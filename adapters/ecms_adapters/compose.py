@@ -9,7 +9,7 @@ import asyncio
 import sys
 
 from ecms_adapters.http import Listen, create_node_app, server
-from ecms_adapters.runtime.memory import return_large_buffers
+from ecms_adapters.runtime.memory import giving_back_memory
 from ecms_adapters.soap import SoapClientConfig, SoapRelay
 from ecms_gateway.engine.context import utc_now
 from ecms_gateway.errors import ConfigError
@@ -23,7 +23,6 @@ from ecms_gateway.store.database import Database
 def run_node(options: NodeOptions) -> int:
     """Serve one e-CMS node until SIGINT/SIGTERM; 0 after a clean stop."""
     configure_logging(format=LogFormat(options.log_format), level=LogLevel(options.log_level))
-    return_large_buffers()
     return asyncio.run(_serve_node(options))
 
 
@@ -64,7 +63,8 @@ async def _serve_node(options: NodeOptions) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-            await server(app, listen).serve()
+            async with giving_back_memory():
+                await server(app, listen).serve()
     finally:
         db.dispose()
     return 0

@@ -23,7 +23,7 @@ from ecms_adapters.folders import FolderHooks, FolderWatcher, InboxExport, Outbo
 from ecms_adapters.mail import ImapMailboxReader, SmtpSender
 from ecms_adapters.observability import Observability, gateway_observability
 from ecms_adapters.runtime.http import HttpFace, http_face, run_together
-from ecms_adapters.runtime.memory import return_large_buffers
+from ecms_adapters.runtime.memory import giving_back_memory
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 from ecms_adapters.web import web_hook
 from ecms_adapters.web.certs import certificate_statuses
@@ -289,17 +289,22 @@ async def serve(
             loop.add_signal_handler(sig, gateway.stop)
         loop.add_signal_handler(signal.SIGUSR1, gateway.wake)
         with PidFile(config.gateway.data_dir):
-            if face is None:
-                await gateway.run()
-            else:
-                log.info(
-                    "web pages at %s/, REST API at %s/api/v1 (documentation %s/docs)",
-                    face.address,
-                    face.address,
-                    face.address,
-                )
-                await run_together(gateway.run(), face, stop_main=gateway.stop)
+            async with giving_back_memory():
+                await _run(gateway, face)
     log.info("gateway stopped")
+
+
+async def _run(gateway: Gateway, face: HttpFace | None) -> None:
+    if face is None:
+        await gateway.run()
+        return
+    log.info(
+        "web pages at %s/, REST API at %s/api/v1 (documentation %s/docs)",
+        face.address,
+        face.address,
+        face.address,
+    )
+    await run_together(gateway.run(), face, stop_main=gateway.stop)
 
 
 def run_gateway(config_path: Path, *, hooks: PollerHooks | None = None) -> int:
@@ -309,6 +314,5 @@ def run_gateway(config_path: Path, *, hooks: PollerHooks | None = None) -> int:
 
 def run_config(config: GatewayConfig, *, hooks: PollerHooks | None = None) -> int:
     """Run the gateway of an already loaded configuration; 0 after a clean stop."""
-    return_large_buffers()
     asyncio.run(serve(config, hooks=hooks))
     return 0
