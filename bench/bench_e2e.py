@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -451,7 +452,16 @@ def main() -> int:
     )
     parser.add_argument("--rounds", type=int, default=2, help="with --code: runs per tree")
     parser.add_argument("--json-out", type=Path, help="also write the figures to this file (JSON)")
-    args = parser.parse_args()
+    return run_bench(parser.parse_args(), measure=measure, compare=compare)
+
+
+def run_bench(
+    args: argparse.Namespace,
+    *,
+    measure: Callable[[argparse.Namespace], dict[str, Any]],
+    compare: Callable[[argparse.Namespace], None],
+) -> int:
+    """Compare trees (``--code``) or measure here, writing the figures to ``--json-out`` when given."""
     # SIGTERM (a CI timeout, `kill`) ends the bench through its finally blocks, which stop the node and
     # the gateways; by default it would leave them running.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))

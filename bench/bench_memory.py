@@ -24,14 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench_e2e import Bench, one_run, package, tree_env
+from bench_e2e import Bench, one_run, package, run_bench, tree_env
 
 PROCESSES = ("node", "gateway A", "gateway B")
 
@@ -137,14 +136,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.size_mb <= 0 or any(n < 1 for n in args.letters or []):
         parser.error("--size-mb must be positive and --letters at least 1")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # stop the children too
-    if args.code:
-        compare(args)
-        return 0
-    figures = measure(args)
-    if args.json_out is not None:
-        args.json_out.write_text(json.dumps(figures), encoding="utf-8")
-    return 0
+    return run_bench(args, measure=measure, compare=compare)
 
 
 if __name__ == "__main__":
