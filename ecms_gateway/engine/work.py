@@ -228,9 +228,13 @@ def _start(ctx: Context, conn: Connection, row: RowMapping, *, worker: str, now:
     work_id, attempts = int(row["id"]), int(row["attempts"])
     # Only an item tried before can have an attempt still open (its worker died holding it): the
     # claim has counted this try already, and a release gives its count back and ends its attempt.
-    lost = attempts > 1 and conn.execute(
-        _LOSE_ATTEMPT, {"p_work": work_id, "p_now": now, "p_error": f"lease expired; taken over by {worker}"}
-    ).rowcount
+    lost = (
+        attempts > 1
+        and conn.execute(
+            _LOSE_ATTEMPT,
+            {"p_work": work_id, "p_now": now, "p_error": f"lease expired; taken over by {worker}"},
+        ).rowcount
+    )
     if lost:
         error = TransientFailure(f"worker lost while holding it (attempt {attempts - 1})")
         decision = ctx.policies.for_channel(row["channel"]).decide(

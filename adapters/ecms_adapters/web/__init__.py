@@ -30,9 +30,7 @@ ALL_ROLES = (Role.CLERK, Role.OPERATOR)
 
 
 def web_routes(web: Web) -> list[BaseRoute]:
-    def p(
-        path: str, handler: Handler, roles: Sequence[Role], methods: Sequence[str] = ("GET",)
-    ) -> Route:
+    def p(path: str, handler: Handler, roles: Sequence[Role], methods: Sequence[str] = ("GET",)) -> Route:
         return Route(path, page(web, handler, roles), methods=list(methods))
 
     return [

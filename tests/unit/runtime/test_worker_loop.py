@@ -55,10 +55,7 @@ def _loop(store: Store, seen: list[int]) -> WorkLoop:
 
 
 def _submit(store: Store, count: int) -> list[int]:
-    return [
-        store.accept_outbound(letter(i), actor="test", channel="ecms")
-        for i in range(1, count + 1)
-    ]
+    return [store.accept_outbound(letter(i), actor="test", channel="ecms") for i in range(1, count + 1)]
 
 
 def test_a_busy_worker_claims_each_next_item_with_the_last_completion(tmp_path: Path) -> None:
