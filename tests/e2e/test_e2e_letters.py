@@ -4,19 +4,23 @@ path with withdraw and resend, the invalid path, and a wrong receive number repo
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from e2e_cluster import Cluster, letter
 from ecms_adapters.runtime.layout import AgencyOptions
 from ecms_adapters.runtime.processes import cli_command
+from sqlalchemy import select
 
 from ecms_gateway.engine import LetterState, WorkKind
 from ecms_gateway.engine.values import NotifierKind
-from ecms_gateway.letter.model import LetterPackage
+from ecms_gateway.letter.model import FileData, FileRef, LetterPackage
+from ecms_gateway.store.tables import INBOX
 
 pytestmark = pytest.mark.e2e
 
@@ -57,6 +61,31 @@ def test_letter_001_goes_from_a_to_b_and_both_notifiers_come_back(
     assert [f[3] for f in received.files] == [f.sha256 for f in package.files]
     assert cluster.stores["A"].unmatched_notifiers() == []
     assert cluster.stores["B"].queue() == []  # every notifier was delivered
+
+
+def test_a_letter_with_a_large_scan_arrives_byte_for_byte_and_is_accepted(
+    make_cluster: Callable[..., Cluster],
+) -> None:
+    """3 MB of file: validated in pieces, encoded in the sending worker's thread, queued at the node
+    without its files decoded, and received into the file store (over the 1 MiB kept in the row)."""
+    cluster = make_cluster().start()
+    scan = FileData(name="scan.pdf", mime="application/pdf", content=b"%PDF-1.7\n" + os.urandom(3_000_000))
+    base = letter(7)
+    package = replace(
+        base,
+        letter=base.letter.model_copy(update={"attachments": (FileRef(path=scan.name, mime=scan.mime),)}),
+        attachments=(scan,),
+    )
+    cluster.submit("A", package)
+    inbound = cluster.wait_received("B", package.letter)
+    received = cluster.stores["B"].show(inbound.id)
+    assert [f[3] for f in received.files] == [f.sha256 for f in package.files]  # the same bytes
+    with cluster.stores["B"].db.read() as conn:
+        kept_in_row = conn.execute(select(INBOX.c.raw.is_not(None)).where(INBOX.c.raw_size > 4_000_000))
+        assert kept_in_row.scalars().all() == [False]  # the received item went to the file store
+    cli("register", str(inbound.id), "--config", str(cluster.layout["B"].config))
+    accepted = cluster.wait_state("A", package.letter, LetterState.ACCEPTED)
+    assert cluster.stores["A"].show(accepted.id).letter.accept_id == "1"
 
 
 def test_rejected_letter_is_withdrawn_and_the_corrected_one_accepted(
