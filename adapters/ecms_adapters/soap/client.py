@@ -95,9 +95,7 @@ class EcmsSoapClient(AsyncClosing):
 
     async def send_encoded(self, envelope: bytes) -> OutboundResponse:
         """Send an outbound request encoded by the caller (``codec.letter_request``)."""
-        reply = await self._channel.post(self.url, envelope)
-        if reply.read.message_type != REPLY_OF[OutboundRequest.TAG]:
-            raise faults.unexpected(reply.read, self.url, REPLY_OF[OutboundRequest.TAG])
+        reply = await self._post(envelope, expected=REPLY_OF[OutboundRequest.TAG])
         return _expect(reply, OutboundResponse, self.url)
 
     async def withdraw(self, key: LetterKey, *, to: str | None = None) -> WithdrawResponse:
@@ -168,8 +166,12 @@ class EcmsSoapClient(AsyncClosing):
         decode_letter: bool = True,
     ) -> Reply:
         envelope = to_wire(request, to=to, message_id=message_id or new_message_id(self._clock()))
+        return await self._post(
+            envelope, expected=REPLY_OF[element_name(request)], decode_letter=decode_letter
+        )
+
+    async def _post(self, envelope: bytes, *, expected: str, decode_letter: bool = True) -> Reply:
         reply = await self._channel.post(self.url, envelope, decode_letter=decode_letter)
-        expected = REPLY_OF[element_name(request)]
         if reply.read.message_type != expected:
             raise faults.unexpected(reply.read, self.url, expected)
         return reply
