@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
+from bench_e2e import tree_env
 from ecms_adapters.runtime.layout import LayoutOptions, sample_letters, write_layout
 from ecms_adapters.runtime.processes import (
     Child,
@@ -140,9 +141,7 @@ class Driver:
             *("--directory", str(self.layout.directory), "--data-dir", str(self.layout.node_data)),
             *("--port", str(self.layout.node_port), "--public-url", self.layout.node_url),
         )
-        # Ahead of the installed tree; PYTHONSAFEPATH: ``python -m`` would put the working directory first.
-        env = {"PYTHONPATH": f"{code}{os.pathsep}{code / 'adapters'}", "PYTHONSAFEPATH": "1"}
-        self.node = spawn("node", command, self.layout.node_log, env=env)
+        self.node = spawn("node", command, self.layout.node_log, env=tree_env(code))
         wait_for_port(self.layout.node_port, timeout=30, child=self.node)
         warm_up_node(self.layout.node_url)
         return self.node
