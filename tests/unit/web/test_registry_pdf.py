@@ -1,0 +1,67 @@
+"""The registry book as PDF breaks Thai lines between words: read back from the PDF with pypdf, each
+line of a long subject ends where a word ends, and the text is the text given (no hidden marks)."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+
+from ecms_adapters.web.registry_pdf import COLUMN_WIDTHS, book_pdf
+from pypdf import PdfReader
+
+from tests.unit.web.test_thai_words import FOLLOWING, SUBJECT_WORDS
+
+HEADINGS = ["เลขทะเบียน", "วันที่ลงทะเบียน", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง", "การปฏิบัติ"]
+SENDER_WORDS = ["กรม", "ส่งเสริม", "การเรียนรู้"]
+
+
+def _columns(pdf: bytes) -> dict[int, list[str]]:
+    """The lines of text in each column of the table, top to bottom, by column index."""
+    starts = [10 + sum(COLUMN_WIDTHS[:i]) for i in range(len(COLUMN_WIDTHS))]
+    found: list[tuple[float, float, str]] = []
+
+    def visit(text: str, _cm: object, tm: list[float], _font: object, _size: object) -> None:
+        if text.strip():
+            found.append((tm[4] * 25.4 / 72, tm[5] * 25.4 / 72, text.strip()))
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    columns: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    for x, y, text in found:
+        for index, start in enumerate(starts):
+            if start <= x < start + 3:
+                columns[index].append((-y, text))
+    return {index: [text for _, text in sorted(lines)] for index, lines in columns.items()}
+
+
+def _ends(words: list[str]) -> set[int]:
+    ends, at = set(), 0
+    for word in words:
+        at += len(word)
+        ends.add(at)
+    return ends
+
+
+def test_long_thai_cells_break_between_words() -> None:
+    subject = "".join(SUBJECT_WORDS)
+    sender = "".join(SENDER_WORDS) * 2
+    row = ("1", "21 พ.ย. 2569", "ศธ 0990/1234", "20 พ.ย. 2569", sender, "ครู", subject, "")
+    pdf = book_pdf(title="ทะเบียนหนังสือรับ", period="พ.ศ. 2569", headings=HEADINGS, rows=[row])
+    columns = _columns(pdf)
+    for index, words in ((6, SUBJECT_WORDS), (4, SENDER_WORDS * 2)):
+        lines = columns[index][1:]  # below the column's heading
+        assert "".join(lines) == "".join(words), lines  # nothing added, nothing lost
+        assert len(lines) > 1, lines  # too long for one line in its column
+        breaks, at = set(), 0
+        for line in lines[:-1]:
+            at += len(line)
+            breaks.add(at)
+        assert breaks <= _ends(words), lines
+        assert not any(line[0] in FOLLOWING for line in lines), lines
+
+
+def test_a_heading_wider_than_its_column_breaks_between_character_clusters() -> None:
+    pdf = book_pdf(title="ทะเบียนหนังสือรับ", period="พ.ศ. 2569", headings=HEADINGS, rows=[])
+    lines = _columns(pdf)[0]
+    assert "".join(lines) == "เลขทะเบียน"
+    assert len(lines) > 1
+    assert not any(line[0] in FOLLOWING or line[-1] == "เ" for line in lines), lines
