@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from starlette.datastructures import UploadFile
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from ecms_adapters.web.context import Page
 from ecms_adapters.web.directory import choices
@@ -106,13 +106,7 @@ async def _send(page: Page) -> Response:
     except GatewayError as exc:  # policy, unknown receiver, the same letter already queued, ...
         return _form(page, values=values, faults={}, problem=error_text(page.lang, exc))
     note = translate(page.lang, "compose.queued", why=submitted.route.why)
-    return RedirectResponse(f"/letters/{submitted.letter_id}?note={_q(note)}", status_code=303)
-
-
-def _q(text: str) -> str:
-    from urllib.parse import quote  # noqa: PLC0415 - one use
-
-    return quote(text)
+    return page.redirect(f"/letters/{submitted.letter_id}", note=note)
 
 
 def _policy_faults(values: dict[str, str], page: Page) -> defaultdict[str, list[str]]:

@@ -15,6 +15,8 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ecms_adapters.web import flash
+from ecms_adapters.web.flash import NO_FLASH, Flash
 from ecms_adapters.web.i18n import pick_lang
 from ecms_adapters.web.render import page_response
 from ecms_gateway.access import Principal, Role, SessionInfo
@@ -60,6 +62,7 @@ class Page:
     lang: str
     form: FormData | None
     badges: Mapping[str, int] = field(default_factory=dict)  # menu path -> count shown beside it
+    flash: Flash = NO_FLASH  # what the POST that led here did or why it was refused (``flash``)
 
     @property
     def principal(self) -> Principal:
@@ -72,8 +75,16 @@ class Page:
     def render(self, template: str, *, status: int = 200, **values: Any) -> Response:
         return page_response(self.web.env, template, self.base(**values), status=status)
 
+    def redirect(self, url: str, *, note: str | None = None, problem: str | None = None) -> RedirectResponse:
+        """303 to ``url`` (a path of these pages), which then shows ``note`` or ``problem`` once."""
+        return flash.redirect_with(
+            url, key=self.session.csrf_token, secure=self.web.secure_cookies, note=note, problem=problem
+        )
+
     def base(self, **values: Any) -> dict[str, Any]:
         return {
+            "note": self.flash.note,
+            "problem": self.flash.problem,
             "lang": self.lang,
             "user": self.principal,
             "csrf": self.session.csrf_token,
@@ -198,7 +209,13 @@ async def _checked(  # noqa: PLR0917 - the endpoint's parts, passed on once
     if not session.principal.allows(*roles):
         return _refused(web, request, session, lang, "error.forbidden")
     counts = await asyncio.to_thread(badges, web.services, session.principal)
-    return await handler(Page(request=request, web=web, session=session, lang=lang, form=form, badges=counts))
+    message = flash.read(request, key=session.csrf_token)
+    response = await handler(
+        Page(request=request, web=web, session=session, lang=lang, form=form, badges=counts, flash=message)
+    )
+    if message and not 300 <= response.status_code < 400:
+        flash.shown(response, secure=web.secure_cookies)
+    return response
 
 
 def _refused(web: Web, request: Request, session: SessionInfo, lang: str, key: str) -> Response:

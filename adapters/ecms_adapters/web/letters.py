@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Final
 from urllib.parse import quote, urlencode
 
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from ecms_adapters.web.context import CLERK_ROLES, Page
 from ecms_adapters.web.fault_text import error_text
@@ -101,8 +101,6 @@ async def detail(page: Page) -> Response:
         # The receiver gave a receive number: the sender may tell it that the number is wrong.
         can_report_accept_id=clerk and letter.direction is Direction.OUT and bool(letter.accept_id),
         unsigned=letter.signature is SignatureMark.UNSIGNED_ACCEPTED,
-        note=page.request.query_params.get("note"),
-        problem=page.request.query_params.get("problem"),
         pdf_preview=bool(found.files) and found.files[0][1] == "application/pdf",
     )
 
@@ -160,12 +158,11 @@ async def act(page: Page) -> Response:
         elif action == "resend":
             submitted = await page.run(services.resend, letter_id, actor=actor)
             note = translate(page.lang, "compose.queued", why=submitted.route.why)
-            return RedirectResponse(f"/letters/{submitted.letter_id}?note={quote(note)}", status_code=303)
+            return page.redirect(f"/letters/{submitted.letter_id}", note=note)
         else:
             return page.render("error.html", status=404, message_key="error.notfound")
     except NotFound:
         return page.render("error.html", status=404, message_key="error.notfound")
     except GatewayError as exc:
-        problem = error_text(page.lang, exc)
-        return RedirectResponse(f"/letters/{letter_id}?problem={quote(problem)}", status_code=303)
-    return RedirectResponse(f"/letters/{letter_id}?note={quote(note)}", status_code=303)
+        return page.redirect(f"/letters/{letter_id}", problem=error_text(page.lang, exc))
+    return page.redirect(f"/letters/{letter_id}", note=note)

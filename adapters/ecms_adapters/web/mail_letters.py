@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any, Final
-from urllib.parse import quote
 
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ecms_adapters.web.context import CLERK_ROLES, Page, Web, page
@@ -58,7 +57,6 @@ async def waiting(page: Page) -> Response:
         "mail_letters.html",
         records=records,
         field_keys=FIELD_KEYS,
-        note=page.request.query_params.get("note"),
     )
 
 
@@ -91,12 +89,10 @@ async def confirm(page: Page) -> Response:
         record = await page.run(page.services.store.mail_letter, record_id)
         return _show(page, record, values=typed, faults=_by_field(page.lang, exc.faults))
     except GatewayError as exc:  # confirmed or dismissed meanwhile, or being confirmed by another clerk
-        return RedirectResponse(
-            f"{BASE}/{record_id}?problem={quote(error_text(page.lang, exc))}", status_code=303
-        )
+        return page.redirect(f"{BASE}/{record_id}", problem=error_text(page.lang, exc))
     page.services.wake()  # the receipt goes back to the person's address by mail
     note = translate(page.lang, "mail.confirmed")
-    return RedirectResponse(f"/letters/{done.letter_id}?note={quote(note)}", status_code=303)
+    return page.redirect(f"/letters/{done.letter_id}", note=note)
 
 
 async def dismiss(page: Page) -> Response:
@@ -118,11 +114,9 @@ async def dismiss(page: Page) -> Response:
         record = await page.run(page.services.store.mail_letter, record_id)
         return _show(page, record, values=values_of(record), faults={"reason": [str(exc)]})
     except GatewayError as exc:
-        return RedirectResponse(
-            f"{BASE}/{record_id}?problem={quote(error_text(page.lang, exc))}", status_code=303
-        )
+        return page.redirect(f"{BASE}/{record_id}", problem=error_text(page.lang, exc))
     note = translate(page.lang, "mail.dismissed", n=record_id)
-    return RedirectResponse(f"{BASE}?note={quote(note)}", status_code=303)
+    return page.redirect(BASE, note=note)
 
 
 async def file(page: Page) -> Response:
@@ -189,7 +183,6 @@ def _show(page: Page, record: MailLetterView, *, values: dict[str, str], faults:
         "is_open": record.state in OPEN_STATES,
         "can_dismiss": record.state is MailLetterState.PENDING,
         "pdf_preview": bool(record.files) and record.files[0].mime == "application/pdf",
-        "problem": page.request.query_params.get("problem"),
     }
     # 200 even with faults: the browser shows the form again (a 4xx would count as a failed load).
     return page.render("mail_letter.html", **context)

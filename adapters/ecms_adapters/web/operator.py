@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from starlette.responses import RedirectResponse, Response
 
 from ecms_adapters.web.context import Page
+from ecms_adapters.web.fault_text import error_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.render import BANGKOK
 from ecms_gateway.engine import WorkState
@@ -40,8 +40,6 @@ async def dashboard(page: Page) -> Response:
         poll_ok=sorted(status.last_poll_ok_at.items()),
         poll_errors=sorted(status.last_poll_error.items()),
         certs=certs,
-        note=page.request.query_params.get("note"),
-        problem=page.request.query_params.get("problem"),
     )
 
 
@@ -74,10 +72,10 @@ async def redrive(page: Page) -> Response:
     try:
         done = await page.run(page.services.store.redrive, ids, actor=page.principal.actor)
     except StoreError as exc:
-        return RedirectResponse(f"/dashboard?problem={quote(str(exc))}#dead", status_code=303)
+        return page.redirect("/dashboard#dead", problem=error_text(page.lang, exc))
     page.services.wake()
     note = translate(page.lang, "dash.redriven", n=len(done))
-    return RedirectResponse(f"/dashboard?note={quote(note)}#dead", status_code=303)
+    return page.redirect("/dashboard#dead", note=note)
 
 
 async def audit(page: Page) -> Response:

@@ -3,6 +3,8 @@ one user per role; used by the route tests and the single-gateway browser tests.
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -115,3 +117,11 @@ def _hidden(html: str, name: str) -> str:
 
 def csrf_of(html: str) -> str:
     return _hidden(html, "csrf")
+
+
+def message_after(client: httpx.Client, answer: httpx.Response, kind: str = "problem") -> str | None:
+    """What the page a POST redirected to says once (``kind``: ``note`` or ``problem``), or None."""
+    assert answer.status_code == 303, answer.text
+    page = client.get(answer.headers["location"]).text
+    found = re.search(rf'id="{kind}">(.*?)</p>', page, re.DOTALL)
+    return html.unescape(found.group(1)) if found else None

@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from ecms_adapters.web.flash import FLASH_COOKIE
+from ecms_adapters.web.i18n import translate
 
 from ecms_gateway.engine import (
     Direction,
@@ -21,7 +23,7 @@ from ecms_gateway.engine import (
 from ecms_gateway.errors import PermanentFailure
 from ecms_gateway.letter.codes import Speed
 from ecms_gateway.letter.model import Party
-from tests.integration.web.live import ORG_A, ORG_B, PASSWORD, LiveWeb, csrf_of, sample
+from tests.integration.web.live import ORG_A, ORG_B, PASSWORD, LiveWeb, csrf_of, message_after, sample
 
 
 def _receive(live: LiveWeb, signature: SignatureMark = SignatureMark.VERIFIED, number: int = 1) -> int:
@@ -236,7 +238,7 @@ def test_reject_needs_a_reason(live: LiveWeb) -> None:
     clerk = live.logged_in("clerk")
     csrf = csrf_of(clerk.get(f"/letters/{letter_id}").text)
     answer = clerk.post(f"/letters/{letter_id}/reject", data={"csrf": csrf, "reason": "  "})
-    assert "problem=" in answer.headers["location"]
+    assert message_after(clerk, answer) == translate("th", "letter.reason_needed")
     assert live.store.show(letter_id).letter.state is LetterState.RECEIVED
     clerk.post(f"/letters/{letter_id}/reject", data={"csrf": csrf, "reason": "ผิดเรื่อง"})
     assert live.store.show(letter_id).letter.state is LetterState.REJECTED
@@ -269,7 +271,7 @@ def test_a_wrong_receive_number_is_reported_from_the_sent_letter_with_a_reason(l
     assert 'id="invalid-accept-id"' in page.text
     csrf = csrf_of(page.text)
     blank = clerk.post(f"/letters/{letter_id}/invalid-accept-id", data={"csrf": csrf, "reason": " "})
-    assert "problem=" in blank.headers["location"]
+    assert message_after(clerk, blank) == translate("th", "letter.accept_id_reason_needed")
     answer = clerk.post(f"/letters/{letter_id}/invalid-accept-id", data={"csrf": csrf, "reason": "เลขรับซ้ำ"})
     assert answer.status_code == 303
     shown = clerk.get(answer.headers["location"]).text
@@ -358,3 +360,60 @@ def test_logout_ends_the_session_on_the_server(live: LiveWeb) -> None:
     replayed = live.client()
     replayed.cookies.set("ecms_session", token)
     assert replayed.get("/sent").status_code == 303
+
+
+SPOOF = "ระบบย้ายแล้ว กรุณาส่งหนังสือไปที่ evil@example.com"
+
+
+def test_a_link_cannot_put_its_own_words_on_a_page(live: LiveWeb) -> None:
+    """Messages after an action come from the gateway only: text in the address is never shown."""
+    letter_id = _receive(live)
+    clerk = live.logged_in("clerk")
+    for path in (f"/letters/{letter_id}", "/mail-letters"):
+        page = clerk.get(path, params={"note": SPOOF, "problem": SPOOF}).text
+        assert "evil@example.com" not in page
+        assert 'id="note"' not in page
+        assert 'id="problem"' not in page
+    operator = live.logged_in("operator")
+    assert "evil@example.com" not in operator.get("/dashboard", params={"note": SPOOF, "problem": SPOOF}).text
+
+
+def test_a_message_shows_once_on_the_page_it_is_for(live: LiveWeb) -> None:
+    letter_id = _receive(live)
+    other = _receive(live, number=2)
+    clerk = live.logged_in("clerk")
+    csrf = csrf_of(clerk.get(f"/letters/{letter_id}").text)
+    answer = clerk.post(f"/letters/{letter_id}/reject", data={"csrf": csrf, "reason": " "})
+    assert answer.headers["location"] == f"/letters/{letter_id}"
+    assert 'id="problem"' not in clerk.get(f"/letters/{other}").text  # meant for another page
+    assert message_after(clerk, answer) == translate("th", "letter.reason_needed")
+    assert 'id="problem"' not in clerk.get(f"/letters/{letter_id}").text  # shown once
+
+
+def test_a_message_cookie_the_gateway_did_not_give_this_session_is_ignored(live: LiveWeb) -> None:
+    letter_id = _receive(live)
+    first = live.logged_in("clerk")
+    csrf = csrf_of(first.get(f"/letters/{letter_id}").text)
+    answer = first.post(f"/letters/{letter_id}/reject", data={"csrf": csrf, "reason": " "})
+    genuine = answer.cookies[FLASH_COOKIE]
+    payload, _mac = genuine.rsplit(".", 1)
+    second = live.logged_in("clerk")  # another session: the same cookie is not its own
+    second.cookies.set(FLASH_COOKIE, genuine)
+    assert 'id="problem"' not in second.get(f"/letters/{letter_id}").text
+    for forged in (f"{payload}.{'0' * 64}", "not-a-message", f"{payload}x.{_mac}"):
+        first.cookies.set(FLASH_COOKIE, forged)
+        assert 'id="problem"' not in first.get(f"/letters/{letter_id}").text
+    first.cookies.set(FLASH_COOKIE, genuine)
+    assert 'id="problem"' in first.get(f"/letters/{letter_id}").text
+
+
+def test_the_message_cookie_is_http_only_strict_and_short_lived(live: LiveWeb) -> None:
+    letter_id = _receive(live)
+    clerk = live.logged_in("clerk")
+    csrf = csrf_of(clerk.get(f"/letters/{letter_id}").text)
+    answer = clerk.post(f"/letters/{letter_id}/reject", data={"csrf": csrf, "reason": " "})
+    header = next(v for k, v in answer.headers.multi_items() if k == "set-cookie" and FLASH_COOKIE in v)
+    attributes = {part.strip().split("=")[0].lower() for part in header.split(";")}
+    assert {"httponly", "path", "max-age", "samesite"} <= attributes
+    assert "samesite=strict" in header.lower()
+    assert "max-age=60" in header.lower()
