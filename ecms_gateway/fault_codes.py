@@ -45,6 +45,15 @@ FAULT_CODES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         # The store
         "store.duplicate": frozenset({"book_no", "date", "department", "letter_id", "state"}),
         "store.illegal_transition": frozenset({"letter_id", "event", "state"}),
+        "store.resend_not_withdrawn": frozenset({"letter_id", "state"}),
+        "store.resend_unconfirmed": frozenset({"letter_id"}),
+        "store.accept_id_received_letter": frozenset({"letter_id"}),
+        "store.accept_id_none_yet": frozenset({"letter_id", "state"}),
+        "store.accept_id_report_pending": frozenset({"letter_id"}),
+        "store.redrive_missing": frozenset({"items"}),
+        "store.redrive_not_dead": frozenset({"items"}),
+        # Routing (runtime/routing.py)
+        "routing.unknown_receiver": frozenset({"org_id"}),
     }
 )
 

@@ -18,6 +18,7 @@ from ecms_gateway.engine.context import Context
 from ecms_gateway.engine.states import Direction, WorkKind, WorkState
 from ecms_gateway.engine.transitions import enqueue, lock_letter
 from ecms_gateway.errors import InputError, NotFound, StoreError
+from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.store.tables import AUDIT, WORK
 
 ACTION: Final = "letter.invalid_accept_id"
@@ -65,19 +66,27 @@ def report(ctx: Context, letter_id: int, *, reason: str, actor: str) -> WrongAcc
         if letter["direction"] != Direction.OUT.value:
             raise StoreError(
                 f"letter {letter_id} is one we received; only the sender of a letter can report that the "
-                "receive number its receiver gave is wrong"
+                "receive number its receiver gave is wrong",
+                fault_code="store.accept_id_received_letter",
+                fault_params=fault_params("store.accept_id_received_letter", letter_id=letter_id),
             )
         accept_id = letter["accept_id"]
         if not accept_id:
             raise StoreError(
                 f"letter {letter_id} has no receive number (AcceptID) from its receiver yet (it is "
-                f"{letter['state']}), so none can be wrong; wait for the AcceptLetterNotifier"
+                f"{letter['state']}), so none can be wrong; wait for the AcceptLetterNotifier",
+                fault_code="store.accept_id_none_yet",
+                fault_params=fault_params(
+                    "store.accept_id_none_yet", letter_id=letter_id, state=letter["state"]
+                ),
             )
         pending = conn.execute(_PENDING, {"p_id": letter_id}).scalar()
         if pending is not None:
             raise StoreError(
                 f"a report about letter {letter_id}'s receive number is still being sent (work {pending}); "
-                "see `ecms-gateway show` and report again once it is done if need be"
+                "see `ecms-gateway show` and report again once it is done if need be",
+                fault_code="store.accept_id_report_pending",
+                fault_params=fault_params("store.accept_id_report_pending", letter_id=letter_id),
             )
         work_id = enqueue(
             conn,

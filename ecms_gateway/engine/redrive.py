@@ -13,6 +13,7 @@ from ecms_gateway.engine.context import Context
 from ecms_gateway.engine.states import Event, LetterState, WorkKind, WorkState
 from ecms_gateway.engine.transitions import apply, lock_letter
 from ecms_gateway.errors import NotFound, StoreError
+from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.store.tables import WORK
 
 
@@ -47,13 +48,19 @@ def _check_redrivable(rows: Sequence[RowMapping], work_ids: Sequence[int], chann
     missing = sorted(set(work_ids) - {int(r["id"]) for r in rows})
     if missing:
         where = f" on channel {channel}" if channel else ""
+        items = ", ".join(map(str, missing))
         raise NotFound(
-            f"there is no work item {', '.join(map(str, missing))}{where}; see `ecms-gateway queue`"
+            f"there is no work item {items}{where}; see `ecms-gateway queue`",
+            fault_code="store.redrive_missing",
+            fault_params=fault_params("store.redrive_missing", items=items),
         )
-    alive = [f"{r['id']} ({r['state']})" for r in rows if r["state"] != WorkState.DEAD.value]
+    alive = [r for r in rows if r["state"] != WorkState.DEAD.value]
     if alive:
+        said = ", ".join(f"{r['id']} ({r['state']})" for r in alive)
         raise StoreError(
-            f"only dead letters can be redriven; not dead: {', '.join(alive)}; nothing was changed"
+            f"only dead letters can be redriven; not dead: {said}; nothing was changed",
+            fault_code="store.redrive_not_dead",
+            fault_params=fault_params("store.redrive_not_dead", items=", ".join(str(r["id"]) for r in alive)),
         )
 
 

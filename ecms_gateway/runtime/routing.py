@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from ecms_gateway.codec import OrganizationInfo
 from ecms_gateway.errors import InputError
+from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.runtime.settings import ECMS, MAIL
 
 MAIL_NOT_YET = (
@@ -51,7 +52,9 @@ class RoutingTable:
         if entry is None:
             raise InputError(
                 f"receiver {org_id} is not in the organisation directory ({self.source}); check the "
-                "receiver's organisation ID (10 digits: department code + 00000) or refresh the directory"
+                "receiver's organisation ID (10 digits: department code + 00000) or refresh the directory",
+                fault_code="routing.unknown_receiver",
+                fault_params=fault_params("routing.unknown_receiver", org_id=org_id),
             )
         if entry.ecms_url:
             return Route(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ecms_gateway.engine import Event, LetterState, Store, WorkKind, WrongAcceptIdReport
 from ecms_gateway.engine.events import Origin
 from ecms_gateway.errors import GatewayError, InputError, StoreError
+from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.letter.model import LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
 from ecms_gateway.runtime.routing import Route, RoutingTable
@@ -102,14 +103,20 @@ def resend(
     if detail.letter.state is not LetterState.WITHDRAWN:
         raise StoreError(
             f"letter {letter_id} is {detail.letter.state.value}; only a withdrawn letter can be sent again "
-            f"(withdraw it first: `ecms-gateway withdraw {letter_id}`)"
+            f"(withdraw it first: `ecms-gateway withdraw {letter_id}`)",
+            fault_code="store.resend_not_withdrawn",
+            fault_params=fault_params(
+                "store.resend_not_withdrawn", letter_id=letter_id, state=detail.letter.state.value
+            ),
         )
     if detail.letter.channel != "mail" and not any(
         a.kind is WorkKind.WITHDRAW and a.outcome == "done" for a in detail.attempts
     ):
         raise StoreError(
             f"the node has not confirmed the withdrawal of letter {letter_id} yet; the running gateway "
-            f"sends it (see `ecms-gateway show {letter_id}`); resend once it is done"
+            f"sends it (see `ecms-gateway show {letter_id}`); resend once it is done",
+            fault_code="store.resend_unconfirmed",
+            fault_params=fault_params("store.resend_unconfirmed", letter_id=letter_id),
         )
     package = corrected if corrected is not None else store.load_package(letter_id)
     return submit(store, package, routing=routing, secrecy=secrecy, actor=actor, resend_of=letter_id)

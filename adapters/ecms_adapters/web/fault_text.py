@@ -86,6 +86,45 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "letter {letter_id} is {state}, so {event} does not apply to it; reload the page to see "
         "where it stands",
     ),
+    "store.resend_not_withdrawn": (
+        "หนังสือรายการที่ {letter_id} อยู่ในสถานะ {state} ส่งใหม่ได้เฉพาะหนังสือที่ดึงคืนแล้ว กรุณาดึงหนังสือคืนก่อน",
+        "letter {letter_id} is {state}; only a withdrawn letter can be sent again: withdraw it first",
+    ),
+    "store.resend_unconfirmed": (
+        "ระบบกำลังแจ้งดึงหนังสือรายการที่ {letter_id} คืนจากผู้รับ และยังไม่ได้รับการยืนยัน "
+        "กรุณารอสักครู่แล้วกดส่งใหม่อีกครั้ง (ประวัติของหนังสือจะแสดงเมื่อดึงคืนสำเร็จ)",
+        "the withdrawal of letter {letter_id} has not been confirmed yet; wait a moment and send it "
+        "again (its history shows when the withdrawal is done)",
+    ),
+    "store.accept_id_received_letter": (
+        "หนังสือรายการที่ {letter_id} เป็นหนังสือที่เรารับ แจ้งเลขรับไม่ถูกต้องได้เฉพาะผู้ส่งหนังสือ",
+        "letter {letter_id} is one we received; only its sender can report a wrong receive number",
+    ),
+    "store.accept_id_none_yet": (
+        "หนังสือรายการที่ {letter_id} ยังไม่ได้รับเลขรับจากผู้รับ (สถานะ {state}) จึงยังแจ้งว่าเลขรับไม่ถูกต้องไม่ได้",
+        "letter {letter_id} has no receive number from its receiver yet ({state}), so none can be wrong",
+    ),
+    "store.accept_id_report_pending": (
+        "ระบบกำลังส่งการแจ้งเลขรับไม่ถูกต้องของหนังสือรายการที่ {letter_id} อยู่ "
+        "ดูผลในประวัติของหนังสือ แล้วแจ้งอีกครั้งหากจำเป็น",
+        "a report about letter {letter_id}'s receive number is still being sent; see the letter's "
+        "history and report again if need be",
+    ),
+    "store.redrive_missing": (
+        "ไม่พบงานรายการที่ {items} กรุณาโหลดหน้าใหม่",
+        "there is no work item {items}; reload the page",
+    ),
+    "store.redrive_not_dead": (
+        "งานรายการที่ {items} ไม่ได้หยุดส่งแล้ว (อาจมีผู้สั่งส่งใหม่ไปก่อน) จึงไม่ได้เปลี่ยนแปลงอะไร กรุณาโหลดหน้าใหม่",
+        "work item {items} is not dead (someone may have redriven it already); nothing was changed; "
+        "reload the page",
+    ),
+    "routing.unknown_receiver": (
+        "ไม่พบผู้รับรหัส {org_id} ในทำเนียบส่วนราชการ กรุณาตรวจรหัสส่วนราชการของผู้รับ "
+        "(ตัวเลข 10 หลัก) หรือเลือกจากรายการ",
+        "receiver {org_id} is not in the organisation directory; check the receiver's organisation ID "
+        "(10 digits) or choose it from the list",
+    ),
 }
 
 # The first part of a fault's ``where`` (``receiver.org_id`` -> ``receiver``): the form label's key.
