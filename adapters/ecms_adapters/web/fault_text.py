@@ -105,8 +105,7 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "letter {letter_id} has no receive number from its receiver yet ({state}), so none can be wrong",
     ),
     "store.accept_id_report_pending": (
-        "ระบบกำลังส่งการแจ้งเลขรับไม่ถูกต้องของหนังสือรายการที่ {letter_id} อยู่ "
-        "ดูผลในประวัติของหนังสือ แล้วแจ้งอีกครั้งหากจำเป็น",
+        "ระบบกำลังส่งการแจ้งเลขรับไม่ถูกต้องของหนังสือรายการที่ {letter_id} อยู่ ดูผลในประวัติของหนังสือ แล้วแจ้งอีกครั้งหากจำเป็น",
         "a report about letter {letter_id}'s receive number is still being sent; see the letter's "
         "history and report again if need be",
     ),
@@ -120,8 +119,7 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "reload the page",
     ),
     "routing.unknown_receiver": (
-        "ไม่พบผู้รับรหัส {org_id} ในทำเนียบส่วนราชการ กรุณาตรวจรหัสส่วนราชการของผู้รับ "
-        "(ตัวเลข 10 หลัก) หรือเลือกจากรายการ",
+        "ไม่พบผู้รับรหัส {org_id} ในทำเนียบส่วนราชการ กรุณาตรวจรหัสส่วนราชการของผู้รับ (ตัวเลข 10 หลัก) หรือเลือกจากรายการ",
         "receiver {org_id} is not in the organisation directory; check the receiver's organisation ID "
         "(10 digits) or choose it from the list",
     ),

@@ -4,13 +4,13 @@ lines between words (``thai_words``), not inside them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final, cast
+from typing import Final
 
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue
 from fpdf.fonts import FontFace
 
 from ecms_adapters.web.render import be_datetime
@@ -19,6 +19,7 @@ from ecms_adapters.web.thai_words import ZWSP, word_breaks
 FONTS: Final = Path(__file__).parent / "static" / "vendor" / "sarabun"
 COLUMN_WIDTHS: Final = (14, 22, 30, 22, 44, 44, 72, 29)  # millimetres, 277 in all (A4 landscape less margins)
 LINE_HEIGHT: Final = 5.5
+_BREAKS: Final = re.compile(f"({ZWSP}| )")  # where a line may break: kept apart as pieces
 
 
 def book_pdf(*, title: str, period: str, headings: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
@@ -48,31 +49,62 @@ def book_pdf(*, title: str, period: str, headings: Sequence[str], rows: Sequence
         repeat_headings=1,
     ) as table:
         pdf.set_font("Sarabun", style="B", size=10)
-        table.row([_in_lines(pdf, str(v), w) for v, w in zip(headings, COLUMN_WIDTHS, strict=True)])
+        table.row([_in_lines(pdf, str(v), w, {}) for v, w in zip(headings, COLUMN_WIDTHS, strict=True)])
         pdf.set_font("Sarabun", size=10)
+        widths: dict[str, float] = {}  # of the pieces of text, in the rows' font
         for values in rows:
-            table.row([_in_lines(pdf, str(v), w) for v, w in zip(values, COLUMN_WIDTHS, strict=True)])
+            table.row([_in_lines(pdf, str(v), w, widths) for v, w in zip(values, COLUMN_WIDTHS, strict=True)])
     pdf.ln(3)
     pdf.set_font("Sarabun", size=9)
     pdf.cell(0, 5, f"{len(rows)} รายการ · พิมพ์เมื่อ {printed} (เวลาประเทศไทย)", align="R")
     return bytes(pdf.output())
 
 
-def _in_lines(pdf: FPDF, text: str, width: float) -> str:
-    """``text`` with a newline wherever its cell (``width`` mm, the current font) must break it: Thai
-    between words, a word wider than the cell between its character clusters. The lines are found with
-    those boundaries marked (fpdf2 breaks at a zero-width space), then the marks are taken out, so that
-    the PDF's text (copied, searched) is the text as it was. A tenth of a millimetre to spare keeps the
-    table from breaking a line again."""
-    room = width - 0.1
+def _in_lines(pdf: FPDF, text: str, width: float, widths: dict[str, float]) -> str:
+    """``text`` with a newline wherever its cell (``width`` mm, the current font) must break it: at a
+    space, between Thai words, and inside a word wider than the cell between its character clusters;
+    each line as long as fits. The table then finds every line fits (a tenth of a millimetre is kept
+    to spare) and breaks none again; the PDF's text is the text as it was (copied, searched), with no
+    marks in it.
 
-    def fits(part: str) -> bool:
-        return pdf.get_string_width(part) <= room - 2 * pdf.c_margin
+    fpdf2 measures text by shaping it (slow: its own line breaking measures character by character),
+    so a line is filled with the widths of its pieces, each measured once a book (``widths``), and
+    measured whole only when it is done; a line whose pieces' widths add up wrongly (kerning across
+    them) gives its last piece to the next line."""
+    room = width - 0.1 - 2 * pdf.c_margin
 
-    if "\n" not in text and fits(text):
+    def measure(piece: str) -> float:
+        known = widths.get(piece)
+        if known is None:
+            known = widths[piece] = pdf.get_string_width(piece)
+        return known
+
+    if "\n" not in text and measure(text) <= room:
         return text
-    marked = word_breaks(text, fits=fits)
-    if ZWSP not in marked:
-        return text
-    lines = pdf.multi_cell(room, LINE_HEIGHT, marked, dry_run=True, output=MethodReturnValue.LINES)
-    return "\n".join(line.replace(ZWSP, "") for line in cast(list[str], lines))  # what output=LINES gives
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        pieces = [p for p in _BREAKS.split(word_breaks(paragraph, fits=lambda w: measure(w) <= room)) if p]
+        line: list[str] = []
+        used = 0.0
+        for piece in pieces:
+            if piece == ZWSP:
+                continue
+            if piece == " " and not line:
+                continue  # a line does not start with a space
+            if piece != " " and "".join(line).strip() and used + measure(piece) > room:
+                lines.extend(_ended(pdf, line, room))
+                line, used = [], 0.0
+            line.append(piece)
+            used += measure(piece)
+        lines.extend(_ended(pdf, line, room))
+    return "\n".join(lines)
+
+
+def _ended(pdf: FPDF, line: list[str], room: float) -> list[str]:
+    """The line's text without trailing spaces, as one line, or as two when it is wider than it added up."""
+    while line and line[-1] == " ":
+        line = line[:-1]
+    text = "".join(line)
+    if len(line) > 1 and pdf.get_string_width(text) > room:
+        return [*_ended(pdf, line[:-1], room), line[-1]]
+    return [text]
