@@ -28,7 +28,7 @@ def _columns(pdf: bytes) -> dict[int, list[str]]:
     columns: dict[int, list[tuple[float, str]]] = defaultdict(list)
     for x, y, text in found:
         for index, start in enumerate(starts):
-            if start <= x < start + 3:
+            if abs(x - (start + 1)) < 0.05:  # a cell's text begins 1 mm (fpdf2's cell margin) inside it
                 columns[index].append((-y, text))
     return {index: [text for _, text in sorted(lines)] for index, lines in columns.items()}
 
@@ -65,3 +65,14 @@ def test_a_heading_wider_than_its_column_breaks_between_character_clusters() -> 
     assert "".join(lines) == "เลขทะเบียน"
     assert len(lines) > 1
     assert not any(line[0] in FOLLOWING or line[-1] == "เ" for line in lines), lines
+
+
+def test_cells_with_spaces_break_at_them_and_keep_every_word() -> None:
+    receiver = "กรมส่งเสริมการเรียนรู้ (Department of Learning Encouragement) กรุงเทพมหานคร 10300"
+    row = ("2", "21 พ.ย. 2569", "ศธ 0990/1235", "20 พ.ย. 2569", "ครู", receiver, "ขอเชิญประชุม", "")
+    lines = _columns(book_pdf(title="ทะเบียน", period="2569", headings=HEADINGS, rows=[row]))[5][1:]
+    assert len(lines) > 2, lines
+    assert "".join(lines).replace(" ", "") == receiver.replace(" ", "")
+    assert all(line == line.strip() for line in lines), lines
+    assert "Learning" in " ".join(lines)
+    assert not any(line[0] in FOLLOWING for line in lines), lines
