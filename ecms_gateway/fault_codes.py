@@ -33,6 +33,7 @@ FAULT_CODES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "org_id": frozenset({"value"}),
         "buddhist_year": frozenset({"value", "fixed"}),
         "mime": frozenset({"value"}),
+        "xml_char": frozenset({"char", "position"}),
         # The letter's files (loader.py)
         "file.not_pdf": frozenset({"path"}),
         "file.outside": frozenset({"path"}),

@@ -27,7 +27,7 @@ from ecms_gateway.engine.values import (
 )
 from ecms_gateway.errors import NotFound, StoreError
 from ecms_gateway.letter.codes import Secrecy, Speed
-from ecms_gateway.letter.model import FileData, Letter, LetterPackage
+from ecms_gateway.letter.model import STORED, FileData, Letter, LetterPackage
 from ecms_gateway.store.tables import ATTEMPT, AUDIT, INBOX, LETTER, LETTER_FILE, NOTIFIER, REFUSED, WORK
 
 # The reads workers make for every letter, built once (SQLAlchemy reuses their compiled forms).
@@ -215,7 +215,9 @@ def load_package(ctx: Context, letter_id: int) -> LetterPackage:
     datas = [FileData(name=f["name"], mime=f["mime"], content=ctx.files.get(f["sha256"])) for f in files]
     main, *attachments = datas
     return LetterPackage(
-        letter=Letter.model_validate_json(row["letter_json"]), main=main, attachments=tuple(attachments)
+        letter=Letter.model_validate_json(row["letter_json"], context={STORED: True}),
+        main=main,
+        attachments=tuple(attachments),
     )
 
 
@@ -225,7 +227,7 @@ def load_letter(ctx: Context, letter_id: int) -> Letter:
         text = conn.execute(select(LETTER.c.letter_json).where(LETTER.c.id == letter_id)).scalar()
     if text is None:
         raise NotFound(f"there is no letter {letter_id}; `ecms-gateway queue` lists the letters in work")
-    return Letter.model_validate_json(text)
+    return Letter.model_validate_json(text, context={STORED: True})
 
 
 def load_raw(ctx: Context, inbox_id: int) -> bytes:

@@ -119,7 +119,7 @@ _CHOICES: dict[str, str] = {
 }
 
 
-_CUSTOM = frozenset({"empty", "org_id", "buddhist_year", "mime"})
+_CUSTOM = frozenset({"empty", "org_id", "buddhist_year", "mime", "xml_char"})
 """The model's own error types (``model.py``); their ctx are their parameters."""
 
 

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from ecms_gateway.letter.codes import Kind, Secrecy, Speed
@@ -21,6 +21,27 @@ from ecms_gateway.letter.thai import BE_OFFSET, book_no_key
 
 _ORG_ID = re.compile(r"[0-9]{10}")
 _MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
+# What XML 1.0 cannot carry: C0 controls but tab and line ends, lone surrogates, U+FFFE and U+FFFF.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+STORED: Final = "stored"
+"""Validation context key: the letter is read back from the store (checked when it came in)."""
+
+
+def _xml_text(value: str, info: ValidationInfo) -> str:
+    """Text an e-CMS message can carry. Checked when a letter comes in, so that it is refused with the
+    reason then, not accepted and failing when it is sent; a letter read back from the store is not
+    checked again (one stored before this check would otherwise no longer open)."""
+    if isinstance(info.context, dict) and info.context.get(STORED):
+        return value
+    found = _NOT_IN_XML.search(value)
+    if found is not None:
+        raise PydanticCustomError(
+            "xml_char",
+            "has an invisible control character ({char}) at position {position} that a letter cannot "
+            "carry (text pasted from a word processor often brings one); delete it",
+            {"char": f"U+{ord(found.group()):04X}", "position": found.start() + 1},
+        )
+    return value
 
 
 def _non_empty(value: str) -> str:
@@ -58,7 +79,8 @@ def _mime(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_non_empty)]
+Words = Annotated[str, AfterValidator(_xml_text)]
+Text = Annotated[str, AfterValidator(_xml_text), AfterValidator(_non_empty)]
 OrgId = Annotated[str, AfterValidator(_org_id)]
 LetterDate = Annotated[date, AfterValidator(_gregorian)]
 Mime = Annotated[str, AfterValidator(_mime)]
@@ -72,9 +94,9 @@ class Party(_Frozen):
     """A sender or receiver: the organisation (required) and optionally the person in it."""
 
     org_id: OrgId
-    given_name: str | None = None
-    family_name: str | None = None
-    job_title: str | None = None
+    given_name: Words | None = None
+    family_name: Words | None = None
+    job_title: Words | None = None
 
     @property
     def ministry_id(self) -> str:
@@ -105,9 +127,9 @@ class FileRef(_Frozen):
 class Signer(_Frozen):
     """ผู้ลงนาม: who signs the letter."""
 
-    given_name: str | None = None
-    family_name: str | None = None
-    job_title: str | None = None
+    given_name: Words | None = None
+    family_name: Words | None = None
+    job_title: Words | None = None
 
 
 class Letter(_Frozen):
@@ -122,8 +144,8 @@ class Letter(_Frozen):
     sender: Party
     receiver: Party
     references: tuple[Reference, ...] = ()
-    enclosures: str | None = None
-    description: str | None = None
+    enclosures: Words | None = None
+    description: Words | None = None
     main_file: FileRef
     attachments: tuple[FileRef, ...] = ()
     signer: Signer | None = None

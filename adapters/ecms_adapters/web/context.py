@@ -4,6 +4,7 @@ language and (for POST) the checked form; and the wrapper that checks session, r
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +29,7 @@ SESSION_COOKIE: Final = "ecms_session"
 LANG_COOKIE: Final = "ecms_lang"
 PAGE_ROLES_ATTR: Final = "ecms_page_roles"
 """Set on every ``page`` endpoint: the roles it admits (admin always may), read by the security test."""
+_CONTROLS: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_UPLOAD_BYTES: Final = 25 * 1024 * 1024
 """The largest single file a clerk may upload (a scanned letter with its attachments fits easily)."""
 
@@ -112,8 +114,10 @@ class Page:
         return self.form
 
     def field(self, name: str) -> str:
+        """A typed field, trimmed; invisible control characters (a word processor's line break pasted
+        in, say), which the clerk cannot see and a letter cannot carry, become spaces."""
         value = self.form.get(name) if self.form is not None else None
-        return value.strip() if isinstance(value, str) else ""
+        return _CONTROLS.sub(" ", value).strip() if isinstance(value, str) else ""
 
     async def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call the synchronous store or services in a worker thread."""

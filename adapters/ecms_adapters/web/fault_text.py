@@ -48,6 +48,12 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "'{value}' ไม่ใช่ชนิดไฟล์ (MIME type) เช่น application/pdf",
         "'{value}' is not a MIME type such as application/pdf",
     ),
+    "xml_char": (
+        "มีอักขระควบคุมที่มองไม่เห็น ({char}) ที่ตำแหน่ง {position} ซึ่งหนังสืออิเล็กทรอนิกส์ส่งไม่ได้ "
+        "(มักติดมากับข้อความที่คัดลอกจากโปรแกรมพิมพ์เอกสาร) กรุณาลบออก",
+        "has an invisible control character ({char}) at position {position} that a letter cannot carry "
+        "(text pasted from a word processor often brings one); delete it",
+    ),
     "file.not_pdf": (
         "ระบุว่าเป็น PDF แต่ไฟล์ '{path}' ไม่ใช่ PDF",
         "says application/pdf but '{path}' is not a PDF",

@@ -89,6 +89,19 @@ def test_policy_refusals_of_the_sample_letters_say_why(api: ApiServer) -> None:
             assert words in fault["problem"]
 
 
+def test_a_control_character_in_the_text_is_a_fault_before_anything_is_queued(api: ApiServer) -> None:
+    """A vertical tab (a word processor's line break) cannot travel in an e-CMS message: refused at
+    once with where it is, not accepted and failing when the letter is sent."""
+    letter = letter_json(4, subject="ขอเชิญ\u000bประชุม", description="two\nlines are fine")
+    with api.client() as client:
+        response = client.post("/api/v1/letters", json=base64_body(letter, files_of(letter)))
+        assert response.status_code == 422, response.text
+        [fault] = response.json()["faults"]
+        assert fault["where"] == "subject"
+        assert "invisible control character (U+000B) at position 7" in fault["problem"]
+        assert client.get("/api/v1/letters").json()["items"] == []
+
+
 def test_an_unknown_receiver_and_a_sender_not_served_are_faults(api: ApiServer) -> None:
     letter = letter_json(3, receiver={"org_id": "3099000000"}, sender={"org_id": "2099100000"})
     with api.client() as client:

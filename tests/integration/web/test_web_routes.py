@@ -22,7 +22,7 @@ from ecms_gateway.engine import (
 )
 from ecms_gateway.errors import PermanentFailure
 from ecms_gateway.letter.codes import Speed
-from ecms_gateway.letter.model import Party
+from ecms_gateway.letter.model import STORED, Letter, Party
 from tests.integration.web.live import ORG_A, ORG_B, PASSWORD, LiveWeb, csrf_of, message_after, sample
 
 
@@ -193,6 +193,28 @@ def test_compose_sends_letter_001_through_the_services(live: LiveWeb) -> None:
     assert live.wakes == 1
     page = clerk.get(answer.headers["location"])
     assert "รับเข้าคิวส่ง" in page.text  # the timeline's first step
+
+
+def test_an_invisible_control_character_pasted_into_the_form_becomes_a_space(live: LiveWeb) -> None:
+    """A clerk cannot see a word processor's line break (U+000B) pasted into the subject, and a letter
+    cannot carry it: the form takes it as the space it looks like."""
+    clerk = live.logged_in("clerk")
+    csrf = csrf_of(clerk.get("/compose").text)
+    form = _compose_form(csrf=csrf, subject="ขอเชิญประชุม\x0bคณะกรรมการ\x0c")
+    answer = clerk.post("/compose", data=form, files=_pdf_files())
+    assert answer.status_code == 303, answer.text
+    letter_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    assert live.store.show(letter_id).letter.subject == "ขอเชิญประชุม คณะกรรมการ"
+
+
+def test_a_letter_stored_with_a_control_character_before_the_check_still_opens(live: LiveWeb) -> None:
+    package = sample()
+    text = package.letter.model_copy(update={"subject": "เก่า\x0bก่อนการตรวจ"}).model_dump_json()
+    old = replace(package, letter=Letter.model_validate_json(text, context={STORED: True}))
+    letter_id = live.store.accept_outbound(old, actor="test", channel="ecms")
+    page = live.logged_in("clerk").get(f"/letters/{letter_id}")
+    assert page.status_code == 200
+    assert "ก่อนการตรวจ" in page.text
 
 
 def test_compose_shows_every_fault_next_to_its_field_and_sends_nothing(live: LiveWeb) -> None:

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from ecms_gateway.errors import LetterInvalid
 from ecms_gateway.letter import Kind, Secrecy, Speed
 from ecms_gateway.letter.loader import load_letter_dict, load_letter_file
+from ecms_gateway.letter.model import STORED, Letter
 
 PDF = b"%PDF-1.4\n% test\n"
 
@@ -87,6 +89,34 @@ def test_buddhist_year_in_iso_date_is_explained() -> None:
     faults = _faults(_valid() | {"date": "2569-11-20"})
     assert "Buddhist Era" in faults["date"]
     assert "2026-11-20" in faults["date"]
+
+
+def test_control_characters_a_letter_cannot_carry_are_refused_where_they_are() -> None:
+    raw = _valid() | {
+        "subject": "ขอเชิญ\x0bประชุม",  # a word processor's manual line break
+        "description": "ok\tand\nlines stay",
+        "sender": {"org_id": "2099000000", "job_title": "ผอ.\x0c"},
+    }
+    with pytest.raises(LetterInvalid) as info:
+        load_letter_dict(raw, {"main.pdf": PDF}.get)
+    faults = {f.where: f for f in info.value.faults}
+    assert set(faults) == {"subject", "sender.job_title"}
+    assert faults["subject"].code == "xml_char"
+    assert dict(faults["subject"].params) == {"char": "U+000B", "position": "7"}
+    assert "invisible control character (U+000B) at position 7" in faults["subject"].problem
+    assert dict(faults["sender.job_title"].params) == {"char": "U+000C", "position": "4"}
+
+
+def test_a_stored_letter_is_read_back_without_the_intake_check() -> None:
+    """A letter stored before the check existed still opens (it could not have been sent)."""
+    raw = _valid() | {
+        "subject": "ขอเชิญ\x0bประชุม",
+        "main_file": {"path": "main.pdf", "mime": "application/pdf"},
+    }
+    text = json.dumps(raw, ensure_ascii=False)
+    with pytest.raises(ValidationError):
+        Letter.model_validate_json(text)
+    assert Letter.model_validate_json(text, context={STORED: True}).subject == "ขอเชิญ\x0bประชุม"
 
 
 def test_files_must_stay_inside_the_letter_folder_and_match_their_type() -> None:
