@@ -22,7 +22,7 @@ from ecms_gateway.letter.thai import BE_OFFSET, book_no_key
 _ORG_ID = re.compile(r"[0-9]{10}")
 _MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
 # What XML 1.0 cannot carry: C0 controls but tab and line ends, lone surrogates, U+FFFE and U+FFFF.
-_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+NOT_IN_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 STORED: Final = "stored"
 """Validation context key: the letter is read back from the store (checked when it came in)."""
 
@@ -33,7 +33,7 @@ def _xml_text(value: str, info: ValidationInfo) -> str:
     checked again (one stored before this check would otherwise no longer open)."""
     if isinstance(info.context, dict) and info.context.get(STORED):
         return value
-    found = _NOT_IN_XML.search(value)
+    found = NOT_IN_XML.search(value)
     if found is not None:
         raise PydanticCustomError(
             "xml_char",

@@ -4,7 +4,6 @@ language and (for POST) the checked form; and the wrapper that checks session, r
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +21,7 @@ from ecms_adapters.web.i18n import pick_lang
 from ecms_adapters.web.render import page_response
 from ecms_gateway.access import Principal, Role, SessionInfo
 from ecms_gateway.errors import Forbidden, Unauthorized
+from ecms_gateway.letter.model import NOT_IN_XML
 from ecms_gateway.services.context import Services
 from ecms_gateway.services.mail_letters import count_waiting
 
@@ -29,7 +29,6 @@ SESSION_COOKIE: Final = "ecms_session"
 LANG_COOKIE: Final = "ecms_lang"
 PAGE_ROLES_ATTR: Final = "ecms_page_roles"
 """Set on every ``page`` endpoint: the roles it admits (admin always may), read by the security test."""
-_CONTROLS: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_UPLOAD_BYTES: Final = 25 * 1024 * 1024
 """The largest single file a clerk may upload (a scanned letter with its attachments fits easily)."""
 
@@ -117,7 +116,7 @@ class Page:
         """A typed field, trimmed; invisible control characters (a word processor's line break pasted
         in, say), which the clerk cannot see and a letter cannot carry, become spaces."""
         value = self.form.get(name) if self.form is not None else None
-        return _CONTROLS.sub(" ", value).strip() if isinstance(value, str) else ""
+        return NOT_IN_XML.sub(" ", value).strip() if isinstance(value, str) else ""
 
     async def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call the synchronous store or services in a worker thread."""
