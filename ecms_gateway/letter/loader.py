@@ -7,9 +7,10 @@ what is wrong and what to write instead.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Final
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -66,8 +67,9 @@ def load_letter_dict(raw: Mapping[str, Any], read_file: FileReader) -> LetterPac
     """Check a letter given as a mapping; raises ``LetterInvalid`` with all faults."""
     faults: list[Fault] = []
     letter: Letter | None = None
+    cleaned = _without_surrogates(raw, (), faults)
     try:
-        letter = Letter.model_validate_json(json.dumps(raw, ensure_ascii=False))
+        letter = Letter.model_validate_json(json.dumps(cleaned, ensure_ascii=False))
     except ValidationError as exc:
         faults.extend(_translate(err) for err in exc.errors(include_url=False))
     files = _read_files(raw, read_file, faults)
@@ -157,6 +159,31 @@ def _translate(err: ErrorDetails) -> Fault:
     if kind in _CUSTOM:
         return _fault(where, err["msg"], kind, **err.get("ctx", {}))
     return _fault(where, err["msg"], "invalid", detail=err["msg"])
+
+
+_SURROGATE: Final = re.compile("[\\ud800-\\udfff]")
+
+
+def _without_surrogates(value: Any, loc: tuple[int | str, ...], faults: list[Fault]) -> Any:
+    """``value`` with every lone surrogate (half of a character split by a UTF-16 system cutting text
+    short) replaced and reported where it is; JSON parsing would otherwise refuse the whole letter
+    without naming the field."""
+    if isinstance(value, str):
+        found = _SURROGATE.search(value)
+        if found is None:
+            return value
+        char, position = f"U+{ord(found.group()):04X}", found.start() + 1
+        problem = (
+            f"has half of a character ({char}) at position {position}, which a letter cannot carry "
+            "(text cut short by the sending system); send the whole character or remove it"
+        )
+        faults.append(_fault(_path(loc), problem, "xml_char", char=char, position=position))
+        return _SURROGATE.sub("\ufffd", value)  # so that the rest of the field is checked as usual
+    if isinstance(value, Mapping):
+        return {key: _without_surrogates(item, (*loc, key), faults) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(item, (*loc, index), faults) for index, item in enumerate(value)]
+    return value
 
 
 def _fault(where: str, problem: str, code: str, **params: object) -> Fault:

@@ -49,10 +49,10 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "'{value}' is not a MIME type such as application/pdf",
     ),
     "xml_char": (
-        "มีอักขระควบคุมที่มองไม่เห็น ({char}) ที่ตำแหน่ง {position} ซึ่งหนังสืออิเล็กทรอนิกส์ส่งไม่ได้ "
-        "(มักติดมากับข้อความที่คัดลอกจากโปรแกรมพิมพ์เอกสาร) กรุณาลบออก",
-        "has an invisible control character ({char}) at position {position} that a letter cannot carry "
-        "(text pasted from a word processor often brings one); delete it",
+        "มีอักขระ ({char}) ที่ตำแหน่ง {position} ซึ่งหนังสืออิเล็กทรอนิกส์ส่งไม่ได้ (มักเป็นอักขระควบคุมที่มองไม่เห็น "
+        "ซึ่งติดมากับข้อความที่คัดลอกจากโปรแกรมพิมพ์เอกสาร) กรุณาลบออก",
+        "has a character ({char}) at position {position} that a letter cannot carry (often an invisible "
+        "control character pasted in from a word processor); delete it",
     ),
     "file.not_pdf": (
         "ระบุว่าเป็น PDF แต่ไฟล์ '{path}' ไม่ใช่ PDF",

@@ -107,6 +107,17 @@ def test_control_characters_a_letter_cannot_carry_are_refused_where_they_are() -
     assert dict(faults["sender.job_title"].params) == {"char": "U+000C", "position": "4"}
 
 
+def test_half_a_character_from_a_system_that_cut_text_short_is_a_fault_of_its_field() -> None:
+    raw = _valid() | {"subject": "ประชุม \ud83d", "sender": {"org_id": "2099000000", "job_title": "\udc4d"}}
+    with pytest.raises(LetterInvalid) as info:
+        load_letter_dict(raw, {"main.pdf": PDF}.get)
+    faults = {f.where: f for f in info.value.faults}
+    assert set(faults) == {"subject", "sender.job_title"}
+    assert dict(faults["subject"].params) == {"char": "U+D83D", "position": "8"}
+    assert "half of a character (U+D83D) at position 8" in faults["subject"].problem
+    assert faults["sender.job_title"].code == "xml_char"
+
+
 def test_a_stored_letter_is_read_back_without_the_intake_check() -> None:
     """A letter stored before the check existed still opens (it could not have been sent)."""
     raw = _valid() | {
