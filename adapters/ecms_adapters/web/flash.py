@@ -52,7 +52,8 @@ def redirect_with(
     if note is None and problem is None:
         return response
     message = {"to": urlsplit(url).path, "note": note, "problem": problem}
-    payload = base64.urlsafe_b64encode(json.dumps(message, ensure_ascii=False).encode()).decode()
+    # URL-safe Base64 without padding: every character is one a cookie value may hold unquoted.
+    payload = base64.urlsafe_b64encode(json.dumps(message, ensure_ascii=False).encode()).decode().rstrip("=")
     response.set_cookie(
         FLASH_COOKIE,
         f"{payload}.{_mac(key, payload)}",
@@ -75,7 +76,7 @@ def read(request: Request, *, key: str) -> Flash:
     if not hmac.compare_digest(mac, _mac(key, payload)):
         return NO_FLASH
     try:
-        message = json.loads(base64.urlsafe_b64decode(payload.encode()))
+        message = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return NO_FLASH
     if not isinstance(message, dict) or message.get("to") != request.url.path:

@@ -439,3 +439,5 @@ def test_the_message_cookie_is_http_only_strict_and_short_lived(live: LiveWeb) -
     assert {"httponly", "path", "max-age", "samesite"} <= attributes
     assert "samesite=strict" in header.lower()
     assert "max-age=60" in header.lower()
+    assert header.startswith(f"{FLASH_COOKIE}=")
+    assert not header.startswith(f'{FLASH_COOKIE}="')  # the value needs no quoting
