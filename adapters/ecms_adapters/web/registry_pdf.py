@@ -69,8 +69,8 @@ def _in_lines(pdf: FPDF, text: str, width: float, widths: dict[str, float]) -> s
 
     fpdf2 measures text by shaping it (slow: its own line breaking measures character by character),
     so a line is filled with the widths of its pieces, each measured once a book (``widths``), and
-    measured whole only when it is done; a line whose pieces' widths add up wrongly (kerning across
-    them) gives its last piece to the next line."""
+    measured whole only when it is done; a line wider than its pieces added up (kerning across them)
+    hands its last pieces on to the next line."""
     room = width - 0.1 - 2 * pdf.c_margin
 
     def measure(piece: str) -> float:
@@ -85,26 +85,28 @@ def _in_lines(pdf: FPDF, text: str, width: float, widths: dict[str, float]) -> s
     for paragraph in text.split("\n"):
         pieces = [p for p in _BREAKS.split(word_breaks(paragraph, fits=lambda w: measure(w) <= room)) if p]
         line: list[str] = []
-        used = 0.0
         for piece in pieces:
-            if piece == ZWSP:
-                continue
-            if piece == " " and not line:
-                continue  # a line does not start with a space
-            if piece != " " and "".join(line).strip() and used + measure(piece) > room:
-                lines.extend(_ended(pdf, line, room))
-                line, used = [], 0.0
+            if piece == ZWSP or (piece == " " and not line):
+                continue  # a mark is not text; a line does not start with a space
+            if piece != " " and "".join(line).strip() and sum(map(measure, line)) + measure(piece) > room:
+                done, line = _fitted(pdf, line, room)
+                lines.append(done)
             line.append(piece)
-            used += measure(piece)
-        lines.extend(_ended(pdf, line, room))
+        while line:
+            done, line = _fitted(pdf, line, room)
+            lines.append(done)
     return "\n".join(lines)
 
 
-def _ended(pdf: FPDF, line: list[str], room: float) -> list[str]:
-    """The line's text without trailing spaces, as one line, or as two when it is wider than it added up."""
-    while line and line[-1] == " ":
+def _fitted(pdf: FPDF, line: list[str], room: float) -> tuple[str, list[str]]:
+    """The line's text (trailing spaces dropped), and the pieces that go on to the next line: none,
+    unless the line measured whole is wider than its pieces added up (kerning across them)."""
+    rest: list[str] = []
+    while True:
+        while line and line[-1] == " ":
+            line = line[:-1]
+        text = "".join(line)
+        if len(line) <= 1 or pdf.get_string_width(text) <= room:
+            return text, rest
+        rest.insert(0, line[-1])
         line = line[:-1]
-    text = "".join(line)
-    if len(line) > 1 and pdf.get_string_width(text) > room:
-        return [*_ended(pdf, line[:-1], room), line[-1]]
-    return [text]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 
-from ecms_adapters.web.registry_pdf import COLUMN_WIDTHS, book_pdf
+from ecms_adapters.web.registry_pdf import COLUMN_WIDTHS, _fitted, book_pdf
 from pypdf import PdfReader
 
 from tests.unit.web.test_thai_words import FOLLOWING, SUBJECT_WORDS
@@ -76,3 +76,18 @@ def test_cells_with_spaces_break_at_them_and_keep_every_word() -> None:
     assert all(line == line.strip() for line in lines), lines
     assert "Learning" in " ".join(lines)
     assert not any(line[0] in FOLLOWING for line in lines), lines
+
+
+class _Kerned:
+    """Text 1 mm a character, and 5 mm more once it is longer than 10: a line measured whole is wider
+    than its pieces added up, as kerning across them can make it."""
+
+    def get_string_width(self, text: str) -> float:
+        return len(text) + (5 if len(text) > 10 else 0)
+
+
+def test_a_line_wider_than_its_pieces_added_up_hands_its_last_pieces_on() -> None:
+    text, rest = _fitted(_Kerned(), ["abcd", " ", "efgh", " ", "ij", " "], 12)  # type: ignore[arg-type]
+    assert (text, rest) == ("abcd efgh", ["ij"])
+    assert _fitted(_Kerned(), ["abcd", " ", "ef", " "], 12) == ("abcd ef", [])  # type: ignore[arg-type]
+    assert _fitted(_Kerned(), ["abcdefghijklmnop"], 5) == ("abcdefghijklmnop", [])  # type: ignore[arg-type]
