@@ -72,7 +72,7 @@ def load_letter_dict(raw: Mapping[str, Any], read_file: FileReader) -> LetterPac
         letter = Letter.model_validate_json(json.dumps(cleaned, ensure_ascii=False))
     except ValidationError as exc:
         faults.extend(_translate(err) for err in exc.errors(include_url=False))
-    files = _read_files(raw, read_file, faults)
+    files = _read_files(cleaned, read_file, faults)
     if faults or letter is None:
         raise LetterInvalid(_dedupe(faults))
     main, *attachments = files

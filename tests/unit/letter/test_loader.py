@@ -118,6 +118,17 @@ def test_half_a_character_from_a_system_that_cut_text_short_is_a_fault_of_its_fi
     assert faults["sender.job_title"].code == "xml_char"
 
 
+def test_half_a_character_in_a_file_path_is_a_fault_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "letter.json").write_text(
+        json.dumps(_valid() | {"main_file": {"path": "main\ud800.pdf", "mime": "application/pdf"}}),
+        encoding="utf-8",
+    )
+    with pytest.raises(LetterInvalid) as info:
+        load_letter_file(tmp_path / "letter.json")
+    assert {f.where for f in info.value.faults} == {"main_file.path"}
+    assert {f.code for f in info.value.faults} == {"xml_char", "file.not_found"}
+
+
 def test_a_stored_letter_is_read_back_without_the_intake_check() -> None:
     """A letter stored before the check existed still opens (it could not have been sent)."""
     raw = _valid() | {
