@@ -29,6 +29,7 @@ class FaultProxy:
         self._thread = threading.Thread(target=self._loop.run_forever, name="fault-proxy", daemon=True)
         self._server: asyncio.Server | None = None
         self._client: httpx.AsyncClient | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
 
     def start(self) -> int:
         self._thread.start()
@@ -40,6 +41,9 @@ class FaultProxy:
         asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+        # Close callbacks scheduled in the loop's last moments (a transport's connection_lost closes its
+        # socket) run here; a socket left for the garbage collector is a ResourceWarning in some test.
+        self._loop.run_until_complete(asyncio.sleep(0.05))
         self._loop.close()
 
     async def _start(self) -> int:
@@ -51,14 +55,23 @@ class FaultProxy:
     async def _stop(self) -> None:
         if self._server is not None:
             self._server.close()
-        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
+        # A connection accepted while stopping starts its handler after the first cancelling: cancel
+        # until no handler is left, then abort what is still open.
+        for _ in range(20):
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            if not others:
+                break
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+        for writer in list(self._writers):
+            writer.transport.abort()
         if self._client is not None:
             await self._client.aclose()
+        await asyncio.sleep(0.05)  # the aborted transports' close callbacks
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
         try:
             while True:
                 request = await _read_request(reader)
@@ -70,8 +83,9 @@ class FaultProxy:
             return
         finally:
             writer.close()
-            with contextlib.suppress(ConnectionError):
+            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
                 await writer.wait_closed()
+            self._writers.discard(writer)
 
     async def _answer(self, request: tuple[str, dict[str, str], bytes], writer: asyncio.StreamWriter) -> bool:
         """Reply (True: keep the connection) or break it (False)."""
