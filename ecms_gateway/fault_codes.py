@@ -55,6 +55,7 @@ FAULT_CODES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "store.redrive_not_dead": frozenset({"items"}),
         # Routing (runtime/routing.py)
         "routing.unknown_receiver": frozenset({"org_id"}),
+        "routing.not_department": frozenset({"party", "org_id", "department"}),
     }
 )
 

@@ -34,7 +34,8 @@ SIGNATURE_TYPE_CODE: Final = "DSIG"
 
 _TYPE: Final = "GovernmentDocument"
 _PI_KIND: Final = re.compile(r"""\bkind\s*=\s*(["'])(.*?)\1""")
-_ORG_SUFFIX: Final = "00000"
+DEPARTMENT_SUFFIX: Final = "00000"
+"""An organisation ID e-CMS can carry is a department code followed by this."""
 _EXTENSIONS: Final[dict[str, str]] = {
     "application/pdf": "pdf",
     "application/msword": "doc",
@@ -154,7 +155,7 @@ def _check_files(package: LetterPackage) -> None:
 
 
 def _build_party(parent: etree._Element, local: str, party: Party, field_name: str) -> None:
-    if not party.org_id.endswith(_ORG_SUFFIX):
+    if not party.org_id.endswith(DEPARTMENT_SUFFIX):
         raise InputError(
             f"{field_name}.org_id {party.org_id} cannot be sent over e-CMS: the wire carries only the "
             f"5-digit department code, so an organisation ID must be that code followed by 00000 "
@@ -298,7 +299,7 @@ def _read_kind(body: etree._Element) -> Kind:
 def _read_party(element: etree._Element) -> Party:
     department = child(child(element, _ram("DepartmentOrganization"), _TYPE), _ram("ID"), _TYPE).text or ""
     return Party(
-        org_id=department + _ORG_SUFFIX,
+        org_id=department + DEPARTMENT_SUFFIX,
         given_name=text_opt(element, _ram("GivenName")),
         family_name=text_opt(element, _ram("FamilyName")),
         job_title=text_opt(element, _ram("JobTitle")),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ecms_gateway.codec.document import DEPARTMENT_SUFFIX
 from ecms_gateway.engine import Event, LetterState, Store, WorkKind, WrongAcceptIdReport
 from ecms_gateway.engine.events import Origin
 from ecms_gateway.errors import GatewayError, InputError, StoreError
@@ -18,6 +19,7 @@ from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.letter.model import LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
 from ecms_gateway.runtime.routing import Route, RoutingTable
+from ecms_gateway.runtime.settings import ECMS
 
 
 class DirectoryNotReady(GatewayError):
@@ -51,10 +53,30 @@ def submit(
     letter = package.letter
     check_may_leave(letter, secrecy)
     route = routing.route(letter.receiver.org_id)
+    if route.channel == ECMS:
+        _check_departments(package)
     letter_id = store.accept_outbound(
         package, actor=actor, channel=route.channel, resend_of=resend_of, origin=origin
     )
     return Submitted(letter_id=letter_id, route=route)
+
+
+def _check_departments(package: LetterPackage) -> None:
+    """e-CMS carries a party as its ministry and department codes only, so an organisation it carries
+    is a department: its 5-digit code followed by 00000. Refused here, before the letter is accepted,
+    rather than by the codec when it is sent."""
+    for party_name, party in (("sender", package.letter.sender), ("receiver", package.letter.receiver)):
+        if not party.org_id.endswith(DEPARTMENT_SUFFIX):
+            department = party.department_id + DEPARTMENT_SUFFIX
+            raise InputError(
+                f"{party_name}.org_id {party.org_id} cannot travel over e-CMS, which addresses departments "
+                f"only (a 5-digit department code followed by 00000): use {department} or correct the "
+                "organisation directory",
+                fault_code="routing.not_department",
+                fault_params=fault_params(
+                    "routing.not_department", party=party_name, org_id=party.org_id, department=department
+                ),
+            )
 
 
 def register(store: Store, letter_id: int, *, actor: str) -> int:

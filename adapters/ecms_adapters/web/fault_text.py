@@ -124,12 +124,20 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "work item {items} is not dead (someone may have redriven it already); nothing was changed; "
         "reload the page",
     ),
+    "routing.not_department": (
+        "รหัสส่วนราชการของ{party} {org_id} ส่งทาง e-CMS ไม่ได้ เพราะ e-CMS ระบุได้เฉพาะระดับกรม "
+        "(รหัสกรม 5 หลักตามด้วย 00000) กรุณาใช้ {department} หรือแจ้งผู้ดูแลระบบให้แก้ทำเนียบส่วนราชการ",
+        "{party}, {org_id}, cannot travel over e-CMS, which addresses departments only (a 5-digit "
+        "department code followed by 00000): use {department} or have the directory corrected",
+    ),
     "routing.unknown_receiver": (
         "ไม่พบผู้รับรหัส {org_id} ในทำเนียบส่วนราชการ กรุณาตรวจรหัสส่วนราชการของผู้รับ (ตัวเลข 10 หลัก) หรือเลือกจากรายการ",
         "receiver {org_id} is not in the organisation directory; check the receiver's organisation ID "
         "(10 digits) or choose it from the list",
     ),
 }
+
+_PARTIES: Final = {"sender": ("ผู้ส่ง", "the sender"), "receiver": ("ผู้รับ", "the receiver")}
 
 # The first part of a fault's ``where`` (``receiver.org_id`` -> ``receiver``): the form label's key.
 _FIELD_LABELS: Final = {
@@ -156,6 +164,8 @@ def _text(lang: str, code: str | None, params: dict[str, str]) -> str | None:
     values = dict(params)
     if "state" in values and f"state.{values['state']}" in CATALOGUE:
         values["state"] = translate(lang, f"state.{values['state']}")
+    if values.get("party") in _PARTIES:
+        values["party"] = _PARTIES[values["party"]][0 if lang == "th" else 1]
     return pair[0 if lang == "th" else 1].format(**values)
 
 

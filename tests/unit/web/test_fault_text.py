@@ -10,7 +10,7 @@ import pytest
 from ecms_adapters.runtime.layout import sample_letters
 from ecms_adapters.web.fault_text import FAULT_TEXTS, error_text, fault_text
 
-from ecms_gateway.errors import Fault, LetterInvalid, PolicyRefused
+from ecms_gateway.errors import Fault, InputError, LetterInvalid, PolicyRefused
 from ecms_gateway.fault_codes import FAULT_CODES, fault_params
 from ecms_gateway.letter.codes import Secrecy
 from ecms_gateway.letter.loader import load_letter_file
@@ -79,3 +79,13 @@ def test_a_top_secret_refusal_reads_in_thai_and_stays_english_for_the_cli_and_ap
     assert thai.startswith(f"หนังสือที่ {letter.book_no} เป็นหนังสือลับที่สุด")
     assert "the regulation" not in thai
     assert error_text("en", caught.value).startswith(f"letter {letter.book_no} is top secret")
+
+
+def test_the_party_a_refusal_names_is_said_in_the_page_language() -> None:
+    params = fault_params(
+        "routing.not_department", party="receiver", org_id="2099100042", department="2099100000"
+    )
+    refused = InputError("receiver.org_id ...", fault_code="routing.not_department", fault_params=params)
+    assert error_text("th", refused).startswith("รหัสส่วนราชการของผู้รับ 2099100042 ส่งทาง e-CMS ไม่ได้")
+    assert "กรุณาใช้ 2099100000" in error_text("th", refused)
+    assert error_text("en", refused).startswith("the receiver, 2099100042, cannot travel over e-CMS")
