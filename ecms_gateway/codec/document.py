@@ -21,7 +21,16 @@ from pydantic_core import ErrorDetails
 from ecms_gateway.codec._xml import child, invalid, sub, text, text_opt, xs_date
 from ecms_gateway.errors import Fault, InputError, SchemaInvalid
 from ecms_gateway.letter.codes import Kind, Secrecy, Speed
-from ecms_gateway.letter.model import FileData, FileRef, Letter, LetterPackage, Party, Reference, Signer
+from ecms_gateway.letter.model import (
+    DEPARTMENT_SUFFIX,
+    FileData,
+    FileRef,
+    Letter,
+    LetterPackage,
+    Party,
+    Reference,
+    Signer,
+)
 from ecms_gateway.xml.namespaces import DS, RAM, RSM, qname
 
 DOCUMENT: Final = qname(RSM, "GovernmentDocument")
@@ -34,8 +43,6 @@ SIGNATURE_TYPE_CODE: Final = "DSIG"
 
 _TYPE: Final = "GovernmentDocument"
 _PI_KIND: Final = re.compile(r"""\bkind\s*=\s*(["'])(.*?)\1""")
-DEPARTMENT_SUFFIX: Final = "00000"
-"""An organisation ID e-CMS can carry is a department code followed by this."""
 _EXTENSIONS: Final[dict[str, str]] = {
     "application/pdf": "pdf",
     "application/msword": "doc",

@@ -23,6 +23,8 @@ _ORG_ID = re.compile(r"[0-9]{10}")
 _MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
 # What XML 1.0 cannot carry: C0 controls but tab and line ends, lone surrogates, U+FFFE and U+FFFF.
 NOT_IN_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+DEPARTMENT_SUFFIX: Final = "00000"
+"""e-CMS carries an organisation as its department: an ID it can carry is the 5-digit code + this."""
 STORED: Final = "stored"
 """Validation context key: the letter is read back from the store (checked when it came in)."""
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ecms_gateway.config import GatewayConfig
 from ecms_gateway.errors import ConfigError
+from ecms_gateway.letter.model import DEPARTMENT_SUFFIX
 from ecms_gateway.letter.policy import SecrecyPolicy
 
 ECMS = "ecms"
@@ -62,6 +63,11 @@ def runtime_settings(config: GatewayConfig) -> RuntimeSettings:
         )
     orgs = []
     for index, org in enumerate(config.organizations):
+        if not org.id.endswith(DEPARTMENT_SUFFIX):
+            problems.append(
+                f"organizations[{index}].id: {org.id} is not a department's ID; e-CMS carries departments "
+                f"only (the 5-digit department code followed by 00000): use {org.id[:5]}00000"
+            )
         url = org.node_url or config.ecms.node_url
         if url is None:
             problems.append(

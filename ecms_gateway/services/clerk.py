@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ecms_gateway.codec.document import DEPARTMENT_SUFFIX
 from ecms_gateway.engine import Event, LetterState, Store, WorkKind, WrongAcceptIdReport
 from ecms_gateway.engine.events import Origin
 from ecms_gateway.errors import GatewayError, InputError, StoreError
 from ecms_gateway.fault_codes import fault_params
-from ecms_gateway.letter.model import LetterPackage
+from ecms_gateway.letter.model import DEPARTMENT_SUFFIX, LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
 from ecms_gateway.runtime.routing import Route, RoutingTable
 from ecms_gateway.runtime.settings import ECMS

@@ -58,6 +58,18 @@ def test_the_runtime_refuses_to_start_without_organisations_node_or_keys(tmp_pat
     assert f"signing.keys.{A}: organisation {A} sends letters and needs a signing key" in str(info.value)
 
 
+def test_the_runtime_refuses_to_serve_an_organisation_e_cms_cannot_address() -> None:
+    """e-CMS carries departments only: a unit's ID would have every letter it sends die at sending."""
+    unit = A[:5] + "00042"
+    config = GatewayConfig.model_validate(
+        {"ecms": {"node_url": "http://127.0.0.1:1/ecms-ws01/service2"}, "organizations": [{"id": unit}]}
+    )
+    with pytest.raises(ConfigError) as info:
+        runtime_settings(config)
+    assert f"organizations[0].id: {unit} is not a department's ID" in str(info.value)
+    assert f"use {A[:5]}00000" in str(info.value)
+
+
 def test_runtime_keys_reach_the_settings(tmp_path: Path) -> None:
     (tmp_path / "k.pem").write_text("x", encoding="utf-8")
     path = tmp_path / "gateway.toml"
