@@ -1,12 +1,13 @@
-"""The registry book as PDF breaks Thai lines between words: read back from the PDF with pypdf, each
-line of a long subject ends where a word ends, and the text is the text given (no hidden marks)."""
+"""The registry book as PDF, read back with pypdf: Thai lines break between words (each line of a long
+subject ends where a word ends; the text is the text given, no hidden marks), and the table goes on
+over pages with its heading at the top of each, every row once, in order, none below the margin."""
 
 from __future__ import annotations
 
 import io
 from collections import defaultdict
 
-from ecms_adapters.web.registry_pdf import COLUMN_WIDTHS, _fitted, book_pdf
+from ecms_adapters.web.registry_pdf import BOTTOM_MARGIN, COLUMN_WIDTHS, _fitted, book_pdf
 from pypdf import PdfReader
 
 from tests.unit.web.test_thai_words import FOLLOWING, SUBJECT_WORDS
@@ -15,16 +16,22 @@ HEADINGS = ["เลขทะเบียน", "วันที่ลงทะเ
 SENDER_WORDS = ["กรม", "ส่งเสริม", "การเรียนรู้"]
 
 
-def _columns(pdf: bytes) -> dict[int, list[str]]:
-    """The lines of text in each column of the table, top to bottom, by column index."""
-    starts = [10 + sum(COLUMN_WIDTHS[:i]) for i in range(len(COLUMN_WIDTHS))]
+def _texts(pdf: bytes, page: int = 0) -> list[tuple[float, float, str]]:
+    """(x, y from the page's foot, text) of every piece of text on ``page``, in millimetres."""
     found: list[tuple[float, float, str]] = []
 
     def visit(text: str, _cm: object, tm: list[float], _font: object, _size: object) -> None:
         if text.strip():
             found.append((tm[4] * 25.4 / 72, tm[5] * 25.4 / 72, text.strip()))
 
-    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    PdfReader(io.BytesIO(pdf)).pages[page].extract_text(visitor_text=visit)
+    return found
+
+
+def _columns(pdf: bytes, page: int = 0) -> dict[int, list[str]]:
+    """The lines of text in each column of the table, top to bottom, by column index."""
+    starts = [10 + sum(COLUMN_WIDTHS[:i]) for i in range(len(COLUMN_WIDTHS))]
+    found = _texts(pdf, page)
     columns: dict[int, list[tuple[float, str]]] = defaultdict(list)
     for x, y, text in found:
         for index, start in enumerate(starts):
@@ -91,3 +98,34 @@ def test_a_line_wider_than_its_pieces_added_up_hands_its_last_pieces_on() -> Non
     assert (text, rest) == ("abcd efgh", ["ij"])
     assert _fitted(_Kerned(), ["abcd", " ", "ef", " "], 12) == ("abcd ef", [])  # type: ignore[arg-type]
     assert _fitted(_Kerned(), ["abcdefghijklmnop"], 5) == ("abcdefghijklmnop", [])  # type: ignore[arg-type]
+
+
+def _pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_a_long_book_goes_on_over_pages_with_the_heading_on_each() -> None:
+    rows = [(str(n), "21 พ.ย. 2569", f"ศธ 0990/{n}", "20 พ.ย. 2569", "ครู", "กรม", "".join(SUBJECT_WORDS), "")
+            for n in range(1, 61)]  # fmt: skip
+    pdf = book_pdf(title="ทะเบียนหนังสือรับ", period="2569", headings=HEADINGS, rows=rows)
+    pages = _pages(pdf)
+    assert pages > 2
+    numbers: list[str] = []
+    for page in range(pages):
+        first = _columns(pdf, page)[0]
+        assert first[:2] == ["เลขทะ", "เบียน"], (page, first)  # the heading opens every page
+        numbers += first[2:]
+        lowest = min(y for _, y, _ in _texts(pdf, page))
+        assert lowest >= BOTTOM_MARGIN - 1, (page, lowest)  # nothing in the margin at the foot
+    assert numbers == [str(n) for n in range(1, 61)]  # every row once, in order
+
+
+def test_a_row_taller_than_a_page_goes_on_over_the_next() -> None:
+    note = "\n".join(f"บรรทัดที่ {n}" for n in range(1, 71))
+    row = ("1", "21 พ.ย. 2569", "ศธ 0990/1", "20 พ.ย. 2569", "ครู", "กรม", "ขอเชิญประชุม", note)
+    pdf = book_pdf(title="ทะเบียนหนังสือรับ", period="2569", headings=HEADINGS, rows=[row])
+    pages = _pages(pdf)
+    assert pages >= 2
+    lines = [line for page in range(pages) for line in _columns(pdf, page)[7][1:]]
+    assert lines == [f"บรรทัดที่ {n}" for n in range(1, 71)]
+    assert all(_columns(pdf, page)[0][:2] == ["เลขทะ", "เบียน"] for page in range(pages))
