@@ -13,21 +13,13 @@ from hypothesis import strategies as st
 from ecms_gateway.codec import build_document
 from ecms_gateway.errors import LetterInvalid
 from ecms_gateway.letter.loader import load_letter_dict
+from tests.unit.letter.test_loader import PDF, _valid
 
-PDF = b"%PDF-1.4\n% test\n"
-RAW: dict[str, Any] = {
-    "kind": "external",
-    "book_no": "ศธ 0990/1",
-    "date": "2026-11-20",
-    "subject": "ทดสอบ",
-    "speed": "normal",
-    "secrecy": "normal",
+RAW: dict[str, Any] = _valid() | {
     "sender": {"org_id": "2099000000", "given_name": "สมชาย", "job_title": "ผู้อำนวยการ"},
-    "receiver": {"org_id": "2099100000"},
     "references": [{"book_no": "ศธ 0990/0", "date": "2026-11-01", "subject": "เดิม"}],
     "enclosures": "สิ่งที่ส่งมาด้วย",
     "description": "รายละเอียด",
-    "main_file": {"path": "main.pdf", "mime": "application/pdf"},
     "signer": {"given_name": "สมหญิง", "job_title": "เลขาธิการ"},
 }
 TEXT_FIELDS = (
