@@ -61,7 +61,7 @@ def book_pdf(*, title: str, period: str, headings: Sequence[str], rows: Sequence
 def _draw_row(pdf: FPDF, cells: list[list[str]], heading: list[list[str]]) -> None:
     """One row of the table: on this page if it fits, else on the next one under the heading again; a
     row taller than a whole page goes on over as many pages as it needs."""
-    while cells:
+    while True:
         fits = int((pdf.h - BOTTOM_MARGIN - pdf.get_y() + 0.01) // LINE_HEIGHT)
         tall = max(len(lines) for lines in cells)
         if tall > fits:
