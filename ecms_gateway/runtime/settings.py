@@ -66,7 +66,7 @@ def runtime_settings(config: GatewayConfig) -> RuntimeSettings:
         if not org.id.endswith(DEPARTMENT_SUFFIX):
             problems.append(
                 f"organizations[{index}].id: {org.id} is not a department's ID; e-CMS carries departments "
-                f"only (the 5-digit department code followed by 00000): use {org.id[:5]}00000"
+                f"only (the 5-digit department code followed by 00000): use {org.id[:5]}{DEPARTMENT_SUFFIX}"
             )
         url = org.node_url or config.ecms.node_url
         if url is None:
