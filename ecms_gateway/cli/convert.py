@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ecms_gateway.cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from ecms_gateway.cli.output import human_size, print_faults
+from ecms_gateway.cli.output import human_size, missing, print_faults
 from ecms_gateway.cli.settings import add_xml_options, xml_limits
 from ecms_gateway.errors import InputError, LetterInvalid, PolicyRefused, SchemaInvalid
 from ecms_gateway.fileio import write_atomic
@@ -42,10 +42,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     path: Path = args.file
     if not path.is_file():
-        print(f"{path}: no such file", file=sys.stderr)
+        print(f"{path}: {missing(path)}", file=sys.stderr)
         return EXIT_USAGE
     with path.open("rb") as handle:
-        source_is_letter = is_letter_json(handle.read(64))
+        source_is_letter = is_letter_json(handle.read(64)) or path.suffix.lower() == ".json"
     direction = args.to or ("ecms" if source_is_letter else "letter")
     if (direction == "ecms") != source_is_letter:
         have = "a letter JSON" if source_is_letter else "XML"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 from ecms_gateway.errors import Fault
 
@@ -25,3 +26,10 @@ def print_faults(label: str, faults: Iterable[Fault]) -> None:
 
 def warn(message: str) -> None:
     print(f"ecms-gateway: warning: {message}", file=sys.stderr)
+
+
+def missing(path: Path) -> str:
+    """Why ``path``, given as a file, cannot be read as one: a folder, or nothing there."""
+    if path.is_dir():
+        return f"is a folder; name the files in it (e.g. {path / '*.json'})"
+    return "no such file"

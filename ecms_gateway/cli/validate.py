@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ecms_gateway.cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from ecms_gateway.cli.output import print_faults
+from ecms_gateway.cli.output import missing, print_faults
 from ecms_gateway.cli.settings import add_xml_options, xml_limits
 from ecms_gateway.codec.recognize import read_message
 from ecms_gateway.errors import InputError, LetterInvalid, SchemaInvalid
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for path in args.files:
         if not path.is_file():
-            print(f"{path}: no such file", file=sys.stderr)
+            print(f"{path}: {missing(path)}", file=sys.stderr)
             status = EXIT_USAGE
             continue
         if not check_file(path, limits) and status == EXIT_OK:
@@ -49,7 +49,7 @@ def check_file(path: Path, limits: XmlLimits) -> bool:
     try:
         with path.open("rb") as handle:
             head = handle.read(64)
-        if is_letter_json(head):
+        if is_letter_json(head) or path.suffix.lower() == ".json":
             package = load_letter_file(path)
             count = len(package.files)
             print(f"{label}: ok (letter v1, {package.letter.kind.value}, {count} file{'s' * (count != 1)})")

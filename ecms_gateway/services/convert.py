@@ -94,5 +94,8 @@ def _unique_names(files: tuple[FileData, ...]) -> list[str]:
 
 
 def is_letter_json(data: bytes) -> bool:
-    """True when the bytes look like a letter JSON object rather than XML."""
-    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+    """True when the bytes (the start of a file) look like a letter JSON object rather than XML: in
+    UTF-8, UTF-16 or UTF-32 (a Windows tool may save a letter as UTF-16), told apart the way
+    ``json.loads``, which the loader uses, tells them apart."""
+    text = data.decode(json.detect_encoding(data), errors="ignore")
+    return text.lstrip("\ufeff \t\r\n").startswith("{")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ecms_gateway.cli.main import main
+from ecms_gateway.services.convert import is_letter_json
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -50,9 +51,24 @@ def test_validate_exit_codes(capsys: pytest.CaptureFixture[str], letters: Path) 
     code, _, err = _run(capsys, "validate", good, str(letters / "nope.xml"))
     assert code == 2
     assert "nope.xml: no such file" in err
+    code, _, err = _run(capsys, "validate", str(letters))
+    assert code == 2
+    assert f"{letters}: is a folder; name the files in it (e.g. {letters / '*.json'})" in err
     with pytest.raises(SystemExit) as info:
         main(["validate"])
     assert info.value.code == 2
+
+
+def test_a_letter_saved_as_utf16_is_validated_as_a_letter(
+    capsys: pytest.CaptureFixture[str], letters: Path
+) -> None:
+    """A Windows tool may save the JSON as UTF-16 with a byte-order mark: still a letter, not 'XML'."""
+    wide = letters / "letter-001-utf16.json"
+    wide.write_text((letters / "letter-001.json").read_text(encoding="utf-8"), encoding="utf-16")
+    assert wide.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    code, out, _ = _run(capsys, "validate", str(wide))
+    assert code == 0, out
+    assert f"{wide}: ok (letter v1, external, 2 files)" in out
 
 
 def test_convert_round_trip_gives_identical_letter_and_files(
@@ -189,3 +205,21 @@ def test_the_installed_command_never_shows_a_traceback(argv: list[str], tmp_path
     assert result.returncode in (1, 2)
     assert "Traceback" not in result.stderr + result.stdout
     assert (result.stderr + result.stdout).strip()
+
+
+def test_a_broken_json_file_is_reported_as_json_not_as_xml(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "letter.json"
+    broken.write_bytes(b"")
+    code, out, _ = _run(capsys, "validate", str(broken))
+    assert code == 1
+    assert "is not valid JSON" in out
+    assert "XML" not in out
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_letter_json_is_recognised_in_every_encoding_json_allows(encoding: str) -> None:
+    assert is_letter_json('{"kind": "external"}'.encode(encoding))
+    assert is_letter_json(' \n{"kind": "external"}'.encode(encoding))
+    assert not is_letter_json('<?xml version="1.0"?><a/>'.encode(encoding))
