@@ -12,7 +12,7 @@ from ecms_gateway.cli.settings import add_xml_options, xml_limits
 from ecms_gateway.errors import InputError, LetterInvalid, PolicyRefused, SchemaInvalid
 from ecms_gateway.fileio import write_atomic
 from ecms_gateway.letter.loader import load_letter_file
-from ecms_gateway.services.convert import document_from_xml, is_letter_json, letter_to_document, write_letter
+from ecms_gateway.services.convert import document_from_xml, is_letter_file, letter_to_document, write_letter
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,8 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"{path}: {missing(path)}", file=sys.stderr)
         return EXIT_USAGE
-    with path.open("rb") as handle:
-        source_is_letter = is_letter_json(handle.read(64)) or path.suffix.lower() == ".json"
+    source_is_letter = is_letter_file(path)
     direction = args.to or ("ecms" if source_is_letter else "letter")
     if (direction == "ecms") != source_is_letter:
         have = "a letter JSON" if source_is_letter else "XML"

@@ -12,7 +12,7 @@ from ecms_gateway.cli.settings import add_xml_options, xml_limits
 from ecms_gateway.codec.recognize import read_message
 from ecms_gateway.errors import InputError, LetterInvalid, SchemaInvalid
 from ecms_gateway.letter.loader import load_letter_file
-from ecms_gateway.services.convert import is_letter_json
+from ecms_gateway.services.convert import is_letter_file
 from ecms_gateway.xml.parser import XmlLimits
 
 
@@ -47,9 +47,7 @@ def check_file(path: Path, limits: XmlLimits) -> bool:
     """Print the verdict for one file; True when it is valid."""
     label = str(path)
     try:
-        with path.open("rb") as handle:
-            head = handle.read(64)
-        if is_letter_json(head) or path.suffix.lower() == ".json":
+        if is_letter_file(path):
             package = load_letter_file(path)
             count = len(package.files)
             print(f"{label}: ok (letter v1, {package.letter.kind.value}, {count} file{'s' * (count != 1)})")

@@ -93,6 +93,15 @@ def _unique_names(files: tuple[FileData, ...]) -> list[str]:
     return names
 
 
+def is_letter_file(path: Path) -> bool:
+    """True when the file at ``path`` is to be read as a letter JSON rather than XML: it is named
+    ``.json`` (so that a broken one is told apart as JSON) or its start looks like a JSON object."""
+    if path.suffix.lower() == ".json":
+        return True
+    with path.open("rb") as handle:
+        return is_letter_json(handle.read(64))
+
+
 def is_letter_json(data: bytes) -> bool:
     """True when the bytes (the start of a file) look like a letter JSON object rather than XML: in
     UTF-8, UTF-16 or UTF-32 (a Windows tool may save a letter as UTF-16), told apart the way
