@@ -25,6 +25,7 @@ from ecms_gateway.runtime.routing import RoutingTable
 log = logging.getLogger(__name__)
 
 CACHE_FILE: Final = "directory-cache.json"
+UNADDRESSABLE_SHOWN: Final = 5
 
 
 def write_cache(data_dir: Path, table: RoutingTable, *, now: datetime) -> None:
@@ -109,6 +110,7 @@ class DirectoryKeeper:
         self._on_loaded = on_loaded
         self.table: RoutingTable | None = None
         self._failing = False
+        self._unaddressable: frozenset[str] = frozenset()
 
     async def refresh(self) -> RoutingTable:
         """Read the source again; the node's answer is cached for clerk commands."""
@@ -119,9 +121,27 @@ class DirectoryKeeper:
             orgs = await self._node.organizations()
             table = RoutingTable(orgs, source=f"GetOrganizationList of {self._node_url}")
             await asyncio.to_thread(write_cache, self._data_dir, table, now=datetime.now(UTC))
+            self._warn_unaddressable(table)
         self.table = table
         self._on_loaded(table)
         return table
+
+    def _warn_unaddressable(self, table: RoutingTable) -> None:
+        """Say once per change which of the node's entries letters cannot reach (not departments)."""
+        unaddressable = frozenset(org.organization_id for org in table.unaddressable())
+        if unaddressable and unaddressable != self._unaddressable:
+            shown = ", ".join(sorted(unaddressable)[:UNADDRESSABLE_SHOWN])
+            more = len(unaddressable) - UNADDRESSABLE_SHOWN
+            log.warning(
+                "directory: the node lists %d organisation(s) on e-CMS under an ID that is not a "
+                "department's (5-digit code + 00000), which e-CMS cannot address: %s%s; letters to them "
+                "are refused at submission and the web pages do not offer them; ask the node's operator "
+                "to correct its organisation list",
+                len(unaddressable),
+                shown,
+                f" and {more} more" if more > 0 else "",
+            )
+        self._unaddressable = unaddressable
 
     async def start(self) -> None:
         """First load: the source, else the cache (the node may be down); later refreshes retry."""

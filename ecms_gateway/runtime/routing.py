@@ -4,6 +4,7 @@ otherwise. The directory (``GetOrganizationList`` or a directory file) is the ro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -11,6 +12,7 @@ from types import MappingProxyType
 from ecms_gateway.codec import OrganizationInfo
 from ecms_gateway.errors import InputError
 from ecms_gateway.fault_codes import fault_params
+from ecms_gateway.letter.model import DEPARTMENT_SUFFIX
 from ecms_gateway.runtime.settings import ECMS, MAIL
 
 MAIL_NOT_YET = (
@@ -18,6 +20,16 @@ MAIL_NOT_YET = (
     "waits in the store as a dead letter on channel mail; configure [mail] and redrive it with "
     "`ecms-gateway retry ID`, or send it on paper or by hand"
 )
+
+_DEPARTMENT_ID = re.compile("[0-9]{5}" + DEPARTMENT_SUFFIX)
+
+
+def ecms_addressable(org: OrganizationInfo) -> bool:
+    """False for an entry a letter cannot reach: on e-CMS (a node URL) under an ID that is not a
+    department's (e-CMS carries a party as ministry and department codes only, so the codec refuses to
+    build the message). A node's ``GetOrganizationList`` may hold such an entry; a directory file cannot.
+    """
+    return not org.ecms_url or _DEPARTMENT_ID.fullmatch(org.organization_id) is not None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +57,10 @@ class RoutingTable:
 
     def __len__(self) -> int:
         return len(self._orgs)
+
+    def unaddressable(self) -> tuple[OrganizationInfo, ...]:
+        """The entries no letter can reach over e-CMS (see ``ecms_addressable``)."""
+        return tuple(org for org in self._orgs.values() if not ecms_addressable(org))
 
     def route(self, org_id: str) -> Route:
         """The route to ``org_id``; ``InputError`` when the directory does not know it."""

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from ecms_adapters.web.context import Page
 from ecms_gateway.codec import OrganizationInfo
 from ecms_gateway.letter.thai import to_arabic_digits
-from ecms_gateway.runtime.routing import RoutingTable
+from ecms_gateway.runtime.routing import RoutingTable, ecms_addressable
 
 MAX_RESULTS = 20
 _INDEX: weakref.WeakKeyDictionary[RoutingTable, dict[str, OrganizationInfo]] = weakref.WeakKeyDictionary()
@@ -58,6 +58,7 @@ def choices(table: RoutingTable | None) -> list[OrgChoice]:
             channel="ecms" if org.ecms_url else "mail",
         )
         for org in table.organizations
+        if ecms_addressable(org)  # letters to it are refused at submission
     ]
     return sorted(out, key=lambda c: (c.th_name, c.org_id))
 

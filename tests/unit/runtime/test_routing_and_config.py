@@ -4,20 +4,24 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from ecms_adapters.web.directory import choices
 from pydantic import BaseModel
 
+from ecms_gateway.codec import OrganizationInfo
 from ecms_gateway.config import GatewayConfig, load_config
 from ecms_gateway.errors import ConfigError, InputError
-from ecms_gateway.runtime.directory import load_routing, read_cache, write_cache
+from ecms_gateway.runtime.directory import DirectoryKeeper, load_routing, read_cache, write_cache
 from ecms_gateway.runtime.pulse import Pulse
+from ecms_gateway.runtime.routing import RoutingTable
 from ecms_gateway.runtime.settings import runtime_settings
 
-from .support import NODE_URL, A, B, C, routing
+from .support import NODE_URL, ORGS, A, B, C, routing
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -30,6 +34,55 @@ def test_receivers_with_a_node_go_by_ecms_the_others_wait_for_the_mailbox() -> N
     assert "has no e-CMS node" in mail.why
     with pytest.raises(InputError, match="2088800000 is not in the organisation directory"):
         table.route("2088800000")
+
+
+class ListingNode:
+    """The one call ``DirectoryKeeper`` makes of a node: its organisation list, as given."""
+
+    def __init__(self, organizations: tuple[OrganizationInfo, ...]) -> None:
+        self.listing = organizations
+
+    async def organizations(self) -> tuple[OrganizationInfo, ...]:
+        return self.listing
+
+
+UNIT = OrganizationInfo(en_name="A unit", th_name="กอง ง", ecms_url=NODE_URL, organization_id="2099100123")
+THAI_DIGITS = OrganizationInfo(en_name="", th_name="กรม จ", ecms_url=NODE_URL, organization_id="๒๐๙๙๒๐๐๐๐๐")
+UNIT_BY_MAIL = OrganizationInfo(en_name="", th_name="กอง ฉ", ecms_url=None, organization_id="2099100456")
+
+
+def test_node_entries_e_cms_cannot_address_are_named_once_and_not_offered(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    node = ListingNode((*ORGS, UNIT, THAI_DIGITS, UNIT_BY_MAIL))
+    keeper = DirectoryKeeper(data_dir=tmp_path, node=node, node_url=NODE_URL)  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING, logger="ecms_gateway.runtime.directory"):
+        table = asyncio.run(keeper.refresh())
+        asyncio.run(keeper.refresh())  # the same list again: no second warning
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1
+    assert "the node lists 2 organisation(s) on e-CMS" in warnings[0]
+    assert "2099100123, ๒๐๙๙๒๐๐๐๐๐;" in warnings[0]
+    assert "ask the node's operator" in warnings[0]
+    # the mail-only unit is reachable (the mailbox does not need a department ID); the others are not
+    assert {c.org_id for c in choices(table)} == {A, B, C, UNIT_BY_MAIL.organization_id}
+    assert table.route(UNIT.organization_id).channel == "ecms"  # still known: submission names the fault
+
+    caplog.clear()
+    node.listing = ORGS
+    with caplog.at_level(logging.WARNING, logger="ecms_gateway.runtime.directory"):
+        asyncio.run(keeper.refresh())
+        node.listing = (*ORGS, UNIT)
+        asyncio.run(keeper.refresh())  # it came back: said again
+    assert [r.getMessage().split(";")[0] for r in caplog.records] == [
+        "directory: the node lists 1 organisation(s) on e-CMS under an ID that is not a department's "
+        "(5-digit code + 00000), which e-CMS cannot address: 2099100123"
+    ]
+
+
+def test_the_picker_offers_every_entry_of_a_directory_file() -> None:
+    table = RoutingTable(ORGS, source="test")
+    assert [c.org_id for c in choices(table)] == [A, B, C]
 
 
 def test_the_directory_cache_routes_clerk_commands_like_the_node_did(tmp_path: Path) -> None:
