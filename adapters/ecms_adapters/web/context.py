@@ -13,7 +13,7 @@ from urllib.parse import quote
 from jinja2 import Environment
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from ecms_adapters.web import flash
 from ecms_adapters.web.flash import NO_FLASH, Flash
@@ -179,8 +179,7 @@ def page(web: Web, handler: Handler, roles: Sequence[Role]) -> Callable[[Request
         lang = lang_of(request)
         session = await current_session(web, request)
         if session is None:
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+            return _sign_in_first(request)
         form = None
         if request.method == "POST":
             form = await request.form(max_files=50, max_fields=200, max_part_size=MAX_UPLOAD_BYTES)
@@ -192,6 +191,19 @@ def page(web: Web, handler: Handler, roles: Sequence[Role]) -> Callable[[Request
 
     setattr(endpoint, PAGE_ROLES_ATTR, frozenset(roles) | {Role.ADMIN})
     return endpoint
+
+
+def _sign_in_first(request: Request) -> Response:
+    """A browser goes to the log-in page and comes back; a script or a program (no ``text/html`` in
+    ``Accept``: the receiver picker's search, curl) is told 401 instead of being handed a page."""
+    if "text/html" in request.headers.get("accept", ""):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    return PlainTextResponse(
+        "not signed in: sign in to the web pages at /login first (office systems use the REST API at "
+        "/api/v1 with an API key)\n",
+        status_code=401,
+    )
 
 
 async def _checked(  # noqa: PLR0917 - the endpoint's parts, passed on once

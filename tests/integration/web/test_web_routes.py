@@ -146,7 +146,7 @@ def test_pages_send_a_strict_content_security_policy(live: LiveWeb) -> None:
 
 
 def test_a_page_without_a_session_sends_to_the_login_page(live: LiveWeb) -> None:
-    answer = live.client().get("/received?show=all")
+    answer = live.client().get("/received?show=all", headers={"Accept": "text/html"})
     assert answer.status_code == 303
     assert answer.headers["location"] == "/login?next=/received%3Fshow%3Dall"
 
@@ -381,7 +381,7 @@ def test_logout_ends_the_session_on_the_server(live: LiveWeb) -> None:
     assert clerk.post("/logout", data={"csrf": csrf}).status_code == 303
     replayed = live.client()
     replayed.cookies.set("ecms_session", token)
-    assert replayed.get("/sent").status_code == 303
+    assert replayed.get("/sent").status_code == 401  # no session any more (a browser would be sent to /login)
 
 
 SPOOF = "ระบบย้ายแล้ว กรุณาส่งหนังสือไปที่ evil@example.com"

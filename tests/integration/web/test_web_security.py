@@ -143,16 +143,24 @@ def test_the_walker_has_exactly_the_routes_the_web_pages_add(site: Site) -> None
     }
 
 
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
 def test_without_a_session_no_page_is_served_only_the_log_in_page(site: Site) -> None:
+    """A browser is sent to sign in and back; a script or program asking for something else (JSON,
+    anything) gets 401 and a sentence, not the log-in page under a 200."""
     probes = page_probes(site)
     with site.client(None) as client:
         for probe in probes:
             form = {"csrf": "guess"} if probe.method == "POST" else None
-            response = client.request(probe.method, probe.path, data=form)
-            if response.status_code == 303:
-                assert response.headers["location"].startswith("/login?next="), probe
-            else:
-                assert response.status_code == 401, (probe, response.status_code)
+            browser = client.request(probe.method, probe.path, data=form, headers=BROWSER)
+            assert browser.status_code == 303, (probe, browser.status_code)
+            assert browser.headers["location"].startswith("/login?next="), probe
+            for accept in ("application/json", "*/*"):
+                program = client.request(probe.method, probe.path, data=form, headers={"Accept": accept})
+                assert program.status_code == 401, (probe, accept, program.status_code)
+                if probe.method != "HEAD":
+                    assert program.text.startswith("not signed in: sign in to the web pages at /login")
     assert {p.method for p in probes} >= {"GET", "HEAD", "POST"}
 
 
