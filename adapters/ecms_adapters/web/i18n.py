@@ -106,6 +106,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "col.state": ("สถานะ", "State"),
     "col.speed": ("ความเร็ว", "Speed"),
     "col.registry_no": ("เลขทะเบียน", "Registry no."),
+    "col.their_no": ("เลขรับของผู้รับ", "Their receive no."),
     "col.registered_at": ("วันที่ลงทะเบียน", "Registered on"),
     "col.action": ("การปฏิบัติ", "Action"),
     "col.note": ("หมายเหตุ", "Note"),

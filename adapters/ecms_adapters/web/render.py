@@ -45,6 +45,11 @@ def be_date(value: date | datetime | None, lang: str = "th") -> str:
     return f"{value.day} {months[value.month - 1]} {be_year(value.year)}{suffix}"
 
 
+def be_year_text(year: int, lang: str = "th") -> str:
+    """A registry year (stored in the Christian Era) as people write it: ``2569`` / ``2569 BE``."""
+    return f"{be_year(year)}" if lang == "th" else f"{be_year(year)} BE"
+
+
 def be_datetime(value: datetime | None, lang: str = "th") -> str:
     """The date in Buddhist Era and the time in Bangkok (the offices' clock)."""
     if value is None:
@@ -90,6 +95,7 @@ def page_response(
         "t": partial(translate, lang),
         "d": partial(be_date, lang=lang),
         "dt": partial(be_datetime, lang=lang),
+        "y": partial(be_year_text, lang=lang),
     }
     html = env.get_template(template).render(values)
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)

@@ -252,7 +252,10 @@ def test_register_shows_the_new_receive_number_at_once(live: LiveWeb) -> None:
     assert answer.status_code == 303
     shown = clerk.get(answer.headers["location"]).text
     assert "ลงทะเบียนรับแล้ว เลขรับที่ 1" in shown
-    assert live.store.show(letter_id).letter.state is LetterState.REGISTERED
+    letter = live.store.show(letter_id).letter
+    assert letter.state is LetterState.REGISTERED
+    assert letter.registry_year is not None
+    assert f"<dd>1/{letter.registry_year + 543}</dd>" in shown  # the registry year in the Buddhist Era
 
 
 def test_reject_needs_a_reason(live: LiveWeb) -> None:
@@ -301,6 +304,9 @@ def test_a_wrong_receive_number_is_reported_from_the_sent_letter_with_a_reason(l
     assert "แจ้งผู้รับว่าเลขรับ 9 ไม่ถูกต้อง" in shown.split('id="timeline"')[1]
     kinds = [row.kind for row in live.store.queue() if row.letter_id == letter_id]
     assert kinds == [WorkKind.NOTIFY_INVALID_ACCEPT_ID]
+    sent = clerk.get("/sent").text  # the receiver's number, under its own name (not our registry number)
+    assert '<th scope="col">เลขรับของผู้รับ</th>' in sent
+    assert '<td data-label="เลขรับของผู้รับ">9</td>' in sent
 
 
 def test_the_letter_pdf_is_served_inline_for_the_preview(live: LiveWeb) -> None:
