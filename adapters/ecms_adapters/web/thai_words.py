@@ -7,13 +7,14 @@ line: inside a word, or before a following vowel such as ะ, which then starts 
 opportunity for fpdf2 that shows nothing; PyThaiNLP's ``newmm`` engine with its bundled dictionary
 finds the words. A word too wide for the line on its own is marked between its Thai character
 clusters too (PyThaiNLP's ``tcc``), so that it breaks where Thai allows: never between a consonant and
-its vowel or tone mark. Text with no Thai in it is returned as it is.
+its vowel or tone mark; a word with no Thai in it (a long book number or code) between its characters.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 from itertools import pairwise
@@ -21,6 +22,7 @@ from typing import Final
 
 ZWSP: Final = "\u200b"
 _THAI: Final = re.compile("[\u0e00-\u0e7f]")
+_SPACES: Final = re.compile("( )")
 
 
 @cache
@@ -42,19 +44,37 @@ def _tokenizers() -> tuple[Callable[[str], list[str]], Callable[[str], list[str]
 
 def word_breaks(text: str, fits: Callable[[str], bool] | None = None) -> str:
     """``text`` with a zero-width space between every two adjacent Thai words, and between the
-    character clusters of any word that ``fits`` says is too wide for a line."""
-    if not _THAI.search(text):
+    character clusters of any word (Thai or not: a book number, a code, a long address) that ``fits``
+    says is too wide for a line."""
+    thai = _THAI.search(text) is not None
+    if not thai and fits is None:
         return text
-    words, clusters = _tokenizers()
     pieces: list[str] = []
-    for word in _cut(words, text):
-        pieces.extend(_cut(clusters, word) if fits is not None and not fits(word) else [word])
+    for word in _cut(_tokenizers()[0], text) if thai else _SPACES.split(text):
+        if fits is not None and word.strip() and not fits(word):
+            parts = _cut(_tokenizers()[1], word) if _THAI.search(word) else _characters(word)
+            pieces.append(ZWSP.join(parts))
+        elif word:
+            pieces.append(word)
+    if not pieces:
+        return text
     marked = [pieces[0]]
     for before, piece in pairwise(pieces):
         if _THAI.match(before[-1]) and _THAI.match(piece[0]):
             marked.append(ZWSP)
         marked.append(piece)
     return "".join(marked)
+
+
+def _characters(word: str) -> list[str]:
+    """``word`` cut before every character that does not combine with the one before it."""
+    out: list[str] = []
+    for char in word:
+        if out and unicodedata.combining(char):
+            out[-1] += char
+        else:
+            out.append(char)
+    return out
 
 
 def _cut(tokenize: Callable[[str], list[str]], text: str) -> list[str]:

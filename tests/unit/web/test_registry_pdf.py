@@ -7,7 +7,8 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 
-from ecms_adapters.web.registry_pdf import BOTTOM_MARGIN, COLUMN_WIDTHS, _fitted, book_pdf
+from ecms_adapters.web.registry_pdf import BOTTOM_MARGIN, COLUMN_WIDTHS, FONTS, _fitted, book_pdf
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from tests.unit.web.test_thai_words import FOLLOWING, SUBJECT_WORDS
@@ -83,6 +84,25 @@ def test_cells_with_spaces_break_at_them_and_keep_every_word() -> None:
     assert all(line == line.strip() for line in lines), lines
     assert "Learning" in " ".join(lines)
     assert not any(line[0] in FOLLOWING for line in lines), lines
+
+
+def test_a_book_number_wider_than_its_column_wraps_inside_it() -> None:
+    """A long run of digits or Latin letters has no word boundary: it breaks between its characters
+    rather than running over the next columns and off the page."""
+    book_no = "ศธ 0990/" + "1234567890" * 20
+    code = "X" * 120
+    row = ("11", "21 พ.ย. 2569", book_no, "20 พ.ย. 2569", "ครู", "กรม", code, "")
+    columns = _columns(book_pdf(title="ทะเบียน", period="2569", headings=HEADINGS, rows=[row]))
+    lines, subject = columns[2][1:], columns[6][1:]
+    assert "".join(lines).replace(" ", "") == book_no.replace(" ", "")
+    assert "".join(subject) == code
+    assert len(lines) > 10
+    assert len(subject) > 2
+    with TTFont(FONTS / "sarabun-400.ttf") as font:  # advance widths at 10 pt, in millimetres
+        glyphs, advances, per_em = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+        width = {char: advances[glyphs[ord(char)]][0] / per_em * 10 * 25.4 / 72 for char in book_no + code}
+    for text, room in [(line, COLUMN_WIDTHS[2]) for line in lines] + [(s, COLUMN_WIDTHS[6]) for s in subject]:
+        assert sum(width[char] for char in text) <= room - 2, text
 
 
 class _Kerned:

@@ -49,6 +49,14 @@ def test_a_word_too_wide_for_the_line_is_marked_between_its_clusters() -> None:
     assert "เ" not in {piece[-1] for piece in pieces}  # a leading vowel stays with its consonant
 
 
+def test_a_word_without_thai_too_wide_for_the_line_is_marked_between_its_characters() -> None:
+    code = "ABC-123/2569-" * 3
+    marked = word_breaks(f"ref {code}", fits=lambda word: len(word) < 6)
+    assert marked == "ref " + ZWSP.join(code)
+    accented = "Cafe\u0301-Cafe\u0301"  # a combining accent stays with its letter
+    assert word_breaks(accented, fits=lambda word: len(word) < 3).split(ZWSP)[3] == "e\u0301"
+
+
 def test_a_word_that_fits_is_not_cut() -> None:
     assert word_breaks("เลขทะเบียน", fits=lambda word: True) == "เลขทะเบียน"
 
