@@ -34,6 +34,12 @@ FAULT_CODES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "buddhist_year": frozenset({"value", "fixed"}),
         "mime": frozenset({"value"}),
         "xml_char": frozenset({"char", "position"}),
+        # A date as a clerk types it (letter/dates.py)
+        "date.unreadable": frozenset({"value"}),
+        "date.no_such_day": frozenset({"value"}),
+        "date.implausible_year": frozenset(
+            {"value", "year", "first", "last", "first_be", "last_be", "example"}
+        ),
         # The letter's files (loader.py)
         "file.not_pdf": frozenset({"path"}),
         "file.outside": frozenset({"path"}),

@@ -37,7 +37,14 @@ def read_typed(typed: Mapping[str, str | None]) -> tuple[MailLetterFields, list[
         try:
             day = parse_clerk_date(texts["letter_date"])
         except InputError as exc:
-            faults.append(Fault(where="letter_date", problem=f"{LABELS['letter_date']}: {exc}"))
+            faults.append(
+                Fault(
+                    where="letter_date",
+                    problem=f"{LABELS['letter_date']}: {exc}",
+                    code=exc.fault_code,
+                    params=exc.fault_params,
+                )
+            )
     corrections = MailLetterFields(
         book_no=texts["book_no"],
         subject=texts["subject"],

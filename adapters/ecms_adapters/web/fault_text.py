@@ -54,6 +54,20 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "has a character ({char}) at position {position} that a letter cannot carry (often an invisible "
         "control character pasted in from a word processor); delete it",
     ),
+    "date.unreadable": (
+        "'{value}' ไม่ใช่วันที่ที่อ่านได้ เขียนเช่น 20 พฤศจิกายน 2569, 20/11/2569 หรือ 2026-11-20",
+        "'{value}' is not a date; write e.g. 20/11/2569, 2026-11-20 or the day, the Thai month and the year",
+    ),
+    "date.no_such_day": (
+        "'{value}' ไม่มีวันนี้ในปฏิทิน ตรวจวัน เดือน และปี",
+        "'{value}' is no such day in the calendar; check the day, month and year",
+    ),
+    "date.implausible_year": (
+        "'{value}' ปี {year} ไม่น่าจะเป็นปีของหนังสือ (อาจพิมพ์ผิด) กรุณาใส่ปี พ.ศ. {first_be} ถึง {last_be} "
+        "หรือ ค.ศ. {first} ถึง {last} เช่น {example}",
+        "'{value}': the year {year} cannot be a letter's (a typo?); write a Buddhist Era year from "
+        "{first_be} to {last_be} or a Christian Era year from {first} to {last}, e.g. {example}",
+    ),
     "file.not_pdf": (
         "ระบุว่าเป็น PDF แต่ไฟล์ '{path}' ไม่ใช่ PDF",
         "says application/pdf but '{path}' is not a PDF",
@@ -144,6 +158,7 @@ _FIELD_LABELS: Final = {
     "kind": "f.kind",
     "book_no": "f.book_no",
     "date": "f.date",
+    "letter_date": "f.date",  # a mail letter's field (services/mail_corrections.py)
     "subject": "f.subject",
     "speed": "f.speed",
     "secrecy": "f.secrecy",
