@@ -4,11 +4,14 @@ the gateway's HTTP app at ``/`` (the API stays under ``/api/v1``); every action 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from ecms_adapters.web import compose, directory, letters, login, mail_letters, operator, registry
 from ecms_adapters.web.context import (
@@ -17,6 +20,7 @@ from ecms_adapters.web.context import (
     READ_LETTER_ROLES,
     CertStatus,
     Handler,
+    Page,
     Web,
     page,
 )
@@ -53,7 +57,28 @@ def web_routes(web: Web) -> list[BaseRoute]:
         p("/audit", operator.audit, OPERATOR_ROLES, ["GET", "POST"]),
         *mail_letters.routes(web),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="web-static"),
+        _Fallback("/{path:path}", _no_such_page(web), methods=["GET"]),  # last: what nothing else matched
     ]
+
+
+async def _not_found(page: Page) -> Response:
+    return page.render("error.html", status=404, message_key="error.notfound")
+
+
+def _no_such_page(web: Web) -> Callable[[Request], Awaitable[Response]]:
+    """An address no page has (a mistyped or outdated link, ``/letters/abc``): the pages' own "no such
+    page" in the clerk's language, after signing in like any page."""
+    return page(web, _not_found, ALL_ROLES)
+
+
+class _Fallback(Route):
+    """Matches every path but the API's and the static files': those keep their JSON 404 and 405
+    (a method the path does not take), which programs read."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if str(scope.get("path", "")).startswith(("/api/", "/static/")):
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
 def install_web(
@@ -63,7 +88,8 @@ def install_web(
     certificates: Callable[[], Sequence[CertStatus]] | None = None,
     secure_cookies: bool = False,
 ) -> None:
-    """Add the pages to ``app`` (a FastAPI or Starlette application) after its own routes."""
+    """Add the pages to ``app`` (a FastAPI or Starlette application) after its own routes; their last
+    route answers every other GET outside ``/api/`` and ``/static/``, so nothing may be added after."""
     web = Web(
         services=services,
         env=make_environment(),

@@ -177,6 +177,19 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "registry.pdf": ("ดาวน์โหลด PDF", "Download PDF"),
     "registry.period": ("ระหว่างวันที่ {start} ถึง {end}", "From {start} to {end}"),
     "registry.bad_dates": ("วันที่ไม่ถูกต้อง ใช้รูปแบบ ปปปป-ดด-วว", "A date is wrong; write yyyy-mm-dd"),
+    "registry.reversed": (
+        "วันที่เริ่มต้น ({start}) อยู่หลังวันที่สิ้นสุด ({end}) กรุณาสลับวันที่ทั้งสองช่อง",
+        "The start date ({start}) is after the end date ({end}); swap the two dates",
+    ),
+    "registry.too_long": (
+        "ช่วงวันที่ยาว {days} วัน ทะเบียนหนึ่งเล่มแสดงได้ไม่เกิน {most} วัน (ราว 2 ปี) กรุณาเลือกช่วงที่สั้นลง",
+        "The period is {days} days long; one book covers at most {most} days (about two years): "
+        "choose a shorter period",
+    ),
+    "registry.cannot": (
+        "ทำทะเบียนหนังสือสำหรับช่วงวันที่นี้ไม่ได้",
+        "No registry book can be made for these dates",
+    ),
     "dash.title": ("ภาพรวมระบบ", "Dashboard"),
     "dash.queues": ("คิวงาน", "Work queues"),
     "dash.state": ("สถานะ", "State"),

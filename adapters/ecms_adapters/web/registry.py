@@ -13,11 +13,14 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from ecms_adapters.web.context import Page
+from ecms_adapters.web.fault_text import error_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.registry_pdf import book_pdf
 from ecms_adapters.web.render import BANGKOK, be_date
 from ecms_gateway.engine import Direction
 from ecms_gateway.engine.values import LetterSummary
+from ecms_gateway.errors import InputError
+from ecms_gateway.letter.dates import parse_clerk_date
 
 MAX_DAYS: Final = 366 * 2
 """The longest period one book covers (two years) so that a typo cannot ask for the whole archive."""
@@ -46,20 +49,39 @@ class BookRow:
 
 
 def _parse(page: Page) -> tuple[BookRequest | None, str | None]:
+    """The book asked for, or why there is none in the page's language.
+
+    The date boxes are ISO (``<input type=date>``) but are read as a clerk's date (``parse_clerk_date``):
+    a Buddhist Era year typed into one (``2569-11-01``) is read as such, and a year that is a typo in
+    either era is refused saying which years to use.
+    """
     params = page.request.query_params
     today = datetime.now(BANGKOK).date()
     direction = Direction.OUT if params.get("book") == "out" else Direction.IN
     orgs = [org.org_id for org in page.services.settings.orgs]
     asked = params.get("org")
     org = asked if asked is not None and asked in orgs else orgs[0]
-    try:
-        start = date.fromisoformat(params["from"]) if params.get("from") else today.replace(day=1)
-        end = date.fromisoformat(params["to"]) if params.get("to") else today
-    except ValueError:
-        return None, translate(page.lang, "registry.bad_dates")
-    if end < start or (end - start) > timedelta(days=MAX_DAYS):
-        return None, translate(page.lang, "registry.bad_dates")
+    days: list[date] = []
+    for box, label, default in (("from", "f.from", today.replace(day=1)), ("to", "f.to", today)):
+        typed = (params.get(box) or "").strip()
+        try:
+            days.append(parse_clerk_date(typed, today=today) if typed else default)
+        except InputError as exc:
+            return None, f"{translate(page.lang, label)}: {error_text(page.lang, exc)}"
+    start, end = days
+    problem = _period_problem(page.lang, start, end)
+    if problem is not None:
+        return None, problem
     return BookRequest(direction=direction, org=org, start=start, end=end), None
+
+
+def _period_problem(lang: str, start: date, end: date) -> str | None:
+    """Why ``start``-``end`` makes no book (reversed, or longer than ``MAX_DAYS``), or None."""
+    if end < start:
+        return translate(lang, "registry.reversed", start=be_date(start, lang), end=be_date(end, lang))
+    if end - start > timedelta(days=MAX_DAYS):
+        return translate(lang, "registry.too_long", days=(end - start).days + 1, most=MAX_DAYS + 1)
+    return None
 
 
 async def _rows(page: Page, book: BookRequest) -> list[BookRow]:
@@ -148,7 +170,7 @@ def _filename(book: BookRequest, ext: str) -> str:
 async def as_csv(page: Page) -> Response:
     book, problem = _parse(page)
     if book is None:
-        return page.render("error.html", status=400, message_key="registry.bad_dates", detail=problem)
+        return page.render("error.html", status=400, message_key="registry.cannot", detail=problem)
     rows = await _rows(page, book)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -180,7 +202,7 @@ async def as_csv(page: Page) -> Response:
 async def as_pdf(page: Page) -> Response:
     book, problem = _parse(page)
     if book is None:
-        return page.render("error.html", status=400, message_key="registry.bad_dates", detail=problem)
+        return page.render("error.html", status=400, message_key="registry.cannot", detail=problem)
     rows = await _rows(page, book)
     period = translate(
         page.lang, "registry.period", start=be_date(book.start, page.lang), end=be_date(book.end, page.lang)

@@ -151,6 +151,21 @@ def test_a_page_without_a_session_sends_to_the_login_page(live: LiveWeb) -> None
     assert answer.headers["location"] == "/login?next=/received%3Fshow%3Dall"
 
 
+def test_an_address_no_page_has_gets_the_pages_own_not_found_and_the_api_keeps_json(live: LiveWeb) -> None:
+    clerk = live.logged_in("clerk")
+    for path in ("/nowhere", "/letters/abc", "/letters/5/files/x"):
+        answer = clerk.get(path, headers={"Accept": "text/html"})
+        assert answer.status_code == 404, path
+        assert answer.headers["content-type"].startswith("text/html")
+        assert translate("th", "error.notfound") in answer.text
+        assert 'href="/sent"' in answer.text  # the pages' menu, to go on from
+    assert live.client().get("/nowhere", headers={"Accept": "text/html"}).status_code == 303  # sign in first
+    api = clerk.get("/api/v1/nowhere")
+    assert (api.status_code, api.json()["error"]) == (404, "Not Found")
+    assert clerk.get("/static/nowhere.css").status_code == 404
+    assert clerk.get("/api/v1/letters/1/register").status_code == 405  # the path takes POST only
+
+
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(live: LiveWeb) -> None:
     clerk = live.logged_in("clerk")
     answer = clerk.post("/compose", data=_compose_form(csrf="not-the-token"), files=_pdf_files())
@@ -370,7 +385,7 @@ def test_registry_book_pdf_is_a_pdf_with_the_thai_font_embedded(live: LiveWeb) -
 def test_registry_book_refuses_a_reversed_period(live: LiveWeb) -> None:
     answer = live.logged_in("clerk").get("/registry", params={"from": "2026-12-01", "to": "2026-01-01"})
     assert answer.status_code == 400
-    assert "วันที่ไม่ถูกต้อง" in answer.text
+    assert "อยู่หลังวันที่สิ้นสุด" in answer.text  # the order is wrong, not the format
 
 
 def test_english_switch_keeps_the_choice_in_a_cookie(live: LiveWeb) -> None:
