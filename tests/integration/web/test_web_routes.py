@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from ecms_adapters.web.flash import FLASH_COOKIE
@@ -23,6 +23,7 @@ from ecms_gateway.engine import (
 from ecms_gateway.errors import PermanentFailure
 from ecms_gateway.letter.codes import Speed
 from ecms_gateway.letter.model import STORED, Letter, Party
+from ecms_gateway.letter.thai import THAI_TIME
 from tests.integration.web.live import ORG_A, ORG_B, PASSWORD, LiveWeb, csrf_of, message_after, sample
 
 
@@ -360,7 +361,7 @@ def _registered(live: LiveWeb) -> None:
 
 def test_registry_book_csv_has_a_bom_thai_headings_and_the_letter(live: LiveWeb) -> None:
     _registered(live)
-    today = datetime.now(UTC).date().isoformat()
+    today = datetime.now(THAI_TIME).date().isoformat()  # the book counts days in Thailand
     answer = live.logged_in("clerk").get(
         "/registry.csv", params={"book": "in", "from": "2026-01-01", "to": today}
     )
