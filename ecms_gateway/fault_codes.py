@@ -34,6 +34,7 @@ FAULT_CODES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "buddhist_year": frozenset({"value", "fixed"}),
         "mime": frozenset({"value"}),
         "xml_char": frozenset({"char", "position"}),
+        "too_long": frozenset({"length", "limit"}),
         # A date as a clerk types it (letter/dates.py)
         "date.unreadable": frozenset({"value"}),
         "date.no_such_day": frozenset({"value"}),
@@ -62,6 +63,7 @@ FAULT_CODES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         # Routing (runtime/routing.py)
         "routing.unknown_receiver": frozenset({"org_id"}),
         "routing.not_department": frozenset({"party", "org_id", "department"}),
+        "routing.to_self": frozenset({"org_id"}),
     }
 )
 

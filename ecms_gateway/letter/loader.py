@@ -121,7 +121,7 @@ _CHOICES: dict[str, str] = {
 }
 
 
-_CUSTOM = frozenset({"empty", "org_id", "buddhist_year", "mime", "xml_char"})
+_CUSTOM = frozenset({"empty", "org_id", "buddhist_year", "mime", "xml_char", "too_long"})
 """The model's own error types (``model.py``); their ctx are their parameters."""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -81,6 +82,26 @@ def _mime(value: str) -> str:
     return value
 
 
+def _at_most(limit: int) -> Callable[[str], str]:
+    """A length check: the store keeps this field in a column of ``limit`` characters."""
+
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise PydanticCustomError(
+                "too_long",
+                "is {length} characters long; at most {limit} fit: shorten it",
+                {"length": len(value), "limit": limit},
+            )
+        return value
+
+    return check
+
+
+BOOK_NO_MAX: Final = 200
+"""Characters of a book number (ที่): the store's column; real ones are some twenty."""
+FILE_NAME_MAX: Final = 255
+"""Characters of a file's name or path in the letter, as file systems allow."""
+
 Words = Annotated[str, AfterValidator(_xml_text)]
 Text = Annotated[str, AfterValidator(_xml_text), AfterValidator(_non_empty)]
 OrgId = Annotated[str, AfterValidator(_org_id)]
@@ -122,8 +143,8 @@ class Reference(_Frozen):
 class FileRef(_Frozen):
     """A file of the letter, by path relative to the letter's JSON file."""
 
-    path: Text
-    mime: Mime
+    path: Annotated[Text, AfterValidator(_at_most(FILE_NAME_MAX))]
+    mime: Annotated[Mime, AfterValidator(_at_most(127))]
 
 
 class Signer(_Frozen):
@@ -138,7 +159,7 @@ class Letter(_Frozen):
     """One official letter in format v1 (see shared/samples/letters/README.md)."""
 
     kind: Kind
-    book_no: Text
+    book_no: Annotated[Text, AfterValidator(_at_most(BOOK_NO_MAX))]
     date: LetterDate
     subject: Text
     speed: Speed

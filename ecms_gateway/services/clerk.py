@@ -45,12 +45,20 @@ def submit(
 ) -> Submitted:
     """Check the letter may leave, route it, and accept it into the outbox (committed on return).
 
-    Raises ``PolicyRefused`` (secrecy, kind) or ``InputError`` (receiver unknown) with the reason.
+    Raises ``PolicyRefused`` (secrecy, kind) or ``InputError`` (receiver unknown, or the sender's
+    own organisation) with the reason.
     A letter for a receiver without an e-CMS node is accepted on channel mail, where it waits.
     With an ``origin`` a repeated call returns the letter accepted the first time.
     """
     letter = package.letter
     check_may_leave(letter, secrecy)
+    if letter.receiver.org_id == letter.sender.org_id:
+        raise InputError(
+            f"receiver.org_id {letter.receiver.org_id} is the sender's own organisation; a letter within "
+            "it does not go through the gateway: choose another organisation as the receiver",
+            fault_code="routing.to_self",
+            fault_params=fault_params("routing.to_self", org_id=letter.receiver.org_id),
+        )
     route = routing.route(letter.receiver.org_id)
     if route.channel == ECMS:
         _check_departments(package)

@@ -54,6 +54,10 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "has a character ({char}) at position {position} that a letter cannot carry (often an invisible "
         "control character pasted in from a word processor); delete it",
     ),
+    "too_long": (
+        "ยาว {length} ตัวอักษร ช่องนี้รับได้ไม่เกิน {limit} ตัวอักษร กรุณาย่อให้สั้นลง",
+        "is {length} characters long; at most {limit} fit: shorten it",
+    ),
     "date.unreadable": (
         "'{value}' ไม่ใช่วันที่ที่อ่านได้ เขียนเช่น 20 พฤศจิกายน 2569, 20/11/2569 หรือ 2026-11-20",
         "'{value}' is not a date; write e.g. 20/11/2569, 2026-11-20 or the day, the Thai month and the year",
@@ -143,6 +147,11 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "(รหัสกรม 5 หลักตามด้วย 00000) กรุณาใช้ {department} หรือแจ้งผู้ดูแลระบบให้แก้ทำเนียบส่วนราชการ",
         "{party}, {org_id}, cannot travel over e-CMS, which addresses departments only (a 5-digit "
         "department code followed by 00000): use {department} or have the directory corrected",
+    ),
+    "routing.to_self": (
+        "ผู้รับ ({org_id}) เป็นส่วนราชการเดียวกับผู้ส่ง หนังสือภายในส่วนราชการไม่ต้องส่งทางระบบนี้ กรุณาเลือกผู้รับที่เป็นส่วนราชการอื่น",
+        "the receiver ({org_id}) is the sender's own organisation; a letter within it does not go "
+        "through the gateway: choose another organisation as the receiver",
     ),
     "routing.unknown_receiver": (
         "ไม่พบผู้รับรหัส {org_id} ในทำเนียบส่วนราชการ กรุณาตรวจรหัสส่วนราชการของผู้รับ (ตัวเลข 10 หลัก) หรือเลือกจากรายการ",

@@ -129,6 +129,22 @@ def test_half_a_character_in_a_file_path_is_a_fault_not_a_crash(tmp_path: Path) 
     assert {f.code for f in info.value.faults} == {"xml_char", "file.not_found"}
 
 
+def test_a_book_number_or_file_name_longer_than_the_store_keeps_is_a_fault_of_its_field() -> None:
+    raw = _valid() | {
+        "book_no": "ศธ 0990/" + "1" * 193,  # 201 characters
+        "main_file": {"path": "m" * 252 + ".pdf", "mime": "application/pdf"},
+    }
+    with pytest.raises(LetterInvalid) as info:
+        load_letter_dict(raw, {"m" * 252 + ".pdf": PDF}.get)
+    faults = {f.where: f for f in info.value.faults}
+    assert set(faults) == {"book_no", "main_file.path"}
+    assert faults["book_no"].code == "too_long"
+    assert dict(faults["book_no"].params) == {"length": "201", "limit": "200"}
+    assert faults["book_no"].problem == "is 201 characters long; at most 200 fit: shorten it"
+    assert dict(faults["main_file.path"].params) == {"length": "256", "limit": "255"}
+    assert load_letter_dict(_valid() | {"book_no": "ศธ 0990/" + "1" * 192}, {"main.pdf": PDF}.get)
+
+
 def test_a_stored_letter_is_read_back_without_the_intake_check() -> None:
     """A letter stored before the check existed still opens (it could not have been sent)."""
     raw = _valid() | {

@@ -26,6 +26,17 @@ def test_reject_and_invalid_need_a_reason(tmp_path: Path) -> None:
         clerk.mark_invalid(orgs[B].store, 1, reason="", actor="clerk")
 
 
+def test_a_letter_to_the_senders_own_organisation_is_refused_before_it_is_accepted(tmp_path: Path) -> None:
+    """Nothing would register it: the gateway's own copy came back from the node, failed verification
+    (an agency does not trust its own certificate as a partner's) and ended as a dead inbox item."""
+    orgs = agencies(tmp_path)
+    to_self = letter(sender=A, receiver=A)
+    with pytest.raises(InputError, match="is the sender's own organisation") as info:
+        clerk.submit(orgs[A].store, to_self, routing=routing(), secrecy=SecrecyPolicy(), actor="clerk")
+    assert info.value.fault_code == "routing.to_self"
+    assert orgs[A].store.queue() == []
+
+
 def test_a_rejected_letter_is_resent_only_after_the_node_withdrew_it(tmp_path: Path) -> None:
     orgs = agencies(tmp_path)
     a, b = orgs[A], orgs[B]
