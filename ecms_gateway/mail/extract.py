@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from ecms_gateway.letter.thai import gregorian_year, parse_thai_date, to_arabic_digits
+from ecms_gateway.letter.thai import letter_year, parse_thai_date, thai_today, to_arabic_digits
 
 _D: Final = "0-9\u0e50-\u0e59"  # Arabic and Thai digits
 _C: Final = "\u0e01-\u0e2e"  # Thai consonants
@@ -136,9 +136,10 @@ def _date_in(text: str) -> date | None:
     match = _NUMERIC_DATE.search(to_arabic_digits(text))
     if match is None:
         return None
-    day, month, year = (int(g) for g in match.groups())
-    if year > 2400:
-        year = gregorian_year(year)
+    day, month, written = (int(g) for g in match.groups())
+    year = letter_year(written, today=thai_today())  # the clerk's rule: 2569 and 2026 alike; 2642 neither
+    if year is None:
+        return None  # left for the clerk to fill in rather than guessed
     try:
         return date(year, month, day)
     except ValueError:

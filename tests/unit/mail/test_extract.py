@@ -49,6 +49,15 @@ def test_letter_dates_in_the_buddhist_era_thai_or_arabic_digits_and_numeric_form
     assert extract_fields([], [text]).letter_date == expected
 
 
+@pytest.mark.parametrize("text", ["ลงวันที่ 5/1/2642", "ลงวันที่ 1/1/2443", "ลงวันที่ 1/1/1850"])
+def test_a_numeric_date_with_a_year_that_is_a_typo_is_left_for_the_clerk(text: str) -> None:
+    """2642 read as the Buddhist Era is 2099, 2443 is 1900: the clerk's forms refuse both, so the
+    extractor does not guess them either (the same rule, ``letter_year``)."""
+    result = extract_fields([], [text])
+    assert result.letter_date is None
+    assert "letter_date" in [m.field for m in result.not_found]
+
+
 def test_a_meeting_date_inside_a_sentence_is_not_taken_for_the_letters_date() -> None:
     assert extract_fields([], ["ขอเชิญประชุมในวันที่ 27 พฤศจิกายน 2569 เวลา 09.00 น."]).letter_date is None
 
