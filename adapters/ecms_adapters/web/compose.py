@@ -4,29 +4,40 @@ kind policy explained before sending, and the letter handed to ``services.submit
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import PurePosixPath
 from typing import Any
 
-from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from ecms_adapters.web.context import Page
-from ecms_adapters.web.directory import choices
+from ecms_adapters.web import uploads
+from ecms_adapters.web.context import MAX_UPLOAD_BYTES, SESSION_COOKIE, Page
+from ecms_adapters.web.directory import choices, search
 from ecms_adapters.web.fault_text import error_text, fault_text
 from ecms_adapters.web.i18n import translate
+from ecms_adapters.web.kept_files import KeptFile, KeptFiles, kept_files_of
 from ecms_gateway.errors import GatewayError, LetterInvalid
 from ecms_gateway.letter.codes import Kind, Secrecy, Speed
 from ecms_gateway.letter.loader import load_letter_dict
 from ecms_gateway.letter.model import LetterPackage
+from ecms_gateway.runtime.settings import ECMS, MAIL
 
 Faults = dict[str, list[str]]
 
 _REQUIRED = ("kind", "book_no", "date", "subject", "speed", "secrecy", "receiver")
+_TYPED = (
+    *_REQUIRED,
+    "sender",
+    "receiver_query",  # what was typed in the receiver's search box (the script names it)
+    "receiver_title",
+    "enclosures",
+    "description",
+    "signer_given",
+    "signer_family",
+    "signer_title",
+)
 _FIELD_OF = {"main_file": "main_file", "attachments": "attachments", "signer": "signer_title"}
 _SHOWN = frozenset({*_REQUIRED, "sender", "main_file", "attachments", "signer_title"})
 """Fields the form shows faults next to; any other fault (``references``, the whole letter) is
 listed above the form."""
-_THAI_REQUIRED = "จำเป็นต้องกรอก (required)"
 
 
 async def compose(page: Page) -> Response:
@@ -39,12 +50,17 @@ async def compose(page: Page) -> Response:
     )
 
 
-def _form(page: Page, *, values: dict[str, str], faults: Faults, problem: str | None = None) -> Response:
+def _form(
+    page: Page,
+    *,
+    values: dict[str, str],
+    faults: Faults,
+    problem: str | None = None,
+    kept: list[KeptFile] | None = None,
+) -> Response:
     settings = page.services.settings
     table = page.services.routing()
-    allowed = ", ".join(
-        (s.thai if page.lang == "th" else s.value) for s in Secrecy if s in settings.secrecy.allowed
-    )
+    kept = kept or []
     return page.render(
         "compose.html",
         # 200 even with faults: the browser shows the form again (a 4xx would count as a failed load).
@@ -58,55 +74,115 @@ def _form(page: Page, *, values: dict[str, str], faults: Faults, problem: str | 
         kinds=list(Kind),
         speeds=list(Speed),
         secrecies=list(Secrecy),
-        allowed_classes=allowed,
+        allowed_classes=_allowed(page),
+        kept_main=[item for item in kept if item.role == "main"],
+        kept_attachments=[item for item in kept if item.role != "main"],
+        size_text=uploads.size_text,
+        file_limit=uploads.size_text(MAX_UPLOAD_BYTES),
+        ecms_limit=uploads.size_text(uploads.LETTER_BYTES[ECMS]),
+        mail_limit=uploads.size_text(uploads.LETTER_BYTES[MAIL]),
     )
+
+
+def _allowed(page: Page) -> str:
+    """The secrecy classes this agency sends electronically, in the page's language."""
+    allowed = page.services.settings.secrecy.allowed
+    return ", ".join(_secrecy_name(page, s) for s in Secrecy if s in allowed)
+
+
+def _secrecy_name(page: Page, secrecy: Secrecy) -> str:
+    return secrecy.thai if page.lang == "th" else secrecy.value.replace("_", " ")
 
 
 async def _send(page: Page) -> Response:
-    names = (
-        "kind",
-        "book_no",
-        "date",
-        "subject",
-        "speed",
-        "secrecy",
-        "sender",
-        "receiver",
-        "receiver_title",
-        "enclosures",
-        "description",
-        "signer_given",
-        "signer_family",
-        "signer_title",
-    )
-    values = {name: page.field(name) for name in names}
+    values = {name: page.field(name) for name in _TYPED}
     if not values["sender"]:
         values["sender"] = page.services.settings.orgs[0].org_id
-    files = await _uploads(page)
-    faults = _policy_faults(values, page)
-    for name in _REQUIRED:
-        if not values[name]:
-            faults[name].append(_THAI_REQUIRED)
-    if "main" not in files:
-        faults["main_file"].append("แนบไฟล์หนังสือ (PDF) — attach the letter as a PDF")
-    package: LetterPackage | None = None
-    try:
-        package = load_letter_dict(_letter_dict(values, files), files["by_name"].get)
-    except LetterInvalid as exc:
-        for fault in exc.faults:
-            field = _field(fault.where)
-            if field == "main_file" and "main" not in files:
-                continue  # already said: attach the letter
-            if not faults.get(field) or _THAI_REQUIRED not in faults[field]:
-                faults[field].append(fault_text(page.lang, fault))
+    kept, session = kept_files_of(page.services.store), page.request.cookies.get(SESSION_COOKIE, "")
+    found = await uploads.attached(page, kept, session)
+    uploads.check_total(page, found, _channel(page, values["receiver"]))
+    faults = _form_faults(page, values, found)
+    package = _load(page, values, found, faults)
     if faults or package is None:
-        return _form(page, values=values, faults=dict(faults))
+        return await _refused(page, values, found, (kept, session), faults=dict(faults))
     try:
         submitted = await page.run(page.services.submit, package, actor=page.principal.actor)
     except GatewayError as exc:  # policy, unknown receiver, the same letter already queued, ...
-        return _form(page, values=values, faults={}, problem=error_text(page.lang, exc))
-    note = translate(page.lang, "compose.queued", why=submitted.route.why)
+        problem = error_text(page.lang, exc)
+        return await _refused(page, values, found, (kept, session), faults={}, problem=problem)
+    await page.run(kept.drop, session, [item.kept.token for item in found.files if item.kept is not None])
+    route = submitted.route
+    key = "compose.queued_mail" if route.channel == MAIL else "compose.queued_ecms"
+    note = translate(page.lang, key, receiver=page.org_name(route.org_id), org_id=route.org_id)
     return page.redirect(f"/letters/{submitted.letter_id}", note=note)
+
+
+def _form_faults(page: Page, values: dict[str, str], found: uploads.Attached) -> defaultdict[str, list[str]]:
+    """What the form's own checks find: the policy, the files, the fields left empty."""
+    faults = _policy_faults(values, page)
+    for name, texts in found.faults.items():
+        faults[name].extend(texts)
+    for name in _REQUIRED:
+        if not values[name]:
+            faults[name].append(translate(page.lang, "compose.required"))
+    if not values["receiver"] and values["receiver_query"]:
+        faults["receiver"] = [_unmatched(page, values["receiver_query"])]
+    if found.main is None and not faults.get("main_file"):
+        faults["main_file"].append(translate(page.lang, "compose.attach_main"))
+    return faults
+
+
+def _load(
+    page: Page, values: dict[str, str], found: uploads.Attached, faults: defaultdict[str, list[str]]
+) -> LetterPackage | None:
+    """The letter as the loader reads it, or None with its faults added to ``faults`` (none said twice:
+    not next to a field already empty or already told what to do)."""
+    by_name, main, attachments = uploads.letter_refs(found)
+    try:
+        return load_letter_dict(_letter_dict(values, main, attachments), by_name.get)
+    except LetterInvalid as exc:
+        required = translate(page.lang, "compose.required")
+        for fault in exc.faults:
+            field = _field(fault.where)
+            if field == "main_file" and found.main is None:
+                continue  # already said: attach the letter
+            if field == "receiver" and faults.get("receiver"):
+                continue  # already said: pick the receiver
+            if required not in faults.get(field, []):
+                faults[field].append(fault_text(page.lang, fault))
+        return None
+
+
+async def _refused(
+    page: Page,
+    values: dict[str, str],
+    found: uploads.Attached,
+    kept: tuple[KeptFiles, str],
+    *,
+    faults: Faults,
+    problem: str | None = None,
+) -> Response:
+    """The form again with what the clerk typed and the files they attached, kept for the next submit."""
+    shown = await uploads.keep_new(page, kept[0], kept[1], found)
+    for name, texts in found.faults.items():  # a file that could not be kept
+        for text in texts:
+            if text not in faults.get(name, []):
+                faults.setdefault(name, []).append(text)
+    return _form(page, values=values, faults=faults, problem=problem, kept=shown)
+
+
+def _channel(page: Page, receiver: str) -> str:
+    """How a letter to ``receiver`` would travel (e-CMS unless the directory says by mail)."""
+    chosen = next((c for c in choices(page.services.routing()) if c.org_id == receiver), None)
+    return MAIL if chosen is not None and chosen.channel == MAIL else ECMS
+
+
+def _unmatched(page: Page, query: str) -> str:
+    """The receiver was typed but not picked from the list: say whether anything matches."""
+    found = search(choices(page.services.routing()), query)
+    if not found:
+        return translate(page.lang, "compose.receiver_none", query=query)
+    return translate(page.lang, "compose.receiver_pick", query=query, n=len(found))
 
 
 def _policy_faults(values: dict[str, str], page: Page) -> defaultdict[str, list[str]]:
@@ -117,48 +193,22 @@ def _policy_faults(values: dict[str, str], page: Page) -> defaultdict[str, list[
     elif values["secrecy"] in {s.value for s in Secrecy}:
         secrecy = Secrecy(values["secrecy"])
         if secrecy not in page.services.settings.secrecy.allowed:
-            allowed = ", ".join(s.thai for s in page.services.settings.secrecy.allowed)
             faults["secrecy"].append(
-                f"หน่วยงานกำหนดให้หนังสือชั้น{secrecy.thai}ส่งเป็นเอกสาร (ส่งทางอิเล็กทรอนิกส์ได้เฉพาะ: {allowed}) "
-                f"— this agency sends {secrecy.value} letters on paper"
+                translate(
+                    page.lang,
+                    "compose.policy.paper",
+                    secrecy=_secrecy_name(page, secrecy),
+                    allowed=_allowed(page),
+                )
             )
     if values["kind"] in {k.value for k in Kind} and not Kind(values["kind"]).may_leave_agency:
         faults["kind"].append(translate(page.lang, "compose.policy.internal"))
     return faults
 
 
-async def _uploads(page: Page) -> dict[str, Any]:
-    """The uploaded files by the names the letter will carry (unique, no folders)."""
-    by_name: dict[str, bytes] = {}
-    refs: dict[str, Any] = {"by_name": by_name, "attachments": []}
-
-    async def keep(upload: UploadFile, prefix: str) -> dict[str, str] | None:
-        data = await upload.read()
-        if not upload.filename or not data:
-            return None
-        name = PurePosixPath(upload.filename.replace("\\", "/")).name or "file"
-        while name in by_name:
-            name = f"{prefix}-{name}"
-        by_name[name] = data
-        mime = upload.content_type or "application/octet-stream"
-        if name.lower().endswith(".pdf"):
-            mime = "application/pdf"
-        return {"path": name, "mime": mime}
-
-    main = page.posted.get("main_file")
-    if isinstance(main, UploadFile):
-        ref = await keep(main, "main")
-        if ref is not None:
-            refs["main"] = ref
-    for index, item in enumerate(page.posted.getlist("attachments")):
-        if isinstance(item, UploadFile):
-            ref = await keep(item, f"{index + 1}")
-            if ref is not None:
-                refs["attachments"].append(ref)
-    return refs
-
-
-def _letter_dict(values: dict[str, str], files: dict[str, Any]) -> dict[str, Any]:
+def _letter_dict(
+    values: dict[str, str], main: dict[str, str] | None, attachments: list[dict[str, str]]
+) -> dict[str, Any]:
     receiver: dict[str, Any] = {"org_id": values["receiver"]}
     if values["receiver_title"]:
         receiver["job_title"] = values["receiver_title"]
@@ -171,10 +221,10 @@ def _letter_dict(values: dict[str, str], files: dict[str, Any]) -> dict[str, Any
         "secrecy": values["secrecy"],
         "sender": {"org_id": values["sender"]},
         "receiver": receiver,
-        "main_file": files.get("main", {"path": "", "mime": "application/pdf"}),
+        "main_file": main or {"path": "", "mime": uploads.PDF_MIME},
     }
-    if files["attachments"]:
-        letter["attachments"] = files["attachments"]
+    if attachments:
+        letter["attachments"] = attachments
     for key in ("enclosures", "description"):
         if values[key]:
             letter[key] = values[key]

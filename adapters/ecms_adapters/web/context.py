@@ -30,7 +30,10 @@ LANG_COOKIE: Final = "ecms_lang"
 PAGE_ROLES_ATTR: Final = "ecms_page_roles"
 """Set on every ``page`` endpoint: the roles it admits (admin always may), read by the security test."""
 MAX_UPLOAD_BYTES: Final = 25 * 1024 * 1024
-"""The largest single file a clerk may upload (a scanned letter with its attachments fits easily)."""
+"""The largest single file a clerk may attach; the page that takes files refuses a larger one itself
+(the form parser's limits bound typed fields only; ``web/uploads.py`` also bounds a letter's total)."""
+MAX_FIELD_BYTES: Final = 1024 * 1024
+"""The largest typed field of a form (a reason, a description): far above what anyone types."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,7 +185,7 @@ def page(web: Web, handler: Handler, roles: Sequence[Role]) -> Callable[[Request
             return _sign_in_first(request)
         form = None
         if request.method == "POST":
-            form = await request.form(max_files=50, max_fields=200, max_part_size=MAX_UPLOAD_BYTES)
+            form = await request.form(max_files=50, max_fields=200, max_part_size=MAX_FIELD_BYTES)
         try:
             return await _checked(web, handler, roles, request, session, lang, form)
         finally:

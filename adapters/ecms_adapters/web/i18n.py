@@ -87,6 +87,77 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "ยังไม่ได้รับทำเนียบส่วนราชการ กรุณารอสักครู่แล้วโหลดหน้าใหม่",
         "The organisation directory is not loaded yet; wait a moment and reload",
     ),
+    # The compose form's own messages, each wholly in the page's language (compose.py, uploads.py)
+    "compose.required": ("จำเป็นต้องกรอก", "Required"),
+    "compose.attach_main": (
+        "กรุณาแนบไฟล์หนังสือเป็นไฟล์ PDF",
+        "Attach the letter as a PDF file",
+    ),
+    "compose.policy.paper": (
+        "หน่วยงานกำหนดให้หนังสือชั้น{secrecy}ส่งเป็นเอกสาร (ส่งทางอิเล็กทรอนิกส์ได้เฉพาะ: {allowed})",
+        "This agency sends {secrecy} letters on paper (electronically only: {allowed})",
+    ),
+    "compose.receiver_none": (
+        "ไม่พบส่วนราชการที่ตรงกับ “{query}” ในทำเนียบส่วนราชการ ลองพิมพ์ส่วนหนึ่งของชื่อไทย ชื่ออังกฤษ "
+        "หรือรหัส แล้วเลือกจากรายการ หากยังไม่พบ แสดงว่าผู้รับยังไม่อยู่ในทำเนียบ ให้ส่งเป็นเอกสาร",
+        "No organisation in the directory matches “{query}”: type part of its Thai or English name or "
+        "its code and pick it from the list; if it is still not found, it is not in the directory, so "
+        "send the letter on paper",
+    ),
+    "compose.receiver_pick": (
+        "มีส่วนราชการที่ตรงกับ “{query}” {n} แห่ง กรุณาเลือกผู้รับจากรายการ",
+        "{n} organisations match “{query}”: pick the receiver from the list",
+    ),
+    "compose.receiver_none_live": ("ไม่พบส่วนราชการที่ตรงกับคำค้น", "No organisation matches"),
+    "compose.main_not_pdf": (
+        "ไฟล์หนังสือต้องเป็นไฟล์ PDF แต่ “{name}” ไม่ใช่ไฟล์ PDF กรุณาบันทึกหนังสือเป็น PDF แล้วแนบใหม่",
+        "The letter file must be a PDF, and “{name}” is not one: save the letter as PDF and attach that",
+    ),
+    "compose.file_too_big": (
+        "“{name}” มีขนาด {size} เกินขนาดที่รับได้ (ไฟล์ละไม่เกิน {limit}) กรุณาลดขนาดไฟล์แล้วแนบใหม่",
+        "“{name}” is {size}, more than a file may be ({limit}): make it smaller and attach it again",
+    ),
+    "compose.total_too_big": (
+        "ไฟล์ทั้งหมดรวมกัน {size} เกินที่หนังสือหนึ่งฉบับส่งทางระบบ e-CMS ได้ ({limit}) กรุณาลดขนาดไฟล์ หรือส่งบางไฟล์เป็นเอกสาร",
+        "The files together are {size}, more than one letter can carry by e-CMS ({limit}): make them "
+        "smaller or send some on paper",
+    ),
+    "compose.total_too_big_mail": (
+        "ไฟล์ทั้งหมดรวมกัน {size} เกินที่หนังสือหนึ่งฉบับส่งทางอีเมลสารบรรณได้ ({limit}) กรุณาลดขนาดไฟล์ หรือส่งบางไฟล์เป็นเอกสาร",
+        "The files together are {size}, more than one letter can carry by saraban e-mail ({limit}): "
+        "make them smaller or send some on paper",
+    ),
+    "compose.limits": (
+        "ไฟล์ละไม่เกิน {file} รวมทุกไฟล์ไม่เกิน {ecms} (ผู้รับทางอีเมลสารบรรณ ไม่เกิน {mail})",
+        "Up to {file} a file and {ecms} for all files together ({mail} to a receiver by saraban e-mail)",
+    ),
+    "compose.kept": ("แนบแล้ว: {name} ({size})", "Attached: {name} ({size})"),
+    "compose.kept_remove": ("เอาออก", "Remove"),
+    "compose.kept_replace": (
+        "ไม่ต้องแนบใหม่ หากเลือกไฟล์ใหม่ ไฟล์ใหม่จะแทนที่ไฟล์ที่แนบแล้ว",
+        "No need to attach it again; a file chosen now replaces it",
+    ),
+    "compose.kept_add": (
+        "ไม่ต้องแนบใหม่ ไฟล์ที่เลือกเพิ่มจะแนบรวมกับไฟล์ที่แนบแล้ว",
+        "No need to attach them again; files chosen now are added to them",
+    ),
+    "compose.kept_gone": (
+        "ไฟล์ที่แนบไว้ก่อนหน้าหมดอายุแล้ว กรุณาแนบใหม่",
+        "A file attached earlier has expired: attach it again",
+    ),
+    "compose.kept_full": (
+        "เก็บ “{name}” ไว้ให้ไม่ได้ เพราะไฟล์ที่แนบไว้รวมกันใหญ่เกินไป กรุณาแนบใหม่เมื่อกดส่ง",
+        "“{name}” could not be kept (the files kept for you are too large together): attach it again "
+        "when you send",
+    ),
+    "compose.queued_ecms": (
+        "รับหนังสือเข้าคิวส่งแล้ว จะส่งถึง{receiver} ({org_id}) ทางระบบ e-CMS",
+        "The letter is queued for {receiver} ({org_id}) by e-CMS",
+    ),
+    "compose.queued_mail": (
+        "รับหนังสือเข้าคิวส่งแล้ว จะส่งถึง{receiver} ({org_id}) ทางอีเมลสารบรรณ",
+        "The letter is queued for {receiver} ({org_id}) by saraban e-mail",
+    ),
     "list.sent": ("หนังสือส่ง", "Sent letters"),
     "list.received": ("หนังสือรับ", "Received letters"),
     "list.empty": ("ยังไม่มีหนังสือ", "No letters yet"),
