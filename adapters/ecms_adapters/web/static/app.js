@@ -9,6 +9,8 @@ function enhanceOrgPicker(select) {
   const list = document.createElement("ul");
   const chosen = document.createElement("p");
   input.id = select.id + "-search";
+  // Sent with the form: when nothing was picked, the server says whether anything matches it.
+  input.name = select.name + "_query";
   input.type = "text";
   input.autocomplete = "off";
   input.setAttribute("role", "combobox");
@@ -67,6 +69,14 @@ function enhanceOrgPicker(select) {
   function render(found) {
     items = found;
     list.replaceChildren();
+    if (!found.length && input.value.trim() && select.dataset.none) {
+      const none = document.createElement("li");
+      none.className = "org-none";
+      none.setAttribute("role", "option");
+      none.setAttribute("aria-disabled", "true");
+      none.textContent = select.dataset.none;
+      list.appendChild(none);
+    }
     found.forEach((item, i) => {
       const li = document.createElement("li");
       li.id = list.id + "-" + i;
@@ -75,7 +85,7 @@ function enhanceOrgPicker(select) {
       li.addEventListener("mousedown", (event) => { event.preventDefault(); choose(item); });
       list.appendChild(li);
     });
-    list.hidden = found.length === 0;
+    list.hidden = list.childElementCount === 0;
     input.setAttribute("aria-expanded", found.length ? "true" : "false");
     active = -1;
   }
@@ -93,6 +103,12 @@ function enhanceOrgPicker(select) {
     if (mine === asked) render(found);
   }
   input.addEventListener("input", () => {
+    // Typing again un-picks the earlier choice: the letter never goes to a name no longer shown.
+    const option = select.selectedOptions[0];
+    if (option && option.value && input.value !== option.textContent) {
+      select.value = "";
+      show(false);
+    }
     clearTimeout(timer);
     timer = setTimeout(search, 150);
   });
@@ -105,6 +121,7 @@ function enhanceOrgPicker(select) {
   });
   input.addEventListener("blur", () => setTimeout(close, 100));
   show(true);
+  if (!select.value && select.dataset.query) input.value = select.dataset.query;
 }
 
 function confirmForms() {
