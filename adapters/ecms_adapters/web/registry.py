@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Final
@@ -22,6 +23,7 @@ from ecms_gateway.engine.values import LetterSummary
 from ecms_gateway.errors import InputError
 from ecms_gateway.letter.dates import parse_clerk_date
 
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_DAYS: Final = 366 * 2
 """The longest period one book covers (two years) so that a typo cannot ask for the whole archive."""
 
@@ -136,11 +138,17 @@ async def screen(page: Page) -> Response:
             }
         )
     )
+    params = page.request.query_params
     return page.render(
         "registry.html",
         status=200 if problem is None else 400,
         book=book,
         problem=problem,
+        asked={  # what a refused request asked for, to correct rather than type again
+            "book": params.get("book", "in"),
+            "from": _iso_or_blank(params.get("from")),
+            "to": _iso_or_blank(params.get("to")),
+        },
         rows=rows,
         query=query,
         orgs=[org.org_id for org in page.services.settings.orgs],
@@ -154,6 +162,11 @@ async def screen(page: Page) -> Response:
             end=be_date(book.end, page.lang),
         ),
     )
+
+
+def _iso_or_blank(value: str | None) -> str:
+    """``value`` when a date box can show it (yyyy-mm-dd), else nothing."""
+    return value if value is not None and _ISO_DATE.fullmatch(value) else ""
 
 
 HEADINGS: Final = {

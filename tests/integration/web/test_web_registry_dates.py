@@ -57,6 +57,11 @@ def test_a_reversed_period_says_the_dates_are_the_wrong_way_round(live: LiveWeb)
     assert answer.status_code == 400
     assert "วันที่เริ่มต้น (1 ธ.ค. 2569) อยู่หลังวันที่สิ้นสุด (1 ม.ค. 2569) กรุณาสลับวันที่" in answer.text
     assert "ปปปป-ดด-วว" not in answer.text  # the format was right
+    for kept in ('value="2026-12-01"', 'value="2026-01-01"'):  # to correct, not to type again
+        assert kept in answer.text
+    outgoing = clerk.get("/registry", params={"book": "out", "from": "2026-12-01", "to": "2026-01-01"}).text
+    assert 'value="out" checked' in outgoing
+    assert 'value="in" checked' not in outgoing
     clerk.cookies.set("ecms_lang", "en")
     english = clerk.get("/registry", params={"from": "2026-12-01", "to": "2026-01-01"}).text
     assert "is after the end date" in english
