@@ -10,6 +10,7 @@ misses nothing and sees nothing twice.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,10 +19,13 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.engine.states import Direction, LetterState
+from ecms_gateway.engine.values import HistoryEntry
 from ecms_gateway.store.tables import AUDIT, AUDIT_HEAD, EVENT_CURSOR, LETTER, LETTER_ORIGIN
 
 INTAKE_ACTIONS = frozenset({"letter.accepted", "letter.received"})  # the letter's first entry
-NOT_STATE_CHANGES = ("letter.refused",)  # letter entries that leave the state as it was
+RESENT = "letter.resent"
+"""On a withdrawn letter: it was sent again as the letter its detail names (``{"as": id}``)."""
+NOT_STATE_CHANGES = ("letter.refused", RESENT)  # letter entries that leave the state as it was
 # A worker taking a letter, giving it back for a later try or at shutdown: sending is a moment inside
 # the gateway, not news for an office system (what follows, sent or failed, is).
 WORKER_STEPS = ("letter.claim", "letter.retry_later", "letter.release")
@@ -57,6 +61,16 @@ class LetterEvent:
     @property
     def created(self) -> bool:
         return self.action in INTAKE_ACTIONS
+
+
+def resent_as(history: Iterable[HistoryEntry]) -> int | None:
+    """The letter a withdrawn letter was sent again as, from its history; None if it was not."""
+    for entry in history:
+        if entry.action == RESENT:
+            found = json.loads(entry.detail or "{}").get("as")
+            if isinstance(found, int):
+                return found
+    return None
 
 
 def last_seq(conn: Connection) -> int:

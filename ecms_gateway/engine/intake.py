@@ -17,7 +17,7 @@ from ecms_gateway.engine import audit
 from ecms_gateway.engine.audit import canonical_json
 from ecms_gateway.engine.clerk import register_locked
 from ecms_gateway.engine.context import Context
-from ecms_gateway.engine.events import Origin, find_origin, record_origin
+from ecms_gateway.engine.events import RESENT, Origin, find_origin, record_origin
 from ecms_gateway.engine.registry import Register, allocate, registry_year
 from ecms_gateway.engine.states import Direction, LetterState, WorkKind
 from ecms_gateway.engine.transitions import enqueue, lock_letter
@@ -87,6 +87,10 @@ def accept_outbound(
             enqueue(conn, kind=WorkKind.SEND, channel=channel, now=now, letter_id=letter_id)
             if origin is not None:
                 record_origin(conn, origin, letter_id=letter_id, now=now)
+            if resend_of is not None:  # the withdrawn letter's history says where it went on
+                audit.append(
+                    conn, at=now, actor=actor, action=RESENT, letter_id=resend_of, detail={"as": letter_id}
+                )
             audit.append(
                 conn,
                 at=now,

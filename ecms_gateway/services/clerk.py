@@ -10,6 +10,7 @@ gateway's workers, which deliver them with retries.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from ecms_gateway.engine import Event, LetterState, Store, WorkKind, WrongAcceptIdReport
 from ecms_gateway.engine.events import Origin
@@ -86,6 +87,10 @@ def _check_departments(package: LetterPackage) -> None:
             )
 
 
+WITHDRAWN_AFTER_REFUSAL: Final = "withdrawn after the receiver refused it"
+"""The withdrawal's reason when the clerk gave none."""
+
+
 def register(store: Store, letter_id: int, *, actor: str) -> int:
     """Register a received letter; returns its receive number. The AcceptLetterNotifier carrying that
     number is queued in the same transaction. Registering again returns the same number."""
@@ -105,7 +110,7 @@ def mark_invalid(store: Store, letter_id: int, *, reason: str, actor: str) -> No
 
 def withdraw(store: Store, letter_id: int, *, actor: str, reason: str | None = None) -> None:
     """Withdraw our rejected (or invalid) letter; the withdrawal at the node is queued."""
-    store.withdraw(letter_id, actor=actor, reason=reason or "withdrawn after the receiver refused it")
+    store.withdraw(letter_id, actor=actor, reason=reason or WITHDRAWN_AFTER_REFUSAL)
 
 
 def report_wrong_accept_id(store: Store, letter_id: int, *, reason: str, actor: str) -> WrongAcceptIdReport:

@@ -82,7 +82,6 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     ),
     "compose.faults": ("กรุณาแก้ไข {n} รายการด้านล่าง", "Please fix the {n} problems below"),
     "compose.send": ("ส่งหนังสือ", "Send"),
-    "compose.queued": ("รับหนังสือเข้าคิวส่งแล้ว: {why}", "The letter is queued: {why}"),
     "compose.no_directory": (
         "ยังไม่ได้รับทำเนียบส่วนราชการ กรุณารอสักครู่แล้วโหลดหน้าใหม่",
         "The organisation directory is not loaded yet; wait a moment and reload",
@@ -192,7 +191,37 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "letter.resend": ("ส่งใหม่", "Send again"),
     "letter.registered_as": ("ลงทะเบียนรับแล้ว เลขรับที่ {n}", "Registered as receive number {n}"),
     "letter.reason_needed": ("กรุณาระบุเหตุผล ผู้ส่งจะได้รับแจ้งเหตุผลนี้", "Say why: the sender is told"),
-    "letter.done": ("บันทึกแล้ว", "Saved"),
+    "letter.done_register": (
+        "ลงทะเบียนรับแล้ว ระบบจะแจ้งเลขรับที่ {n} ให้ผู้ส่งทราบ",
+        "Registered; the sender will be told receive number {n}",
+    ),
+    "letter.done_reject": (
+        "ปฏิเสธหนังสือแล้ว ระบบจะแจ้งผู้ส่งพร้อมเหตุผล",
+        "Rejected; the sender will be told, with the reason",
+    ),
+    "letter.done_invalid": (
+        "บันทึกว่าส่งผิดแล้ว ระบบจะแจ้งผู้ส่งพร้อมเหตุผล",
+        "Marked as wrongly sent; the sender will be told, with the reason",
+    ),
+    "letter.done_withdraw": (
+        "ดึงหนังสือคืนแล้ว เมื่อระบบ e-CMS ยืนยันการดึงคืน จะส่งใหม่ได้",
+        "Withdrawn; once e-CMS confirms the withdrawal the letter can be sent again",
+    ),
+    "letter.done_resend": (
+        "ส่งใหม่แล้ว: หนังสือฉบับนี้รับเข้าคิวส่งแล้ว",
+        "Sent again: this letter is queued",
+    ),
+    "letter.resent_as": ("หนังสือนี้ส่งใหม่แล้วเป็น", "This letter was sent again as"),
+    "letter.resent_link": ("หนังสือฉบับใหม่", "the new letter"),
+    "speed.normal": ("ปกติ", "normal"),
+    "speed.urgent": ("ด่วน", "urgent"),
+    "speed.very_urgent": ("ด่วนมาก", "very urgent"),
+    "speed.most_urgent": ("ด่วนที่สุด", "most urgent"),
+    "secrecy.normal": ("ปกติ", "normal"),
+    "secrecy.confidential": ("ลับ", "confidential"),
+    "secrecy.secret": ("ลับมาก", "secret"),
+    "secrecy.top_secret": ("ลับที่สุด", "top secret"),
+    "tl.resent": ("ส่งใหม่เป็นหนังสือฉบับใหม่", "sent again as a new letter"),
     "letter.report_accept_id": ("แจ้งผู้รับว่าเลขรับไม่ถูกต้อง", "Tell them the receive number is wrong"),
     "letter.accept_id_reason": ("เหตุที่เลขรับไม่ถูกต้อง", "Why the receive number is wrong"),
     "letter.accept_id_reason_needed": (
@@ -247,7 +276,6 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "registry.csv": ("ดาวน์โหลด CSV", "Download CSV"),
     "registry.pdf": ("ดาวน์โหลด PDF", "Download PDF"),
     "registry.period": ("ระหว่างวันที่ {start} ถึง {end}", "From {start} to {end}"),
-    "registry.bad_dates": ("วันที่ไม่ถูกต้อง ใช้รูปแบบ ปปปป-ดด-วว", "A date is wrong; write yyyy-mm-dd"),
     "registry.reversed": (
         "วันที่เริ่มต้น ({start}) อยู่หลังวันที่สิ้นสุด ({end}) กรุณาสลับวันที่ทั้งสองช่อง",
         "The start date ({start}) is after the end date ({end}); swap the two dates",

@@ -13,6 +13,7 @@ from ecms_adapters.web.fault_text import error_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.timeline import timeline
 from ecms_gateway.engine import Direction, Event, LetterOrder, LetterQuery, LetterState, SignatureMark
+from ecms_gateway.engine.events import resent_as
 from ecms_gateway.engine.states import allowed_events
 from ecms_gateway.errors import GatewayError, InputError, NotFound
 from ecms_gateway.letter.model import FileData
@@ -87,6 +88,7 @@ async def detail(page: Page) -> Response:
         return page.render("error.html", status=404, message_key="error.notfound")
     letter = found.letter
     events = set(allowed_events(letter.direction, letter.state))
+    resent = resent_as(found.history)  # a withdrawn letter goes out again once
     clerk = page.principal.allows(*CLERK_ROLES)
     return page.render(
         "letter.html",
@@ -97,7 +99,8 @@ async def detail(page: Page) -> Response:
         can_reject=clerk and Event.REJECT in events,
         can_invalid=clerk and Event.MARK_INVALID in events,
         can_withdraw=clerk and Event.WITHDRAW in events,
-        can_resend=clerk and letter.state is LetterState.WITHDRAWN,
+        can_resend=clerk and letter.state is LetterState.WITHDRAWN and resent is None,
+        resent_as=resent,
         # The receiver gave a receive number: the sender may tell it that the number is wrong.
         can_report_accept_id=clerk and letter.direction is Direction.OUT and bool(letter.accept_id),
         unsigned=letter.signature is SignatureMark.UNSIGNED_ACCEPTED,
@@ -140,16 +143,16 @@ async def act(page: Page) -> Response:
     try:
         if action == "register":
             number = await page.run(services.register, letter_id, actor=actor)
-            note = translate(page.lang, "letter.registered_as", n=number)
+            note = translate(page.lang, "letter.done_register", n=number)
         elif action in ("reject", "invalid"):
             if not reason:
                 raise InputError(translate(page.lang, "letter.reason_needed"))
             method = services.reject if action == "reject" else services.mark_invalid
             await page.run(method, letter_id, reason=reason, actor=actor)
-            note = translate(page.lang, "letter.done")
+            note = translate(page.lang, f"letter.done_{action}")
         elif action == "withdraw":
             await page.run(services.withdraw, letter_id, actor=actor, reason=reason or None)
-            note = translate(page.lang, "letter.done")
+            note = translate(page.lang, "letter.done_withdraw")
         elif action == "invalid-accept-id":
             if not reason:
                 raise InputError(translate(page.lang, "letter.accept_id_reason_needed"))
@@ -157,7 +160,7 @@ async def act(page: Page) -> Response:
             note = translate(page.lang, "letter.accept_id_reported", n=report.accept_id)
         elif action == "resend":
             submitted = await page.run(services.resend, letter_id, actor=actor)
-            note = translate(page.lang, "compose.queued", why=submitted.route.why)
+            note = translate(page.lang, "letter.done_resend")
             return page.redirect(f"/letters/{submitted.letter_id}", note=note)
         else:
             return page.render("error.html", status=404, message_key="error.notfound")

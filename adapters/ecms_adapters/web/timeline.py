@@ -8,6 +8,7 @@ from datetime import datetime
 
 from ecms_adapters.web.i18n import CATALOGUE, translate
 from ecms_gateway.engine.values import LetterDetail
+from ecms_gateway.services.clerk import WITHDRAWN_AFTER_REFUSAL
 
 # Steps worth a clerk's attention; the rest (work taken over, notes) stays in the audit log.
 _BAD = {
@@ -19,6 +20,17 @@ _BAD = {
     "reject",
     "mark_invalid",
     "invalid_accept_id",
+}
+# Steps whose reason a person wrote (theirs or ours) or a mail system gave; other steps' notes are the
+# gateway's own (a ProcessID, an error for the operators) and stay in `show` and the audit log.
+_REASONED = {
+    "reject",
+    "mark_invalid",
+    "withdraw",
+    "invalid_accept_id",
+    "reject_notified",
+    "invalid_notified",
+    "bounced",
 }
 _THEIR_NUMBER = {"accept_notified", "invalid_accept_id"}  # steps about the receiver's receive number
 _GOOD = {"receive_notified", "accept_notified", "register", "sent"}
@@ -49,9 +61,16 @@ def timeline(detail: LetterDetail, lang: str) -> list[Step]:
             Step(
                 at=entry.at,
                 text=translate(lang, key, n=number if number is not None else "?"),
-                reason=entry.reason,
+                reason=entry.reason
+                if event in _REASONED and entry.reason != WITHDRAWN_AFTER_REFUSAL
+                else None,
                 actor=entry.actor,
                 tone=tone,
             )
         )
     return steps
+
+
+def _reason(event: str, reason: str | None) -> str | None:
+    """The reason a clerk reads: a person's or a mail system's, not the gateway's own default."""
+    return reason if event in _REASONED and reason != WITHDRAWN_AFTER_REFUSAL else None

@@ -25,6 +25,7 @@ from ecms_gateway.letter.codes import Speed
 from ecms_gateway.letter.model import STORED, Letter, Party
 from ecms_gateway.letter.thai import THAI_TIME
 from tests.integration.web.live import ORG_A, ORG_B, PASSWORD, LiveWeb, csrf_of, message_after, sample
+from tests.integration.web.test_web_fault_language import _sent, _told
 
 
 def _receive(live: LiveWeb, signature: SignatureMark = SignatureMark.VERIFIED, number: int = 1) -> int:
@@ -463,3 +464,42 @@ def test_the_message_cookie_is_http_only_strict_and_short_lived(live: LiveWeb) -
     assert "max-age=60" in header.lower()
     assert header.startswith(f"{FLASH_COOKIE}=")
     assert not header.startswith(f'{FLASH_COOKIE}="')  # the value needs no quoting
+
+
+def test_a_withdrawn_letter_is_sent_again_once_and_its_page_links_the_new_letter(live: LiveWeb) -> None:
+    """What each step did is said; the gateway's own notes (a ProcessID, its default withdrawal reason)
+    are not shown as reasons; once resent, the old letter offers no second resend but the new letter."""
+    letter_id = _sent(live)
+    _told(live, NotifierKind.REJECT)
+    clerk = live.logged_in("clerk")
+    csrf = csrf_of(clerk.get(f"/letters/{letter_id}").text)
+    withdrawn = clerk.post(f"/letters/{letter_id}/withdraw", data={"csrf": csrf})
+    assert message_after(clerk, withdrawn, "note") == translate("th", "letter.done_withdraw")
+    claim = live.store.claim("ecms", "w1")  # the node confirms the withdrawal
+    assert claim is not None
+    live.store.complete(claim.work_id, worker="w1")
+    page = clerk.get(f"/letters/{letter_id}").text
+    assert 'id="resend"' in page
+    timeline = page.split('id="timeline"')[1]
+    assert "ดึงหนังสือคืน" in timeline
+    assert "ผิดเรื่อง" in timeline  # the receiver's reason for refusing it
+    assert "withdrawn after" not in timeline  # the gateway's default reason is no reason to show
+    resent = clerk.post(f"/letters/{letter_id}/resend", data={"csrf": csrf})
+    assert message_after(clerk, resent, "note") == translate("th", "letter.done_resend")
+    new_id = int(resent.headers["location"].rsplit("/", 1)[1])
+    assert new_id != letter_id
+    old = clerk.get(f"/letters/{letter_id}").text
+    assert 'id="resend"' not in old
+    assert f'<a href="/letters/{new_id}">หนังสือฉบับใหม่</a>' in old
+    assert "ส่งใหม่เป็นหนังสือฉบับใหม่" in old.split('id="timeline"')[1]
+    assert "ProcessID" not in old
+
+
+def test_the_letter_page_names_speed_and_secrecy_in_the_pages_language(live: LiveWeb) -> None:
+    letter_id = _receive(live)
+    clerk = live.logged_in("clerk")
+    assert "<dd>ด่วนที่สุด</dd>" in clerk.get(f"/letters/{letter_id}").text
+    clerk.cookies.set("ecms_lang", "en")
+    english = clerk.get(f"/letters/{letter_id}").text
+    assert "<dd>most urgent</dd>" in english
+    assert "<dd>normal</dd>" in english
