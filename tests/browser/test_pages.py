@@ -5,12 +5,13 @@ an operator redrives a dead letter and verifies the audit chain. Every page is s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from ecms_gateway.letter.thai import THAI_TIME
 from tests.browser.conftest import Watch, login
 from tests.integration.web.live import ORG_B, PASSWORD, LiveWeb, sample
 from tests.integration.web.test_web_routes import _dead_letter, _receive
@@ -82,7 +83,8 @@ def test_clerk_composes_registers_and_reads_the_registry(live: LiveWeb, watch: W
     expect(page.locator("#receive-number")).to_have_text("ลงทะเบียนรับแล้ว เลขรับที่ 1")
     watch.shot(page, "registered")
 
-    page.goto(f"{live.url}/registry?book=in&from=2026-01-01&to={datetime.now(UTC).date().isoformat()}")
+    today = datetime.now(THAI_TIME).date()  # registered today in Thailand, which may be tomorrow in UTC
+    page.goto(f"{live.url}/registry?book=in&from={today.replace(day=1).isoformat()}&to={today.isoformat()}")
     expect(page.locator("table.book tbody tr")).to_have_count(1)
     watch.shot(page, "registry-in")
     with page.expect_download() as download:
