@@ -92,6 +92,8 @@ class Store:
         prepare: bool = True,
     ) -> None:
         folder = data_dir if data_dir is not None else default_data_dir()
+        self.data_dir = folder
+        """The gateway's local folder (its SQLite database, if any, and its files)."""
         db = Database(resolve_url(data_dir=folder, database_url=database_url))
         if prepare:
             try:

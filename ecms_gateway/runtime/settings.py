@@ -11,6 +11,8 @@ from ecms_gateway.config import GatewayConfig
 from ecms_gateway.errors import ConfigError
 from ecms_gateway.letter.model import DEPARTMENT_SUFFIX
 from ecms_gateway.letter.policy import SecrecyPolicy
+from ecms_gateway.mail.settings import DEFAULT_MAX_MESSAGE_BYTES
+from ecms_gateway.xml.parser import DEFAULT_MAX_BYTES
 
 ECMS = "ecms"
 """The channel of the e-CMS exchange (work items, inbox items, retry policy)."""
@@ -44,6 +46,10 @@ class RuntimeSettings:
     shutdown_grace_s: float = 30.0
     directory_refresh_s: float = 3600.0
     secrecy: SecrecyPolicy = field(default_factory=SecrecyPolicy)
+    xml_max_bytes: int = DEFAULT_MAX_BYTES
+    """The largest e-CMS message the gateway reads or builds (``xml.max_bytes``)."""
+    mail_max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    """The largest mail it sends or reads (``mail.max_message_bytes``)."""
 
     def served(self, org_id: str) -> ServedOrg | None:
         return next((org for org in self.orgs if org.org_id == org_id), None)
@@ -95,4 +101,6 @@ def runtime_settings(config: GatewayConfig) -> RuntimeSettings:
         shutdown_grace_s=runtime.shutdown_grace_seconds,
         directory_refresh_s=config.directory.refresh_minutes * 60,
         secrecy=config.secrecy_policy(),
+        xml_max_bytes=config.xml.max_bytes,
+        mail_max_bytes=DEFAULT_MAX_MESSAGE_BYTES if config.mail is None else config.mail.max_message_bytes,
     )

@@ -61,6 +61,7 @@ def _form(
     settings = page.services.settings
     table = page.services.routing()
     kept = kept or []
+    limits = uploads.letter_bytes(settings)
     return page.render(
         "compose.html",
         # 200 even with faults: the browser shows the form again (a 4xx would count as a failed load).
@@ -79,8 +80,8 @@ def _form(
         kept_attachments=[item for item in kept if item.role != "main"],
         size_text=uploads.size_text,
         file_limit=uploads.size_text(MAX_UPLOAD_BYTES),
-        ecms_limit=uploads.size_text(uploads.LETTER_BYTES[ECMS]),
-        mail_limit=uploads.size_text(uploads.LETTER_BYTES[MAIL]),
+        ecms_limit=uploads.size_text(limits[ECMS]),
+        mail_limit=uploads.size_text(limits[MAIL]),
     )
 
 

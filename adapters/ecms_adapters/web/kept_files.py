@@ -11,15 +11,12 @@ import hashlib
 import json
 import re
 import secrets
-import tempfile
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
-
-from sqlalchemy.engine import make_url
 
 from ecms_gateway.engine import Store
 from ecms_gateway.fileio import write_atomic
@@ -162,16 +159,11 @@ _BY_STORE: weakref.WeakKeyDictionary[Store, KeptFiles] = weakref.WeakKeyDictiona
 
 
 def kept_files_of(store: Store) -> KeptFiles:
-    """The kept files of the gateway whose store is ``store``: in its data directory (beside its SQLite
-    database), or, on PostgreSQL, in the system's temporary folder."""
+    """The kept files of the gateway whose store is ``store``: in its data directory
+    (``gateway.data_dir``, on PostgreSQL too), folder ``compose-kept``."""
     kept = _BY_STORE.get(store)
     if kept is None:
-        url = make_url(store.db.url)
-        if url.get_backend_name() == "sqlite" and url.database:
-            root = Path(url.database).parent / FOLDER
-        else:
-            root = Path(tempfile.gettempdir()) / f"ecms-gateway-{FOLDER}"
-        kept = _BY_STORE[store] = KeptFiles(root)
+        kept = _BY_STORE[store] = KeptFiles(store.data_dir / FOLDER)
     return kept
 
 

@@ -18,17 +18,19 @@ from starlette.datastructures import UploadFile
 from ecms_adapters.web.context import MAX_UPLOAD_BYTES, Page
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.kept_files import KeptFile, KeptFiles
-from ecms_gateway.mail.settings import DEFAULT_MAX_MESSAGE_BYTES
-from ecms_gateway.runtime.settings import ECMS, MAIL
-from ecms_gateway.xml.parser import DEFAULT_MAX_BYTES
+from ecms_gateway.runtime.settings import ECMS, MAIL, RuntimeSettings
 
 MB: Final = 1024 * 1024
 _ENVELOPE: Final = 1 * MB  # the letter's own XML, its signature, the SOAP or mail envelope around it
-LETTER_BYTES: Final = {
-    ECMS: (DEFAULT_MAX_BYTES - _ENVELOPE) * 3 // 4 // MB * MB,
-    MAIL: (DEFAULT_MAX_MESSAGE_BYTES - _ENVELOPE) * 9 // 28 // MB * MB,  # 4/3 + 4/3 * 4/3 = 28/9
-}
-"""All files of one letter together, by the channel that carries it (whole megabytes)."""
+
+
+def letter_bytes(settings: RuntimeSettings) -> dict[str, int]:
+    """All files of one letter together, by the channel that carries it (whole megabytes), within the
+    gateway's configured ``xml.max_bytes`` and ``mail.max_message_bytes``."""
+    return {
+        ECMS: max(0, settings.xml_max_bytes - _ENVELOPE) * 3 // 4 // MB * MB,
+        MAIL: max(0, settings.mail_max_bytes - _ENVELOPE) * 9 // 28 // MB * MB,  # 4/3 + 4/3 * 4/3 = 28/9
+    }
 PDF_MIME: Final = "application/pdf"
 
 
@@ -103,7 +105,8 @@ async def attached(page: Page, kept: KeptFiles, session: str) -> Attached:
 
 def check_total(page: Page, found: Attached, channel: str) -> None:
     """All files together must fit the channel that will carry the letter."""
-    limit = LETTER_BYTES.get(channel, LETTER_BYTES[ECMS])
+    limits = letter_bytes(page.services.settings)
+    limit = limits.get(channel, limits[ECMS])
     total = sum(len(item.content) for item in found.files)
     if total > limit:
         key = "compose.total_too_big_mail" if channel == MAIL else "compose.total_too_big"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from ecms_adapters.web.directory import choices
+from ecms_adapters.web.uploads import letter_bytes
 from pydantic import BaseModel
 
 from ecms_gateway.codec import OrganizationInfo
@@ -148,6 +149,8 @@ outbound_workers = 7
 lease_seconds = 60
 [directory]
 refresh_minutes = 5
+[xml]
+max_bytes = 10485760
 """,
         encoding="utf-8",
     )
@@ -158,6 +161,9 @@ refresh_minutes = 5
     ]
     assert (settings.poll_interval_s, settings.outbound_workers, settings.lease_s) == (2.5, 7, 60)
     assert settings.directory_refresh_s == 300
+    assert settings.xml_max_bytes == 10 * 1024 * 1024
+    # the compose page's limit for a letter's files follows it: (10 MB - 1 MB envelope) * 3/4, in MB
+    assert letter_bytes(settings)["ecms"] == 6 * 1024 * 1024
 
 
 def test_an_organisation_listed_twice_or_a_bad_node_url_is_refused(tmp_path: Path) -> None:
