@@ -31,6 +31,8 @@ def letter_bytes(settings: RuntimeSettings) -> dict[str, int]:
         ECMS: max(0, settings.xml_max_bytes - _ENVELOPE) * 3 // 4 // MB * MB,
         MAIL: max(0, settings.mail_max_bytes - _ENVELOPE) * 9 // 28 // MB * MB,  # 4/3 + 4/3 * 4/3 = 28/9
     }
+
+
 PDF_MIME: Final = "application/pdf"
 
 
