@@ -108,10 +108,16 @@ class KeySection(_Section):
 class PartnerSection(_Section):
     legacy: bool = False
     unsigned: UnsignedPolicy = UnsignedPolicy.REJECT
+    unsigned_notifiers: UnsignedPolicy = UnsignedPolicy.ACCEPT_AND_FLAG
     sign_notifiers: bool = False
 
     def policy(self) -> PartnerPolicy:
-        return PartnerPolicy(legacy=self.legacy, unsigned=self.unsigned, sign_notifiers=self.sign_notifiers)
+        return PartnerPolicy(
+            legacy=self.legacy,
+            unsigned=self.unsigned,
+            unsigned_notifiers=self.unsigned_notifiers,
+            sign_notifiers=self.sign_notifiers,
+        )
 
 
 class SigningSection(_Section):

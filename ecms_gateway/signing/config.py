@@ -28,7 +28,11 @@ class PartnerPolicy:
     """How one partner organisation signs, and what we accept from it."""
 
     legacy: bool = False  # also accept rsa-sha1, sha1, C14N with comments and pinned bare RSA keys
-    unsigned: UnsignedPolicy = UnsignedPolicy.REJECT
+    unsigned: UnsignedPolicy = UnsignedPolicy.REJECT  # an unsigned letter
+    # An unsigned notifier: accepted by default. The e-CMS samples sign letters only, so a partner's
+    # system (and a gateway not told to sign them) sends notifiers without a signature; refusing them
+    # would leave every letter to it without its acknowledgements.
+    unsigned_notifiers: UnsignedPolicy = UnsignedPolicy.ACCEPT_AND_FLAG
     sign_notifiers: bool = False  # sign the notifiers we send to this partner (enveloped, URI="")
 
     @property

@@ -11,7 +11,7 @@ from lxml import etree
 from ecms_gateway.codec.document import DOCUMENT
 from ecms_gateway.errors import SignatureInvalid, SignatureMissing
 from ecms_gateway.signing.algorithms import Profile
-from ecms_gateway.signing.config import PartnerPolicy, UnsignedPolicy
+from ecms_gateway.signing.config import UnsignedPolicy
 from ecms_gateway.signing.locate import sender_org_id
 from ecms_gateway.signing.trust import TrustedSigner
 
@@ -70,21 +70,22 @@ def sending_org(letter: etree._Element, org_id: str | None) -> str:
     return org
 
 
-def unsigned(element: etree._Element, org: str, policy: PartnerPolicy, what: str) -> Verified:
-    """An unsigned message: flagged when the partner's policy accepts it, else ``SignatureMissing``."""
-    if policy.unsigned is UnsignedPolicy.ACCEPT_AND_FLAG:
+def unsigned(element: etree._Element, org: str, policy: UnsignedPolicy, what: str) -> Verified:
+    """An unsigned message: flagged when the partner's policy for it accepts it, else ``SignatureMissing``."""
+    if policy is UnsignedPolicy.ACCEPT_AND_FLAG:
         return Verified(
             status=SignatureStatus.UNSIGNED,
             element=element,
             org_id=org,
             warnings=(f"the {what} from {org} is not signed; accepted and flagged as unsigned by policy",),
         )
+    key = "unsigned" if what == "letter" else "unsigned_notifiers"
     raise SignatureMissing(
         "unsigned",
         f"the {what} carries no signature",
         org_id=org,
         action=(
             f"Ask {org} to sign; if the agency accepts unsigned messages from it, set "
-            f'signing.partners.{org}.unsigned = "accept-and-flag"'
+            f'signing.partners.{org}.{key} = "accept-and-flag"'
         ),
     )

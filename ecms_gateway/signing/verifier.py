@@ -86,7 +86,7 @@ class Verifier:
         org = sending_org(parts.letter, org_id)
         policy = self._policies(org)
         if parts.signature is None:
-            return unsigned(parts.letter, org, policy, "letter")
+            return unsigned(parts.letter, org, policy.unsigned, "letter")
         sp = self._read(parts.signature, org, policy.profile, enveloped=False)
         if parts.letter_id is None or sp.uri != f"#{parts.letter_id}":
             raise SignatureInvalid(
@@ -142,7 +142,7 @@ class Verifier:
         notifier = _structure(find_notifier, self._root(message), org_id)
         policy = self._policies(org_id)
         if notifier_signature(notifier) is None:
-            return unsigned(notifier, org_id, policy, str(notifier.tag))
+            return unsigned(notifier, org_id, policy.unsigned_notifiers, str(notifier.tag))
         if notifier.getparent() is not None:
             notifier = copy.deepcopy(notifier)  # URI="" means the whole document: make the notifier one
         signature = notifier_signature(notifier)

@@ -22,7 +22,10 @@ from tests.unit.mail.conftest import NOW, PEO
 
 
 def _verifier(pki: Pki, *, unsigned: UnsignedPolicy = UnsignedPolicy.REJECT) -> Verifier:
-    return Verifier(TrustStore(cas=(pki.root,)), PartnerPolicy(unsigned=unsigned))
+    """``unsigned`` for letters and notifiers alike."""
+    return Verifier(
+        TrustStore(cas=(pki.root,)), PartnerPolicy(unsigned=unsigned, unsigned_notifiers=unsigned)
+    )
 
 
 def test_a_letter_mail_is_ingested_losslessly_after_its_signature_is_checked(

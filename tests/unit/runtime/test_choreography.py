@@ -71,6 +71,24 @@ def test_auto_register_gives_the_receive_number_without_a_clerk(tmp_path: Path) 
     assert accept_ids == ["1", "2", "3"]
 
 
+def test_two_gateways_on_default_signing_settings_get_each_others_notifiers(tmp_path: Path) -> None:
+    """Neither signs its notifiers (the default, as the e-CMS samples): each accepts the other's
+    unsigned notifiers, flagged, instead of turning every acknowledgement into a dead letter."""
+    orgs = agencies(tmp_path, sign_notifiers=False)
+    node = MemoryNode(ORGS)
+    letter_id = _submit(orgs[A])
+
+    async def exchange() -> None:
+        await until("accepted at A", lambda: _state(orgs[A], "ศธ 0990/1") is LetterState.ACCEPTED or None)
+
+    asyncio.run(running([gateway(orgs[A], node), gateway(orgs[B], node, auto_register=True)], exchange))
+    assert orgs[A].store.show(letter_id).letter.accept_id == "1"
+    assert orgs[A].store.queue(work_state=WorkState.DEAD) == []
+    actions = [entry.action for entry in orgs[A].store.show(letter_id).history]
+    assert "letter.receive_notified" in actions
+    assert "letter.accept_notified" in actions
+
+
 def test_transient_errors_are_retried_and_the_letter_reaches_the_node_once(tmp_path: Path) -> None:
     orgs = agencies(tmp_path)
     node = MemoryNode(ORGS)

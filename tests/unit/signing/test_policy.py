@@ -44,10 +44,22 @@ def test_policy_is_chosen_per_sending_organisation(letter_xml: bytes) -> None:
     assert config.partner(SENDER).unsigned is UnsignedPolicy.REJECT
 
 
-def test_unsigned_notifier_follows_the_same_policy(notifier_xml: bytes) -> None:
-    with pytest.raises(SignatureMissing):
-        Verifier(TrustStore()).verify_notifier(notifier_xml, org_id=SENDER)
-    assert Verifier(TrustStore(), FLAG).verify_notifier(notifier_xml, org_id=SENDER).flagged
+def test_an_unsigned_notifier_follows_its_own_policy_accepted_and_flagged_by_default(
+    notifier_xml: bytes,
+) -> None:
+    """The e-CMS samples sign letters only: a partner's notifiers come unsigned unless agreed otherwise,
+    so refusing them by default would leave its letters without acknowledgements."""
+    assert Verifier(TrustStore()).verify_notifier(notifier_xml, org_id=SENDER).flagged
+    strict = PartnerPolicy(unsigned_notifiers=UnsignedPolicy.REJECT)
+    with pytest.raises(SignatureMissing) as caught:
+        Verifier(TrustStore(), strict).verify_notifier(notifier_xml, org_id=SENDER)
+    assert f'signing.partners.{SENDER}.unsigned_notifiers = "accept-and-flag"' in str(caught.value.action)
+    # the letters' policy does not reach notifiers, nor theirs letters
+    assert (
+        Verifier(TrustStore(), PartnerPolicy(unsigned=UnsignedPolicy.REJECT))
+        .verify_notifier(notifier_xml, org_id=SENDER)
+        .flagged
+    )
 
 
 def test_broken_signature_is_never_downgraded_to_unsigned(ca_signer: Identity, letter_xml: bytes) -> None:
