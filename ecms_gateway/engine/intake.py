@@ -19,8 +19,8 @@ from ecms_gateway.engine.clerk import register_locked
 from ecms_gateway.engine.context import Context
 from ecms_gateway.engine.events import RESENT, Origin, find_origin, record_origin
 from ecms_gateway.engine.registry import Register, allocate, registry_year
-from ecms_gateway.engine.states import Direction, LetterState, WorkKind
-from ecms_gateway.engine.transitions import enqueue, lock_letter
+from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, next_state
+from ecms_gateway.engine.transitions import apply, enqueue, lock_letter
 from ecms_gateway.engine.values import Accepted, SignatureMark
 from ecms_gateway.errors import DuplicateLetter, NotFound
 from ecms_gateway.fault_codes import fault_params
@@ -281,7 +281,31 @@ def record_inbound_letter(
             ).scalar()
         if existing is None:
             raise
-        return Accepted(id=int(existing), created=False)
+        again = _sent_again(ctx, int(existing), inbox_id, actor=actor, register_as=register_as)
+        return again if again is not None else Accepted(id=int(existing), created=False)
+
+
+def _sent_again(
+    ctx: Context, letter_id: int, inbox_id: int, *, actor: str, register_as: str | None
+) -> Accepted | None:
+    """A letter we recorded before, arriving as another inbox item: when we had refused it (rejected
+    or marked invalid), its sender has withdrawn it and sent it again unchanged, so it waits for a
+    clerk again (event ``sent_again``, ReceiveLetterNotifier queued). Otherwise, or for the same item
+    processed again, None: the same letter delivered twice, recorded once."""
+    now = ctx.clock()
+    with ctx.db.write() as conn:
+        letter = lock_letter(conn, letter_id)
+        if (
+            letter["inbox_id"] == inbox_id
+            or next_state(Direction.IN, LetterState(letter["state"]), Event.SENT_AGAIN) is None
+        ):
+            return None
+        apply(conn, letter, Event.SENT_AGAIN, actor=actor, now=now, detail={"inbox_id": inbox_id})
+        number = None
+        if register_as is not None:
+            registered = register_locked(conn, lock_letter(conn, letter_id), actor=register_as, now=now)
+            number = registered if isinstance(registered, int) else None
+    return Accepted(id=letter_id, created=True, receive_no=number)
 
 
 def _put_files(ctx: Context, files: tuple[FileData, ...]) -> None:

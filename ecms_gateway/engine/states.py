@@ -51,6 +51,7 @@ class Event(StrEnum):
     REGISTER = "register"  # a clerk registers an inbound letter (gives the receive number)
     REJECT = "reject"  # a clerk rejects an inbound letter
     MARK_INVALID = "mark_invalid"  # a clerk marks an inbound letter as wrong / misaddressed
+    SENT_AGAIN = "sent_again"  # a letter we refused came again, as a new item: its sender resent it
 
 
 _S = LetterState
@@ -75,6 +76,9 @@ TRANSITIONS: Final[dict[tuple[Direction, LetterState, Event], LetterState]] = {
     (Direction.IN, _S.RECEIVED, _E.REGISTER): _S.REGISTERED,
     (Direction.IN, _S.RECEIVED, _E.REJECT): _S.REJECTED,
     (Direction.IN, _S.RECEIVED, _E.MARK_INVALID): _S.INVALID,
+    # The sender withdrew the refused letter and sent it again unchanged: it waits for a clerk again.
+    (Direction.IN, _S.REJECTED, _E.SENT_AGAIN): _S.RECEIVED,
+    (Direction.IN, _S.INVALID, _E.SENT_AGAIN): _S.RECEIVED,
 }
 
 
@@ -116,4 +120,5 @@ FOLLOW_UP_WORK: Final[dict[tuple[Direction, Event], WorkKind]] = {
     (Direction.IN, Event.REGISTER): WorkKind.NOTIFY_ACCEPT,  # AcceptLetterNotifier, our receive number
     (Direction.IN, Event.REJECT): WorkKind.NOTIFY_REJECT,
     (Direction.IN, Event.MARK_INVALID): WorkKind.NOTIFY_INVALID,
+    (Direction.IN, Event.SENT_AGAIN): WorkKind.NOTIFY_RECEIVE,  # the sender's new letter is told it arrived
 }

@@ -268,6 +268,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "tl.received": ("ได้รับหนังสือ", "received"),
     "tl.register": ("ลงทะเบียนรับ เลขรับที่ {n}", "registered as receive number {n}"),
     "tl.reject": ("ปฏิเสธหนังสือ", "rejected"),
+    "tl.sent_again": (
+        "ผู้ส่งส่งหนังสือนี้มาอีกครั้ง รอลงทะเบียน",
+        "sent to us again by the sender; waiting to be registered",
+    ),
     "tl.mark_invalid": ("แจ้งว่าส่งผิด", "marked invalid"),
     "registry.title": ("ทะเบียนหนังสือ", "Registry books"),
     "registry.in": ("ทะเบียนหนังสือรับ", "Register of received letters"),

@@ -89,6 +89,55 @@ def test_a_rejected_letter_is_resent_only_after_the_node_withdrew_it(tmp_path: P
     assert a.store.show(first.letter_id).letter.state is LetterState.WITHDRAWN
 
 
+def test_a_refused_letter_sent_again_unchanged_waits_for_the_receivers_clerk_again(tmp_path: Path) -> None:
+    """B rejects, A withdraws and sends the same letter again: B does not take it for the first one
+    delivered twice (it would sit at A as sent, never answered) but puts it back before its clerk and
+    tells A it arrived; registering it then gives A the receive number."""
+    orgs = agencies(tmp_path)
+    a, b = orgs[A], orgs[B]
+    node = MemoryNode(ORGS)
+    first = clerk.submit(a.store, letter(1), routing=routing(), secrecy=SecrecyPolicy(), actor="clerk")
+    key = letter(1).letter
+
+    def inbound() -> int | None:
+        found = b.store.find_letter(direction=Direction.IN, book_no=key.book_no, letter_date=key.date)
+        return None if found is None else found.id
+
+    async def reject_then_withdraw() -> None:
+        clerk.reject(b.store, await until("received at B", inbound), reason="ผิดเรื่อง", actor="clerk:b")
+        await until(
+            "rejected at A", lambda: a.store.show(first.letter_id).letter.state is LetterState.REJECTED
+        )
+        clerk.withdraw(a.store, first.letter_id, actor="clerk:a")
+        await until(
+            "the withdrawal sent",
+            lambda: any(
+                x.kind is WorkKind.WITHDRAW and x.outcome == "done" for x in a.store.show(1).attempts
+            ),
+        )
+
+    asyncio.run(running([gateway(a, node), gateway(b, node)], reject_then_withdraw))
+    again = clerk.resend(a.store, first.letter_id, routing=routing(), secrecy=SecrecyPolicy(), actor="clerk")
+
+    async def resent() -> None:
+        await until(
+            "delivered at A", lambda: a.store.show(again.letter_id).letter.state is LetterState.DELIVERED
+        )
+
+    asyncio.run(running([gateway(a, node), gateway(b, node)], resent))
+    letter_id = inbound()
+    assert letter_id is not None
+    shown = b.store.show(letter_id)
+    assert shown.letter.state is LetterState.RECEIVED  # one record, back before the clerk
+    assert [e.action for e in shown.history if e.action.startswith("letter.")][-1] == "letter.sent_again"
+    assert clerk.register(b.store, letter_id, actor="clerk:b") == 1
+
+    async def accepted() -> None:
+        await until("accepted at A", lambda: a.store.show(again.letter_id).letter.accept_id == "1" or None)
+
+    asyncio.run(running([gateway(a, node), gateway(b, node)], accepted))
+
+
 def test_a_wrong_receive_number_is_queued_then_sent_with_retries_and_noted_at_the_receiver(
     tmp_path: Path,
 ) -> None:
