@@ -26,6 +26,10 @@ class SoapClientConfig:
     read_timeout_s: float = 60.0  # a node may take a while to accept a large letter
     write_timeout_s: float = 60.0
     pool_timeout_s: float = 10.0
+    # Below the keep-alive timeouts servers commonly use (5 s: uvicorn, which our node runs on,
+    # Node.js, Apache httpd; 2 s: gunicorn), so the pool drops an idle connection before the node
+    # closes it; a letter's requests follow each other far closer than that.
+    keepalive_expiry_s: float = 2.0
     max_connections: int = 10
     limits: XmlLimits = field(default_factory=XmlLimits)
 
@@ -35,6 +39,7 @@ class SoapClientConfig:
             read=self.read_timeout_s,
             write=self.write_timeout_s,
             pool=self.pool_timeout_s,
+            keepalive_expiry=self.keepalive_expiry_s,
         )
 
     def ssl_context(self) -> ssl.SSLContext:

@@ -5,7 +5,9 @@ for a fifth of httpx's CPU per request (docs/ecms-channel.md, "The HTTP client")
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -29,16 +31,23 @@ _READ_SIZE = 65536
 _WRITE_SIZE = 262144
 _CUT_TLS = (ssl.SSLEOFError, ssl.SSLZeroReturnError)
 _CLOSE_WAIT_S = 1.0  # how long aclose waits for a TLS close_notify exchange before letting go
+# How a peer that closed or reset the connection shows on a write or a read (with TLS: cut short).
+_PEER_CLOSED = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, *_CUT_TLS)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Timeouts:
-    """Seconds; ``read`` bounds each read of the socket, not the whole reply."""
+    """Seconds; ``read`` bounds each read of the socket, not the whole reply. ``keepalive_expiry``: a
+    connection idle in the pool longer than that is closed instead of reused (servers close idle ones
+    at their own keep-alive timeout, and one closing just as a request goes out loses it)."""
 
     connect: float
     read: float
     write: float
     pool: float
+    keepalive_expiry: float
 
 
 class _Connection:
@@ -48,6 +57,13 @@ class _Connection:
         self.reader = reader
         self.writer = writer
         self.http = h11.Connection(our_role=h11.CLIENT)
+        self.idle_since = 0.0  # time.monotonic() when it went back to the pool
+        self.answered = False  # a byte of the reply to the current request has arrived
+        self.peer_closed = False  # the current request failed because the node closed or reset it
+
+    def closed_unanswered(self) -> bool:
+        """The node closed or reset the connection before a byte of the reply to this request."""
+        return self.peer_closed and not self.answered
 
     def reusable(self) -> bool:
         """Idle on both sides, and the node has neither closed it nor sent anything unasked."""
@@ -65,6 +81,7 @@ class _Connection:
     async def exchange(
         self, target: Target, body: bytes, headers: Mapping[str, str], timeouts: Timeouts, max_bytes: int
     ) -> tuple[int, bytes]:
+        self.answered = self.peer_closed = False
         await self._send(target, body, headers, timeouts.write)
         status = await self._response(timeouts.read, max_bytes)
         chunks: list[bytes] = []
@@ -108,6 +125,7 @@ class _Connection:
         except TimeoutError as exc:
             raise WriteTimeout(f"no progress writing the request in {timeout} s") from exc
         except OSError as exc:
+            self.peer_closed = isinstance(exc, _PEER_CLOSED)
             raise ConnectionBroken(f"writing the request failed: {exc}") from exc
 
     async def _response(self, timeout: float, max_bytes: int) -> int:
@@ -125,6 +143,8 @@ class _Connection:
             try:
                 event = self.http.next_event()
             except h11.RemoteProtocolError as exc:
+                if self.closed_unanswered():  # h11 refuses the end of the stream before a reply
+                    raise ConnectionBroken("the node closed the connection without replying") from exc
                 raise ReplyMalformed(str(exc)) from exc
             if isinstance(event, h11.ConnectionClosed):
                 raise ConnectionBroken("the node closed the connection without replying")
@@ -137,11 +157,17 @@ class _Connection:
     async def _read(self, timeout: float) -> bytes:
         try:
             async with asyncio.timeout(timeout):
-                return await self.reader.read(_READ_SIZE)
+                data = await self.reader.read(_READ_SIZE)
         except TimeoutError as exc:
             raise ReadTimeout(f"nothing received in {timeout} s") from exc
         except OSError as exc:
+            self.peer_closed = isinstance(exc, _PEER_CLOSED)
             raise ConnectionBroken(f"reading the reply failed: {exc}") from exc
+        if data:
+            self.answered = True
+        else:
+            self.peer_closed = True
+        return data
 
     async def close(self) -> None:
         self.writer.close()
@@ -153,10 +179,14 @@ class _Connection:
 
 
 class Http11Pool:
-    """At most ``max_connections`` connections over every origin; idle ones reused newest first.
+    """At most ``max_connections`` connections over every origin; idle ones reused newest first, for
+    at most ``timeouts.keepalive_expiry`` seconds.
 
     A connection is put back only after a complete reply on a connection both sides keep alive;
-    after a timeout, an error or a cancellation it is closed.
+    after a timeout, an error or a cancellation it is closed. A request that a reused connection
+    loses because the node closed or reset it before a byte of the reply is sent once more on a new
+    connection: almost always the node closed it idle, without reading the request (see
+    docs/ecms-channel.md, "The HTTP client", for why resending is safe for every e-CMS request).
     """
 
     def __init__(self, *, ssl_context: ssl.SSLContext, timeouts: Timeouts, max_connections: int) -> None:
@@ -176,19 +206,38 @@ class Http11Pool:
         target = parse_target(url)
         await self._acquire()
         try:
-            connection = self._idle_connection(target.origin) or await self._connect(target.origin)
-            try:
-                reply = await connection.exchange(target, body, headers, self._timeouts, max_bytes)
-            except BaseException:
-                self._discard(connection)  # no await here: a cancelled task must not wait again
-                raise
-            if connection.reusable():
-                self._idle.setdefault(target.origin, []).append(connection)
-            else:
-                self._discard(connection)
-            return reply
+            reused = self._idle_connection(target.origin)
+            if reused is not None:
+                try:
+                    return await self._exchange(reused, target, body, headers, max_bytes)
+                except ConnectionBroken:
+                    if not reused.closed_unanswered():
+                        raise
+                    log.debug(
+                        "%s closed a kept-alive connection as a request went out; sending it again "
+                        "on a new connection",
+                        target.origin.host,
+                    )
+            connection = await self._connect(target.origin)
+            return await self._exchange(connection, target, body, headers, max_bytes)
         finally:
             self._slots.release()
+
+    async def _exchange(
+        self, connection: _Connection, target: Target, body: bytes, headers: Mapping[str, str], max_bytes: int
+    ) -> tuple[int, bytes]:
+        """One request on ``connection``; afterwards it is back in the pool or closed."""
+        try:
+            reply = await connection.exchange(target, body, headers, self._timeouts, max_bytes)
+        except BaseException:
+            self._discard(connection)  # no await here: a cancelled task must not wait again
+            raise
+        if connection.reusable():
+            connection.idle_since = time.monotonic()
+            self._idle.setdefault(target.origin, []).append(connection)
+        else:
+            self._discard(connection)
+        return reply
 
     async def _acquire(self) -> None:
         try:
@@ -199,11 +248,12 @@ class Http11Pool:
 
     def _idle_connection(self, origin: Origin) -> _Connection | None:
         idle = self._idle.get(origin, [])
+        fresh_since = time.monotonic() - self._timeouts.keepalive_expiry
         while idle:
             connection = idle.pop()
-            if connection.reusable():
+            if connection.idle_since >= fresh_since and connection.reusable():
                 return connection
-            self._discard(connection)  # the node closed it while it was idle
+            self._discard(connection)  # idle too long, or the node closed it while it was idle
         return None
 
     async def _connect(self, origin: Origin) -> _Connection:
