@@ -64,6 +64,8 @@ FAULT_CODES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
         "routing.unknown_receiver": frozenset({"org_id"}),
         "routing.not_department": frozenset({"party", "org_id", "department"}),
         "routing.to_self": frozenset({"org_id"}),
+        "routing.sender_not_served": frozenset({"org_id", "served"}),
+        "letter.too_large": frozenset({"size", "limit", "channel"}),
     }
 )
 

@@ -19,7 +19,7 @@ from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.runtime.control import wake_gateway
 from ecms_gateway.runtime.directory import load_routing
 from ecms_gateway.runtime.routing import MAIL_NOT_YET
-from ecms_gateway.runtime.settings import ECMS
+from ecms_gateway.runtime.settings import ECMS, MessageLimits
 from ecms_gateway.services import clerk
 from ecms_gateway.services.clerk import Submitted
 
@@ -121,7 +121,13 @@ def _send(args: argparse.Namespace) -> int:
     routing = load_routing(config)
     with _store(config) as store:
         submitted = clerk.submit(
-            store, package, routing=routing, secrecy=config.secrecy_policy(), actor=_actor(args)
+            store,
+            package,
+            routing=routing,
+            secrecy=config.secrecy_policy(),
+            actor=_actor(args),
+            served={org.id for org in config.organizations} or None,
+            limits=MessageLimits.of(config),
         )
     print(_describe(submitted, config))
     _nudge(config)
@@ -176,6 +182,8 @@ def _resend(args: argparse.Namespace) -> int:
             secrecy=config.secrecy_policy(),
             actor=_actor(args),
             corrected=corrected,
+            served={org.id for org in config.organizations} or None,
+            limits=MessageLimits.of(config),
         )
     print(_describe(submitted, config) + f" (resend of letter {args.letter_id})")
     _nudge(config)

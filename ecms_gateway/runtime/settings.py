@@ -6,6 +6,7 @@ Built from the ``[ecms]``, ``[[organizations]]``, ``[directory]`` and ``[runtime
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from ecms_gateway.config import GatewayConfig
 from ecms_gateway.errors import ConfigError
@@ -33,6 +34,33 @@ class ServedOrg:
         return self.org_id[:5]
 
 
+MB: Final = 1024 * 1024
+ENVELOPE_BYTES: Final = 1 * MB
+"""What a message holds besides the files: the letter's XML, its signature, the SOAP or mail envelope."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageLimits:
+    """The largest message each channel carries: ``xml.max_bytes`` (e-CMS) and
+    ``mail.max_message_bytes`` (saraban mail)."""
+
+    xml_max_bytes: int = DEFAULT_MAX_BYTES
+    mail_max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+
+    @classmethod
+    def of(cls, config: GatewayConfig) -> MessageLimits:
+        mail = DEFAULT_MAX_MESSAGE_BYTES if config.mail is None else config.mail.max_message_bytes
+        return cls(xml_max_bytes=config.xml.max_bytes, mail_max_bytes=mail)
+
+    def files_room(self, channel: str) -> int:
+        """The bytes all files of one letter may have together on ``channel`` (whole megabytes): on
+        e-CMS they travel Base64-encoded in the letter's XML (4/3); by mail twice, as attachments and
+        inside the attached XML, each Base64-encoded by MIME once more (4/3 + 16/9 = 28/9)."""
+        if channel == MAIL:
+            return max(0, self.mail_max_bytes - ENVELOPE_BYTES) * 9 // 28 // MB * MB
+        return max(0, self.xml_max_bytes - ENVELOPE_BYTES) * 3 // 4 // MB * MB
+
+
 @dataclass(frozen=True, kw_only=True)
 class RuntimeSettings:
     """The workers' shape and timing; times are in seconds."""
@@ -46,10 +74,7 @@ class RuntimeSettings:
     shutdown_grace_s: float = 30.0
     directory_refresh_s: float = 3600.0
     secrecy: SecrecyPolicy = field(default_factory=SecrecyPolicy)
-    xml_max_bytes: int = DEFAULT_MAX_BYTES
-    """The largest e-CMS message the gateway reads or builds (``xml.max_bytes``)."""
-    mail_max_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
-    """The largest mail it sends or reads (``mail.max_message_bytes``)."""
+    limits: MessageLimits = field(default_factory=MessageLimits)
 
     def served(self, org_id: str) -> ServedOrg | None:
         return next((org for org in self.orgs if org.org_id == org_id), None)
@@ -101,6 +126,5 @@ def runtime_settings(config: GatewayConfig) -> RuntimeSettings:
         shutdown_grace_s=runtime.shutdown_grace_seconds,
         directory_refresh_s=config.directory.refresh_minutes * 60,
         secrecy=config.secrecy_policy(),
-        xml_max_bytes=config.xml.max_bytes,
-        mail_max_bytes=DEFAULT_MAX_MESSAGE_BYTES if config.mail is None else config.mail.max_message_bytes,
+        limits=MessageLimits.of(config),
     )

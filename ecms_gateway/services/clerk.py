@@ -9,6 +9,7 @@ gateway's workers, which deliver them with retries.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final
 
@@ -19,7 +20,7 @@ from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.letter.model import DEPARTMENT_SUFFIX, LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
 from ecms_gateway.runtime.routing import Route, RoutingTable
-from ecms_gateway.runtime.settings import ECMS
+from ecms_gateway.runtime.settings import ECMS, MAIL, MB, MessageLimits
 
 
 class DirectoryNotReady(GatewayError):
@@ -43,11 +44,14 @@ def submit(
     actor: str,
     resend_of: int | None = None,
     origin: Origin | None = None,
+    served: Collection[str] | None = None,
+    limits: MessageLimits | None = None,
 ) -> Submitted:
     """Check the letter may leave, route it, and accept it into the outbox (committed on return).
 
     Raises ``PolicyRefused`` (secrecy, kind) or ``InputError`` (receiver unknown, or the sender's
-    own organisation) with the reason.
+    own organisation; a sender not in ``served``; files too large for the channel's ``limits``) with
+    the reason.
     A letter for a receiver without an e-CMS node is accepted on channel mail, where it waits.
     With an ``origin`` a repeated call returns the letter accepted the first time.
     """
@@ -60,13 +64,43 @@ def submit(
             fault_code="routing.to_self",
             fault_params=fault_params("routing.to_self", org_id=letter.receiver.org_id),
         )
+    if served is not None and letter.sender.org_id not in served:
+        raise InputError(
+            f"sender.org_id {letter.sender.org_id} is not an organisation this gateway sends for "
+            f"({', '.join(sorted(served))}): correct the sender, or add it to the configuration's "
+            "[[organizations]] with its signing key",
+            fault_code="routing.sender_not_served",
+            fault_params=fault_params(
+                "routing.sender_not_served", org_id=letter.sender.org_id, served=", ".join(sorted(served))
+            ),
+        )
     route = routing.route(letter.receiver.org_id)
     if route.channel == ECMS:
         _check_departments(package)
+    if limits is not None:
+        _check_size(package, route.channel, limits)
     letter_id = store.accept_outbound(
         package, actor=actor, channel=route.channel, resend_of=resend_of, origin=origin
     )
     return Submitted(letter_id=letter_id, route=route)
+
+
+def _check_size(package: LetterPackage, channel: str, limits: MessageLimits) -> None:
+    """The files must fit the message the channel carries, or the letter is accepted and then fails
+    for good when the node (or the receiving mail system) refuses the message."""
+    size, room = sum(len(f.content) for f in package.files), limits.files_room(channel)
+    if size > room:
+        setting = "mail.max_message_bytes" if channel == MAIL else "xml.max_bytes"
+        raise InputError(
+            f"the letter's files are {_mb(size)} together; by {channel} a letter's files may be {_mb(room)} "
+            f"(within {setting}): send the large files another way, or split them over letters",
+            fault_code="letter.too_large",
+            fault_params=fault_params("letter.too_large", size=_mb(size), limit=_mb(room), channel=channel),
+        )
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:.1f} MB"
 
 
 def _check_departments(package: LetterPackage) -> None:
@@ -127,6 +161,8 @@ def resend(
     secrecy: SecrecyPolicy,
     actor: str,
     corrected: LetterPackage | None = None,
+    served: Collection[str] | None = None,
+    limits: MessageLimits | None = None,
 ) -> Submitted:
     """Send a withdrawn letter again (or its ``corrected`` version) as a new letter.
 
@@ -153,7 +189,16 @@ def resend(
             fault_params=fault_params("store.resend_unconfirmed", letter_id=letter_id),
         )
     package = corrected if corrected is not None else store.load_package(letter_id)
-    return submit(store, package, routing=routing, secrecy=secrecy, actor=actor, resend_of=letter_id)
+    return submit(
+        store,
+        package,
+        routing=routing,
+        secrecy=secrecy,
+        actor=actor,
+        resend_of=letter_id,
+        served=served,
+        limits=limits,
+    )
 
 
 def _reason(reason: str, action: str) -> str:

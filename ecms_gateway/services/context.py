@@ -86,6 +86,8 @@ class Services:
             secrecy=self.settings.secrecy,
             actor=actor,
             origin=origin,
+            served=self.settings.org_ids,
+            limits=self.settings.limits,
         )
         self.wake()
         return done
@@ -120,6 +122,8 @@ class Services:
             secrecy=self.settings.secrecy,
             actor=actor,
             corrected=corrected,
+            served=self.settings.org_ids,
+            limits=self.settings.limits,
         )
         self.wake()
         return done

@@ -153,6 +153,15 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "the receiver ({org_id}) is the sender's own organisation; a letter within it does not go "
         "through the gateway: choose another organisation as the receiver",
     ),
+    "routing.sender_not_served": (
+        "ระบบนี้ส่งหนังสือในนามของ {served} เท่านั้น ไม่ใช่ {org_id} กรุณาแก้ส่วนราชการผู้ส่ง",
+        "this gateway sends for {served} only, not for {org_id}: correct the sender",
+    ),
+    "letter.too_large": (
+        "ไฟล์ของหนังสือรวมกัน {size} แต่ส่งทาง {channel} ได้ไม่เกิน {limit} กรุณาส่งไฟล์ขนาดใหญ่ทางอื่นหรือแบ่งเป็นหลายฉบับ",
+        "the letter's files are {size} together; by {channel} they may be {limit}: send the large files "
+        "another way, or split them over letters",
+    ),
     "routing.unknown_receiver": (
         "ไม่พบผู้รับรหัส {org_id} ในทำเนียบส่วนราชการ กรุณาตรวจรหัสส่วนราชการของผู้รับ (ตัวเลข 10 หลัก) หรือเลือกจากรายการ",
         "receiver {org_id} is not in the organisation directory; check the receiver's organisation ID "

@@ -18,19 +18,13 @@ from starlette.datastructures import UploadFile
 from ecms_adapters.web.context import MAX_UPLOAD_BYTES, Page
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.kept_files import KeptFile, KeptFiles
-from ecms_gateway.runtime.settings import ECMS, MAIL, RuntimeSettings
-
-MB: Final = 1024 * 1024
-_ENVELOPE: Final = 1 * MB  # the letter's own XML, its signature, the SOAP or mail envelope around it
+from ecms_gateway.runtime.settings import ECMS, MAIL, MB, RuntimeSettings
 
 
 def letter_bytes(settings: RuntimeSettings) -> dict[str, int]:
-    """All files of one letter together, by the channel that carries it (whole megabytes), within the
-    gateway's configured ``xml.max_bytes`` and ``mail.max_message_bytes``."""
-    return {
-        ECMS: max(0, settings.xml_max_bytes - _ENVELOPE) * 3 // 4 // MB * MB,
-        MAIL: max(0, settings.mail_max_bytes - _ENVELOPE) * 9 // 28 // MB * MB,  # 4/3 + 4/3 * 4/3 = 28/9
-    }
+    """All files of one letter together, by the channel that carries it (``MessageLimits.files_room``:
+    within the gateway's configured ``xml.max_bytes`` and ``mail.max_message_bytes``)."""
+    return {channel: settings.limits.files_room(channel) for channel in (ECMS, MAIL)}
 
 
 PDF_MIME: Final = "application/pdf"

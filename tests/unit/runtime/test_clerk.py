@@ -4,6 +4,7 @@ receive number is reported to the receiver, a letter for someone else is marked 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ import pytest
 from ecms_gateway.codec import LetterDocument, Notifier, NotifierKind, build_document
 from ecms_gateway.engine import Direction, LetterState, SignatureMark, WorkKind
 from ecms_gateway.errors import InputError, StoreError, TransientTransportError
+from ecms_gateway.letter.model import FileData
 from ecms_gateway.letter.policy import SecrecyPolicy
+from ecms_gateway.runtime.settings import MB, MessageLimits
 from ecms_gateway.runtime.testing import MemoryNode
 from ecms_gateway.services import clerk
 
@@ -34,6 +37,39 @@ def test_a_letter_to_the_senders_own_organisation_is_refused_before_it_is_accept
     with pytest.raises(InputError, match="is the sender's own organisation") as info:
         clerk.submit(orgs[A].store, to_self, routing=routing(), secrecy=SecrecyPolicy(), actor="clerk")
     assert info.value.fault_code == "routing.to_self"
+    assert orgs[A].store.queue() == []
+
+
+def test_files_too_large_for_the_channel_are_refused_before_the_letter_is_accepted(tmp_path: Path) -> None:
+    """Accepted, such a letter would fail for good when the node refused the message; a letter that
+    fits goes on. By mail the files travel twice, so less fits than by e-CMS."""
+    orgs = agencies(tmp_path)
+    limits = MessageLimits(xml_max_bytes=3 * MB, mail_max_bytes=5 * MB)  # room: 1 MB by e-CMS, 1 MB by mail
+    base = letter(1)
+    big = FileData(name="annex.pdf", mime="application/pdf", content=b"%PDF-" + bytes(MB))
+    too_large = replace(base, attachments=(big,))
+    with pytest.raises(InputError, match=r"by ecms a letter's files may be 1\.0 MB") as info:
+        clerk.submit(
+            orgs[A].store, too_large, routing=routing(), secrecy=SecrecyPolicy(), actor="c", limits=limits
+        )
+    assert info.value.fault_code == "letter.too_large"
+    assert orgs[A].store.queue() == []
+    fits = replace(base, attachments=(replace(big, content=big.content[: MB // 2]),))
+    assert clerk.submit(
+        orgs[A].store, fits, routing=routing(), secrecy=SecrecyPolicy(), actor="c", limits=limits
+    )
+    assert limits.files_room("mail") == 1 * MB
+
+
+def test_a_sender_this_gateway_does_not_send_for_is_refused_before_it_is_accepted(tmp_path: Path) -> None:
+    """It used up a registry number and then died at sending: the gateway has no key to sign for it."""
+    orgs = agencies(tmp_path)
+    stranger = letter(1, sender="2099500000")
+    with pytest.raises(InputError, match="not an organisation this gateway sends for") as info:
+        clerk.submit(
+            orgs[A].store, stranger, routing=routing(), secrecy=SecrecyPolicy(), actor="c", served={A}
+        )
+    assert info.value.fault_code == "routing.sender_not_served"
     assert orgs[A].store.queue() == []
 
 

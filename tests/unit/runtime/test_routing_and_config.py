@@ -161,7 +161,7 @@ max_bytes = 10485760
     ]
     assert (settings.poll_interval_s, settings.outbound_workers, settings.lease_s) == (2.5, 7, 60)
     assert settings.directory_refresh_s == 300
-    assert settings.xml_max_bytes == 10 * 1024 * 1024
+    assert settings.limits.xml_max_bytes == 10 * 1024 * 1024
     # the compose page's limit for a letter's files follows it: (10 MB - 1 MB envelope) * 3/4, in MB
     assert letter_bytes(settings)["ecms"] == 6 * 1024 * 1024
 
