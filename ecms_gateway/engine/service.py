@@ -246,7 +246,7 @@ class Store:
     def register_inbound(self, letter_id: int, *, actor: str, reason: str | None = None) -> int:
         return clerk.register_inbound(self._ctx, letter_id, actor=actor, reason=reason)
 
-    def withdraw(self, letter_id: int, *, actor: str, reason: str) -> Transition:
+    def withdraw(self, letter_id: int, *, actor: str, reason: str | None = None) -> Transition:
         return clerk.apply_event(self._ctx, letter_id, Event.WITHDRAW, actor=actor, reason=reason)
 
     def report_wrong_accept_id(self, letter_id: int, *, reason: str, actor: str) -> WrongAcceptIdReport:

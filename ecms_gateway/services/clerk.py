@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Final
 
 from ecms_gateway.engine import Event, LetterState, Store, WorkKind, WrongAcceptIdReport
 from ecms_gateway.engine.events import Origin
@@ -121,10 +120,6 @@ def _check_departments(package: LetterPackage) -> None:
             )
 
 
-WITHDRAWN_AFTER_REFUSAL: Final = "withdrawn after the receiver refused it"
-"""The withdrawal's reason when the clerk gave none."""
-
-
 def register(store: Store, letter_id: int, *, actor: str) -> int:
     """Register a received letter; returns its receive number. The AcceptLetterNotifier carrying that
     number is queued in the same transaction. Registering again returns the same number."""
@@ -144,7 +139,7 @@ def mark_invalid(store: Store, letter_id: int, *, reason: str, actor: str) -> No
 
 def withdraw(store: Store, letter_id: int, *, actor: str, reason: str | None = None) -> None:
     """Withdraw our rejected (or invalid) letter; the withdrawal at the node is queued."""
-    store.withdraw(letter_id, actor=actor, reason=reason or WITHDRAWN_AFTER_REFUSAL)
+    store.withdraw(letter_id, actor=actor, reason=reason or None)
 
 
 def report_wrong_accept_id(store: Store, letter_id: int, *, reason: str, actor: str) -> WrongAcceptIdReport:

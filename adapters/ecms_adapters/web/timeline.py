@@ -8,7 +8,6 @@ from datetime import datetime
 
 from ecms_adapters.web.i18n import CATALOGUE, translate
 from ecms_gateway.engine.values import LetterDetail
-from ecms_gateway.services.clerk import WITHDRAWN_AFTER_REFUSAL
 
 # Steps worth a clerk's attention; the rest (work taken over, notes) stays in the audit log.
 _BAD = {
@@ -32,6 +31,8 @@ _REASONED = {
     "invalid_notified",
     "bounced",
 }
+# What the gateway recorded as a withdrawal's reason when the clerk gave none, before it recorded none.
+_OLD_DEFAULT_REASONS = frozenset({"withdrawn after the receiver refused it"})
 _THEIR_NUMBER = {"accept_notified", "invalid_accept_id"}  # steps about the receiver's receive number
 _GOOD = {"receive_notified", "accept_notified", "register", "sent"}
 
@@ -61,9 +62,7 @@ def timeline(detail: LetterDetail, lang: str) -> list[Step]:
             Step(
                 at=entry.at,
                 text=translate(lang, key, n=number if number is not None else "?"),
-                reason=entry.reason
-                if event in _REASONED and entry.reason != WITHDRAWN_AFTER_REFUSAL
-                else None,
+                reason=_reason(event, entry.reason),
                 actor=entry.actor,
                 tone=tone,
             )
@@ -73,4 +72,4 @@ def timeline(detail: LetterDetail, lang: str) -> list[Step]:
 
 def _reason(event: str, reason: str | None) -> str | None:
     """The reason a clerk reads: a person's or a mail system's, not the gateway's own default."""
-    return reason if event in _REASONED and reason != WITHDRAWN_AFTER_REFUSAL else None
+    return reason if event in _REASONED and reason not in _OLD_DEFAULT_REASONS else None

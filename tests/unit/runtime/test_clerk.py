@@ -73,6 +73,14 @@ def test_a_sender_this_gateway_does_not_send_for_is_refused_before_it_is_accepte
     assert orgs[A].store.queue() == []
 
 
+def test_a_refused_withdrawal_quotes_no_reason_the_clerk_did_not_give(tmp_path: Path) -> None:
+    orgs = agencies(tmp_path)
+    sent = clerk.submit(orgs[A].store, letter(1), routing=routing(), secrecy=SecrecyPolicy(), actor="c")
+    with pytest.raises(StoreError, match="event withdraw does not apply") as info:
+        clerk.withdraw(orgs[A].store, sent.letter_id, actor="clerk")
+    assert "given reason" not in str(info.value)
+
+
 def test_a_rejected_letter_is_resent_only_after_the_node_withdrew_it(tmp_path: Path) -> None:
     orgs = agencies(tmp_path)
     a, b = orgs[A], orgs[B]
