@@ -276,19 +276,25 @@ async def serve(
     loop = asyncio.get_running_loop()
     threads = ThreadPoolExecutor(max_workers=thread_count(config), thread_name_prefix="gateway")
     loop.set_default_executor(threads)
-    async with build_gateway(config, hooks=hooks, folder_hooks=folder_hooks) as gateway:
-        face: HttpFace | None = None
-        if config.http is not None and config.http.enabled:
-            face = http_face(
-                config.http,
-                gateway.services,
-                grace_s=config.runtime.shutdown_grace_seconds,
-                extra=app_hooks(config, gateway),
-            )
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, gateway.stop)
-        loop.add_signal_handler(signal.SIGUSR1, gateway.wake)
-        with PidFile(config.gateway.data_dir):
+    # Before anything opens: a second gateway on a SQLite data folder is refused here. On PostgreSQL
+    # several processes may share the folder (its file store); the first keeps the pid file.
+    database = resolve_url(data_dir=config.gateway.data_dir, database_url=config.database_url)
+    # The pid file names this process from now on: a wake-up (`send`) before the gateway is built
+    # must not end it (SIGUSR1's default); it looks for work when it starts anyway.
+    loop.add_signal_handler(signal.SIGUSR1, lambda: None)
+    with PidFile(config.gateway.data_dir, shared=not database.startswith("sqlite")):
+        async with build_gateway(config, hooks=hooks, folder_hooks=folder_hooks) as gateway:
+            face: HttpFace | None = None
+            if config.http is not None and config.http.enabled:
+                face = http_face(
+                    config.http,
+                    gateway.services,
+                    grace_s=config.runtime.shutdown_grace_seconds,
+                    extra=app_hooks(config, gateway),
+                )
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, gateway.stop)
+            loop.add_signal_handler(signal.SIGUSR1, gateway.wake)
             async with giving_back_memory():
                 await _run(gateway, face)
     log.info("gateway stopped")
