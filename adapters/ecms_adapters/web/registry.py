@@ -18,12 +18,15 @@ from ecms_adapters.web.fault_text import error_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.registry_pdf import book_pdf
 from ecms_adapters.web.render import BANGKOK, be_date
-from ecms_gateway.engine import Direction
+from ecms_gateway.engine import Direction, LetterState
 from ecms_gateway.engine.values import LetterSummary
 from ecms_gateway.errors import InputError
 from ecms_gateway.letter.dates import parse_clerk_date
 
 _ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NOTED_STATES: Final = frozenset(
+    {LetterState.REJECTED, LetterState.INVALID, LetterState.WITHDRAWN, LetterState.FAILED}
+)
 MAX_DAYS: Final = 366 * 2
 """The longest period one book covers (two years) so that a typo cannot ask for the whole archive."""
 
@@ -107,6 +110,8 @@ def _row(letter: LetterSummary, direction: Direction, page: Page) -> BookRow:
         note.append(letter.secrecy.thai)
     if direction is Direction.OUT and letter.accept_id:
         note.append(f"เลขรับปลายทาง {letter.accept_id}")
+    if letter.state in _NOTED_STATES:  # the book says what became of a letter that did not go through
+        note.append(translate(lang, f"state.{letter.state.value}"))
     return BookRow(
         number="" if letter.registry_no is None else str(letter.registry_no),
         registered=be_date(when, lang),
@@ -152,7 +157,7 @@ async def screen(page: Page) -> Response:
         rows=rows,
         query=query,
         orgs=[org.org_id for org in page.services.settings.orgs],
-        title=None if book is None else _title(page, book),
+        title=None if book is None else f"{_title(page, book)} {page.org_name(book.org)}",
         period=None
         if book is None
         else translate(
@@ -222,7 +227,7 @@ async def as_pdf(page: Page) -> Response:
     )
     content = await page.run(
         book_pdf,
-        title=f"{_title(page, book)} {book.org}",
+        title=f"{_title(page, book)} {page.org_name(book.org)}",
         period=period,
         headings=HEADINGS[page.lang],
         rows=[

@@ -21,7 +21,7 @@ from ecms_adapters.web.render import be_datetime
 from ecms_adapters.web.thai_words import ZWSP, word_breaks
 
 FONTS: Final = Path(__file__).parent / "static" / "vendor" / "sarabun"
-COLUMN_WIDTHS: Final = (14, 22, 30, 22, 44, 44, 72, 29)  # millimetres, 277 in all (A4 landscape less margins)
+COLUMN_WIDTHS: Final = (20, 24, 30, 22, 44, 44, 64, 29)  # millimetres, 277 in all (A4 landscape less margins)
 LINE_HEIGHT: Final = 5.5
 BOTTOM_MARGIN: Final = 12  # millimetres kept free at the foot of every page
 _BREAKS: Final = re.compile(f"({ZWSP}| )")  # where a line may break: kept apart as pieces

@@ -3,6 +3,7 @@ fault at once, register, redrive, and the registry book as CSV and PDF."""
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import replace
 from datetime import datetime
@@ -10,6 +11,7 @@ from datetime import datetime
 import pytest
 from ecms_adapters.web.flash import FLASH_COOKIE
 from ecms_adapters.web.i18n import translate
+from pypdf import PdfReader
 
 from ecms_gateway.engine import (
     Direction,
@@ -503,3 +505,22 @@ def test_the_letter_page_names_speed_and_secrecy_in_the_pages_language(live: Liv
     english = clerk.get(f"/letters/{letter_id}").text
     assert "<dd>most urgent</dd>" in english
     assert "<dd>normal</dd>" in english
+
+
+def test_the_sent_book_says_what_became_of_a_refused_letter_and_names_the_agency(live: LiveWeb) -> None:
+    """A rejected (or withdrawn, invalid, failed) letter's row says so in the note; the PDF's title
+    and the page's heading name the organisation, not its code."""
+    _sent(live)
+    _told(live, NotifierKind.REJECT)
+    clerk = live.logged_in("clerk")
+    today = datetime.now(THAI_TIME).date().isoformat()
+    period = {"book": "out", "from": today, "to": today}
+    rows = clerk.get("/registry.csv", params=period).content.decode("utf-8-sig").splitlines()
+    assert rows[1].endswith("ถูกปฏิเสธ")
+    screen = clerk.get("/registry", params=period).text
+    assert '<h2 id="book-title">ทะเบียนหนังสือส่ง สำนักงานตัวอย่างสภาวิชาชีพครู</h2>' in screen
+    pdf = PdfReader(io.BytesIO(clerk.get("/registry.pdf", params=period).content))
+    # (fpdf2 maps the second glyph HarfBuzz makes of sara am to a control character in the text layer)
+    first = re.sub("[\x00-\x1f]", "", pdf.pages[0].extract_text().replace("\n", " "))
+    assert "ทะเบียนหนังสือส่ง สำนักงานตัวอย่างสภาวิชาชีพครู" in first
+    assert "เลขทะเบียน" in first  # the heading on one line, not broken inside the word
