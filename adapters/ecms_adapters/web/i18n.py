@@ -312,6 +312,22 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "dash.days_left": ("เหลือ {n} วัน", "{n} days left"),
     "dash.none": ("ไม่มี", "None"),
     "dash.error": ("ข้อผิดพลาด", "Error"),
+    "dash.retrying": ("รอลองใหม่", "Retrying"),
+    "dash.dead_count": ("ส่งไม่สำเร็จ", "Dead"),
+    "work.ready": ("รอทำ", "ready"),
+    "work.leased": ("กำลังทำ", "in hand"),
+    "work.done": ("เสร็จแล้ว", "done"),
+    "work.dead": ("ไม่สำเร็จ", "dead"),
+    "work.send": ("ส่งหนังสือ", "send a letter"),
+    "work.inbound": ("รับเข้า", "take in"),
+    "work.notify_receive": ("แจ้งว่าได้รับหนังสือ", "tell: received"),
+    "work.notify_accept": ("แจ้งเลขรับ", "tell: receive number"),
+    "work.notify_reject": ("แจ้งปฏิเสธหนังสือ", "tell: rejected"),
+    "work.notify_invalid": ("แจ้งว่าส่งผิด", "tell: wrongly sent"),
+    "work.notify_invalid_accept_id": ("แจ้งว่าเลขรับไม่ถูกต้อง", "tell: wrong receive number"),
+    "work.withdraw": ("ดึงหนังสือคืน", "withdraw"),
+    "channel.ecms": ("e-CMS", "e-CMS"),
+    "channel.mail": ("อีเมลสารบรรณ", "saraban mail"),
     "audit.title": ("บันทึกตรวจสอบ", "Audit log"),
     "audit.verify": ("ตรวจสอบความถูกต้องของสายบันทึก", "Verify chain"),
     "audit.ok": ("สายบันทึกถูกต้อง ตรวจแล้ว {n} รายการ", "The chain is intact: {n} entries checked"),
@@ -380,6 +396,12 @@ def translate(lang: str, key: str, **values: object) -> str:
     pair = CATALOGUE.get(key)
     text = key if pair is None else pair[0 if lang == "th" else 1]
     return text.format(**values) if values else text
+
+
+def translate_value(lang: str, prefix: str, value: str) -> str:
+    """A code's name (``work.`` + ``dead``) in ``lang``; the code itself when it has none."""
+    key = f"{prefix}.{value}"
+    return translate(lang, key) if key in CATALOGUE else value
 
 
 def pick_lang(cookie: str | None) -> str:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, Response
 
-from ecms_adapters.web.i18n import translate
+from ecms_adapters.web.i18n import translate, translate_value
 from ecms_gateway.letter.thai import MONTHS_SHORT, be_year
 
 HERE: Final = Path(__file__).parent
@@ -96,6 +96,7 @@ def page_response(
         "d": partial(be_date, lang=lang),
         "dt": partial(be_datetime, lang=lang),
         "y": partial(be_year_text, lang=lang),
+        "tv": partial(translate_value, lang),
     }
     html = env.get_template(template).render(values)
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)

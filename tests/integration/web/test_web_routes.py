@@ -342,6 +342,13 @@ def test_an_operator_redrives_a_dead_letter(live: LiveWeb) -> None:
     operator = live.logged_in("operator")
     page = operator.get("/dashboard")
     assert "node refused: unknown receiver" in page.text
+    dead = page.text.split('id="dead"')[1]
+    assert "<td>ส่งหนังสือ</td>" in dead  # the work and the channel in the page's language
+    assert "<td>e-CMS</td>" in dead
+    assert "<td>send</td>" not in dead
+    queues = page.text.split('id="dead"')[0]
+    assert "<td>ไม่สำเร็จ</td>" in queues
+    assert "สำนักงานศึกษาธิการจังหวัดตัวอย่าง (2099100000)" in queues  # the failing route, by name
     answer = operator.post("/dashboard/redrive", data={"csrf": csrf_of(page.text), "one": str(work_id)})
     assert answer.status_code == 303
     assert [r.state for r in live.store.queue() if r.work_id == work_id] == [WorkState.READY]
