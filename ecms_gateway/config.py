@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from pydantic import (
     AfterValidator,
@@ -61,6 +61,21 @@ def _no_top_secret(value: list[Secrecy]) -> list[Secrecy]:
     if Secrecy.TOP_SECRET in value:
         raise PydanticCustomError(
             "top_secret", "top_secret can never be allowed: the regulation forbids sending it electronically"
+        )
+    return value
+
+
+RETRY_CHANNELS: Final = ("default", "ecms", "mail", "webhook")
+"""The ``[retry.<name>]`` sections a gateway reads: the default and each channel's."""
+
+
+def _retry_channels(value: dict[str, RetrySection]) -> dict[str, RetrySection]:
+    unknown = sorted(set(value) - set(RETRY_CHANNELS))
+    if unknown:
+        raise PydanticCustomError(
+            "retry_channel",
+            "[retry.{names}] is not read by the gateway: a retry section is one of {known}",
+            {"names": ", ".join(unknown), "known": ", ".join(f"[retry.{c}]" for c in RETRY_CHANNELS)},
         )
     return value
 
@@ -309,7 +324,7 @@ class GatewayConfig(_Section):
     xml: XmlSection = Field(default_factory=XmlSection)
     policy: PolicySection = Field(default_factory=PolicySection)
     signing: SigningSection = Field(default_factory=SigningSection)
-    retry: dict[str, RetrySection] = Field(default_factory=dict)
+    retry: Annotated[dict[str, RetrySection], AfterValidator(_retry_channels)] = Field(default_factory=dict)
     ecms: EcmsSection = Field(default_factory=EcmsSection)
     organizations: list[OrganizationSection] = Field(default_factory=list)
     directory: DirectorySection = Field(default_factory=DirectorySection)

@@ -45,6 +45,8 @@ electronic_secrecy = ["normal", "top_secret"]
 unsigned = "maybe"
 [gatway]
 data_dir = "x"
+[retry.ecmz]
+base_seconds = 5
 """,
     )
     with pytest.raises(ConfigError) as info:
@@ -55,6 +57,7 @@ data_dir = "x"
     assert "signing.partners.123" in message
     assert "signing.partners.123.unsigned" in message
     assert "gatway: is not a configuration key" in message
+    assert "retry: [retry.ecmz] is not read by the gateway: a retry section is one of [retry.default]" in message
 
 
 def test_key_files_and_trust_folder_must_exist(tmp_path: Path) -> None:
