@@ -13,7 +13,7 @@ from pathlib import Path
 from ecms_gateway.errors import ConfigError
 from ecms_gateway.signing.algorithms import Profile
 from ecms_gateway.signing.keys import KeyRef
-from ecms_gateway.signing.trust import TrustStore
+from ecms_gateway.signing.trust import TrustFolder, TrustStore
 
 
 class UnsignedPolicy(StrEnum):
@@ -66,3 +66,7 @@ class SigningConfig:
     def trust_store(self) -> TrustStore:
         """Load the trust store folder (an empty store when none is configured)."""
         return TrustStore.from_folder(self.trust_dir) if self.trust_dir is not None else TrustStore()
+
+    def followed_trust(self) -> TrustStore | TrustFolder:
+        """For a running gateway: the trust store folder, read again when its files change."""
+        return TrustFolder(self.trust_dir) if self.trust_dir is not None else TrustStore()

@@ -13,8 +13,10 @@ Organisation directory entries may carry a PEM certificate; ``with_pins`` adds i
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -29,6 +31,8 @@ from cryptography.x509.verification import ExtensionPolicy, PolicyBuilder, Store
 from ecms_gateway.errors import ConfigError, TrustError
 from ecms_gateway.signing.certs import describe, expiry_warning, fingerprint, has_signing_usage, org_ids_of
 from ecms_gateway.signing.certs import validity_problem as _validity_problem
+
+log = logging.getLogger(__name__)
 
 _PEM_BLOCK: Final = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----.+?-----END \1-----", re.DOTALL)
 _ORG_DIR: Final = re.compile(r"[0-9]{10}")
@@ -271,3 +275,58 @@ def _read_pem(data: bytes, *, source: str) -> tuple[list[x509.Certificate], list
         except ValueError as exc:
             raise ConfigError(f"{source} holds an unreadable {kind.decode()} block ({exc})") from exc
     return certs, keys
+
+
+RECHECK_S: Final = 2.0
+"""How often a ``TrustFolder`` looks whether its files changed (a stat of each file)."""
+
+
+class TrustFolder:
+    """A trust store folder that a running gateway follows: a certificate pinned or removed, a CA added,
+    takes effect within ``RECHECK_S`` without a restart. A folder that no longer loads (a broken file
+    being copied in) keeps the last good store and says why once."""
+
+    def __init__(self, folder: Path, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.folder = folder
+        self._clock = clock
+        self._seen = self._state()
+        self.store = TrustStore.from_folder(folder)
+        self._checked = clock()
+        self._problem: str | None = None
+
+    def current(self) -> TrustStore:
+        """The store as the folder is now (read again when a file changed)."""
+        now = self._clock()
+        if now - self._checked < RECHECK_S:
+            return self.store
+        self._checked = now
+        state = self._state()
+        if state == self._seen:
+            return self.store
+        try:
+            store = TrustStore.from_folder(self.folder)
+        except (ConfigError, OSError) as exc:
+            if str(exc) != self._problem:
+                log.warning(
+                    "trust store %s changed but cannot be read, the last good one stays: %s", self.folder, exc
+                )
+            self._problem = str(exc)
+            return self.store
+        self.store, self._seen, self._problem = store, state, None
+        log.info(
+            "trust store %s read again: %d CA(s), %d pinned organisation(s)",
+            self.folder,
+            len(store.cas),
+            len(store.pinned) + len(store.pinned_keys),
+        )
+        return store
+
+    def _state(self) -> frozenset[tuple[str, int, int]]:
+        found = set()
+        for path in (*self.folder.glob("ca/*.pem"), *self.folder.glob("orgs/*/*.pem")):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found.add((str(path), stat.st_mtime_ns, stat.st_size))
+        return frozenset(found)

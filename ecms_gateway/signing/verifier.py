@@ -41,7 +41,7 @@ from ecms_gateway.signing.locate import (
 )
 from ecms_gateway.signing.outcome import REJECT, SignatureStatus, Verified, sending_org, unsigned
 from ecms_gateway.signing.signer_block import check_signer_block
-from ecms_gateway.signing.trust import TrustedSigner, TrustStore
+from ecms_gateway.signing.trust import TrustedSigner, TrustFolder, TrustStore
 from ecms_gateway.xml.parser import XmlLimits, parse_xml
 
 _CACHE_SIZE: Final = 256
@@ -64,13 +64,14 @@ class Verifier:
 
     def __init__(
         self,
-        trust: TrustStore,
+        trust: TrustStore | TrustFolder,
         policies: Policies | PartnerPolicy | None = None,
         *,
         clock: Callable[[], datetime] = _utcnow,
         limits: XmlLimits | None = None,
     ) -> None:
         self._trust = trust
+        self._trusting: TrustStore | None = None  # the store the cache's decisions were made with
         fixed = policies if isinstance(policies, PartnerPolicy) else PartnerPolicy()
         self._policies: Policies = policies if callable(policies) else (lambda _org: fixed)
         self._clock = clock
@@ -214,14 +215,18 @@ class Verifier:
                 action=f"Accept this only from a legacy partner: enable legacy for {org} and pin its key",
             )
         now = self._clock()
+        trust = self._trust.current() if isinstance(self._trust, TrustFolder) else self._trust
+        if trust is not self._trusting:  # the folder changed: decide again (a pin may be gone)
+            self._cache.clear()
+            self._trusting = trust
         cache_key = (org, km.certificates or (km.bare_key.public_bytes(*_SPKI) if km.bare_key else b"",))
         hit = self._cache.get(cache_key)
         if hit is not None and hit[0].holds_at(now):
             return hit
         if km.bare_key is not None:
-            signer = self._trust.trust_bare_key(km.bare_key, org, now)
+            signer = trust.trust_bare_key(km.bare_key, org, now)
         else:
-            signer = self._trust.trust_certificates(_parse_certs(km.certificates, org), org, now)
+            signer = trust.trust_certificates(_parse_certs(km.certificates, org), org, now)
         entry = signer, _xmlsec_key(signer.public_key)
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.clear()

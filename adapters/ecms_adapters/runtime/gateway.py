@@ -43,6 +43,7 @@ from ecms_gateway.runtime.settings import RuntimeSettings, runtime_settings
 from ecms_gateway.runtime.webhooks import WEBHOOK_CHANNEL, WebhookParts
 from ecms_gateway.services.context import RuntimeStatus, Services
 from ecms_gateway.signing import OutboundSigner, Verifier
+from ecms_gateway.signing.trust import TrustFolder
 from ecms_gateway.store.database import resolve_url
 
 log = logging.getLogger(__name__)
@@ -168,8 +169,9 @@ async def build_gateway(
     compiled_schema()
     signer = signer_for(config, settings)
     signing = config.signing_config()
-    trust = signing.trust_store()
-    verifier = Verifier(trust, signing.partner, limits=config.xml_limits())
+    followed = signing.followed_trust()  # partners' certificates pinned later count without a restart
+    trust = followed.store if isinstance(followed, TrustFolder) else followed  # the metrics' (at start)
+    verifier = Verifier(followed, signing.partner, limits=config.xml_limits())
     store = await asyncio.to_thread(
         Store,
         database_url=config.database_url,
