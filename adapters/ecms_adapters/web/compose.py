@@ -14,8 +14,9 @@ from ecms_adapters.web.directory import choices, search
 from ecms_adapters.web.fault_text import error_text, fault_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.kept_files import KeptFile, KeptFiles, kept_files_of
-from ecms_gateway.errors import GatewayError, LetterInvalid
+from ecms_gateway.errors import GatewayError, InputError, LetterInvalid
 from ecms_gateway.letter.codes import Kind, Secrecy, Speed
+from ecms_gateway.letter.dates import parse_clerk_date
 from ecms_gateway.letter.loader import load_letter_dict
 from ecms_gateway.letter.model import LetterPackage
 from ecms_gateway.runtime.settings import ECMS, MAIL
@@ -130,6 +131,11 @@ def _form_faults(page: Page, values: dict[str, str], found: uploads.Attached) ->
         faults["receiver"] = [_unmatched(page, values["receiver_query"])]
     if found.main is None and not faults.get("main_file"):
         faults["main_file"].append(translate(page.lang, "compose.attach_main"))
+    if values["date"]:
+        try:  # the clerk's one rule for a year (a typo such as 2099 or 1900 is said, not sent)
+            values["date"] = parse_clerk_date(values["date"]).isoformat()
+        except InputError as exc:
+            faults["date"].append(error_text(page.lang, exc))
     return faults
 
 
@@ -147,8 +153,8 @@ def _load(
             field = _field(fault.where)
             if field == "main_file" and found.main is None:
                 continue  # already said: attach the letter
-            if field == "receiver" and faults.get("receiver"):
-                continue  # already said: pick the receiver
+            if field in ("receiver", "date") and faults.get(field):
+                continue  # already said: pick the receiver, write a date that can be
             if required not in faults.get(field, []):
                 faults[field].append(fault_text(page.lang, fault))
         return None

@@ -250,6 +250,20 @@ def test_compose_shows_every_fault_next_to_its_field_and_sends_nothing(live: Liv
     assert live.store.queue() == []
 
 
+@pytest.mark.parametrize("typo", ["2099-01-05", "1900-01-05"])
+def test_a_letter_date_whose_year_is_a_typo_is_said_next_to_the_date(live: LiveWeb, typo: str) -> None:
+    """The compose page reads its date by the clerks' one rule: a year a century out is refused with
+    the years to write, once, not sent."""
+    clerk = live.logged_in("clerk")
+    form = _compose_form(csrf=csrf_of(clerk.get("/compose").text), date=typo)
+    answer = clerk.post("/compose", data=form, files=_pdf_files())
+    assert answer.status_code == 200
+    said = answer.text.split('id="date-faults"')[1].split("</ul>")[0]
+    assert said.count("<li>") == 1, said
+    assert typo[:4] in said
+    assert live.store.queue() == []
+
+
 def test_org_search_finds_thai_english_names_and_codes(live: LiveWeb) -> None:
     clerk = live.logged_in("clerk")
     by_code = clerk.get("/orgs", params={"q": "20991"}).json()
