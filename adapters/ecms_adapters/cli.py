@@ -9,8 +9,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from ecms_gateway.cli import main as core
-
 ADAPTER_COMMAND_MODULES: tuple[str, ...] = (
     "ecms_adapters.commands.node",
     "ecms_adapters.commands.run",
@@ -19,6 +17,11 @@ ADAPTER_COMMAND_MODULES: tuple[str, ...] = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Imported here, inside the guard: Ctrl-C while the command loads ends it quietly too.
+    try:
+        from ecms_gateway.cli import main as core  # noqa: PLC0415 - see above
+    except KeyboardInterrupt:
+        return 130
     return core.main(argv, extra_modules=ADAPTER_COMMAND_MODULES)
 
 

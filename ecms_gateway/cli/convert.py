@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ecms_gateway.cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from ecms_gateway.cli.output import human_size, missing, print_faults
+from ecms_gateway.cli.output import human_size, missing, print_faults, writing
 from ecms_gateway.cli.settings import add_xml_options, xml_limits
 from ecms_gateway.errors import InputError, LetterInvalid, PolicyRefused, SchemaInvalid
 from ecms_gateway.fileio import write_atomic
@@ -73,7 +73,8 @@ def _to_ecms(path: Path, args: argparse.Namespace) -> int:
     data = letter_to_document(package)
     if out.exists() and not args.force:
         raise InputError(f"would overwrite {out}; choose another output with -o or pass --force")
-    write_atomic(out, data)
+    with writing(out):
+        write_atomic(out, data)
     count = len(package.files)
     print(
         f"{path}: wrote {out} (GovernmentDocument, {count} file{'s' * (count != 1)}, "
@@ -86,7 +87,8 @@ def _to_letter(path: Path, args: argparse.Namespace) -> int:
     out: Path = args.output or Path.cwd() / f"{path.stem}.json"
     limits = xml_limits(args)
     decoded = document_from_xml(path.read_bytes(), limits=limits, source="the file")
-    written = write_letter(decoded.package, out, overwrite=args.force)
+    with writing(out):
+        written = write_letter(decoded.package, out, overwrite=args.force)
     files = ", ".join(p.name for p in written.file_paths)
     print(f"{path}: wrote {written.json_path} and {files}")
     if decoded.signature is not None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from ecms_gateway.cli.main import EXIT_OK
-from ecms_gateway.cli.output import warn
+from ecms_gateway.cli.main import EXIT_OK, EXIT_USAGE
+from ecms_gateway.cli.output import missing, warn, writing
 from ecms_gateway.cli.settings import add_config_option, config_from_args
 from ecms_gateway.codec.document import DOCUMENT
 from ecms_gateway.fileio import write_atomic
@@ -64,6 +64,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_sign(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        print(f"{args.file}: {missing(args.file, '*.xml')}", file=sys.stderr)
+        return EXIT_USAGE
     passphrase = read_passphrase(file=args.passphrase_file, env_name=PASSPHRASE_ENV, environ=os.environ)
     key = load_key_files(key=args.key, cert=args.cert, passphrase=passphrase)
     for message in key.warnings:
@@ -77,11 +80,15 @@ def run_sign(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.buffer.write(data)
     else:
-        write_atomic(args.output, data)
+        with writing(args.output):
+            write_atomic(args.output, data)
     return EXIT_OK
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        print(f"{args.file}: {missing(args.file, '*.xml')}", file=sys.stderr)
+        return EXIT_USAGE
     signing = config_from_args(args).signing_config()
     folder = args.trust if args.trust is not None else signing.trust_dir
     trust = TrustStore.from_folder(folder) if folder is not None else TrustStore()
