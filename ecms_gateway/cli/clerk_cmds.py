@@ -12,6 +12,7 @@ import argparse
 import getpass
 from pathlib import Path
 
+from ecms_gateway.cli.arguments import record_id
 from ecms_gateway.cli.settings import add_config_option, config_from_args
 from ecms_gateway.config import GatewayConfig
 from ecms_gateway.engine import Store
@@ -43,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     reg = subparsers.add_parser(
         "register", parents=[common], help="register a received letter: give it its receive number"
     )
-    reg.add_argument("letter_id", type=int, metavar="ID", help="letter id (from `queue` or `show`)")
+    reg.add_argument("letter_id", type=record_id, metavar="ID", help="letter id (from `queue` or `show`)")
     reg.set_defaults(func=_register)
 
     for name, helptext, func in (
@@ -51,21 +52,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ("invalid", "mark a received letter wrong or misaddressed; its sender is told why", _invalid),
     ):
         parser = subparsers.add_parser(name, parents=[common], help=helptext)
-        parser.add_argument("letter_id", type=int, metavar="ID", help="letter id")
+        parser.add_argument("letter_id", type=record_id, metavar="ID", help="letter id")
         parser.add_argument("--reason", required=True, help="why (sent to the letter's sender)")
         parser.set_defaults(func=func)
 
     withdraw = subparsers.add_parser(
         "withdraw", parents=[common], help="withdraw our rejected or invalid letter at the node"
     )
-    withdraw.add_argument("letter_id", type=int, metavar="ID", help="letter id")
+    withdraw.add_argument("letter_id", type=record_id, metavar="ID", help="letter id")
     withdraw.add_argument("--reason", help="why (kept in the audit log)")
     withdraw.set_defaults(func=_withdraw)
 
     resend = subparsers.add_parser(
         "resend", parents=[common], help="send a withdrawn letter again, as is or corrected, as a new letter"
     )
-    resend.add_argument("letter_id", type=int, metavar="ID", help="the withdrawn letter's id")
+    resend.add_argument("letter_id", type=record_id, metavar="ID", help="the withdrawn letter's id")
     resend.add_argument("--letter", type=Path, metavar="LETTER.json", help="the corrected letter to send")
     resend.set_defaults(func=_resend)
 
@@ -76,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Record the report on our letter and queue an InvalidAcceptIDNotifier with the reason; "
         "the running gateway sends it (by e-CMS, or by mail if the letter went by mail) with retries.",
     )
-    wrong.add_argument("letter_id", type=int, metavar="ID", help="our (outbound) letter's id")
+    wrong.add_argument("letter_id", type=record_id, metavar="ID", help="our (outbound) letter's id")
     wrong.add_argument("--reason", required=True, help="what is wrong with it (sent to the receiver)")
     wrong.set_defaults(func=_invalid_accept_id)
 

@@ -10,10 +10,14 @@ import os
 from pathlib import Path
 from typing import get_args
 
+from ecms_gateway.cli.arguments import whole_number
 from ecms_gateway.cli.main import EXIT_OK
 from ecms_gateway.signing.certs import fingerprint
 from ecms_gateway.signing.keys import PASSPHRASE_ENV, read_passphrase
 from ecms_gateway.signing.newkeys import KeyType, write_new_key
+
+DEFAULT_OUT = Path("keys")
+MAX_DAYS = 36500  # a hundred years: a trial certificate needs no more, and the date stays representable
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,18 +26,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     new = commands.add_parser(
         "new",
         help="write a private key and a self-signed certificate for one organisation",
-        description="Write ORG_ID.key.pem and ORG_ID.cert.pem into DIR. The certificate names the "
-        "organisation in organizationIdentifier and OU, so partners can pin it in trust/orgs/ORG_ID/. "
+        description="Write ORG_ID.key.pem and ORG_ID.cert.pem into DIR (default ./keys, as the example "
+        "configuration's signing.keys name them); existing files are never overwritten. The certificate "
+        "names the organisation in organizationIdentifier and OU, so partners can pin it in "
+        "trust/orgs/ORG_ID/. "
         f"The key is encrypted when a passphrase is given in {PASSPHRASE_ENV} or --passphrase-file. "
         "For trials and tests only: production certificates come from a CA.",
     )
     new.add_argument("--org", required=True, metavar="ORG_ID", help="the 10-digit organisation ID")
-    new.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for the two files")
+    new.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="folder for the two files (default keys)"
+    )
     new.add_argument(
         "--type", default="rsa2048", choices=get_args(KeyType), help="key type (default rsa2048)"
     )
     new.add_argument(
-        "--days", type=int, default=365, help="validity of the certificate in days (default 365)"
+        "--days",
+        type=whole_number(1, MAX_DAYS, what="the validity in days"),
+        default=365,
+        help=f"validity of the certificate in days, 1 to {MAX_DAYS} (default 365)",
     )
     new.add_argument(
         "--passphrase-file", type=Path, metavar="FILE", help="encrypt the key with the passphrase in FILE"

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ecms_gateway.cli.arguments import record_id
 from ecms_gateway.cli.output import human_size
 from ecms_gateway.cli.settings import add_config_option, config_from_args
 from ecms_gateway.config import GatewayConfig
@@ -52,7 +53,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     pending.set_defaults(func=_pending)
 
     show = commands.add_parser("show", parents=[common], help="show one letter sent by mail, with its files")
-    show.add_argument("record_id", type=int, metavar="ID", help="its id (from `mail pending`)")
+    show.add_argument("record_id", type=record_id, metavar="ID", help="its id (from `mail pending`)")
     show.add_argument("--save", type=Path, metavar="DIR", help="write its files into DIR to read them")
     show.set_defaults(func=_show)
 
@@ -64,7 +65,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "(channel mail). Every missing or wrong field is listed at once. Then `ecms-gateway register ID` "
         "gives its receive number, which is mailed back to the address the letter came from.",
     )
-    confirm.add_argument("record_id", type=int, metavar="ID", help="its id (from `mail pending`)")
+    confirm.add_argument("record_id", type=record_id, metavar="ID", help="its id (from `mail pending`)")
     confirm.add_argument("--book-no", help="เลขที่หนังสือ, e.g. 'ศธ 0206/1234' (Thai or Arabic digits)")
     confirm.add_argument(
         "--date", help="ลงวันที่: 20 พฤศจิกายน 2569, 20/11/2569, ๒๐/๑๑/๒๕๖๙ or 2026-11-20 (พ.ศ. or ค.ศ.)"
@@ -79,7 +80,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     dismiss = commands.add_parser(
         "dismiss", parents=[common], help="set aside a mail that is not a letter (nothing is sent)"
     )
-    dismiss.add_argument("record_id", type=int, metavar="ID", help="its id (from `mail pending`)")
+    dismiss.add_argument("record_id", type=record_id, metavar="ID", help="its id (from `mail pending`)")
     dismiss.add_argument("--reason", required=True, help="why (kept in its history)")
     dismiss.set_defaults(func=_dismiss)
 

@@ -20,6 +20,7 @@ from typing import Final
 
 from sqlalchemy.exc import DBAPIError
 
+from ecms_gateway.cli.arguments import add_channel_option, record_id
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
 from ecms_gateway.engine import LetterState, SignatureMark, Store, WorkState
 from ecms_gateway.engine.values import LetterDetail, LetterSummary, QueueRow
@@ -49,18 +50,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     queue.add_argument(
         "--state", choices=states, help="a work state (ready, leased, dead, done) or a letter state"
     )
-    queue.add_argument("--channel", help="only this channel")
+    add_channel_option(queue, "only this channel")
     queue.set_defaults(func=_queue)
 
     retry = subparsers.add_parser("retry", parents=[where], help="send dead letters again")
-    retry.add_argument("ids", nargs="*", type=int, metavar="ID", help="work item ids (from `queue`)")
+    retry.add_argument("ids", nargs="*", type=record_id, metavar="ID", help="work item ids (from `queue`)")
     retry.add_argument("--dead", action="store_true", help="every dead letter (of --channel)")
-    retry.add_argument("--channel", help="with --dead: only this channel")
+    add_channel_option(retry, "with --dead: only this channel")
     retry.add_argument("--reason", help="why (kept in the audit log)")
     retry.set_defaults(func=_retry)
 
     show = subparsers.add_parser("show", parents=[where], help="a letter, its history and attempts")
-    show.add_argument("letter_id", type=int, metavar="ID", help="letter id")
+    show.add_argument("letter_id", type=record_id, metavar="ID", help="letter id")
     show.set_defaults(func=_show)
 
     problems = subparsers.add_parser(

@@ -10,6 +10,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ecms_gateway.cli.arguments import record_id, whole_number
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
 from ecms_gateway.cli.store_cmds import age, format_table
 from ecms_gateway.engine import Store
@@ -46,16 +47,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.set_defaults(func=_list)
 
     remove = sub.add_parser("remove", parents=[common], help="stop delivering to a webhook and forget it")
-    remove.add_argument("id", type=int, metavar="ID")
+    remove.add_argument("id", type=record_id, metavar="ID")
     remove.set_defaults(func=_remove)
 
     deliveries = sub.add_parser("deliveries", parents=[common], help="a webhook's recent POSTs and errors")
-    deliveries.add_argument("id", type=int, metavar="ID")
-    deliveries.add_argument("--limit", type=int, default=20, help="how many, newest first (default 20)")
+    deliveries.add_argument("id", type=record_id, metavar="ID")
+    deliveries.add_argument(
+        "--limit",
+        type=whole_number(1, 500, what="the limit"),
+        default=20,
+        help="how many, newest first (1-500, default 20)",
+    )
     deliveries.set_defaults(func=_deliveries)
 
     retry = sub.add_parser("retry", parents=[common], help="try a failing or paused webhook now")
-    retry.add_argument("id", type=int, metavar="ID")
+    retry.add_argument("id", type=record_id, metavar="ID")
     retry.set_defaults(func=_retry)
 
 
