@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ecms_gateway.access import Role
 from ecms_gateway.cli.settings import add_config_option, config_from_args
+from ecms_gateway.cli.stores import open_store
 from ecms_gateway.engine import Store
 from ecms_gateway.errors import InputError
 
@@ -95,9 +96,10 @@ def _actor(args: argparse.Namespace) -> str:
         return "admin"
 
 
-def _store(args: argparse.Namespace) -> Store:
+def _store(args: argparse.Namespace, *, create: bool = False) -> Store:
+    """The store; adding a user or a key may come first on a new data folder, the rest needs one."""
     config = config_from_args(args)
-    return Store(database_url=config.database_url, data_dir=config.gateway.data_dir)
+    return open_store(database_url=config.database_url, data_dir=config.gateway.data_dir, create=create)
 
 
 def _when(value: object) -> str:
@@ -106,7 +108,7 @@ def _when(value: object) -> str:
 
 def _user_add(args: argparse.Namespace) -> int:
     password = _password(args)
-    with _store(args) as store:
+    with _store(args, create=True) as store:
         user = store.access.add_user(
             args.name,
             role=Role(args.role),
@@ -152,7 +154,7 @@ def _user_password(args: argparse.Namespace) -> int:
 
 
 def _key_new(args: argparse.Namespace) -> int:
-    with _store(args) as store:
+    with _store(args, create=True) as store:
         made = store.access.new_api_key(args.name, role=Role(args.role), actor=_actor(args))
     print(made.token)
     print(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ecms_gateway.cli.arguments import record_id
 from ecms_gateway.cli.settings import add_config_option, config_from_args
+from ecms_gateway.cli.stores import open_store
 from ecms_gateway.config import GatewayConfig
 from ecms_gateway.engine import Store
 from ecms_gateway.letter.loader import load_letter_file
@@ -96,9 +97,14 @@ def _actor(args: argparse.Namespace) -> str:
         return "clerk"
 
 
-def _store(config: GatewayConfig) -> Store:
-    return Store(
-        database_url=config.database_url, data_dir=config.gateway.data_dir, policies=config.retry_policies()
+def _store(config: GatewayConfig, *, create: bool = False) -> Store:
+    """The store; only ``send`` may be the first command on a new data folder, the others act on a letter
+    that must be there."""
+    return open_store(
+        database_url=config.database_url,
+        data_dir=config.gateway.data_dir,
+        policies=config.retry_policies(),
+        create=create,
     )
 
 
@@ -120,7 +126,7 @@ def _send(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     package = load_letter_file(args.letter)
     routing = load_routing(config)
-    with _store(config) as store:
+    with _store(config, create=True) as store:
         submitted = clerk.submit(
             store,
             package,
@@ -174,8 +180,8 @@ def _withdraw(args: argparse.Namespace) -> int:
 def _resend(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     corrected = load_letter_file(args.letter) if args.letter else None
-    routing = load_routing(config)
-    with _store(config) as store:
+    with _store(config) as store:  # first: a missing database is the mistake to report, not routing
+        routing = load_routing(config)
         submitted = clerk.resend(
             store,
             args.letter_id,

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ecms_gateway.cli.arguments import record_id
-from ecms_gateway.cli.output import human_size
+from ecms_gateway.cli.output import human_size, writing
 from ecms_gateway.cli.settings import add_config_option, config_from_args
+from ecms_gateway.cli.stores import open_store
 from ecms_gateway.config import GatewayConfig
 from ecms_gateway.engine import Store
 from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterView
@@ -99,9 +100,13 @@ def _actor(args: argparse.Namespace) -> str:
 
 
 def _with_store(args: argparse.Namespace, body: Callable[[Store, GatewayConfig], int]) -> int:
+    """Run ``body`` on the store, which must exist: every command here works on mail already received."""
     config = config_from_args(args)
-    with Store(
-        database_url=config.database_url, data_dir=config.gateway.data_dir, policies=config.retry_policies()
+    with open_store(
+        database_url=config.database_url,
+        data_dir=config.gateway.data_dir,
+        policies=config.retry_policies(),
+        create=False,
     ) as store:
         return body(store, config)
 
@@ -135,9 +140,10 @@ def _show(args: argparse.Namespace) -> int:
         for line in describe(shown.record):
             print(line)
         if args.save is not None:
-            args.save.mkdir(parents=True, exist_ok=True)
-            for data in shown.files:
-                write_atomic(args.save / data.name, data.content)
+            with writing(args.save):
+                args.save.mkdir(parents=True, exist_ok=True)
+                for data in shown.files:
+                    write_atomic(args.save / data.name, data.content)
             print(f"files written to {args.save}")
         return EXIT_OK
 

@@ -22,11 +22,21 @@ from sqlalchemy.exc import DBAPIError
 
 from ecms_gateway.cli.arguments import add_channel_option, record_id
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
+from ecms_gateway.cli.stores import first_line, make_folder, open_store
 from ecms_gateway.engine import LetterState, SignatureMark, Store, WorkState
 from ecms_gateway.engine.values import LetterDetail, LetterSummary, QueueRow
 from ecms_gateway.errors import StoreError
 from ecms_gateway.store import migrate
-from ecms_gateway.store.database import DATABASE_URL_ENV, Database, default_data_dir, resolve_url
+from ecms_gateway.store.database import (
+    DATA_DIR_ENV,
+    DATABASE_URL_ENV,
+    Database,
+    default_data_dir,
+    resolve_url,
+    sqlite_file,
+)
+
+_WHERE_SET = f"gateway.data_dir (or --data-dir / {DATA_DIR_ENV})"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -86,8 +96,12 @@ def _url(args: argparse.Namespace) -> tuple[str, Path]:
 
 
 def _open(args: argparse.Namespace) -> Store:
+    """The store, which must exist: every command here but ``db upgrade`` reads or redrives what is there."""
     url, data_dir = _url(args)
-    return Store(database_url=url, data_dir=data_dir, policies=config_from_args(args).retry_policies())
+    policies = config_from_args(args).retry_policies()
+    return open_store(
+        data_dir=data_dir, database_url=url, policies=policies, create=False, where_set=_WHERE_SET
+    )
 
 
 _Handler = Callable[[argparse.Namespace], int]
@@ -101,7 +115,7 @@ def _db_errors(handler: _Handler) -> _Handler:
         try:
             return handler(args)
         except DBAPIError as exc:
-            raise StoreError(f"cannot use the database: {_first_line(exc.orig or exc)}") from exc
+            raise StoreError(f"cannot use the database: {first_line(exc.orig or exc)}") from exc
 
     return run
 
@@ -116,6 +130,9 @@ def _actor() -> str:
 @_db_errors
 def _db_upgrade(args: argparse.Namespace) -> int:
     url, _ = _url(args)
+    database = sqlite_file(url)
+    if database is not None:
+        make_folder(database.parent, where_set=_WHERE_SET)
     db = Database(url)
     try:
         before, after = migrate.upgrade(db)
@@ -355,8 +372,3 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, inden
         cells = [cell + " " * (w - display_width(cell)) for cell, w in zip(row, widths, strict=True)]
         lines.append(" " * indent + "  ".join(cells).rstrip())
     return "\n".join(lines)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

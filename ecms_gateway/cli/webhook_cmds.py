@@ -13,6 +13,7 @@ from pathlib import Path
 from ecms_gateway.cli.arguments import record_id, whole_number
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
 from ecms_gateway.cli.store_cmds import age, format_table
+from ecms_gateway.cli.stores import open_store
 from ecms_gateway.engine import Store
 from ecms_gateway.errors import InputError
 from ecms_gateway.runtime.control import wake_gateway
@@ -65,11 +66,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     retry.set_defaults(func=_retry)
 
 
-def _open(args: argparse.Namespace) -> Store:
+def _open(args: argparse.Namespace, *, create: bool = False) -> Store:
+    """The store; ``webhooks add`` may come first on a new data folder, the rest needs one."""
     if has_config(args):
         config = config_from_args(args)
-        return Store(database_url=config.database_url, data_dir=config.gateway.data_dir)
-    return Store(data_dir=default_data_dir(), database_url=os.environ.get(DATABASE_URL_ENV))
+        return open_store(database_url=config.database_url, data_dir=config.gateway.data_dir, create=create)
+    return open_store(
+        data_dir=default_data_dir(), database_url=os.environ.get(DATABASE_URL_ENV), create=create
+    )
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -95,7 +99,7 @@ def _read_secret(path: Path) -> str:
 def _add(args: argparse.Namespace) -> int:
     secret = None if args.secret_file is None else _read_secret(args.secret_file)
     events = None if args.events is None else args.events.split(",")
-    with _open(args) as store:
+    with _open(args, create=True) as store:
         added = Webhooks(store).add(args.url, actor=_actor(), events=events, secret=secret)
     sub = added.subscription
     print(f"webhook {sub.id} added: {sub.url} ({', '.join(t.value for t in sub.events)})")

@@ -49,6 +49,18 @@ def resolve_url(*, data_dir: Path, database_url: str | None = None) -> str:
     )
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (``resolve_url``'s); None for PostgreSQL and in-memory SQLite.
+
+    Commands that only read check it exists first: opening a SQLite file that is not there creates an
+    empty database, which would pass a mistyped data folder off as an empty gateway.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 class Database:
     """An engine plus the transaction discipline of the store.
 

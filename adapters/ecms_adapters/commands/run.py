@@ -11,6 +11,7 @@ from pathlib import Path
 from ecms_adapters.runtime.gateway import run_config
 from ecms_gateway import logs
 from ecms_gateway.cli.settings import CONFIG_ENV, add_config_option
+from ecms_gateway.cli.stores import make_data_folders
 from ecms_gateway.config import load_config
 from ecms_gateway.errors import ConfigError
 
@@ -53,5 +54,7 @@ def _run(args: argparse.Namespace) -> int:
     # while starting is harmless, the first poll happens anyway).
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     config = load_config(config_path(args))
+    # The first start creates the store (README): its folder, or why it cannot be made, comes first.
+    make_data_folders(data_dir=config.gateway.data_dir, database_url=config.database_url)
     configure_logging(args.log_level or config.logging.level, config.logging.format)
     return run_config(config)

@@ -139,15 +139,16 @@ def test_unsupported_url_is_one_sentence(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_data_dir_from_environment(tmp_path: Path) -> None:
-    """Zero set-up: the data folder from the environment gets a SQLite database on first use."""
+    """The data folder from the environment: `db upgrade` makes its SQLite database, `queue` reads it."""
     env = {"ECMS_GATEWAY_DATA_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin"}
     code = (
         "import sys; from ecms_gateway.cli import main as m; "
         "m.COMMAND_MODULES = ('ecms_gateway.cli.store_cmds',); sys.exit(m.main(sys.argv[1:]))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, "queue"], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
+    for argv in (["db", "upgrade"], ["queue"]):
+        done = subprocess.run(
+            [sys.executable, "-c", code, *argv], env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
     assert done.stdout == "nothing in the queue\n"
     assert (tmp_path / "var" / "gateway.sqlite3").is_file()

@@ -1,0 +1,81 @@
+"""Opening the gateway's store from a command: a command that only reads or acts on what is there
+refuses a SQLite database that does not exist; the commands that may be the first (``db upgrade``,
+``run``, ``send``, adding users, keys and webhooks) make the data folder and name it when they cannot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
+
+from ecms_gateway.engine import Store
+from ecms_gateway.engine.retry import RetryPolicies
+from ecms_gateway.errors import ConfigError, StoreError
+from ecms_gateway.store.database import DATA_DIR_ENV, resolve_url, sqlite_file
+
+WHERE_SET = f"gateway.data_dir (or {DATA_DIR_ENV})"
+"""Where a command's data folder comes from, for commands without ``--data-dir``."""
+
+
+def open_store(
+    *,
+    data_dir: Path,
+    database_url: str | None = None,
+    policies: RetryPolicies | None = None,
+    create: bool,
+    where_set: str = WHERE_SET,
+) -> Store:
+    """The store of ``data_dir`` (or ``database_url``); ``create=False`` refuses a missing SQLite file.
+
+    ``where_set`` names the settings that choose the folder, for the message that asks to check them.
+    """
+    url = resolve_url(data_dir=data_dir, database_url=database_url)
+    database = sqlite_file(url)
+    if database is not None:
+        if create:
+            make_folder(database.parent, where_set=where_set)
+        else:
+            require_database(database, where_set=where_set)
+    try:
+        return Store(database_url=url, data_dir=data_dir, policies=policies)
+    except DBAPIError as exc:
+        raise StoreError(f"cannot use the database: {first_line(exc.orig or exc)}") from exc
+
+
+def make_data_folders(*, data_dir: Path, database_url: str | None = None, where_set: str = WHERE_SET) -> None:
+    """For ``run``: the data folder (its pid file, its files) and the SQLite file's folder, made now so
+    that a folder that cannot be made is named before anything starts."""
+    make_folder(data_dir, where_set=where_set)
+    database = sqlite_file(resolve_url(data_dir=data_dir, database_url=database_url))
+    if database is not None:
+        make_folder(database.parent, where_set=where_set)
+
+
+def require_database(database: Path, *, where_set: str = WHERE_SET) -> None:
+    """Refuse, creating nothing, when the SQLite file ``database`` is not there."""
+    if database.is_file():
+        return
+    folder = database.parent
+    why = f" ({folder} is a file, not a folder)" if folder.exists() and not folder.is_dir() else ""
+    raise ConfigError(
+        f"no gateway database at {database}{why}: check {where_set}, "
+        "or create one with `ecms-gateway db upgrade`"
+    )
+
+
+def make_folder(folder: Path, *, where_set: str = WHERE_SET) -> None:
+    """Make the data folder (and its parents) or say which folder cannot be made and why."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise ConfigError(f"the data folder {folder} is a file, not a folder: check {where_set}") from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(f"cannot make the data folder {folder}: {reason}; check {where_set}") from exc
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's text (a database driver's may run to many)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
