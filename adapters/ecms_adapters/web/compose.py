@@ -4,6 +4,7 @@ kind policy explained before sending, and the letter handed to ``services.submit
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from starlette.responses import Response
@@ -14,12 +15,15 @@ from ecms_adapters.web.directory import choices, search
 from ecms_adapters.web.fault_text import error_text, fault_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.kept_files import KeptFile, KeptFiles, kept_files_of
-from ecms_gateway.errors import GatewayError, InputError, LetterInvalid
+from ecms_gateway.engine import LetterState
+from ecms_gateway.engine.events import resent_as
+from ecms_gateway.errors import GatewayError, InputError, LetterInvalid, NotFound
 from ecms_gateway.letter.codes import Kind, Secrecy, Speed
 from ecms_gateway.letter.dates import parse_clerk_date
 from ecms_gateway.letter.loader import load_letter_dict
-from ecms_gateway.letter.model import LetterPackage
+from ecms_gateway.letter.model import FileData, LetterPackage
 from ecms_gateway.runtime.settings import ECMS, MAIL
+from ecms_gateway.services.clerk import Submitted
 
 Faults = dict[str, list[str]]
 
@@ -34,6 +38,7 @@ _TYPED = (
     "signer_given",
     "signer_family",
     "signer_title",
+    "resend_of",  # the withdrawn letter this one corrects and sends again (``/compose?resend=ID``)
 )
 _FIELD_OF = {"main_file": "main_file", "attachments": "attachments", "signer": "signer_title"}
 _SHOWN = frozenset({*_REQUIRED, "sender", "main_file", "attachments", "signer_title"})
@@ -44,11 +49,56 @@ listed above the form."""
 async def compose(page: Page) -> Response:
     if page.request.method == "POST":
         return await _send(page)
+    resend = page.request.query_params.get("resend", "")
+    if resend:
+        return await _correct(page, resend)
     return _form(
         page,
         values={"speed": Speed.NORMAL.value, "secrecy": Secrecy.NORMAL.value, "kind": Kind.EXTERNAL.value},
         faults={},
     )
+
+
+async def _correct(page: Page, resend: str) -> Response:
+    """The form filled in from a withdrawn letter (its files attached, to keep or replace), to correct
+    it and send it again as a new letter: the web's ``ecms-gateway resend ID --letter corrected.json``."""
+    letter_id = int(resend) if resend.isdigit() and len(resend) < 12 else 0
+    try:
+        detail = await page.run(page.services.store.show, letter_id)
+    except NotFound:
+        return page.render("error.html", status=404, message_key="error.notfound")
+    if detail.letter.state is not LetterState.WITHDRAWN or resent_as(detail.history) is not None:
+        return page.redirect(
+            f"/letters/{letter_id}", problem=translate(page.lang, "compose.resend_not_withdrawn")
+        )
+    package = await page.run(page.services.store.load_package, letter_id)
+    letter = package.letter
+    values = {
+        "kind": letter.kind.value,
+        "book_no": letter.book_no,
+        "date": letter.date.isoformat(),
+        "subject": letter.subject,
+        "speed": letter.speed.value,
+        "secrecy": letter.secrecy.value,
+        "sender": letter.sender.org_id,
+        "receiver": letter.receiver.org_id,
+        "receiver_query": page.org_name(letter.receiver.org_id),
+        "receiver_title": letter.receiver.job_title or "",
+        "enclosures": letter.enclosures or "",
+        "description": letter.description or "",
+        "signer_given": (letter.signer.given_name or "") if letter.signer else "",
+        "signer_family": (letter.signer.family_name or "") if letter.signer else "",
+        "signer_title": (letter.signer.job_title or "") if letter.signer else "",
+        "resend_of": str(letter_id),
+    }
+    kept, session = kept_files_of(page.services.store), page.request.cookies.get(SESSION_COOKIE, "")
+    files = [("main", package.main), *(("attachment", a) for a in package.attachments)]
+    shown = [kept for kept in await page.run(_keep_all, kept, session, files) if kept is not None]
+    return _form(page, values=values, faults={}, kept=shown)
+
+
+def _keep_all(kept: KeptFiles, session: str, files: list[tuple[str, FileData]]) -> list[KeptFile | None]:
+    return [kept.keep(session, role=role, name=f.name, mime=f.mime, content=f.content) for role, f in files]
 
 
 def _form(
@@ -98,6 +148,8 @@ def _secrecy_name(page: Page, secrecy: Secrecy) -> str:
 
 async def _send(page: Page) -> Response:
     values = {name: page.field(name) for name in _TYPED}
+    if not (values["resend_of"].isdigit() and len(values["resend_of"]) < 12):
+        values["resend_of"] = ""
     if not values["sender"]:
         values["sender"] = page.services.settings.orgs[0].org_id
     kept, session = kept_files_of(page.services.store), page.request.cookies.get(SESSION_COOKIE, "")
@@ -108,7 +160,10 @@ async def _send(page: Page) -> Response:
     if faults or package is None:
         return await _refused(page, values, found, (kept, session), faults=dict(faults))
     try:
-        submitted = await page.run(page.services.submit, package, actor=page.principal.actor)
+        if values["resend_of"]:
+            submitted = await page.run(_resend, page, int(values["resend_of"]), package)
+        else:
+            submitted = await page.run(page.services.submit, package, actor=page.principal.actor)
     except GatewayError as exc:  # policy, unknown receiver, the same letter already queued, ...
         problem = error_text(page.lang, exc)
         return await _refused(page, values, found, (kept, session), faults={}, problem=problem)
@@ -176,6 +231,16 @@ async def _refused(
             if text not in faults.get(name, []):
                 faults.setdefault(name, []).append(text)
     return _form(page, values=values, faults=faults, problem=problem, kept=shown)
+
+
+def _resend(page: Page, letter_id: int, corrected: LetterPackage) -> Submitted:
+    """Send the withdrawn letter again as ``corrected``; what the form cannot show (its references)
+    stays as it was."""
+    original = page.services.store.load_package(letter_id).letter
+    letter = corrected.letter.model_copy(update={"references": original.references})
+    return page.services.resend(
+        letter_id, actor=page.principal.actor, corrected=replace(corrected, letter=letter)
+    )
 
 
 def _channel(page: Page, receiver: str) -> str:

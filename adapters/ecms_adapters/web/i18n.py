@@ -211,6 +211,17 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "ส่งใหม่แล้ว: หนังสือฉบับนี้รับเข้าคิวส่งแล้ว",
         "Sent again: this letter is queued",
     ),
+    "letter.correct_resend": ("แก้ไขแล้วส่งใหม่", "Correct and send again"),
+    "compose.resending": (
+        "แก้ไขหนังสือที่ดึงคืนแล้วส่งใหม่เป็นหนังสือฉบับใหม่ ไฟล์เดิมแนบไว้แล้ว เปลี่ยนหรือเอาออกได้",
+        "Correcting a withdrawn letter to send it again as a new one; its files are attached, to keep "
+        "or replace",
+    ),
+    "compose.resending_link": ("ดูหนังสือเดิม", "the withdrawn letter"),
+    "compose.resend_not_withdrawn": (
+        "แก้ไขแล้วส่งใหม่ได้เฉพาะหนังสือที่ดึงคืนแล้วและยังไม่ได้ส่งใหม่",
+        "Only a withdrawn letter not yet sent again can be corrected and sent again",
+    ),
     "letter.resent_as": ("หนังสือนี้ส่งใหม่แล้วเป็น", "This letter was sent again as"),
     "letter.resent_link": ("หนังสือฉบับใหม่", "the new letter"),
     "speed.normal": ("ปกติ", "normal"),

@@ -38,10 +38,10 @@ def test_sample_005_faults_appear_at_once_in_thai_on_the_compose_page(live: Live
     assert "กรุณาแก้ไข 6 รายการด้านล่าง" in text
     for field in ("book_no", "subject", "date", "speed", "sender", "main_file"):
         assert f'id="{field}-faults"' in text, field
-    assert "ไม่ใช่วันที่ที่มีจริง" in text
+    assert "'2026-02-30' ไม่มีวันนี้ในปฏิทิน" in text  # the clerks' date rule says it, once
     assert "'very fast' ใช้ไม่ได้" in text
     assert "'20990' ไม่ใช่รหัสส่วนราชการ" in text
-    for english in ("is not a real date", "is not one of", "is not an organisation ID"):
+    for english in ("is no such day", "is not one of", "is not an organisation ID"):
         assert english not in text
     assert live.store.queue() == []
 
@@ -51,7 +51,7 @@ def test_sample_005_faults_are_english_when_the_page_is_english(live: LiveWeb) -
     clerk.get("/lang", params={"to": "en", "next": "/compose"})
     answer = clerk.post("/compose", data=_form_of_005(csrf_of(clerk.get("/compose").text)), files=[])
     text = answer.text.replace("&#39;", "'")
-    assert "'2026-02-30' is not a real date" in text
+    assert "'2026-02-30' is no such day in the calendar" in text
     assert "'very fast' is not one of" in text
     assert "'20990' is not an organisation ID" in text
 

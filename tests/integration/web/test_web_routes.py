@@ -3,6 +3,7 @@ fault at once, register, redrive, and the registry book as CSV and PDF."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from dataclasses import replace
@@ -545,3 +546,42 @@ def test_the_sent_book_says_what_became_of_a_refused_letter_and_names_the_agency
     first = re.sub("[\x00-\x1f]", "", pdf.pages[0].extract_text().replace("\n", " "))
     assert "ทะเบียนหนังสือส่ง สำนักงานตัวอย่างสภาวิชาชีพครู" in first
     assert "เลขทะเบียน" in first  # the heading on one line, not broken inside the word
+
+
+def test_a_withdrawn_letter_is_corrected_in_the_compose_form_and_sent_again(live: LiveWeb) -> None:
+    """'Correct and send again' opens the form filled in from the withdrawn letter with its files
+    attached; the clerk changes the subject and sends: a new letter, linked from the old one, with the
+    references the form does not show kept."""
+    letter_id = _sent(live)
+    _told(live, NotifierKind.REJECT)
+    clerk = live.logged_in("clerk")
+    csrf = csrf_of(clerk.get(f"/letters/{letter_id}").text)
+    clerk.post(f"/letters/{letter_id}/withdraw", data={"csrf": csrf})
+    claim = live.store.claim("ecms", "w1")
+    assert claim is not None
+    live.store.complete(claim.work_id, worker="w1")
+    page = clerk.get(f"/letters/{letter_id}").text
+    assert f'href="/compose?resend={letter_id}"' in page
+    form = clerk.get(f"/compose?resend={letter_id}").text
+    original = live.store.load_package(letter_id).letter
+    assert f'value="{html.escape(original.subject, quote=True)}"' in form
+    assert f'name="resend_of" value="{letter_id}"' in form
+    tokens = re.findall(r'name="kept" value="([^"]+)"', form)
+    assert len(tokens) == 1 + len(original.attachments)  # the letter file and each attachment
+    data = {
+        **_compose_form(csrf=csrf_of(form), subject="ขอเชิญประชุม (แก้ไข)", book_no=original.book_no),
+        "date": original.date.isoformat(),
+        "resend_of": str(letter_id),
+        "kept": tokens,
+    }
+    sent = clerk.post("/compose", data=data)
+    assert sent.status_code == 303, message_after(clerk, sent)
+    new_id = int(sent.headers["location"].rsplit("/", 1)[1])
+    new = live.store.load_package(new_id)
+    assert new.letter.subject == "ขอเชิญประชุม (แก้ไข)"
+    assert new.letter.references == original.references
+    assert [f.content for f in new.files] == [f.content for f in live.store.load_package(letter_id).files]
+    assert f'<a href="/letters/{new_id}">' in clerk.get(f"/letters/{letter_id}").text
+    again = clerk.get(f"/compose?resend={letter_id}")  # once only
+    assert again.status_code == 303
+    assert message_after(clerk, again) == translate("th", "compose.resend_not_withdrawn")
