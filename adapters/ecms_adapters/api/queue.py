@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from ecms_adapters.api.deps import Operator, services_of
 from ecms_adapters.api.errors import ApiError, ErrorBody
 from ecms_adapters.api.schemas import (
+    Channel,
     LetterCountOut,
     QueueRowOut,
     QueueStatsOut,
@@ -33,7 +33,7 @@ async def list_queue(
     _caller: Operator,
     state: WorkState | None = None,
     letter_state: LetterState | None = None,
-    channel: Annotated[str | None, Query(max_length=32)] = None,
+    channel: Channel | None = None,
 ) -> list[QueueRowOut]:
     store = services_of(request).store
     rows = await asyncio.to_thread(store.queue, work_state=state, letter_state=letter_state, channel=channel)

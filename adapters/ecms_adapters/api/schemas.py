@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, WithJsonSchema
 
@@ -272,11 +272,15 @@ class QueueRowOut(BaseModel):
         )
 
 
+Channel = Literal["ecms", "mail"]
+"""The channels work travels on (``[retry.<channel>]``); any other name would match nothing."""
+
+
 class RedriveIn(BaseModel):
     """Either ``ids`` of dead work items, or every dead item (of ``channel`` when given)."""
 
     ids: list[RowId] = Field(default_factory=list, max_length=10000)
-    channel: str | None = Field(default=None, max_length=32)
+    channel: Channel | None = None
     all_dead: bool = Field(default=False, description="true: every dead item (of channel); ids must be empty")
     reason: str | None = Field(default=None, max_length=2000)
 

@@ -56,6 +56,19 @@ def test_redrive_by_id_and_all_dead_of_a_channel(api: ApiServer) -> None:
     assert api.wakes.count == before + 2
 
 
+def test_a_channel_that_does_not_exist_is_a_fault_not_an_empty_answer(api: ApiServer) -> None:
+    """A typo (``ecmz``) matched nothing and looked like an empty queue or nothing to redrive."""
+    _dead(api, 1)
+    with api.client(Role.OPERATOR) as client:
+        listing = client.get("/api/v1/queue", params={"channel": "ecmz"})
+        redrive = client.post("/api/v1/queue/redrive", json={"all_dead": True, "channel": "ecmz"})
+        dead = client.get("/api/v1/queue", params={"state": "dead"}).json()
+    for answer in (listing, redrive):
+        assert answer.status_code == 422
+        assert "'ecms' or 'mail'" in answer.text
+    assert len(dead) == 1  # nothing redriven
+
+
 def test_clerks_do_not_see_the_queue(api: ApiServer) -> None:
     with api.client(Role.CLERK) as client:
         assert client.get("/api/v1/queue").status_code == 403
