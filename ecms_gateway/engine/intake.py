@@ -6,6 +6,7 @@ anyone acknowledges it); files go to the file store first, content-addressed.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
@@ -27,7 +28,7 @@ from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.letter.codes import Secrecy
 from ecms_gateway.letter.model import FileData, Letter, LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
-from ecms_gateway.store.tables import INBOX, LETTER, LETTER_FILE
+from ecms_gateway.store.tables import AUDIT, INBOX, LETTER, LETTER_FILE
 
 _HARD_RULES_ONLY = SecrecyPolicy(allowed=frozenset(Secrecy))
 
@@ -298,6 +299,7 @@ def _sent_again(
         if (
             letter["inbox_id"] == inbox_id
             or next_state(Direction.IN, LetterState(letter["state"]), Event.SENT_AGAIN) is None
+            or _came_again_as(conn, letter_id, inbox_id)
         ):
             return None
         apply(conn, letter, Event.SENT_AGAIN, actor=actor, now=now, detail={"inbox_id": inbox_id})
@@ -306,6 +308,17 @@ def _sent_again(
             registered = register_locked(conn, lock_letter(conn, letter_id), actor=register_as, now=now)
             number = registered if isinstance(registered, int) else None
     return Accepted(id=letter_id, created=True, receive_no=number)
+
+
+def _came_again_as(conn: Connection, letter_id: int, inbox_id: int) -> bool:
+    """Whether inbox item ``inbox_id`` already brought the letter back once (its processing is being
+    repeated, after the letter was refused again)."""
+    details = conn.execute(
+        select(AUDIT.c.detail).where(
+            AUDIT.c.letter_id == letter_id, AUDIT.c.action == f"letter.{Event.SENT_AGAIN.value}"
+        )
+    ).scalars()
+    return any(json.loads(detail or "{}").get("inbox_id") == inbox_id for detail in details)
 
 
 def _put_files(ctx: Context, files: tuple[FileData, ...]) -> None:
