@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ecms_gateway.access import Role
-from ecms_gateway.cli import main as cli
 from ecms_gateway.engine import Store
+from tests.unit.cli.support import run
 
 
 @pytest.fixture(autouse=True)
@@ -18,15 +18,6 @@ def data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.delenv("ECMS_GATEWAY_CONFIG", raising=False)
     monkeypatch.delenv("ECMS_GATEWAY_PASSWORD", raising=False)
     return tmp_path / "var"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_add_user_from_password_file_then_sign_in(

@@ -8,15 +8,7 @@ from pathlib import Path
 import pytest
 
 from ecms_gateway.cli.main import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse usage errors
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.unit.cli.support import run
 
 
 @pytest.fixture(autouse=True)

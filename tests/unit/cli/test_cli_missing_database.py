@@ -10,17 +10,9 @@ from pathlib import Path
 import pytest
 
 from ecms_gateway.cli.main import main
+from tests.unit.cli.support import run
 
 SAMPLES = Path(__file__).parents[3] / "ecms_gateway" / "samples"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse usage errors
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(autouse=True)

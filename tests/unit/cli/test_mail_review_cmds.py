@@ -15,6 +15,7 @@ from ecms_gateway.mail.classify import classify
 from ecms_gateway.mail.inbound import HumanLetter
 from ecms_gateway.mail.message_ids import dedupe_key
 from ecms_gateway.services.mail_letters import keep_mail_letter
+from tests.unit.cli.support import run
 from tests.unit.mail import corpus
 from tests.unit.services.test_mail_letters import DIRECTORY, PEO, US
 
@@ -29,15 +30,6 @@ def config(tmp_path: Path) -> Path:
     path = tmp_path / "gateway.toml"
     path.write_text(f'[gateway]\ndata_dir = "data"\n[[organizations]]\nid = "{US}"\n', encoding="utf-8")
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _keep(config: Path, raw: bytes) -> int:
