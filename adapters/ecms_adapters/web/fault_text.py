@@ -8,9 +8,12 @@ code (one the core has not coded yet) shows its English words as they are.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Final
 
 from ecms_adapters.web.i18n import CATALOGUE, translate
+from ecms_adapters.web.render import be_date
 from ecms_gateway.errors import Fault, GatewayError
 
 # code: (Thai, English)
@@ -100,7 +103,7 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "secrecy class on paper; ask an administrator if this class should be allowed electronically",
     ),
     "store.duplicate": (
-        "หนังสือที่ {book_no} ลงวันที่ {date} ของกรม {department} ส่งไปแล้วเป็นรายการที่ {letter_id} "
+        "หนังสือที่ {book_no} ลงวันที่ {date} (รหัสกรมผู้ส่ง {department}) ส่งไปแล้วเป็นรายการที่ {letter_id} "
         "(สถานะ {state}) ส่งซ้ำไม่ได้ หากถูกปฏิเสธ ให้ดึงหนังสือฉบับนั้นคืนก่อนแล้วจึงส่งใหม่",
         "letter {book_no} of {date} from department {department} is already letter {letter_id} "
         "(state {state}); it cannot be sent twice: withdraw that one after a rejection, then send again",
@@ -169,6 +172,7 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
 }
 
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PARTIES: Final = {"sender": ("ผู้ส่ง", "the sender"), "receiver": ("ผู้รับ", "the receiver")}
 
 # The first part of a fault's ``where`` (``receiver.org_id`` -> ``receiver``): the form label's key.
@@ -197,6 +201,8 @@ def _text(lang: str, code: str | None, params: dict[str, str]) -> str | None:
     values = dict(params)
     if "state" in values and f"state.{values['state']}" in CATALOGUE:
         values["state"] = translate(lang, f"state.{values['state']}")
+    if _ISO_DATE.fullmatch(values.get("date", "")):  # said as the page says dates: 20 พ.ย. 2569
+        values["date"] = be_date(date.fromisoformat(values["date"]), lang)
     if values.get("party") in _PARTIES:
         values["party"] = _PARTIES[values["party"]][0 if lang == "th" else 1]
     return pair[0 if lang == "th" else 1].format(**values)

@@ -89,3 +89,19 @@ def test_the_party_a_refusal_names_is_said_in_the_page_language() -> None:
     assert error_text("th", refused).startswith("รหัสส่วนราชการของผู้รับ 2099100042 ส่งทาง e-CMS ไม่ได้")
     assert "กรุณาใช้ 2099100000" in error_text("th", refused)
     assert error_text("en", refused).startswith("the receiver, 2099100042, cannot travel over e-CMS")
+
+
+def test_a_duplicate_refusal_says_its_date_as_the_page_says_dates() -> None:
+    params = fault_params(
+        "store.duplicate",
+        book_no="ศธ 0990/7",
+        date="2025-11-20",
+        department="20990",
+        letter_id=3,
+        state="sent",
+    )
+    refused = InputError("letter ...", fault_code="store.duplicate", fault_params=params)
+    thai = error_text("th", refused)
+    assert "ลงวันที่ 20 พ.ย. 2568 (รหัสกรมผู้ส่ง 20990)" in thai
+    assert "2025-11-20" not in thai
+    assert "of 20 Nov 2568 BE from department 20990" in error_text("en", refused)
