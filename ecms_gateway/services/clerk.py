@@ -166,9 +166,15 @@ def resend(
     """
     detail = store.show(letter_id)
     if detail.letter.state is not LetterState.WITHDRAWN:
+        refused = detail.letter.state in (LetterState.REJECTED, LetterState.INVALID)
+        advice = (
+            f"withdraw it first: `ecms-gateway withdraw {letter_id}`"
+            if refused
+            else "a letter is sent again only after its receiver refused it and it was withdrawn"
+        )
         raise StoreError(
             f"letter {letter_id} is {detail.letter.state.value}; only a withdrawn letter can be sent again "
-            f"(withdraw it first: `ecms-gateway withdraw {letter_id}`)",
+            f"({advice})",
             fault_code="store.resend_not_withdrawn",
             fault_params=fault_params(
                 "store.resend_not_withdrawn", letter_id=letter_id, state=detail.letter.state.value

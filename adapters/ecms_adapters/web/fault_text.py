@@ -114,8 +114,9 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "where it stands",
     ),
     "store.resend_not_withdrawn": (
-        "หนังสือรายการที่ {letter_id} อยู่ในสถานะ {state} ส่งใหม่ได้เฉพาะหนังสือที่ดึงคืนแล้ว กรุณาดึงหนังสือคืนก่อน",
-        "letter {letter_id} is {state}; only a withdrawn letter can be sent again: withdraw it first",
+        "หนังสือรายการที่ {letter_id} อยู่ในสถานะ {state} ส่งใหม่ได้เฉพาะหนังสือที่ผู้รับปฏิเสธหรือแจ้งว่าส่งผิด และดึงคืนแล้ว",
+        "letter {letter_id} is {state}; only a letter its receiver refused, once withdrawn, can be sent "
+        "again",
     ),
     "store.resend_unconfirmed": (
         "ระบบกำลังแจ้งดึงหนังสือรายการที่ {letter_id} คืนจากผู้รับ และยังไม่ได้รับการยืนยัน "

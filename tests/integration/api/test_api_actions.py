@@ -63,7 +63,7 @@ def test_an_action_the_state_does_not_allow_is_409_with_state_and_allowed(api: A
     assert early.json()["state"] == "queued"
     assert "queued" in early.json()["error"]
     assert resend.status_code == 409
-    assert "withdraw it first" in resend.json()["error"]
+    assert "sent again only after its receiver refused it" in resend.json()["error"]  # not "withdraw it"
     assert missing.status_code == 404
 
 

@@ -81,6 +81,15 @@ def test_a_refused_withdrawal_quotes_no_reason_the_clerk_did_not_give(tmp_path: 
     assert "given reason" not in str(info.value)
 
 
+def test_resending_says_to_withdraw_only_a_letter_that_can_be_withdrawn(tmp_path: Path) -> None:
+    orgs = agencies(tmp_path)
+    sent = clerk.submit(orgs[A].store, letter(1), routing=routing(), secrecy=SecrecyPolicy(), actor="c")
+    with pytest.raises(StoreError) as info:
+        clerk.resend(orgs[A].store, sent.letter_id, routing=routing(), secrecy=SecrecyPolicy(), actor="c")
+    assert "withdraw it first" not in str(info.value)
+    assert "only after its receiver refused it" in str(info.value)
+
+
 def test_a_rejected_letter_is_resent_only_after_the_node_withdrew_it(tmp_path: Path) -> None:
     orgs = agencies(tmp_path)
     a, b = orgs[A], orgs[B]
