@@ -166,7 +166,7 @@ def _queue(args: argparse.Namespace) -> int:
             str(r.attempts),
             age(now - r.created_at),
             _when(r, now),
-            (r.last_error or "")[:60],
+            _short(r.last_error or ""),
         ]
         for r in rows
     ]
@@ -184,9 +184,22 @@ def _queue(args: argparse.Namespace) -> int:
         "LAST ERROR",
     ]
     print(format_table(headers, table) if table else "nothing in the queue")
+    cut = [r for r in rows if r.last_error and _short(r.last_error) != r.last_error]
+    if cut:  # the whole reason, which `show` cannot give for an item without a letter
+        print("\nlast errors in full:")
+        for r in cut:
+            print(f"  {r.work_id}: {r.last_error}")
     if refused or unmatched:
         print(f"\n{refused} refused event(s), {unmatched} unmatched notifier(s): see `ecms-gateway problems`")
     return 0
+
+
+def _short(error: str) -> str:
+    """The table's LAST ERROR: up to 60 characters, ending in … when cut (printed in full below)."""
+    return error if len(error) <= ERROR_WIDTH else error[: ERROR_WIDTH - 1] + "…"
+
+
+ERROR_WIDTH = 60
 
 
 def _when(row: QueueRow, now: datetime) -> str:

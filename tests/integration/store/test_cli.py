@@ -71,6 +71,28 @@ def test_db_upgrade_then_queue_table(backend: Backend, capsys: pytest.CaptureFix
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["2"]  # a letter state works too
 
 
+def test_queue_prints_a_cut_error_in_full_below_the_table(
+    backend: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dead item's reason is what an operator needs; an inbound item has no letter for `show`."""
+    reason = (
+        "SignatureMissing: signature check 'unsigned' failed for organisation 2099100000: the "
+        "ReceiveLetterNotifier carries no signature"
+    )
+    with backend.open() as store:
+        store.accept_outbound(make_package(1), actor="clerk", channel="ecms")
+        claim = store.claim("ecms", "w")
+        assert claim is not None
+        store.fail(claim.work_id, worker="w", error=PermanentFailure(reason))
+    code, out, _ = run(capsys, "queue", "--state", "dead", "--database-url", backend.url)
+    assert code == 0
+    table, full = out.split("\nlast errors in full:\n")
+    assert "…" in table.splitlines()[1]
+    assert reason not in table
+    assert full.splitlines()[0].startswith(f"  {claim.work_id}: ")
+    assert reason in full
+
+
 def test_retry_and_show(backend: Backend, capsys: pytest.CaptureFixture[str]) -> None:
     with backend.open() as store:
         _fill(store)
