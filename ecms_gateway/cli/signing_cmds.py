@@ -14,6 +14,7 @@ from ecms_gateway.cli.main import EXIT_OK, EXIT_USAGE
 from ecms_gateway.cli.output import missing, warn, writing
 from ecms_gateway.cli.settings import add_config_option, config_from_args
 from ecms_gateway.codec.document import DOCUMENT
+from ecms_gateway.errors import InputError
 from ecms_gateway.fileio import write_atomic
 from ecms_gateway.signing.config import PartnerPolicy
 from ecms_gateway.signing.keys import PASSPHRASE_ENV, load_key_files, read_passphrase
@@ -42,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sign.add_argument(
         "-o", "--output", type=Path, metavar="OUT", help="write here (default: standard output)"
     )
+    sign.add_argument("--force", action="store_true", help="overwrite OUT if it exists (e.g. sign in place)")
     sign.set_defaults(func=run_sign)
 
     verify = subparsers.add_parser(
@@ -67,6 +69,8 @@ def run_sign(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         print(f"{args.file}: {missing(args.file, '*.xml')}", file=sys.stderr)
         return EXIT_USAGE
+    if args.output is not None and args.output.exists() and not args.force:
+        raise InputError(f"would overwrite {args.output}; choose another output with -o or pass --force")
     passphrase = read_passphrase(file=args.passphrase_file, env_name=PASSPHRASE_ENV, environ=os.environ)
     key = load_key_files(key=args.key, cert=args.cert, passphrase=passphrase)
     for message in key.warnings:

@@ -124,3 +124,19 @@ def test_certificate_expiring_soon_is_warned_about_on_stderr(
     err = capsys.readouterr().err
     assert err.count("warning: the") >= 2
     assert "days left" in err
+
+
+def test_sign_does_not_overwrite_a_file_without_force(
+    trial: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like convert: an existing output is kept unless --force (signing in place is then deliberate)."""
+    target = trial / "letter.xml"
+    shutil.copy(DATA / "letter.xml", target)
+    before = target.read_bytes()
+    assert _sign(trial, target, target) == 1
+    assert (
+        f"would overwrite {target}; choose another output with -o or pass --force" in capsys.readouterr().err
+    )
+    assert target.read_bytes() == before
+    assert _sign(trial, target, target, "--force") == 0
+    assert main(["verify", str(target), "--trust", str(trial / "trust")]) == 0
