@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, cast
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ecms_gateway.webhooks import Delivery, EventType, Subscription, SubscriptionState
 
@@ -15,6 +15,8 @@ Health = Literal["ok", "failing", "paused"]
 
 class WebhookIn(BaseModel):
     """A URL to POST letter events to."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is said, not dropped
 
     url: str = Field(min_length=1, max_length=2000, description="https://host[:port]/path")
     events: list[EventType] | None = Field(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from ecms_gateway.engine import (
     Direction,
@@ -215,10 +215,14 @@ class ActionDone(BaseModel):
 
 
 class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is said, not dropped
+
     reason: str = Field(min_length=1, max_length=2000, description="told to the sender")
 
 
 class WrongAcceptIdIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is said, not dropped
+
     reason: str = Field(
         min_length=1, max_length=2000, description="why the receive number is wrong; told to the receiver"
     )
@@ -235,6 +239,8 @@ class WrongAcceptIdDone(BaseModel):
 
 
 class OptionalReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is said, not dropped
+
     reason: str | None = Field(default=None, max_length=2000)
 
 
@@ -278,6 +284,8 @@ Channel = Literal["ecms", "mail"]
 
 class RedriveIn(BaseModel):
     """Either ``ids`` of dead work items, or every dead item (of ``channel`` when given)."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is said, not dropped
 
     ids: list[RowId] = Field(default_factory=list, max_length=10000)
     channel: Channel | None = None

@@ -84,6 +84,18 @@ def test_a_webhook_that_cannot_work_is_422_saying_why(
     assert listing == []
 
 
+def test_a_misspelt_field_is_a_fault_not_dropped(api: ApiServer) -> None:
+    """`evnts` left out would have subscribed to every event; a redrive body's `reson` lost the reason."""
+    with api.client(Role.OPERATOR) as client:
+        hook = client.post(HOOKS, json={"url": "https://127.0.0.1:9/hook", "evnts": ["letter.received"]})
+        redrive = client.post("/api/v1/queue/redrive", json={"all_dead": True, "reson": "fixed"})
+        listing = client.get(HOOKS).json()
+    for answer, field in ((hook, "evnts"), (redrive, "reson")):
+        assert answer.status_code == 422, answer.text
+        assert any(fault["where"].endswith(field) for fault in answer.json()["faults"]), answer.text
+    assert listing == []
+
+
 def test_an_unknown_webhook_is_404_and_a_removed_one_is_gone(api: ApiServer) -> None:
     hook = _add(api, url="https://example.go.th/h")["webhook"]
     with api.client(Role.OPERATOR) as client:
