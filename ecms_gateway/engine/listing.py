@@ -13,13 +13,12 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 
 from ecms_gateway.engine.context import Context
 from ecms_gateway.engine.queries import summary
-from ecms_gateway.engine.registry import THAI_TIME
 from ecms_gateway.engine.states import Direction
 from ecms_gateway.engine.values import LetterOrder, LetterPage, LetterQuery, LetterSummary
 from ecms_gateway.errors import InputError, NotFound
 from ecms_gateway.letter.codes import Speed
 from ecms_gateway.letter.model import FileData
-from ecms_gateway.letter.thai import to_arabic_digits, to_thai_digits
+from ecms_gateway.letter.thai import THAI_TIME, to_arabic_digits, to_thai_digits
 from ecms_gateway.store.tables import LETTER, LETTER_FILE
 
 MAX_PAGE = 500

@@ -4,7 +4,7 @@ gap-free and unique, allocated inside the transaction that uses the number.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
@@ -12,10 +12,8 @@ from sqlalchemy import Connection, Insert, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ecms_gateway.letter.thai import THAI_TIME  # the registry year turns at midnight Bangkok time
 from ecms_gateway.store.tables import COUNTER
-
-THAI_TIME: Final = timezone(timedelta(hours=7), "ICT")
-"""Thailand keeps UTC+7 all year; the registry year turns at midnight Bangkok time."""
 
 
 class Register(StrEnum):

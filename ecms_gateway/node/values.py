@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from ecms_gateway.codec import Message
+from ecms_gateway.letter.thai import THAI_TIME
 
 LETTER_KIND = "CorrespondenceLetter"
 """``item_kind`` of a letter (a notifier's is its element name, a withdrawal's its request's)."""
@@ -63,9 +64,6 @@ class RelayJob:
     envelope: bytes
     attempts: int
     first_try_at: datetime | None
-
-
-THAI_TIME = timezone(timedelta(hours=7), "ICT")
 
 
 def process_time(moment: datetime) -> str:

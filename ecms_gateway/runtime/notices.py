@@ -9,9 +9,9 @@ from typing import Final
 
 from ecms_gateway.codec import Notifier, NotifierKind, decode, encode
 from ecms_gateway.engine import Event, WorkKind
-from ecms_gateway.engine.registry import THAI_TIME
 from ecms_gateway.engine.values import LetterDetail, LetterFacts
 from ecms_gateway.errors import InputError
+from ecms_gateway.letter.thai import THAI_TIME
 from ecms_gateway.signing import OutboundSigner
 
 NOTIFIER_OF_WORK: Final[Mapping[WorkKind, NotifierKind]] = {

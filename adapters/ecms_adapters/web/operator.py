@@ -12,9 +12,9 @@ from starlette.responses import RedirectResponse, Response
 from ecms_adapters.web.context import Page
 from ecms_adapters.web.fault_text import error_text
 from ecms_adapters.web.i18n import translate
-from ecms_adapters.web.render import BANGKOK
 from ecms_gateway.engine import WorkState
 from ecms_gateway.errors import StoreError
+from ecms_gateway.letter.thai import THAI_TIME
 
 
 async def dashboard(page: Page) -> Response:
@@ -45,7 +45,7 @@ async def dashboard(page: Page) -> Response:
 
 def _chart_data(activity: Any, lang: str) -> dict[str, Any]:
     """The two charts' series; read by static/dashboard.js from a data attribute (no inline script)."""
-    hours = [f"{h.hour.astimezone(BANGKOK):%H:00}" for h in activity]
+    hours = [f"{h.hour.astimezone(THAI_TIME):%H:00}" for h in activity]
     return {
         "labels": hours,
         "series": {

@@ -7,7 +7,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Final
 from urllib.parse import urlencode
 
@@ -17,11 +17,12 @@ from ecms_adapters.web.context import Page
 from ecms_adapters.web.fault_text import error_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.registry_pdf import book_pdf
-from ecms_adapters.web.render import BANGKOK, be_date
+from ecms_adapters.web.render import be_date
 from ecms_gateway.engine import Direction, LetterState
 from ecms_gateway.engine.values import LetterSummary
 from ecms_gateway.errors import InputError
 from ecms_gateway.letter.dates import parse_clerk_date
+from ecms_gateway.letter.thai import thai_today
 
 _ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NOTED_STATES: Final = frozenset(
@@ -61,7 +62,7 @@ def _parse(page: Page) -> tuple[BookRequest | None, str | None]:
     either era is refused saying which years to use.
     """
     params = page.request.query_params
-    today = datetime.now(BANGKOK).date()
+    today = thai_today()
     direction = Direction.OUT if params.get("book") == "out" else Direction.IN
     orgs = [org.org_id for org in page.services.settings.orgs]
     asked = params.get("org")

@@ -8,16 +8,14 @@ from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, Response
 
 from ecms_adapters.web.i18n import translate, translate_value
-from ecms_gateway.letter.thai import MONTHS_SHORT, be_year
+from ecms_gateway.letter.thai import MONTHS_SHORT, THAI_TIME, be_year
 
 HERE: Final = Path(__file__).parent
-BANGKOK: Final = ZoneInfo("Asia/Bangkok")
 _EN_MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 CSP: Final = (
@@ -39,7 +37,7 @@ def be_date(value: date | datetime | None, lang: str = "th") -> str:
     if value is None:
         return "–"
     if isinstance(value, datetime):
-        value = value.astimezone(BANGKOK).date()
+        value = value.astimezone(THAI_TIME).date()
     months = MONTHS_SHORT if lang == "th" else _EN_MONTHS
     suffix = "" if lang == "th" else " BE"
     return f"{value.day} {months[value.month - 1]} {be_year(value.year)}{suffix}"
@@ -54,7 +52,7 @@ def be_datetime(value: datetime | None, lang: str = "th") -> str:
     """The date in Buddhist Era and the time in Bangkok (the offices' clock)."""
     if value is None:
         return "–"
-    local = value.astimezone(BANGKOK)
+    local = value.astimezone(THAI_TIME)
     return f"{be_date(local.date(), lang)} {local:%H:%M}"
 
 
