@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright, sync_playwright
 
+from tests.integration.web.live import LiveWeb
+
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "browser"
 
 
@@ -90,3 +92,11 @@ def login(page: Page, base: str, name: str, password: str) -> None:
     page.wait_for_load_state()
     if page.url.endswith("/login") or "/login?" in page.url:
         raise Error(f"log-in as {name} failed: {page.inner_text('main')}")
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveWeb]:
+    """One gateway's pages and API on 127.0.0.1 over a store in ``tmp_path/web``."""
+    web = LiveWeb(tmp_path / "web").start()
+    yield web
+    web.stop()

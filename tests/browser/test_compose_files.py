@@ -5,7 +5,6 @@ clerk sends without choosing them again."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,6 @@ from tests.browser.conftest import Watch, login
 from tests.integration.web.live import ORG_B, PASSWORD, LiveWeb, sample
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveWeb]:
-    web = LiveWeb(tmp_path).start()
-    yield web
-    web.stop()
 
 
 def test_compose_keeps_the_files_of_a_refused_submit(live: LiveWeb, watch: Watch, tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ it and sees the receive number. Every page is screenshotted and checked for cons
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -45,13 +44,6 @@ from tests.unit.runtime.support import A, agencies
 
 pytestmark = pytest.mark.browser
 __all__ = ["_passwords", "dovecot"]  # the mail suite's fixtures, used here
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveWeb]:
-    web = LiveWeb(tmp_path / "web").start()
-    yield web
-    web.stop()
 
 
 def mail_a_persons_letter(live: LiveWeb, dovecot: Dovecot, keys: Path) -> None:

@@ -4,7 +4,6 @@ an operator redrives a dead letter and verifies the audit chain. Every page is s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -17,13 +16,6 @@ from tests.integration.web.live import ORG_B, PASSWORD, LiveWeb, sample
 from tests.integration.web.test_web_routes import _dead_letter, _receive
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveWeb]:
-    web = LiveWeb(tmp_path).start()
-    yield web
-    web.stop()
 
 
 def test_clerk_composes_registers_and_reads_the_registry(live: LiveWeb, watch: Watch, tmp_path: Path) -> None:
