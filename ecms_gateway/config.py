@@ -166,6 +166,9 @@ class EcmsSection(_Section):
     client_key: Path | None = None
     connect_timeout_seconds: PositiveFloat = 10
     read_timeout_seconds: PositiveFloat = 60
+    # Below the idle timeouts servers commonly use (5 s: uvicorn, Node.js, Apache httpd; 2 s:
+    # gunicorn), so an idle connection is dropped before the node closes it under a request.
+    keepalive_expiry_seconds: PositiveFloat = 2
     max_connections: PositiveInt = 10
     poll_interval_seconds: PositiveFloat = 30
 

@@ -63,6 +63,7 @@ def soap_config(config: GatewayConfig, url: str) -> SoapClientConfig:
         connect_timeout_s=ecms.connect_timeout_seconds,
         read_timeout_s=ecms.read_timeout_seconds,
         write_timeout_s=ecms.read_timeout_seconds,
+        keepalive_expiry_s=ecms.keepalive_expiry_seconds,
         max_connections=ecms.max_connections,
         limits=config.xml_limits(),
     )
