@@ -1,6 +1,7 @@
 """Days left before each certificate the gateway depends on expires: our signing keys (per served
 organisation, the earliest end in the key's chain), the S/MIME key, and the trust store's CA and pinned
-partner certificates. Computed at scrape time from certificates loaded once at start."""
+partner certificates. Computed at scrape time: our keys as loaded at start, the trust store as its
+folder is now (a running gateway follows it, ``TrustFolder``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ecms_adapters.observability.recorder import PREFIX
 from ecms_gateway.engine.context import utc_now
 from ecms_gateway.signing import OutboundSigner
 from ecms_gateway.signing.certs import fingerprint
-from ecms_gateway.signing.trust import TrustStore
+from ecms_gateway.signing.trust import TrustFolder, TrustStore
 
 SECONDS_PER_DAY = 86400.0
 
@@ -58,13 +59,34 @@ def smime_certificate(org: str, certificate: x509.Certificate) -> WatchedCertifi
 
 
 class CertificateCollector(Collector):
-    """``ecms_gateway_certificate_days_left{role, org, fingerprint}``; negative once expired."""
+    """``ecms_gateway_certificate_days_left{role, org, fingerprint}``; negative once expired.
+
+    ``certificates`` are fixed (our keys); ``trust`` is the trust store, a ``TrustFolder`` read as it
+    is at each scrape, so a partner certificate pinned, replaced or removed while the gateway runs
+    shows (or stops showing) as the verifier sees it."""
 
     def __init__(
-        self, certificates: Sequence[WatchedCertificate], *, clock: Callable[[], datetime] = utc_now
+        self,
+        certificates: Sequence[WatchedCertificate],
+        *,
+        trust: TrustStore | TrustFolder | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.certificates = tuple(certificates)
+        self._trust = trust
         self._clock = clock
+        self._trusted: tuple[TrustStore | None, tuple[WatchedCertificate, ...]] = (None, ())
+
+    def _trust_certificates(self) -> tuple[WatchedCertificate, ...]:
+        trust = self._trust
+        store = trust.current() if isinstance(trust, TrustFolder) else trust
+        if store is None:
+            return ()
+        seen, watched = self._trusted
+        if seen is not store:  # the same store object: its certificates were described already
+            watched = tuple(trust_certificates(store))
+            self._trusted = (store, watched)
+        return watched
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         family = GaugeMetricFamily(
@@ -73,7 +95,7 @@ class CertificateCollector(Collector):
             labels=("role", "org", "fingerprint"),
         )
         now = self._clock()
-        for cert in self.certificates:
+        for cert in (*self.certificates, *self._trust_certificates()):
             days = (cert.not_after - now).total_seconds() / SECONDS_PER_DAY
             family.add_metric((cert.role, cert.org, cert.fingerprint), round(days, 3))
         yield family

@@ -14,7 +14,6 @@ from ecms_adapters.observability.certificates import (
     WatchedCertificate,
     signing_certificates,
     smime_certificate,
-    trust_certificates,
 )
 from ecms_adapters.observability.collectors import PollStatus, RuntimeCollector, StoreCollector, StoreReadings
 from ecms_adapters.observability.endpoints import Observability
@@ -24,7 +23,7 @@ from ecms_gateway.ports import EcmsNode
 from ecms_gateway.runtime.health import HealthChecks, database_check, folder_check, node_check
 from ecms_gateway.runtime.mail import MailParts
 from ecms_gateway.signing import OutboundSigner
-from ecms_gateway.signing.trust import TrustStore
+from ecms_gateway.signing.trust import TrustFolder, TrustStore
 
 
 def gateway_observability(
@@ -33,23 +32,21 @@ def gateway_observability(
     readings: StoreReadings,
     nodes: Mapping[str, EcmsNode],
     signer: OutboundSigner,
-    trust: TrustStore,
+    trust: TrustStore | TrustFolder,
     files: Path,
     mail: MailParts | None = None,
     status: PollStatus | None = None,
 ) -> Observability:
-    """``files`` is the file store's folder (``<data_dir>/files``); ``readings`` is normally ``store``."""
+    """``files`` is the file store's folder (``<data_dir>/files``); ``readings`` is normally ``store``;
+    ``trust`` is the verifier's, a ``TrustFolder`` when the gateway follows its trust folder."""
     checks = [database_check(store), folder_check("file_store", files)]
     checks += [node_check(org, node) for org, node in nodes.items()]
-    certificates: list[WatchedCertificate] = [
-        *signing_certificates(signer, nodes),
-        *trust_certificates(trust),
-    ]
+    certificates: list[WatchedCertificate] = signing_certificates(signer, nodes)
     if mail is not None:
         checks += mail_checks(mail.settings.smtp, mail.settings.imap)
         if mail.smime is not None:
             certificates.append(smime_certificate(mail.settings.org_id, mail.smime.certificate))
-    collectors = [StoreCollector(readings), CertificateCollector(certificates)]
+    collectors = [StoreCollector(readings), CertificateCollector(certificates, trust=trust)]
     if status is not None:
         collectors.append(RuntimeCollector(status, tuple(nodes)))
     return Observability(

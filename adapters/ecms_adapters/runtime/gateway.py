@@ -43,7 +43,6 @@ from ecms_gateway.runtime.settings import RuntimeSettings, runtime_settings
 from ecms_gateway.runtime.webhooks import WEBHOOK_CHANNEL, WebhookParts
 from ecms_gateway.services.context import RuntimeStatus, Services
 from ecms_gateway.signing import OutboundSigner, Verifier
-from ecms_gateway.signing.trust import TrustFolder
 from ecms_gateway.store.database import resolve_url
 
 log = logging.getLogger(__name__)
@@ -171,7 +170,6 @@ async def build_gateway(
     signer = signer_for(config, settings)
     signing = config.signing_config()
     followed = signing.followed_trust()  # partners' certificates pinned later count without a restart
-    trust = followed.store if isinstance(followed, TrustFolder) else followed  # the metrics' (at start)
     verifier = Verifier(followed, signing.partner, limits=config.xml_limits())
     store = await asyncio.to_thread(
         Store,
@@ -201,7 +199,7 @@ async def build_gateway(
             readings=store,
             nodes=nodes,
             signer=signer,
-            trust=trust,
+            trust=followed,  # the metrics follow the folder as the verifier does
             files=config.gateway.data_dir / "files",
             mail=mail,
             status=status,
