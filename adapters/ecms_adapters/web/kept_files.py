@@ -1,5 +1,6 @@
 """Files a clerk attached to a compose form the gateway refused, kept on disk for that session so the
-next submit uses them (a browser cannot refill a file box); unguessable tokens, expiring, size-bounded.
+next submit uses them (a browser cannot refill a file box); unguessable tokens, expiring, size-bounded
+per session and in all, removed when the clerk logs out.
 
 Each session has its own folder, named by a hash of the session's cookie token: a token is looked up
 only in the folder of the session that asks, so one session can never reach another's files.
@@ -7,6 +8,7 @@ only in the folder of the session that asks, so one session can never reach anot
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -25,6 +27,10 @@ KEEP_FOR: Final = timedelta(hours=8)
 """As long as an idle session lives: a clerk back from a meeting still finds the files attached."""
 MAX_SESSION_BYTES: Final = 100 * 1024 * 1024
 """What one session may keep at once; the oldest files not on the form being answered go first."""
+MAX_TOTAL_BYTES: Final = 1024 * 1024 * 1024
+"""What all sessions together may keep: many clerks (or many sessions of one) never fill the data
+directory's disk; the oldest files of any session, other than those on the form being answered, go
+first (a clerk who finds one gone is asked to attach it again)."""
 FOLDER: Final = "compose-kept"
 _TOKEN: Final = re.compile(r"[A-Za-z0-9_-]{32}")
 _SESSION_PURPOSE: Final = b"ecms-gateway compose kept files\0"
@@ -51,21 +57,27 @@ class KeptFiles:
         *,
         keep_for: timedelta = KEEP_FOR,
         max_session_bytes: int = MAX_SESSION_BYTES,
+        max_total_bytes: int = MAX_TOTAL_BYTES,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.root = root
         self.keep_for = keep_for
         self.max_session_bytes = max_session_bytes
+        self.max_total_bytes = max_total_bytes
         self.clock = clock
 
     def keep(
         self, session: str, *, role: str, name: str, mime: str, content: bytes, besides: Iterable[str] = ()
     ) -> KeptFile | None:
         """Keep ``content`` for ``session``; None when it does not fit in the session's bound even after
-        the session's older files (other than ``besides``, those on the form) are let go."""
+        the session's older files (other than ``besides``, those on the form) are let go, nor in the
+        bound of all sessions together even after the oldest files of any session are."""
         self.sweep()
         folder = self._folder(session)
-        if not self._make_room(folder, len(content), keep=frozenset(besides)):
+        keep = frozenset(besides)
+        if not self._make_room(folder, len(content), keep=keep):
+            return None
+        if not self._make_total_room(folder, len(content), keep=keep):
             return None
         kept = KeptFile(
             token=secrets.token_urlsafe(24),
@@ -108,6 +120,14 @@ class KeptFiles:
             if _TOKEN.fullmatch(token):
                 _remove(folder, token)
 
+    def forget(self, session: str) -> None:
+        """Remove everything ``session`` kept (the clerk logged out: no later submit can use it)."""
+        folder = self._folder(session)
+        for path in folder.glob("*"):
+            path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
     def sweep(self) -> None:
         """Remove every session's expired files, and folders left empty."""
         if not self.root.is_dir():
@@ -131,11 +151,9 @@ class KeptFiles:
     def _sweep_folder(self, folder: Path) -> None:
         """An empty folder untouched for as long as a file is kept (a fresh one may be about to be
         written into)."""
-        try:
+        with contextlib.suppress(OSError):
             if folder.stat().st_mtime < (self.clock() - self.keep_for).timestamp():
                 folder.rmdir()  # only when empty
-        except OSError:
-            pass
 
     def _make_room(self, folder: Path, size: int, *, keep: frozenset[str]) -> bool:
         files = sorted(_all_in(folder), key=lambda kept: kept.kept_at)
@@ -147,6 +165,24 @@ class KeptFiles:
                 _remove(folder, kept.token)
                 used -= kept.size
         return used + size <= self.max_session_bytes
+
+    def _make_total_room(self, folder: Path, size: int, *, keep: frozenset[str]) -> bool:
+        """Room for ``size`` more bytes in all sessions' folders together, letting the oldest files of
+        any session go first, never ``keep`` (those on the form, in ``folder``)."""
+        files = [
+            (kept, where)
+            for where in (self.root.iterdir() if self.root.is_dir() else ())
+            if where.is_dir()
+            for kept in _all_in(where)
+        ]
+        used = sum(kept.size for kept, _ in files)
+        for kept, where in sorted(files, key=lambda pair: pair[0].kept_at):
+            if used + size <= self.max_total_bytes:
+                break
+            if where != folder or kept.token not in keep:
+                _remove(where, kept.token)
+                used -= kept.size
+        return used + size <= self.max_total_bytes
 
     def _expired(self, kept: KeptFile) -> bool:
         return kept.kept_at + self.keep_for <= self.clock()

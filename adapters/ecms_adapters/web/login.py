@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ecms_adapters.web.context import LANG_COOKIE, SESSION_COOKIE, Page, Web, current_session, lang_of
 from ecms_adapters.web.i18n import LANGS, translate
+from ecms_adapters.web.kept_files import kept_files_of
 from ecms_adapters.web.render import be_datetime, page_response
 from ecms_gateway.access import Role
 from ecms_gateway.errors import LockedOut, Unauthorized
@@ -101,6 +102,7 @@ async def logout(page: Page) -> Response:
     token = page.request.cookies.get(SESSION_COOKIE)
     if token:
         await page.run(page.services.access.logout, token)
+        await page.run(kept_files_of(page.services.store).forget, token)  # no later submit can use them
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
