@@ -5,7 +5,10 @@ lines between words (``thai_words``), not inside them.
 The table is drawn here, cell by cell with its lines already broken, rather than with fpdf2's
 ``table()``: that breaks every cell's lines again itself, measuring by shaping the line so far at every
 character, and took three times as long (1,000 rows of varied Thai subjects: 12.3 s against 4.2).
-The heading row is repeated at the top of every page."""
+The heading row is repeated at the top of every page.
+
+Copying or searching the PDF's text finds the text that was drawn: ``_text_of_sara_am`` mends the one
+place where fpdf2's glyph-to-text map (ToUnicode) would not give it back."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from fpdf import FPDF
+from fpdf.fonts import Glyph, TTFFont
 
 from ecms_adapters.web.render import be_datetime
 from ecms_adapters.web.thai_words import ZWSP, word_breaks
@@ -25,6 +29,7 @@ COLUMN_WIDTHS: Final = (20, 24, 30, 22, 44, 44, 64, 29)  # millimetres, 277 in a
 LINE_HEIGHT: Final = 5.5
 BOTTOM_MARGIN: Final = 12  # millimetres kept free at the foot of every page
 _BREAKS: Final = re.compile(f"({ZWSP}| )")  # where a line may break: kept apart as pieces
+SARA_AM: Final = 0x0E33  # ำ
 
 
 def book_pdf(*, title: str, period: str, headings: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
@@ -55,7 +60,43 @@ def book_pdf(*, title: str, period: str, headings: Sequence[str], rows: Sequence
         pdf.add_page()
     pdf.set_font("Sarabun", size=9)
     pdf.cell(0, 5, f"{len(rows)} รายการ · พิมพ์เมื่อ {printed} (เวลาประเทศไทย)", align="R")
+    _text_of_sara_am(pdf)
     return bytes(pdf.output())
+
+
+class _NoText(tuple[int, ...]):
+    """A glyph's text when it stands for nothing by itself: fpdf2 writes a glyph's map entry from the
+    code points it iterates over, and leaves out entries whose text is empty (``len`` 0) altogether;
+    this one has a length but no code points, so the entry is written and maps to no text."""
+
+    def __len__(self) -> int:
+        return 1
+
+
+def _text_of_sara_am(pdf: FPDF) -> None:
+    """HarfBuzz draws sara am (ำ) as two glyphs, a nikhahit (on its own or joined with a tone mark
+    above the consonant) and a sara aa, and fpdf2 gives the text ำ to the first, a mark of no width,
+    and no text to the second. Readers then copied "สำนักงาน" as "สำ\\x11นักงาน" (the glyph's code as
+    a character) or, placing text by where glyphs advance, "สำ นักงาน". Here the sara aa, which has the
+    width, carries the ำ, the mark keeps the rest of its text (the tone mark) or none, and any other
+    glyph without text maps to none. fpdf2 is pinned (pyproject.toml); the tests read the PDF back."""
+    for font in pdf.fonts.values():
+        if not isinstance(font, TTFFont):
+            continue
+        subset = font.subset
+        sara_aa = font.glyph_ids.get(0x0E32)
+        glyphs: list[Glyph] = [g for g, _ in subset.items() if g is not None]
+        decomposed = any(g.glyph_id == sara_aa and g.unicode == () for g in glyphs)
+        for glyph in glyphs:
+            text = glyph.unicode if isinstance(glyph.unicode, tuple) else (glyph.unicode,)
+            if decomposed and glyph.glyph_id == sara_aa and text == ():
+                glyph.unicode = (SARA_AM,)
+            elif decomposed and SARA_AM in text and glyph.glyph_id != font.glyph_ids.get(SARA_AM):
+                last = len(text) - 1 - text[::-1].index(SARA_AM)
+                rest = text[:last] + text[last + 1 :]
+                glyph.unicode = rest or _NoText()
+            elif text == ():
+                glyph.unicode = _NoText()
 
 
 def _draw_row(pdf: FPDF, cells: list[list[str]], heading: list[list[str]]) -> None:

@@ -5,8 +5,12 @@ over pages with its heading at the top of each, every row once, in order, none b
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from collections import defaultdict
+from pathlib import Path
 
+import pytest
 from ecms_adapters.web.registry_pdf import BOTTOM_MARGIN, COLUMN_WIDTHS, FONTS, _fitted, book_pdf
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
@@ -153,3 +157,42 @@ def test_a_row_taller_than_a_page_goes_on_over_the_next() -> None:
     lines = [line for page in range(pages) for line in _columns(pdf, page)[7][1:]]
     assert lines == [f"บรรทัดที่ {n}" for n in range(1, 71)]
     assert all(_columns(pdf, page)[0][0] == "เลขทะเบียน" for page in range(pages))
+
+
+SARA_AM_WORDS = ("สำนักงาน", "น้ำท่วม", "ค่ำคืน", "กำหนด", "ประจำปี", "นำ่")  # the last: tone mark typed after ำ
+
+
+def _sara_am_book() -> bytes:
+    row = (
+        "1",
+        "21 พ.ย. 2569",
+        "ศธ 0990/1234",
+        "20 พ.ย. 2569",
+        SARA_AM_WORDS[0],
+        "ครู",
+        " ".join(SARA_AM_WORDS),
+        "",
+    )
+    return book_pdf(title="ทะเบียนหนังสือรับ สำนักงาน", period="ประจำปี 2569", headings=HEADINGS, rows=[row])
+
+
+def test_text_with_sara_am_reads_back_as_written() -> None:
+    """ำ is drawn as two glyphs; the PDF's text still has the word as typed (copy, search), with no
+    glyph code in it as a character (it was "สำ\\x11นักงาน")."""
+    text = PdfReader(io.BytesIO(_sara_am_book())).pages[0].extract_text()
+    assert "ทะเบียนหนังสือรับ สำนักงาน" in text
+    assert "ประจำปี 2569" in text
+    for word in SARA_AM_WORDS:
+        assert word in text, (word, text)
+    assert not [c for c in text if ord(c) < 0x20 and c != "\n"], repr(text)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils' pdftotext is not installed")
+def test_text_with_sara_am_reads_back_without_a_gap_in_poppler(tmp_path: Path) -> None:
+    """Poppler places text where glyphs advance: with ำ given to the mark of no width it read
+    "สำ นักงาน", a word split in two."""
+    book = tmp_path / "book.pdf"
+    book.write_bytes(_sara_am_book())
+    text = subprocess.run(["pdftotext", str(book), "-"], capture_output=True, text=True, check=True).stdout
+    for word in ("สำนักงาน", "ประจำปี", *SARA_AM_WORDS[1:-1]):
+        assert word in text, (word, text)
