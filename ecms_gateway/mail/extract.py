@@ -31,6 +31,8 @@ _NUMERIC_DATE: Final = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]
 _PREFIXES: Final = re.compile(
     r"^\s*(?:(?:re|fw|fwd|aw|tr|sv|vs|ตอบกลับ|ตอบ|ส่งต่อ)\s*[:：]\s*|\[[^\]]{0,30}\]\s*)+", re.IGNORECASE
 )
+_REPLY: Final = re.compile(r"^\s*(?:re|aw|sv|vs|ตอบกลับ|ตอบ)\s*[:：]", re.IGNORECASE)
+"""A reply's subject (Re:, AW:, SV:, VS:, ตอบกลับ:) names the letter being answered, not this one."""
 _SUBJECT_TAIL: Final = re.compile(r"\s+(?:ลงวันที่|เรียน|อ้างถึง|สิ่งที่ส่งมาด้วย)(?:\s|[:：]).*$")
 
 NOT_FOUND_WORDS: Final[dict[str, str]] = {
@@ -63,20 +65,36 @@ def clean_subject(subject: str) -> str:
 
 
 def extract_fields(subjects: Sequence[str], texts: Sequence[str]) -> Extracted:
-    """Read the header from the mail subjects (the inner, forwarded one first) and body texts."""
-    cleaned = [clean_subject(s) for s in subjects if s.strip()]
+    """Read the header from the mail subjects (the inner, forwarded one first) and body texts.
+
+    The subject of a reply (``Re: ที่ ศธ 0990/501 เรื่อง ...``) is the answered letter's: its book
+    number and date are never taken for this letter's, and its subject only when the body has none
+    (the clerk is told)."""
+    cleaned = [clean_subject(s) for s in subjects if s.strip() and not _REPLY.match(s)]
+    answered = [clean_subject(s) for s in subjects if s.strip() and _REPLY.match(s)]
     notes: list[str] = []
     book = _book_no(cleaned, texts)
+    earlier = _book_no(answered, [])
+    if book is None and earlier is not None:
+        notes.append(
+            f"ที่: หัวเรื่องอีเมลเป็นการตอบกลับหนังสือที่ {earlier} ซึ่งเป็นเลขที่ของหนังสือฉบับก่อน "
+            "จึงไม่ใช้เป็นเลขที่ของหนังสือนี้ โปรดตรวจจากไฟล์หนังสือ"
+        )
     subject = _first(_SUBJECT_ANY, "subject", cleaned)
     in_body = _first(_SUBJECT_LINE, "subject", texts)
+    if subject is None and in_body is None:
+        subject = _first(_SUBJECT_ANY, "subject", answered)
+        if subject is not None:
+            notes.append("เรื่อง: ใช้เรื่องจากหัวเรื่องอีเมลที่ตอบกลับ ซึ่งอาจเป็นเรื่องของหนังสือฉบับก่อน โปรดตรวจกับไฟล์หนังสือ")
     if subject is None or (in_body is not None and in_body.startswith(subject)):
         subject = in_body or subject  # a subject line is often cut short; the body has it whole
     if subject is not None:
         subject = _SUBJECT_TAIL.sub("", subject).strip(" .-–") or None
-    if subject is None and cleaned:
-        fallback = cleaned[0]
-        if book:
-            fallback = re.sub(rf"^\s*(?:ที่\s*[:：]?\s*)?{re.escape(book)}\s*", "", fallback).strip()
+    if subject is None and (cleaned or answered):
+        fallback = (cleaned or answered)[0]
+        shown = book if cleaned else earlier
+        if shown:
+            fallback = re.sub(rf"^\s*(?:ที่\s*[:：]?\s*)?{re.escape(shown)}\s*", "", fallback).strip()
         if fallback:
             subject = fallback
             notes.append("เรื่อง: ใช้หัวเรื่องของอีเมล เพราะไม่พบคำว่า 'เรื่อง' โปรดตรวจกับไฟล์หนังสือ")
