@@ -21,6 +21,7 @@ _THAI_LABELS: Final = frozenset(
      "iso-8859-11", "iso8859-11", "iso_8859-11", "x-tis-620"}
 )  # fmt: skip
 _ENCODED_WORD: Final = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
+_WORD_RUN: Final = re.compile(r"(?:=\?[^?\s]+\?[bBqQ]\?[^?]*\?=)+")
 _BETWEEN_WORDS: Final = re.compile(r"(\?=)\s+(=\?)")
 _FOLD: Final = re.compile(r"\r?\n(?=[ \t])")
 
@@ -69,26 +70,49 @@ def unfold(value: str) -> str:
 
 def decode_header(value: str | None) -> str:
     """A header's text: unfolded, RFC 2047 words decoded (any charset label above, whitespace between
-    adjacent words dropped), raw 8-bit bytes decoded as UTF-8 or cp874."""
+    adjacent words dropped), raw 8-bit bytes decoded as UTF-8 or cp874.
+
+    Adjacent words in one charset are decoded together: some mail programs cut a long UTF-8 subject
+    into words in the middle of a Thai character (3 bytes), which decoded word by word would leave
+    U+FFFD where the character was."""
     if not value:
         return ""
     text = unfold(value)
     if _has_surrogates(text):
         text = decode_bytes(raw_bytes(text))
     text = _BETWEEN_WORDS.sub(r"\1\2", text)
-    return _ENCODED_WORD.sub(_decode_word, text).strip()
+    return _WORD_RUN.sub(_decode_run, text).strip()
 
 
-def _decode_word(match: re.Match[str]) -> str:
-    label, encoding, payload = match[1].partition("*")[0], match[2].lower(), match[3]
+def _decode_run(run: re.Match[str]) -> str:
+    """Adjacent encoded words: the bytes of each stretch in one charset joined, then decoded."""
+    out: list[str] = []
+    label: str | None = None
+    pending = b""
+    for match in _ENCODED_WORD.finditer(run[0]):
+        word_label = match[1].partition("*")[0]
+        data = _word_bytes(match[2].lower(), match[3])
+        if data is None:  # not decodable: kept as written
+            out.append(decode_bytes(pending, label) if pending else "")
+            out.append(match[0])
+            label, pending = None, b""
+            continue
+        if label is not None and word_label.lower() != label.lower():
+            out.append(decode_bytes(pending, label))
+            pending = b""
+        label, pending = word_label, pending + data
+    if pending:
+        out.append(decode_bytes(pending, label))
+    return "".join(out)
+
+
+def _word_bytes(encoding: str, payload: str) -> bytes | None:
     try:
         if encoding == "b":
-            data = base64.b64decode(payload + "=" * (-len(payload) % 4))
-        else:
-            data = quopri.decodestring(payload.replace("_", " ").encode("ascii"), header=True)
+            return base64.b64decode(payload + "=" * (-len(payload) % 4))
+        return quopri.decodestring(payload.replace("_", " ").encode("ascii"), header=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
-        return match[0]
-    return decode_bytes(data, label)
+        return None
 
 
 def decode_param(value: str | tuple[str, str, str] | None) -> str | None:
