@@ -28,6 +28,7 @@ from ecms_gateway.codec import (
     read_element,
 )
 from ecms_gateway.engine import (
+    Accepted,
     Claim,
     Direction,
     LetterRef,
@@ -39,7 +40,10 @@ from ecms_gateway.engine import (
 )
 from ecms_gateway.engine import NotifierKind as StoreNotifierKind
 from ecms_gateway.errors import GatewayError, InputError, PermanentFailure, TransientFailure
+from ecms_gateway.letter.model import Letter
+from ecms_gateway.logs import log_context
 from ecms_gateway.ports import ReceivedItem
+from ecms_gateway.runtime.poller import AppliedAtOnce
 from ecms_gateway.runtime.settings import ECMS, RuntimeSettings
 from ecms_gateway.services import clerk
 from ecms_gateway.signing import SignatureStatus, Verified, Verifier
@@ -124,6 +128,14 @@ class InboundProcessor:
         accepted = self.store.record_inbound_letter(
             inbox_id, package, actor=worker, signature=signature_mark(verified), register_as=auto
         )
+        with log_context(letter_id=accepted.id):  # the item had no letter until now
+            return self._recorded(inbox_id, accepted, letter, auto, verified)
+
+    def _recorded(
+        self, inbox_id: int, accepted: Accepted, letter: Letter, auto: str | None, verified: Verified
+    ) -> str:
+        """Log and finish a recorded letter: mark it invalid when misaddressed, or auto-register it."""
+        served = self.settings.served(letter.receiver.org_id)
         what = f"letter {accepted.id} ({letter.book_no}) from {letter.sender.org_id}"
         if not accepted.created:
             log.info("inbox item %d is %s again; recorded once", inbox_id, what)
@@ -154,7 +166,7 @@ class InboundProcessor:
 
     # ------------------------------------------------------------ notifiers
 
-    def at_once(self, item: ReceivedItem, *, actor: str) -> str | None:
+    def at_once(self, item: ReceivedItem, *, actor: str) -> AppliedAtOnce | None:
         """A notifier just polled, verified, stored and matched in one transaction: what became of it.
 
         None when it is to be stored as inbound work instead (a letter, or a notifier that cannot be
@@ -182,8 +194,8 @@ class InboundProcessor:
             applier=_actor(actor, verified),
         )
         if result is None:
-            return f"inbox item {accepted.id} ({what}) was stored before"
-        return self._matched(peer, notifier, result)
+            return AppliedAtOnce(note=f"inbox item {accepted.id} ({what}) was stored before")
+        return AppliedAtOnce(note=self._matched(peer, notifier, result), letter_id=result.letter_id)
 
     def _notifier(self, inbox_id: int, root: etree._Element, seen: Notifier, worker: str) -> str:
         peer, verified, notifier = self._verified(f"inbox item {inbox_id}", root, seen)
@@ -211,15 +223,16 @@ class InboundProcessor:
 
     @staticmethod
     def _matched(peer: Peer, notifier: Notifier, result: NotifierResult) -> str:
-        log.info(
-            "%s about %s from %s: %s (letter %s, now %s)",
-            notifier.kind.value,
-            notifier.letter_id,
-            peer.org_id,
-            result.outcome.value,
-            result.letter_id,
-            result.state.value if result.state else "-",
-        )
+        with log_context(letter_id=result.letter_id):
+            log.info(
+                "%s about %s from %s: %s (letter %s, now %s)",
+                notifier.kind.value,
+                notifier.letter_id,
+                peer.org_id,
+                result.outcome.value,
+                result.letter_id,
+                result.state.value if result.state else "-",
+            )
         return f"{notifier.kind.value} {result.outcome.value} to letter {result.letter_id}"
 
     def _peer(self, notifier: Notifier, what: str) -> Peer:

@@ -26,6 +26,7 @@ from ecms_gateway.engine import Claim, Direction, LetterState, Store, WorkKind
 from ecms_gateway.engine.mail_values import MailLetterView
 from ecms_gateway.engine.values import LetterDetail, LetterFacts
 from ecms_gateway.errors import ConfigError, IllegalTransition, InputError, PermanentFailure, TransientFailure
+from ecms_gateway.logs import log_context
 from ecms_gateway.mail import (
     AutoReply,
     Bounce,
@@ -276,14 +277,15 @@ class MailInbound:
             inbox_id, package, actor=worker, signature=signature_mark(verified.verified)
         )
         what = f"letter {accepted.id} ({letter.book_no}) from {letter.sender.org_id} by mail"
-        log.info("received %s, signature %s", what, verified.verified.status.value)
-        served = self.settings.served(letter.receiver.org_id)
-        if served is None:
-            return self._misaddressed(accepted.id, letter.receiver.org_id, what)
-        if served.auto_register and self.store.letter_state(accepted.id) is LetterState.RECEIVED:
-            number = clerk.register(self.store, accepted.id, actor=f"auto-register:{served.org_id}")
-            return f"{what} recorded and registered as receive number {number}"
-        return f"{what} recorded"
+        with log_context(letter_id=accepted.id):  # the item had no letter until now
+            log.info("received %s, signature %s", what, verified.verified.status.value)
+            served = self.settings.served(letter.receiver.org_id)
+            if served is None:
+                return self._misaddressed(accepted.id, letter.receiver.org_id, what)
+            if served.auto_register and self.store.letter_state(accepted.id) is LetterState.RECEIVED:
+                number = clerk.register(self.store, accepted.id, actor=f"auto-register:{served.org_id}")
+                return f"{what} recorded and registered as receive number {number}"
+            return f"{what} recorded"
 
     def _misaddressed(self, letter_id: int, receiver: str, what: str) -> str:
         """A letter for an organisation we do not serve: invalid, and the sender is told by mail."""
@@ -345,13 +347,14 @@ class MailInbound:
         result = self.store.match_notifier(
             notifier_in(notifier, sender_dept=found.sender_dept, inbox_id=inbox_id), actor=worker
         )
-        log.info(
-            "%s by mail about %s: %s (letter %s)",
-            notifier.kind.value,
-            notifier.letter_id,
-            result.outcome.value,
-            result.letter_id,
-        )
+        with log_context(letter_id=result.letter_id):
+            log.info(
+                "%s by mail about %s: %s (letter %s)",
+                notifier.kind.value,
+                notifier.letter_id,
+                result.outcome.value,
+                result.letter_id,
+            )
         return f"{notifier.kind.value} {result.outcome.value} to letter {result.letter_id}"
 
     def _bounce(self, bounce: Bounce, worker: str) -> str:
@@ -366,7 +369,8 @@ class MailInbound:
         note = f"{kind} of letter {letter_id} (Message-ID {bounce.original_message_id}): {bounce.reason}"
         if not bounce.permanent:
             return note
-        log.error("letter %d did not arrive by mail: %s", letter_id, bounce.reason)
+        with log_context(letter_id=letter_id):
+            log.error("letter %d did not arrive by mail: %s", letter_id, bounce.reason)
         try:
             self.store.record_bounce(letter_id, actor=worker, reason=bounce.reason)
         except IllegalTransition:

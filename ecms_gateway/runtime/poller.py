@@ -34,6 +34,15 @@ def _ignore(_org: str, _error: str | None) -> None:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AppliedAtOnce:
+    """A notifier stored and matched as it was polled: what became of it, and the letter it is about
+    (named on the log line, so that the letter's log lines can be found by its id)."""
+
+    note: str
+    letter_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class PollerHooks:
     """Test seams: ``after_commit`` runs once an item is stored and before the node deletes it."""
 
@@ -52,7 +61,7 @@ class Poller:
     on_polled: Callable[[str, str | None], None] = _ignore
     # A notifier stored and matched in one transaction (``InboundProcessor.at_once``): what became
     # of it, or None to store the item as inbound work.
-    at_once: Callable[[ReceivedItem, str], str | None] = lambda _item, _actor: None
+    at_once: Callable[[ReceivedItem, str], AppliedAtOnce | None] = lambda _item, _actor: None
 
     async def run(self, stopping: asyncio.Event) -> None:
         failing: set[str] = set()
@@ -72,7 +81,8 @@ class Poller:
             if isinstance(item.item, Notifier):  # small: often nothing is left to do after storing it
                 done = await asyncio.to_thread(self.at_once, item, actor)
                 if done is not None:
-                    log.info("stored ProcessID %s: %s", item.process_id, done)
+                    with log_context(letter_id=done.letter_id):
+                        log.info("stored ProcessID %s: %s", item.process_id, done.note)
                     await self.hooks.after_commit(item.process_id)
                     return
             accepted = await asyncio.to_thread(

@@ -1,0 +1,82 @@
+"""Every log line about a letter carries its ``letter_id``, so that an operator finds one letter's whole
+life with ``jq 'select(.letter_id == N)'`` (docs/operations.md, "Logs"): the receiver's lines from the
+moment the letter is recorded, and the sender's lines about the notifiers that come back, whether the
+poller applies them at once or an inbound worker does."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ecms_gateway.engine import Direction, LetterState
+from ecms_gateway.letter.policy import SecrecyPolicy
+from ecms_gateway.logs import current_context
+from ecms_gateway.runtime.testing import MemoryNode
+from ecms_gateway.services import clerk
+
+from .support import ORGS, A, B, agencies, gateway, letter, routing, running, until
+
+BOOK_NO = "ศธ 0990/1"
+
+
+class _Lines(logging.Handler):
+    """Each runtime line as (message, the letter_id the formatters would write)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[tuple[str, object]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append((record.getMessage(), current_context().get("letter_id")))
+
+
+@pytest.fixture
+def lines() -> Iterator[_Lines]:
+    handler, runtime = _Lines(), logging.getLogger("ecms_gateway.runtime")
+    level = runtime.level
+    runtime.addHandler(handler)
+    runtime.setLevel(logging.INFO)
+    try:
+        yield handler
+    finally:
+        runtime.removeHandler(handler)
+        runtime.setLevel(level)
+
+
+@pytest.mark.parametrize("sign_notifiers", [True, False], ids=["signed notifiers", "unsigned notifiers"])
+def test_each_line_naming_a_letter_carries_its_letter_id(
+    tmp_path: Path, lines: _Lines, sign_notifiers: bool
+) -> None:
+    orgs = agencies(tmp_path, sign_notifiers=sign_notifiers)
+    a, b = orgs[A], orgs[B]
+    node = MemoryNode(ORGS)
+    sent = clerk.submit(a.store, letter(1), routing=routing(), secrecy=SecrecyPolicy(), actor="clerk:test")
+
+    def state() -> LetterState | None:
+        found = a.store.find_letter(
+            direction=Direction.OUT, book_no=BOOK_NO, letter_date=letter().letter.date
+        )
+        return None if found is None else found.state
+
+    async def exchange() -> None:
+        await until("delivered at A", lambda: state() is LetterState.DELIVERED or None)
+        received = b.store.find_letter(
+            direction=Direction.IN, book_no=BOOK_NO, letter_date=letter().letter.date
+        )
+        assert received is not None
+        clerk.register(b.store, received.id, actor="clerk:b")
+        await until("accepted at A", lambda: state() is LetterState.ACCEPTED or None)
+
+    asyncio.run(running([gateway(a, node), gateway(b, node)], exchange))
+    about_a_letter = [(m, lid) for m, lid in lines.lines if re.search(r"\bletter \d+", m)]
+    assert any(m.startswith("received letter") for m, _ in about_a_letter)
+    assert sum("Notifier" in m and "applied" in m for m, _ in about_a_letter) >= 2
+    for message, letter_id in about_a_letter:
+        named = int(re.findall(r"\bletter (\d+)", message)[0])
+        assert letter_id == named, f"{message!r} is logged with letter_id {letter_id}"
+    assert sent.letter_id == 1
