@@ -5,9 +5,11 @@ typesetter that breaks at spaces (fpdf2) breaks a long Thai run at whatever char
 line: inside a word, or before a following vowel such as ะ, which then starts the next line.
 `word_breaks` marks every boundary between two Thai words with a zero-width space (U+200B), a break
 opportunity for fpdf2 that shows nothing; PyThaiNLP's ``newmm`` engine with its bundled dictionary
-finds the words. A word too wide for the line on its own is marked between its Thai character
-clusters too (PyThaiNLP's ``tcc``), so that it breaks where Thai allows: never between a consonant and
-its vowel or tone mark; a word with no Thai in it (a long book number or code) between its characters.
+finds the words, looked up in a marisa-trie (``_Dictionary``): PyThaiNLP's own trie of Python objects
+for the same 62,000 words took about 73 MB and 0.6 s to build, this one under 10 MB and 0.06 s. A word
+too wide for the line on its own is marked between its Thai character clusters too (PyThaiNLP's
+``tcc``), so that it breaks where Thai allows: never between a consonant and its vowel or tone mark; a
+word with no Thai in it (a long book number or code) between its characters.
 """
 
 from __future__ import annotations
@@ -15,14 +17,33 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from itertools import pairwise
 from typing import Final
 
+import marisa_trie
+
 ZWSP: Final = "\u200b"
 _THAI: Final = re.compile("[\u0e00-\u0e7f]")
 _SPACES: Final = re.compile("( )")
+
+
+class _Dictionary:
+    """PyThaiNLP's word list as ``newmm`` asks it (``prefixes``: the words that begin at a position of a
+    text), in a compact read-only trie that threads may share."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        listed = [word for word in words if word]
+        self._trie = marisa_trie.Trie(listed)
+        self._longest = max(map(len, listed))
+
+    def prefixes(self, text: str, start: int = 0) -> list[str]:
+        found: list[str] = self._trie.prefixes(text[start : start + self._longest])
+        return found  # shortest first, as from PyThaiNLP's own trie
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word in self._trie
 
 
 @cache
@@ -31,10 +52,13 @@ def _tokenizers() -> tuple[Callable[[str], list[str]], Callable[[str], list[str]
     # PyThaiNLP makes a data folder in the home directory when imported unless it is read-only; the
     # dictionary it needs here is inside the package.
     os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
+    from pythainlp.corpus import get_corpus  # noqa: PLC0415 - after the setting
     from pythainlp.tokenize import subword_tokenize, word_tokenize  # noqa: PLC0415 - after the setting
 
+    dictionary = _Dictionary(get_corpus("words_th.txt"))  # the list newmm's own default trie is built from
+
     def words(text: str) -> list[str]:
-        return word_tokenize(text, engine="newmm", keep_whitespace=True)
+        return word_tokenize(text, engine="newmm", custom_dict=dictionary, keep_whitespace=True)  # type: ignore[arg-type]
 
     def clusters(text: str) -> list[str]:
         return subword_tokenize(text, engine="tcc", keep_whitespace=True)

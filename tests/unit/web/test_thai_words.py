@@ -78,3 +78,26 @@ def test_no_data_folder_is_made_in_the_home_directory(tmp_path: Path) -> None:
     )
     assert done.stdout.strip() == ZWSP.join(["ขอ", "เชิญ", "ประชุม"])
     assert list(tmp_path.iterdir()) == []
+
+
+# Subjects of the kind a registry book holds: long runs without spaces, names of offices, words
+# outside the dictionary, sara am, numbers and Latin mixed in.
+BOOK_SUBJECTS = [
+    "".join(SUBJECT_WORDS),
+    "ขอเชิญประชุมคณะทำงานการเชื่อมโยงระบบสารบรรณอิเล็กทรอนิกส์",
+    "สำนักงานเลขาธิการคุรุสภาขอความอนุเคราะห์ส่งรายชื่อผู้เข้ารับการอบรมภายในวันที่ 5 ธันวาคม 2569",
+    "ขอส่งสำเนาคำสั่งแต่งตั้งคณะกรรมการดำเนินงานโครงการพัฒนาครูทั้งระบบ (e-CMS) ที่ ศธ 0990/1234",
+    "แจ้งผลการพิจารณาน้ำท่วมฉับพลันค่ำคืนวันที่สามกำหนดการเยี่ยมชมสถานศึกษาของกระทรวงศึกษาธิการ",
+    "ขอบคุณครับ สวัสดีค่ะ ชินโซอาเบะ กรุงเทพมหานคร ฯลฯ",
+]
+
+
+def test_words_are_found_as_pythainlps_own_dictionary_finds_them() -> None:
+    """The compact dictionary cuts every subject exactly as PyThaiNLP's own default trie of the same
+    word list does."""
+    from ecms_adapters.web.thai_words import _tokenizers  # noqa: PLC0415 - the tokenizer under test
+    from pythainlp.tokenize import word_tokenize  # noqa: PLC0415 - loaded by _tokenizers() first
+
+    words = _tokenizers()[0]
+    for subject in BOOK_SUBJECTS:
+        assert words(subject) == word_tokenize(subject, engine="newmm", keep_whitespace=True), subject
