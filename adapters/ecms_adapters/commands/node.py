@@ -7,6 +7,8 @@ It wires adapters (Starlette, uvicorn, the SOAP relay), so it is one of the comp
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 from pathlib import Path
 
 from ecms_adapters.compose import run_node
@@ -55,6 +57,7 @@ def _run(args: argparse.Namespace) -> int:
         raise ConfigError("--tls-client-ca needs HTTPS: give --tls-cert and --tls-key too")
     if not 0 < args.port < 65536:
         raise ConfigError(f"--port {args.port} is not a TCP port (1-65535)")
+    _check_free(args.host, args.port)
     options = NodeOptions(
         directory=args.directory,
         data_dir=args.data_dir,
@@ -72,3 +75,20 @@ def _run(args: argparse.Namespace) -> int:
         log_format=args.log_format,
     )
     return run_node(options)
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse a taken port in one sentence before the node says it serves (uvicorn would only log an
+    error after that line and exit 3)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds it
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            why = (
+                "is in use by another program" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc})"
+            )
+            raise ConfigError(
+                f"--port: {host}:{port} {why}; stop that program or choose another --port"
+            ) from exc
