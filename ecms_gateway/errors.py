@@ -3,6 +3,7 @@
 GatewayError
 ├── InputError            the input is wrong: fix it and try again (never retried)
 │   ├── LetterInvalid     a letter has faults (all of them listed)
+│   ├── RequestInvalid    any other request (e.g. a webhook subscription) has faults (all listed)
 │   ├── XmlRejected       unsafe or unparsable XML (DTD, entities, size, syntax)
 │   ├── SchemaInvalid     XML that does not match our e-CMS schemas
 │   ├── UnknownMessage    XML that is no e-CMS message we know
@@ -20,6 +21,7 @@ GatewayError
 ├── StoreError            the store refused or cannot do what was asked
 │   ├── NotFound          no letter or work item with that id: check the id (`ecms-gateway queue`)
 │   ├── DuplicateLetter   that outbound letter is already queued or sent: withdraw it before resending
+│   ├── DuplicateWebhook  that URL already has a webhook: remove it first to change its events
 │   ├── IllegalTransition the event does not fit the letter's state: refused and recorded, not applied
 │   ├── LeaseLost         a worker's lease expired and another worker took the item over: drop the result
 │   └── SchemaOutdated    the database is older than this gateway: run `ecms-gateway db upgrade`
@@ -52,16 +54,32 @@ class GatewayError(Exception):
     """Root of every error the gateway raises on purpose.
 
     ``fault_code`` and ``fault_params`` (optional, from ``ecms_gateway.fault_codes``) say the same as
-    the English message in machine-readable form, so a clerk-facing page can say it in Thai; ``str()``
-    is unchanged.
+    the English message in machine-readable form, so a clerk-facing page can say it in Thai.
+
+    ``cli_hint`` (optional) is what to do next in the command line's words (`ecms-gateway queue` lists
+    ...): ``str()`` is the message followed by it, as the CLI prints it; ``fact`` is the message alone,
+    for faces that give their own advice (the REST API names its routes instead).
     """
 
     def __init__(
-        self, *args: object, fault_code: str | None = None, fault_params: Mapping[str, str] | None = None
+        self,
+        *args: object,
+        fault_code: str | None = None,
+        fault_params: Mapping[str, str] | None = None,
+        cli_hint: str | None = None,
     ) -> None:
         super().__init__(*args)
         self.fault_code = fault_code
         self.fault_params: Mapping[str, str] = fault_params if fault_params is not None else _NO_PARAMS
+        self.cli_hint = cli_hint
+
+    @property
+    def fact(self) -> str:
+        """What went wrong, without the command line's advice."""
+        return super().__str__()
+
+    def __str__(self) -> str:
+        return f"{self.fact}; {self.cli_hint}" if self.cli_hint else self.fact
 
 
 class InputError(GatewayError):
@@ -86,6 +104,14 @@ class Fault:
 
 class LetterInvalid(InputError):
     """A letter has one or more faults; all of them are carried, not only the first."""
+
+    def __init__(self, faults: Sequence[Fault]) -> None:
+        self.faults = tuple(faults)
+        super().__init__("; ".join(str(f) for f in self.faults))
+
+
+class RequestInvalid(InputError):
+    """A request other than a letter (a webhook subscription, ...) has faults; all of them are carried."""
 
     def __init__(self, faults: Sequence[Fault]) -> None:
         self.faults = tuple(faults)
@@ -143,6 +169,14 @@ class NotFound(StoreError):
 
 class DuplicateLetter(StoreError):
     """An outbound letter with the same sender, book number and date is already queued or sent."""
+
+
+class DuplicateWebhook(StoreError):
+    """A webhook for the same URL exists (``existing_id``): a second one would deliver every event twice."""
+
+    def __init__(self, message: str, *, existing_id: int, cli_hint: str | None = None) -> None:
+        self.existing_id = existing_id
+        super().__init__(message, cli_hint=cli_hint)
 
 
 class IllegalTransition(StoreError):

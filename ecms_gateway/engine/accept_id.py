@@ -83,8 +83,8 @@ def report(ctx: Context, letter_id: int, *, reason: str, actor: str) -> WrongAcc
         pending = conn.execute(_PENDING, {"p_id": letter_id}).scalar()
         if pending is not None:
             raise StoreError(
-                f"a report about letter {letter_id}'s receive number is still being sent (work {pending}); "
-                "see `ecms-gateway show` and report again once it is done if need be",
+                f"a report about letter {letter_id}'s receive number is still being sent (work {pending})",
+                cli_hint="see `ecms-gateway show` and report again once it is done if need be",
                 fault_code="store.accept_id_report_pending",
                 fault_params=fault_params("store.accept_id_report_pending", letter_id=letter_id),
             )

@@ -289,8 +289,8 @@ def _row(conn: Connection, record_id: int) -> RowMapping:
     row = conn.execute(select(MAIL_LETTER).where(MAIL_LETTER.c.id == record_id)).mappings().first()
     if row is None:
         raise NotFound(
-            f"ไม่มีหนังสือทางอีเมลรายการที่ {record_id} (there is no mail letter {record_id}); "
-            "ดูรายการที่รอยืนยันด้วย `ecms-gateway mail pending`"
+            f"ไม่มีหนังสือทางอีเมลรายการที่ {record_id} (there is no mail letter {record_id})",
+            cli_hint="ดูรายการที่รอยืนยันด้วย `ecms-gateway mail pending`",
         )
     return row
 
@@ -302,8 +302,8 @@ def not_open_error(record: MailLetterView, action: str) -> StoreError:
     if record.state is MailLetterState.CONFIRMED:
         return StoreError(
             f"หนังสือทางอีเมลรายการที่ {record.id} ยืนยันแล้วเป็นหนังสือเลขที่ {record.letter_id}{who}{when} "
-            f"จึง{action}อีกไม่ได้ (mail letter {record.id} is already confirmed as letter {record.letter_id}); "
-            f"ลงทะเบียนรับด้วย `ecms-gateway register {record.letter_id}`"
+            f"จึง{action}อีกไม่ได้ (mail letter {record.id} is already confirmed as letter {record.letter_id})",
+            cli_hint=f"ลงทะเบียนรับด้วย `ecms-gateway register {record.letter_id}`",
         )
     if record.state is MailLetterState.DISMISSED:
         return StoreError(

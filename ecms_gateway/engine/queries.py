@@ -226,7 +226,9 @@ def load_letter(ctx: Context, letter_id: int) -> Letter:
     with ctx.db.read() as conn:
         text = conn.execute(select(LETTER.c.letter_json).where(LETTER.c.id == letter_id)).scalar()
     if text is None:
-        raise NotFound(f"there is no letter {letter_id}; `ecms-gateway queue` lists the letters in work")
+        raise NotFound(
+            f"there is no letter {letter_id}", cli_hint="`ecms-gateway queue` lists the letters in work"
+        )
     return Letter.model_validate_json(text, context={STORED: True})
 
 
@@ -249,7 +251,9 @@ def load_raw(ctx: Context, inbox_id: int) -> bytes:
 def _letter_row(conn: Connection, letter_id: int) -> RowMapping:
     row = conn.execute(_LETTER, {"p_id": letter_id}).mappings().first()
     if row is None:
-        raise NotFound(f"there is no letter {letter_id}; `ecms-gateway queue` lists the letters in work")
+        raise NotFound(
+            f"there is no letter {letter_id}", cli_hint="`ecms-gateway queue` lists the letters in work"
+        )
     return row
 
 

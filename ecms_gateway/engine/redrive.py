@@ -50,7 +50,8 @@ def _check_redrivable(rows: Sequence[RowMapping], work_ids: Sequence[int], chann
         where = f" on channel {channel}" if channel else ""
         items = ", ".join(map(str, missing))
         raise NotFound(
-            f"there is no work item {items}{where}; see `ecms-gateway queue`",
+            f"there is no work item {items}{where}",
+            cli_hint="see `ecms-gateway queue`",
             fault_code="store.redrive_missing",
             fault_params=fault_params("store.redrive_missing", items=items),
         )

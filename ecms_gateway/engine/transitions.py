@@ -34,7 +34,9 @@ def lock_letter(conn: Connection, letter_id: int) -> RowMapping:
     """The letter's row, locked until the transaction ends; ``NotFound`` when there is none."""
     row = conn.execute(_LOCK_LETTER, {"p_id": letter_id}).mappings().first()
     if row is None:
-        raise NotFound(f"there is no letter {letter_id}; `ecms-gateway queue` lists the letters in work")
+        raise NotFound(
+            f"there is no letter {letter_id}", cli_hint="`ecms-gateway queue` lists the letters in work"
+        )
     return row
 
 

@@ -9,7 +9,7 @@ from ecms_gateway.webhooks.delivery import Deliverer
 from ecms_gateway.webhooks.events import ALL_TYPES, EventType, encode, event_id, payload
 from ecms_gateway.webhooks.ports import PostResult, WebhookPoster
 from ecms_gateway.webhooks.signature import SIGNATURE_HEADER, new_secret, sign, verify
-from ecms_gateway.webhooks.subscriptions import Webhooks, check_url
+from ecms_gateway.webhooks.subscriptions import Webhooks, check_secret, check_url
 from ecms_gateway.webhooks.values import Delivery, NewSubscription, Subscription, SubscriptionState
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "SubscriptionState",
     "WebhookPoster",
     "Webhooks",
+    "check_secret",
     "check_url",
     "encode",
     "event_id",

@@ -12,9 +12,9 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.engine import Store, audit
-from ecms_gateway.errors import InputError, NotFound
+from ecms_gateway.errors import DuplicateWebhook, Fault, InputError, NotFound, RequestInvalid
 from ecms_gateway.store.tables import WEBHOOK, WEBHOOK_DELIVERY
-from ecms_gateway.webhooks.events import EventType, parse_types
+from ecms_gateway.webhooks.events import ALL_TYPES, EventType, parse_types
 from ecms_gateway.webhooks.signature import new_secret
 from ecms_gateway.webhooks.values import Delivery, NewSubscription, Subscription, SubscriptionState
 
@@ -34,7 +34,24 @@ def check_url(url: str) -> str:
     return text
 
 
-def _check_secret(secret: str) -> str:
+def same_url(url: str) -> str:
+    """``url`` as compared for duplicates: scheme and host in lower case, the default port left out."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address keeps its brackets
+    default = {"http": 80, "https": 443}.get(scheme)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    return f"{scheme}://{netloc}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+
+
+def check_secret(secret: str) -> str:
+    """The secret as stored when it is long enough and has no spaces; ``InputError`` otherwise."""
     text = secret.strip()
     if len(text) < MIN_SECRET_LENGTH or any(c.isspace() for c in text):
         raise InputError(
@@ -60,18 +77,17 @@ class Webhooks:
     ) -> NewSubscription:
         """Register ``url`` for ``events`` (default: all types); events from now on are delivered.
 
-        Raises ``InputError`` for a URL, event type or secret that cannot work.
+        Raises ``RequestInvalid`` with every fault of the URL, event types and secret at once, and
+        ``DuplicateWebhook`` when the URL has a webhook already (one URL, one webhook: a second would
+        deliver every event twice).
         """
-        checked = check_url(url)
-        try:
-            types = parse_types(events)
-        except ValueError as exc:
-            raise InputError(str(exc)) from exc
-        chosen = new_secret() if secret is None else _check_secret(secret)
+        checked, types, chosen = _checked(url, events, secret)
         now = self.store.clock()
         with self.store.db.write() as conn:
-            # Our own audit entry marks "now" in the chain: the subscription starts after it.
+            # Our own audit entry marks "now" in the chain: the subscription starts after it. Appending
+            # holds the chain's head until commit, so two adds of one URL cannot both pass the check.
             seq = audit.append(conn, at=now, actor=actor, action="webhook.added", detail={"url": checked})
+            _refuse_duplicate(conn, checked)
             stmt = insert(WEBHOOK).values(
                 url=checked,
                 secret=chosen,
@@ -141,10 +157,47 @@ class Webhooks:
         return self.get(subscription_id)
 
 
+def _checked(
+    url: str, events: Sequence[str] | None, secret: str | None
+) -> tuple[str, tuple[EventType, ...], str]:
+    """The URL, event types and secret to store; ``RequestInvalid`` with every fault among them."""
+    faults: list[Fault] = []
+    checked, types, chosen = url, ALL_TYPES, ""
+    try:
+        checked = check_url(url)
+    except InputError as exc:
+        faults.append(Fault(where="url", problem=str(exc)))
+    try:
+        types = parse_types(events)
+    except ValueError as exc:
+        faults.append(Fault(where="events", problem=str(exc)))
+    try:
+        chosen = new_secret() if secret is None else check_secret(secret)
+    except InputError as exc:
+        faults.append(Fault(where="secret", problem=str(exc)))
+    if faults:
+        raise RequestInvalid(faults)
+    return checked, types, chosen
+
+
+def _refuse_duplicate(conn: Connection, url: str) -> None:
+    key = same_url(url)
+    for row in conn.execute(select(WEBHOOK.c.id, WEBHOOK.c.url)).all():
+        if same_url(row.url) == key:
+            raise DuplicateWebhook(
+                f"webhook {row.id} already delivers to {row.url}; one URL has one webhook, or every event "
+                "would arrive twice",
+                existing_id=int(row.id),
+                cli_hint=f"to change its events, `ecms-gateway webhooks remove {row.id}` and add it again",
+            )
+
+
 def _row(conn: Connection, subscription_id: int) -> RowMapping:
     row = conn.execute(select(WEBHOOK).where(WEBHOOK.c.id == subscription_id)).mappings().first()
     if row is None:
-        raise NotFound(f"there is no webhook {subscription_id}; `ecms-gateway webhooks list` shows them")
+        raise NotFound(
+            f"there is no webhook {subscription_id}", cli_hint="`ecms-gateway webhooks list` shows them"
+        )
     return row
 
 
