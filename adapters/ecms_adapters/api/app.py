@@ -38,7 +38,7 @@ How an office's saraban system hands letters to the gateway and follows them: su
 withdraw and resend sent ones; operators see and redrive the queue and register webhooks.
 
 Authenticate with an API key: `Authorization: Bearer <key>` (`ecms-gateway apikeys new NAME --role clerk`).
-Errors are `{"error": ..., "faults": [{"where", "problem"}]}`.
+Errors are `{"error": ..., "code": ..., "faults": [{"where", "problem"}]}` (`code`: one stable word).
 """
 
 _ERRORS: dict[int | str, dict[str, Any]] = {

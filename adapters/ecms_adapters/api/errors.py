@@ -1,5 +1,7 @@
-"""Every error the API answers as ``{"error": ..., "faults": [{"where", "problem"}]}``, never a
-traceback: the gateway's own errors map to the status that says what the caller does next.
+"""Every error the API answers as ``{"error": ..., "code": ..., "faults": [{"where", "problem"}]}``,
+never a traceback: the gateway's own errors map to the status that says what the caller does next,
+``code`` to one stable word a program can branch on, and the sentence gives advice in the API's terms
+(routes), never the command line's.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from typing import Any, TypeVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from ecms_adapters.api.deps import API_PREFIX, api_base
 from ecms_gateway.errors import (
     DuplicateLetter,
+    DuplicateWebhook,
     Fault,
     Forbidden,
     GatewayError,
@@ -37,11 +41,40 @@ class FaultBody(BaseModel):
     problem: str
 
 
+# The stable ``code`` of each status, unless the error names a more precise one (below).
+CODES: dict[int, str] = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    500: "internal",
+    503: "not_ready",
+}
+WRONG_STATE = "wrong_state"
+"""409: the letter's (mail letter's, work item's) state does not allow the action; see ``allowed``."""
+DUPLICATE_LETTER = "duplicate_letter"
+DUPLICATE_WEBHOOK = "duplicate_webhook"
+IN_PROGRESS = "in_progress"
+"""409: a request with the same Idempotency-Key is still being stored; retry after ``Retry-After``."""
+KEY_REUSED = "idempotency_key_reused"
+
+
 class ErrorBody(BaseModel):
     """What every error response carries."""
 
-    error: str
-    faults: list[FaultBody] = []
+    error: str = Field(description="what went wrong and what to do, in one or two sentences")
+    code: str = Field(
+        description="one stable word a program can branch on: bad_request, unauthorized, forbidden, "
+        "not_found, method_not_allowed, conflict, wrong_state, duplicate_letter, duplicate_webhook, "
+        "in_progress, too_large, unsupported_media_type, invalid, idempotency_key_reused, not_ready, "
+        "internal"
+    )
+    faults: list[FaultBody] = Field(default=[], description="every fault of the input, each naming its field")
 
 
 class ApiError(Exception):
@@ -52,6 +85,7 @@ class ApiError(Exception):
         status: int,
         error: str,
         *,
+        code: str | None = None,
         faults: Sequence[Fault] = (),
         extra: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
@@ -59,6 +93,7 @@ class ApiError(Exception):
         super().__init__(error)
         self.status = status
         self.error = error
+        self.code = code
         self.faults = tuple(faults)
         self.extra = extra or {}
         self.headers = headers
@@ -69,11 +104,13 @@ def error_response(
     error: str,
     faults: Sequence[Fault] = (),
     *,
+    code: str | None = None,
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "error": error,
+        "code": code or CODES.get(status, "error"),
         "faults": [{"where": f.where, "problem": f.problem} for f in faults],
         **(extra or {}),
     }
@@ -102,7 +139,50 @@ def status_of(exc: GatewayError) -> int:
     return 500
 
 
-def _gateway_error(_request: Request, exc: Exception) -> JSONResponse:
+# What lists the things of each collection, for "there is no ... 7": the API's words for the advice
+# the core gives in the command line's.
+_LISTED_BY: dict[str, str] = {
+    "letters": "GET {base}/letters lists the letters (newest first; ?q= finds a book number)",
+    "webhooks": "GET {base}/webhooks lists the webhooks",
+    "queue": "GET {base}/queue lists the work items (?state=dead for the dead ones)",
+    "mail-letters": "GET {base}/mail-letters lists the mail letters waiting for a clerk",
+}
+
+
+def api_advice(request: Request, exc: GatewayError) -> str:
+    """``exc``'s message with advice for an API client: the command line's hint left out and, for an
+    unknown id, the route that lists what there is."""
+    said = exc.fact
+    if isinstance(exc, DuplicateWebhook):
+        return (
+            f"{said}; to change its events, DELETE {api_base(request)}/webhooks/{exc.existing_id} "
+            "and register the URL again"
+        )
+    if isinstance(exc, NotFound):
+        listed = _listed_by(request)
+        return f"{said}; {listed}" if listed else said
+    return said
+
+
+def _listed_by(request: Request) -> str | None:
+    path: str = request.url.path
+    rest = path.split(API_PREFIX, 1)[1] if API_PREFIX in path else ""
+    collection = rest.strip("/").split("/", 1)[0]
+    template = _LISTED_BY.get(collection)
+    return None if template is None else template.format(base=api_base(request))
+
+
+def _code_of(exc: GatewayError) -> str | None:
+    if isinstance(exc, DuplicateLetter):
+        return DUPLICATE_LETTER
+    if isinstance(exc, DuplicateWebhook):
+        return DUPLICATE_WEBHOOK
+    if isinstance(exc, IllegalTransition) or exc.fault_code == "store.redrive_not_dead":
+        return WRONG_STATE
+    return None
+
+
+def _gateway_error(request: Request, exc: Exception) -> JSONResponse:
     exc = _expect(exc, GatewayError)
     status = status_of(exc)
     if status == 500:
@@ -112,17 +192,41 @@ def _gateway_error(_request: Request, exc: Exception) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if status == 503:
         headers = {"Retry-After": "30"}
-    return error_response(status, str(exc), faults, headers=headers)
+    extra = _extra_of(request, exc)
+    return error_response(
+        status, api_advice(request, exc), faults, code=_code_of(exc), extra=extra, headers=headers
+    )
+
+
+def _extra_of(request: Request, exc: GatewayError) -> dict[str, Any] | None:
+    """The ids a program needs to follow up a conflict (the letter or webhook already there)."""
+    if isinstance(exc, DuplicateWebhook):
+        return {"webhook_id": exc.existing_id, "href": f"{api_base(request)}/webhooks/{exc.existing_id}"}
+    if isinstance(exc, DuplicateLetter) and exc.fault_params.get("letter_id", "").isdigit():
+        letter_id = int(exc.fault_params["letter_id"])
+        return {"letter_id": letter_id, "href": f"{api_base(request)}/letters/{letter_id}"}
+    return None
 
 
 def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     exc = _expect(exc, ApiError)
-    return error_response(exc.status, exc.error, exc.faults, extra=exc.extra, headers=exc.headers)
+    return error_response(
+        exc.status, exc.error, exc.faults, code=exc.code, extra=exc.extra, headers=exc.headers
+    )
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     exc = _expect(exc, HTTPException)
-    return error_response(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    said = str(exc.detail)
+    if exc.status_code == 404 and said == "Not Found" and API_PREFIX in request.url.path:
+        said = f"there is no {request.url.path}; /openapi.json (or /docs) lists every route"
+    elif exc.status_code == 405:
+        # Not the methods it takes: Starlette's Allow header names those of one route on the path only.
+        said = (
+            f"{request.method} is not allowed on {request.url.path}; /openapi.json lists each route's methods"
+        )
+    return error_response(exc.status_code, said, headers=headers)
 
 
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -147,8 +251,25 @@ def _expect(exc: Exception, cls: type[_E]) -> _E:
 
 
 def _fault(err: Any) -> Fault:
+    """One of pydantic's errors as a fault: ``where`` is the field as the body names it (``reason``,
+    ``events.0``; query parameters and path parts keep their ``query.`` and ``path.``)."""
     loc = [str(part) for part in err.get("loc", ())]
-    where = ".".join(loc) if loc else "request"
+    kind = err.get("type")
+    if loc[:1] == ["body"]:
+        loc = loc[1:]
+    if kind == "json_invalid":
+        why = err.get("ctx", {}).get("error", "")
+        at = err.get("loc", ())[-1] if err.get("loc") else None
+        place = f" at character {at}" if isinstance(at, int) else ""
+        return Fault(where="body", problem=f"is not valid JSON ({why}{place}): send one JSON object")
+    where = ".".join(loc) if loc else "body"
+    ctx = err.get("ctx") or {}
+    if kind == "value_error" and "error" in ctx:
+        return Fault(where=where, problem=str(ctx["error"]))  # the core's own sentence, as it said it
+    if kind == "extra_forbidden":
+        return Fault(where=where, problem="is not a field of this request: check its spelling")
+    if kind == "missing":
+        return Fault(where=where, problem="is required")
     return Fault(where=where, problem=str(err.get("msg", "is not valid")))
 
 

@@ -3,18 +3,28 @@ the secret once when the gateway made it, and the delivery log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ecms_gateway.webhooks import Delivery, EventType, Subscription, SubscriptionState
+from ecms_gateway.errors import InputError
+from ecms_gateway.webhooks import (
+    Delivery,
+    EventType,
+    Subscription,
+    SubscriptionState,
+    check_secret,
+    check_url,
+)
 
 Health = Literal["ok", "failing", "paused"]
 
 
 class WebhookIn(BaseModel):
-    """A URL to POST letter events to."""
+    """A URL to POST letter events to. The core's checks of the URL and the secret run here too, so
+    that one 422 lists their faults with every other fault of the body."""
 
     model_config = ConfigDict(extra="forbid")  # a misspelt field is said, not dropped
 
@@ -28,6 +38,24 @@ class WebhookIn(BaseModel):
         description="the signing secret (16+ characters, no spaces); leave out to have one generated "
         "and shown once in the answer",
     )
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str) -> str:
+        return _checked(check_url, url)
+
+    @field_validator("secret")
+    @classmethod
+    def _secret(cls, secret: str | None) -> str | None:
+        return None if secret is None else _checked(check_secret, secret)
+
+
+def _checked(check: Callable[[str], str], value: str) -> str:
+    try:
+        check(value)
+    except InputError as exc:
+        raise ValueError(str(exc)) from exc  # pydantic adds it to the body's faults
+    return value  # as given: the service stores what it checks itself
 
 
 class WebhookOut(BaseModel):

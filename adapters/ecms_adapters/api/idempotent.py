@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from ecms_adapters.api.errors import ApiError
+from ecms_adapters.api.errors import IN_PROGRESS, KEY_REUSED, ApiError
 from ecms_adapters.api.schemas import SubmittedOut
 from ecms_gateway.engine.events import Origin
 from ecms_gateway.engine.idempotency import KeyOutcome
@@ -55,6 +55,7 @@ async def submit_once(
                 f"Idempotency-Key {key!r} was already used for a different letter"
                 + (f" (letter {state.letter_id})" if state.letter_id else "")
                 + "; use a new key for a new letter, the same key only to retry the same request",
+                code=KEY_REUSED,
             )
         if state.outcome is KeyOutcome.DONE and state.letter_id is not None:
             return Outcome(body=await _existing(services, state.letter_id, base), created=False)
@@ -62,6 +63,7 @@ async def submit_once(
             raise ApiError(
                 409,
                 f"a request with Idempotency-Key {key!r} is still being submitted; retry in a few seconds",
+                code=IN_PROGRESS,
                 headers={"Retry-After": "5"},
             )
         await asyncio.sleep(_POLL_S)

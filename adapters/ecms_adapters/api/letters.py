@@ -115,7 +115,7 @@ async def list_letters(
         raise ApiError(
             422,
             "the date range is empty",
-            faults=[Fault(where="date_from", problem=f"{date_from} is after date_to {date_to}")],
+            faults=[Fault(where="query.date_from", problem=f"{date_from} is after date_to {date_to}")],
         )
     query = LetterQuery(
         direction=direction,

@@ -54,7 +54,7 @@ class BodyLimit:
     async def _refuse(self, send: Send) -> None:
         mb = self.max_bytes / (1024 * 1024)
         error = f"the request body is larger than this gateway accepts ({mb:g} MB, http.max_request_mb)"
-        body = json.dumps({"error": error, "faults": []}).encode()
+        body = json.dumps({"error": error, "code": "too_large", "faults": []}).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})

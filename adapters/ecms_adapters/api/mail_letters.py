@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from ecms_adapters.api.deps import Clerk, api_base, services_of
-from ecms_adapters.api.errors import ApiError, ErrorBody
+from ecms_adapters.api.errors import WRONG_STATE, ApiError, ErrorBody
 from ecms_adapters.api.letters import content_disposition
 from ecms_adapters.api.mail_schemas import (
     ConfirmedOut,
@@ -123,6 +123,7 @@ async def confirm(
     served = [org.org_id for org in services.settings.orgs]
     done = await _act(
         services,
+        api_base(request),
         record_id,
         lambda: confirm_typed(
             services.store, record_id, corrections=corrections, early=early, served=served, actor=caller.actor
@@ -157,6 +158,7 @@ async def dismiss(
     services = services_of(request)
     record = await _act(
         services,
+        api_base(request),
         record_id,
         lambda: mail_letters.dismiss_mail_letter(
             services.store, record_id, reason=body.reason, actor=caller.actor
@@ -165,7 +167,7 @@ async def dismiss(
     return MailLetterDetailOut.of(record, api_base(request))
 
 
-async def _act(services: Services, record_id: int, action: Callable[[], _T]) -> _T:
+async def _act(services: Services, base: str, record_id: int, action: Callable[[], _T]) -> _T:
     """Run a core action; a refusal by the record's state becomes 409 with that state."""
     try:
         return await asyncio.to_thread(action)
@@ -173,4 +175,10 @@ async def _act(services: Services, record_id: int, action: Callable[[], _T]) -> 
         raise
     except StoreError as exc:
         record = await asyncio.to_thread(services.store.mail_letter, record_id)
-        raise ApiError(409, str(exc), extra={"state": record.state.value}) from exc
+        said = exc.fact  # the API's advice, not the command line's
+        extra: dict[str, Any] = {"state": record.state.value}
+        if record.letter_id is not None:
+            href = f"{base}/letters/{record.letter_id}"
+            said += f"; the letter it became is GET {href} (POST {href}/register registers it)"
+            extra |= {"letter_id": record.letter_id, "letter_href": href}
+        raise ApiError(409, said, code=WRONG_STATE, extra=extra) from exc

@@ -42,6 +42,7 @@ class Envelope:
     letter: Mapping[str, Any] | None
     files: Mapping[str, bytes]
     faults: tuple[Fault, ...] = field(default=())
+    undecodable: frozenset[str] = frozenset()  # files sent but not Base64 (a fault already says so)
 
 
 async def read_envelope(request: Request) -> Envelope:
@@ -101,6 +102,7 @@ def _json_envelope(body: bytes) -> Envelope:
         faults.append(Fault(where="letter", problem="must be the letter object (format v1)"))
         letter = None
     files: dict[str, bytes] = {}
+    undecodable: set[str] = set()
     raw_files = outer.get("files", {})
     if not isinstance(raw_files, dict):
         faults.append(Fault(where="files", problem='must be an object {"<path>": "<Base64>"}'))
@@ -111,10 +113,11 @@ def _json_envelope(body: bytes) -> Envelope:
                 raise ValueError
             files[name] = base64.b64decode(text, validate=True)
         except (ValueError, binascii.Error):
+            undecodable.add(_normal(name))
             faults.append(
                 Fault(where=f"files.{name}", problem="is not Base64 text (RFC 4648, no line breaks)")
             )
-    return Envelope(letter=letter, files=files, faults=tuple(faults))
+    return Envelope(letter=letter, files=files, faults=tuple(faults), undecodable=frozenset(undecodable))
 
 
 def _json_object(text: bytes) -> tuple[dict[str, Any] | None, str]:
@@ -154,7 +157,7 @@ def package_of(envelope: Envelope, checks: Checks) -> LetterPackage:
     try:
         package = load_letter_dict(raw, read)
     except LetterInvalid as exc:
-        faults.extend(_in_api_words(f) for f in exc.faults)
+        faults.extend(_in_api_words(f) for f in exc.faults if not _undecodable(f, envelope))
     faults += [
         Fault(where=f"files.{name}", problem="is not named by the letter's main_file or attachments")
         for name in envelope.files
@@ -165,6 +168,11 @@ def package_of(envelope: Envelope, checks: Checks) -> LetterPackage:
     if faults or package is None:
         raise LetterInvalid(faults)
     return package
+
+
+def _undecodable(fault: Fault, envelope: Envelope) -> bool:
+    """A file sent but not Base64 is "not found" to the loader; its fault under files.<name> says it."""
+    return fault.code == "file.not_found" and _normal(fault.params.get("path", "")) in envelope.undecodable
 
 
 def _in_api_words(fault: Fault) -> Fault:

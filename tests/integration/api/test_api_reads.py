@@ -61,7 +61,7 @@ def test_bad_filters_are_422_with_the_field(api: ApiServer) -> None:
             ({"state": "lost"}, "query.state.0"),
             ({"org": "123"}, "query.org"),
             ({"limit": 0}, "query.limit"),
-            ({"date_from": "2026-12-01", "date_to": "2026-11-01"}, "date_from"),
+            ({"date_from": "2026-12-01", "date_to": "2026-11-01"}, "query.date_from"),  # as the others
         ):
             response = client.get("/api/v1/letters", params=params)
             assert response.status_code == 422, params

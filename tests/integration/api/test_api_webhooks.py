@@ -80,7 +80,8 @@ def test_a_webhook_that_cannot_work_is_422_saying_why(
         response = client.post(HOOKS, json=body)
         listing = client.get(HOOKS).json()
     assert response.status_code == 422, response.text
-    assert said in response.json()["error"]
+    assert said in response.text
+    assert response.json()["code"] == "invalid"
     assert listing == []
 
 
