@@ -265,6 +265,25 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "tl.accepted": ("รับเข้าคิวส่ง", "queued"),
     "tl.claim": ("เริ่มส่ง", "sending"),
     "tl.sent": ("ส่งถึงระบบ e-CMS แล้ว", "sent"),
+    "tl.sent.mail": ("ส่งถึงอีเมลสารบรรณของผู้รับแล้ว", "mailed to their saraban mailbox"),
+    "letter.failed_hint": (
+        "หนังสือนี้ยังไม่ถึงผู้รับ โปรดแจ้งผู้ดูแลระบบพร้อมเหตุผลในความเคลื่อนไหวด้านล่าง "
+        "(เช่น ที่อยู่อีเมลสารบรรณหรือที่อยู่ระบบของผู้รับในทำเนียบไม่ถูกต้อง) เมื่อแก้ไขแล้ว "
+        "ผู้ดูแลระบบสั่งส่งใหม่ได้ หรือส่งเป็นเอกสารแทน",
+        "This letter has not reached the receiver: tell an operator, with the reason in the timeline "
+        "below (for instance the receiver's saraban address or system address in the directory is "
+        "wrong); once it is fixed an operator can redrive it, or send it on paper instead",
+    ),
+    "letter.mail_follow_up": (
+        "หนังสือนี้ส่งทางอีเมลสารบรรณ ผู้รับที่ใช้ระบบรับส่งหนังสือจะแจ้งการได้รับและเลขรับกลับมาที่หน้านี้ "
+        "แต่ผู้รับที่เปิดอ่านทางโปรแกรมอีเมลจะไม่แจ้งกลับโดยอัตโนมัติ หากต้องการยืนยันว่าได้รับ "
+        "โปรดติดตามกับผู้รับทางโทรศัพท์หรืออีเมล หนังสือตอบที่ผู้รับส่งกลับมาทางอีเมลจะอยู่ใน "
+        "“หนังสือจากอีเมลรอยืนยัน”",
+        "This letter went by saraban e-mail. A receiver with a letter system tells us here that it "
+        "arrived and its receive number; a receiver who reads it in a mail program tells us nothing "
+        "automatically: to be sure it arrived, follow it up by phone or e-mail. A letter they mail back "
+        "in answer appears under “Letters by e-mail to confirm”",
+    ),
     "tl.retry_later": ("ส่งไม่สำเร็จ จะลองใหม่", "failed for now, will retry"),
     "tl.release": ("ระบบหยุดทำงานก่อนส่ง จะส่งเมื่อเริ่มใหม่", "put back: the gateway stopped before sending it"),
     "tl.give_up": ("ส่งไม่สำเร็จ (หยุดลองใหม่)", "delivery gave up"),
@@ -384,6 +403,11 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "ยืนยันแล้ว บันทึกเป็นหนังสือรับ กรุณาลงทะเบียนรับ",
         "Confirmed and recorded as a received letter; register it now",
     ),
+    "mail.confirmed_same": (
+        "หนังสือฉบับนี้ (เลขที่ วันที่ และไฟล์เดียวกัน) บันทึกเป็นหนังสือรับไว้แล้วจากอีเมลฉบับก่อน จึงไม่ได้บันทึกซ้ำ นี่คือหนังสือรับฉบับเดิม",
+        "This very letter (same book number, date and files) was already recorded from an earlier mail, "
+        "so nothing was recorded twice: this is that received letter",
+    ),
     "mail.dismiss_title": ("ไม่ใช่หนังสือราชการ", "Not a letter"),
     "mail.dismiss_hint": (
         "ระบุเหตุผลที่ปัดตก เหตุผลจะเก็บไว้ในประวัติ ไม่มีการแจ้งผู้ส่ง",
@@ -395,6 +419,25 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "mail.is_confirmed": ("ยืนยันเป็นหนังสือรับแล้ว", "Confirmed as a received letter"),
     "mail.open_letter": ("เปิดหนังสือรับ", "Open the received letter"),
     "mail.is_dismissed": ("ปัดตกแล้ว", "Dismissed"),
+    "mail.text": ("ข้อความในอีเมล", "What the mail says"),
+    "mail.forwarded_text": ("ข้อความที่ส่งต่อมา", "Forwarded message"),
+    "mail.duplicate": (
+        "ได้รับหนังสือที่ {book_no} ลงวันที่ {date} จาก{sender} ไว้แล้ว (สถานะ: {state}) "
+        "หากเป็นฉบับเดียวกัน ให้ปัดตกรายการนี้ด้านล่าง ไม่ต้องยืนยันซ้ำ",
+        "Letter {book_no} of {date} from {sender} was already received (state: {state}): if this is the "
+        "same letter, dismiss this one below instead of confirming it again",
+    ),
+    "mail.duplicate_open": ("เปิดหนังสือรับที่ได้รับไว้แล้ว", "Open the letter already received"),
+    "mail.duplicate_ok": (
+        "เป็นหนังสือคนละฉบับกับที่ได้รับไว้แล้ว ให้บันทึกเป็นหนังสือรับอีกฉบับ",
+        "It is not the letter already received: record it as another received letter",
+    ),
+    "mail.duplicate_refused": (
+        "ยังไม่ได้บันทึก เพราะได้รับหนังสือเลขที่และวันที่นี้ไว้แล้ว หากเป็นฉบับเดียวกันให้ปัดตก "
+        "หากเป็นคนละฉบับ ให้ทำเครื่องหมายที่ช่อง “เป็นหนังสือคนละฉบับ” แล้วกดยืนยันอีกครั้ง",
+        "Not recorded: a letter with this book number and date was already received. If it is the same "
+        "letter, dismiss this one; if not, tick “not the letter already received” and confirm again",
+    ),
     "mail.state.pending": ("รอยืนยัน", "waiting for a clerk"),
     "mail.state.confirming": ("กำลังยืนยัน", "being confirmed"),
     "mail.state.confirmed": ("ยืนยันแล้ว", "confirmed"),

@@ -6,6 +6,8 @@ needs a reason. Every action is the core's ``services/mail_letters.py``, as the 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final
 
 from starlette.responses import Response
@@ -16,11 +18,14 @@ from ecms_adapters.web.directory import choices
 from ecms_adapters.web.fault_text import error_text, fault_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.letters import file_response
+from ecms_gateway.engine import Direction
+from ecms_gateway.engine.lookup import LetterRef
 from ecms_gateway.engine.mail_letters import OPEN_STATES
-from ecms_gateway.engine.mail_values import MailLetterState, MailLetterView
+from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState, MailLetterView
 from ecms_gateway.errors import Fault, GatewayError, InputError, LetterInvalid, NotFound
 from ecms_gateway.letter.codes import Secrecy, Speed
 from ecms_gateway.letter.thai import format_thai_date
+from ecms_gateway.mail.parse import parse_mail
 from ecms_gateway.services import mail_letters
 from ecms_gateway.services.mail_corrections import FIELD_NAMES, blank_required, confirm_typed, read_typed
 
@@ -64,7 +69,9 @@ async def detail(page: Page) -> Response:
     record = await _record(page)
     if record is None:
         return page.render("error.html", status=404, message_key="error.notfound")
-    return _show(page, record, values=values_of(record), faults={})
+    duplicate = await _duplicate_of(page, record, record.fields)
+    texts = await page.run(_mail_texts, page, record)
+    return _show(page, record, values=values_of(record), faults={}, duplicate=duplicate, texts=texts)
 
 
 async def confirm(page: Page) -> Response:
@@ -73,6 +80,14 @@ async def confirm(page: Page) -> Response:
     corrections, early = read_typed(typed)
     early += blank_required(typed)
     served = [org.org_id for org in page.services.settings.orgs]
+    if not page.field("not_duplicate"):  # the clerk has not said it is another letter
+        record = await _record(page)
+        if record is None:
+            return page.render("error.html", status=404, message_key="error.notfound")
+        same = await _duplicate_of(page, record, _merged(record.fields, corrections))
+        if same is not None:
+            faults = {"other": [translate(page.lang, "mail.duplicate_refused")]}
+            return _show(page, record, values=typed, faults=faults, duplicate=same)
     try:
         done = await page.run(
             confirm_typed,
@@ -87,11 +102,14 @@ async def confirm(page: Page) -> Response:
         return page.render("error.html", status=404, message_key="error.notfound")
     except LetterInvalid as exc:
         record = await page.run(page.services.store.mail_letter, record_id)
-        return _show(page, record, values=typed, faults=_by_field(page.lang, exc.faults))
+        duplicate = await _duplicate_of(page, record, _merged(record.fields, corrections))
+        faults = _by_field(page.lang, exc.faults)
+        return _show(page, record, values=typed, faults=faults, duplicate=duplicate)
     except GatewayError as exc:  # confirmed or dismissed meanwhile, or being confirmed by another clerk
         return page.redirect(f"{BASE}/{record_id}", problem=error_text(page.lang, exc))
     page.services.wake()  # the receipt goes back to the person's address by mail
-    note = translate(page.lang, "mail.confirmed")
+    # Not created: the very same letter (book number, date, files) was recorded from another mail.
+    note = translate(page.lang, "mail.confirmed" if done.created else "mail.confirmed_same")
     return page.redirect(f"/letters/{done.letter_id}", note=note)
 
 
@@ -112,7 +130,9 @@ async def dismiss(page: Page) -> Response:
         return page.render("error.html", status=404, message_key="error.notfound")
     except InputError as exc:
         record = await page.run(page.services.store.mail_letter, record_id)
-        return _show(page, record, values=values_of(record), faults={"reason": [str(exc)]})
+        duplicate = await _duplicate_of(page, record, record.fields)
+        faults = {"reason": [str(exc)]}
+        return _show(page, record, values=values_of(record), faults=faults, duplicate=duplicate)
     except GatewayError as exc:
         return page.redirect(f"{BASE}/{record_id}", problem=error_text(page.lang, exc))
     note = translate(page.lang, "mail.dismissed", n=record_id)
@@ -163,7 +183,89 @@ def _by_field(lang: str, faults: tuple[Fault, ...]) -> Faults:
     return dict(out)
 
 
-def _show(page: Page, record: MailLetterView, *, values: dict[str, str], faults: Faults) -> Response:
+def _merged(read: MailLetterFields, typed: MailLetterFields) -> MailLetterFields:
+    return MailLetterFields(
+        book_no=typed.book_no or read.book_no,
+        letter_date=typed.letter_date or read.letter_date,
+        sender_org=typed.sender_org or read.sender_org,
+        receiver_org=typed.receiver_org or read.receiver_org,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailText:
+    """What a person wrote in the mail (or in a message forwarded inside it), as the clerk reads it."""
+
+    heading: str | None  # None for the mail itself; "From · Subject" of a forwarded message
+    text: str
+
+
+MAX_TEXT: Final = 20_000
+"""Characters of a mail's text shown; a longer one is cut (the rest is in the mailbox)."""
+
+
+def _mail_texts(page: Page, record: MailLetterView) -> list[MailText]:
+    """The mail's own text, then each forwarded message's, read again from the stored mail: what the
+    person wrote beside the letter (a request, a deadline, "this answers your letter ...")."""
+    try:
+        mail = parse_mail(page.services.store.load_raw(record.inbox_id))
+    except GatewayError:
+        return []  # the raw mail is gone or damaged: the fields read at receipt still stand
+    found = [MailText(heading=None, text=mail.text)]
+    for inner in mail.forwarded:
+        who = inner.from_name or inner.from_address or ""
+        heading = " · ".join(part for part in (who, inner.subject) if part)
+        found.append(MailText(heading=heading, text=inner.text))
+    return [
+        MailText(heading=t.heading, text=t.text[:MAX_TEXT] + (" …" if len(t.text) > MAX_TEXT else ""))
+        for t in found
+        if t.text.strip()
+    ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Duplicate:
+    """A received letter this mail may repeat, and the book number and date that found it."""
+
+    letter: LetterRef
+    book_no: str
+    letter_date: date
+
+
+async def _duplicate_of(page: Page, record: MailLetterView, fields: MailLetterFields) -> Duplicate | None:
+    if record.state not in OPEN_STATES or not fields.book_no or fields.letter_date is None:
+        return None
+    found: LetterRef | None = await page.run(_already_received, page, fields)
+    if found is None:
+        return None
+    return Duplicate(letter=found, book_no=fields.book_no, letter_date=fields.letter_date)
+
+
+def _already_received(page: Page, fields: MailLetterFields) -> LetterRef | None:
+    """A received letter with this mail's book number and date (from its sender, when known), for
+    instance the same letter mailed again or forwarded by someone else: confirming it would make a
+    second received letter, registered twice."""
+    if not fields.book_no or fields.letter_date is None:
+        return None
+    served = [org.org_id for org in page.services.settings.orgs]
+    return page.services.store.find_letter(
+        direction=Direction.IN,
+        book_no=fields.book_no,
+        letter_date=fields.letter_date,
+        sender_orgs=[fields.sender_org] if fields.sender_org else (),
+        receiver_orgs=[fields.receiver_org] if fields.receiver_org in served else served,
+    )
+
+
+def _show(
+    page: Page,
+    record: MailLetterView,
+    *,
+    values: dict[str, str],
+    faults: Faults,
+    duplicate: Duplicate | None = None,
+    texts: list[MailText] | None = None,
+) -> Response:
     table = page.services.routing()
     orgs = choices(table)
     known = {o.org_id for o in orgs}
@@ -183,6 +285,8 @@ def _show(page: Page, record: MailLetterView, *, values: dict[str, str], faults:
         "is_open": record.state in OPEN_STATES,
         "can_dismiss": record.state is MailLetterState.PENDING,
         "pdf_preview": bool(record.files) and record.files[0].mime == "application/pdf",
+        "duplicate": duplicate,
+        "texts": texts or [],
     }
     # 200 even with faults: the browser shows the form again (a 4xx would count as a failed load).
     return page.render("mail_letter.html", **context)

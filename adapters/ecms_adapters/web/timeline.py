@@ -54,6 +54,8 @@ def timeline(detail: LetterDetail, lang: str) -> list[Step]:
             continue
         event = entry.action.removeprefix("letter.")
         key = f"tl.{event}"
+        if f"{key}.{letter.channel}" in CATALOGUE:  # said as the channel did it (by saraban mail)
+            key = f"{key}.{letter.channel}"
         if key not in CATALOGUE:
             continue
         number = letter.accept_id if event in _THEIR_NUMBER else letter.registry_no
