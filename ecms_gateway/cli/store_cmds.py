@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ecms_gateway.cli.arguments import add_channel_option, record_id
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
-from ecms_gateway.cli.stores import first_line, make_folder, open_store
+from ecms_gateway.cli.stores import check_database_of_folder, first_line, make_folder, open_store
 from ecms_gateway.engine import LetterState, SignatureMark, Store, WorkState
 from ecms_gateway.engine.values import LetterDetail, LetterSummary, QueueRow
 from ecms_gateway.errors import StoreError
@@ -129,7 +129,8 @@ def _actor() -> str:
 
 @_db_errors
 def _db_upgrade(args: argparse.Namespace) -> int:
-    url, _ = _url(args)
+    url, data_dir = _url(args)
+    check_database_of_folder(data_dir, url)
     database = sqlite_file(url)
     if database is not None:
         make_folder(database.parent, where_set=_WHERE_SET)

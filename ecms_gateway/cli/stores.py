@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from ecms_gateway.engine import Store
@@ -16,6 +17,10 @@ from ecms_gateway.store.database import DATA_DIR_ENV, resolve_url, sqlite_file
 
 WHERE_SET = f"gateway.data_dir (or {DATA_DIR_ENV})"
 """Where a command's data folder comes from, for commands without ``--data-dir``."""
+
+SERVER_DATABASE_FILE = "database-server.txt"
+"""In a data folder whose database is PostgreSQL: that database's URL without its password. A command
+that would open SQLite in the folder instead (its ``ECMS_GATEWAY_DATABASE_URL`` forgotten) refuses."""
 
 
 def open_store(
@@ -32,6 +37,7 @@ def open_store(
     """
     url = resolve_url(data_dir=data_dir, database_url=database_url)
     database = sqlite_file(url)
+    check_database_of_folder(data_dir, url)
     if database is not None:
         if create:
             make_folder(database.parent, where_set=where_set)
@@ -47,9 +53,36 @@ def make_data_folders(*, data_dir: Path, database_url: str | None = None, where_
     """For ``run``: the data folder (its pid file, its files) and the SQLite file's folder, made now so
     that a folder that cannot be made is named before anything starts."""
     make_folder(data_dir, where_set=where_set)
-    database = sqlite_file(resolve_url(data_dir=data_dir, database_url=database_url))
+    url = resolve_url(data_dir=data_dir, database_url=database_url)
+    check_database_of_folder(data_dir, url)
+    database = sqlite_file(url)
     if database is not None:
         make_folder(database.parent, where_set=where_set)
+
+
+def check_database_of_folder(data_dir: Path, url: str) -> None:
+    """A data folder that names a PostgreSQL database refuses a command on SQLite (which would make a
+    second, empty store there: a letter sent into it is never sent); a folder used with PostgreSQL is
+    marked so, naming the database without its password."""
+    marker = data_dir / SERVER_DATABASE_FILE
+    if sqlite_file(url) is not None:
+        try:
+            named = marker.read_text(encoding="utf-8").strip()
+        except OSError:
+            return
+        if named:
+            raise ConfigError(
+                f"the data folder {data_dir} belongs to a gateway whose database is {named}, but this "
+                "command would use SQLite in it: set ECMS_GATEWAY_DATABASE_URL (or gateway.database_url) "
+                f"as the gateway has it (if that gateway went back to SQLite, remove {marker})"
+            )
+        return
+    shown = make_url(url).render_as_string(hide_password=True)
+    try:
+        if not marker.is_file() or marker.read_text(encoding="utf-8").strip() != shown:
+            marker.write_text(shown + "\n", encoding="utf-8")
+    except OSError:
+        return  # a folder this user cannot write: nothing to mark, the database itself is fine
 
 
 def require_database(database: Path, *, where_set: str = WHERE_SET) -> None:
