@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
 from ecms_gateway.codec.messages import Notifier, NotifierKind
@@ -99,13 +100,22 @@ def notifier_sentence(notifier: Notifier, *, from_name: str) -> str:
     if kind is NotifierKind.RECEIVE:
         return f"{from_name} ได้รับ{letter} แล้ว"
     if kind is NotifierKind.ACCEPT:
-        when = f" เมื่อ {notifier.accept_date}" if notifier.accept_date else ""
+        when = f" เมื่อ {_thai_day(notifier.accept_date)}" if notifier.accept_date else ""
         return f"{from_name} ลงทะเบียนรับ{letter} แล้ว เลขทะเบียนรับ {notifier.accept_id or '-'}{when}"
     if kind is NotifierKind.REJECT:
         return f"{from_name} ไม่รับ{letter}{reason or ' (ไม่ได้ระบุเหตุผล)'}"
     if kind is NotifierKind.INVALID:
         return f"{from_name} แจ้งว่า{letter} ไม่ถูกต้องหรือส่งผิดหน่วยงาน{reason}"
     return f"{from_name} แจ้งว่าเลขทะเบียนรับ {notifier.accept_id or '-'} ที่ให้ไว้สำหรับ{letter} ไม่ถูกต้อง{reason}"
+
+
+def _thai_day(written: str) -> str:
+    """An xs:date or xs:dateTime (``2026-11-22``, ``2026-11-22T09:30:00+07:00``) as a person reads a
+    date (``22 พฤศจิกายน 2569``); anything else as it was written."""
+    try:
+        return format_thai_date(date.fromisoformat(written.strip()[:10]))
+    except ValueError:
+        return written
 
 
 def notifier_body(notifier: Notifier, *, from_name: str) -> str:
