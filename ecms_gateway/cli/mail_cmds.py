@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ecms_gateway.cli import mail_review_cmds
 from ecms_gateway.cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from ecms_gateway.cli.settings import add_xml_options, xml_limits
+from ecms_gateway.cli.settings import add_xml_options, config_from_args, has_config, xml_limits
 from ecms_gateway.mail.classify import classify
 from ecms_gateway.mail.directory import MailDirectory, load_mail_directory
 from ecms_gateway.mail.inbound import Quarantined
@@ -35,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--directory",
         type=Path,
         metavar="FILE",
-        help="directory JSON whose e-mail addresses name the sending organisation (optional)",
+        help="directory JSON whose e-mail addresses name the sending organisation (default: the "
+        "configuration's directory.file, when --config names one)",
     )
     add_xml_options(inspect)
     inspect.set_defaults(func=run_inspect)
@@ -55,7 +56,10 @@ def run_inspect(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"{path}: cannot be read ({exc.strerror})", file=sys.stderr)
         return EXIT_USAGE
-    directory: MailDirectory | None = load_mail_directory(args.directory) if args.directory else None
+    directory_file: Path | None = args.directory
+    if directory_file is None and has_config(args):  # as the running gateway reads it
+        directory_file = config_from_args(args).directory.file
+    directory: MailDirectory | None = load_mail_directory(directory_file) if directory_file else None
     result = classify(raw, directory=directory, limits=xml_limits(args))
     rows = describe(result)
     width = max(len(label) for label, _ in rows)
