@@ -18,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from ecms_adapters.api import AppHook
 from ecms_adapters.folders import FolderHooks, FolderWatcher, InboxExport, Outbox
 from ecms_adapters.mail import ImapMailboxReader, SmtpSender
@@ -28,10 +30,11 @@ from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 from ecms_adapters.web import web_hook
 from ecms_adapters.web.certs import certificate_statuses
 from ecms_adapters.webhooks import HttpxPoster, PosterSettings
+from ecms_gateway.cli.stores import first_line
 from ecms_gateway.codec.schema import compiled_schema
 from ecms_gateway.config import GatewayConfig, load_config
 from ecms_gateway.engine import Store
-from ecms_gateway.errors import ConfigError
+from ecms_gateway.errors import ConfigError, StoreError
 from ecms_gateway.mail import FileCheckpointStore, SmimeSigner, load_mail_directory
 from ecms_gateway.ports import EcmsNode
 from ecms_gateway.runtime.control import PidFile
@@ -171,12 +174,15 @@ async def build_gateway(
     signing = config.signing_config()
     followed = signing.followed_trust()  # partners' certificates pinned later count without a restart
     verifier = Verifier(followed, signing.partner, limits=config.xml_limits())
-    store = await asyncio.to_thread(
-        Store,
-        database_url=config.database_url,
-        data_dir=config.gateway.data_dir,
-        policies=config.retry_policies(),
-    )
+    try:
+        store = await asyncio.to_thread(
+            Store,
+            database_url=config.database_url,
+            data_dir=config.gateway.data_dir,
+            policies=config.retry_policies(),
+        )
+    except DBAPIError as exc:  # the server is down, refuses us, or the database is not there
+        raise StoreError(f"cannot use the database: {first_line(exc.orig or exc)}") from exc
     clients: dict[str, EcmsSoapClient] = {}
     mail: MailParts | None = None
     webhooks = webhook_parts(config)
