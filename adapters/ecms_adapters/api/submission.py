@@ -163,8 +163,7 @@ def package_of(envelope: Envelope, checks: Checks) -> LetterPackage:
         for name in envelope.files
         if _normal(name) not in used
     ]
-    faults += _policy_faults(raw, checks.settings.secrecy)
-    faults += _party_faults(raw, checks)
+    faults += rule_faults(raw, checks)
     if faults or package is None:
         raise LetterInvalid(faults)
     return package
@@ -186,6 +185,13 @@ def _in_api_words(fault: Fault) -> Fault:
 
 def _normal(path: str) -> str:
     return str(PurePosixPath(path.replace("\\", "/")))
+
+
+def rule_faults(raw: Mapping[str, Any], checks: Checks) -> list[Fault]:
+    """What the regulation, the agency's secrecy policy, the senders served and the directory say of
+    the letter's raw JSON, checked on their own so that a letter with other faults hears of these too
+    (the outbox folder says them the same way)."""
+    return _policy_faults(raw, checks.settings.secrecy) + _party_faults(raw, checks)
 
 
 def _policy_faults(raw: Mapping[str, Any], policy: SecrecyPolicy) -> list[Fault]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from ecms_adapters.api.submission import Checks, rule_faults
 from ecms_adapters.folders.report import ERROR_FILE, error_text
 from ecms_gateway.engine.events import Origin
 from ecms_gateway.engine.intake import content_digest
@@ -112,12 +113,19 @@ class Outbox:
         try:
             package = await asyncio.to_thread(load_letter_file, folder / LETTER_JSON)
         except LetterInvalid as exc:
-            return await self._fail(folder, exc.faults, refused=False)
+            # Every fault at once, as the API says them: the rules too, not only the format's.
+            rules = await asyncio.to_thread(self._rule_faults, folder)
+            return await self._fail(folder, (*exc.faults, *rules), refused=False)
         origin = Origin(source=ORIGIN_SOURCE, key=f"{name}#{content_digest(package)}")
         await self.hooks.point("loaded", name)
         result = await self._try_submit(package, origin, name)
         if isinstance(result, tuple):
-            return await self._fail(folder, result, refused=True)
+            # The core refuses one rule at a time (top secret before an unknown receiver): say them all.
+            rules = await asyncio.to_thread(self._rule_faults, folder)
+            said = {f.problem for f in rules}
+            return await self._fail(
+                folder, (*rules, *(f for f in result if f.problem not in said)), refused=True
+            )
         if result is None:
             return Outcome.WAIT
         await self.hooks.point("submitted", name)
@@ -142,6 +150,17 @@ class Outbox:
         except Exception:  # the store is busy or down: the folder stays and is tried at the next scan
             log.exception("outbox folder %s: cannot submit now; trying again at the next scan", name)
             return None
+
+    def _rule_faults(self, folder: Path) -> list[Fault]:
+        """The rules' faults of the folder's letter.json (none when it is not a JSON object)."""
+        try:
+            raw = json.loads((folder / LETTER_JSON).read_bytes())
+        except (OSError, ValueError):
+            return []
+        if not isinstance(raw, dict):
+            return []
+        checks = Checks(settings=self.services.settings, routing=self.services.routing())
+        return rule_faults(raw, checks)
 
     def _submit(self, package: LetterPackage, origin: Origin) -> int | None:
         earlier = self.services.store.letter_by_origin(origin)
