@@ -7,6 +7,7 @@ environment variable or file that each key names (never from the command line).
 
 from __future__ import annotations
 
+import copy
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -478,11 +479,42 @@ def config_from_mapping(
     try:
         config = GatewayConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(_describe(err) for err in exc.errors(include_url=False))
-        raise ConfigError(f"{source}: {problems}") from exc
+        errors = exc.errors(include_url=False)
+        problems = [_describe(err) for err in errors]
+        problems += _file_problems_besides(raw, [err["loc"] for err in errors], base)
+        raise ConfigError(f"{source}: " + "; ".join(problems)) from exc
     config = _resolve_paths(config, base)
-    _check_files(config, source)
+    problems = _file_problems(config)
+    if problems:
+        raise ConfigError(f"{source}: " + "; ".join(problems))
     return config
+
+
+def _file_problems_besides(
+    raw: Mapping[str, Any], faulty: list[tuple[str | int, ...]], base: Path
+) -> list[str]:
+    """The files and folders the configuration names that are not there, found with the faulty keys
+    left out, so that one run names every problem (a typo'd key and a missing key file together);
+    nothing when the configuration is not valid even without them (a required key missing)."""
+    pruned = copy.deepcopy(dict(raw))
+    for loc in faulty:
+        _remove_at(pruned, loc)
+    try:
+        config = GatewayConfig.model_validate(pruned)
+    except ValidationError:
+        return []
+    return _file_problems(_resolve_paths(config, base))
+
+
+def _remove_at(tree: Any, loc: tuple[str | int, ...]) -> None:
+    for step in loc[:-1]:
+        inside = isinstance(tree, dict) and step in tree
+        inside |= isinstance(tree, list) and isinstance(step, int) and 0 <= step < len(tree)
+        if not inside:
+            return
+        tree = tree[step]
+    if loc and isinstance(tree, dict):
+        tree.pop(loc[-1], None)
 
 
 def _describe(err: ErrorDetails) -> str:
@@ -584,7 +616,7 @@ def _at_opt(at: Callable[[Path], Path], path: Path | None) -> Path | None:
     return None if path is None else at(path)
 
 
-def _check_files(config: GatewayConfig, source: str) -> None:
+def _file_problems(config: GatewayConfig) -> list[str]:
     problems = []
     for org, key in config.signing.keys.items():
         for name in ("key", "cert", "passphrase_file"):
@@ -607,8 +639,7 @@ def _check_files(config: GatewayConfig, source: str) -> None:
         problems.append(f"directory.file: file {config.directory.file} does not exist")
     problems += _mail_problems(config)
     problems += _integration_problems(config)
-    if problems:
-        raise ConfigError(f"{source}: " + "; ".join(problems))
+    return problems
 
 
 def _integration_problems(config: GatewayConfig) -> list[str]:

@@ -79,6 +79,29 @@ cert = "keys/a.cert.pem"
     assert "signing.trust_dir: folder" in message
 
 
+def test_a_wrong_key_and_a_missing_file_are_reported_together(tmp_path: Path) -> None:
+    """One run names every problem: a mistyped key did not hide that the key file is not there (the
+    operator fixed the key, ran again, and only then learnt of the file)."""
+    path = _write(
+        tmp_path,
+        """
+[ecms]
+node_ur = "http://127.0.0.1:9/ecms-ws01/service2"
+[signing]
+trust_dir = "trust"
+[signing.keys.2099000000]
+key = "keys/a.key.pem"
+cert = "keys/a.cert.pem"
+""",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "ecms.node_ur: is not a configuration key" in message
+    assert f"signing.keys.2099000000.key: file {tmp_path / 'keys/a.key.pem'} does not exist" in message
+    assert "signing.trust_dir: folder" in message
+
+
 def test_syntax_errors_name_the_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"not valid TOML: .*line 2"):
         load_config(_write(tmp_path, "[xml]\nmax_bytes = = 3\n"))
