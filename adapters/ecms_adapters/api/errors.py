@@ -218,10 +218,8 @@ def _api_error(_request: Request, exc: Exception) -> JSONResponse:
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     exc = _expect(exc, HTTPException)
     headers = dict(exc.headers or {})
-    said = str(exc.detail)
-    if exc.status_code == 404 and said == "Not Found" and API_PREFIX in request.url.path:
-        said = f"there is no {request.url.path}; /openapi.json (or /docs) lists every route"
-    elif exc.status_code == 405:
+    said = str(exc.detail)  # an unknown route stays Starlette's "Not Found" (code not_found)
+    if exc.status_code == 405:
         # Not the methods it takes: Starlette's Allow header names those of one route on the path only.
         said = (
             f"{request.method} is not allowed on {request.url.path}; /openapi.json lists each route's methods"
