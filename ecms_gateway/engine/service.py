@@ -22,6 +22,7 @@ from ecms_gateway.engine import (
     lookup,
     mail_letters,
     mail_queries,
+    mail_replies,
     notifiers,
     overview,
     queries,
@@ -34,6 +35,7 @@ from ecms_gateway.engine.context import Clock, Context, utc_now
 from ecms_gateway.engine.events import LetterEvent, Origin
 from ecms_gateway.engine.idempotency import KeyState
 from ecms_gateway.engine.lookup import LetterRef
+from ecms_gateway.engine.mail_replies import MailReply
 from ecms_gateway.engine.mail_values import (
     MailLetterDraft,
     MailLetterFields,
@@ -390,6 +392,10 @@ class Store:
 
     def mailed_message_id(self, letter_id: int) -> str | None:
         return mail_queries.message_id_of_letter(self._ctx, letter_id)
+
+    def record_mail_reply(self, letter_id: int, reply: MailReply, *, actor: str) -> bool:
+        """Note a person's answer by mail on our letter (its state unchanged); False if noted already."""
+        return mail_replies.record(self._ctx, letter_id, reply, actor=actor)
 
     # Readers that follow the letters' events (webhooks, folder export); see engine/events.py.
     @property

@@ -16,6 +16,7 @@ from ecms_gateway.mail.inbound import (
     MailClass,
     MailInfo,
     NotifierMail,
+    PersonReply,
     Quarantined,
 )
 from ecms_gateway.mail.ingest import (
@@ -75,6 +76,7 @@ __all__ = [
     "MemoryCheckpointStore",
     "NotifierMail",
     "OutgoingMail",
+    "PersonReply",
     "Quarantined",
     "SentMail",
     "ServerLogin",

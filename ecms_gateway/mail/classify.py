@@ -1,4 +1,5 @@
-"""Classify a received message: letter, notifier, person's letter, bounce, automatic reply or quarantine.
+"""Classify a received message: letter, notifier, person's letter or reply, bounce, automatic reply or
+quarantine.
 
 The order matters: a bounce returns our own message (with its ecms-letter.xml) inside it, so bounces
 are recognised first; our notifier mails are automatic replies by RFC 3834, so the e-CMS attachments
@@ -25,10 +26,12 @@ from ecms_gateway.mail.inbound import (
     LetterSummary,
     MailInfo,
     NotifierMail,
+    PersonReply,
     Quarantined,
 )
 from ecms_gateway.mail.message_ids import dedupe_key
 from ecms_gateway.mail.parse import Attachment, ParsedMail, parse_mail
+from ecms_gateway.mail.reply import answered_letters, own_words, receive_number
 from ecms_gateway.mail.settings import DEFAULT_MAX_MESSAGE_BYTES
 from ecms_gateway.mail.wording import LETTER_XML_NAME, NOTIFIER_XML_NAME
 from ecms_gateway.xml.parser import XmlLimits
@@ -159,6 +162,10 @@ def _letter(document: LetterDocument, xml: bytes, info: MailInfo) -> LetterMail:
 
 def _human(mail: ParsedMail, info: MailInfo, raw: bytes, directory: MailDirectory | None) -> Classified:
     files, forwarded = letter_files(mail)
+    answered = answered_letters(mail)
+    if not files and answered:
+        words = own_words(mail.text)
+        return PersonReply(info=info, answered=answered, text=words, receive_no=receive_number(words))
     if not files:
         reason = (
             "no file is attached and no e-CMS XML: an official letter comes as a PDF (or as the "

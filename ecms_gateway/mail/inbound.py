@@ -1,10 +1,11 @@
-"""What a received message turned out to be: one of six classes, each with what its handler needs.
+"""What a received message turned out to be: one of seven classes, each with what its handler needs.
 
 LetterMail     carries ecms-letter.xml: verify it and ingest it like an e-CMS letter
 NotifierMail   carries ecms-notifier.xml: verify it and match it to the letter we sent
 HumanLetter    a letter a person sent (PDF attached): fields read as far as possible, the rest named
 Bounce         a delivery status notification about a message we sent: its Message-ID and the reason
 AutoReply      a vacation or other automatic reply: recorded, never registered
+PersonReply    a person's answer without a file to a letter mail (In-Reply-To/References): noted on the letter
 Quarantined    malformed or unusable: the raw message is kept with the reason
 """
 
@@ -22,13 +23,14 @@ from ecms_gateway.mail.extract import NotFound
 
 
 class MailClass(StrEnum):
-    """The six classes of received mail."""
+    """The seven classes of received mail."""
 
     LETTER = "letter"  # ecms-letter.xml: verify, then ingest as an e-CMS letter
     NOTIFIER = "notifier"  # ecms-notifier.xml: verify, then match to our sent letter
     HUMAN_LETTER = "human-letter"  # written by a person: a clerk confirms the extracted fields
     BOUNCE = "bounce"  # delivery failure of a message we sent
     AUTO_REPLY = "auto-reply"  # automatic reply: recorded, not registered
+    REPLY = "reply"  # a person's words answering a letter mail, no file: noted on that letter
     QUARANTINED = "quarantined"  # malformed or unusable: kept raw with the reason
 
 
@@ -113,6 +115,20 @@ class AutoReply:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PersonReply:
+    """A person's answer with no file ("ได้รับหนังสือแล้วค่ะ ลงรับเลขที่ 1234") naming letter mails.
+
+    Which of ``answered`` is ours only the store knows (``letter_of_mailed``); none of them: the
+    processor quarantines it as a mail without a file."""
+
+    cls: ClassVar[MailClass] = MailClass.REPLY
+    info: MailInfo
+    answered: tuple[str, ...]  # letter-mail Message-IDs it names: In-Reply-To, then References newest first
+    text: str  # their own words: quoted history cut, at most MAX_REPLY_CHARS
+    receive_no: str | None  # a receive number the words give, Arabic digits; for the clerk to check
+
+
+@dataclass(frozen=True, kw_only=True)
 class Quarantined:
     cls: ClassVar[MailClass] = MailClass.QUARANTINED
     info: MailInfo
@@ -120,5 +136,5 @@ class Quarantined:
     raw: bytes = field(repr=False)
 
 
-Classified = LetterMail | NotifierMail | HumanLetter | Bounce | AutoReply | Quarantined
+Classified = LetterMail | NotifierMail | HumanLetter | Bounce | AutoReply | PersonReply | Quarantined
 """The result of ``classify``."""

@@ -19,6 +19,7 @@ from ecms_gateway.mail.inbound import (
     LetterMail,
     MailInfo,
     NotifierMail,
+    PersonReply,
     Quarantined,
 )
 
@@ -38,6 +39,13 @@ def describe(result: Classified) -> list[Row]:
         rows += _bounce(result)
     elif isinstance(result, AutoReply):
         rows += [("automatic because", result.signal), ("in reply to", result.replied_to or "(not given)")]
+    elif isinstance(result, PersonReply):
+        rows += [
+            ("answers letter mail", ", ".join(result.answered)),
+            ("matched", "when processed, to the letter we mailed under one of these (else quarantined)"),
+            ("receive number given", result.receive_no or "(none in the words)"),
+            ("their words", result.text or "(empty)"),
+        ]
     elif isinstance(result, Quarantined):
         rows += [("quarantined because", result.reason), ("raw size", f"{len(result.raw)} bytes")]
     return rows

@@ -7,8 +7,9 @@ Message-ID of what was sent is the work item's note, so a bounce can be matched 
 
 Inbound: the ``MailboxReader`` port commits each message with ``Store.accept_inbound`` (channel
 ``mail``, process id ``dedupe_key``); the mail processor then classifies the stored message and
-records a letter, matches a notifier, or notes what a bounce, automatic reply, person's letter or
-quarantined message was on the inbox item's work note.
+records a letter, matches a notifier, notes a person's text reply on the letter of ours it answers,
+or notes what a bounce, automatic reply, person's letter or quarantined message was on the inbox
+item's work note.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Final
 
 from ecms_gateway.codec import NotifierKind
 from ecms_gateway.engine import Claim, Direction, LetterState, Store, WorkKind
+from ecms_gateway.engine.mail_replies import MailReply
 from ecms_gateway.engine.mail_values import MailLetterView
 from ecms_gateway.engine.values import LetterDetail, LetterFacts
 from ecms_gateway.errors import ConfigError, IllegalTransition, InputError, PermanentFailure, TransientFailure
@@ -30,6 +32,7 @@ from ecms_gateway.logs import log_context
 from ecms_gateway.mail import (
     AutoReply,
     Bounce,
+    Classified,
     CommitMail,
     FetchedMail,
     HumanLetter,
@@ -41,6 +44,7 @@ from ecms_gateway.mail import (
     MailSettings,
     NotifierMail,
     OutgoingMail,
+    PersonReply,
     Quarantined,
     SentMail,
     SmimeSigner,
@@ -253,21 +257,27 @@ class MailInbound:
             limits=self.limits,
             max_bytes=self.mail.settings.max_message_bytes,
         )
-        who = found.info.from_address or "(no sender)"
         if isinstance(found, LetterMail):
             return self._letter(inbox_id, found, worker), True
+        return self._noted(inbox_id, found, raw, worker), False
+
+    def _noted(self, inbox_id: int, found: Classified, raw: bytes, worker: str) -> str:
+        """What became of a message that queues no notifier (everything but a letter)."""
+        who = found.info.from_address or "(no sender)"
         if isinstance(found, NotifierMail):
-            return self._notifier(inbox_id, found, worker), False
+            return self._notifier(inbox_id, found, worker)
         if isinstance(found, Bounce):
-            return self._bounce(found, worker), False
+            return self._bounce(found, worker)
         if isinstance(found, AutoReply):
             log.info("automatic reply from %s (%s), recorded only", who, found.signal)
-            return f"automatic reply from {who} ({found.signal}); replied to {found.replied_to or '-'}", False
+            return f"automatic reply from {who} ({found.signal}); replied to {found.replied_to or '-'}"
         if isinstance(found, HumanLetter):
-            return self._human(inbox_id, found, raw, worker), False
-        assert isinstance(found, Quarantined)  # noqa: S101 - the six classes are exhaustive
+            return self._human(inbox_id, found, raw, worker)
+        if isinstance(found, PersonReply):
+            return self._reply(inbox_id, found, worker)
+        assert isinstance(found, Quarantined)  # noqa: S101 - the seven classes are exhaustive
         log.warning("mail from %s quarantined: %s", who, found.reason)
-        return f"quarantined mail from {who}: {found.reason}", False
+        return f"quarantined mail from {who}: {found.reason}"
 
     def _letter(self, inbox_id: int, mail: LetterMail, worker: str) -> str:
         verified = verify_letter_mail(mail, self.verifier)
@@ -315,6 +325,39 @@ class MailInbound:
                 kept.record.id,
             )
         return _human_note(kept.record, kept.created)
+
+    # ---------------------------------------------------------------- a person's reply without a file
+
+    def _reply(self, inbox_id: int, found: PersonReply, worker: str) -> str:
+        """Noted on the letter of ours it answers (its state unchanged); quarantined when none is ours."""
+        info = found.info
+        who = info.from_address or "(no sender)"
+        letter_id = next(
+            (known for mid in found.answered if (known := self._letter_of_message(mid)) is not None), None
+        )
+        if letter_id is None:
+            reason = (
+                f"a reply without a file to {', '.join(found.answered)}, which matches no letter we mailed; "
+                "a clerk should read this message in the mailbox"
+            )
+            log.warning("mail from %s quarantined: %s", who, reason)
+            return f"quarantined mail from {who}: {reason}"
+        reply = MailReply(
+            inbox_id=inbox_id,
+            message_id=info.message_id,
+            from_address=who,
+            from_name=info.from_name,
+            mail_date=info.date,
+            subject=info.subject,
+            text=found.text,
+            receive_no=found.receive_no,
+        )
+        created = self.store.record_mail_reply(letter_id, reply, actor=worker)
+        number = f", giving receive number {found.receive_no}" if found.receive_no else ""
+        with log_context(letter_id=letter_id):
+            log.info("%s answered letter %d by mail%s", who, letter_id, number)
+        again = "" if created else " (processed again: noted before)"
+        return f"reply by mail from {who} noted on letter {letter_id}{number}{again}; its state is unchanged"
 
     # ---------------------------------------------------------------- notifiers and bounces
 

@@ -1,0 +1,75 @@
+"""A person's text-only answer to a letter we mailed: which of our letters it names, its own words
+without the quoted history, and a receive number it mentions ("ลงรับเลขที่ 1234").
+
+Pure text work: the mail processor looks the named Message-IDs up in the store (``letter_of_mailed``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from ecms_gateway.letter.thai import to_arabic_digits
+from ecms_gateway.mail.parse import ParsedMail
+
+MAX_REPLY_CHARS: Final = 2000
+"""A reply's text kept on the letter; the mail itself stays in the inbox item for anything longer."""
+
+_OUR_LETTER_ID: Final = re.compile(r"^<letter\.[0-9a-f]{32}@[^<>\s]+>$")
+# "ลงรับเลขที่ 1234", "เลขรับ ๑๒๓๔", "เลขรับที่ 45/2569", "เลขทะเบียนรับ: 45", "ลงทะเบียนรับเลขที่ 7".
+_RECEIVE_NO: Final = re.compile(
+    r"(?:ลงทะเบียนรับ|เลขทะเบียนรับ|ทะเบียนรับ|ลงรับ|เลขรับ)\s*(?:เลขที่|ที่|เลข)?\s*[:：]?\s*"
+    r"([0-9๐-๙]{1,9}(?:\s*/\s*[0-9๐-๙]{2,4})?)"
+)
+# Where quoted history starts: the line a mail program writes above what it quotes.
+_ATTRIBUTION: Final = (
+    re.compile(r"^\s*-{2,}\s*(?:original message|ข้อความต้นฉบับ|forwarded message)\s*-{2,}\s*$", re.I),
+    re.compile(r"^\s*_{10,}\s*$"),  # Outlook's rule above its From:/Sent: block
+    re.compile(r"wrote:\s*$|เขียนว่า\s*:?\s*$", re.I),  # Gmail, Thunderbird, Apple Mail (English, Thai)
+)
+_HEADER_BLOCK: Final = re.compile(r"^\s*\*?(?:from|จาก)\s*:", re.I)
+_HEADER_NEXT: Final = re.compile(r"^\s*\*?(?:sent|date|to|subject|ส่ง|วันที่|ถึง|เรื่อง)\s*:", re.I)
+
+
+def answered_letters(mail: ParsedMail) -> tuple[str, ...]:
+    """Message-IDs of letter mails (``<letter.<hash>@domain>``) the mail answers: In-Reply-To first,
+    then References from the newest; only the store can tell which of them are ours."""
+    named = [mail.in_reply_to] if mail.in_reply_to else []
+    named += reversed(mail.references)
+    found: list[str] = []
+    for message_id in named:
+        if _OUR_LETTER_ID.match(message_id) and message_id not in found:
+            found.append(message_id)
+    return tuple(found)
+
+
+def own_words(text: str, *, limit: int = MAX_REPLY_CHARS) -> str:
+    """``text`` without the history a mail program quotes below it, at most ``limit`` characters.
+
+    Conservative: quoting is cut only where a mail program marks it (``>`` lines, "On ... wrote:",
+    "-----Original Message-----", Outlook's From:/Sent: block); when that would leave nothing (an answer
+    written below the quote), only the ``>`` lines and the mark go.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cut = _history_starts(lines)
+    kept = [line for line in lines[:cut] if not line.lstrip().startswith(">")]
+    if not "".join(kept).strip():  # written below the quote: keep all but the quoted lines and the mark
+        kept = [line for i, line in enumerate(lines) if i != cut and not line.lstrip().startswith(">")]
+    words = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in kept)).strip()
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+def receive_number(text: str) -> str | None:
+    """The receive number the words give ("ลงรับเลขที่ ๑๒๓๔" -> "1234"), or None."""
+    match = _RECEIVE_NO.search(text)
+    return None if match is None else re.sub(r"\s+", "", to_arabic_digits(match[1]))
+
+
+def _history_starts(lines: list[str]) -> int:
+    for index, line in enumerate(lines):
+        if any(pattern.search(line) for pattern in _ATTRIBUTION):
+            return index
+        following = lines[index + 1 : index + 5]
+        if _HEADER_BLOCK.match(line) and any(_HEADER_NEXT.match(later) for later in following):
+            return index
+    return len(lines)

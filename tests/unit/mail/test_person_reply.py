@@ -1,0 +1,113 @@
+"""A person's text-only answer to a letter we mailed is a reply (not quarantined): which letter mails it
+names, their own words without the quoted history, and a receive number they give."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecms_gateway.mail import PersonReply, Quarantined, classify
+from ecms_gateway.mail.reply import MAX_REPLY_CHARS, own_words, receive_number
+from tests.unit.mail import corpus
+from tests.unit.mail.corpus import PEO, US, word
+
+OURS = "<letter.0123456789abcdef0123456789abcdef@saraban.example.go.th>"
+OLDER = "<letter.fedcba9876543210fedcba9876543210@saraban.example.go.th>"
+
+
+def reply(body: str, *, in_reply_to: str | None = OURS, references: str = "", extra: str = "") -> bytes:
+    heads = f"In-Reply-To: {in_reply_to}\r\n" if in_reply_to else ""
+    heads += f"References: {references}\r\n" if references else ""
+    return (
+        f"From: {word('สมหญิง รักงาน')} <{PEO}>\r\nTo: {US}\r\n"
+        f"Subject: {word('Re: [ด่วนที่สุด] ที่ ศธ 0990/1 เรื่อง ขอเชิญประชุม')}\r\n"
+        f"Date: Mon, 23 Nov 2026 09:15:00 +0700\r\nMessage-ID: <r-1@mail.peo.example.go.th>\r\n{heads}{extra}"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode("ascii") + corpus.b64(body.encode()).encode("ascii")
+
+
+GMAIL_TH = (
+    "ได้รับหนังสือแล้วค่ะ ลงรับเลขที่ 1234\n\nสมหญิง\n\n"
+    "เมื่อ จ. 23 พ.ย. 2569 เวลา 08:00 สารบรรณ <sample-council@saraban.example.go.th> เขียนว่า:\n"
+    "> เรียน ผู้อำนวยการ\n> ที่ ศธ 0990/1 ลงวันที่ 20 พฤศจิกายน 2569\n> เลขรับ 999\n"
+)
+
+
+def test_a_text_reply_naming_a_letter_mail_is_a_reply_with_the_persons_own_words() -> None:
+    found = classify(reply(GMAIL_TH))
+    assert isinstance(found, PersonReply)
+    assert found.answered == (OURS,)
+    assert found.text == "ได้รับหนังสือแล้วค่ะ ลงรับเลขที่ 1234\n\nสมหญิง"
+    assert found.receive_no == "1234"  # from their words, not from the quoted letter
+    assert found.info.from_name == "สมหญิง รักงาน"
+
+
+def test_references_count_when_in_reply_to_is_missing_newest_first() -> None:
+    found = classify(reply("รับทราบ", in_reply_to=None, references=f"{OLDER} <x@elsewhere> {OURS}"))
+    assert isinstance(found, PersonReply)
+    assert found.answered == (OURS, OLDER)
+    assert found.receive_no is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        reply("ขอสอบถาม", in_reply_to="<q-9@mail.gmail.com>"),  # answers something that is not a letter mail
+        corpus.plain_question(),  # answers nothing
+    ],
+)
+def test_text_without_a_file_that_names_no_letter_mail_stays_quarantined(raw: bytes) -> None:
+    found = classify(raw)
+    assert isinstance(found, Quarantined)
+    assert "no file is attached" in found.reason
+
+
+def test_an_automatic_reply_to_a_letter_stays_an_automatic_reply() -> None:
+    found = classify(reply("ไม่อยู่ที่สำนักงาน", extra="Auto-Submitted: auto-replied\r\n"))
+    assert found.cls.value == "auto-reply"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Received, thanks\n\nOn Mon, 23 Nov 2026 at 08:00, Saraban <s@x> wrote:\n> quoted",
+            "Received, thanks",
+        ),
+        (
+            "รับแล้ว\n\n-----Original Message-----\nFrom: สารบรรณ\nSent: Monday\nเรื่อง ...",
+            "รับแล้ว",
+        ),
+        (
+            "รับแล้วครับ\n________________________________\nจาก: สารบรรณ\nส่ง: 23 พ.ย.\nถึง: เรา",
+            "รับแล้วครับ",
+        ),
+        ("รับแล้ว\nFrom: Saraban <s@x>\nSent: Monday\nTo: us", "รับแล้ว"),
+        ("> quoted first\n> more\n\nanswer below the quote", "answer below the quote"),
+        ("On Mon Saraban wrote:\n> quoted\nanswer below", "answer below"),  # nothing above: keep the rest
+        ("From: this line is the person's own words", "From: this line is the person's own words"),
+    ],
+)
+def test_own_words_cut_only_what_a_mail_program_marks_as_quoted(text: str, expected: str) -> None:
+    assert own_words(text) == expected
+
+
+def test_own_words_are_bounded() -> None:
+    words = own_words("ก" * (MAX_REPLY_CHARS * 3))
+    assert len(words) == MAX_REPLY_CHARS
+    assert words.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("ได้รับหนังสือแล้วค่ะ ลงรับเลขที่ 1234", "1234"),
+        ("เลขรับ ๔๕", "45"),
+        ("ลงทะเบียนรับแล้ว เลขทะเบียนรับ: 77/2569", "77/2569"),
+        ("เลขรับที่ 8", "8"),
+        ("ขอบคุณค่ะ จะตอบกลับภายหลัง", None),
+        ("ที่ ศธ 0990/1 ลงวันที่ 20", None),
+    ],
+)
+def test_a_receive_number_in_their_words_is_found(text: str, number: str | None) -> None:
+    assert receive_number(text) == number
