@@ -133,6 +133,10 @@ class OutboundSigner:
             )
         return self._keys[org_id]
 
+    def loaded(self, org_id: str) -> SigningKey | None:
+        """The key of ``org_id`` as loaded (what it signs with now), or None if not loaded yet."""
+        return self._keys.get(org_id)
+
     def sign_letter(self, root: etree._Element) -> etree._Element:
         """Sign the letter in ``root`` with the key of the organisation its SenderParty names."""
         try:

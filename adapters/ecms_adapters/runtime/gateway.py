@@ -252,7 +252,8 @@ def app_hooks(config: GatewayConfig, gateway: ObservedGateway) -> Sequence[AppHo
     """What the other faces add to the HTTP app: /metrics (and request timing), /healthz, /readyz,
     and the web pages at / with the signing certificates for the operators' dashboard."""
     observability = gateway.observability
-    pages = web_hook(gateway.services, certificates=certificate_statuses(config.signing_config()))
+    certificates = certificate_statuses(config.signing_config(), gateway.parts.signer)
+    pages = web_hook(gateway.services, certificates=certificates)
     return (observability.install_metrics, observability.install_health, pages)
 
 

@@ -44,6 +44,11 @@ class CertStatus:
     subject: str
     not_after: date
     days_left: int
+    file_not_after: date | None = None
+    """Set when the configured file now holds another certificate than the one the gateway signs
+    with (it loads its key at start): that one's end; a restart makes the gateway use it."""
+    file_problem: str | None = None
+    """Set when the configured file cannot be read now (the gateway still signs with what it loaded)."""
 
 
 @dataclass(frozen=True, kw_only=True)

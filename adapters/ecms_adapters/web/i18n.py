@@ -278,11 +278,12 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "หนังสือนี้ส่งทางอีเมลสารบรรณ ผู้รับที่ใช้ระบบรับส่งหนังสือจะแจ้งการได้รับและเลขรับกลับมาที่หน้านี้ "
         "แต่ผู้รับที่เปิดอ่านทางโปรแกรมอีเมลจะไม่แจ้งกลับโดยอัตโนมัติ หากต้องการยืนยันว่าได้รับ "
         "โปรดติดตามกับผู้รับทางโทรศัพท์หรืออีเมล หนังสือตอบที่ผู้รับส่งกลับมาทางอีเมลจะอยู่ใน "
-        "“หนังสือจากอีเมลรอยืนยัน”",
+        "“หนังสือจากอีเมลรอยืนยัน” ส่วนข้อความที่ผู้รับตอบกลับอีเมลของหนังสือนี้ (ไม่มีไฟล์แนบ) จะแสดงในความเคลื่อนไหวด้านล่าง",
         "This letter went by saraban e-mail. A receiver with a letter system tells us here that it "
         "arrived and its receive number; a receiver who reads it in a mail program tells us nothing "
         "automatically: to be sure it arrived, follow it up by phone or e-mail. A letter they mail back "
-        "in answer appears under “Letters by e-mail to confirm”",
+        "in answer appears under “Letters by e-mail to confirm”; words they write in answer to this "
+        "letter's mail (no file) appear in the timeline below",
     ),
     "tl.retry_later": ("ส่งไม่สำเร็จ จะลองใหม่", "failed for now, will retry"),
     "tl.release": ("ระบบหยุดทำงานก่อนส่ง จะส่งเมื่อเริ่มใหม่", "put back: the gateway stopped before sending it"),
@@ -293,6 +294,11 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "tl.reject_notified": ("ผู้รับปฏิเสธ", "rejected by them"),
     "tl.invalid_notified": ("ผู้รับแจ้งว่าส่งผิด", "marked invalid by them"),
     "tl.bounced": ("ระบบอีเมลผู้รับตีกลับ", "bounced by their mail system"),
+    "tl.mail_reply": ("ผู้รับตอบกลับทางอีเมล ({who})", "they answered by e-mail ({who})"),
+    "tl.mail_reply_number": (
+        "ในข้อความแจ้งเลขรับ {n} (ระบบไม่ได้บันทึกเป็นเลขรับของหนังสือ โปรดตรวจสอบ)",
+        "Their words give receive number {n} (not recorded as the letter's receive number: check it)",
+    ),
     "tl.withdraw": ("ดึงหนังสือคืน", "withdrawn"),
     "tl.invalid_accept_id": ("แจ้งผู้รับว่าเลขรับ {n} ไม่ถูกต้อง", "told them receive number {n} is wrong"),
     "tl.received": ("ได้รับหนังสือ", "received"),
@@ -340,6 +346,16 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "dash.directory": ("ทำเนียบส่วนราชการ", "Directory sync"),
     "dash.certs": ("ใบรับรอง", "Certificates"),
     "dash.days_left": ("เหลือ {n} วัน", "{n} days left"),
+    "dash.cert_file_new": (
+        "ไฟล์ใบรับรองเป็นใบใหม่แล้ว (หมดอายุ {date}) แต่เกตเวย์ยังลงนามด้วยใบที่แสดงอยู่นี้ ต้องเริ่มเกตเวย์ใหม่จึงจะใช้ใบใหม่",
+        "The certificate file now holds another certificate (ends {date}); the gateway still signs with "
+        "the one shown here until it is restarted",
+    ),
+    "dash.cert_file_problem": (
+        "อ่านไฟล์ใบรับรองไม่ได้ ({problem}) เกตเวย์ยังลงนามด้วยใบที่แสดงอยู่นี้ แต่จะเริ่มใหม่ไม่ได้จนกว่าจะแก้ไฟล์",
+        "The certificate file cannot be read ({problem}); the gateway still signs with the one shown "
+        "here but will not start again until the file is fixed",
+    ),
     "dash.none": ("ไม่มี", "None"),
     "dash.error": ("ข้อผิดพลาด", "Error"),
     "dash.retrying": ("รอลองใหม่", "Retrying"),
