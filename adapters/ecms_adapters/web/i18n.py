@@ -141,8 +141,8 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "No need to attach them again; files chosen now are added to them",
     ),
     "compose.kept_gone": (
-        "ไฟล์ที่แนบไว้ก่อนหน้าหมดอายุแล้ว กรุณาแนบใหม่",
-        "A file attached earlier has expired: attach it again",
+        "ไฟล์ที่แนบไว้ก่อนหน้าไม่ได้เก็บไว้แล้ว (เก็บได้ 8 ชั่วโมงในพื้นที่ที่จำกัด) กรุณาแนบใหม่",
+        "A file attached earlier is no longer kept (kept 8 hours, in limited space): attach it again",
     ),
     "compose.kept_full": (
         "เก็บ “{name}” ไว้ให้ไม่ได้ เพราะไฟล์ที่แนบไว้รวมกันใหญ่เกินไป กรุณาแนบใหม่เมื่อกดส่ง",

@@ -235,3 +235,21 @@ def test_the_sent_note_is_in_the_pages_language_without_the_nodes_address(live: 
     assert "http" not in note
     assert "สำนักงานศึกษาธิการจังหวัดตัวอย่าง" in note
     assert not re.search(r"[A-Za-z]{2,}", note.replace("e-CMS", "")), note
+
+
+def test_a_kept_file_let_go_meanwhile_is_asked_for_again_without_saying_it_expired(live: LiveWeb) -> None:
+    """Kept files also go when all sessions' room is full (not only after 8 hours): the form asks for
+    the file again in words true of both."""
+    clerk = live.logged_in("clerk")
+    first = clerk.post("/compose", data=_form(csrf_of(clerk.get("/compose").text), date=""), files=_files())
+    tokens = _kept(first.text)
+    assert len(tokens) == 2
+    for kept in (live.root / "data" / "compose-kept").rglob("*"):
+        if kept.is_file():
+            kept.unlink()  # as the bound of all sessions does to the oldest files
+    again = clerk.post("/compose", data=_form(csrf_of(first.text), kept=tokens), files=[])
+    assert again.status_code == 200
+    faults = _faults(again.text, "attachments") + _faults(again.text, "main_file")
+    assert "ไม่ได้เก็บไว้แล้ว" in faults
+    assert "หมดอายุ" not in faults
+    assert live.store.queue() == []
