@@ -191,9 +191,20 @@ class LetterDetailOut(BaseModel):
             files=files,
             history=[HistoryOut.of(h) for h in d.history],
             attempts=[AttemptOut.of(a) for a in d.attempts],
-            actions=actions_for(s.direction, s.state, accept_id=s.accept_id),
+            actions=_actions_now(d),
             letter_json=content.to_json_dict(),
         )
+
+
+def _actions_now(d: LetterDetail) -> list[str]:
+    """The actions of the letter's state, less a resend before the node confirmed the withdrawal (the
+    same rule as the resend itself; it would be refused "not yet")."""
+    s = d.letter
+    actions = actions_for(s.direction, s.state, accept_id=s.accept_id)
+    confirmed = s.channel == "mail" or any(
+        a.kind is WorkKind.WITHDRAW and a.outcome == "done" for a in d.attempts
+    )
+    return [a for a in actions if a != "resend" or confirmed]
 
 
 class SubmittedOut(BaseModel):

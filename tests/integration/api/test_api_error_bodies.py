@@ -18,6 +18,7 @@ from tests.integration.api.letters import (
     notify,
     received,
     send,
+    withdrawal_done,
 )
 from tests.integration.api.server import ApiServer
 
@@ -160,3 +161,22 @@ def test_the_same_letter_again_is_409_with_the_letter_already_there(api: ApiServ
         again = client.post("/api/v1/letters", json=body)
     answer = _error(again, 409, "duplicate_letter")
     assert (answer["letter_id"], answer["href"]) == (first["id"], first["href"])
+
+
+def test_a_withdrawn_letter_offers_resend_only_once_the_node_confirmed_the_withdrawal(api: ApiServer) -> None:
+    """`actions` said resend while the resend itself was refused "not yet"."""
+    letter = letter_json(12)
+    with api.client() as client:
+        out = client.post("/api/v1/letters", json=base64_body(letter, files_of(letter, 12))).json()["id"]
+        send(api.store, out)
+        notify(api.store, NotifierKind.REJECT, 12)
+        client.post(f"/api/v1/letters/{out}/withdraw")
+        before = client.get(f"/api/v1/letters/{out}").json()["actions"]
+        too_soon = client.post(f"/api/v1/letters/{out}/resend")
+        withdrawal_done(api.store)
+        after = client.get(f"/api/v1/letters/{out}").json()["actions"]
+    assert before == []
+    body = _error(too_soon, 409, "wrong_state")
+    assert body["allowed"] == []
+    assert "cannot be sent again yet: the node has not confirmed the withdrawal" in body["error"]
+    assert after == ["resend"]
