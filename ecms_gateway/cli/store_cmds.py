@@ -24,6 +24,7 @@ from ecms_gateway.cli.arguments import add_channel_option, record_id
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
 from ecms_gateway.cli.stores import check_database_of_folder, first_line, make_folder, open_store
 from ecms_gateway.engine import LetterState, SignatureMark, Store, WorkState
+from ecms_gateway.engine.mail_replies import replies_in
 from ecms_gateway.engine.values import LetterDetail, LetterSummary, QueueRow
 from ecms_gateway.errors import StoreError
 from ecms_gateway.store import migrate
@@ -295,7 +296,21 @@ def render_detail(d: LetterDetail) -> str:
         ]
     if d.refused:
         lines += ["refused events:", *(f"  {_ts(r.at)}  {r.actor}: {r.reason}" for r in d.refused)]
-    return "\n".join(lines)
+    return "\n".join(lines + _replies(d))
+
+
+def _replies(d: LetterDetail) -> list[str]:
+    """What people answered by mail (noted only: the letter's state is what their system told us)."""
+    found = replies_in(d.history)
+    if not found:
+        return []
+    lines = ["replies by mail (a person's words; they change nothing):"]
+    for entry, reply in found:
+        when = _ts(reply.mail_date) if reply.mail_date else _ts(entry.at)
+        number = f"  receive number they give: {reply.receive_no}" if reply.receive_no else ""
+        lines.append(f"  {when}  {reply.who}  (inbox item {reply.inbox_id}){number}")
+        lines += [f"    | {line}" for line in (reply.text or "(no words)").splitlines()]
+    return lines
 
 
 @_db_errors

@@ -1,5 +1,6 @@
 """A letter's history (its audit entries) as the steps a clerk reads: queued, sent, received by them,
-registered as receive number N, rejected or invalid with their reason, withdrawn."""
+registered as receive number N, rejected or invalid with their reason, withdrawn, and what a person
+answered by mail (their words, and a receive number they gave, which changes nothing by itself)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ecms_adapters.web.i18n import CATALOGUE, translate
-from ecms_gateway.engine.values import LetterDetail
+from ecms_gateway.engine.mail_replies import MailReply, replies_in
+from ecms_gateway.engine.values import HistoryEntry, LetterDetail
 
 # Steps worth a clerk's attention; the rest (work taken over, notes) stays in the audit log.
 _BAD = {
@@ -44,12 +46,18 @@ class Step:
     reason: str | None
     actor: str
     tone: str  # "good", "bad" or "" (CSS class)
+    said: str | None = None  # a person's own words (their reply by mail)
+    receive_no: str | None = None  # a receive number their words give: for the clerk to check
 
 
 def timeline(detail: LetterDetail, lang: str) -> list[Step]:
     letter = detail.letter
+    replies = {entry.seq: reply for entry, reply in replies_in(detail.history)}
     steps = []
     for entry in detail.history:
+        if entry.seq in replies:
+            steps.append(_reply(entry, replies[entry.seq], lang))
+            continue
         if not entry.action.startswith("letter."):
             continue
         event = entry.action.removeprefix("letter.")
@@ -75,3 +83,16 @@ def timeline(detail: LetterDetail, lang: str) -> list[Step]:
 def _reason(event: str, reason: str | None) -> str | None:
     """The reason a clerk reads: a person's or a mail system's, not the gateway's own default."""
     return reason if event in _REASONED and reason not in _OLD_DEFAULT_REASONS else None
+
+
+def _reply(entry: HistoryEntry, reply: MailReply, lang: str) -> Step:
+    """A person's answer by mail: who, when they wrote, their words; the letter's state is unchanged."""
+    return Step(
+        at=reply.mail_date or entry.at,
+        text=translate(lang, "tl.mail_reply", who=reply.who),
+        reason=None,
+        actor=entry.actor,
+        tone="",
+        said=reply.text or None,
+        receive_no=reply.receive_no,
+    )
