@@ -111,6 +111,19 @@ QUIETED: Final = {
 must never be logged. (SQLAlchemy holds its own at warning; its statements carry letter fields.)"""
 
 
+class _AlembicBoilerplate(logging.Filter):
+    """Alembic says which dialect it uses and that DDL is transactional every time the store checks its
+    revision (each start): noise in an operator's log. What it migrates ("Running upgrade ...") stays."""
+
+    SAID: Final = ("Context impl ", "Will assume ")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.SAID)
+
+
+_ALEMBIC_FILTER: Final = _AlembicBoilerplate()
+
+
 def configure_logging(
     *, format: LogFormat = LogFormat.TEXT, level: LogLevel = LogLevel.INFO, stream: IO[str] | None = None
 ) -> logging.Handler:
@@ -126,4 +139,7 @@ def configure_logging(
     root.setLevel(level.value.upper())
     for name, quiet in QUIETED.items():
         logging.getLogger(name).setLevel(quiet)
+    migration = logging.getLogger("alembic.runtime.migration")
+    if _ALEMBIC_FILTER not in migration.filters:
+        migration.addFilter(_ALEMBIC_FILTER)
     return handler

@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,8 @@ from ecms_gateway.logs import (
     current_context,
     log_context,
 )
+from ecms_gateway.store.database import Database
+from ecms_gateway.store.migrate import upgrade
 
 
 def _record(message: str, *args: object, exc: bool = False) -> logging.LogRecord:
@@ -113,3 +116,22 @@ def test_at_debug_the_imap_library_still_writes_no_message_bytes() -> None:
         root.setLevel(level)
     assert "LEAK" not in stream.getvalue()
     assert "our own debug line" in stream.getvalue()
+
+
+def test_alembics_start_up_boilerplate_is_left_out_but_what_it_migrates_is_logged(tmp_path: Path) -> None:
+    """Every start checks the store's revision, and Alembic said "Context impl SQLiteImpl." and "Will
+    assume non-transactional DDL." each time; a migration it runs is still said."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    try:
+        configure_logging(format=LogFormat.TEXT, level=LogLevel.INFO, stream=stream)
+        upgrade(Database(f"sqlite:///{tmp_path / 'gateway.sqlite3'}"))
+    finally:
+        for handler in [h for h in root.handlers if h not in before]:
+            root.removeHandler(handler)
+        root.setLevel(level)
+    said = stream.getvalue()
+    assert "Running upgrade" in said
+    assert "Context impl" not in said
+    assert "Will assume" not in said
