@@ -76,6 +76,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     confirm.add_argument("--receiver", metavar="ORG", help="which of our organisations receives it")
     confirm.add_argument("--speed", help=_choices(Speed))
     confirm.add_argument("--secrecy", help=_choices(Secrecy))
+    confirm.add_argument(
+        "--allow-repeat",
+        action="store_true",
+        help="เป็นหนังสือคนละฉบับ: confirm although a letter with this book number and date was received "
+        "already (without it, such a mail is refused naming that letter)",
+    )
     confirm.set_defaults(func=_confirm)
 
     dismiss = commands.add_parser(
@@ -201,7 +207,12 @@ def _confirm(args: argparse.Namespace) -> int:
         served = [org.id for org in config.organizations]
         try:
             done = mail_letters.confirm_mail_letter(
-                store, args.record_id, corrections=corrections, served=served, actor=_actor(args)
+                store,
+                args.record_id,
+                corrections=corrections,
+                served=served,
+                actor=_actor(args),
+                allow_repeat=args.allow_repeat,
             )
         except LetterInvalid as exc:
             print(f"ยืนยันหนังสือทางอีเมลรายการที่ {args.record_id} ไม่ได้ (cannot confirm):", file=sys.stderr)

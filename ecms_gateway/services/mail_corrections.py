@@ -91,11 +91,14 @@ def confirm_typed(
     early: Sequence[Fault] = (),
     served: Collection[str],
     actor: str,
+    allow_repeat: bool = False,
 ) -> ConfirmedMailLetter:
     """``confirm_mail_letter``, unless ``early`` faults (from ``read_typed`` / ``blank_required``) were
     found: then ``LetterInvalid`` with those and every other fault (one set per field), nothing recorded."""
     if not early:
-        return confirm_mail_letter(store, record_id, corrections=corrections, served=served, actor=actor)
+        return confirm_mail_letter(
+            store, record_id, corrections=corrections, served=served, actor=actor, allow_repeat=allow_repeat
+        )
     said = {f.where for f in early}
     later = would_fail(store, record_id, corrections=corrections, served=served)
     raise LetterInvalid([*early, *(f for f in later if f.where not in said)])

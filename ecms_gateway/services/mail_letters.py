@@ -1,11 +1,12 @@
-"""Letters people sent by mail, for a clerk to confirm: one function per action, shared by the CLI and
-(later) the REST API and web pages.
+"""Letters people sent by mail, for a clerk to confirm: one function per action, shared by the CLI,
+the REST API and the web pages.
 
 The mail processor keeps each person's letter (``keep_mail_letter``) with what it read and what it did
 not find. A clerk lists them (``pending_mail_letters``), looks at one with its files (``mail_letter``),
 then either confirms it (``confirm_mail_letter``: the completed fields are checked with the letter
 model's all-faults loader, and the letter is recorded through the Store's intake as an ordinary
-inbound letter, state received, channel mail; ``register`` then gives its receive number and the
+inbound letter, state received, channel mail, unless it repeats a letter already received and the clerk
+did not say it is another one, see mail_repeats.py; ``register`` then gives its receive number and the
 AcceptLetterNotifier goes back to the person's address by mail) or dismisses it
 (``dismiss_mail_letter``: not a letter). Every action is committed before it returns.
 """
@@ -21,6 +22,7 @@ from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState, M
 from ecms_gateway.letter.model import FileData
 from ecms_gateway.mail.directory import MailDirectory
 from ecms_gateway.mail.inbound import HumanLetter
+from ecms_gateway.services.mail_repeats import RepeatsReceivedLetter, repeated_letter
 from ecms_gateway.services.mail_review import draft_of, letter_of, merged, require_reason
 
 
@@ -102,11 +104,14 @@ def confirm_mail_letter(
     corrections: MailLetterFields = MailLetterFields(),  # noqa: B008 - frozen, all None
     served: Collection[str],
     actor: str,
+    allow_repeat: bool = False,
 ) -> ConfirmedMailLetter:
     """Record the person's letter as an inbound letter (state received, channel mail); returns its id.
 
     ``corrections`` complete or correct the fields read from the mail (None keeps a field as read);
     ``served`` are the organisations this gateway receives for (the receiver must be one). Raises
+    ``RepeatsReceivedLetter`` (before any other check) when a letter with that book number and date
+    was received already, unless ``allow_repeat`` (the clerk says it is another letter);
     ``LetterInvalid`` listing every missing or wrong field in Thai (``fault.where`` is the field name
     of ``MailLetterFields``, or ``files``), ``StoreError`` when the record is already confirmed, was
     dismissed or is being confirmed right now, and ``NotFound`` for an unknown id.
@@ -115,6 +120,8 @@ def confirm_mail_letter(
     if record.state not in OPEN_STATES:
         raise not_open_error(record, "ยืนยัน")
     fields = merged(record.fields, corrections)
+    if not allow_repeat and (repeat := repeated_letter(store, record, fields, served=served)) is not None:
+        raise RepeatsReceivedLetter(record_id, repeat)
     files = store.mail_letter_files(record_id)
     package = letter_of(fields, files, served=served, description=_description(record))
     taken = store.begin_mail_letter_confirm(record_id, actor=actor)

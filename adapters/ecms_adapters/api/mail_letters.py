@@ -28,6 +28,7 @@ from ecms_gateway.errors import NotFound, StoreError
 from ecms_gateway.services import mail_letters
 from ecms_gateway.services.context import Services
 from ecms_gateway.services.mail_corrections import confirm_typed, read_typed
+from ecms_gateway.services.mail_repeats import RepeatsReceivedLetter
 
 router = APIRouter(tags=["mail letters"])
 _T = TypeVar("_T")
@@ -40,6 +41,9 @@ _CONFLICT: dict[int | str, dict[str, Any]] = {
     **_NOT_FOUND,
     409: {"model": ErrorBody, "description": "already confirmed, dismissed or being confirmed; `state`"},
 }
+REPEATS_RECEIVED = "repeats_received_letter"
+"""409 of confirm: a letter with this book number and date was received already (``letter_id``,
+``letter_href``); ``allow_repeat: true`` confirms it as another letter."""
 
 
 @router.get(
@@ -108,7 +112,12 @@ async def download_mail_file(
     response_model=ConfirmedOut,
     responses={
         200: {"model": ConfirmedOut, "description": "that letter had been recorded before"},
-        **_CONFLICT,
+        **_NOT_FOUND,
+        409: {
+            "model": ErrorBody,
+            "description": "already confirmed, dismissed or being confirmed (`wrong_state`, `state`); or "
+            "it repeats a received letter (`repeats_received_letter`, `letter_id`, `letter_href`)",
+        },
         422: {"model": ErrorBody, "description": "every missing or wrong field, `where` naming it"},
     },
 )
@@ -119,14 +128,21 @@ async def confirm(
     body: Annotated[CorrectionsIn | None, Body()] = None,
 ) -> JSONResponse:
     services = services_of(request)
-    corrections, early = read_typed((body or CorrectionsIn()).model_dump())
+    typed = body or CorrectionsIn()
+    corrections, early = read_typed(typed.model_dump(exclude={"allow_repeat"}))
     served = [org.org_id for org in services.settings.orgs]
     done = await _act(
         services,
         api_base(request),
         record_id,
         lambda: confirm_typed(
-            services.store, record_id, corrections=corrections, early=early, served=served, actor=caller.actor
+            services.store,
+            record_id,
+            corrections=corrections,
+            early=early,
+            served=served,
+            actor=caller.actor,
+            allow_repeat=typed.allow_repeat,
         ),
     )
     services.wake()  # the receipt goes back to the person's address by mail
@@ -173,6 +189,14 @@ async def _act(services: Services, base: str, record_id: int, action: Callable[[
         return await asyncio.to_thread(action)
     except NotFound:
         raise
+    except RepeatsReceivedLetter as exc:
+        href = f"{base}/letters/{exc.repeat.letter.id}"
+        said = (
+            f"{exc.fact}; the letter received before is GET {href}; another letter: POST this confirm "
+            f"again with allow_repeat true; the same letter: POST {base}/mail-letters/{record_id}/dismiss"
+        )
+        repeated = {"letter_id": exc.repeat.letter.id, "letter_href": href, "state": "pending"}
+        raise ApiError(409, said, code=REPEATS_RECEIVED, extra=repeated) from exc
     except StoreError as exc:
         record = await asyncio.to_thread(services.store.mail_letter, record_id)
         said = exc.fact  # the API's advice, not the command line's

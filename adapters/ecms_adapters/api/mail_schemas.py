@@ -162,6 +162,11 @@ class CorrectionsIn(BaseModel):
     secrecy: str | None = Field(
         default=None, min_length=1, max_length=100, description="a value or its Thai name"
     )
+    allow_repeat: bool = Field(
+        default=False,
+        description="true: the clerk says it is another letter although a letter with this book number "
+        "and date was received already (without it: 409 repeats_received_letter naming that letter)",
+    )
 
 
 class ConfirmedOut(BaseModel):

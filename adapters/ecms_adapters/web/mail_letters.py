@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Final
 
 from starlette.responses import Response
@@ -18,8 +17,6 @@ from ecms_adapters.web.directory import choices
 from ecms_adapters.web.fault_text import error_text, fault_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.letters import file_response
-from ecms_gateway.engine import Direction
-from ecms_gateway.engine.lookup import LetterRef
 from ecms_gateway.engine.mail_letters import OPEN_STATES
 from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState, MailLetterView
 from ecms_gateway.errors import Fault, GatewayError, InputError, LetterInvalid, NotFound
@@ -28,6 +25,7 @@ from ecms_gateway.letter.thai import format_thai_date
 from ecms_gateway.mail.parse import parse_mail
 from ecms_gateway.services import mail_letters
 from ecms_gateway.services.mail_corrections import FIELD_NAMES, blank_required, confirm_typed, read_typed
+from ecms_gateway.services.mail_repeats import Repeat, RepeatsReceivedLetter, repeated_letter
 
 BASE: Final = "/mail-letters"
 FIELD_KEYS: Final = {
@@ -80,14 +78,11 @@ async def confirm(page: Page) -> Response:
     corrections, early = read_typed(typed)
     early += blank_required(typed)
     served = [org.org_id for org in page.services.settings.orgs]
-    if not page.field("not_duplicate"):  # the clerk has not said it is another letter
-        record = await _record(page)
-        if record is None:
-            return page.render("error.html", status=404, message_key="error.notfound")
-        same = await _duplicate_of(page, record, _merged(record.fields, corrections))
-        if same is not None:
-            faults = {"other": [translate(page.lang, "mail.duplicate_refused")]}
-            return _show(page, record, values=typed, faults=faults, duplicate=same)
+    allow_repeat = bool(page.field("not_duplicate"))  # the clerk said it is another letter
+    if not allow_repeat:  # said before the form's other faults, as the service says it
+        refused = await _refused_as_repeat(page, typed, corrections)
+        if refused is not None:
+            return refused
     try:
         done = await page.run(
             confirm_typed,
@@ -97,9 +92,13 @@ async def confirm(page: Page) -> Response:
             early=early,
             served=served,
             actor=page.principal.actor,
+            allow_repeat=allow_repeat,
         )
     except NotFound:
         return page.render("error.html", status=404, message_key="error.notfound")
+    except RepeatsReceivedLetter as exc:  # received meanwhile
+        record = await page.run(page.services.store.mail_letter, record_id)
+        return _repeat_refused(page, record, typed, exc.repeat)
     except LetterInvalid as exc:
         record = await page.run(page.services.store.mail_letter, record_id)
         duplicate = await _duplicate_of(page, record, _merged(record.fields, corrections))
@@ -111,6 +110,21 @@ async def confirm(page: Page) -> Response:
     # Not created: the very same letter (book number, date, files) was recorded from another mail.
     note = translate(page.lang, "mail.confirmed" if done.created else "mail.confirmed_same")
     return page.redirect(f"/letters/{done.letter_id}", note=note)
+
+
+async def _refused_as_repeat(
+    page: Page, typed: dict[str, str], corrections: MailLetterFields
+) -> Response | None:
+    record = await _record(page)
+    if record is None:
+        return page.render("error.html", status=404, message_key="error.notfound")
+    same = await _duplicate_of(page, record, _merged(record.fields, corrections))
+    return None if same is None else _repeat_refused(page, record, typed, same)
+
+
+def _repeat_refused(page: Page, record: MailLetterView, typed: dict[str, str], same: Repeat) -> Response:
+    faults = {"other": [translate(page.lang, "mail.duplicate_refused")]}
+    return _show(page, record, values=typed, faults=faults, duplicate=same)
 
 
 async def dismiss(page: Page) -> Response:
@@ -223,38 +237,11 @@ def _mail_texts(page: Page, record: MailLetterView) -> list[MailText]:
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Duplicate:
-    """A received letter this mail may repeat, and the book number and date that found it."""
-
-    letter: LetterRef
-    book_no: str
-    letter_date: date
-
-
-async def _duplicate_of(page: Page, record: MailLetterView, fields: MailLetterFields) -> Duplicate | None:
-    if record.state not in OPEN_STATES or not fields.book_no or fields.letter_date is None:
-        return None
-    found: LetterRef | None = await page.run(_already_received, page, fields)
-    if found is None:
-        return None
-    return Duplicate(letter=found, book_no=fields.book_no, letter_date=fields.letter_date)
-
-
-def _already_received(page: Page, fields: MailLetterFields) -> LetterRef | None:
-    """A received letter with this mail's book number and date (from its sender, when known), for
-    instance the same letter mailed again or forwarded by someone else: confirming it would make a
-    second received letter, registered twice."""
-    if not fields.book_no or fields.letter_date is None:
-        return None
+async def _duplicate_of(page: Page, record: MailLetterView, fields: MailLetterFields) -> Repeat | None:
+    """The received letter this mail may repeat: the core's rule, as the API and the CLI apply it."""
     served = [org.org_id for org in page.services.settings.orgs]
-    return page.services.store.find_letter(
-        direction=Direction.IN,
-        book_no=fields.book_no,
-        letter_date=fields.letter_date,
-        sender_orgs=[fields.sender_org] if fields.sender_org else (),
-        receiver_orgs=[fields.receiver_org] if fields.receiver_org in served else served,
-    )
+    found: Repeat | None = await page.run(repeated_letter, page.services.store, record, fields, served=served)
+    return found
 
 
 def _show(
@@ -263,7 +250,7 @@ def _show(
     *,
     values: dict[str, str],
     faults: Faults,
-    duplicate: Duplicate | None = None,
+    duplicate: Repeat | None = None,
     texts: list[MailText] | None = None,
 ) -> Response:
     table = page.services.routing()
