@@ -104,8 +104,9 @@ class Deliverer:
         }
         result = await self.poster.post(held.url, body, headers)
         if result.ok:
-            await asyncio.to_thread(self._delivered, held, event, result)
-            return True
+            # False when the lease was lost meanwhile (the webhook removed, or another gateway took
+            # over): nothing more is POSTed under it.
+            return await asyncio.to_thread(self._delivered, held, event, result)
         await asyncio.to_thread(self._failed, held, event, result)
         return False
 
@@ -150,11 +151,11 @@ class Deliverer:
             failing_since=row["failing_since"],
         )
 
-    def _delivered(self, held: Held, event: LetterEvent, result: PostResult) -> None:
+    def _delivered(self, held: Held, event: LetterEvent, result: PostResult) -> bool:
+        """Record the 2xx; False (nothing recorded) when the subscription is no longer ours."""
         now = self.store.clock()
         with self.store.db.write() as conn:
-            self._log(conn, held, event, result, now)
-            self._update(
+            still_held = self._update(
                 conn,
                 held.id,
                 cursor_seq=event.seq,
@@ -165,6 +166,9 @@ class Deliverer:
                 last_success_at=now,
                 lease_until=now + self.lease,
             )
+            if still_held:  # a removed subscription's delivery log went with it
+                self._log(conn, held, event, result, now)
+        return still_held
 
     def _failed(self, held: Held, event: LetterEvent, result: PostResult) -> None:
         now = self.store.clock()
@@ -190,8 +194,8 @@ class Deliverer:
                 decision.at.isoformat(timespec="seconds"),
             )
         with self.store.db.write() as conn:
-            self._log(conn, held, event, result, now)
-            self._update(conn, held.id, **values)
+            if self._update(conn, held.id, **values):
+                self._log(conn, held, event, result, now)
 
     def _skip(self, sub_id: int, seq: int) -> None:
         with self.store.db.write() as conn:
@@ -201,12 +205,14 @@ class Deliverer:
         with self.store.db.write() as conn:
             self._update(conn, sub_id, lease_owner=None, lease_until=None)
 
-    def _update(self, conn: Connection, sub_id: int, **values: Any) -> None:
-        conn.execute(
+    def _update(self, conn: Connection, sub_id: int, **values: Any) -> bool:
+        """Change the subscription while we hold its lease; False when it is gone or not ours."""
+        changed = conn.execute(
             update(WEBHOOK)
             .where(WEBHOOK.c.id == sub_id, WEBHOOK.c.lease_owner == self.owner)
             .values(**values)
-        )
+        ).rowcount
+        return bool(changed)
 
     def _log(
         self, conn: Connection, held: Held, event: LetterEvent, result: PostResult, now: datetime
