@@ -1,0 +1,234 @@
+"""``ecms-gateway audit export ID --out FOLDER``: one letter's evidence written to a folder (or a zip)
+that an auditor can check without our database: letter.json, audit.jsonl, messages/, files/,
+manifest.json, README.txt and SHA256SUMS (``sha256sum -c SHA256SUMS``).
+
+The store is read by ``services.evidence.letter_evidence``; this module only writes what it returns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy.engine import make_url
+
+from ecms_gateway import __version__
+from ecms_gateway.cli import store_cmds
+from ecms_gateway.cli.arguments import record_id
+from ecms_gateway.cli.evidence_readme import readme
+from ecms_gateway.cli.settings import add_config_option
+from ecms_gateway.engine import Store
+from ecms_gateway.errors import InputError
+from ecms_gateway.services.evidence import LetterEvidence, letter_evidence
+from ecms_gateway.store.database import DATABASE_URL_ENV
+
+EXIT_OK, EXIT_BROKEN_CHAIN = 0, 1
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``audit export``, beside ``audit verify`` (store_cmds makes the ``audit`` command)."""
+    export = _audit_commands(subparsers).add_parser(
+        "export",
+        parents=[_where()],
+        help="one letter's evidence for an auditor, in a folder",
+        description="Write letter ID's facts, audit entries (with their hashes and the chain's check), "
+        "received messages and files, byte for byte, with manifest.json, README.txt and SHA256SUMS, "
+        "to FOLDER (or FOLDER.zip). Exit 1 when the audit chain is broken (the export is still written).",
+    )
+    add_arguments(export)
+    export.set_defaults(func=_run)
+
+
+def _audit_commands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    audit = subparsers.choices.get("audit")
+    if audit is None:
+        audit = subparsers.add_parser("audit", help="the audit log")
+    for action in audit._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return cast("argparse._SubParsersAction[argparse.ArgumentParser]", action)
+    return audit.add_subparsers(title="audit commands", metavar="ACTION", required=True)
+
+
+def _where() -> argparse.ArgumentParser:
+    """The store options of the other store commands (``show``, ``audit verify``)."""
+    where = argparse.ArgumentParser(add_help=False)
+    group = where.add_mutually_exclusive_group()
+    group.add_argument(
+        "--data-dir", type=Path, help="data folder (SQLite + files); default $ECMS_GATEWAY_DATA_DIR or ./var"
+    )
+    group.add_argument(
+        "--database-url", help=f"PostgreSQL URL instead of SQLite; default ${DATABASE_URL_ENV}"
+    )
+    add_config_option(where)
+    return where
+
+
+@store_cmds._db_errors
+def _run(args: argparse.Namespace) -> int:
+    url, _ = store_cmds._url(args)
+    return export(args, open_store=lambda: store_cmds._open(args), database_url=url)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("letter_id", type=record_id, metavar="ID", help="letter id (as `show` takes it)")
+    parser.add_argument("--out", required=True, type=Path, metavar="FOLDER", help="the folder to write")
+    parser.add_argument("--force", action="store_true", help="replace FOLDER (or FOLDER.zip) if it exists")
+    parser.add_argument("--zip", action="store_true", help="write FOLDER.zip instead of the folder")
+
+
+def export(args: argparse.Namespace, *, open_store: Callable[[], Store], database_url: str) -> int:
+    """Write the export; exit 1 (after writing everything) when the audit chain is broken."""
+    target = args.out.with_name(args.out.name + ".zip") if args.zip else args.out
+    _check_target(target, force=args.force, folder=not args.zip)
+    with open_store() as store:
+        evidence = letter_evidence(store, args.letter_id)
+    parts = _parts(evidence, database=make_url(database_url).render_as_string(hide_password=True))
+    with _writing(target):
+        _write(parts, target, as_zip=args.zip)
+    _report(evidence, target)
+    return EXIT_OK if evidence.chain_intact else EXIT_BROKEN_CHAIN
+
+
+def _check_target(target: Path, *, force: bool, folder: bool) -> None:
+    if target.exists() and not force:
+        if folder and target.is_dir() and not any(target.iterdir()):
+            return
+        what = "folder is not empty" if target.is_dir() else "already exists"
+        raise InputError(f"{target}: the {what}; choose another --out or pass --force to replace it")
+    if target.exists() and folder != target.is_dir():
+        kind = "a folder" if target.is_dir() else "a file"
+        raise InputError(f"{target} is {kind}: --force replaces only what the export would write there")
+    parent = _existing_parent(target)
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(
+            f"cannot write the export in {parent}: check its permissions or choose another --out"
+        )
+
+
+def _existing_parent(path: Path) -> Path:
+    for candidate in Path(os.path.abspath(path)).parents:
+        if candidate.exists():
+            return candidate
+    return Path("/")
+
+
+@contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise InputError(f"cannot write the export to {target}: {reason}") from exc
+
+
+def _parts(evidence: LetterEvidence, *, database: str) -> dict[str, bytes]:
+    """Every file of the export by its path inside it, manifest and checksums last."""
+    parts: dict[str, bytes] = {"letter.json": _json(evidence.letter)}
+    lines = [{"record": "entry", **line} for line in evidence.audit]
+    lines.append({"record": "chain_verification", "at": _now(), **evidence.chain})
+    parts["audit.jsonl"] = b"".join(_json_line(line) for line in lines)
+    for part in (*evidence.messages, *evidence.files):
+        parts[part.path] = part.content
+    parts["README.txt"] = readme(evidence).encode("utf-8")
+    parts["manifest.json"] = _json(_manifest(evidence, parts, database=database))
+    parts["SHA256SUMS"] = "".join(
+        f"{hashlib.sha256(content).hexdigest()}  {path}\n" for path, content in sorted(parts.items())
+    ).encode("utf-8")
+    return parts
+
+
+def _manifest(evidence: LetterEvidence, parts: dict[str, bytes], *, database: str) -> dict[str, Any]:
+    about = {p.path: p.about for p in (*evidence.messages, *evidence.files)}
+    return {
+        "what": f"the evidence of letter {evidence.letter_id} as the gateway's store keeps it",
+        "letter_id": evidence.letter_id,
+        "exported_at": _now(),
+        "gateway_version": __version__,
+        "database": database,
+        "audit_chain": evidence.chain,
+        "audit_entries": len(evidence.audit),
+        "files": [
+            {
+                "path": path,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "size": len(content),
+                **({"about": about[path]} if path in about else {}),
+            }
+            for path, content in sorted(parts.items())
+        ],
+        "not_in_manifest": ["manifest.json", "SHA256SUMS (it lists manifest.json too)"],
+        "not_included": list(evidence.not_included),
+    }
+
+
+def _write(parts: dict[str, bytes], target: Path, *, as_zip: bool) -> None:
+    """Made in a temporary folder beside ``target``, then renamed: a failed export leaves no half."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        if as_zip:
+            made = work / target.name
+            with zipfile.ZipFile(made, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for path, content in parts.items():
+                    archive.writestr(f"{target.stem}/{path}", content)
+        else:
+            made = work / "export"
+            for path, content in parts.items():
+                (made / path).parent.mkdir(parents=True, exist_ok=True)
+                (made / path).write_bytes(content)
+        _replace(made, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _replace(made: Path, target: Path) -> None:
+    if target.is_dir():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        target.rename(old)
+        made.rename(target)
+        shutil.rmtree(old)
+    else:
+        os.replace(made, target)
+
+
+def _report(evidence: LetterEvidence, target: Path) -> None:
+    print(
+        f"letter {evidence.letter_id} exported to {target}: {len(evidence.audit)} audit entries, "
+        f"{len(evidence.messages)} message(s), {len(evidence.files)} file(s)"
+    )
+    for missing in evidence.not_included:
+        print(f"  not included: {missing['what']}: {missing['why']}")
+    chain = evidence.chain
+    if chain["intact"]:
+        print(f"audit chain intact: {chain['entries_checked']} entries checked, head {chain['head_seq']}")
+        return
+    print(
+        f"audit chain broken at entry {chain['first_bad_seq']}: {chain['problem']} "
+        f"(the export was written and says so in manifest.json)",
+        file=sys.stderr,
+    )
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _json_line(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

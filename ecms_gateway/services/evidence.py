@@ -1,0 +1,228 @@
+"""The evidence of one letter's life for an auditor or a partner in a dispute: its facts, its audit entries
+with the hashes that chain them, the messages and files the store keeps byte for byte, and what it does not.
+
+``letter_evidence`` gathers it from the store; writing it out (folder, manifest, checksums) is the CLI's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+from ecms_gateway.engine import Store, WorkKind
+from ecms_gateway.engine.evidence import (
+    AuditRecord,
+    EvidenceRecords,
+    FileRecord,
+    ItemRecord,
+    WorkRecord,
+    letter_records,
+)
+from ecms_gateway.errors import GatewayError
+
+# Work that sends a message to the other side: the store keeps that it went, not the signed bytes.
+_SENDING: Final = frozenset(WorkKind) - {WorkKind.INBOUND}
+# Characters kept out of exported names: path separators, and those sha256sum would escape.
+_UNSAFE_NAME: Final = re.compile(r"[/\\\x00-\x1f\x7f]+")
+
+NOT_KEPT_SENT: Final = (
+    "the store does not keep the bytes of the messages the gateway sends: each is encoded and signed "
+    "when it is sent and not saved; the audit entries record that it went (and the node's ProcessID)"
+)
+HASHED_FIELDS: Final = ("at", "actor", "action", "letter_id", "work_id", "reason", "detail", "prev_hash")
+"""The fields of an audit line that its ``hash`` covers (``engine.audit.entry_hash``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidencePart:
+    """One exported file: where it goes in the export, its bytes, and what it is (for the manifest)."""
+
+    path: str
+    content: bytes
+    about: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LetterEvidence:
+    """Everything exported about one letter; ``not_included`` says what the store could not give."""
+
+    letter_id: int
+    letter: dict[str, Any]
+    audit: tuple[dict[str, Any], ...]
+    chain: dict[str, Any]
+    messages: tuple[EvidencePart, ...]
+    files: tuple[EvidencePart, ...]
+    not_included: tuple[dict[str, Any], ...]
+
+    @property
+    def chain_intact(self) -> bool:
+        return bool(self.chain["intact"])
+
+
+def letter_evidence(store: Store, letter_id: int) -> LetterEvidence:
+    """The evidence of letter ``letter_id`` (``NotFound`` when there is none), read at one moment."""
+    records = letter_records(store.db, letter_id)
+    messages, missing_messages = _messages(store, records.items)
+    files, missing_files = _files(store, records)
+    return LetterEvidence(
+        letter_id=letter_id,
+        letter=_letter(store, records, files),
+        audit=tuple(audit_line(e) for e in records.entries),
+        chain=_chain(records),
+        messages=messages,
+        files=files,
+        not_included=(*missing_messages, *missing_files, *_sent(records.work)),
+    )
+
+
+def audit_line(entry: AuditRecord) -> dict[str, Any]:
+    """An entry as exported: the hashed fields exactly as ``entry_hash`` reads them, then seq and hash."""
+    return {
+        "seq": entry.seq,
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "action": entry.action,
+        "letter_id": entry.letter_id,
+        "work_id": entry.work_id,
+        "reason": entry.reason,
+        "detail": entry.detail,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+        "linked_by": entry.linked_by,
+    }
+
+
+def _chain(records: EvidenceRecords) -> dict[str, Any]:
+    report = records.chain
+    return {
+        "intact": report.ok,
+        "entries_checked": report.checked,
+        "head_seq": records.head_seq,
+        "head_hash": records.head_hash,
+        "first_bad_seq": report.first_bad,
+        "problem": report.problem,
+    }
+
+
+def _messages(
+    store: Store, items: tuple[ItemRecord, ...]
+) -> tuple[tuple[EvidencePart, ...], list[dict[str, Any]]]:
+    parts, missing = [], []
+    for number, item in enumerate(items, start=1):
+        role = item.role.replace(":", "-").replace("_", "-")
+        extension = ".eml" if item.channel == "mail" else ".xml"
+        path = f"messages/{number:02d}-received-{role}-inbox{item.inbox_id}{extension}"
+        about = {
+            "role": f"received {item.role.replace(':', ' ')}",
+            "inbox_id": item.inbox_id,
+            "channel": item.channel,
+            "process_id": item.process_id,
+            "received_at": iso(item.received_at),
+            "sha256_at_intake": item.sha256,
+            "size_at_intake": item.size,
+        }
+        try:
+            parts.append(EvidencePart(path=path, content=store.load_raw(item.inbox_id), about=about))
+        except (GatewayError, OSError) as exc:
+            missing.append({"what": path, **about, "why": str(exc) or type(exc).__name__})
+    return tuple(parts), missing
+
+
+def _files(store: Store, records: EvidenceRecords) -> tuple[tuple[EvidencePart, ...], list[dict[str, Any]]]:
+    parts, missing = [], []
+    for f in records.files:
+        role = "main file" if f.position == 0 else "attachment"
+        path = f"files/{f.position:02d}-{_safe(f.name)}"
+        about = {"role": role, "position": f.position, "name": f.name, "mime": f.mime, "sha256": f.sha256}
+        try:
+            content = store.load_file(records.letter.summary.id, f.position).content
+        except (GatewayError, OSError) as exc:
+            missing.append({"what": path, **about, "why": str(exc) or type(exc).__name__})
+            continue
+        parts.append(EvidencePart(path=path, content=content, about=about))
+    return tuple(parts), missing
+
+
+def _safe(name: str) -> str:
+    cleaned = _UNSAFE_NAME.sub("_", name).lstrip(".")
+    return cleaned or "file"
+
+
+def _sent(work: tuple[WorkRecord, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "what": f"the {w.kind} message of work item {w.work_id} ({w.channel})",
+            "work_state": w.state,
+            "finished_at": iso(w.finished_at),
+            "process_id": w.process_id,
+            "why": NOT_KEPT_SENT,
+        }
+        for w in work
+        if WorkKind(w.kind) in _SENDING
+    ]
+
+
+def _letter(store: Store, records: EvidenceRecords, files: tuple[EvidencePart, ...]) -> dict[str, Any]:
+    record, s = records.letter, records.letter.summary
+    exported = {f.about["position"]: f.path for f in files}
+    return {
+        "id": s.id,
+        "direction": s.direction.value,
+        "state": s.state.value,
+        "channel": s.channel,
+        "book_no": s.book_no,
+        "letter_date": s.letter_date.isoformat(),
+        "subject": s.subject,
+        "speed": s.speed.value,
+        "secrecy": s.secrecy.value,
+        "sender": {"org_id": s.sender_org, "department_id": record.sender_dept},
+        "receiver": {"org_id": s.receiver_org},
+        "registry": {
+            "org": record.registry_org,
+            "number": s.registry_no,
+            "year": s.registry_year,
+            "year_be": s.registry_year + 543 if s.registry_year else None,
+            "registered_at": iso(s.registered_at),
+        },
+        "receiver_accept_id": s.accept_id,
+        "signature": s.signature.value if s.signature else None,
+        "content_digest": record.content_digest,
+        "process_ids": _process_ids(records),
+        "mail_message_id": store.mailed_message_id(s.id),
+        "inbox_id": record.inbox_id,
+        "resend_of": record.resend_of,
+        "resent_as": list(record.resent_as),
+        "created_at": iso(s.created_at),
+        "updated_at": iso(s.updated_at),
+        "files": [{**_file_facts(f), "exported_as": exported.get(f.position)} for f in records.files],
+        "letter": json.loads(record.letter_json),
+    }
+
+
+def _file_facts(f: FileRecord) -> dict[str, Any]:
+    return {"position": f.position, "name": f.name, "mime": f.mime, "size": f.size, "sha256": f.sha256}
+
+
+def _process_ids(records: EvidenceRecords) -> list[dict[str, Any]]:
+    received = [
+        {"process_id": i.process_id, "of": f"received {i.role.replace(':', ' ')}", "inbox_id": i.inbox_id}
+        for i in records.items
+    ]
+    sent = [
+        {"process_id": w.process_id, "of": f"sent {w.kind}", "work_id": w.work_id}
+        for w in records.work
+        if w.process_id is not None
+    ]
+    return [*received, *sent]
+
+
+def iso(value: datetime | date | None) -> str | None:
+    """ISO 8601; a time with its offset (UTC, as the store keeps it)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value.isoformat()

@@ -1,0 +1,299 @@
+"""``ecms-gateway audit export``: one letter's evidence, checkable without our database.
+
+The letter's life is real: agency A sends a signed letter to B over the in-memory node, B registers it,
+and A receives B's signed ReceiveLetterNotifier and AcceptLetterNotifier; both stores are SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ecms_gateway.engine import Direction, LetterState
+from ecms_gateway.engine.audit import entry_hash
+from ecms_gateway.runtime.testing import MemoryNode
+from ecms_gateway.services import clerk
+from ecms_gateway.signing import write_new_key
+from ecms_gateway.xml.namespaces import RAM
+from tests.unit.cli.support import run
+from tests.unit.runtime.support import ORGS, A, B, agencies, gateway, letter, routing, running, until
+
+BOOK_NO = "ศธ 0990/1"
+SHA256SUM = ["sha256sum", "-c", "SHA256SUMS"]
+
+
+def _state(store: Any, direction: Direction) -> LetterState | None:
+    found = store.find_letter(direction=direction, book_no=BOOK_NO, letter_date=letter().letter.date)
+    return None if found is None else found.state
+
+
+@pytest.fixture(scope="module")
+def life(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A's letter to B, delivered, registered at B, both notifiers back at A; the stores closed."""
+    root = tmp_path_factory.mktemp("life")
+    orgs = agencies(root)
+    a, b = orgs[A], orgs[B]
+    package = letter(1)
+    clerk.submit(a.store, package, routing=routing(), secrecy=clerk.SecrecyPolicy(), actor="clerk:a")
+    node = MemoryNode(ORGS)
+
+    async def exchange() -> None:
+        await until("received at B", lambda: _state(b.store, Direction.IN))
+        inbound = b.store.find_letter(
+            direction=Direction.IN, book_no=BOOK_NO, letter_date=package.letter.date
+        )
+        assert inbound is not None
+        clerk.register(b.store, inbound.id, actor="clerk:b")
+        await until("accepted at A", lambda: _state(a.store, Direction.OUT) is LetterState.ACCEPTED or None)
+
+    asyncio.run(running([gateway(a, node), gateway(b, node)], exchange))
+    a.store.close()
+    b.store.close()
+    return root
+
+
+def _export(
+    capsys: pytest.CaptureFixture[str], data: Path, out: Path, letter_id: int = 1, *extra: str
+) -> tuple[int, str, str]:
+    return run(capsys, "audit", "export", str(letter_id), "--out", str(out), "--data-dir", str(data), *extra)
+
+
+def _entries(folder: Path) -> list[dict[str, Any]]:
+    lines = (folder / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_the_export_of_a_received_letter_has_every_part(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "evidence"
+    code, stdout, stderr = _export(capsys, life / B / "data", out)
+    assert (code, stderr) == (0, "")
+    assert "letter 1 exported" in stdout
+    names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert {"letter.json", "audit.jsonl", "manifest.json", "README.txt", "SHA256SUMS"} <= set(names)
+    assert [n for n in names if n.startswith("messages/")] == ["messages/01-received-letter-inbox1.xml"]
+    files = letter().files
+    assert [n for n in names if n.startswith("files/")] == [
+        f"files/{i:02d}-{f.name}" for i, f in enumerate(files)
+    ]
+    for i, f in enumerate(files):
+        assert (out / "files" / f"{i:02d}-{f.name}").read_bytes() == f.content
+    facts = json.loads((out / "letter.json").read_text(encoding="utf-8"))
+    assert (facts["book_no"], facts["direction"], facts["state"]) == (BOOK_NO, "in", "registered")
+    assert (facts["sender"]["org_id"], facts["receiver"]["org_id"]) == (A, B)
+    assert facts["registry"]["number"] == 1
+    assert facts["created_at"].endswith("+00:00")
+    assert facts["process_ids"][0]["of"] == "received letter"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["audit_chain"]["intact"] is True
+    assert "password" not in manifest["database"]
+    listed = {f["path"] for f in manifest["files"]}
+    assert listed == set(names) - {"manifest.json", "SHA256SUMS"}
+    sent = [m for m in manifest["not_included"] if "notify_receive" in m["what"]]
+    assert sent
+    assert "does not keep" in sent[0]["why"]
+    readme = (out / "README.txt").read_text(encoding="utf-8")
+    assert "sha256sum -c SHA256SUMS" in readme
+    assert "xmlsec1 --verify" in readme
+    assert "หลักฐาน" in readme
+
+
+def test_every_exported_audit_entry_recomputes_with_the_documented_rule(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "evidence"
+    assert _export(capsys, life / B / "data", out)[0] == 0
+    *entries, chain = _entries(out)
+    actions = [e["action"] for e in entries]
+    # The item's intake names no letter (only its work item), yet it is part of the letter's life.
+    assert {"inbox.received", "letter.received", "letter.register", "work.done"} <= set(actions)
+    for e in entries:
+        fields = {k: e[k] for k in ("at", "actor", "action", "letter_id", "work_id", "reason", "detail")}
+        fields["prev_hash"] = e["prev_hash"]
+        text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert hashlib.sha256(text.encode("utf-8")).hexdigest() == e["hash"], e["seq"]
+    first = entries[0]
+    assert first["hash"] == entry_hash(
+        at=_at(first["at"]),
+        **{k: first[k] for k in ("actor", "action", "letter_id", "work_id", "reason")},
+        detail=first["detail"],
+        prev_hash=first["prev_hash"],
+    )
+    assert chain["record"] == "chain_verification"
+    assert chain["intact"] is True
+    assert chain["head_seq"] >= entries[-1]["seq"]
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def test_sha256sum_checks_the_export_and_finds_a_changed_file(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "evidence"
+    assert _export(capsys, life / B / "data", out)[0] == 0
+    checked = subprocess.run(SHA256SUM, cwd=out, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "manifest.json: OK" in checked.stdout
+    message = out / "messages" / "01-received-letter-inbox1.xml"
+    message.write_bytes(message.read_bytes().replace(b"<", b" <", 1))
+    checked = subprocess.run(SHA256SUM, cwd=out, capture_output=True, text=True, check=False)
+    assert checked.returncode != 0
+    assert "01-received-letter-inbox1.xml: FAILED" in checked.stdout
+
+
+def test_the_received_letter_verifies_against_the_senders_certificate(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "evidence"
+    assert _export(capsys, life / B / "data", out)[0] == 0
+    message = out / "messages" / "01-received-letter-inbox1.xml"
+    trust = life / B / "trust"  # B pins A's certificate there, as the README tells an auditor to
+    code, stdout, stderr = run(capsys, "verify", str(message), "--trust", str(trust))
+    assert code == 0, stderr
+    assert f"for organisation {A}" in stdout
+    if shutil.which("xmlsec1") is None:
+        pytest.skip("the xmlsec1 command-line tool is not installed")
+    cert = next((trust / "orgs" / A).glob("*.pem"))
+    xmlsec = [
+        "xmlsec1",
+        "--verify",
+        "--trusted-pem",
+        str(cert),
+        "--id-attr:ID",
+        f"{RAM}:CorrespondenceLetter",
+    ]
+    assert subprocess.run([*xmlsec, str(message)], capture_output=True, check=False).returncode == 0
+    stranger = write_new_key(A, tmp_path / "stranger").cert  # same organisation, another key
+    xmlsec[3] = str(stranger)
+    assert subprocess.run([*xmlsec, str(message)], capture_output=True, check=False).returncode != 0
+
+
+def test_the_export_of_a_sent_letter_has_the_notifiers_received_and_says_what_was_sent(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "evidence"
+    assert _export(capsys, life / A / "data", out)[0] == 0
+    messages = sorted(p.name for p in (out / "messages").iterdir())
+    assert [m.split("-inbox")[0] for m in messages] == [
+        "01-received-notifier-receive",
+        "02-received-notifier-accept",
+    ]
+    code, _, stderr = run(
+        capsys, "verify", str(out / "messages" / messages[1]), "--org", B, "--trust", str(life / A / "trust")
+    )
+    assert code == 0, stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    sent = [m for m in manifest["not_included"] if "the send message" in m["what"]]
+    assert len(sent) == 1
+    assert sent[0]["process_id"]
+    facts = json.loads((out / "letter.json").read_text(encoding="utf-8"))
+    assert facts["receiver_accept_id"] == "1"
+    assert {p["of"] for p in facts["process_ids"]} >= {"sent send", "received notifier accept"}
+
+
+def test_an_altered_audit_row_is_named_and_the_export_still_written_with_exit_1(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(life / B / "data", data)
+    with sqlite3.connect(data / "gateway.sqlite3") as db:
+        db.execute("UPDATE audit_entry SET actor = 'clerk:someone-else' WHERE seq = 3")
+    out = tmp_path / "evidence"
+    code, _, stderr = _export(capsys, data, out)
+    assert code == 1
+    assert "audit chain broken at entry 3" in stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["audit_chain"]["intact"] is False
+    assert manifest["audit_chain"]["first_bad_seq"] == 3
+    assert (out / "letter.json").is_file()
+    assert (out / "messages").is_dir()
+    assert _entries(out)[-1]["intact"] is False
+
+
+def test_user_errors_are_one_clear_sentence(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = life / B / "data"
+    code, _, stderr = _export(capsys, data, tmp_path / "x", 99)
+    assert code == 1
+    assert stderr.startswith("ecms-gateway: there is no letter 99;")
+    assert len(stderr.splitlines()) == 1
+    assert not (tmp_path / "x").exists()
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("mine")
+    code, _, stderr = _export(capsys, data, taken)
+    assert code == 1
+    assert "the folder is not empty" in stderr
+    assert "--force" in stderr
+    assert (taken / "notes.txt").read_text() == "mine"
+    code, _, stderr = _export(capsys, data, taken, 1, "--force")
+    assert code == 0
+    assert not (taken / "notes.txt").exists()
+    code, _, stderr = _export(capsys, tmp_path / "nothing-here", tmp_path / "y")
+    assert code == 1
+    assert "no gateway database at" in stderr
+    assert len(stderr.strip().splitlines()) == 1
+
+
+def test_zip_holds_the_same_export(life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = _export(capsys, life / B / "data", tmp_path / "evidence", 1, "--zip")
+    assert code == 0
+    assert not (tmp_path / "evidence").exists()
+    with zipfile.ZipFile(tmp_path / "evidence.zip") as archive:
+        names = archive.namelist()
+        assert "evidence/SHA256SUMS" in names
+        assert "evidence/messages/01-received-letter-inbox1.xml" in names
+
+
+def _readme_script(folder: Path) -> str:
+    """The commands README.txt gives, as an auditor would paste them into bash in the folder."""
+    text = (folder / "README.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    recompute = lines[lines.index("python3 - <<'EOF'") : lines.index("EOF") + 1]
+    setup = lines[next(i for i, line in enumerate(lines) if line.startswith("mkdir -p trust")) :]
+    setup = setup[: setup.index("}") + 1]
+    checks = [
+        line for line in lines if line.startswith(("     ecms-gateway verify", "     cut ", "     xmlsec1 "))
+    ]
+    return "\n".join(["set -e", *recompute, *setup, *checks]) + "\n"
+
+
+@pytest.mark.skipif(shutil.which("xmlsec1") is None, reason="the xmlsec1 command-line tool is not installed")
+@pytest.mark.parametrize(("org", "partner"), [(B, A), (A, B)])
+def test_the_readme_commands_check_the_export_as_written(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], org: str, partner: str
+) -> None:
+    out = tmp_path / "evidence"
+    assert _export(capsys, life / org / "data", out)[0] == 0
+    shutil.copy(next((life / org / "trust" / "orgs" / partner).glob("*.pem")), out / "PARTNER-CERT.pem")
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    done = subprocess.run(
+        ["bash", "-c", _readme_script(out)],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PATH": path},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "MISMATCH" not in done.stdout
+    assert done.stdout.count(" ok\n") == len(_entries(out)) - 1
+    assert done.stdout.count("valid signature by") == len(list((out / "messages").iterdir()))
+    said_ok = (done.stdout + done.stderr).splitlines().count("OK")  # xmlsec1's verdict, one per message
+    assert said_ok == len(list((out / "messages").iterdir()))
