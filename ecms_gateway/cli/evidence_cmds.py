@@ -106,13 +106,15 @@ def _check_target(target: Path, *, force: bool, folder: bool) -> None:
     if target.exists() and not force:
         if folder and target.is_dir() and not any(target.iterdir()):
             return
-        what = "folder is not empty" if target.is_dir() else "already exists"
-        raise InputError(f"{target}: the {what}; choose another --out or pass --force to replace it")
+        what = "the folder is not empty" if target.is_dir() else "it already exists"
+        raise InputError(f"{target}: {what}; choose another --out or pass --force to replace it")
     if target.exists() and folder != target.is_dir():
         kind = "a folder" if target.is_dir() else "a file"
         raise InputError(f"{target} is {kind}: --force replaces only what the export would write there")
     parent = _existing_parent(target)
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+    if not parent.is_dir():
+        raise InputError(f"cannot write the export in {parent}: it is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
         raise InputError(
             f"cannot write the export in {parent}: check its permissions or choose another --out"
         )
