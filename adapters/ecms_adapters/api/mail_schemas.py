@@ -4,9 +4,11 @@ what the gateway read from them (the OpenAPI document's schemas)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ecms_adapters.api.schemas import said
 from ecms_gateway.engine.mail_letters import OPEN_STATES
 from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState, MailLetterView
 
@@ -183,4 +185,6 @@ class ConfirmedOut(BaseModel):
 class DismissIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=2000, description="why it is not a letter; kept in history")
+    reason: Annotated[
+        str, said("ว่างอยู่: โปรดระบุเหตุผลที่ปัดตก เหตุผลถูกเก็บไว้ในประวัติ (blank: say why it is not a letter)")
+    ] = Field(min_length=1, max_length=2000, description="why it is not a letter; kept in history")

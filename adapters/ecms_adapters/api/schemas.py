@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from ecms_gateway.engine import (
     Direction,
@@ -225,16 +225,30 @@ class ActionDone(BaseModel):
     href: str
 
 
+def said(problem: str) -> AfterValidator:
+    """A reason that is more than spaces, checked here so that the fault names the field (the core
+    would refuse it too, in the command line's words)."""
+
+    def check(text: str) -> str:
+        if not text.strip():
+            raise ValueError(problem)
+        return text
+
+    return AfterValidator(check)
+
+
 class ReasonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt field is said, not dropped
 
-    reason: str = Field(min_length=1, max_length=2000, description="told to the sender")
+    reason: Annotated[str, said("is blank: say why in words (the sender is told it)")] = Field(
+        min_length=1, max_length=2000, description="told to the sender"
+    )
 
 
 class WrongAcceptIdIn(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt field is said, not dropped
 
-    reason: str = Field(
+    reason: Annotated[str, said("is blank: say why in words (the receiver is told it)")] = Field(
         min_length=1, max_length=2000, description="why the receive number is wrong; told to the receiver"
     )
 

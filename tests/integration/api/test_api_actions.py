@@ -40,7 +40,7 @@ def test_reject_and_invalid_need_a_reason_and_tell_the_sender(api: ApiServer) ->
         invalid = client.post(f"/api/v1/letters/{two}/invalid", json={"reason": "ส่งผิดหน่วยงาน"})
     assert no_body.status_code == 422
     assert blank.status_code == 422
-    assert "reason" in blank.json()["error"]
+    assert [f["where"] for f in blank.json()["faults"]] == ["reason"]
     assert (rejected.status_code, rejected.json()["state"]) == (200, "rejected")
     assert (invalid.status_code, invalid.json()["state"]) == (200, "invalid")
     kinds = {row.kind for row in api.store.queue()}

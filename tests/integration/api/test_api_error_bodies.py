@@ -180,3 +180,18 @@ def test_a_withdrawn_letter_offers_resend_only_once_the_node_confirmed_the_withd
     assert body["allowed"] == []
     assert "cannot be sent again yet: the node has not confirmed the withdrawal" in body["error"]
     assert after == ["resend"]
+
+
+def test_a_blank_reason_is_a_fault_of_reason_not_the_command_lines_words(api: ApiServer) -> None:
+    """The core's refusal said 'say why (reject --reason TEXT)', with no fault naming the field."""
+    inbound = received(api.store, 13)
+    with api.client() as client:
+        answers = [
+            client.post(f"/api/v1/letters/{inbound}/{action}", json={"reason": " \t "})
+            for action in ("reject", "invalid", "invalid-accept-id")
+        ]
+    for answer in answers:
+        [fault] = _error(answer, 422, "invalid")["faults"]
+        assert fault["where"] == "reason"
+        assert fault["problem"].startswith("is blank: say why in words")
+        assert "--reason" not in answer.text

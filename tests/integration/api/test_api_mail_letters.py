@@ -123,7 +123,9 @@ def test_dismiss_needs_a_reason_and_the_state_filter_finds_it_afterwards(api: Ap
         bad_state = client.get(BASE, params={"state": "lost"})
     assert no_body.status_code == 422
     assert blank.status_code == 422
-    assert "เหตุผล" in blank.json()["error"]
+    assert [f["where"] for f in blank.json()["faults"]] == ["reason"]  # the field, not only words
+    assert "เหตุผล" in blank.json()["faults"][0]["problem"]
+    assert "--reason" not in blank.text  # the command line's words are not for an API client
     assert done.status_code == 200
     assert (done.json()["state"], done.json()["reason"]) == ("dismissed", "เป็นคำถาม ไม่ใช่หนังสือราชการ")
     assert done.json()["actions"] == []
