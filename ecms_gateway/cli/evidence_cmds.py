@@ -19,67 +19,37 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
 from ecms_gateway import __version__
-from ecms_gateway.cli import store_cmds
 from ecms_gateway.cli.arguments import record_id
 from ecms_gateway.cli.evidence_readme import readme
-from ecms_gateway.cli.settings import add_config_option
 from ecms_gateway.engine import Store
 from ecms_gateway.errors import InputError
 from ecms_gateway.services.evidence import LetterEvidence, letter_evidence
-from ecms_gateway.store.database import DATABASE_URL_ENV
 
 EXIT_OK, EXIT_BROKEN_CHAIN = 0, 1
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``audit export``, beside ``audit verify`` (store_cmds makes the ``audit`` command)."""
-    export = _audit_commands(subparsers).add_parser(
+def add_export(
+    audit: argparse._SubParsersAction[argparse.ArgumentParser],
+    where: argparse.ArgumentParser,
+    handler: Callable[[argparse.Namespace], int],
+) -> None:
+    """``audit export`` beside ``audit verify``: ``where`` are the store options of the other store
+    commands, ``handler`` opens the store as they do and calls ``export``."""
+    export_parser = audit.add_parser(
         "export",
-        parents=[_where()],
+        parents=[where],
         help="one letter's evidence for an auditor, in a folder",
         description="Write letter ID's facts, audit entries (with their hashes and the chain's check), "
         "received messages and files, byte for byte, with manifest.json, README.txt and SHA256SUMS, "
         "to FOLDER (or FOLDER.zip). Exit 1 when the audit chain is broken (the export is still written).",
     )
-    add_arguments(export)
-    export.set_defaults(func=_run)
-
-
-def _audit_commands(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> argparse._SubParsersAction[argparse.ArgumentParser]:
-    audit = subparsers.choices.get("audit")
-    if audit is None:
-        audit = subparsers.add_parser("audit", help="the audit log")
-    for action in audit._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return cast("argparse._SubParsersAction[argparse.ArgumentParser]", action)
-    return audit.add_subparsers(title="audit commands", metavar="ACTION", required=True)
-
-
-def _where() -> argparse.ArgumentParser:
-    """The store options of the other store commands (``show``, ``audit verify``)."""
-    where = argparse.ArgumentParser(add_help=False)
-    group = where.add_mutually_exclusive_group()
-    group.add_argument(
-        "--data-dir", type=Path, help="data folder (SQLite + files); default $ECMS_GATEWAY_DATA_DIR or ./var"
-    )
-    group.add_argument(
-        "--database-url", help=f"PostgreSQL URL instead of SQLite; default ${DATABASE_URL_ENV}"
-    )
-    add_config_option(where)
-    return where
-
-
-@store_cmds._db_errors
-def _run(args: argparse.Namespace) -> int:
-    url, _ = store_cmds._url(args)
-    return export(args, open_store=lambda: store_cmds._open(args), database_url=url)
+    add_arguments(export_parser)
+    export_parser.set_defaults(func=handler)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

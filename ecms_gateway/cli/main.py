@@ -35,7 +35,6 @@ COMMAND_MODULES = (
     "ecms_gateway.cli.convert",
     "ecms_gateway.cli.samples",
     "ecms_gateway.cli.store_cmds",
-    "ecms_gateway.cli.evidence_cmds",
     "ecms_gateway.cli.keys",
     "ecms_gateway.cli.signing_cmds",
     "ecms_gateway.cli.mail_cmds",

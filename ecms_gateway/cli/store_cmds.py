@@ -1,5 +1,5 @@
 """Operator commands on the store: ``db upgrade``, ``queue``, ``retry``, ``show``, ``problems``,
-``audit verify``.
+``audit verify``, ``audit export`` (written by ``evidence_cmds``).
 
 Each takes ``--data-dir`` (SQLite there; default ``$ECMS_GATEWAY_DATA_DIR`` or ``./var``) or
 ``--database-url`` (default ``$ECMS_GATEWAY_DATABASE_URL``).
@@ -21,6 +21,7 @@ from typing import Final
 from sqlalchemy.exc import DBAPIError
 
 from ecms_gateway.cli.arguments import add_channel_option, record_id
+from ecms_gateway.cli.evidence_cmds import add_export, export
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
 from ecms_gateway.cli.stores import check_database_of_folder, first_line, make_folder, open_store
 from ecms_gateway.engine import LetterState, SignatureMark, Store, WorkState
@@ -84,6 +85,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     audit_sub = audit.add_subparsers(title="audit commands", metavar="ACTION", required=True)
     verify = audit_sub.add_parser("verify", parents=[where], help="check the hash chain")
     verify.set_defaults(func=_audit_verify)
+    add_export(audit_sub, where, _audit_export)
 
 
 def _url(args: argparse.Namespace) -> tuple[str, Path]:
@@ -350,6 +352,12 @@ def _problems(args: argparse.Namespace) -> int:
             )
         )
     return 0
+
+
+@_db_errors
+def _audit_export(args: argparse.Namespace) -> int:
+    url, _ = _url(args)
+    return export(args, open_store=lambda: _open(args), database_url=url)
 
 
 @_db_errors
