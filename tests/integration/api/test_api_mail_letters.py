@@ -107,6 +107,13 @@ def test_confirm_records_a_received_letter_and_links_to_it(api: ApiServer) -> No
     assert api.wakes.count > wakes
     assert again.status_code == 409
     assert again.json()["state"] == "confirmed"
+    assert again.json()["code"] == "wrong_state"
+    assert (again.json()["letter_id"], again.json()["letter_href"]) == (
+        body["letter_id"],
+        body["letter_href"],
+    )
+    assert f"POST {body['letter_href']}/register" in again.json()["error"]  # the route, not a command
+    assert "ecms-gateway" not in again.json()["error"]
     assert dismissed.status_code == 409
     assert registered.json()["receive_number"] >= 1
 
