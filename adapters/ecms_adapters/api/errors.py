@@ -227,10 +227,26 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, said, headers=headers)
 
 
-def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     exc = _expect(exc, RequestValidationError)
-    faults = [_fault(err) for err in exc.errors()]
+    errors = exc.errors()
+    sent_as = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if sent_as and sent_as != "application/json" and any(_whole_body(err) for err in errors):
+        # FastAPI reads a body of another type as text, which then "is not an object": say the cause.
+        return error_response(
+            415,
+            f"this route takes a JSON body: send it with Content-Type: application/json (it came as "
+            f"{sent_as}; curl -d sends application/x-www-form-urlencoded unless told)",
+        )
+    faults = [_fault(err) for err in errors]
     return error_response(422, "the request has faults; every one is listed", faults)
+
+
+def _whole_body(err: Any) -> bool:
+    return tuple(err.get("loc", ())) == ("body",) and err.get("type") in (
+        "model_attributes_type",
+        "dict_type",
+    )
 
 
 def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

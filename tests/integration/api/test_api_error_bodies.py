@@ -195,3 +195,21 @@ def test_a_blank_reason_is_a_fault_of_reason_not_the_command_lines_words(api: Ap
         assert fault["where"] == "reason"
         assert fault["problem"].startswith("is blank: say why in words")
         assert "--reason" not in answer.text
+
+
+def test_json_sent_as_a_form_is_415_naming_the_header_not_an_object_fault(api: ApiServer) -> None:
+    """`curl -d '{...}'` without -H sends a form; the answer said the body "should be a valid dictionary"."""
+    inbound = received(api.store, 14)
+    with api.client(Role.ADMIN) as client:
+        form = client.post(
+            f"/api/v1/letters/{inbound}/reject",
+            content=b'{"reason": "x"}',
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        text = client.post(
+            HOOKS, content=b'{"url": "https://a.example/h"}', headers={"content-type": "text/plain"}
+        )
+        array = client.post(HOOKS, json=[1, 2])  # JSON, just not an object: a fault of the body
+    assert "Content-Type: application/json" in _error(form, 415, "unsupported_media_type")["error"]
+    assert "text/plain" in _error(text, 415, "unsupported_media_type")["error"]
+    assert [f["where"] for f in _error(array, 422, "invalid")["faults"]] == ["body"]
