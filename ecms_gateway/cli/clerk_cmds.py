@@ -9,21 +9,25 @@ data folder) delivers what follows, and is woken up at once (SIGUSR1) when it ru
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 from ecms_gateway.cli.arguments import record_id
 from ecms_gateway.cli.settings import add_config_option, config_from_args
 from ecms_gateway.cli.stores import open_store
 from ecms_gateway.config import GatewayConfig
-from ecms_gateway.engine import Store
+from ecms_gateway.engine import Direction, Store
+from ecms_gateway.errors import IllegalTransition
 from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.runtime.control import wake_gateway
 from ecms_gateway.runtime.directory import load_routing
 from ecms_gateway.runtime.routing import MAIL_NOT_YET
 from ecms_gateway.runtime.settings import ECMS, MessageLimits
 from ecms_gateway.services import clerk
-from ecms_gateway.services.clerk import Submitted
+from ecms_gateway.services.clerk import Submitted, clerk_actions
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -97,6 +101,43 @@ def _actor(args: argparse.Namespace) -> str:
         return "clerk"
 
 
+_DONE: Final = {
+    "register": "registered",
+    "reject": "rejected",
+    "invalid": "marked invalid",
+    "withdraw": "withdrawn",
+}
+_COMMAND: Final = {
+    "register": "ecms-gateway register {id}",
+    "reject": "ecms-gateway reject {id} --reason TEXT",
+    "invalid": "ecms-gateway invalid {id} --reason TEXT",
+    "withdraw": "ecms-gateway withdraw {id}",
+    "resend": "ecms-gateway resend {id} [--letter LETTER.json]",
+    "invalid-accept-id": "ecms-gateway invalid-accept-id {id} --reason TEXT",
+}
+
+
+@contextlib.contextmanager
+def _said_as_commands(store: Store, letter_id: int, command: str) -> Iterator[None]:
+    """A refusal by the letter's state in the commands' words: which letter, what it is now, and the
+    commands that apply to it now (the engine's own sentence speaks of its events)."""
+    try:
+        yield
+    except IllegalTransition as exc:
+        letter = store.show(letter_id).letter
+        whose = "a letter we received" if letter.direction is Direction.IN else "a letter we sent"
+        done = _DONE.get(command, command)
+        said = f"letter {letter_id} cannot be {done}: it is {whose}, now {letter.state.value}"
+        allowed = clerk_actions(letter.direction, letter.state, accept_id=letter.accept_id)
+        if allowed:
+            said += "; what applies to it now: " + "; ".join(
+                f"`{_COMMAND[a].format(id=letter_id)}`" for a in allowed
+            )
+        else:
+            said += "; no clerk's command applies to it now (`ecms-gateway show` gives its history)"
+        raise IllegalTransition(said, fault_code=exc.fault_code, fault_params=exc.fault_params) from exc
+
+
 def _store(config: GatewayConfig, *, create: bool = False) -> Store:
     """The store; only ``send`` may be the first command on a new data folder, the others act on a letter
     that must be there."""
@@ -143,7 +184,7 @@ def _send(args: argparse.Namespace) -> int:
 
 def _register(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    with _store(config) as store:
+    with _store(config) as store, _said_as_commands(store, args.letter_id, "register"):
         number = clerk.register(store, args.letter_id, actor=_actor(args))
     print(f"letter {args.letter_id} registered: receive number {number}; AcceptLetterNotifier queued")
     _nudge(config)
@@ -152,7 +193,7 @@ def _register(args: argparse.Namespace) -> int:
 
 def _reject(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    with _store(config) as store:
+    with _store(config) as store, _said_as_commands(store, args.letter_id, "reject"):
         clerk.reject(store, args.letter_id, reason=args.reason, actor=_actor(args))
     print(f"letter {args.letter_id} rejected; RejectLetterNotifier queued")
     _nudge(config)
@@ -161,7 +202,7 @@ def _reject(args: argparse.Namespace) -> int:
 
 def _invalid(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    with _store(config) as store:
+    with _store(config) as store, _said_as_commands(store, args.letter_id, "invalid"):
         clerk.mark_invalid(store, args.letter_id, reason=args.reason, actor=_actor(args))
     print(f"letter {args.letter_id} marked invalid; InvalidLetterNotifier queued")
     _nudge(config)
@@ -170,7 +211,7 @@ def _invalid(args: argparse.Namespace) -> int:
 
 def _withdraw(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    with _store(config) as store:
+    with _store(config) as store, _said_as_commands(store, args.letter_id, "withdraw"):
         clerk.withdraw(store, args.letter_id, actor=_actor(args), reason=args.reason)
     print(f"letter {args.letter_id} withdrawn; the withdrawal at the node is queued")
     _nudge(config)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Final
 
-from ecms_gateway.engine import Event, LetterState, Store, WorkKind, WrongAcceptIdReport
+from ecms_gateway.engine import Direction, Event, LetterState, Store, WorkKind, WrongAcceptIdReport
 from ecms_gateway.engine.events import Origin
+from ecms_gateway.engine.states import allowed_events
 from ecms_gateway.errors import GatewayError, InputError, StoreError
 from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.letter.model import DEPARTMENT_SUFFIX, LetterPackage
@@ -118,6 +120,26 @@ def _check_departments(package: LetterPackage) -> None:
                     "routing.not_department", party=party_name, org_id=party.org_id, department=department
                 ),
             )
+
+
+# A clerk's actions on a letter, named as the commands and the API's routes name them.
+_EVENT_ACTIONS: Final = {
+    Event.REGISTER: "register",
+    Event.REJECT: "reject",
+    Event.MARK_INVALID: "invalid",
+    Event.WITHDRAW: "withdraw",
+}
+
+
+def clerk_actions(direction: Direction, state: LetterState, *, accept_id: str | None = None) -> list[str]:
+    """What a clerk can do with a letter in ``state`` now (``register``, ``reject``, ``invalid``,
+    ``withdraw``, ``resend``, ``invalid-accept-id``): one rule for the commands, the API and the pages."""
+    actions = [_EVENT_ACTIONS[e] for e in allowed_events(direction, state) if e in _EVENT_ACTIONS]
+    if direction is Direction.OUT and state is LetterState.WITHDRAWN:
+        actions.append("resend")
+    if direction is Direction.OUT and accept_id:  # the receiver gave a receive number: it may be wrong
+        actions.append("invalid-accept-id")
+    return actions
 
 
 def register(store: Store, letter_id: int, *, actor: str) -> int:

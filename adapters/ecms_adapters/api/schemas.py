@@ -9,7 +9,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 
 from ecms_gateway.engine import (
     Direction,
-    Event,
     LetterDetail,
     LetterState,
     QueueRow,
@@ -17,10 +16,10 @@ from ecms_gateway.engine import (
     WorkKind,
     WorkState,
 )
-from ecms_gateway.engine.states import allowed_events
 from ecms_gateway.engine.values import AttemptView, HistoryEntry, LetterSummary, QueueStat
 from ecms_gateway.letter.codes import Secrecy, Speed
 from ecms_gateway.letter.model import Letter
+from ecms_gateway.services.clerk import clerk_actions
 
 MAX_ID = 2_147_483_647
 """The databases' integer column: a larger id cannot exist (and would overflow the query)."""
@@ -32,22 +31,10 @@ LetterJson = Annotated[
     WithJsonSchema({"allOf": [{"$ref": "#/components/schemas/Letter"}]}),
 ]
 
-API_ACTIONS = {
-    Event.REGISTER: "register",
-    Event.REJECT: "reject",
-    Event.MARK_INVALID: "invalid",
-    Event.WITHDRAW: "withdraw",
-}
-
 
 def actions_for(direction: Direction, state: LetterState, *, accept_id: str | None = None) -> list[str]:
     """The clerk actions (``POST /letters/{id}/<action>``) the letter's state allows now."""
-    actions = [API_ACTIONS[e] for e in allowed_events(direction, state) if e in API_ACTIONS]
-    if direction is Direction.OUT and state is LetterState.WITHDRAWN:
-        actions.append("resend")
-    if direction is Direction.OUT and accept_id:  # the receiver gave a receive number: it may be wrong
-        actions.append("invalid-accept-id")
-    return actions
+    return clerk_actions(direction, state, accept_id=accept_id)
 
 
 class LetterOut(BaseModel):

@@ -119,3 +119,27 @@ def test_a_date_that_is_not_one_and_an_unknown_id_are_one_clear_line(
     assert "mail pending" in err
     code, _, err = run(capsys, "mail", "dismiss", str(record), "--config", str(config))
     assert code == 2  # --reason is required
+
+
+def test_a_command_the_letters_state_refuses_names_the_commands_that_apply_now(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`withdraw` of a received letter, `reject` of a registered one: said in the commands' words (not
+    the engine's "allowed there: none"), with the commands that apply to the letter now."""
+    record = _keep(config, corpus.gmail_letter())
+    code, out, _ = run(capsys, "mail", "confirm", str(record), "--sender", PEO, "--config", str(config))
+    assert code == 0, out
+    letter_id = int(out.split("letter ", 1)[1].split()[0])
+
+    code, _, err = run(capsys, "withdraw", str(letter_id), "--config", str(config))
+    assert code != 0
+    assert f"letter {letter_id} cannot be withdrawn: it is a letter we received, now received" in err
+    assert f"`ecms-gateway register {letter_id}`" in err
+    assert f"`ecms-gateway reject {letter_id} --reason TEXT`" in err
+    assert "allowed there" not in err
+
+    assert run(capsys, "register", str(letter_id), "--config", str(config))[0] == 0
+    code, _, err = run(capsys, "reject", str(letter_id), "--reason", "late", "--config", str(config))
+    assert code != 0
+    assert f"letter {letter_id} cannot be rejected: it is a letter we received, now registered" in err
+    assert "no clerk's command applies to it now" in err, err
