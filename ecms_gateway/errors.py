@@ -110,6 +110,15 @@ class LetterInvalid(InputError):
         super().__init__("; ".join(str(f) for f in self.faults))
 
 
+class LetterTooLarge(InputError):
+    """The letter's files together are more than its channel carries; ``faults`` names ``files`` (for
+    a program that reads faults by field) with the same words."""
+
+    def __init__(self, message: str, *, fault_code: str, fault_params: Mapping[str, str]) -> None:
+        super().__init__(message, fault_code=fault_code, fault_params=fault_params)
+        self.faults = (Fault(where="files", problem=message, code=fault_code, params=fault_params),)
+
+
 class RequestInvalid(InputError):
     """A request other than a letter (a webhook subscription, ...) has faults; all of them are carried."""
 

@@ -16,7 +16,7 @@ from typing import Final
 from ecms_gateway.engine import Direction, Event, LetterState, Store, WorkKind, WrongAcceptIdReport
 from ecms_gateway.engine.events import Origin
 from ecms_gateway.engine.states import allowed_events
-from ecms_gateway.errors import GatewayError, InputError, StoreError
+from ecms_gateway.errors import GatewayError, InputError, LetterTooLarge, StoreError
 from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.letter.model import DEPARTMENT_SUFFIX, LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
@@ -92,7 +92,7 @@ def _check_size(package: LetterPackage, channel: str, limits: MessageLimits) -> 
     size, room = sum(len(f.content) for f in package.files), limits.files_room(channel)
     if size > room:
         setting = "mail.max_message_bytes" if channel == MAIL else "xml.max_bytes"
-        raise InputError(
+        raise LetterTooLarge(
             f"the letter's files are {_mb(size)} together; by {channel} a letter's files may be {_mb(room)} "
             f"(within {setting}): send the large files another way, or split them over letters",
             fault_code="letter.too_large",

@@ -34,7 +34,7 @@ from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.runtime.directory import table_from_file
 from ecms_gateway.runtime.health import HealthChecks, database_check
 from ecms_gateway.runtime.routing import RoutingTable
-from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
+from ecms_gateway.runtime.settings import MessageLimits, RuntimeSettings, ServedOrg
 from ecms_gateway.services.context import RuntimeStatus, Services
 from tests.conftest import SAMPLES
 
@@ -131,6 +131,7 @@ def make_server(
     *,
     routing: Callable[[], RoutingTable | None] | None = None,
     section: HttpSection | None = None,
+    limits: MessageLimits | None = None,
 ) -> ApiServer:
     store = Store(data_dir=tmp_path / "data")
     table = table_from_file(SAMPLES / "directory.json")
@@ -138,6 +139,7 @@ def make_server(
     settings = RuntimeSettings(
         orgs=(ServedOrg(org_id=ORG_A, node_url=NODE_URL),),
         secrecy=SecrecyPolicy(),
+        limits=limits or MessageLimits(),
     )
     services = Services(
         store=store,

@@ -5,12 +5,14 @@ has all its faults listed at once and a second webhook for the same URL is refus
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ecms_gateway.access import Role
 from ecms_gateway.engine import NotifierKind
+from ecms_gateway.runtime.settings import MB, MessageLimits
 from tests.integration.api.letters import (
     base64_body,
     files_of,
@@ -20,7 +22,7 @@ from tests.integration.api.letters import (
     send,
     withdrawal_done,
 )
-from tests.integration.api.server import ApiServer
+from tests.integration.api.server import ApiServer, make_server
 
 HOOKS = "/api/v1/webhooks"
 
@@ -213,3 +215,21 @@ def test_json_sent_as_a_form_is_415_naming_the_header_not_an_object_fault(api: A
     assert "Content-Type: application/json" in _error(form, 415, "unsupported_media_type")["error"]
     assert "text/plain" in _error(text, 415, "unsupported_media_type")["error"]
     assert [f["where"] for f in _error(array, 422, "invalid")["faults"]] == ["body"]
+
+
+def test_files_too_large_for_the_channel_are_a_fault_of_files(tmp_path: Path) -> None:
+    """The refusal said why only in ``error``, with no fault: a program that reads faults by field
+    found none."""
+    limits = MessageLimits(xml_max_bytes=3 * MB)
+    server = make_server(tmp_path, limits=limits).start()
+    try:
+        letter = letter_json(1)
+        with server.client(Role.CLERK) as client:
+            response = client.post("/api/v1/letters", json=base64_body(letter, files_of(letter, size=MB + 1)))
+    finally:
+        server.stop()
+        server.store.close()
+    body = _error(response, 422, "invalid")
+    assert [fault["where"] for fault in body["faults"]] == ["files"]
+    assert f"a letter's files may be {limits.files_room('ecms') / MB:.1f} MB" in body["faults"][0]["problem"]
+    assert server.store.queue() == []
