@@ -12,21 +12,13 @@ from store_support import Backend, make_package
 from ecms_gateway.cli import main as cli
 from ecms_gateway.engine import SignatureMark, Store
 from ecms_gateway.errors import PermanentFailure
+from tests.unit.cli.support import run
 
 
 @pytest.fixture(autouse=True)
 def only_store_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     # The other command modules are written in parallel; these tests need only ours.
     monkeypatch.setattr(cli, "COMMAND_MODULES", ("ecms_gateway.cli.store_cmds",))
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:  # argparse usage errors
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _fill(store: Store) -> None:

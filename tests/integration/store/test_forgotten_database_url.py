@@ -9,19 +9,10 @@ from pathlib import Path
 import pytest
 from store_support import new_pg_database
 
-from ecms_gateway.cli import main as cli
 from ecms_gateway.store import throwaway_pg
+from tests.unit.cli.support import run
 
 pytestmark = pytest.mark.postgres
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:  # argparse usage errors
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
@@ -53,9 +44,9 @@ def test_a_command_without_the_database_url_is_refused_in_a_postgresql_data_fold
 ) -> None:
     url = new_pg_database(pg_cluster).replace("postgres@", "postgres:secret-pw@")
     monkeypatch.setenv("ECMS_GATEWAY_DATA_DIR", str(folder))
-    assert _run(capsys, "queue", "--database-url", url)[0] == 0
+    assert run(capsys, "queue", "--database-url", url)[0] == 0
     monkeypatch.setenv("ECMS_GATEWAY_PASSWORD", "long-enough-password")
-    code, out, err = _run(capsys, *argv)
+    code, out, err = run(capsys, *argv)
     assert (code, out) == (1, "")
     assert err.startswith(f"ecms-gateway: the data folder {folder} belongs to a gateway whose database is ")
     assert "postgresql+psycopg://postgres:***@127.0.0.1:" in err
@@ -67,6 +58,6 @@ def test_a_command_without_the_database_url_is_refused_in_a_postgresql_data_fold
 def test_a_sqlite_data_folder_is_not_marked_and_works_as_before(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _run(capsys, "db", "upgrade", "--data-dir", str(folder))[0] == 0
-    assert _run(capsys, "queue", "--data-dir", str(folder)) == (0, "nothing in the queue\n", "")
+    assert run(capsys, "db", "upgrade", "--data-dir", str(folder))[0] == 0
+    assert run(capsys, "queue", "--data-dir", str(folder)) == (0, "nothing in the queue\n", "")
     assert sorted(p.name for p in folder.iterdir() if p.name.endswith(".txt")) == []
