@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy.engine import make_url
 
@@ -30,7 +31,9 @@ from ecms_gateway.engine import Store
 from ecms_gateway.errors import InputError
 from ecms_gateway.services.evidence import LetterEvidence, letter_evidence
 
-EXIT_OK, EXIT_BROKEN_CHAIN = 0, 1
+EXIT_OK, EXIT_INCOMPLETE = 0, 1
+# Query parameters of a database URL that carry a secret (``?password=``): the manifest leaves for others.
+_SECRET_PARAMETER: Final = re.compile(r"pass|secret|token", re.IGNORECASE)
 
 
 def add_export(
@@ -46,7 +49,8 @@ def add_export(
         help="one letter's evidence for an auditor, in a folder",
         description="Write letter ID's facts, audit entries (with their hashes and the chain's check), "
         "received messages and files, byte for byte, with manifest.json, README.txt and SHA256SUMS, "
-        "to FOLDER (or FOLDER.zip). Exit 1 when the audit chain is broken (the export is still written).",
+        "to FOLDER (or FOLDER.zip). Exit 1 when the audit chain is broken or a file or received message is "
+        "missing from the store or changed there (the export is still written, and says so).",
     )
     add_arguments(export_parser)
     export_parser.set_defaults(func=handler)
@@ -60,16 +64,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def export(args: argparse.Namespace, *, open_store: Callable[[], Store], database_url: str) -> int:
-    """Write the export; exit 1 (after writing everything) when the audit chain is broken."""
+    """Write the export; exit 1 (after writing everything) when the audit chain is broken or something
+    the store lists for the letter is missing or changed."""
     target = args.out.with_name(args.out.name + ".zip") if args.zip else args.out
     _check_target(target, force=args.force, folder=not args.zip)
     with open_store() as store:
         evidence = letter_evidence(store, args.letter_id)
-    parts = _parts(evidence, database=make_url(database_url).render_as_string(hide_password=True))
+    parts = _parts(evidence, database=shown_database(database_url))
     with _writing(target):
         _write(parts, target, as_zip=args.zip)
     _report(evidence, target)
-    return EXIT_OK if evidence.chain_intact else EXIT_BROKEN_CHAIN
+    return EXIT_OK if evidence.chain_intact and evidence.complete else EXIT_INCOMPLETE
+
+
+def shown_database(url: str) -> str:
+    """The database URL without its secrets: the password, and query parameters that hold one."""
+    parsed = make_url(url)
+    query = {k: "hidden" if _SECRET_PARAMETER.search(k) else v for k, v in parsed.query.items()}
+    return parsed.set(query=query).render_as_string(hide_password=True)
 
 
 def _check_target(target: Path, *, force: bool, folder: bool) -> None:
@@ -132,6 +144,8 @@ def _manifest(evidence: LetterEvidence, parts: dict[str, bytes], *, database: st
         "database": database,
         "audit_chain": evidence.chain,
         "audit_entries": len(evidence.audit),
+        "complete": evidence.complete,
+        "missing_from_store": [m["what"] for m in evidence.missing],
         "files": [
             {
                 "path": path,
@@ -182,7 +196,16 @@ def _report(evidence: LetterEvidence, target: Path) -> None:
         f"{len(evidence.messages)} message(s), {len(evidence.files)} file(s)"
     )
     for missing in evidence.not_included:
-        print(f"  not included: {missing['what']}: {missing['why']}")
+        if missing not in evidence.missing:
+            print(f"  not included: {missing['what']}: {missing['why']}")
+    for missing in evidence.missing:
+        print(f"MISSING from the store: {missing['what']}: {missing['why']}", file=sys.stderr)
+    if evidence.missing:
+        print(
+            f"the export is incomplete: {len(evidence.missing)} file(s) or message(s) the store lists for "
+            "the letter could not be exported (manifest.json and README.txt say which)",
+            file=sys.stderr,
+        )
     chain = evidence.chain
     if chain["intact"]:
         print(f"audit chain intact: {chain['entries_checked']} entries checked, head {chain['head_seq']}")

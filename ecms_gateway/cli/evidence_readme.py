@@ -4,9 +4,11 @@ without the gateway's database (audit hashes, XML signatures with ecms-gateway a
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
+from ecms_gateway.letter.thai import THAI_TIME, format_thai_date
 from ecms_gateway.services.evidence import EvidencePart, LetterEvidence
 from ecms_gateway.xml.namespaces import RAM
 
@@ -85,14 +87,20 @@ def readme(evidence: LetterEvidence) -> str:
         if chain["intact"]
         else f"BROKEN at entry {chain['first_bad_seq']}: {chain['problem']}"
     )
+    dated = format_thai_date(datetime.fromisoformat(letter["letter_date"]).date())
     return "\n".join(
         [
-            f"หลักฐานของหนังสือ {letter['book_no']} ลงวันที่ {letter['letter_date']} (letter {evidence.letter_id})",
+            f"หลักฐานของหนังสือ {letter['book_no']} ลงวันที่ {dated} (letter {evidence.letter_id})",
             f"Evidence of letter {evidence.letter_id}: {letter['book_no']} of {letter['letter_date']}",
             f"from {letter['sender']['org_id']} to {letter['receiver']['org_id']}, "
             f"{letter['direction']}bound, state {letter['state']}",
+            *_incomplete_lines(evidence),
             "",
             f"Audit chain at export / สายโซ่บันทึกการตรวจสอบขณะส่งออก: {state}",
+            "",
+            *_summary_lines(letter),
+            "",
+            *_timeline_lines(evidence),
             "",
             _FILES_TEXT,
             *_message_lines(evidence),
@@ -101,6 +109,64 @@ def readme(evidence: LetterEvidence) -> str:
             _checks_text(evidence),
         ]
     )
+
+
+def _incomplete_lines(evidence: LetterEvidence) -> list[str]:
+    if evidence.complete:
+        return []
+    return [
+        "",
+        f"!! ชุดหลักฐานนี้ไม่ครบ: {len(evidence.missing)} รายการหายไปหรือถูกเปลี่ยนในที่เก็บของ gateway "
+        "(ดูหัวข้อ ขาดหายหรือเสียหาย ด้านล่าง)",
+        f"!! INCOMPLETE: {len(evidence.missing)} file(s) or message(s) the store lists for this letter are "
+        "missing from it or changed there (see MISSING OR DAMAGED below)",
+    ]
+
+
+def thai_and_utc(text: str | None) -> str:
+    """``22 พฤศจิกายน 2569 02:52:30 น. ... / 2026-11-21 19:52:30 UTC``: Thai time is what a Thai reader
+    compares with the notifiers' own times (+07:00); UTC is what the store and audit.jsonl keep."""
+    if text is None:
+        return "-"
+    at = datetime.fromisoformat(text)
+    thai = at.astimezone(THAI_TIME)
+    utc = at.astimezone(UTC)
+    return (
+        f"{format_thai_date(thai.date())} {thai:%H:%M:%S} น. เวลาประเทศไทย (UTC+7) / "
+        f"{utc:%Y-%m-%d %H:%M:%S} UTC"
+    )
+
+
+def _summary_lines(letter: dict[str, Any]) -> list[str]:
+    registry = letter["registry"]
+    lines = ["== สรุป / Summary ==", f"เรื่อง / Subject: {letter['subject']}"]
+    if registry["number"] is not None:
+        kind = "เลขทะเบียนรับ / receive number" if letter["direction"] == "in" else "เลขทะเบียนส่ง / send number"
+        lines.append(f"{kind}: {registry['number']}/{registry['year_be']} (of {registry['org']})")
+        if registry["registered_at"] is not None:
+            lines.append(f"  ออกเลขเมื่อ / given at: {thai_and_utc(registry['registered_at'])}")
+    if letter["receiver_accept_id"] is not None:
+        lines.append(f"เลขรับของผู้รับ / the receiver's receive number: {letter['receiver_accept_id']}")
+    if letter["resend_of"] is not None:
+        lines.append(
+            f"ส่งใหม่แทนหนังสือ / sent again in place of letter {letter['resend_of']} "
+            "(export that letter too for its earlier life)"
+        )
+    if letter["resent_as"]:
+        ids = ", ".join(str(i) for i in letter["resent_as"])
+        lines.append(f"ส่งใหม่เป็นหนังสือ / sent again as letter {ids} (export it too for its later life)")
+    lines.append(f"บันทึกเข้าระบบ / recorded at: {thai_and_utc(letter['created_at'])}")
+    return lines
+
+
+def _timeline_lines(evidence: LetterEvidence) -> list[str]:
+    """Who did what when, from audit.jsonl, for reading; the hashes there are what proves it."""
+    lines = ["== ลำดับเหตุการณ์ / Timeline: who did what when (from audit.jsonl) =="]
+    for e in evidence.audit:
+        why = f" - {e['reason']}" if e["reason"] else ""
+        lines.append(f"  {e['seq']:>5}  {thai_and_utc(e['at'])}")
+        lines.append(f"         {e['actor']}: {e['action']}{why}")
+    return lines
 
 
 _FILES_TEXT: Final = """\
@@ -143,13 +209,23 @@ def _signer(evidence: LetterEvidence) -> str:
 
 
 def _missing_lines(evidence: LetterEvidence) -> list[str]:
-    if not evidence.not_included:
-        return []
-    return [
-        "",
-        "== ไม่ได้รวมไว้ / Not included (see manifest.json) ==",
-        *(f"  {m['what']}: {m['why']}" for m in evidence.not_included),
-    ]
+    lines = []
+    if evidence.missing:
+        lines += [
+            "",
+            "== ขาดหายหรือเสียหาย / MISSING OR DAMAGED in the gateway's store (see manifest.json) ==",
+            "   ที่เก็บของ gateway ระบุว่ามีรายการเหล่านี้ แต่ไม่พบหรือเนื้อหาไม่ตรงกับค่าแฮชที่บันทึกไว้",
+            "   The store lists these, but they are gone or no longer match the hash it recorded:",
+            *(f"  {m['what']}: {m['why']}" for m in evidence.missing),
+        ]
+    not_kept = [m for m in evidence.not_included if m not in evidence.missing]
+    if not_kept:
+        lines += [
+            "",
+            "== ไม่ได้รวมไว้ / Not included (see manifest.json) ==",
+            *(f"  {m['what']}: {m['why']}" for m in not_kept),
+        ]
+    return lines
 
 
 def _checks_text(evidence: LetterEvidence) -> str:

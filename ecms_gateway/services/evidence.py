@@ -47,7 +47,8 @@ class EvidencePart:
 
 @dataclass(frozen=True, kw_only=True)
 class LetterEvidence:
-    """Everything exported about one letter; ``not_included`` says what the store could not give."""
+    """Everything exported about one letter. ``missing`` is what the store should have given and could
+    not (a file or received item gone or changed); ``not_included`` is that and what it never keeps."""
 
     letter_id: int
     letter: dict[str, Any]
@@ -55,11 +56,17 @@ class LetterEvidence:
     chain: dict[str, Any]
     messages: tuple[EvidencePart, ...]
     files: tuple[EvidencePart, ...]
+    missing: tuple[dict[str, Any], ...]
     not_included: tuple[dict[str, Any], ...]
 
     @property
     def chain_intact(self) -> bool:
         return bool(self.chain["intact"])
+
+    @property
+    def complete(self) -> bool:
+        """Every file and received item the store lists is in the export, as it was stored."""
+        return not self.missing
 
 
 def letter_evidence(store: Store, letter_id: int) -> LetterEvidence:
@@ -67,6 +74,7 @@ def letter_evidence(store: Store, letter_id: int) -> LetterEvidence:
     records = letter_records(store.db, letter_id)
     messages, missing_messages = _messages(store, records.items)
     files, missing_files = _files(store, records)
+    missing = (*missing_messages, *missing_files)
     return LetterEvidence(
         letter_id=letter_id,
         letter=_letter(store, records, files),
@@ -74,7 +82,8 @@ def letter_evidence(store: Store, letter_id: int) -> LetterEvidence:
         chain=_chain(records),
         messages=messages,
         files=files,
-        not_included=(*missing_messages, *missing_files, *_sent(records.work)),
+        missing=missing,
+        not_included=(*missing, *_sent(records.work)),
     )
 
 

@@ -6,6 +6,7 @@ and A receives B's signed ReceiveLetterNotifier and AcceptLetterNotifier; both s
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import hashlib
 import json
@@ -21,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from ecms_gateway.engine import Direction, LetterState
+from ecms_gateway.cli.evidence_cmds import export
+from ecms_gateway.engine import Direction, LetterState, Store
 from ecms_gateway.engine.audit import entry_hash
 from ecms_gateway.runtime.testing import MemoryNode
 from ecms_gateway.services import clerk
@@ -297,3 +299,60 @@ def test_the_readme_commands_check_the_export_as_written(
     assert done.stdout.count("valid signature by") == len(list((out / "messages").iterdir()))
     said_ok = (done.stdout + done.stderr).splitlines().count("OK")  # xmlsec1's verdict, one per message
     assert said_ok == len(list((out / "messages").iterdir()))
+
+
+def test_a_file_gone_or_changed_in_the_file_store_is_named_and_the_export_exits_1(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Evidence the store lists but cannot give is not a routine "not kept": the operator is told on
+    stderr and by the exit code, the auditor by README.txt and manifest.json, and the rest is written."""
+    data = tmp_path / "data"
+    shutil.copytree(life / B / "data", data)
+    main, attachment = letter().files
+    stored = {p.name: p for p in (data / "files").rglob("*") if p.is_file()}
+    stored[hashlib.sha256(main.content).hexdigest()].write_bytes(b"changed")
+    stored[hashlib.sha256(attachment.content).hexdigest()].unlink()
+    out = tmp_path / "evidence"
+    code, _, stderr = _export(capsys, data, out)
+    assert code == 1
+    assert f"MISSING from the store: files/00-{main.name}" in stderr
+    assert f"MISSING from the store: files/01-{attachment.name}" in stderr
+    assert "the export is incomplete" in stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is False
+    assert manifest["missing_from_store"] == [f"files/00-{main.name}", f"files/01-{attachment.name}"]
+    readme = (out / "README.txt").read_text(encoding="utf-8")
+    assert "!! INCOMPLETE: 2 file(s)" in readme
+    damaged = readme.split("MISSING OR DAMAGED", 2)[2].split("== ไม่ได้รวมไว้")[0]
+    assert f"files/01-{attachment.name}" in damaged
+    assert "notify_receive" not in damaged
+    assert (out / "messages" / "01-received-letter-inbox1.xml").is_file()
+    checked = subprocess.run(SHA256SUM, cwd=out, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_whole_export_says_it_is_complete(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "evidence"
+    code, _, stderr = _export(capsys, life / B / "data", out)
+    assert (code, stderr) == (0, "")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["complete"], manifest["missing_from_store"]) == (True, [])
+    assert "INCOMPLETE" not in (out / "README.txt").read_text(encoding="utf-8")
+
+
+def test_a_password_in_the_database_urls_query_stays_out_of_the_manifest(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """libpq takes ``?password=`` as well as ``user:password@``; the manifest goes to others."""
+    url = "postgresql+psycopg://gw:s3cret-a@db.example/gateway?password=s3cret-b&sslmode=require"
+    args = argparse.Namespace(letter_id=1, out=tmp_path / "evidence", zip=False, force=False)
+    code = export(args, open_store=lambda: Store(data_dir=life / B / "data"), database_url=url)
+    assert code == 0
+    capsys.readouterr()
+    written = b"".join(p.read_bytes() for p in (tmp_path / "evidence").rglob("*") if p.is_file())
+    assert b"s3cret" not in written
+    manifest = json.loads((tmp_path / "evidence" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["database"].startswith("postgresql+psycopg://gw:***@db.example/gateway?")
+    assert "sslmode=require" in manifest["database"]
