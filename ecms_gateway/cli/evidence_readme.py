@@ -4,7 +4,9 @@ without the gateway's database (audit hashes, XML signatures with ecms-gateway a
 
 from __future__ import annotations
 
+import email.policy
 from datetime import UTC, datetime
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any, Final
 
@@ -197,7 +199,7 @@ def _message_lines(evidence: LetterEvidence) -> list[str]:
         return ["messages/: ไม่มี / none kept for this letter"]
     return [
         "messages/:",
-        *(f"  {m.path}  ({m.about['role']}, from {_signer(evidence)})" for m in evidence.messages),
+        *(f"  {m.path}  ({m.about['role']}, {_sent_by(m, evidence)})" for m in evidence.messages),
     ]
 
 
@@ -228,17 +230,41 @@ def _missing_lines(evidence: LetterEvidence) -> list[str]:
     return lines
 
 
+def _sent_by(message: EvidencePart, evidence: LetterEvidence) -> str:
+    """An e-CMS message comes from the other side's node, signed; a mail says only who it claims to be
+    from (a person's own address, for a letter a clerk confirmed from a person's mail)."""
+    if message.about["channel"] != "mail":
+        return f"from {_signer(evidence)}"
+    try:
+        sender = BytesHeaderParser(policy=email.policy.default).parsebytes(message.content)["From"]
+    except ValueError:  # a From header too broken to read: the file is there to read as text
+        sender = None
+    return f"its From header: {sender}" if sender else "no From header"
+
+
 def _checks_text(evidence: LetterEvidence) -> str:
     org = _signer(evidence)
+    xml = [m for m in evidence.messages if m.path.endswith(".xml")]
+    mails = [m for m in evidence.messages if m.path.endswith(".eml")]
     return "\n".join(
         [
             _HASH_TEXT.format(recompute=RECOMPUTE),
-            _SIGNATURE_TEXT.format(org=org, cut=CUT),
-            *(_verify_commands(m, org) for m in evidence.messages if m.path.endswith(".xml")),
-            "   A mail (.eml) is checked by its S/MIME signature, if it has one, not by these commands.",
+            *([_SIGNATURE_TEXT.format(org=org, cut=CUT)] if xml else []),
+            *(_verify_commands(m, org) for m in xml),
+            *([_MAIL_TEXT.format(number=4 if xml else 3)] if mails else []),
             "",
         ]
     )
+
+
+_MAIL_TEXT: Final = """\
+{number}. อีเมล (.eml) / A mail (.eml): เก็บไว้ตามไบต์ที่เซิร์ฟเวอร์อีเมลส่งให้ เปิดด้วยโปรแกรมอีเมลใดก็ได้
+   หรืออ่านส่วนหัว (From, Date, Message-ID, Received) เป็นข้อความ
+   ผู้ส่งในส่วนหัว From เป็นเพียงสิ่งที่อ้าง ไม่ใช่ลายมือชื่อดิจิทัล
+   It is byte for byte what the mail server gave: open it in any mail program, or read its headers
+   (From, Date, Message-ID, Received) as text. Its From header is a claim, not a signature; only an
+   S/MIME signature, if the mail has one, proves who sent it (`ecms-gateway verify` and xmlsec1 are
+   for e-CMS messages, .xml, only)."""
 
 
 def _verify_commands(message: EvidencePart, org: str) -> str:

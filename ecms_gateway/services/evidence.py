@@ -30,7 +30,8 @@ _UNSAFE_NAME: Final = re.compile(r"[/\\\x00-\x1f\x7f]+")
 
 NOT_KEPT_SENT: Final = (
     "the store does not keep the bytes of the messages the gateway sends: each is encoded and signed "
-    "when it is sent and not saved; the audit entries record that it went (and the node's ProcessID)"
+    "when it is sent and not saved; the audit entries record that it went (with the node's ProcessID, "
+    "or the mail's Message-ID)"
 )
 HASHED_FIELDS: Final = ("at", "actor", "action", "letter_id", "work_id", "reason", "detail", "prev_hash")
 """The fields of an audit line that its ``hash`` covers (``engine.audit.entry_hash``)."""
