@@ -11,7 +11,6 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -20,9 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
-
-from sqlalchemy.engine import make_url
+from typing import Any
 
 from ecms_gateway import __version__
 from ecms_gateway.cli.arguments import record_id
@@ -30,10 +27,10 @@ from ecms_gateway.cli.evidence_readme import readme
 from ecms_gateway.engine import Store
 from ecms_gateway.errors import InputError
 from ecms_gateway.services.evidence import LetterEvidence, letter_evidence
+from ecms_gateway.store.database import url_without_secrets
 
 EXIT_OK, EXIT_INCOMPLETE = 0, 1
 # Query parameters of a database URL that carry a secret (``?password=``): the manifest leaves for others.
-_SECRET_PARAMETER: Final = re.compile(r"pass|secret|token", re.IGNORECASE)
 
 
 def add_export(
@@ -70,18 +67,11 @@ def export(args: argparse.Namespace, *, open_store: Callable[[], Store], databas
     _check_target(target, force=args.force, folder=not args.zip)
     with open_store() as store:
         evidence = letter_evidence(store, args.letter_id)
-    parts = _parts(evidence, database=shown_database(database_url))
+    parts = _parts(evidence, database=url_without_secrets(database_url))
     with _writing(target):
         _write(parts, target, as_zip=args.zip)
     _report(evidence, target)
     return EXIT_OK if evidence.chain_intact and evidence.complete else EXIT_INCOMPLETE
-
-
-def shown_database(url: str) -> str:
-    """The database URL without its secrets: the password, and query parameters that hold one."""
-    parsed = make_url(url)
-    query = {k: "hidden" if _SECRET_PARAMETER.search(k) else v for k, v in parsed.query.items()}
-    return parsed.set(query=query).render_as_string(hide_password=True)
 
 
 def _check_target(target: Path, *, force: bool, folder: bool) -> None:

@@ -36,6 +36,7 @@ from ecms_gateway.store.database import (
     default_data_dir,
     resolve_url,
     sqlite_file,
+    url_without_secrets,
 )
 
 _WHERE_SET = f"gateway.data_dir (or --data-dir / {DATA_DIR_ENV})"
@@ -142,7 +143,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
         before, after = migrate.upgrade(db)
     finally:
         db.dispose()
-    shown = db.engine.url.render_as_string(hide_password=True)
+    shown = url_without_secrets(db.engine.url)
     if before == after:
         print(f"database {shown} is already at revision {after}")
     else:

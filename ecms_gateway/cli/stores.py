@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from ecms_gateway.engine import Store
 from ecms_gateway.engine.retry import RetryPolicies
 from ecms_gateway.errors import ConfigError, StoreError
-from ecms_gateway.store.database import DATA_DIR_ENV, resolve_url, sqlite_file
+from ecms_gateway.store.database import DATA_DIR_ENV, resolve_url, sqlite_file, url_without_secrets
 
 WHERE_SET = f"gateway.data_dir (or {DATA_DIR_ENV})"
 """Where a command's data folder comes from, for commands without ``--data-dir``."""
@@ -77,7 +76,7 @@ def check_database_of_folder(data_dir: Path, url: str) -> None:
                 f"as the gateway has it (if that gateway went back to SQLite, remove {marker})"
             )
         return
-    shown = make_url(url).render_as_string(hide_password=True)
+    shown = url_without_secrets(url)
     try:
         if not marker.is_file() or marker.read_text(encoding="utf-8").strip() != shown:
             marker.write_text(shown + "\n", encoding="utf-8")

@@ -5,14 +5,15 @@ PostgreSQL by URL; one ``Database`` hands out read and write transactions for ei
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from ecms_gateway.errors import ConfigError
@@ -26,6 +27,17 @@ SQLITE_FILE = "gateway.sqlite3"
 def default_data_dir() -> Path:
     """``$ECMS_GATEWAY_DATA_DIR`` or ``./var``."""
     return Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+
+
+_SECRET_PARAMETER: Final = re.compile(r"pass|secret|token", re.IGNORECASE)
+
+
+def url_without_secrets(url: str | URL) -> str:
+    """A database URL fit to show or write down: its password and any query parameter that holds one
+    (``?password=...``, which libpq takes too) replaced."""
+    parsed = make_url(url)
+    query = {k: "hidden" if _SECRET_PARAMETER.search(k) else v for k, v in parsed.query.items()}
+    return parsed.set(query=query).render_as_string(hide_password=True)
 
 
 def resolve_url(*, data_dir: Path, database_url: str | None = None) -> str:
@@ -44,7 +56,7 @@ def resolve_url(*, data_dir: Path, database_url: str | None = None) -> str:
     if backend == "sqlite" and url.database:
         return url.render_as_string(hide_password=False)
     raise ConfigError(
-        f"database URL {url.render_as_string(hide_password=True)!r} is not supported; "
+        f"database URL {url_without_secrets(url)!r} is not supported; "
         "use postgresql://user@host:port/dbname or sqlite:///path/to/file"
     )
 
