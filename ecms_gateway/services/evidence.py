@@ -222,11 +222,19 @@ def _process_ids(records: EvidenceRecords) -> list[dict[str, Any]]:
         for i in records.items
     ]
     sent = [
-        {"process_id": w.process_id, "of": f"sent {w.kind}", "work_id": w.work_id}
+        {"process_id": w.process_id, "of": _sent_of(w.kind), "work_id": w.work_id}
         for w in records.work
         if w.process_id is not None
     ]
     return [*received, *sent]
+
+
+def _sent_of(kind: str) -> str:
+    # A withdrawal is not a message of its own at the node: its answer names a ProcessID (ours names
+    # the withdrawn letter's), which "sent withdraw" made look like the withdrawal's own.
+    if kind == "withdraw":
+        return "the node's answer to the withdrawal"
+    return f"sent {kind}"
 
 
 def iso(value: datetime | date | None) -> str | None:

@@ -132,3 +132,17 @@ def test_both_letters_of_a_resend_point_to_each_other(
     assert "sent again in place of letter 1" in second
     assert "Subject: แก้ไขแล้ว" in second
     assert "เลขรับของผู้รับ / the receiver's receive number: " in second
+
+
+def test_the_withdrawals_process_id_is_named_as_the_nodes_answer(
+    resent: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The node's answer to a withdrawal names a ProcessID (ours: the withdrawn letter's); letter.json
+    said "sent withdraw" beside it, as if the withdrawal were a message with one of its own."""
+    out = tmp_path / "evidence"
+    _readme(capsys, resent / A / "data", out, 1)
+    facts = json.loads((out / "letter.json").read_text(encoding="utf-8"))
+    said = [entry["of"] for entry in facts["process_ids"] if "work_id" in entry]
+    assert "sent withdraw" not in said
+    assert "the node's answer to the withdrawal" in said
+    assert "sent send" in said
