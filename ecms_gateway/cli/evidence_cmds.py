@@ -110,26 +110,29 @@ def _writing(target: Path) -> Iterator[None]:
 
 def _parts(evidence: LetterEvidence, *, database: str) -> dict[str, bytes]:
     """Every file of the export by its path inside it, manifest and checksums last."""
+    exported = _now()  # one moment for the chain's check, README.txt and the manifest
     parts: dict[str, bytes] = {"letter.json": _json(evidence.letter)}
     lines = [{"record": "entry", **line} for line in evidence.audit]
-    lines.append({"record": "chain_verification", "at": _now(), **evidence.chain})
+    lines.append({"record": "chain_verification", "at": exported, **evidence.chain})
     parts["audit.jsonl"] = b"".join(_json_line(line) for line in lines)
     for part in (*evidence.messages, *evidence.files):
         parts[part.path] = part.content
-    parts["README.txt"] = readme(evidence).encode("utf-8")
-    parts["manifest.json"] = _json(_manifest(evidence, parts, database=database))
+    parts["README.txt"] = readme(evidence, exported_at=exported).encode("utf-8")
+    parts["manifest.json"] = _json(_manifest(evidence, parts, database=database, exported_at=exported))
     parts["SHA256SUMS"] = "".join(
         f"{hashlib.sha256(content).hexdigest()}  {path}\n" for path, content in sorted(parts.items())
     ).encode("utf-8")
     return parts
 
 
-def _manifest(evidence: LetterEvidence, parts: dict[str, bytes], *, database: str) -> dict[str, Any]:
+def _manifest(
+    evidence: LetterEvidence, parts: dict[str, bytes], *, database: str, exported_at: str
+) -> dict[str, Any]:
     about = {p.path: p.about for p in (*evidence.messages, *evidence.files)}
     return {
         "what": f"the evidence of letter {evidence.letter_id} as the gateway's store keeps it",
         "letter_id": evidence.letter_id,
-        "exported_at": _now(),
+        "exported_at": exported_at,
         "gateway_version": __version__,
         "database": database,
         "audit_chain": evidence.chain,

@@ -80,7 +80,7 @@ mkdir -p trust/orgs/{org} && cp PARTNER-CERT.pem trust/orgs/{org}/
 {cut}"""
 
 
-def readme(evidence: LetterEvidence) -> str:
+def readme(evidence: LetterEvidence, *, exported_at: str) -> str:
     letter = evidence.letter
     chain = evidence.chain
     state = (
@@ -98,6 +98,7 @@ def readme(evidence: LetterEvidence) -> str:
             f"{letter['direction']}bound, state {letter['state']}",
             *_incomplete_lines(evidence),
             "",
+            f"ส่งออกเมื่อ / Exported: {thai_and_utc(exported_at)}",
             f"Audit chain at export / สายโซ่บันทึกการตรวจสอบขณะส่งออก: {state}",
             "",
             *_summary_lines(letter),

@@ -146,3 +146,15 @@ def test_the_withdrawals_process_id_is_named_as_the_nodes_answer(
     assert "sent withdraw" not in said
     assert "the node's answer to the withdrawal" in said
     assert "sent send" in said
+
+
+def test_the_export_time_is_in_the_readme_in_thai_time_and_utc_as_in_the_manifest(
+    resent: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "evidence"
+    readme = _readme(capsys, resent / A / "data", out, 1)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    chain = json.loads((out / "audit.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert chain["at"] == manifest["exported_at"]
+    exported = next(line for line in readme.splitlines() if line.startswith("ส่งออกเมื่อ / Exported: "))
+    assert all(form in exported for form in _both(manifest["exported_at"]))
