@@ -443,6 +443,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "Letter {book_no} of {date} from {sender} was already received (state: {state}): if this is the "
         "same letter, dismiss this one below instead of confirming it again",
     ),
+    "mail.list_repeat": (
+        "อาจซ้ำกับหนังสือที่ {book_no} ที่ได้รับไว้แล้ว โปรดเปิดดูก่อนยืนยัน",
+        "May repeat letter {book_no}, already received: open it before confirming",
+    ),
     "mail.duplicate_open": ("เปิดหนังสือรับที่ได้รับไว้แล้ว", "Open the letter already received"),
     "mail.duplicate_ok": (
         "เป็นหนังสือคนละฉบับกับที่ได้รับไว้แล้ว ให้บันทึกเป็นหนังสือรับอีกฉบับ",

@@ -17,6 +17,7 @@ from ecms_adapters.web.directory import choices
 from ecms_adapters.web.fault_text import error_text, fault_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.letters import file_response
+from ecms_gateway.engine import Store
 from ecms_gateway.engine.mail_letters import OPEN_STATES
 from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState, MailLetterView
 from ecms_gateway.errors import Fault, GatewayError, InputError, LetterInvalid, NotFound
@@ -56,11 +57,16 @@ async def waiting(page: Page) -> Response:
     records = await page.run(
         mail_letters.mail_letters_in, page.services.store, OPEN_STATES, newest_first=True
     )
-    return page.render(
-        "mail_letters.html",
-        records=records,
-        field_keys=FIELD_KEYS,
-    )
+    served = [org.org_id for org in page.services.settings.orgs]
+    repeats = await page.run(_repeats, page.services.store, records, served)
+    return page.render("mail_letters.html", records=records, field_keys=FIELD_KEYS, repeats=repeats)
+
+
+def _repeats(store: Store, records: list[MailLetterView], served: list[str]) -> dict[int, Repeat]:
+    """The waiting mails that repeat a letter already received, flagged in the list the clerk opens
+    first, by the rule confirming applies."""
+    found = {record.id: repeated_letter(store, record, record.fields, served=served) for record in records}
+    return {record_id: repeat for record_id, repeat in found.items() if repeat is not None}
 
 
 async def detail(page: Page) -> Response:
