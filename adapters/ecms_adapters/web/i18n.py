@@ -299,6 +299,14 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "ในข้อความแจ้งเลขรับ {n} (ระบบไม่ได้บันทึกเป็นเลขรับของหนังสือ โปรดตรวจสอบ)",
         "Their words give receive number {n} (not recorded as the letter's receive number: check it)",
     ),
+    "tl.mail_reply_cut": (
+        "ข้อความยาว แสดงเฉพาะ {n} ตัวอักษรแรก อ่านข้อความเต็มได้ในกล่องอีเมลสารบรรณ",
+        "A long message: only its first {n} characters are shown; read it whole in the saraban mailbox",
+    ),
+    "tl.mail_reply_empty": (
+        "ไม่มีข้อความของผู้ตอบ มีแต่ข้อความเดิมที่อ้างถึง อ่านอีเมลฉบับเต็มได้ในกล่องอีเมลสารบรรณ",
+        "No words of theirs, only the quoted letter; read the whole mail in the saraban mailbox",
+    ),
     "tl.withdraw": ("ดึงหนังสือคืน", "withdrawn"),
     "tl.invalid_accept_id": ("แจ้งผู้รับว่าเลขรับ {n} ไม่ถูกต้อง", "told them receive number {n} is wrong"),
     "tl.received": ("ได้รับหนังสือ", "received"),

@@ -10,6 +10,7 @@ from datetime import datetime
 from ecms_adapters.web.i18n import CATALOGUE, translate
 from ecms_gateway.engine.mail_replies import MailReply, replies_in
 from ecms_gateway.engine.values import HistoryEntry, LetterDetail
+from ecms_gateway.mail.reply import MAX_REPLY_CHARS
 
 # Steps worth a clerk's attention; the rest (work taken over, notes) stays in the audit log.
 _BAD = {
@@ -48,6 +49,8 @@ class Step:
     tone: str  # "good", "bad" or "" (CSS class)
     said: str | None = None  # a person's own words (their reply by mail)
     receive_no: str | None = None  # a receive number their words give: for the clerk to check
+    said_nothing: bool = False  # a reply with no words of theirs (only the quoted letter)
+    said_cut: int = 0  # the characters kept of longer words (0: all): the mailbox has them all
 
 
 def timeline(detail: LetterDetail, lang: str) -> list[Step]:
@@ -95,4 +98,6 @@ def _reply(entry: HistoryEntry, reply: MailReply, lang: str) -> Step:
         tone="",
         said=reply.text or None,
         receive_no=reply.receive_no,
+        said_nothing=not reply.text.strip(),
+        said_cut=MAX_REPLY_CHARS if len(reply.text) >= MAX_REPLY_CHARS and reply.text.endswith("…") else 0,
     )
