@@ -354,6 +354,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "dash.directory": ("ทำเนียบส่วนราชการ", "Directory sync"),
     "dash.certs": ("ใบรับรอง", "Certificates"),
     "dash.days_left": ("เหลือ {n} วัน", "{n} days left"),
+    "dash.expired": ("หมดอายุแล้ว {n} วัน", "expired {n} days ago"),
     "dash.cert_file_new": (
         "ไฟล์ใบรับรองเป็นใบใหม่แล้ว (หมดอายุ {date}) แต่เกตเวย์ยังลงนามด้วยใบที่แสดงอยู่นี้ ต้องเริ่มเกตเวย์ใหม่จึงจะใช้ใบใหม่",
         "The certificate file now holds another certificate (ends {date}); the gateway still signs with "
