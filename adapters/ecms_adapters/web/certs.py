@@ -33,7 +33,16 @@ def certificate_statuses(
                 on_file, problem = None, f"{ref.cert}: {exc}"
             in_use = loaded.certificate if loaded is not None else on_file
             if in_use is None:
-                out.append(CertStatus(org_id=org_id, subject=str(problem), not_after=now.date(), days_left=0))
+                out.append(
+                    CertStatus(
+                        org_id=org_id,
+                        subject="",
+                        not_after=now.date(),
+                        days_left=0,
+                        file_problem=problem,
+                        none_in_use=True,
+                    )
+                )
                 continue
             ends = in_use.not_valid_after_utc
             out.append(

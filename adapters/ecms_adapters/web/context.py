@@ -49,6 +49,9 @@ class CertStatus:
     with (it loads its key at start): that one's end; a restart makes the gateway use it."""
     file_problem: str | None = None
     """Set when the configured file cannot be read now (the gateway still signs with what it loaded)."""
+    none_in_use: bool = False
+    """No certificate signs for this organisation: its file cannot be read and none was loaded
+    (``subject``, ``not_after`` and ``days_left`` then mean nothing)."""
 
 
 @dataclass(frozen=True, kw_only=True)

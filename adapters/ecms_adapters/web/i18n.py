@@ -355,6 +355,11 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "dash.certs": ("ใบรับรอง", "Certificates"),
     "dash.days_left": ("เหลือ {n} วัน", "{n} days left"),
     "dash.expired": ("หมดอายุแล้ว {n} วัน", "expired {n} days ago"),
+    "dash.cert_none": (
+        "ไม่มีใบรับรองที่ใช้ลงนาม: อ่านไฟล์ไม่ได้ ({problem}) หนังสือของหน่วยงานนี้จะส่งไม่ได้จนกว่าจะแก้ไฟล์",
+        "No certificate signs for it: the file cannot be read ({problem}); its letters cannot be sent "
+        "until the file is fixed",
+    ),
     "dash.cert_file_new": (
         "ไฟล์ใบรับรองเป็นใบใหม่แล้ว (หมดอายุ {date}) แต่เกตเวย์ยังลงนามด้วยใบที่แสดงอยู่นี้ ต้องเริ่มเกตเวย์ใหม่จึงจะใช้ใบใหม่",
         "The certificate file now holds another certificate (ends {date}); the gateway still signs with "

@@ -53,3 +53,12 @@ def test_without_a_running_signer_the_files_certificate_is_listed(tmp_path: Path
     (status,) = certificate_statuses(config)()
     assert status.not_after == first.not_valid_after_utc.date()
     assert status.file_not_after is None
+
+
+def test_an_unreadable_file_with_no_key_loaded_is_said_to_leave_nothing_to_sign_with(tmp_path: Path) -> None:
+    config, _ = _configured(tmp_path, days=100)
+    (tmp_path / f"{ORG}.cert.pem").unlink()
+    (status,) = certificate_statuses(config, OutboundSigner(config))()  # the key was never loaded
+    assert status.none_in_use
+    assert status.file_problem is not None
+    assert f"{ORG}.cert.pem" in status.file_problem
