@@ -27,6 +27,8 @@ _ATTRIBUTION: Final = (
     re.compile(r"^\s*_{10,}\s*$"),  # Outlook's rule above its From:/Sent: block
     re.compile(r"wrote:\s*$|เขียนว่า\s*:?\s*$", re.I),  # Gmail, Thunderbird, Apple Mail (English, Thai)
 )
+# "On Mon, ... <a@b> wrote:" wrapped by a plain-text mail program: the line it starts on.
+_ATTRIBUTION_START: Final = re.compile(r"^\s*(?:on|เมื่อ)\s", re.I)
 _HEADER_BLOCK: Final = re.compile(r"^\s*\*?(?:from|จาก)\s*:", re.I)
 _HEADER_NEXT: Final = re.compile(r"^\s*\*?(?:sent|date|to|subject|ส่ง|วันที่|ถึง|เรื่อง)\s*:", re.I)
 
@@ -68,8 +70,20 @@ def receive_number(text: str) -> str | None:
 def _history_starts(lines: list[str]) -> int:
     for index, line in enumerate(lines):
         if any(pattern.search(line) for pattern in _ATTRIBUTION):
-            return index
+            return _wrapped_from(lines, index)
         following = lines[index + 1 : index + 5]
         if _HEADER_BLOCK.match(line) and any(_HEADER_NEXT.match(later) for later in following):
             return index
     return len(lines)
+
+
+def _wrapped_from(lines: list[str], index: int) -> int:
+    """Where the attribution ending at line ``index`` starts: a mail program wraps a long "On ...
+    wrote:" / "เมื่อ ... เขียนว่า:" line, leaving its first part on the line above."""
+    if (
+        index > 0
+        and not _ATTRIBUTION_START.match(lines[index])
+        and _ATTRIBUTION_START.match(lines[index - 1])
+    ):
+        return index - 1
+    return index

@@ -111,3 +111,15 @@ def test_own_words_are_bounded() -> None:
 )
 def test_a_receive_number_in_their_words_is_found(text: str, number: str | None) -> None:
     assert receive_number(text) == number
+
+
+def test_an_attribution_wrapped_over_two_lines_goes_whole() -> None:
+    """Gmail's plain text wraps a long "เมื่อ ... เขียนว่า:" line: its first half stayed in their words."""
+    thai = "รับทราบ\n\nเมื่อ จ. 23 พ.ย. 2569 เวลา 08:00 สารบรรณ <\nsample-council@example.go.th> เขียนว่า:\n> เรียน"
+    english = "Noted, thanks\nOn Mon, 23 Nov 2026 at 08:00, Saraban <\nsaraban@example.go.th> wrote:\n> Dear"
+    assert own_words(thai) == "รับทราบ"
+    assert own_words(english) == "Noted, thanks"
+    # Their own last line starting with "on" is kept when the attribution is on one line.
+    assert own_words("on time, received\nOn Mon, 23 Nov 2026 Saraban <s@example.go.th> wrote:\n> Dear") == (
+        "on time, received"
+    )
