@@ -127,7 +127,7 @@ def decode_param(value: str | tuple[str, str, str] | None) -> str | None:
 
 
 _BLOCKS: Final = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_BREAKS: Final = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h[1-6])\b[^>]*>", re.IGNORECASE)
+_BREAKS: Final = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h[1-6]|/?blockquote)\b[^>]*>", re.IGNORECASE)
 _TAGS: Final = re.compile(r"<[^>]*>")
 _BLANK_LINES: Final = re.compile(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ecms_gateway.mail import PersonReply, Quarantined, classify
+from ecms_gateway.mail.charsets import html_to_text
 from ecms_gateway.mail.reply import MAX_REPLY_CHARS, own_words, receive_number
 from tests.unit.mail import corpus
 from tests.unit.mail.corpus import PEO, US, word
@@ -123,3 +124,15 @@ def test_an_attribution_wrapped_over_two_lines_goes_whole() -> None:
     assert own_words("on time, received\nOn Mon, 23 Nov 2026 Saraban <s@example.go.th> wrote:\n> Dear") == (
         "on time, received"
     )
+
+
+def test_an_html_reply_with_the_quote_right_after_the_attribution_keeps_only_their_words() -> None:
+    """A webmail may write "... wrote:" and open its <blockquote> on the same line: the quote (and a
+    receive number in it) was read as the person's words."""
+    markup = (
+        "<div>รับทราบค่ะ</div><div>On Mon, 23 Nov 2026 Saraban &lt;s@example.go.th&gt; wrote:"
+        "<blockquote>เลขรับ 999 เรียน ผู้อำนวยการ</blockquote></div>"
+    )
+    words = own_words(html_to_text(markup))
+    assert words == "รับทราบค่ะ"
+    assert receive_number(words) is None
