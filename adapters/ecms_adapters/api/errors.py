@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from ecms_adapters.api.deps import API_PREFIX, api_base
 from ecms_gateway.errors import (
@@ -218,13 +219,41 @@ def _api_error(_request: Request, exc: Exception) -> JSONResponse:
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     exc = _expect(exc, HTTPException)
     headers = dict(exc.headers or {})
-    said = str(exc.detail)  # an unknown route stays Starlette's "Not Found" (code not_found)
-    if exc.status_code == 405:
-        # Not the methods it takes: Starlette's Allow header names those of one route on the path only.
+    said = str(exc.detail)  # outside /api/ (a static file) Starlette's own words stay
+    in_api = _route_path(request).startswith("/api/")
+    if exc.status_code == 404 and in_api:
+        # No route has this path: the routes raise the gateway's NotFound for an unknown id instead.
+        said = f"the API has no route {request.url.path}; /openapi.json (or /docs) lists every route"
+    elif exc.status_code == 405:
         said = (
             f"{request.method} is not allowed on {request.url.path}; /openapi.json lists each route's methods"
         )
+        if in_api:
+            # Starlette's Allow names the methods of the first route on the path only (POST of
+            # /letters, not its GET): every route on the path counts.
+            headers["Allow"] = ", ".join(_methods_on(request))
     return error_response(exc.status_code, said, headers=headers)
+
+
+def _route_path(request: Request) -> str:
+    """The path the routes match: without the proxy's root path."""
+    path: str = request.scope["path"]
+    root: str = request.scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(f"{root}/") else path
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _methods_on(request: Request) -> list[str]:
+    """The methods some route of the app takes on the request's path, asked of the app's own routing
+    (a copy of the request's scope with each method in turn)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -49,10 +49,32 @@ def test_every_error_has_the_same_shape_with_a_stable_code(api: ApiServer) -> No
         bad_query = client.get("/api/v1/letters", params={"limit": 0})
     _error(nobody, 401, "unauthorized")
     _error(weak, 403, "forbidden")
-    _error(no_route, 404, "not_found")
+    assert "openapi.json" in _error(no_route, 404, "not_found")["error"]
     assert "openapi.json" in _error(wrong_method, 405, "method_not_allowed")["error"]
     _error(wrong_type, 415, "unsupported_media_type")
     _error(bad_query, 422, "invalid")
+
+
+def test_an_unknown_api_route_is_a_sentence_and_a_wrong_method_names_every_method_of_the_path(
+    api: ApiServer,
+) -> None:
+    """Starlette answered "Not Found" for a route no one has, and ``Allow: POST`` for DELETE on
+    /letters, whose GET works too."""
+    with api.client(Role.ADMIN) as client:
+        outside_v1 = client.get("/api/nowhere")
+        mistyped = client.post("/api/v1/letters/1/registre")
+        letters = client.delete("/api/v1/letters")
+        hook = client.put(f"{HOOKS}/1")
+        action = client.get("/api/v1/letters/1/register")
+    for answer, path in ((outside_v1, "/api/nowhere"), (mistyped, "/api/v1/letters/1/registre")):
+        said = _error(answer, 404, "not_found")["error"]
+        assert said == f"the API has no route {path}; /openapi.json (or /docs) lists every route"
+    assert _error(letters, 405, "method_not_allowed")["error"].startswith("DELETE is not allowed")
+    assert letters.headers["allow"] == "GET, POST"
+    _error(hook, 405, "method_not_allowed")
+    assert hook.headers["allow"] == "GET, DELETE"
+    _error(action, 405, "method_not_allowed")
+    assert action.headers["allow"] == "POST"
 
 
 def test_an_unknown_id_names_the_route_that_lists_them_not_a_command(api: ApiServer) -> None:

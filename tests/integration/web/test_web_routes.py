@@ -166,7 +166,8 @@ def test_an_address_no_page_has_gets_the_pages_own_not_found_and_the_api_keeps_j
         assert 'href="/sent"' in answer.text  # the pages' menu, to go on from
     assert live.client().get("/nowhere", headers={"Accept": "text/html"}).status_code == 303  # sign in first
     api = clerk.get("/api/v1/nowhere")
-    assert (api.status_code, api.json()["error"]) == (404, "Not Found")
+    assert (api.status_code, api.json()["code"]) == (404, "not_found")
+    assert api.json()["error"].startswith("the API has no route /api/v1/nowhere")
     assert clerk.get("/static/nowhere.css").status_code == 404
     assert clerk.get("/api/v1/letters/1/register").status_code == 405  # the path takes POST only
 
