@@ -70,8 +70,17 @@ class RetryPolicy:
         seconds = min(self.cap.total_seconds(), self.base.total_seconds() * 2.0**exponent)
         return timedelta(seconds=seconds)
 
-    def decide(self, error: BaseException, attempt: int, first_try_at: datetime, now: datetime) -> Decision:
-        what = describe(error)
+    def decide(
+        self,
+        error: BaseException,
+        attempt: int,
+        first_try_at: datetime,
+        now: datetime,
+        *,
+        said: str | None = None,
+    ) -> Decision:
+        """``said`` is the error in words for the reason (default ``describe(error)``: its type too)."""
+        what = describe(error) if said is None else said
         if is_permanent(error):
             return Dead(reason=f"permanent failure: {what}")
         if attempt >= self.max_attempts:

@@ -174,7 +174,8 @@ class Deliverer:
         now = self.store.clock()
         attempt = held.attempts + 1
         error = WebhookFailed(f"{event_id(event.seq)}: {result.error or f'HTTP {result.status}'}")
-        decision = self.policy.decide(error, attempt, held.failing_since or now, now)
+        # The reason in words an operator reads (a paused webhook's last_error), not the class's name.
+        decision = self.policy.decide(error, attempt, held.failing_since or now, now, said=str(error))
         values: dict[str, Any] = {
             "attempts": attempt,
             "failing_since": held.failing_since or now,

@@ -157,7 +157,10 @@ async def test_a_subscription_the_policy_gives_up_on_is_paused_until_retried(
     assert paused.state is SubscriptionState.PAUSED
     assert paused.health == "paused"
     assert paused.last_error is not None
-    assert "gave up after 3 attempts" in paused.last_error
+    # A sentence, not "...; last error: WebhookFailed: evt_...".
+    assert paused.last_error.startswith("gave up after 3 attempts; last error: evt_")
+    assert paused.last_error.endswith(": HTTP 503")
+    assert "WebhookFailed" not in paused.last_error
     assert await deliverer.run_once() == 0  # paused: nothing is tried
 
     resumed = hooks.retry_now(sub_id, actor="operator:test")
