@@ -86,7 +86,8 @@ class Deliverer:
                         held = replace(held, cursor_seq=event.seq, attempts=0, failing_since=None)
                     cursor = event.seq
                 if cursor > held.cursor_seq:  # the batch ended with events the filter skips
-                    await asyncio.to_thread(self._skip, held.id, cursor)
+                    if not await asyncio.to_thread(self._skip, held.id, cursor):
+                        return posts  # removed or changed meanwhile: its filter may not skip them
                     held = replace(held, cursor_seq=cursor)
         finally:
             await asyncio.to_thread(self._release, sub_id)
@@ -198,9 +199,10 @@ class Deliverer:
             if self._update(conn, held.id, **values):
                 self._log(conn, held, event, result, now)
 
-    def _skip(self, sub_id: int, seq: int) -> None:
+    def _skip(self, sub_id: int, seq: int) -> bool:
+        """Move the cursor over events the filter skips; False when the subscription is no longer ours."""
         with self.store.db.write() as conn:
-            self._update(conn, sub_id, cursor_seq=seq)
+            return self._update(conn, sub_id, cursor_seq=seq)
 
     def _release(self, sub_id: int) -> None:
         with self.store.db.write() as conn:

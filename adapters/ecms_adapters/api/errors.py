@@ -155,10 +155,7 @@ def api_advice(request: Request, exc: GatewayError) -> str:
     unknown id, the route that lists what there is."""
     said = exc.fact
     if isinstance(exc, DuplicateWebhook):
-        return (
-            f"{said}; to change its events, DELETE {api_base(request)}/webhooks/{exc.existing_id} "
-            "and register the URL again"
-        )
+        return f"{said}; to change its events, PATCH {api_base(request)}/webhooks/{exc.existing_id}"
     if isinstance(exc, NotFound):
         listed = _listed_by(request)
         return f"{said}; {listed}" if listed else said

@@ -1,5 +1,5 @@
 """The JSON shapes of the webhook routes: a subscription with its delivery health (never its secret),
-the secret once when the gateway made it, and the delivery log."""
+the secret once when the gateway made it, what a change may change, and the delivery log."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.config import JsonDict
+from pydantic.json_schema import SkipJsonSchema
 
+from ecms_adapters.api.deps import API_PREFIX
 from ecms_gateway.errors import InputError
 from ecms_gateway.webhooks import (
     Delivery,
@@ -48,6 +51,63 @@ class WebhookIn(BaseModel):
     @classmethod
     def _secret(cls, secret: str | None) -> str | None:
         return None if secret is None else _checked(check_secret, secret)
+
+
+def _not_nullable(schema: JsonDict) -> None:
+    """A field left out keeps what is there and null is refused: the document offers the value only."""
+    options = schema.get("anyOf")
+    if isinstance(options, list):
+        kept = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
+        if len(kept) == 1 and isinstance(kept[0], dict):
+            del schema["anyOf"]
+            schema.update(kept[0])
+
+
+class WebhookChangeIn(BaseModel):
+    """What to change of a webhook: its event types, its secret, or both; a field left out stays."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is said, not dropped
+
+    events: list[EventType] | None = Field(
+        default=None,
+        min_length=1,
+        description="the event types to deliver from the waiting event on",
+        json_schema_extra=_not_nullable,
+    )
+    secret: str | None = Field(
+        default=None,
+        max_length=200,
+        description="a new signing secret of your choice (16+ characters, no spaces); never echoed",
+        json_schema_extra=_not_nullable,
+    )
+    # Not in the document: a URL is another receiver, said as a fault in words instead of "not a field".
+    url: SkipJsonSchema[str | None] = None
+
+    @field_validator("events", "secret", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("is null: give a value, or leave the field out to keep what is there")
+        return value
+
+    @field_validator("secret")
+    @classmethod
+    def _secret(cls, secret: str | None) -> str | None:
+        return None if secret is None else _checked(check_secret, secret)
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _url(cls, _url: object) -> None:
+        raise ValueError(
+            "a webhook's URL cannot be changed (another URL is another receiver): register the new URL "
+            f"with POST {API_PREFIX}/webhooks, then DELETE this webhook"
+        )
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> WebhookChangeIn:
+        if not self.model_fields_set & {"events", "secret"}:
+            raise ValueError("changes nothing: give events, secret or both")
+        return self
 
 
 def _checked(check: Callable[[str], str], value: str) -> str:

@@ -1,6 +1,6 @@
-"""``/webhooks`` (operators): register a URL for signed letter events, see how its deliveries go,
-retry a failing one now, remove it. The core's ``Webhooks`` service does the work (the CLI uses it
-too); the running gateway's webhook loop delivers."""
+"""``/webhooks`` (operators): register a URL for signed letter events, change its event types or
+secret, see how its deliveries go, retry a failing one now, remove it. The core's ``Webhooks`` service
+does the work (the CLI uses it too); the running gateway's webhook loop delivers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from ecms_adapters.api.deps import Operator, api_base, services_of
 from ecms_adapters.api.errors import ErrorBody
-from ecms_adapters.api.hook_schemas import DeliveryOut, WebhookCreatedOut, WebhookIn, WebhookOut
+from ecms_adapters.api.hook_schemas import (
+    DeliveryOut,
+    WebhookChangeIn,
+    WebhookCreatedOut,
+    WebhookIn,
+    WebhookOut,
+)
 from ecms_adapters.api.schemas import MAX_ID
 from ecms_gateway.webhooks import Webhooks
 
@@ -61,6 +67,31 @@ async def list_webhooks(request: Request, _caller: Operator) -> list[WebhookOut]
 async def show_webhook(request: Request, _caller: Operator, webhook_id: WebhookId) -> WebhookOut:
     sub = await asyncio.to_thread(_hooks(request).get, webhook_id)
     return WebhookOut.of(sub, api_base(request))
+
+
+@router.patch(
+    "/webhooks/{webhook_id}",
+    summary="change a webhook's event types or secret in one step (no event lost in between)",
+    description="The event waiting for delivery stays where it is: the new event types apply from it "
+    "on, and the new secret signs every POST from then on (a POST already on its way still arrives "
+    "as it was sent). A field left out stays as it is; the URL cannot be changed. The body is checked "
+    "as POST checks it: one 422 lists every fault.",
+    response_model=WebhookOut,
+    responses={
+        **_NOT_FOUND,
+        422: {"model": ErrorBody, "description": "an event type or the secret cannot work"},
+    },
+)
+async def change_webhook(
+    request: Request, caller: Operator, webhook_id: WebhookId, body: WebhookChangeIn
+) -> WebhookOut:
+    events = None if body.events is None else [e.value for e in body.events]
+    services = services_of(request)
+    changed = await asyncio.to_thread(
+        Webhooks(services.store).change, webhook_id, actor=caller.actor, events=events, secret=body.secret
+    )
+    services.wake()  # the webhook loop starts again from the waiting event under the change
+    return WebhookOut.of(changed, api_base(request))
 
 
 @router.delete(

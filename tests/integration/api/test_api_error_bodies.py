@@ -72,7 +72,7 @@ def test_an_unknown_api_route_is_a_sentence_and_a_wrong_method_names_every_metho
     assert _error(letters, 405, "method_not_allowed")["error"].startswith("DELETE is not allowed")
     assert letters.headers["allow"] == "GET, POST"
     _error(hook, 405, "method_not_allowed")
-    assert hook.headers["allow"] == "GET, DELETE"
+    assert hook.headers["allow"] == "GET, PATCH, DELETE"
     _error(action, 405, "method_not_allowed")
     assert action.headers["allow"] == "POST"
 
@@ -149,7 +149,7 @@ def test_a_second_webhook_for_the_same_url_is_409_naming_the_first(api: ApiServe
         body = _error(answer, 409, "duplicate_webhook")
         assert (body["webhook_id"], body["href"]) == (hook["id"], hook["href"])
         assert f"webhook {hook['id']} already delivers to" in body["error"]
-        assert f"DELETE {hook['href']}" in body["error"]
+        assert f"to change its events, PATCH {hook['href']}" in body["error"]
     assert other_path.status_code == 201
     assert [h["url"] for h in listing] == [hook["url"], "https://saraban.example.go.th/other"]
 

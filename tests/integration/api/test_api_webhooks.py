@@ -114,6 +114,64 @@ def test_an_unknown_webhook_is_404_and_a_removed_one_is_gone(api: ApiServer) -> 
     assert listing == []
 
 
+def test_patch_changes_the_events_keeps_the_rest_and_never_echoes_the_secret(api: ApiServer) -> None:
+    hook = _add(api, url="https://example.go.th/h", events=["letter.received"])["webhook"]
+    chosen = "a-new-secret-of-our-own-2026"
+    with api.client(Role.OPERATOR) as client:
+        changed = client.patch(hook["href"], json={"events": ["letter.submitted", "letter.received"]})
+        rotated = client.patch(hook["href"], json={"secret": chosen})
+        shown = client.get(hook["href"]).json()
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["events"] == ["letter.received", "letter.submitted"]
+    assert {k: v for k, v in changed.json().items() if k != "events"} == {
+        k: v for k, v in hook.items() if k != "events"
+    }
+    assert rotated.status_code == 200, rotated.text
+    assert chosen not in rotated.text
+    assert shown["events"] == ["letter.received", "letter.submitted"]
+    assert api.store.audit_lines(limit=1)[0].action == "webhook.changed"
+
+
+@pytest.mark.parametrize(
+    ("body", "faults"),
+    [
+        ({"events": ["letter.lost"], "secret": "short"}, {"events.0", "secret"}),
+        ({"events": []}, {"events"}),
+        ({"events": None}, {"events"}),
+        ({"url": "https://example.go.th/other"}, {"url"}),
+        ({"evnts": ["letter.received"]}, {"evnts"}),
+        ({}, {"body"}),
+    ],
+    ids=["unknown event and short secret", "no events", "null", "a URL", "misspelt", "nothing"],
+)
+def test_a_patch_that_cannot_work_is_422_with_every_fault_and_changes_nothing(
+    api: ApiServer, body: dict[str, Any], faults: set[str]
+) -> None:
+    hook = _add(api, url="https://example.go.th/h", events=["letter.received"])["webhook"]
+    with api.client(Role.OPERATOR) as client:
+        response = client.patch(hook["href"], json=body)
+        after = client.get(hook["href"]).json()
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid"
+    assert {f["where"] for f in response.json()["faults"]} == faults
+    assert after == hook
+
+
+def test_a_patch_says_why_in_words(api: ApiServer) -> None:
+    hook = _add(api, url="https://example.go.th/h")["webhook"]
+    with api.client(Role.OPERATOR) as client:
+        url = client.patch(hook["href"], json={"url": "https://example.go.th/other"}).json()
+        nothing = client.patch(hook["href"], json={}).json()
+        short = client.patch(hook["href"], json={"secret": "short"}).json()
+        unknown = client.patch(f"{HOOKS}/4242", json={"events": ["letter.received"]})
+    [url_fault], [nothing_fault], [short_fault] = url["faults"], nothing["faults"], short["faults"]
+    assert "register the new URL with POST /api/v1/webhooks, then DELETE this webhook" in url_fault["problem"]
+    assert nothing_fault["problem"] == "changes nothing: give events, secret or both"
+    assert "at least 16 characters" in short_fault["problem"]
+    assert unknown.status_code == 404
+    assert "GET /api/v1/webhooks lists" in unknown.json()["error"]
+
+
 def test_clerks_may_not_register_webhooks(api: ApiServer) -> None:
     with api.client(Role.CLERK) as client:
         response = client.post(HOOKS, json={"url": "https://example.go.th/h"})
@@ -182,3 +240,30 @@ async def test_a_failing_webhook_shows_why_and_when_and_retry_wakes_the_gateway(
         await deliver_until(api.store, lambda: len(receiver.accepted()) == 1, policy=SLOW)
     with api.client(Role.OPERATOR) as client:
         assert client.get(hook["href"]).json()["health"] == "ok"
+
+
+@pytest.mark.anyio
+async def test_a_patch_keeps_the_waiting_event_and_signs_it_with_the_new_secret(api: ApiServer) -> None:
+    """Removing the webhook and adding it again lost the event it was retrying and those in between."""
+    new_secret = "the-rotated-signing-secret"
+    with running_receiver() as receiver:
+        receiver.fail_all = True
+        hook = _add(api, url=receiver.url, events=["letter.submitted"])["webhook"]
+        letter_id = _submit(api, 1)
+        await deliver_until(api.store, lambda: len(receiver.requests) >= 1, policy=SLOW)
+        with api.client(Role.OPERATOR) as client:
+            changed = client.patch(
+                hook["href"],
+                json={"events": ["letter.submitted", "letter.state_changed"], "secret": new_secret},
+            )
+            client.post(f"{hook['href']}/retry")
+        receiver.fail_all = False
+        await deliver_until(api.store, lambda: len(receiver.accepted()) == 1, policy=SLOW)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["health"] == "failing"  # the waiting event is still waiting: nothing skipped
+    [first, *_] = receiver.requests
+    [delivered] = receiver.accepted()
+    assert delivered.body == first.body  # the event it was retrying, not lost by the change
+    assert json.loads(delivered.body)["letter_id"] == letter_id
+    signature = delivered.headers[SIGNATURE_HEADER.lower()]
+    assert verify(new_secret, delivered.body, signature, now=int(time.time()))
