@@ -1,9 +1,10 @@
 """``ecms-gateway mail pending | show | confirm | dismiss``: a clerk's work on letters people sent by mail.
 
-``pending`` lists what waits, with what could not be read; ``show ID`` shows one (``--save DIR`` writes
-its files out to be read); ``confirm ID [--book-no ... --date ...]`` records it as a received letter
-and prints the letter's id (``register ID`` then gives the receive number and mails it back to the
-sender); ``dismiss ID --reason R`` sets aside a mail that is not a letter.
+``pending`` lists what waits, with what could not be read (and mail that could not be taken in as a
+letter at all, with why: read it, deal with it, dismiss it); ``show ID`` shows one (``--save DIR``
+writes its files and the mail as received out to be read); ``confirm ID [--book-no ... --date ...]``
+records it as a received letter and prints the letter's id (``register ID`` then gives the receive
+number and mails it back to the sender); ``dismiss ID --reason R`` sets aside a mail that is not a letter.
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     show = commands.add_parser("show", parents=[common], help="show one letter sent by mail, with its files")
     show.add_argument("record_id", type=record_id, metavar="ID", help="its id (from `mail pending`)")
-    show.add_argument("--save", type=Path, metavar="DIR", help="write its files into DIR to read them")
+    show.add_argument(
+        "--save", type=Path, metavar="DIR", help="write its files and the mail as received (.eml) into DIR"
+    )
     show.set_defaults(func=_show)
 
     confirm = commands.add_parser(
@@ -132,6 +135,9 @@ def _pending(args: argparse.Namespace) -> int:
                 f"{(f.book_no or '?')[:18]:18}  {f.letter_date.isoformat() if f.letter_date else '?':10}  "
                 f"{f.subject or '?'}{state}"
             )
+            if r.unreadable is not None:
+                print(f"{'':4}  รับเป็นหนังสือไม่ได้ (not a letter; read it, then dismiss it): {r.unreadable}")
+                continue
             missing = ", ".join(OPTION_OF.get(m.field, m.field) for m in r.not_found)
             if missing:
                 print(f"{'':4}  ไม่พบ (missing): {missing}")
@@ -146,11 +152,13 @@ def _show(args: argparse.Namespace) -> int:
         for line in describe(shown.record):
             print(line)
         if args.save is not None:
+            raw = store.load_raw(shown.record.inbox_id)
             with writing(args.save):
                 args.save.mkdir(parents=True, exist_ok=True)
                 for data in shown.files:
                     write_atomic(args.save / data.name, data.content)
-            print(f"files written to {args.save}")
+                write_atomic(args.save / f"mail-{args.record_id}.eml", raw)
+            print(f"files and the mail as received (mail-{args.record_id}.eml) written to {args.save}")
         return EXIT_OK
 
     return _with_store(args, body)
@@ -170,6 +178,14 @@ def describe(r: MailLetterView) -> list[str]:
         lines.append(f"  by            {r.acted_by} at {when}")
     if r.reason:
         lines.append(f"  reason        {r.reason}")
+    if r.unreadable is not None:
+        lines.append(f"  รับเป็นหนังสือไม่ได้ (not a letter): {r.unreadable}")
+        lines += [f"  หมายเหตุ: {note}" for note in r.notes]
+        lines.append(
+            f"  read the mail (`ecms-gateway mail show {r.id} --save DIR` writes it), deal with it, then "
+            f'`ecms-gateway mail dismiss {r.id} --reason "what was done"`'
+        )
+        return lines
     date_text = f"{format_thai_date(f.letter_date)} ({f.letter_date.isoformat()})" if f.letter_date else None
     values = {
         "book_no": f.book_no,

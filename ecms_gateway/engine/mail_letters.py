@@ -67,20 +67,21 @@ def record(ctx: Context, draft: MailLetterDraft, *, actor: str) -> Accepted:
                 updated_at=now,
             )
             record_id = int(conn.execute(stmt.returning(MAIL_LETTER.c.id)).scalar_one())
-            conn.execute(
-                insert(MAIL_LETTER_FILE),
-                [
-                    {
-                        "mail_letter_id": record_id,
-                        "position": i,
-                        "name": f.name,
-                        "mime": f.mime,
-                        "size": f.size,
-                        "sha256": f.sha256,
-                    }
-                    for i, f in enumerate(draft.files)
-                ],
-            )
+            if draft.files:  # none for a mail kept because it could not be taken in as a letter
+                conn.execute(
+                    insert(MAIL_LETTER_FILE),
+                    [
+                        {
+                            "mail_letter_id": record_id,
+                            "position": i,
+                            "name": f.name,
+                            "mime": f.mime,
+                            "size": f.size,
+                            "sha256": f.sha256,
+                        }
+                        for i, f in enumerate(draft.files)
+                    ],
+                )
             audit.append(
                 conn,
                 at=now,

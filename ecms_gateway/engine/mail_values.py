@@ -1,10 +1,12 @@
-"""Values of the mail-letter queue: letters people sent by mail, waiting for a clerk to confirm them."""
+"""Values of the mail-letter queue: letters people sent by mail, waiting for a clerk to confirm them, and
+mail the gateway could not take in at all, waiting for a clerk to read it and dismiss it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Final
 
 from ecms_gateway.letter.model import FileData
 
@@ -16,6 +18,13 @@ class MailLetterState(StrEnum):
     CONFIRMING = "confirming"  # a clerk's confirmation is being recorded (or was cut off: taken over later)
     CONFIRMED = "confirmed"  # recorded as an inbound letter (``letter_id``), registered like any other
     DISMISSED = "dismissed"  # not a letter (``reason``); the mail stays in the inbox for reference
+
+
+UNREADABLE: Final = "message"
+"""The ``MissingField.field`` of a record kept for a mail that is not a letter the gateway can read
+(quarantined: no file, a broken file or e-CMS XML, too large, no sender): its message says why in
+Thai. Such a record has no files, so it cannot be confirmed; a clerk reads the mail, deals with it
+(calls the sender, asks for the PDF) and dismisses it saying what was done."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,3 +99,8 @@ class MailLetterView:
     acted_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+    @property
+    def unreadable(self) -> str | None:
+        """Why the mail could not be taken in as a letter (Thai), for a record kept about such a mail."""
+        return next((m.message for m in self.not_found if m.field == UNREADABLE), None)

@@ -48,14 +48,18 @@ def classify(
 ) -> Classified:
     """What ``raw`` is, with everything its handler needs; never raises for bad input (it quarantines)."""
     if len(raw) > max_bytes:
-        info = _bare_info(raw)
+        info = _head_info(raw, directory)
         reason = f"the message is {len(raw)} bytes, above the limit of {max_bytes} (mail.max_message_bytes)"
-        return Quarantined(info=info, reason=reason, raw=raw)
+        thai = (
+            f"อีเมลนี้มีขนาด {_mb(len(raw))} เกินขนาดที่ระบบรับได้ ({_mb(max_bytes)}) ระบบจึงไม่ได้เปิดอ่าน "
+            "ดาวน์โหลดอีเมลไปเปิดด้วยโปรแกรมอีเมล หรือแจ้งผู้ดูแลระบบ (ค่า mail.max_message_bytes)"
+        )
+        return Quarantined(info=info, reason=reason, thai=thai, raw=raw)
     mail = parse_mail(raw)
     info = _info(mail, raw, directory)
     problem = _unreadable(mail)
     if problem is not None:
-        return Quarantined(info=info, reason=problem, raw=raw)
+        return Quarantined(info=info, reason=problem[0], thai=problem[1], raw=raw)
     bounce = read_bounce(mail)
     if bounce is not None:
         return Bounce(
@@ -89,27 +93,38 @@ def _info(mail: ParsedMail, raw: bytes, directory: MailDirectory | None) -> Mail
     )
 
 
-def _bare_info(raw: bytes) -> MailInfo:
-    return MailInfo(
-        message_id=None,
-        from_address=None,
-        from_name=None,
-        subject="",
-        date=None,
-        in_reply_to=None,
-        references=(),
-        sender_org=None,
-        dedupe_key=dedupe_key(raw),
-    )
+def _head_info(raw: bytes, directory: MailDirectory | None) -> MailInfo:
+    """Who sent a message too large to read, from its header block alone."""
+    end = raw.find(b"\r\n\r\n", 0, _HEAD_MAX)
+    end = raw.find(b"\n\n", 0, _HEAD_MAX) if end < 0 else end
+    head = parse_mail(raw[: end if end >= 0 else 0] + b"\r\n\r\n")
+    return _info(head, raw, directory)
 
 
-def _unreadable(mail: ParsedMail) -> str | None:
+_HEAD_MAX: Final = 256 * 1024
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_048_576:,.1f} MB"
+
+
+def _unreadable(mail: ParsedMail) -> tuple[str, str] | None:
+    """Why the message is not a usable e-mail: for the log, and in Thai for the clerk."""
     if not mail.headers:
-        return "not an e-mail message: no header fields (it does not start with 'Name: value' lines)"
+        return (
+            "not an e-mail message: no header fields (it does not start with 'Name: value' lines)",
+            "ข้อมูลที่ได้รับไม่ใช่อีเมลที่อ่านได้ (ไม่มีส่วนหัวอีเมล) ดาวน์โหลดไปให้ผู้ดูแลระบบตรวจ",
+        )
     if "MissingHeaderBodySeparatorDefect" in mail.defects and len(mail.headers) < 2:
-        return "not an e-mail message: the header block is broken"
+        return (
+            "not an e-mail message: the header block is broken",
+            "ส่วนหัวของอีเมลนี้เสีย ระบบอ่านไม่ได้ ดาวน์โหลดไปให้ผู้ดูแลระบบตรวจ",
+        )
     if mail.from_address is None or "@" not in mail.from_address:
-        return "the message has no usable sender address (From); it cannot be answered or attributed"
+        return (
+            "the message has no usable sender address (From); it cannot be answered or attributed",
+            "อีเมลนี้ไม่มีที่อยู่ผู้ส่งที่ใช้ได้ จึงตอบกลับหรือระบุผู้ส่งไม่ได้",
+        )
     return None
 
 
@@ -120,15 +135,20 @@ def _ecms(files: list[Attachment], info: MailInfo, raw: bytes, limits: XmlLimits
             f"the message carries {len(files)} e-CMS XML files ({names}); "
             "a message carries one letter or one notifier"
         )
-        return Quarantined(info=info, reason=reason, raw=raw)
+        thai = (
+            f"อีเมลนี้แนบไฟล์ e-CMS มา {len(files)} ไฟล์ ({names}) แต่อีเมลหนึ่งฉบับนำส่งหนังสือหรือการแจ้งตอบได้"
+            "เพียงหนึ่งรายการ ขอให้ผู้ส่งส่งแยกฉบับ"
+        )
+        return Quarantined(info=info, reason=reason, thai=thai, raw=raw)
     part = files[0]
     name = (part.name or "").strip().lower()
     if part.problem is not None:
-        return Quarantined(info=info, reason=f"{name} {part.problem}", raw=raw)
+        return Quarantined(info=info, reason=f"{name} {part.problem}", thai=_bad_ecms(name), raw=raw)
     try:
         message = read_message(part.content, limits=limits, source=name).message
     except InputError as exc:
-        return Quarantined(info=info, reason=f"{name} is not a valid e-CMS message: {exc}", raw=raw)
+        reason = f"{name} is not a valid e-CMS message: {exc}"
+        return Quarantined(info=info, reason=reason, thai=_bad_ecms(name), raw=raw)
     if isinstance(message, OutboundRequest):
         message = message.item
     if name == LETTER_XML_NAME and isinstance(message, LetterDocument):
@@ -137,7 +157,15 @@ def _ecms(files: list[Attachment], info: MailInfo, raw: bytes, limits: XmlLimits
         return NotifierMail(info=info, notifier_xml=part.content, unverified=message)
     expected = "a GovernmentDocument" if name == LETTER_XML_NAME else "a notifier"
     found = type(message).__name__
-    return Quarantined(info=info, reason=f"{name} holds {found}, not {expected}", raw=raw)
+    reason = f"{name} holds {found}, not {expected}"
+    return Quarantined(info=info, reason=reason, thai=_bad_ecms(name), raw=raw)
+
+
+def _bad_ecms(name: str) -> str:
+    return (
+        f"ไฟล์ {name} ที่แนบมาไม่ใช่ข้อความ e-CMS ที่ถูกต้อง ระบบจึงรับเข้าไม่ได้ แจ้งผู้ส่งให้ส่งใหม่ "
+        "หรือดาวน์โหลดอีเมลไปให้ผู้ดูแลระบบตรวจ (รายละเอียดอยู่ในบันทึกของระบบ)"
+    )
 
 
 def _letter(document: LetterDocument, xml: bytes, info: MailInfo) -> LetterMail:
@@ -169,12 +197,18 @@ def _human(mail: ParsedMail, info: MailInfo, raw: bytes, directory: MailDirector
     if not files:
         reason = (
             "no file is attached and no e-CMS XML: an official letter comes as a PDF (or as the "
-            "gateway's ecms-letter.xml); a clerk should read this message in the mailbox"
+            "gateway's ecms-letter.xml); kept for a clerk to read"
         )
-        return Quarantined(info=info, reason=reason, raw=raw)
+        thai = (
+            "อีเมลนี้ไม่มีไฟล์หนังสือแนบมา (หนังสือราชการทางอีเมลต้องแนบเป็นไฟล์ PDF) อ่านข้อความในอีเมล "
+            "หากเป็นหนังสือ ขอให้ผู้ส่งส่งใหม่พร้อมไฟล์"
+        )
+        return Quarantined(info=info, reason=reason, thai=thai, raw=raw)
     broken = next((a for a in files if a.problem is not None), None)
     if broken is not None:
-        return Quarantined(info=info, reason=f"the attached file {broken.name!r} {broken.problem}", raw=raw)
+        reason = f"the attached file {broken.name!r} {broken.problem}"
+        thai = f"ไฟล์แนบ {broken.name} เสียระหว่างทาง (เข้ารหัสไม่ถูกต้อง) เปิดไม่ได้ ขอให้ผู้ส่งส่งใหม่"
+        return Quarantined(info=info, reason=reason, thai=thai, raw=raw)
     fields = read_human_letter(mail, files, forwarded, directory)
     contact = fields.contact
     return HumanLetter(

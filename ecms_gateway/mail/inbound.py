@@ -6,7 +6,7 @@ HumanLetter    a letter a person sent (PDF attached): fields read as far as poss
 Bounce         a delivery status notification about a message we sent: its Message-ID and the reason
 AutoReply      a vacation or other automatic reply: recorded, never registered
 PersonReply    a person's answer without a file to a letter mail (In-Reply-To/References): noted on the letter
-Quarantined    malformed or unusable: the raw message is kept with the reason
+Quarantined    malformed or unusable: the raw message is kept with the reason, and shown to a clerk
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class MailClass(StrEnum):
     BOUNCE = "bounce"  # delivery failure of a message we sent
     AUTO_REPLY = "auto-reply"  # automatic reply: recorded, not registered
     REPLY = "reply"  # a person's words answering a letter mail, no file: noted on that letter
-    QUARANTINED = "quarantined"  # malformed or unusable: kept raw with the reason
+    QUARANTINED = "quarantined"  # malformed or unusable: kept raw with the reason, shown to a clerk
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,9 +130,13 @@ class PersonReply:
 
 @dataclass(frozen=True, kw_only=True)
 class Quarantined:
+    """A message the gateway cannot take in. ``reason`` is for the operator's log (it may quote a schema
+    error); ``thai`` says the same to the clerk who reads the mail, with what to do about it."""
+
     cls: ClassVar[MailClass] = MailClass.QUARANTINED
     info: MailInfo
     reason: str
+    thai: str
     raw: bytes = field(repr=False)
 
 

@@ -47,7 +47,11 @@ def describe(result: Classified) -> list[Row]:
             ("their words", result.text or "(empty)"),
         ]
     elif isinstance(result, Quarantined):
-        rows += [("quarantined because", result.reason), ("raw size", f"{len(result.raw)} bytes")]
+        rows += [
+            ("quarantined because", result.reason),
+            ("the clerk reads", result.thai),
+            ("raw size", f"{len(result.raw)} bytes"),
+        ]
     return rows
 
 

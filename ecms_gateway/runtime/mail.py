@@ -274,10 +274,18 @@ class MailInbound:
         if isinstance(found, HumanLetter):
             return self._human(inbox_id, found, raw, worker)
         if isinstance(found, PersonReply):
-            return self._reply(inbox_id, found, worker)
+            return self._reply(inbox_id, found, raw, worker)
         assert isinstance(found, Quarantined)  # noqa: S101 - the seven classes are exhaustive
-        log.warning("mail from %s quarantined: %s", who, found.reason)
-        return f"quarantined mail from {who}: {found.reason}"
+        return self._quarantined(inbox_id, found, worker)
+
+    def _quarantined(self, inbox_id: int, found: Quarantined, worker: str) -> str:
+        """Kept for a clerk to read (the mail-letter queue, as a mail that cannot be confirmed)."""
+        who = found.info.from_address or "(no sender)"
+        kept = mail_letters.keep_unreadable_mail(self.store, inbox_id, found, actor=worker)
+        if kept.created:
+            log.warning("mail from %s quarantined: %s", who, found.reason)
+        kept_as = f"kept for a clerk as mail letter {kept.record.id}"
+        return f"quarantined mail from {who}: {found.reason}; {kept_as}"
 
     def _letter(self, inbox_id: int, mail: LetterMail, worker: str) -> str:
         verified = verify_letter_mail(mail, self.verifier)
@@ -328,7 +336,7 @@ class MailInbound:
 
     # ---------------------------------------------------------------- a person's reply without a file
 
-    def _reply(self, inbox_id: int, found: PersonReply, worker: str) -> str:
+    def _reply(self, inbox_id: int, found: PersonReply, raw: bytes, worker: str) -> str:
         """Noted on the letter of ours it answers (its state unchanged); quarantined when none is ours."""
         info = found.info
         who = info.from_address or "(no sender)"
@@ -338,10 +346,11 @@ class MailInbound:
         if letter_id is None:
             reason = (
                 f"a reply without a file to {', '.join(found.answered)}, which matches no letter we mailed; "
-                "a clerk should read this message in the mailbox"
+                "kept for a clerk to read"
             )
-            log.warning("mail from %s quarantined: %s", who, reason)
-            return f"quarantined mail from {who}: {reason}"
+            thai = "อีเมลนี้ตอบกลับอีเมลที่ไม่ใช่หนังสือที่ระบบนี้ส่งไป และไม่มีไฟล์หนังสือแนบมา อ่านข้อความแล้วจัดการตามควร"
+            unmatched = Quarantined(info=info, reason=reason, thai=thai, raw=raw)
+            return self._quarantined(inbox_id, unmatched, worker)
         reply = MailReply(
             inbox_id=inbox_id,
             message_id=info.message_id,

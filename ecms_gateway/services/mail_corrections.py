@@ -18,7 +18,7 @@ from ecms_gateway.engine.mail_letters import OPEN_STATES, not_open_error
 from ecms_gateway.engine.mail_values import MailLetterFields
 from ecms_gateway.errors import Fault, InputError, LetterInvalid
 from ecms_gateway.letter.dates import parse_clerk_date
-from ecms_gateway.services.mail_letters import ConfirmedMailLetter, confirm_mail_letter
+from ecms_gateway.services.mail_letters import ConfirmedMailLetter, confirm_mail_letter, confirmable
 from ecms_gateway.services.mail_review import LABELS, letter_of, merged
 
 FIELD_NAMES: Final = tuple(f.name for f in dataclass_fields(MailLetterFields))
@@ -99,6 +99,7 @@ def confirm_typed(
         return confirm_mail_letter(
             store, record_id, corrections=corrections, served=served, actor=actor, allow_repeat=allow_repeat
         )
+    confirmable(store.mail_letter(record_id))  # a record that cannot be confirmed says so first
     said = {f.where for f in early}
     later = would_fail(store, record_id, corrections=corrections, served=served)
     raise LetterInvalid([*early, *(f for f in later if f.where not in said)])

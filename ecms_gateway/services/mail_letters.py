@@ -8,7 +8,10 @@ model's all-faults loader, and the letter is recorded through the Store's intake
 inbound letter, state received, channel mail, unless it repeats a letter already received and the clerk
 did not say it is another one, see mail_repeats.py; ``register`` then gives its receive number and the
 AcceptLetterNotifier goes back to the person's address by mail) or dismisses it
-(``dismiss_mail_letter``: not a letter). Every action is committed before it returns.
+(``dismiss_mail_letter``: not a letter). A mail the gateway cannot take in at all (quarantined: no
+file, a broken file or e-CMS XML, too large, no sender) is kept too (``keep_unreadable_mail``), so a
+clerk sees it: with no files it cannot be confirmed (``UnreadableMail``), only read and dismissed.
+Every action is committed before it returns.
 """
 
 from __future__ import annotations
@@ -19,11 +22,24 @@ from dataclasses import dataclass
 from ecms_gateway.engine import SignatureMark, Store
 from ecms_gateway.engine.mail_letters import OPEN_STATES, not_open_error
 from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState, MailLetterView
+from ecms_gateway.errors import StoreError
 from ecms_gateway.letter.model import FileData
 from ecms_gateway.mail.directory import MailDirectory
-from ecms_gateway.mail.inbound import HumanLetter
+from ecms_gateway.mail.inbound import HumanLetter, Quarantined
 from ecms_gateway.services.mail_repeats import RepeatsReceivedLetter, repeated_letter
-from ecms_gateway.services.mail_review import draft_of, letter_of, merged, require_reason
+from ecms_gateway.services.mail_review import draft_of, letter_of, merged, require_reason, unreadable_draft_of
+
+
+class UnreadableMail(StoreError):
+    """Confirming a record kept about a mail that is not a letter the gateway could read."""
+
+    def __init__(self, record: MailLetterView) -> None:
+        super().__init__(
+            f"อีเมลรายการที่ {record.id} รับเป็นหนังสือไม่ได้: {record.unreadable} "
+            "เมื่อจัดการแล้ว (เช่น ขอให้ผู้ส่งส่งใหม่) ให้ปัดตกพร้อมบอกสิ่งที่ทำ "
+            f"(mail {record.id} is not a letter the gateway could read; dismiss it once dealt with)"
+        )
+        self.record = record
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +91,12 @@ def keep_mail_letter(
     return KeptMailLetter(record=store.mail_letter(accepted.id), created=accepted.created)
 
 
+def keep_unreadable_mail(store: Store, inbox_id: int, found: Quarantined, *, actor: str) -> KeptMailLetter:
+    """Keep the quarantined mail ``found`` (inbox item ``inbox_id``) for a clerk to read; idempotent."""
+    accepted = store.record_mail_letter(unreadable_draft_of(inbox_id, found), actor=actor)
+    return KeptMailLetter(record=store.mail_letter(accepted.id), created=accepted.created)
+
+
 def pending_mail_letters(store: Store) -> list[MailLetterView]:
     """Records waiting for a clerk, oldest first (a confirmation in progress shows as ``confirming``)."""
     return store.open_mail_letters()
@@ -113,12 +135,11 @@ def confirm_mail_letter(
     ``RepeatsReceivedLetter`` (before any other check) when a letter with that book number and date
     was received already, unless ``allow_repeat`` (the clerk says it is another letter);
     ``LetterInvalid`` listing every missing or wrong field in Thai (``fault.where`` is the field name
-    of ``MailLetterFields``, or ``files``), ``StoreError`` when the record is already confirmed, was
+    of ``MailLetterFields``, or ``files``), ``UnreadableMail`` for a mail that is not a letter,
+    ``StoreError`` when the record is already confirmed, was
     dismissed or is being confirmed right now, and ``NotFound`` for an unknown id.
     """
-    record = store.mail_letter(record_id)
-    if record.state not in OPEN_STATES:
-        raise not_open_error(record, "ยืนยัน")
+    record = confirmable(store.mail_letter(record_id))
     fields = merged(record.fields, corrections)
     if not allow_repeat and (repeat := repeated_letter(store, record, fields, served=served)) is not None:
         raise RepeatsReceivedLetter(record_id, repeat)
@@ -142,6 +163,15 @@ def confirm_mail_letter(
         raise
     done = store.finish_mail_letter_confirm(record_id, letter_id=letter_id, fields=fields, actor=actor)
     return ConfirmedMailLetter(record=done, letter_id=letter_id, created=created)
+
+
+def confirmable(record: MailLetterView) -> MailLetterView:
+    """``record``, if a clerk may confirm it now: else why not (``StoreError``, ``UnreadableMail``)."""
+    if record.state not in OPEN_STATES:
+        raise not_open_error(record, "ยืนยัน")
+    if record.unreadable is not None:
+        raise UnreadableMail(record)
+    return record
 
 
 def dismiss_mail_letter(store: Store, record_id: int, *, reason: str, actor: str) -> MailLetterView:

@@ -2,8 +2,10 @@
 
 ``draft_of`` turns a classified ``HumanLetter`` into the record kept for the clerk: the header read
 from the mail, the receiver (which of our organisations it was sent to), speed and secrecy marks, and a
-Thai sentence for everything that was not found. ``letter_of`` builds the letter from the completed
-fields through the letter model's all-faults loader; ``clerk_faults`` says each fault in Thai.
+Thai sentence for everything that was not found; ``unreadable_draft_of`` the record kept about a mail
+that is not a letter the gateway can read (quarantined), so that a clerk sees it. ``letter_of`` builds
+the letter from the completed fields through the letter model's all-faults loader; ``clerk_faults``
+says each fault in Thai.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
-from ecms_gateway.engine.mail_values import MailLetterDraft, MailLetterFields, MissingField
+from ecms_gateway.engine.mail_values import UNREADABLE, MailLetterDraft, MailLetterFields, MissingField
 from ecms_gateway.errors import Fault, InputError, LetterInvalid
 from ecms_gateway.letter.codes import Kind, Secrecy, Speed
 from ecms_gateway.letter.loader import load_letter_dict
 from ecms_gateway.letter.model import FileData, LetterPackage
 from ecms_gateway.mail.directory import MailDirectory
-from ecms_gateway.mail.inbound import HumanLetter
+from ecms_gateway.mail.inbound import HumanLetter, Quarantined
 from ecms_gateway.mail.marks import addressed_orgs, secrecy_mark, speed_mark
 from ecms_gateway.mail.parse import parse_mail
 
@@ -98,6 +100,25 @@ def draft_of(
         notes=tuple(notes),
         forwarded=found.forwarded,
         files=unique_names((found.main, *found.attachments)),
+    )
+
+
+def unreadable_draft_of(inbox_id: int, found: Quarantined) -> MailLetterDraft:
+    """The record kept for a clerk about the quarantined mail ``found``: who sent it and why it could not
+    be taken in (Thai), the technical reason as a note for whoever the clerk asks; no fields, no files."""
+    info = found.info
+    return MailLetterDraft(
+        inbox_id=inbox_id,
+        message_id=info.message_id,
+        from_address=info.from_address or "",
+        from_name=info.from_name,
+        mail_subject=info.subject,
+        mail_date=info.date,
+        fields=MailLetterFields(sender_org=info.sender_org),
+        not_found=(MissingField(field=UNREADABLE, message=found.thai),),
+        notes=(f"สำหรับผู้ดูแลระบบ: {found.reason}",),
+        forwarded=False,
+        files=(),
     )
 
 

@@ -42,6 +42,7 @@ _CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorBody, "description": "already confirmed, dismissed or being confirmed; `state`"},
 }
 REPEATS_RECEIVED = "repeats_received_letter"
+UNREADABLE_MAIL = "unreadable_mail"
 """409 of confirm: a letter with this book number and date was received already (``letter_id``,
 ``letter_href``); ``allow_repeat: true`` confirms it as another letter."""
 
@@ -197,6 +198,10 @@ async def _act(services: Services, base: str, record_id: int, action: Callable[[
         )
         repeated = {"letter_id": exc.repeat.letter.id, "letter_href": href, "state": "pending"}
         raise ApiError(409, said, code=REPEATS_RECEIVED, extra=repeated) from exc
+    except mail_letters.UnreadableMail as exc:
+        said = f"{exc.fact}; POST {base}/mail-letters/{record_id}/dismiss with the reason once dealt with"
+        why = {"state": exc.record.state.value, "unreadable": exc.record.unreadable}
+        raise ApiError(409, said, code=UNREADABLE_MAIL, extra=why) from exc
     except StoreError as exc:
         record = await asyncio.to_thread(services.store.mail_letter, record_id)
         said = exc.fact  # the API's advice, not the command line's

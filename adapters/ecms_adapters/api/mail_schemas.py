@@ -63,6 +63,10 @@ class MailLetterOut(BaseModel):
     received_at: datetime = Field(description="when the gateway kept it for a clerk")
     fields: MailFieldsOut
     not_found: list[NotFoundOut]
+    unreadable: str | None = Field(
+        description="set for a mail the gateway could not take in as a letter (no file, a broken file or "
+        "e-CMS XML, too large): why, in Thai; such a mail cannot be confirmed, only read and dismissed"
+    )
     letter_id: int | None = Field(description="the received letter it became, once confirmed")
     letter_href: str | None
     href: str
@@ -108,14 +112,14 @@ class MailLetterDetailOut(MailLetterOut):
             acted_by=r.acted_by,
             acted_at=r.acted_at,
             updated_at=r.updated_at,
-            actions=mail_actions(r.state),
+            actions=mail_actions(r),
         )
 
 
-def mail_actions(state: MailLetterState) -> list[str]:
-    """What a clerk may still do: confirm while open, dismiss while pending."""
-    actions = ["confirm"] if state in OPEN_STATES else []
-    if state is MailLetterState.PENDING:
+def mail_actions(record: MailLetterView) -> list[str]:
+    """What a clerk may still do: confirm while open (not a mail that is no letter), dismiss while pending."""
+    actions = ["confirm"] if record.state in OPEN_STATES and record.unreadable is None else []
+    if record.state is MailLetterState.PENDING:
         actions.append("dismiss")
     return actions
 
@@ -131,6 +135,7 @@ def _common(r: MailLetterView, prefix: str) -> dict[str, object]:
         "received_at": r.created_at,
         "fields": MailFieldsOut.of(r.fields),
         "not_found": [NotFoundOut(field=m.field, message=m.message) for m in r.not_found],
+        "unreadable": r.unreadable,
         "letter_id": r.letter_id,
         "letter_href": None if r.letter_id is None else f"{prefix}/letters/{r.letter_id}",
         "href": f"{prefix}/mail-letters/{r.id}",

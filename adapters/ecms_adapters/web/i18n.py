@@ -401,9 +401,11 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "nav.waiting": ("{n} รายการรอยืนยัน", "{n} waiting"),
     "mail.title": ("หนังสือจากอีเมลรอยืนยัน", "Letters by e-mail to confirm"),
     "mail.intro": (
-        "หนังสือที่บุคคลส่งมาทางอีเมลสารบรรณ ระบบอ่านข้อมูลได้เท่าที่พบ กรุณาตรวจ เติมส่วนที่ขาด แล้วยืนยันเป็นหนังสือรับ",
+        "หนังสือที่บุคคลส่งมาทางอีเมลสารบรรณ ระบบอ่านข้อมูลได้เท่าที่พบ กรุณาตรวจ เติมส่วนที่ขาด แล้วยืนยันเป็นหนังสือรับ "
+        "อีเมลที่ระบบรับเป็นหนังสือไม่ได้ (ไม่มีไฟล์ ไฟล์เสีย ใหญ่เกิน) ก็อยู่ในรายการนี้พร้อมเหตุผล อ่านแล้วจัดการ แล้วปัดตก",
         "Letters people mailed to the saraban address: the gateway read what it could; check, complete "
-        "and confirm each as a received letter",
+        "and confirm each as a received letter. Mail the gateway could not take in as a letter (no file, "
+        "a broken file, too large) is listed too, with why: read it, deal with it, then dismiss it",
     ),
     "mail.empty": ("ไม่มีหนังสือจากอีเมลที่รอยืนยัน", "No letters by e-mail wait for confirmation"),
     "mail.col.received": ("ได้รับเมื่อ", "Received"),
@@ -444,6 +446,24 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "Say why it is set aside; the reason is kept in the history and nothing is sent",
     ),
     "mail.dismiss": ("ปัดตก", "Dismiss"),
+    "mail.unreadable": ("รับเป็นหนังสือไม่ได้", "Not a letter the gateway can read"),
+    "mail.unreadable_title": (
+        "ระบบรับอีเมลนี้เป็นหนังสือไม่ได้",
+        "The gateway could not take this mail in as a letter",
+    ),
+    "mail.unreadable_hint": (
+        "อ่านข้อความในอีเมลด้านล่าง (ดาวน์โหลดอีเมลฉบับที่ได้รับได้) จัดการตามควร เช่น ขอให้ผู้ส่งส่งใหม่พร้อมไฟล์ PDF "
+        "แล้วปัดตกพร้อมบอกสิ่งที่ทำ",
+        "Read the mail below (the mail as received can be downloaded), deal with it (e.g. ask the sender "
+        "to send it again with the PDF), then dismiss it saying what was done",
+    ),
+    "mail.unreadable_done": ("จัดการแล้ว", "Dealt with"),
+    "mail.unreadable_dismiss_hint": (
+        "บอกสิ่งที่ทำกับอีเมลนี้ เช่น โทรแจ้งผู้ส่งให้ส่งใหม่แล้ว ข้อความจะเก็บไว้ในประวัติ",
+        "Say what was done about this mail (e.g. the sender was asked to send it again); it is kept in "
+        "the history",
+    ),
+    "mail.original": ("ดาวน์โหลดอีเมลฉบับที่ได้รับ (.eml)", "Download the mail as received (.eml)"),
     "mail.reason_needed": ("กรุณาระบุเหตุผลที่ปัดตก", "Say why it is dismissed"),
     "mail.dismissed": ("ปัดตกหนังสือจากอีเมลรายการที่ {n} แล้ว", "Mail letter {n} dismissed"),
     "mail.is_confirmed": ("ยืนยันเป็นหนังสือรับแล้ว", "Confirmed as a received letter"),

@@ -1,7 +1,9 @@
 """Letters people sent by mail, for a clerk to confirm: the waiting list (newest first, with what is
 missing), one mail with its PDF and header beside a form pre-filled with what was read, every fault
 next to its field at once; confirm leads to the new received letter (register it there), dismiss
-needs a reason. Every action is the core's ``services/mail_letters.py``, as the API's and CLI's are."""
+needs a reason. A mail the gateway could not take in (no file, a broken one, too large) is in the same
+list with why, its text and the mail itself to download, and can only be dismissed. Every action is
+the core's ``services/mail_letters.py``, as the API's and CLI's are."""
 
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.letters import file_response
 from ecms_gateway.engine import Store
 from ecms_gateway.engine.mail_letters import OPEN_STATES
-from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState, MailLetterView
+from ecms_gateway.engine.mail_values import UNREADABLE, MailLetterFields, MailLetterState, MailLetterView
 from ecms_gateway.errors import Fault, GatewayError, InputError, LetterInvalid, NotFound
 from ecms_gateway.letter.codes import Secrecy, Speed
+from ecms_gateway.letter.model import FileData
 from ecms_gateway.letter.thai import format_thai_date
 from ecms_gateway.mail.parse import parse_mail
 from ecms_gateway.services import mail_letters
@@ -37,6 +40,7 @@ FIELD_KEYS: Final = {
     "receiver_org": "mail.receiver",
     "speed": "f.speed",
     "secrecy": "f.secrecy",
+    UNREADABLE: "mail.unreadable",
 }
 """The catalogue key of each field's label (the core's field names)."""
 Faults = dict[str, list[str]]
@@ -48,6 +52,7 @@ def routes(web: Web) -> list[BaseRoute]:
         Route(BASE, page(web, waiting, CLERK_ROLES), methods=["GET"]),
         Route(BASE + "/{record_id:int}", page(web, detail, CLERK_ROLES), methods=["GET"]),
         Route(BASE + "/{record_id:int}/files/{position:int}", page(web, file, CLERK_ROLES), methods=["GET"]),
+        Route(BASE + "/{record_id:int}/mail.eml", page(web, original, CLERK_ROLES), methods=["GET"]),
         Route(BASE + "/{record_id:int}/confirm", page(web, confirm, CLERK_ROLES), methods=["POST"]),
         Route(BASE + "/{record_id:int}/dismiss", page(web, dismiss, CLERK_ROLES), methods=["POST"]),
     ]
@@ -172,6 +177,18 @@ async def file(page: Page) -> Response:
     return file_response(page, data)
 
 
+async def original(page: Page) -> Response:
+    """The mail as it was received, to open in a mail program or hand to whoever the clerk asks."""
+    record = await _record(page)
+    if record is None:
+        return page.render("error.html", status=404, message_key="error.notfound")
+    try:
+        raw = await page.run(page.services.store.load_raw, record.inbox_id)
+    except GatewayError as exc:  # the stored bytes are gone or changed: say so, not a traceback
+        return page.redirect(f"{BASE}/{record.id}", problem=error_text(page.lang, exc))
+    return file_response(page, FileData(name=f"mail-{record.id}.eml", mime="message/rfc822", content=raw))
+
+
 def values_of(record: MailLetterView) -> dict[str, str]:
     """The form pre-filled with what was read: the date in the Buddhist Era as clerks write it."""
     f = record.fields
@@ -222,15 +239,20 @@ class MailText:
 
 MAX_TEXT: Final = 20_000
 """Characters of a mail's text shown; a longer one is cut (the rest is in the mailbox)."""
+MAX_PARSED: Final = 32 * 1024 * 1024
+"""A mail larger than this (one kept because it was too large to take in) is not parsed for its text."""
 
 
 def _mail_texts(page: Page, record: MailLetterView) -> list[MailText]:
     """The mail's own text, then each forwarded message's, read again from the stored mail: what the
     person wrote beside the letter (a request, a deadline, "this answers your letter ...")."""
     try:
-        mail = parse_mail(page.services.store.load_raw(record.inbox_id))
+        raw = page.services.store.load_raw(record.inbox_id)
     except GatewayError:
         return []  # the raw mail is gone or damaged: the fields read at receipt still stand
+    if len(raw) > MAX_PARSED:
+        return []
+    mail = parse_mail(raw)
     found = [MailText(heading=None, text=mail.text)]
     for inner in mail.forwarded:
         who = inner.from_name or inner.from_address or ""
@@ -275,7 +297,7 @@ def _show(
         "served": [org.org_id for org in page.services.settings.orgs],
         "speeds": list(Speed),
         "secrecies": list(Secrecy),
-        "is_open": record.state in OPEN_STATES,
+        "is_open": record.state in OPEN_STATES and record.unreadable is None,
         "can_dismiss": record.state is MailLetterState.PENDING,
         "pdf_preview": bool(record.files) and record.files[0].mime == "application/pdf",
         "duplicate": duplicate,

@@ -9,7 +9,7 @@ from ecms_gateway.access import Role
 from ecms_gateway.engine import LetterQuery, LetterState
 from tests.integration.api.server import ORG_B, ApiServer
 from tests.unit.mail import corpus
-from tests.unit.services.test_mail_letters import keep
+from tests.unit.services.test_mail_letters import keep, keep_unreadable
 
 BASE = "/api/v1/mail-letters"
 
@@ -148,3 +148,24 @@ def test_an_operator_may_not_read_or_confirm_mail_letters(api: ApiServer) -> Non
         assert client.get(BASE).status_code == 403
         assert client.post(f"{BASE}/{record_id}/confirm", json={"sender_org": ORG_B}).status_code == 403
     assert api.store.mail_letter(record_id).state.value == "pending"
+
+
+def test_a_mail_that_is_no_letter_says_why_offers_only_dismiss_and_refuses_confirm(api: ApiServer) -> None:
+    record_id = keep_unreadable(api.store, corpus.plain_question())
+    with api.client() as client:
+        [item] = client.get(BASE).json()["items"]
+        shown = client.get(f"{BASE}/{record_id}").json()
+        refused = client.post(f"{BASE}/{record_id}/confirm")
+        dismissed = client.post(f"{BASE}/{record_id}/dismiss", json={"reason": "asked for the PDF"})
+    assert item["id"] == record_id
+    assert "ไม่มีไฟล์หนังสือแนบมา" in item["unreadable"]
+    assert shown["actions"] == ["dismiss"]
+    assert shown["files"] == []
+    assert refused.status_code == 409
+    body = refused.json()
+    assert body["code"] == "unreadable_mail"
+    assert body["state"] == "pending"
+    assert "ไม่มีไฟล์หนังสือแนบมา" in body["unreadable"]
+    assert f"POST {BASE}/{record_id}/dismiss" in body["error"]
+    assert dismissed.status_code == 200
+    assert dismissed.json()["state"] == "dismissed"

@@ -15,7 +15,7 @@ from ecms_gateway.engine import LetterQuery, LetterState
 from ecms_gateway.engine.mail_values import MailLetterState
 from tests.integration.web.live import ORG_A, ORG_B, LiveWeb, csrf_of, message_after
 from tests.unit.mail import corpus
-from tests.unit.services.test_mail_letters import keep
+from tests.unit.services.test_mail_letters import keep, keep_unreadable
 
 
 def _form(page: httpx.Response, **changes: str) -> dict[str, str]:
@@ -177,3 +177,46 @@ def test_the_pages_speak_english_after_the_switch(live: LiveWeb) -> None:
     assert "Check and confirm the letter" in page
     assert "Letters by e-mail to confirm" in page
     assert "5 มกราคม 2570" in page  # the date as clerks write it, in either language
+
+
+def test_a_mail_that_is_no_letter_is_listed_with_why_and_can_only_be_read_and_dismissed(
+    live: LiveWeb,
+) -> None:
+    record_id = keep_unreadable(live.store, corpus.plain_question())
+    clerk = live.logged_in("clerk")
+    listing = clerk.get("/mail-letters").text
+    row = listing[listing.index(f'id="mail-letter-{record_id}"') :]
+    row = row[: row.index("</tr>")]
+    assert "รับเป็นหนังสือไม่ได้" in row
+    assert re.search(
+        r'id="badge-mail-letters"><span aria-hidden="true">1</span>', clerk.get("/received").text
+    )
+    page = clerk.get(f"/mail-letters/{record_id}")
+    assert page.status_code == 200
+    html = page.text
+    alert = html[html.index('id="unreadable"') :]
+    assert "ระบบรับอีเมลนี้เป็นหนังสือไม่ได้" in alert[: alert.index("</div>")]
+    assert "ไม่มีไฟล์หนังสือแนบมา" in alert[: alert.index("</div>")]
+    assert "ขอสอบถามว่าส่งหนังสือทางอีเมลได้หรือไม่" in html  # what the mail says
+    assert f'action="/mail-letters/{record_id}/confirm"' not in html  # nothing to confirm
+    assert 'id="dismiss"' in html
+    original = clerk.get(f"/mail-letters/{record_id}/mail.eml")
+    assert original.status_code == 200
+    assert original.content == corpus.plain_question()
+    assert original.headers["content-type"].startswith("message/rfc822")
+    assert original.headers["content-disposition"].startswith("attachment")
+    assert clerk.get("/mail-letters/424242/mail.eml").status_code == 404
+
+    refused = clerk.post(
+        f"/mail-letters/{record_id}/confirm", data={"csrf": csrf_of(html)}, follow_redirects=True
+    )
+    assert "รับเป็นหนังสือไม่ได้" in refused.text
+    assert live.store.mail_letter(record_id).state is MailLetterState.PENDING
+    dismissed = clerk.post(
+        f"/mail-letters/{record_id}/dismiss",
+        data={"csrf": csrf_of(html), "reason": "ตอบผู้ถามทางโทรศัพท์แล้ว"},
+        follow_redirects=True,
+    )
+    assert dismissed.status_code == 200
+    assert live.store.mail_letter(record_id).state is MailLetterState.DISMISSED
+    assert 'id="badge-mail-letters"' not in clerk.get("/received").text

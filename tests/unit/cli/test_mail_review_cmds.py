@@ -12,9 +12,9 @@ from ecms_gateway.cli import main as cli
 from ecms_gateway.config import load_config
 from ecms_gateway.engine import LetterState, Store
 from ecms_gateway.mail.classify import classify
-from ecms_gateway.mail.inbound import HumanLetter
+from ecms_gateway.mail.inbound import HumanLetter, Quarantined
 from ecms_gateway.mail.message_ids import dedupe_key
-from ecms_gateway.services.mail_letters import keep_mail_letter
+from ecms_gateway.services.mail_letters import keep_mail_letter, keep_unreadable_mail
 from tests.unit.cli.support import run
 from tests.unit.mail import corpus
 from tests.unit.services.test_mail_letters import DIRECTORY, PEO, US
@@ -62,6 +62,7 @@ def test_a_clerk_lists_confirms_with_corrections_and_registers_a_letter_sent_by_
     assert "ไม่อยู่ในสมุดรายชื่อหน่วยงาน" in out
     assert "5 มกราคม 2570" in out  # the date as a Thai clerk reads it
     assert (tmp_path / "f" / "แจ้งกำหนดการอบรม.pdf").read_bytes() == corpus.PDF
+    assert (tmp_path / "f" / f"mail-{first}.eml").read_bytes() == corpus.gmail_letter()  # the mail itself
 
     code, _, err = run(capsys, "mail", "confirm", str(first), "--speed", "fast", "--config", str(config))
     assert code == 1
@@ -143,3 +144,30 @@ def test_a_command_the_letters_state_refuses_names_the_commands_that_apply_now(
     assert code != 0
     assert f"letter {letter_id} cannot be rejected: it is a letter we received, now registered" in err
     assert "no clerk's command applies to it now" in err, err
+
+
+def test_a_mail_that_is_no_letter_is_listed_with_why_and_confirming_it_says_to_dismiss_it(
+    config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    raw = corpus.BROKEN_BASE64_PDF
+    with Store(data_dir=load_config(config).gateway.data_dir) as store:
+        inbox = store.accept_inbound(raw, channel="mail", process_id=dedupe_key(raw), actor="test").id
+        found = classify(raw, directory=DIRECTORY)
+        assert isinstance(found, Quarantined)
+        record = keep_unreadable_mail(store, inbox, found, actor="test").record.id
+    code, out, _ = run(capsys, "mail", "pending", "--config", str(config))
+    assert code == 0
+    assert "รับเป็นหนังสือไม่ได้ (not a letter; read it, then dismiss it): ไฟล์แนบ a.pdf เสียระหว่างทาง" in out
+    code, out, _ = run(
+        capsys, "mail", "show", str(record), "--config", str(config), "--save", str(tmp_path / "m")
+    )
+    assert code == 0
+    assert "ไฟล์แนบ a.pdf เสียระหว่างทาง" in out
+    assert "สำหรับผู้ดูแลระบบ: the attached file 'a.pdf' is not valid Base64" in out
+    assert f"ecms-gateway mail dismiss {record}" in out
+    assert "หน่วยงานผู้ส่ง" not in out  # no field table for a mail that is no letter
+    assert (tmp_path / "m" / f"mail-{record}.eml").read_bytes() == raw
+    code, _, err = run(capsys, "mail", "confirm", str(record), "--config", str(config))
+    assert code == 1
+    assert "รับเป็นหนังสือไม่ได้" in err
+    assert "Traceback" not in err

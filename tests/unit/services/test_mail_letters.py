@@ -16,13 +16,14 @@ from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState
 from ecms_gateway.errors import InputError, LetterInvalid, NotFound, StoreError
 from ecms_gateway.mail.classify import classify
 from ecms_gateway.mail.directory import MailDirectory, load_mail_directory
-from ecms_gateway.mail.inbound import HumanLetter
+from ecms_gateway.mail.inbound import HumanLetter, Quarantined
 from ecms_gateway.mail.message_ids import dedupe_key
 from ecms_gateway.services import clerk
 from ecms_gateway.services.mail_letters import (
     confirm_mail_letter,
     dismiss_mail_letter,
     keep_mail_letter,
+    keep_unreadable_mail,
     mail_letter,
     pending_mail_letters,
 )
@@ -63,6 +64,14 @@ def keep(store: Store, raw: bytes) -> int:
         store, inbox, found, raw, served=SERVED, mailbox_org=US, directory=DIRECTORY, actor="mail-processor"
     )
     return kept.record.id
+
+
+def keep_unreadable(store: Store, raw: bytes) -> int:
+    """Keep ``raw``, a mail the gateway cannot take in as a letter, for a clerk; its record's id."""
+    inbox = store.accept_inbound(raw, channel="mail", process_id=dedupe_key(raw), actor="test").id
+    found = classify(raw, directory=DIRECTORY)
+    assert isinstance(found, Quarantined)
+    return keep_unreadable_mail(store, inbox, found, actor="mail-processor").record.id
 
 
 def test_a_persons_letter_is_kept_once_with_the_fields_read_and_its_file(store: Store) -> None:
