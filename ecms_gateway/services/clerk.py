@@ -178,10 +178,12 @@ def resend(
     secrecy: SecrecyPolicy,
     actor: str,
     corrected: LetterPackage | None = None,
+    origin: Origin | None = None,
     served: Collection[str] | None = None,
     limits: MessageLimits | None = None,
 ) -> Submitted:
-    """Send a withdrawn letter again (or its ``corrected`` version) as a new letter.
+    """Send a withdrawn letter again (or its ``corrected`` version) as a new letter; with an ``origin``
+    the new letter records it, as ``submit`` does.
 
     Only once the node has confirmed the withdrawal: otherwise the late withdrawal could take the new
     letter out of the receiver's queue (the node withdraws the newest letter with that key).
@@ -219,6 +221,7 @@ def resend(
         secrecy=secrecy,
         actor=actor,
         resend_of=letter_id,
+        origin=origin,
         served=served,
         limits=limits,
     )

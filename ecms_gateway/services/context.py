@@ -114,7 +114,15 @@ class Services:
         self.wake()
         return report
 
-    def resend(self, letter_id: int, *, actor: str, corrected: LetterPackage | None = None) -> Submitted:
+    def resend(
+        self,
+        letter_id: int,
+        *,
+        actor: str,
+        corrected: LetterPackage | None = None,
+        origin: Origin | None = None,
+    ) -> Submitted:
+        """``origin`` (an Idempotency-Key) makes a repeated resend return the letter made the first time."""
         done = clerk.resend(
             self.store,
             letter_id,
@@ -122,6 +130,7 @@ class Services:
             secrecy=self.settings.secrecy,
             actor=actor,
             corrected=corrected,
+            origin=origin,
             served=self.settings.org_ids,
             limits=self.settings.limits,
         )

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from ecms_adapters.api.deps import Clerk, api_base, services_of
 from ecms_adapters.api.errors import WRONG_STATE, ApiError, ErrorBody
+from ecms_adapters.api.idempotent import IdempotencyKey, once, resend_digest
 from ecms_adapters.api.letters import SUBMISSION_BODY, LetterId
 from ecms_adapters.api.schemas import (
     ActionDone,
@@ -25,8 +26,10 @@ from ecms_adapters.api.schemas import (
     actions_for,
 )
 from ecms_adapters.api.submission import Checks, package_of, read_envelope
+from ecms_gateway.engine.events import Origin
 from ecms_gateway.engine.states import Direction
 from ecms_gateway.errors import DuplicateLetter, IllegalTransition, NotFound, StoreError
+from ecms_gateway.services.clerk import Submitted
 from ecms_gateway.services.context import Services
 
 router = APIRouter(tags=["actions"])
@@ -248,30 +251,43 @@ async def invalid_accept_id(
     "/letters/{letter_id}/resend",
     status_code=202,
     summary="send a withdrawn letter again as a new letter, as it was or corrected",
+    description="With an Idempotency-Key, as a submission: the same key and the same request again "
+    "answer 200 with the letter the first one made; the same key with another request is 422.",
     response_model=SubmittedOut,
     openapi_extra={"requestBody": {**SUBMISSION_BODY["requestBody"], "required": False}},
-    responses={**_CONFLICT, 422: {"model": ErrorBody, "description": "every fault of the corrected letter"}},
+    responses={
+        200: {"model": SubmittedOut, "description": "the letter an earlier request with this key made"},
+        **_CONFLICT,
+        422: {"model": ErrorBody, "description": "every fault of the corrected letter; a key reused"},
+    },
 )
-async def resend(request: Request, caller: Clerk, letter_id: LetterId) -> JSONResponse:
+async def resend(
+    request: Request, caller: Clerk, letter_id: LetterId, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     services = services_of(request)
     corrected = None
     if await request.body():
         envelope = await read_envelope(request)
         corrected = package_of(envelope, Checks(settings=services.settings, routing=services.routing()))
-    submitted = await _act(
+
+    async def make(origin: Origin | None) -> Submitted:
+        return await _act(
+            services,
+            request,
+            letter_id,
+            lambda: services.resend(letter_id, actor=caller.actor, corrected=corrected, origin=origin),
+        )
+
+    result = await once(
         services,
-        request,
-        letter_id,
-        lambda: services.resend(letter_id, actor=caller.actor, corrected=corrected),
+        make,
+        actor=caller.actor,
+        key=idempotency_key,
+        digest=resend_digest(letter_id, corrected),
+        base=api_base(request),
     )
-    summary = (await asyncio.to_thread(services.store.show, submitted.letter_id)).letter
-    href = f"{api_base(request)}/letters/{submitted.letter_id}"
-    body = SubmittedOut(
-        id=submitted.letter_id,
-        state=summary.state,
-        channel=submitted.route.channel,
-        route=submitted.route.why,
-        book_no=summary.book_no,
-        href=href,
+    return JSONResponse(
+        result.body.model_dump(mode="json"),
+        status_code=202 if result.created else 200,
+        headers={"Location": result.body.href},
     )
-    return JSONResponse(body.model_dump(mode="json"), status_code=202, headers={"Location": href})

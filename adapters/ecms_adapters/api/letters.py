@@ -8,12 +8,12 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from ecms_adapters.api.deps import Clerk, Reader, api_base, services_of
 from ecms_adapters.api.errors import ApiError, ErrorBody
-from ecms_adapters.api.idempotent import submit_once
+from ecms_adapters.api.idempotent import IdempotencyKey, submit_once
 from ecms_adapters.api.schemas import MAX_ID, LetterDetailOut, LetterOut, LetterPageOut, SubmittedOut
 from ecms_adapters.api.submission import Checks, package_of, read_envelope
 from ecms_gateway.engine import Direction, LetterOrder, LetterQuery, LetterState
@@ -66,15 +66,7 @@ SUBMISSION_BODY = {
 async def submit_letter(
     request: Request,
     caller: Clerk,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=255,
-            description="the same key (from the same caller) again returns the same letter",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     services = services_of(request)
     routing = services.routing()

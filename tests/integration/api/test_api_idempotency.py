@@ -1,5 +1,5 @@
-"""Idempotency-Key: a retried submission returns the same letter, concurrent ones make one letter,
-the same key with another letter is refused, and a refused submission does not use the key up."""
+"""Idempotency-Key: a retried submission (or resend) returns the same letter, concurrent ones make one
+letter, the same key with another letter is refused, and a refused request does not use the key up."""
 
 from __future__ import annotations
 
@@ -9,14 +9,22 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
-from ecms_adapters.api.idempotent import ORIGIN_SOURCE
+from ecms_adapters.api.idempotent import ORIGIN_SOURCE, resend_digest
 
 from ecms_gateway.access import Role
-from ecms_gateway.engine import LetterQuery, Store
+from ecms_gateway.engine import LetterQuery, NotifierKind, Store
 from ecms_gateway.engine.events import Origin
 from ecms_gateway.engine.intake import content_digest
 from ecms_gateway.letter.loader import load_letter_dict
-from tests.integration.api.letters import base64_body, files_of, letter_json, multipart
+from tests.integration.api.letters import (
+    base64_body,
+    files_of,
+    letter_json,
+    multipart,
+    notify,
+    send,
+    withdrawal_done,
+)
 from tests.integration.api.server import ApiServer
 
 
@@ -126,3 +134,97 @@ def test_a_retry_after_a_crash_between_letter_and_key_finds_the_letter(
     assert retry.json()["id"] == first.letter_id
     assert (again.status_code, again.json()["id"]) == (200, first.letter_id)
     assert _count(api) == 1
+
+
+def _withdrawn(api: ApiServer, client: httpx.Client, i: int) -> int:
+    """Our letter ``i``, sent, rejected by its receiver, withdrawn and the withdrawal confirmed."""
+    letter = letter_json(i)
+    letter_id = int(client.post("/api/v1/letters", json=base64_body(letter, files_of(letter))).json()["id"])
+    send(api.store, letter_id)
+    notify(api.store, NotifierKind.REJECT, i)
+    assert client.post(f"/api/v1/letters/{letter_id}/withdraw").status_code == 200
+    withdrawal_done(api.store)
+    return letter_id
+
+
+def test_a_retried_resend_with_the_same_key_returns_the_letter_the_first_made(api: ApiServer) -> None:
+    """The retry of a resend whose answer was lost got 409 duplicate_letter naming the new letter."""
+    key = {"Idempotency-Key": "resend-7"}
+    corrected = letter_json(7, subject="ขอเชิญประชุม (แก้ไข)")
+    files = files_of(corrected)
+    with api.client() as client:
+        withdrawn = _withdrawn(api, client, 7)
+        first = client.post(
+            f"/api/v1/letters/{withdrawn}/resend", files=multipart(corrected, files), headers=key
+        )
+        again = client.post(
+            f"/api/v1/letters/{withdrawn}/resend", json=base64_body(corrected, files), headers=key
+        )
+    assert first.status_code == 202, first.text
+    assert again.status_code == 200, again.text
+    assert again.json()["id"] == first.json()["id"] != withdrawn
+    assert again.headers["location"] == first.headers["location"]
+    assert _count(api) == 2
+
+
+def test_the_same_key_with_another_request_is_refused_as_a_submission_is(api: ApiServer) -> None:
+    corrected = letter_json(7, subject="ขอเชิญประชุม (แก้ไข)")
+    with api.client() as client:
+        withdrawn = _withdrawn(api, client, 7)
+        used = letter_json(8)
+        submitted = client.post(
+            "/api/v1/letters", json=base64_body(used, files_of(used)), headers={"Idempotency-Key": "k-sub"}
+        )
+        as_it_was = client.post(f"/api/v1/letters/{withdrawn}/resend", headers={"Idempotency-Key": "k-1"})
+        other = client.post(
+            f"/api/v1/letters/{withdrawn}/resend",
+            json=base64_body(corrected, files_of(corrected)),
+            headers={"Idempotency-Key": "k-1"},
+        )
+        a_submissions_key = client.post(
+            f"/api/v1/letters/{withdrawn}/resend", headers={"Idempotency-Key": "k-sub"}
+        )
+    assert (submitted.status_code, as_it_was.status_code) == (202, 202)
+    for refused in (other, a_submissions_key):
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["code"] == "idempotency_key_reused"
+        assert "already used for a different letter" in refused.json()["error"]
+    assert _count(api) == 3
+
+
+def test_a_refused_resend_leaves_the_key_free(api: ApiServer) -> None:
+    """Before the node confirmed the withdrawal the resend is 409; the same key works once it has."""
+    key = {"Idempotency-Key": "too-soon"}
+    letter = letter_json(5)
+    with api.client() as client:
+        letter_id = client.post("/api/v1/letters", json=base64_body(letter, files_of(letter))).json()["id"]
+        send(api.store, letter_id)
+        notify(api.store, NotifierKind.REJECT, 5)
+        client.post(f"/api/v1/letters/{letter_id}/withdraw")
+        too_soon = client.post(f"/api/v1/letters/{letter_id}/resend", headers=key)
+        withdrawal_done(api.store)
+        later = client.post(f"/api/v1/letters/{letter_id}/resend", headers=key)
+    assert too_soon.status_code == 409, too_soon.text
+    assert later.status_code == 202, later.text
+
+
+def test_a_resend_retried_after_a_crash_between_letter_and_key_finds_the_letter(
+    api: ApiServer, tmp_path: Path
+) -> None:
+    actor = "apikey:clerk-system"
+    with api.client() as client:
+        withdrawn = _withdrawn(api, client, 6)
+        long_ago = datetime.now(UTC) - timedelta(minutes=10)
+        with Store(data_dir=tmp_path / "data", clock=lambda: long_ago) as earlier:
+            earlier.reserve_idempotency_key(
+                principal=actor, key="crash", digest=resend_digest(withdrawn, None)
+            )
+        first = api.services.resend(
+            withdrawn, actor=actor, origin=Origin(source=ORIGIN_SOURCE, key=f"{actor} crash")
+        )
+        retry = client.post(f"/api/v1/letters/{withdrawn}/resend", headers={"Idempotency-Key": "crash"})
+        again = client.post(f"/api/v1/letters/{withdrawn}/resend", headers={"Idempotency-Key": "crash"})
+    assert retry.status_code in (200, 202), retry.text
+    assert retry.json()["id"] == first.letter_id
+    assert (again.status_code, again.json()["id"]) == (200, first.letter_id)
+    assert _count(api) == 2
