@@ -72,7 +72,12 @@ def run_sign(args: argparse.Namespace) -> int:
     if args.output is not None and args.output.exists() and not args.force:
         raise InputError(f"would overwrite {args.output}; choose another output with -o or pass --force")
     passphrase = read_passphrase(file=args.passphrase_file, env_name=PASSPHRASE_ENV, environ=os.environ)
-    key = load_key_files(key=args.key, cert=args.cert, passphrase=passphrase)
+    key = load_key_files(
+        key=args.key,
+        cert=args.cert,
+        passphrase=passphrase,
+        passphrase_hint=f"give it in the environment variable {PASSPHRASE_ENV} or with --passphrase-file",
+    )
     for message in key.warnings:
         warn(message)
     root = parse_xml_file(args.file)

@@ -31,6 +31,9 @@ from ecms_gateway.signing.certs import (
 PASSPHRASE_ENV: Final = "ECMS_GATEWAY_KEY_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 """The environment variable read for a key's passphrase unless the configuration names another."""
 
+PASSPHRASE_HINT: Final = f"give it in the environment variable {PASSPHRASE_ENV} or in a passphrase file"
+"""What to do about an encrypted key loaded without a passphrase, unless the caller knows better."""
+
 RSA_SIZES: Final = frozenset({2048, 3072, 4096})
 
 
@@ -88,7 +91,26 @@ def load_signing_key(
 ) -> SigningKey:
     """Load the key named by ``ref``; ``ConfigError`` says what is wrong and how to fix it."""
     return load_key_files(
-        key=ref.key, cert=ref.cert, passphrase=ref.passphrase(environ), org_id=ref.org_id, now=now
+        key=ref.key,
+        cert=ref.cert,
+        passphrase=ref.passphrase(environ),
+        org_id=ref.org_id,
+        now=now,
+        passphrase_hint=_passphrase_hint(ref),
+    )
+
+
+def _passphrase_hint(ref: KeyRef) -> str:
+    """What to do about an encrypted key without a passphrase, in the words of its key section."""
+    section = f"signing.keys.{ref.org_id}"
+    if ref.passphrase_env:
+        return (
+            f"set the environment variable {ref.passphrase_env} ({section}.passphrase_env) to its "
+            f"passphrase where the gateway runs, or name a file that holds it in {section}.passphrase_file"
+        )
+    return (
+        f"name the file that holds its passphrase in {section}.passphrase_file, or the environment "
+        f"variable in {section}.passphrase_env"
     )
 
 
@@ -99,8 +121,12 @@ def load_key_files(
     passphrase: bytes | None,
     org_id: str | None = None,
     now: datetime | None = None,
+    passphrase_hint: str = PASSPHRASE_HINT,
 ) -> SigningKey:
-    """Load and check a PEM private key file and its certificate (chain) file for signing."""
+    """Load and check a PEM private key file and its certificate (chain) file for signing.
+
+    ``passphrase_hint`` says where the passphrase of an encrypted key goes when none was given.
+    """
     return load_key_pem(
         key=_read(key, "private key"),
         cert=_read(cert, "certificate"),
@@ -109,6 +135,7 @@ def load_key_files(
         now=now,
         key_source=str(key),
         cert_source=str(cert),
+        passphrase_hint=passphrase_hint,
     )
 
 
@@ -121,10 +148,11 @@ def load_key_pem(
     now: datetime | None = None,
     key_source: str = "private key",
     cert_source: str = "certificate",
+    passphrase_hint: str = PASSPHRASE_HINT,
 ) -> SigningKey:
     """Load and check a PEM private key and its PEM certificate chain (signer first) for signing."""
     moment = now or datetime.now(UTC)
-    private = _load_private_key(key, key_source, passphrase)
+    private = _load_private_key(key, key_source, passphrase, passphrase_hint)
     certs = load_pem_certificates(cert, source=cert_source)
     leaf, chain = certs[0], certs[1:]
     method = _signature_method(private, key_source)
@@ -163,15 +191,14 @@ def _read(path: Path, what: str) -> bytes:
 
 
 def _load_private_key(
-    data: bytes, path: str, passphrase: bytes | None
+    data: bytes, path: str, passphrase: bytes | None, missing_hint: str
 ) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
     try:
         private = serialization.load_pem_private_key(data, password=passphrase)
     except TypeError as exc:
         if passphrase is None:
             raise ConfigError(
-                f"the private key {path} is encrypted: give its passphrase in the environment variable "
-                f"{PASSPHRASE_ENV} (or the one the configuration names) or in a passphrase file"
+                f"the private key {path} is encrypted and no passphrase was given: {missing_hint}"
             ) from exc
         raise ConfigError(f"the private key {path} is not encrypted; remove the passphrase setting") from exc
     except ValueError as exc:

@@ -56,6 +56,38 @@ def test_encrypted_key_without_a_passphrase_says_where_to_put_it(ca_signer: Iden
         load_signing_key(KeyRef(org_id=SENDER, key=key, cert=cert), environ={})
 
 
+def test_encrypted_key_without_its_configured_variable_names_that_variable_and_its_key(
+    ca_signer: Identity, tmp_path: Path
+) -> None:
+    """The configuration named the variable: the message names it, not the variable of ``sign``."""
+    key, cert = _encrypted(ca_signer, tmp_path, b"x")
+    ref = KeyRef(org_id=SENDER, key=key, cert=cert, passphrase_env="ECMS_KEY_PASSPHRASE_OURS")
+    with pytest.raises(ConfigError) as raised:
+        load_signing_key(ref, environ={PASSPHRASE_ENV: "x"})
+    message = str(raised.value)
+    assert f"the private key {key} is encrypted and no passphrase was given" in message
+    assert (
+        f"set the environment variable ECMS_KEY_PASSPHRASE_OURS (signing.keys.{SENDER}.passphrase_env)"
+        in message
+    )
+    assert PASSPHRASE_ENV not in message
+
+
+def test_encrypted_key_whose_section_names_no_passphrase_says_which_settings_give_one(
+    ca_signer: Identity, tmp_path: Path
+) -> None:
+    """Without passphrase_env in the configuration no variable is read: the message sends the reader
+    to the key's section, not to a variable that would not be read either."""
+    key, cert = _encrypted(ca_signer, tmp_path, b"x")
+    ref = KeyRef(org_id=SENDER, key=key, cert=cert, passphrase_env=None)
+    with pytest.raises(ConfigError) as raised:
+        load_signing_key(ref, environ={PASSPHRASE_ENV: "x"})
+    message = str(raised.value)
+    assert f"signing.keys.{SENDER}.passphrase_file" in message
+    assert f"signing.keys.{SENDER}.passphrase_env" in message
+    assert PASSPHRASE_ENV not in message
+
+
 def test_wrong_passphrase_is_reported(ca_signer: Identity, tmp_path: Path) -> None:
     key, cert = _encrypted(ca_signer, tmp_path, b"right")
     with pytest.raises(ConfigError, match="passphrase is wrong"):
