@@ -14,7 +14,7 @@ from typing import Any, Final
 from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ecms_gateway.engine import audit
+from ecms_gateway.engine import audit, raw_bytes
 from ecms_gateway.engine.audit import canonical_json
 from ecms_gateway.engine.clerk import register_locked
 from ecms_gateway.engine.context import Context
@@ -32,9 +32,6 @@ from ecms_gateway.store.tables import AUDIT, INBOX, LETTER, LETTER_FILE
 
 _HARD_RULES_ONLY = SecrecyPolicy(allowed=frozenset(Secrecy))
 
-INLINE_RAW_MAX: Final = 1024 * 1024
-"""Received items up to this size live in their ``inbox_item`` row (one fsync with the commit instead of
-the file store's file and folder fsyncs on the poll's critical path); larger ones in the file store."""
 
 # Built once (SQLAlchemy reuses their compiled forms); the values come as parameters.
 _ADD_INBOX: Final = insert(INBOX).returning(INBOX.c.id)
@@ -178,13 +175,13 @@ def accept_inbound(ctx: Context, raw: bytes, *, channel: str, process_id: str, a
 
 def inbox_row(ctx: Context, raw: bytes, *, channel: str, process_id: str) -> dict[str, Any]:
     """The ``inbox_item`` row of a received item; a large one's bytes go to the file store now."""
-    inline = len(raw) <= INLINE_RAW_MAX
+    sha256, inline = raw_bytes.keep(ctx.files, raw)
     return {
         "channel": channel,
         "process_id": process_id,
-        "raw_sha256": hashlib.sha256(raw).hexdigest() if inline else ctx.files.put(raw),
+        "raw_sha256": sha256,
         "raw_size": len(raw),
-        "raw": raw if inline else None,
+        "raw": inline,
         "received_at": ctx.clock(),
     }
 

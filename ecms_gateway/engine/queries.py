@@ -4,13 +4,13 @@ notifiers, and a stored letter or raw item read back from the file store.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from typing import Final
 
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.engine import RowMapping
 
+from ecms_gateway.engine import raw_bytes, sent
 from ecms_gateway.engine.context import Context
 from ecms_gateway.engine.states import Direction, LetterState, WorkKind, WorkState
 from ecms_gateway.engine.values import (
@@ -25,7 +25,7 @@ from ecms_gateway.engine.values import (
     SignatureMark,
     UnmatchedNotifier,
 )
-from ecms_gateway.errors import NotFound, StoreError
+from ecms_gateway.errors import NotFound
 from ecms_gateway.letter.codes import Secrecy, Speed
 from ecms_gateway.letter.model import STORED, FileData, Letter, LetterPackage
 from ecms_gateway.store.tables import ATTEMPT, AUDIT, INBOX, LETTER, LETTER_FILE, NOTIFIER, REFUSED, WORK
@@ -135,6 +135,7 @@ def letter_detail(ctx: Context, letter_id: int) -> LetterDetail:
                 for a in attempts
             ),
             refused=tuple(_refused(conn, letter_id)),
+            sent=sent.of_letter(conn, letter_id),
         )
 
 
@@ -240,12 +241,7 @@ def load_raw(ctx: Context, inbox_id: int) -> bytes:
         row = conn.execute(_RAW_OF, {"p_id": inbox_id}).first()
     if row is None:
         raise NotFound(f"there is no inbox item {inbox_id}")
-    if row.raw is None:
-        return ctx.files.get(row.raw_sha256)
-    raw = bytes(row.raw)
-    if hashlib.sha256(raw).hexdigest() != row.raw_sha256:
-        raise StoreError(f"inbox item {inbox_id} is corrupt: its bytes no longer match their SHA-256")
-    return raw
+    return raw_bytes.read(ctx.files, sha256=row.raw_sha256, inline=row.raw, what=f"inbox item {inbox_id}")
 
 
 def _letter_row(conn: Connection, letter_id: int) -> RowMapping:

@@ -27,6 +27,7 @@ from ecms_gateway.engine import (
     overview,
     queries,
     redrive,
+    sent,
     stats,
     work,
 )
@@ -44,11 +45,13 @@ from ecms_gateway.engine.mail_values import (
 )
 from ecms_gateway.engine.overview import AuditLine, FailingRoute
 from ecms_gateway.engine.retry import Decision, RetryPolicies
+from ecms_gateway.engine.sent_values import Outgoing, SentDraft
 from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
 from ecms_gateway.engine.values import (
     Accepted,
     AuditReport,
     Claim,
+    Confirmation,
     HourActivity,
     LetterDetail,
     LetterFacts,
@@ -174,8 +177,15 @@ class Store:
             self._ctx, channel=channel, worker=worker, lease=lease, kinds=kinds, look_first=look_first
         )
 
-    def complete(self, work_id: int, *, worker: str, note: str | None = None) -> None:
-        work.complete(self._ctx, work_id, worker=worker, note=note)
+    def complete(
+        self,
+        work_id: int,
+        *,
+        worker: str,
+        note: str | None = None,
+        confirmation: Confirmation | None = None,
+    ) -> None:
+        work.complete(self._ctx, work_id, worker=worker, note=note, confirmation=confirmation)
 
     def complete_and_claim(
         self,
@@ -183,13 +193,21 @@ class Store:
         *,
         worker: str,
         note: str | None = None,
+        confirmation: Confirmation | None = None,
         channel: str,
         lease: timedelta = DEFAULT_LEASE,
         kinds: Collection[WorkKind] = (),
     ) -> Claim | None:
         """``complete`` and the next ``claim`` in one transaction (one commit per item for busy workers)."""
         return work.complete_and_claim(
-            self._ctx, work_id, worker=worker, note=note, channel=channel, lease=lease, kinds=kinds
+            self._ctx,
+            work_id,
+            worker=worker,
+            note=note,
+            confirmation=confirmation,
+            channel=channel,
+            lease=lease,
+            kinds=kinds,
         )
 
     def fail(self, work_id: int, *, worker: str, error: BaseException) -> Decision:
@@ -198,6 +216,19 @@ class Store:
     def release(self, work_id: int, *, worker: str, reason: str = "released: the worker stopped") -> None:
         """Give a claimed item back untried: ready now, the attempt not counted (graceful shutdown)."""
         work.release(self._ctx, work_id, worker=worker, reason=reason)
+
+    # The sent-message archive (engine/sent.py): persist, then send; confirmed with the completion.
+    def archive_sent(self, draft: SentDraft, *, actor: str) -> Outgoing:
+        """Keep a message before its first try (or return the one this run kept already)."""
+        return sent.archive(self._ctx, draft, actor=actor)
+
+    def sent_of_run(self, work_id: int, *, run_started_at: datetime) -> Outgoing | None:
+        """The message the run of tries of ``work_id`` begun at ``run_started_at`` archived, if any."""
+        return sent.of_run(self._ctx, work_id, run_started_at=run_started_at)
+
+    def load_sent(self, sent_id: int) -> bytes:
+        """The bytes of an archived message, checked against their SHA-256."""
+        return sent.load(self._ctx, sent_id)
 
     def load_package(self, letter_id: int) -> LetterPackage:
         return queries.load_package(self._ctx, letter_id)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from ecms_gateway.engine.sent_values import SentMessage
 from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
 from ecms_gateway.errors import IllegalTransition
 from ecms_gateway.fault_codes import fault_params
@@ -35,6 +36,24 @@ class Claim:
     worker: str
     lease_until: datetime
     first_try_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Confirmation:
+    """The channel took archived message ``sent_id`` and answered ``answer`` ("ProcessID ...", "SMTP ...");
+    recorded with the completion of the work item that sent it."""
+
+    sent_id: int
+    answer: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Done:
+    """What a worker's handler returns for a work item it did: the note for the audit log and, for a
+    message the channel took, its confirmation."""
+
+    note: str | None
+    confirmation: Confirmation | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -267,6 +286,7 @@ class LetterDetail:
     history: tuple[HistoryEntry, ...]
     attempts: tuple[AttemptView, ...]
     refused: tuple[RefusedView, ...]
+    sent: tuple[SentMessage, ...] = ()  # the messages we sent about it, as archived, oldest first
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -28,12 +28,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import RowMapping
 
-from ecms_gateway.engine import audit
+from ecms_gateway.engine import audit, sent
 from ecms_gateway.engine.context import Context
 from ecms_gateway.engine.retry import Dead, Decision, RetryAt
 from ecms_gateway.engine.states import Event, LetterState, WorkKind, WorkState
 from ecms_gateway.engine.transitions import apply, lock_letter
-from ecms_gateway.engine.values import Claim, Refusal
+from ecms_gateway.engine.values import Claim, Confirmation, Refusal
 from ecms_gateway.errors import LeaseLost, NotFound, StoreError, TransientFailure
 from ecms_gateway.store.tables import ATTEMPT, WORK
 
@@ -259,11 +259,19 @@ def _start(ctx: Context, conn: Connection, row: RowMapping, *, worker: str, now:
     return True
 
 
-def complete(ctx: Context, work_id: int, *, worker: str, note: str | None = None) -> None:
-    """Mark a claimed item done; a sent letter becomes ``sent``. ``LeaseLost`` if another worker has it."""
+def complete(
+    ctx: Context,
+    work_id: int,
+    *,
+    worker: str,
+    note: str | None = None,
+    confirmation: Confirmation | None = None,
+) -> None:
+    """Mark a claimed item done; a sent letter becomes ``sent``; the archived message the channel
+    took is confirmed (``confirmation``). ``LeaseLost`` if another worker has it."""
     now = ctx.clock()
     with ctx.db.write() as conn:
-        _finish(conn, work_id, worker=worker, note=note, now=now)
+        _finish(conn, work_id, worker=worker, note=note, confirmation=confirmation, now=now)
 
 
 def complete_and_claim(
@@ -272,6 +280,7 @@ def complete_and_claim(
     *,
     worker: str,
     note: str | None = None,
+    confirmation: Confirmation | None = None,
     channel: str,
     lease: timedelta,
     kinds: Collection[WorkKind] = (),
@@ -281,15 +290,25 @@ def complete_and_claim(
     fails (``LeaseLost``: the transaction is rolled back)."""
     now = ctx.clock()
     with ctx.db.write() as conn:
-        _finish(conn, work_id, worker=worker, note=note, now=now)
+        _finish(conn, work_id, worker=worker, note=note, confirmation=confirmation, now=now)
         return _claim_in(ctx, conn, channel=channel, worker=worker, now=now, lease=lease, kinds=kinds)
 
 
-def _finish(conn: Connection, work_id: int, *, worker: str, note: str | None, now: datetime) -> None:
+def _finish(
+    conn: Connection,
+    work_id: int,
+    *,
+    worker: str,
+    note: str | None,
+    confirmation: Confirmation | None,
+    now: datetime,
+) -> None:
     row = conn.execute(_FINISH, {"p_work": work_id, "p_worker": worker, "p_now": now}).mappings().first()
     if row is None:
         raise _lease_lost(conn, work_id, worker)
     _end_attempt(conn, work_id, int(row["attempts"]), now, outcome="done", error=None)
+    if confirmation is not None:
+        sent.confirm_in(conn, confirmation, now=now)
     if row["kind"] == WorkKind.SEND.value and row["letter_id"] is not None:
         letter = lock_letter(conn, int(row["letter_id"]))
         apply(conn, letter, Event.SENT, actor=worker, now=now, reason=note, work_id=work_id)

@@ -106,10 +106,40 @@ class InboxItem(SQLModel, table=True):
     process_id: str = Field(max_length=200)
     raw_sha256: str = Field(max_length=64)
     raw_size: int
-    # The bytes themselves when small (see engine/intake.py, INLINE_RAW_MAX); larger ones are in the
+    # The bytes themselves when small (see engine/raw_bytes.py, INLINE_RAW_MAX); larger ones are in the
     # file store under raw_sha256. Written once with the row, never updated.
     raw: bytes | None = Field(default=None, sa_type=LargeBinary)
     received_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class SentItem(SQLModel, table=True):
+    """A message we sent (letter, notifier, withdrawal), byte for byte as it was handed to the channel.
+
+    Written before the first try of its work item and sent unchanged by every retry of that run of
+    tries (``run_started_at``: the work item's ``first_try_at``); confirmed when the node or the mail
+    server took it. The bytes live in ``raw`` up to 1 MiB, else in the file store, as received items.
+    """
+
+    __tablename__ = "sent_item"
+    # One message per run of tries of a work item: two workers racing for a taken-over item keep one.
+    __table_args__ = (UniqueConstraint("work_id", "run_started_at", name="uq_sent_item_run"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(foreign_key="work_item.id")
+    letter_id: int | None = Field(default=None, foreign_key="letter.id", index=True)
+    channel: str = Field(max_length=32)
+    what: str = Field(max_length=32)  # letter | notifier:<kind> | withdraw (engine.values.SentWhat)
+    message_id: str = Field(max_length=255)  # e-CMS wsa:MessageID or the mail's Message-ID
+    run_started_at: datetime = Field(sa_type=UtcDateTime)
+    raw_sha256: str = Field(max_length=64)
+    raw_size: int
+    raw: bytes | None = Field(default=None, sa_type=LargeBinary)
+    # A mail's SMTP envelope (JSON: mail_from, rcpt_to), which its bytes do not carry; NULL for e-CMS.
+    mail_envelope: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    # When the node or server took it and what it answered (ProcessID, SMTP reply); NULL until then.
+    confirmed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    confirmation: str | None = Field(default=None, sa_type=Text)
 
 
 class WorkItem(SQLModel, table=True):
@@ -440,6 +470,7 @@ LETTER = _t("letter")
 LETTER_FILE = _t("letter_file")
 INBOX = _t("inbox_item")
 WORK = _t("work_item")
+SENT = _t("sent_item")
 ATTEMPT = _t("attempt")
 NOTIFIER = _t("notifier")
 REFUSED = _t("refused_event")
@@ -476,6 +507,7 @@ __all__ = [
     "METADATA",
     "NOTIFIER",
     "REFUSED",
+    "SENT",
     "SESSION",
     "USER",
     "WEBHOOK",
@@ -497,6 +529,7 @@ __all__ = [
     "Notifier",
     "RefusedEvent",
     "RegistryCounter",
+    "SentItem",
     "UserAccount",
     "WebSession",
     "WebhookDelivery",

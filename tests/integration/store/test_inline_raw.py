@@ -13,7 +13,7 @@ from sqlalchemy import select, text, update
 from store_support import Backend
 
 from ecms_gateway.engine import Store
-from ecms_gateway.engine.intake import INLINE_RAW_MAX
+from ecms_gateway.engine.raw_bytes import INLINE_RAW_MAX
 from ecms_gateway.errors import StoreError
 from ecms_gateway.store import Database, resolve_url, upgrade
 from ecms_gateway.store.files import LocalFileStore
