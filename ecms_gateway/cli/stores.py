@@ -1,10 +1,13 @@
 """Opening the gateway's store from a command: a command that only reads or acts on what is there
 refuses a SQLite database that does not exist; the commands that may be the first (``db upgrade``,
 ``run``, ``send``, adding users, keys and webhooks) make the data folder and name it when they cannot.
+Every one of them refuses a data folder that belongs to another user.
 """
 
 from __future__ import annotations
 
+import os
+import pwd
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -59,10 +62,39 @@ def make_data_folders(*, data_dir: Path, database_url: str | None = None, where_
         make_folder(database.parent, where_set=where_set)
 
 
+def check_owner(data_dir: Path, *, uid: int | None = None) -> None:
+    """Refuse a data folder that belongs to another user than the one running the command (``uid``).
+
+    The store writes its files for its owner only, so a file a command wrote as root could not be read
+    by a gateway that runs as its own user (and a folder root made could not be written): the letter
+    would fail to send, or the gateway to start. Commands run as the gateway's user, whoever they are.
+    """
+    try:
+        owner = data_dir.stat().st_uid
+    except OSError:
+        return  # not there yet: the command makes it as this user, or says why it cannot
+    me = os.geteuid() if uid is None else uid
+    if owner != me:
+        them, us = _user_name(owner), _user_name(me)
+        raise ConfigError(
+            f"the data folder {data_dir} belongs to user {them}, but this command runs as {us}: run it as "
+            f"{them} (sudo -u {them} ecms-gateway ...), or give the folder to {us} (chown -R {us} "
+            f"{data_dir}) if the gateway is to run as {us}"
+        )
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
 def check_database_of_folder(data_dir: Path, url: str) -> None:
     """A data folder that names a PostgreSQL database refuses a command on SQLite (which would make a
     second, empty store there: a letter sent into it is never sent); a folder used with PostgreSQL is
-    marked so, naming the database without its password."""
+    marked so, naming the database without its password. A folder of another user is refused first."""
+    check_owner(data_dir)
     marker = data_dir / SERVER_DATABASE_FILE
     if sqlite_file(url) is not None:
         try:
