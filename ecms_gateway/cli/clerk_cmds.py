@@ -24,7 +24,7 @@ from ecms_gateway.errors import IllegalTransition
 from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.runtime.control import wake_gateway
 from ecms_gateway.runtime.directory import load_routing
-from ecms_gateway.runtime.routing import MAIL_NOT_YET
+from ecms_gateway.runtime.routing import MAIL_NOT_YET, MAIL_NOT_YET_HINT
 from ecms_gateway.runtime.settings import ECMS, MessageLimits
 from ecms_gateway.services import clerk
 from ecms_gateway.services.clerk import Submitted, clerk_actions
@@ -160,7 +160,8 @@ def _describe(submitted: Submitted, config: GatewayConfig) -> str:
         return f"letter {submitted.letter_id} queued for {route.org_id} by e-CMS ({route.node_url})"
     if config.mail is not None:
         return f"letter {submitted.letter_id} queued for {route.org_id} by saraban mail ({route.why})"
-    return f"letter {submitted.letter_id} accepted but it waits: {route.why}; {MAIL_NOT_YET}"
+    hint = MAIL_NOT_YET_HINT.format(work="ID")  # its work item's id: `ecms-gateway queue` shows it
+    return f"letter {submitted.letter_id} accepted but it waits: {route.why}; {MAIL_NOT_YET}; {hint}"
 
 
 def _send(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ecms_gateway.errors import InputError, PermanentFailure, PolicyRefused
+from ecms_gateway.errors import GatewayError, InputError, PermanentFailure, PolicyRefused
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,8 +31,12 @@ Decision = RetryAt | Dead
 
 
 def describe(error: BaseException) -> str:
-    """One line naming the error type and message, as stored with the attempt."""
-    text = " ".join(str(error).split())
+    """One line naming the error type and message, as stored with the attempt: what happened only. A
+    gateway error's ``cli_hint`` (what to do, in commands) is left out: the program or person reading
+    the attempt may not use the command line, and each face (CLI, API, web pages) gives its own advice.
+    """
+    said = error.fact if isinstance(error, GatewayError) else str(error)
+    text = " ".join(said.split())
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 

@@ -28,7 +28,7 @@ from ecms_gateway.runtime.outbound import Outbound
 from ecms_gateway.runtime.poller import Poller, PollerHooks
 from ecms_gateway.runtime.pulse import Pulse
 from ecms_gateway.runtime.recorder import NULL_RECORDER, WorkRecorder
-from ecms_gateway.runtime.routing import MAIL_NOT_YET
+from ecms_gateway.runtime.routing import MAIL_NOT_YET, MAIL_NOT_YET_HINT
 from ecms_gateway.runtime.settings import ECMS, MAIL, RuntimeSettings
 from ecms_gateway.runtime.webhooks import Background, WebhookLoop, WebhookParts
 from ecms_gateway.runtime.worker import Handler, WorkLoop
@@ -69,7 +69,10 @@ class GatewayParts:
 
 
 async def hold_mail(claim: Claim) -> str:
-    raise PermanentFailure(f"letter {claim.letter_id} goes to a saraban mailbox: {MAIL_NOT_YET}")
+    raise PermanentFailure(
+        f"letter {claim.letter_id} goes to a saraban mailbox: {MAIL_NOT_YET}",
+        cli_hint=MAIL_NOT_YET_HINT.format(work=claim.work_id),
+    )
 
 
 class Gateway:

@@ -17,9 +17,13 @@ from ecms_gateway.runtime.settings import ECMS, MAIL
 
 MAIL_NOT_YET = (
     "no saraban mail channel is configured (the [mail] section of the configuration), so the letter "
-    "waits in the store as a dead letter on channel mail; configure [mail] and redrive it with "
-    "`ecms-gateway retry ID`, or send it on paper or by hand"
+    "waits in the store as a dead letter on channel mail"
 )
+"""Why a mail-routed letter waits: a fact, as stored with its work item (every face reads it)."""
+MAIL_NOT_YET_HINT = (
+    "configure [mail] and redrive it with `ecms-gateway retry {work}`, or send it on paper or by hand"
+)
+"""What to do about it, in the command line's words (``{work}``: the work item's id, or ID)."""
 
 _DEPARTMENT_ID = re.compile("[0-9]{5}" + DEPARTMENT_SUFFIX)
 

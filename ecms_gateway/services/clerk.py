@@ -191,27 +191,25 @@ def resend(
     detail = store.show(letter_id)
     if detail.letter.state is not LetterState.WITHDRAWN:
         refused = detail.letter.state in (LetterState.REJECTED, LetterState.INVALID)
-        advice = (
-            f"withdraw it first: `ecms-gateway withdraw {letter_id}`"
-            if refused
-            else "a letter is sent again only after its receiver refused it and it was withdrawn"
-        )
+        why = "" if refused else " (only after its receiver refused it and it was withdrawn)"
         raise StoreError(
-            f"letter {letter_id} is {detail.letter.state.value}; only a withdrawn letter can be sent again "
-            f"({advice})",
+            f"letter {letter_id} is {detail.letter.state.value}; only a withdrawn letter can be sent "
+            f"again{why}",
             fault_code="store.resend_not_withdrawn",
             fault_params=fault_params(
                 "store.resend_not_withdrawn", letter_id=letter_id, state=detail.letter.state.value
             ),
+            cli_hint=f"withdraw it first: `ecms-gateway withdraw {letter_id}`" if refused else None,
         )
     if detail.letter.channel != "mail" and not any(
         a.kind is WorkKind.WITHDRAW and a.outcome == "done" for a in detail.attempts
     ):
         raise StoreError(
-            f"the node has not confirmed the withdrawal of letter {letter_id} yet; the running gateway "
-            f"sends it (see `ecms-gateway show {letter_id}`); resend once it is done",
+            f"the node has not confirmed the withdrawal of letter {letter_id} yet; the running gateway is "
+            "sending it",
             fault_code="store.resend_unconfirmed",
             fault_params=fault_params("store.resend_unconfirmed", letter_id=letter_id),
+            cli_hint=f"see `ecms-gateway show {letter_id}`, and resend once it is done",
         )
     package = corrected if corrected is not None else store.load_package(letter_id)
     return submit(

@@ -93,7 +93,7 @@ _NOT_YET = {
         "attempts); report again once that is done if need be",
     ),
 }
-# The core's reason where its own words carry command-line advice.
+# The core's reason where its own words would only repeat the sentence's head (the letter, its state).
 _WHY = {
     "store.resend_not_withdrawn": "a letter is sent again only after its receiver refused it and it was "
     "withdrawn",

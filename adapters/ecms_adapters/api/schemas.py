@@ -128,7 +128,10 @@ class AttemptOut(BaseModel):
     started_at: datetime
     ended_at: datetime | None
     outcome: str | None
-    error: str | None
+    error: str | None = Field(
+        description="why the try failed, in words: what happened (a dead item is sent again with POST "
+        "/queue/redrive once its cause is fixed); tries recorded by older versions may also name a command"
+    )
 
     @classmethod
     def of(cls, a: AttemptView) -> AttemptOut:
@@ -269,7 +272,10 @@ class QueueRowOut(BaseModel):
     next_try_at: datetime
     lease_owner: str | None
     lease_until: datetime | None
-    last_error: str | None
+    last_error: str | None = Field(
+        description="why the last try failed, in words: what happened (a dead item is sent again with "
+        "POST /queue/redrive once its cause is fixed); older tries may also name a command"
+    )
 
     @classmethod
     def of(cls, r: QueueRow) -> QueueRowOut:

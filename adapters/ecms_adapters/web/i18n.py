@@ -374,6 +374,17 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "dash.error": ("ข้อผิดพลาด", "Error"),
     "dash.retrying": ("รอลองใหม่", "Retrying"),
     "dash.dead_count": ("ส่งไม่สำเร็จ", "Dead"),
+    "dash.failing_hint": (
+        "ระบบลองส่งใหม่เองเป็นระยะ รายการที่ระบบเลิกลองแล้วอยู่ในตาราง หนังสือที่ส่งไม่สำเร็จ ด้านล่าง",
+        "The gateway tries these again by itself; those it gave up on are under Dead letters below",
+    ),
+    "dash.dead_hint": (
+        "ระบบเลิกลองส่งรายการเหล่านี้แล้ว แก้สาเหตุตามช่องข้อผิดพลาดก่อน (เช่น กุญแจลงนาม การตั้งค่าอีเมลสารบรรณ "
+        "หรือที่อยู่ของผู้รับในทำเนียบ) แล้วกดปุ่ม ส่งใหม่ ของรายการนั้น หรือเลือกหลายรายการแล้วกด ส่งใหม่ที่เลือก",
+        "The gateway gave up on these: fix the cause their Error names first (for instance the signing "
+        "key, the saraban mail settings or the receiver's address in the directory), then press Redrive on "
+        "the row, or select several and press Redrive selected",
+    ),
     "work.ready": ("รอทำ", "ready"),
     "work.leased": ("กำลังทำ", "in hand"),
     "work.done": ("เสร็จแล้ว", "done"),

@@ -9,8 +9,8 @@ from tests.integration.api.letters import base64_body, files_of, letter_json
 from tests.integration.api.server import ORG_C, ApiServer
 
 
-def _dead(api: ApiServer, i: int, **changes: object) -> int:
-    """A letter whose delivery failed for good; returns its work item's id."""
+def _dead(api: ApiServer, i: int, error: Exception | None = None, **changes: object) -> int:
+    """A letter whose delivery failed for good (by ``error``); returns its work item's id."""
     letter = letter_json(i, **changes)
     with api.client() as client:
         assert (
@@ -19,7 +19,8 @@ def _dead(api: ApiServer, i: int, **changes: object) -> int:
     channel = "mail" if changes.get("receiver") else "ecms"
     claim = api.store.claim(channel, "test-worker")
     assert claim is not None
-    api.store.fail(claim.work_id, worker="test-worker", error=PermanentFailure("refused by the node"))
+    failed = error or PermanentFailure("refused by the node")
+    api.store.fail(claim.work_id, worker="test-worker", error=failed)
     return claim.work_id
 
 
@@ -35,6 +36,21 @@ def test_the_queue_lists_work_and_dead_items_by_state(api: ApiServer) -> None:
     assert [row["work_id"] for row in dead_only] == [dead]
     assert "refused by the node" in dead_only[0]["last_error"]
     assert dead_only[0]["letter_state"] == "failed"
+
+
+def test_a_dead_items_reason_is_what_happened_not_a_command(api: ApiServer) -> None:
+    """The command line's advice ("then `ecms-gateway retry`") is the CLI's to give: an office system
+    redrives with POST /queue/redrive. A reason an older version stored with the advice in its words is
+    answered as it was stored."""
+    fact = "cannot sign: the private key keys/a.key.pem cannot be read"
+    now = _dead(api, 1, PermanentFailure(fact, cli_hint="fix the key, then `ecms-gateway retry`"))
+    older = _dead(api, 2, PermanentFailure(f"{fact}; fix the key, then `ecms-gateway retry`"))
+    with api.client(Role.OPERATOR) as client:
+        rows = {row["work_id"]: row for row in client.get("/api/v1/queue", params={"state": "dead"}).json()}
+        attempts = client.get(f"/api/v1/letters/{rows[now]['letter_id']}").json()["attempts"]
+    assert rows[now]["last_error"] == f"permanent failure: PermanentFailure: {fact}"
+    assert [a["error"] for a in attempts] == [rows[now]["last_error"]]
+    assert rows[older]["last_error"].endswith("fix the key, then `ecms-gateway retry`")
 
 
 def test_redrive_by_id_and_all_dead_of_a_channel(api: ApiServer) -> None:

@@ -108,9 +108,17 @@ def test_a_rejected_letter_is_resent_only_after_the_node_withdrew_it(tmp_path: P
         )
 
     asyncio.run(running([gateway(a, node), gateway(b, node)], exchange))
+    with pytest.raises(StoreError) as rejected:
+        clerk.resend(a.store, first.letter_id, routing=routing(), secrecy=SecrecyPolicy(), actor="clerk")
+    # The command line's advice apart from the fact, which the API and the web pages say their way.
+    assert (
+        rejected.value.fact
+        == f"letter {first.letter_id} is rejected; only a withdrawn letter can be sent again"
+    )
+    assert str(rejected.value).endswith(f"withdraw it first: `ecms-gateway withdraw {first.letter_id}`")
     clerk.withdraw(a.store, first.letter_id, actor="clerk:a")
     corrected = letter(1, subject="แก้ไขแล้ว")
-    with pytest.raises(StoreError, match="has not confirmed the withdrawal"):
+    with pytest.raises(StoreError, match="has not confirmed the withdrawal") as unconfirmed:
         clerk.resend(
             a.store,
             first.letter_id,
@@ -119,6 +127,8 @@ def test_a_rejected_letter_is_resent_only_after_the_node_withdrew_it(tmp_path: P
             actor="clerk",
             corrected=corrected,
         )
+    assert "ecms-gateway" not in unconfirmed.value.fact
+    assert f"`ecms-gateway show {first.letter_id}`" in str(unconfirmed.value)
 
     async def withdraw() -> None:
         await until(

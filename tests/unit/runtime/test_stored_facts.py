@@ -1,0 +1,54 @@
+"""What the runtime stores with a try (why an attempt failed, the note of a work item) says what
+happened, never what to type: an office system reads it over the REST API and a clerk on the web
+pages, where "then `ecms-gateway retry`" means nothing. The command line adds its commands itself
+(``queue`` and ``show``), the API names its routes, the pages their buttons."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from ecms_gateway.engine import WorkState
+from ecms_gateway.engine.retry import describe
+from ecms_gateway.engine.values import QueueRow
+from ecms_gateway.errors import PermanentFailure
+from ecms_gateway.letter.policy import SecrecyPolicy
+from ecms_gateway.runtime.testing import MemoryNode
+from ecms_gateway.services import clerk
+
+from .support import ORGS, A, Agency, B, C, agencies, gateway, letter, routing, running, until
+
+COMMAND = "ecms-gateway"
+
+
+def _dead_after_sending(agency: Agency) -> QueueRow:
+    """Run the gateway until the one letter queued is a dead letter."""
+
+    async def dead() -> QueueRow:
+        [row] = await until("dead", lambda: agency.store.queue(work_state=WorkState.DEAD))
+        return row
+
+    row = asyncio.run(running([gateway(agency, MemoryNode(ORGS))], dead))
+    for attempt in agency.store.show(row.letter_id or 0).attempts:
+        assert COMMAND not in (attempt.error or ""), attempt
+    return row
+
+
+def _queue(agency: Agency, *, receiver: str = B) -> None:
+    clerk.submit(
+        agency.store, letter(1, receiver=receiver), routing=routing(), secrecy=SecrecyPolicy(), actor="c"
+    )
+
+
+def test_a_letter_for_a_mailbox_without_a_mail_channel_waits_saying_why(tmp_path: Path) -> None:
+    a = agencies(tmp_path)[A]
+    _queue(a, receiver=C)  # C has no e-CMS node: its saraban mailbox, and no [mail] here
+    row = _dead_after_sending(a)
+    assert "no saraban mail channel is configured" in (row.last_error or "")
+    assert COMMAND not in (row.last_error or "")
+
+
+def test_an_error_is_stored_without_the_command_lines_advice() -> None:
+    error = PermanentFailure("cannot sign: no key", cli_hint="fix the key, then `ecms-gateway retry`")
+    assert describe(error) == "PermanentFailure: cannot sign: no key"
+    assert str(error).endswith("then `ecms-gateway retry`")  # the command line prints it whole
