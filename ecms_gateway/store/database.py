@@ -8,7 +8,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Final
 
@@ -160,10 +160,19 @@ def _engine_args(url: str, busy_timeout_s: float) -> dict[str, Any]:
     return {"pool_recycle": 1800}
 
 
+def _create_private(database: Path) -> None:
+    """A new SQLite file is its owner's only, as the file store's files are: it holds password hashes,
+    API key digests, webhook secrets and the letters. SQLite gives its -wal and -shm files its mode."""
+    # An existing file keeps its mode; one that cannot be made is SQLite's to report when it opens it.
+    with suppress(OSError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     database = engine.url.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(database))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

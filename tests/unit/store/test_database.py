@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ecms_gateway.errors import ConfigError
-from ecms_gateway.store.database import default_data_dir, resolve_url
+from ecms_gateway.store.database import Database, default_data_dir, resolve_url
 from ecms_gateway.store.types import UtcDateTime
 
 
@@ -34,6 +35,33 @@ def test_urls(given: str, expected: str, tmp_path: Path) -> None:
 def test_unsupported_urls_are_config_errors(bad: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         resolve_url(data_dir=tmp_path, database_url=bad)
+
+
+def test_a_new_sqlite_database_and_its_log_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    """They hold password hashes, webhook secrets and letters; the file store's files are 0600 too."""
+    db = Database(resolve_url(data_dir=tmp_path / "var"))
+    try:
+        with db.write() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        files = sorted((tmp_path / "var").iterdir())
+        assert [f.name for f in files] == ["gateway.sqlite3", "gateway.sqlite3-shm", "gateway.sqlite3-wal"]
+        assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == dict.fromkeys(
+            (f.name for f in files), 0o600
+        )
+    finally:
+        db.dispose()
+
+
+def test_an_existing_sqlite_database_keeps_its_mode(tmp_path: Path) -> None:
+    (tmp_path / "gateway.sqlite3").touch(mode=0o640)
+    (tmp_path / "gateway.sqlite3").chmod(0o640)
+    db = Database(resolve_url(data_dir=tmp_path))
+    try:
+        with db.write() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    finally:
+        db.dispose()
+    assert stat.S_IMODE((tmp_path / "gateway.sqlite3").stat().st_mode) == 0o640
 
 
 def test_data_dir_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
