@@ -382,6 +382,9 @@ class WebhookSubscription(SQLModel, table=True):
     """
 
     __tablename__ = "webhook_subscription"
+    # A removed webhook's id is never given to another (SQLite reuses the highest id without it;
+    # migration 0009): receivers and integrators keep ids.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     url: str = Field(sa_type=Text)
