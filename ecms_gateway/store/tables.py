@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, Table, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from ecms_gateway.store.types import UtcDateTime
@@ -116,8 +127,9 @@ class SentItem(SQLModel, table=True):
     """A message we sent (letter, notifier, withdrawal), byte for byte as it was handed to the channel.
 
     Written before the first try of its work item and sent unchanged by every retry of that run of
-    tries (``run_started_at``: the work item's ``first_try_at``); confirmed when the node or the mail
-    server took it. The bytes live in ``raw`` up to 1 MiB, else in the file store, as received items.
+    tries (``run_started_at``: the work item's ``first_try_at``). The bytes live in ``raw`` up to 1 MiB,
+    else in the file store, as received items. Written once, never updated (SQLite would rewrite the
+    bytes with any column): what the channel answered is in ``sent_confirmation``.
     """
 
     __tablename__ = "sent_item"
@@ -128,18 +140,30 @@ class SentItem(SQLModel, table=True):
     work_id: int = Field(foreign_key="work_item.id")
     letter_id: int | None = Field(default=None, foreign_key="letter.id", index=True)
     channel: str = Field(max_length=32)
-    what: str = Field(max_length=32)  # letter | notifier:<kind> | withdraw (engine.values.SentWhat)
+    what: str = Field(max_length=32)  # letter | notifier:<kind> | withdraw (engine.sent_values.SentWhat)
     message_id: str = Field(max_length=255)  # e-CMS wsa:MessageID or the mail's Message-ID
     run_started_at: datetime = Field(sa_type=UtcDateTime)
     raw_sha256: str = Field(max_length=64)
     raw_size: int
-    raw: bytes | None = Field(default=None, sa_type=LargeBinary)
     # A mail's SMTP envelope (JSON: mail_from, rcpt_to), which its bytes do not carry; NULL for e-CMS.
     mail_envelope: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(sa_type=UtcDateTime)
-    # When the node or server took it and what it answered (ProcessID, SMTP reply); NULL until then.
-    confirmed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    confirmation: str | None = Field(default=None, sa_type=Text)
+    # Last, so that reading the other columns does not walk a large value's overflow pages (SQLite).
+    raw: bytes | None = Field(default=None, sa_type=LargeBinary)
+
+
+class SentConfirmation(SQLModel, table=True):
+    """The node's or mail server's answer to a sent message: when it took it and what it said
+    (``ProcessID ...``, ``SMTP ...``). Written once, with the completion of the work item that sent it;
+    a message without one was never confirmed."""
+
+    __tablename__ = "sent_confirmation"
+
+    sent_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("sent_item.id"), primary_key=True, autoincrement=False)
+    )
+    confirmed_at: datetime = Field(sa_type=UtcDateTime)
+    answer: str = Field(sa_type=Text)
 
 
 class WorkItem(SQLModel, table=True):
@@ -474,6 +498,7 @@ LETTER_FILE = _t("letter_file")
 INBOX = _t("inbox_item")
 WORK = _t("work_item")
 SENT = _t("sent_item")
+SENT_CONFIRMATION = _t("sent_confirmation")
 ATTEMPT = _t("attempt")
 NOTIFIER = _t("notifier")
 REFUSED = _t("refused_event")
@@ -511,6 +536,7 @@ __all__ = [
     "NOTIFIER",
     "REFUSED",
     "SENT",
+    "SENT_CONFIRMATION",
     "SESSION",
     "USER",
     "WEBHOOK",
@@ -532,6 +558,7 @@ __all__ = [
     "Notifier",
     "RefusedEvent",
     "RegistryCounter",
+    "SentConfirmation",
     "SentItem",
     "UserAccount",
     "WebSession",

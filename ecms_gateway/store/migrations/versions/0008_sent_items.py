@@ -1,5 +1,6 @@
 """The sent-message archive: every letter, notifier and withdrawal we send, byte for byte as it was
-handed to the channel, written before the first try and confirmed with the node's or server's answer.
+handed to the channel, written before the first try (``sent_item``, never updated), and the node's or
+server's answer to it (``sent_confirmation``).
 
 Revision ID: 0008
 Revises: 0007
@@ -28,17 +29,23 @@ def upgrade() -> None:
         sa.Column("run_started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("raw_sha256", sa.String(length=64), nullable=False),
         sa.Column("raw_size", sa.Integer(), nullable=False),
-        sa.Column("raw", sa.LargeBinary(), nullable=True),
         sa.Column("mail_envelope", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("confirmation", sa.Text(), nullable=True),
+        sa.Column("raw", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(["letter_id"], ["letter.id"]),
         sa.ForeignKeyConstraint(["work_id"], ["work_item.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("work_id", "run_started_at", name="uq_sent_item_run"),
     )
     op.create_index("ix_sent_item_letter_id", "sent_item", ["letter_id"], unique=False)
+    op.create_table(
+        "sent_confirmation",
+        sa.Column("sent_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answer", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["sent_id"], ["sent_item.id"]),
+        sa.PrimaryKeyConstraint("sent_id"),
+    )
 
 
 def downgrade() -> None:
@@ -50,5 +57,6 @@ def downgrade() -> None:
             f"{kept} sent message(s) are archived in sent_item (some only there); downgrading below 0008 "
             "would lose them. Export the letters first (`ecms-gateway audit export ID`), or keep 0008."
         )
+    op.drop_table("sent_confirmation")
     op.drop_index("ix_sent_item_letter_id", table_name="sent_item")
     op.drop_table("sent_item")
