@@ -76,6 +76,11 @@ class EcmsNode(Protocol):
         """Withdraw a letter we sent (after a rejection) so that it can be corrected and sent again."""
         ...
 
+    async def withdraw_encoded(self, envelope: bytes) -> WithdrawResponse:
+        """Send a ``CorrespondenceDeleteGovernmentDocumentRequest`` already encoded (``codec.to_wire``):
+        the runtime archives the bytes of what it sends before the first try and sends those on retries."""
+        ...
+
     async def ask_again(self, kind: SpecialItemKind, key: LetterKey) -> ReceivedItem | None:
         """Ask again for one item about a letter; None when the node has no such item."""
         ...

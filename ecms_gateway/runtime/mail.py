@@ -3,7 +3,9 @@
 Outbound (work on channel ``mail``): a letter is built, signed and validated as for e-CMS, attached to
 a mail composed by ``MailComposer`` and handed to the ``MailSender`` port; a notifier about a letter
 that arrived by mail goes back as a reply to that letter's mail (In-Reply-To its Message-ID). The
-Message-ID of what was sent is the work item's note, so a bounce can be matched to the letter.
+composed mail is archived before its first try and a retry hands the server the same bytes under the
+same envelope (``sending.py``). The Message-ID of a mailed letter is recorded with its archived copy,
+before it is sent, so a bounce can be matched to the letter; it is also the work item's note.
 
 Inbound: the ``MailboxReader`` port commits each message with ``Store.accept_inbound`` (channel
 ``mail``, process id ``dedupe_key``); the mail processor then classifies the stored message and
@@ -26,7 +28,8 @@ from ecms_gateway.codec import NotifierKind
 from ecms_gateway.engine import Claim, Direction, LetterState, Store, WorkKind
 from ecms_gateway.engine.mail_replies import MailReply
 from ecms_gateway.engine.mail_values import MailLetterView
-from ecms_gateway.engine.values import LetterDetail, LetterFacts
+from ecms_gateway.engine.sent_values import SentDraft
+from ecms_gateway.engine.values import Done, LetterDetail, LetterFacts
 from ecms_gateway.errors import ConfigError, IllegalTransition, InputError, PermanentFailure, TransientFailure
 from ecms_gateway.logs import log_context
 from ecms_gateway.mail import (
@@ -55,7 +58,7 @@ from ecms_gateway.mail import (
     verify_letter_mail,
     verify_notifier_mail,
 )
-from ecms_gateway.runtime import accept_id
+from ecms_gateway.runtime import accept_id, sending
 from ecms_gateway.runtime.inbound import SENDING, notifier_in, signature_mark
 from ecms_gateway.runtime.notices import NOTIFIER_OF_WORK, receiver_notice
 from ecms_gateway.runtime.outbound import after_receive_notice
@@ -105,11 +108,11 @@ class MailOutbound:
             self.mail.settings, self.mail.directory, smime=self.mail.smime, secrecy=self.settings.secrecy
         )
 
-    async def handle(self, claim: Claim) -> str:
+    async def handle(self, claim: Claim) -> Done:
         if claim.letter_id is None:
             raise PermanentFailure(f"{claim.kind.value} work {claim.work_id} names no letter")
         if claim.kind is WorkKind.SEND:
-            return await self.send_letter(claim.letter_id)
+            return await self.send_letter(claim, claim.letter_id)
         if claim.kind in NOTIFIER_OF_WORK:
             return await self.send_notifier(claim, claim.letter_id)
         if claim.kind is WorkKind.NOTIFY_INVALID_ACCEPT_ID:  # we are the letter's sender here
@@ -130,53 +133,58 @@ class MailOutbound:
             )
         raise PermanentFailure(f"the mail worker does not do {claim.kind.value} work")
 
-    async def send_letter(self, letter_id: int) -> str:
-        package = await asyncio.to_thread(self.store.load_package, letter_id)
-        now = self.clock()
-        try:
-            xml = await asyncio.to_thread(
-                letter_document_xml, package, sign=self.signer.sign_letter, send_time=now
-            )
-            mail = self.composer.letter(package, xml, now=now)
-        except ConfigError as exc:  # no key, no address in the directory: fix it, then retry
-            raise PermanentFailure(f"cannot send letter {letter_id} by mail: {exc}") from exc
-        # Before sending: a bounce can come back only for a Message-ID we know (no crash window).
-        await asyncio.to_thread(self.store.record_mailed, message_id=mail.message_id, letter_id=letter_id)
+    async def send_letter(self, claim: Claim, letter_id: int) -> Done:
+        def build() -> SentDraft:
+            package = self.store.load_package(letter_id)
+            now = self.clock()
+            try:
+                xml = letter_document_xml(package, sign=self.signer.sign_letter, send_time=now)
+                mail = self.composer.letter(package, xml, now=now)
+            except ConfigError as exc:  # no key, no address in the directory: fix it, then retry
+                raise PermanentFailure(f"cannot send letter {letter_id} by mail: {exc}") from exc
+            # Archiving records the Message-ID too: a bounce can come back only for one we know.
+            return sending.mail_draft(claim, mail)
+
+        message = await asyncio.to_thread(sending.message_of, self.store, claim, build)
+        mail = sending.archived_mail(message)
         sent = await self._send(mail)
         log.info(
-            "mailed letter %d (%s) to %s: Message-ID %s",
-            letter_id,
-            package.letter.book_no,
-            ", ".join(mail.recipients),
-            sent.message_id,
+            "mailed letter %d to %s: Message-ID %s", letter_id, ", ".join(mail.recipients), sent.message_id
         )
-        return f"mailed Message-ID {sent.message_id}; server: {sent.reply}"
+        return sending.done(
+            f"mailed Message-ID {sent.message_id}; server: {sent.reply}", message, answer=f"SMTP {sent.reply}"
+        )
 
-    async def send_notifier(self, claim: Claim, letter_id: int) -> str:
+    async def send_notifier(self, claim: Claim, letter_id: int) -> Done:
         kind = NOTIFIER_OF_WORK[claim.kind]
         detail = await after_receive_notice(self.store, letter_id, kind, wait_s=self.order_wait_s)
         letter = detail.letter
         ours = self.mail.settings.org_id
-        notice = receiver_notice(kind, detail, receiving_org=ours)
-        in_reply_to = await asyncio.to_thread(self._letter_message_id, detail)
-        person = await asyncio.to_thread(self.store.mail_letter_of_letter, letter_id)
-        to_address = person.from_address if person is not None else None  # a person's letter: reply to them
-        try:
-            xml = await asyncio.to_thread(
-                notifier_document_xml,
-                notice,
-                sign=lambda e: self.signer.sign_notifier(e, org_id=ours, partner_id=letter.sender_org),
-            )
-            mail = self.composer.notifier(
-                notice,
-                xml,
-                to_org=letter.sender_org,
-                in_reply_to=in_reply_to,
-                to_address=to_address,
-                now=self.clock(),
-            )
-        except ConfigError as exc:
-            raise PermanentFailure(f"cannot mail the {kind.value}: {exc}") from exc
+
+        def build() -> SentDraft:
+            notice = receiver_notice(kind, detail, receiving_org=ours)
+            in_reply_to = self._letter_message_id(detail)
+            person = self.store.mail_letter_of_letter(letter_id)
+            to_address = person.from_address if person is not None else None  # a person's: reply to them
+            try:
+                xml = notifier_document_xml(
+                    notice,
+                    sign=lambda e: self.signer.sign_notifier(e, org_id=ours, partner_id=letter.sender_org),
+                )
+                mail = self.composer.notifier(
+                    notice,
+                    xml,
+                    to_org=letter.sender_org,
+                    in_reply_to=in_reply_to,
+                    to_address=to_address,
+                    now=self.clock(),
+                )
+            except ConfigError as exc:
+                raise PermanentFailure(f"cannot mail the {kind.value}: {exc}") from exc
+            return sending.mail_draft(claim, mail)
+
+        message = await asyncio.to_thread(sending.message_of, self.store, claim, build)
+        mail = sending.archived_mail(message)
         sent = await self._send(mail)
         log.info(
             "mailed %s about letter %d (%s) to %s: Message-ID %s",
@@ -186,7 +194,11 @@ class MailOutbound:
             ", ".join(mail.recipients),
             sent.message_id,
         )
-        return f"{kind.value} mailed Message-ID {sent.message_id}; server: {sent.reply}"
+        return sending.done(
+            f"{kind.value} mailed Message-ID {sent.message_id}; server: {sent.reply}",
+            message,
+            answer=f"SMTP {sent.reply}",
+        )
 
     async def _send(self, mail: OutgoingMail) -> SentMail:
         """Hand ``mail`` to the server; its ``TransientMailError`` is retried by the channel's policy,

@@ -2,7 +2,9 @@
 deliver), send a notifier back to a letter's sender, withdraw a rejected letter at the node.
 
 Every request to the node carries a MessageID derived from the work item, so a retry after a lost
-reply is recognised by the node and answered with the same ProcessID instead of delivered twice.
+reply is recognised by the node and answered with the same ProcessID instead of delivered twice. The
+request is archived before its first try and every retry sends the archived bytes (``sending.py``):
+what the node answered the first time is what the archive keeps.
 """
 
 from __future__ import annotations
@@ -15,14 +17,23 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from ecms_gateway.codec import LetterKey, NotifierKind, build_document, letter_request
+from ecms_gateway.codec import (
+    LetterKey,
+    NotifierKind,
+    OutboundRequest,
+    WithdrawRequest,
+    build_document,
+    letter_request,
+    to_wire,
+)
 from ecms_gateway.engine import Claim, Store, WorkKind
-from ecms_gateway.engine.values import LetterFacts
+from ecms_gateway.engine.sent_values import Outgoing, SentDraft
+from ecms_gateway.engine.values import Done, LetterFacts
 from ecms_gateway.errors import ConfigError, PermanentFailure, TransientFailure
 from ecms_gateway.letter.model import Letter, LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy, check_may_leave
 from ecms_gateway.ports import EcmsNode
-from ecms_gateway.runtime import accept_id
+from ecms_gateway.runtime import accept_id, sending
 from ecms_gateway.runtime.notices import NOTIFIER_OF_WORK, receiver_notice, signed
 from ecms_gateway.runtime.routing import Route, RoutingTable
 from ecms_gateway.runtime.settings import ECMS
@@ -50,7 +61,7 @@ class Outbound:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     order_wait_s: float = 5.0
 
-    async def handle(self, claim: Claim) -> str | None:
+    async def handle(self, claim: Claim) -> Done:
         if claim.letter_id is None:
             raise PermanentFailure(f"{claim.kind.value} work {claim.work_id} names no letter")
         if claim.kind is WorkKind.SEND:
@@ -71,35 +82,41 @@ class Outbound:
             )
         raise PermanentFailure(f"the outbound worker does not do {claim.kind.value} work")
 
-    async def send_letter(self, claim: Claim, letter_id: int) -> str:
-        letter, route, envelope = await asyncio.to_thread(self._letter_request, claim, letter_id)
-        reply = await self._node(letter.sender.org_id).send_encoded(envelope)
+    async def send_letter(self, claim: Claim, letter_id: int) -> Done:
+        letter, message = await asyncio.to_thread(self._letter_message, claim, letter_id)
+        reply = await self._node(letter.sender.org_id).send_encoded(message.raw)
         log.info(
-            "sent letter %d (%s) to %s at %s: ProcessID %s",
+            "sent letter %d (%s) to %s: ProcessID %s",
             letter_id,
             letter.book_no,
             letter.receiver.org_id,
-            route.node_url,
             reply.process_id,
         )
-        return f"ProcessID {reply.process_id}"
+        answer = f"ProcessID {reply.process_id}"
+        return sending.done(answer, message, answer=answer)
 
-    def _letter_request(self, claim: Claim, letter_id: int) -> tuple[Letter, Route, bytes]:
-        """The stored letter, checked against the policy (it may have changed since it was accepted),
-        built, signed and encoded, all in the worker's thread: a large letter takes tens of
-        milliseconds, which the event loop (every other worker, the poller, the pages) should not wait.
-        Only the letter and the request's bytes come back: its files and tree are let go here."""
+    def _letter_message(self, claim: Claim, letter_id: int) -> tuple[Letter, Outgoing]:
+        """The letter, checked against the policy (it may have changed since the letter was accepted),
+        and the request to send: archived by an earlier try of this run, else built, signed, encoded
+        and archived now, all in the worker's thread: a large letter takes tens of milliseconds,
+        which the event loop (every other worker, the poller, the pages) should not wait."""
+        earlier = sending.kept(self.store, claim)
+        if earlier is not None:  # sent again as it was: neither rebuilt nor signed again
+            letter = self.store.load_letter(letter_id)
+            check_may_leave(letter, self.secrecy)
+            self._node(letter.sender.org_id)
+            return letter, earlier
         package = self.store.load_package(letter_id)
         letter = package.letter
         check_may_leave(letter, self.secrecy)
         self._node(letter.sender.org_id)
         route = self._route(letter.receiver.org_id)
         document = self._signed_document(package)
-        del package
-        envelope = letter_request(
-            document, to=route.node_url, message_id=message_id_for(claim, letter.sender.org_id)
-        )
-        return letter, route, envelope
+        del package  # only the request's bytes are kept: the files and the tree are let go here
+        message_id = message_id_for(claim, letter.sender.org_id)
+        envelope = letter_request(document, to=route.node_url, message_id=message_id)
+        draft = sending.draft(claim, message_id=message_id, raw=envelope)
+        return letter, self.store.archive_sent(draft, actor=claim.worker)
 
     def _signed_document(self, package: LetterPackage) -> etree._Element:
         document = build_document(package, send_time=self.clock())
@@ -109,23 +126,26 @@ class Outbound:
             raise PermanentFailure(f"cannot sign: {exc}; fix the key, then `ecms-gateway retry`") from exc
         return document
 
-    async def send_notifier(self, claim: Claim, letter_id: int) -> str:
+    async def send_notifier(self, claim: Claim, letter_id: int) -> Done:
         kind = NOTIFIER_OF_WORK[claim.kind]
         detail = await after_receive_notice(self.store, letter_id, kind, wait_s=self.order_wait_s)
         letter = detail.letter
         ours = self._receiving_org(letter.receiver_org)
         node = self._node(ours)
-        route = self._route(letter.sender_org)
-        notice = receiver_notice(kind, detail, receiving_org=ours)
-        try:
-            notice = await asyncio.to_thread(
-                signed, notice, self.signer, org_id=ours, partner_id=letter.sender_org
-            )
-        except ConfigError as exc:
-            raise PermanentFailure(f"cannot sign the {kind.value}: {exc}") from exc
-        reply = await node.send(
-            notice, to=route.node_url, message_id=message_id_for(claim, letter.receiver_org)
-        )
+
+        def build() -> SentDraft:
+            route = self._route(letter.sender_org)
+            notice = receiver_notice(kind, detail, receiving_org=ours)
+            try:
+                notice = signed(notice, self.signer, org_id=ours, partner_id=letter.sender_org)
+            except ConfigError as exc:
+                raise PermanentFailure(f"cannot sign the {kind.value}: {exc}") from exc
+            message_id = message_id_for(claim, letter.receiver_org)
+            request = to_wire(OutboundRequest(item=notice), to=route.node_url, message_id=message_id)
+            return sending.draft(claim, message_id=message_id, raw=request)
+
+        message = await asyncio.to_thread(sending.message_of, self.store, claim, build)
+        reply = await node.send_encoded(message.raw)
         log.info(
             "sent %s about letter %d (%s) to %s: ProcessID %s",
             kind.value,
@@ -134,24 +154,34 @@ class Outbound:
             letter.sender_org,
             reply.process_id,
         )
-        return f"{kind.value} ProcessID {reply.process_id}"
+        return sending.done(
+            f"{kind.value} ProcessID {reply.process_id}", message, answer=f"ProcessID {reply.process_id}"
+        )
 
-    async def withdraw(self, claim: Claim, letter_id: int) -> str:
+    async def withdraw(self, claim: Claim, letter_id: int) -> Done:
         detail = await asyncio.to_thread(self.store.show, letter_id)
         letter = detail.letter
         node = self._node(letter.sender_org)
-        route = self._route(letter.receiver_org)
-        key = LetterKey(
-            letter_id=letter.book_no,
-            correspondence_date=letter.letter_date,
-            sender_department=letter.sender_org[:5],
-            accept_department=letter.receiver_org[:5],
-        )
-        reply = await node.withdraw(key, to=route.node_url)
+
+        def build() -> SentDraft:
+            route = self._route(letter.receiver_org)
+            key = LetterKey(
+                letter_id=letter.book_no,
+                correspondence_date=letter.letter_date,
+                sender_department=letter.sender_org[:5],
+                accept_department=letter.receiver_org[:5],
+            )
+            message_id = message_id_for(claim, letter.sender_org)
+            request = to_wire(WithdrawRequest(key=key), to=route.node_url, message_id=message_id)
+            return sending.draft(claim, message_id=message_id, raw=request)
+
+        message = await asyncio.to_thread(sending.message_of, self.store, claim, build)
+        reply = await node.withdraw_encoded(message.raw)
         log.info(
             "withdrew letter %d (%s) at the node: ProcessID %s", letter_id, letter.book_no, reply.process_id
         )
-        return f"withdrawn at the node: ProcessID {reply.process_id}"
+        answer = f"ProcessID {reply.process_id}" if reply.process_id else f"ProcessTime {reply.process_time}"
+        return sending.done(f"withdrawn at the node: ProcessID {reply.process_id}", message, answer=answer)
 
     def _receiving_org(self, addressee: str) -> str:
         """Who answers for a received letter: its addressee, or (a letter that reached us though it is

@@ -4,7 +4,9 @@ organisation and hands out an ``EcmsNode`` client per organisation (``node.clien
 It routes as a node does (a letter to its receiver, a notifier to the sender of the letter it names,
 InvalidAcceptID to the receiver), answers a repeated MessageID with the same ProcessID, serves the
 queue's head as the bytes of a real ``CorrespondenceLetterInboundResponse``, and can be told to fail
-the next requests (``fail_next``) with any error, e.g. ``TransientTransportError``.
+the next requests (``fail_next``) with any error, e.g. ``TransientTransportError``: before it does
+anything, or after it did the work (``after=True``: the reply was lost). ``envelopes`` keeps the bytes
+of every encoded request it was sent, as they came.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ecms_gateway.codec import (
     OutboundResponse,
     OutboundStatus,
     SpecialItemKind,
+    WithdrawRequest,
     WithdrawResponse,
     read_message,
     to_wire,
@@ -56,23 +59,34 @@ class MemoryNode:
     receipts: dict[str, str] = field(default_factory=dict)  # MessageID -> ProcessID
     letters: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # key -> sender, receiver
     requests: list[str] = field(default_factory=list)
-    _faults: list[tuple[str | None, str | None, Exception]] = field(default_factory=list)
+    envelopes: list[bytes] = field(default_factory=list)  # encoded requests (send, withdraw) as they came
+    _faults: list[tuple[str | None, str | None, Exception, bool]] = field(default_factory=list)
 
     def client(self, org_id: str) -> MemoryClient:
         return MemoryClient(node=self, org_id=org_id)
 
-    def fail_next(self, *errors: Exception, on: str | None = None, org: str | None = None) -> None:
+    def fail_next(
+        self, *errors: Exception, on: str | None = None, org: str | None = None, after: bool = False
+    ) -> None:
         """The next requests (only ``on`` requests: send, poll, delete...; only those of ``org``'s
-        client) raise these errors, one each, in order, before the node does anything."""
-        self._faults.extend((on, org, error) for error in errors)
+        client) raise these errors, one each, in order, before the node does anything; ``after``:
+        once the node has done what was asked (queued the item), as when its reply is lost."""
+        self._faults.extend((on, org, error, after) for error in errors)
 
     def queued(self, org_id: str) -> list[LetterItem]:
         return [q.item for q in self.queues.get(org_id, [])]
 
     def request(self, name: str, org: str | None = None) -> None:
         self.requests.append(name)
-        for index, (on, of, error) in enumerate(self._faults):
-            if on in (None, name) and of in (None, org):
+        self._fault(name, org, after=False)
+
+    def replied(self, name: str, org: str | None = None) -> None:
+        """The node did the work of request ``name``; a fault set ``after=True`` loses its reply now."""
+        self._fault(name, org, after=True)
+
+    def _fault(self, name: str, org: str | None, *, after: bool) -> None:
+        for index, (on, of, error, when) in enumerate(self._faults):
+            if on in (None, name) and of in (None, org) and when is after:
                 del self._faults[index]
                 raise error
 
@@ -113,9 +127,11 @@ class MemoryClient:
     ) -> OutboundResponse:
         self.node.request("send", self.org_id)
         process_id = self.node.enqueue(self.org_id, item, message_id)
+        self.node.replied("send", self.org_id)
         return OutboundResponse(process_id=process_id, process_time=self.node.now())
 
     async def send_encoded(self, envelope: bytes) -> OutboundResponse:
+        self.node.envelopes.append(envelope)
         read = read_message(envelope)
         if not isinstance(read.message, OutboundRequest):
             raise TypeError(f"send_encoded takes an outbound request, not {read.message_type}")
@@ -152,7 +168,15 @@ class MemoryClient:
         wanted = (book_no_key(key.letter_id), key.correspondence_date.isoformat())
         for queue in self.node.queues.values():
             queue[:] = [q for q in queue if not (q.key == wanted and q.kind == "CorrespondenceLetter")]
+        self.node.replied("withdraw", self.org_id)
         return WithdrawResponse(process_id=uuid.uuid4().hex, process_time=self.node.now())
+
+    async def withdraw_encoded(self, envelope: bytes) -> WithdrawResponse:
+        self.node.envelopes.append(envelope)
+        read = read_message(envelope)
+        if not isinstance(read.message, WithdrawRequest):
+            raise TypeError(f"withdraw_encoded takes a withdrawal, not {read.message_type}")
+        return await self.withdraw(read.message.key)
 
     async def ask_again(self, kind: SpecialItemKind, key: LetterKey) -> ReceivedItem | None:
         self.node.request("ask_again", self.org_id)

@@ -1,8 +1,8 @@
 """A worker loop over the store's work queue: claim under a lease, do, then complete or fail through
 the channel's retry policy. A done item is completed together with the claim of the next one (one
-transaction). Stopping lets the item in hand finish; a cancelled item, or one claimed as the gateway
-began to stop, is released (ready again at once, the attempt not counted) instead of waiting for its
-lease to run out.
+transaction), and the archived message the channel took is confirmed in it. Stopping lets the item in
+hand finish; a cancelled item, or one claimed as the gateway began to stop, is released (ready again at
+once, the attempt not counted) instead of waiting for its lease to run out.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from ecms_gateway.engine import Claim, Dead, Store, WorkKind
 from ecms_gateway.engine.retry import describe
+from ecms_gateway.engine.values import Done
 from ecms_gateway.errors import LeaseLost
 from ecms_gateway.logs import log_context
 from ecms_gateway.runtime.pulse import Pulse
@@ -22,8 +23,9 @@ from ecms_gateway.runtime.recorder import NULL_RECORDER, SHUTDOWN, Outcome, Work
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Claim], Awaitable[str | None]]
-"""Does one work item; returns a note for the audit log, raises to fail it (the policy decides)."""
+Handler = Callable[[Claim], Awaitable[str | Done | None]]
+"""Does one work item; returns a note for the audit log (``Done``: with the confirmation of the message
+the channel took), raises to fail it (the policy decides)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,13 +97,14 @@ class WorkLoop:
     async def _do(self, claim: Claim, stopping: asyncio.Event | None) -> tuple[Claim | None, bool]:
         """The next item, and whether the store was asked for it (with this one's completion)."""
         try:
-            note = await self.handler(claim)
+            result = await self.handler(claim)
         except asyncio.CancelledError:
             await self._release(claim, "released: the gateway stopped while it was in hand")
             raise
         except Exception as exc:
             await self._fail(claim, exc)
             return None, False
+        done = result if isinstance(result, Done) else Done(note=result)
         go_on = stopping is not None and not stopping.is_set() and self.ready()
         try:
             if go_on:
@@ -109,14 +112,21 @@ class WorkLoop:
                     self.store.complete_and_claim,
                     claim.work_id,
                     worker=self.name,
-                    note=note,
+                    note=done.note,
+                    confirmation=done.confirmation,
                     channel=self.channel,
                     lease=self.lease,
                     kinds=self.kinds,
                 )
             else:
                 following = None
-                await asyncio.to_thread(self.store.complete, claim.work_id, worker=self.name, note=note)
+                await asyncio.to_thread(
+                    self.store.complete,
+                    claim.work_id,
+                    worker=self.name,
+                    note=done.note,
+                    confirmation=done.confirmation,
+                )
         except LeaseLost as exc:
             log.warning("%s: %s", self.name, exc)
             self._count_failure(claim, "lease_lost", Outcome.LOST)

@@ -139,3 +139,33 @@ def _response(status: int, content_type: str, body: bytes) -> bytes:
         f"HTTP/1.1 {status} {phrase}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin-1") + body
+
+
+class LosingProxy(FaultProxy):
+    """Forwards every request; the first ``lose`` requests whose body holds ``match`` are forwarded and
+    answered HTTP 500 instead of the node's reply (the node did the work; the gateway is told it
+    failed). ``matched`` keeps the body of every matching request, as it came."""
+
+    def __init__(self, target_port: int, *, match: bytes, lose: int = 1) -> None:
+        super().__init__(target_port, rate=0.0)
+        self.match = match
+        self.lose = lose
+        self.matched: list[bytes] = []
+
+    async def _answer(self, request: tuple[str, dict[str, str], bytes], writer: asyncio.StreamWriter) -> bool:
+        target, headers, body = request
+        if self.match not in body or len(self.matched) >= self.lose:
+            if self.match in body:
+                self.matched.append(body)
+            return await super()._answer(request, writer)  # rate 0: passed through
+        self.matched.append(body)
+        assert self._client is not None
+        await self._client.post(
+            self.target + target,
+            content=body,
+            headers={"Content-Type": headers.get("content-type", "text/xml")},
+        )
+        self.counts["reply lost"] += 1
+        writer.write(_response(500, "text/plain", b"injected failure after forwarding"))
+        await writer.drain()
+        return True

@@ -101,6 +101,11 @@ class EcmsSoapClient(AsyncClosing):
     async def withdraw(self, key: LetterKey, *, to: str | None = None) -> WithdrawResponse:
         return _expect(await self._call(WithdrawRequest(key=key), to=to), WithdrawResponse, self.url)
 
+    async def withdraw_encoded(self, envelope: bytes) -> WithdrawResponse:
+        """Send a withdrawal encoded by the caller (``codec.to_wire(WithdrawRequest(...))``)."""
+        reply = await self._post(envelope, expected=REPLY_OF[WithdrawRequest.TAG])
+        return _expect(reply, WithdrawResponse, self.url)
+
     # ------------------------------------------------------------ the inbound queue
 
     async def poll(self) -> ReceivedItem | None:

@@ -21,6 +21,7 @@ from ecms_adapters.mail.smtp import SmtpSender
 from ecms_gateway.codec.messages import NotifierKind
 from ecms_gateway.engine import LetterState, Store, WorkKind
 from ecms_gateway.engine.mail_values import MailLetterFields
+from ecms_gateway.engine.values import Done
 from ecms_gateway.mail import MailContact, MailDirectory, MemoryCheckpointStore
 from ecms_gateway.mail.classify import classify
 from ecms_gateway.mail.inbound import NotifierMail
@@ -97,12 +98,16 @@ async def _read(reader: ImapMailboxReader, into: Store | None) -> list[FetchedMa
 
 
 async def _work(store: Store, handle: object, kinds: tuple[WorkKind, ...]) -> list[str]:
-    """Do every ready mail work item of ``kinds`` once, as a runtime worker would."""
+    """Do every ready mail work item of ``kinds`` once, as a runtime worker would (a mail the server
+    took confirmed in its archive with the completion)."""
     notes = []
     while (claim := await asyncio.to_thread(store.claim, "mail", "worker", kinds=kinds)) is not None:
-        note = await handle.handle(claim)  # type: ignore[attr-defined]
-        await asyncio.to_thread(store.complete, claim.work_id, worker="worker", note=note)
-        notes.append(note)
+        result = await handle.handle(claim)  # type: ignore[attr-defined]
+        done = result if isinstance(result, Done) else Done(note=result)
+        await asyncio.to_thread(
+            store.complete, claim.work_id, worker="worker", note=done.note, confirmation=done.confirmation
+        )
+        notes.append(done.note or "")
     return notes
 
 
