@@ -1,6 +1,7 @@
 """``ecms-gateway audit export ID --out FOLDER``: one letter's evidence written to a folder (or a zip)
-that an auditor can check without our database: letter.json, audit.jsonl, messages/, files/,
-manifest.json, README.txt and SHA256SUMS (``sha256sum -c SHA256SUMS``).
+that an auditor can check without our database: letter.json, audit.jsonl, messages/ (received) and
+messages/sent/ (sent, as archived), files/, manifest.json, README.txt and SHA256SUMS
+(``sha256sum -c SHA256SUMS``).
 
 The store is read by ``services.evidence.letter_evidence``; this module only writes what it returns.
 """
@@ -45,9 +46,9 @@ def add_export(
         parents=[where],
         help="one letter's evidence for an auditor, in a folder",
         description="Write letter ID's facts, audit entries (with their hashes and the chain's check), "
-        "received messages and files, byte for byte, with manifest.json, README.txt and SHA256SUMS, "
-        "to FOLDER (or FOLDER.zip). Exit 1 when the audit chain is broken or a file or received message is "
-        "missing from the store or changed there (the export is still written, and says so).",
+        "the messages received and sent and the files, byte for byte, with manifest.json, README.txt and "
+        "SHA256SUMS, to FOLDER (or FOLDER.zip). Exit 1 when the audit chain is broken or a file or message "
+        "is missing from the store or changed there (the export is still written, and says so).",
     )
     add_arguments(export_parser)
     export_parser.set_defaults(func=handler)
@@ -115,7 +116,7 @@ def _parts(evidence: LetterEvidence, *, database: str) -> dict[str, bytes]:
     lines = [{"record": "entry", **line} for line in evidence.audit]
     lines.append({"record": "chain_verification", "at": exported, **evidence.chain})
     parts["audit.jsonl"] = b"".join(_json_line(line) for line in lines)
-    for part in (*evidence.messages, *evidence.files):
+    for part in (*evidence.messages, *evidence.sent, *evidence.files):
         parts[part.path] = part.content
     parts["README.txt"] = readme(evidence, exported_at=exported).encode("utf-8")
     parts["manifest.json"] = _json(_manifest(evidence, parts, database=database, exported_at=exported))
@@ -128,7 +129,7 @@ def _parts(evidence: LetterEvidence, *, database: str) -> dict[str, bytes]:
 def _manifest(
     evidence: LetterEvidence, parts: dict[str, bytes], *, database: str, exported_at: str
 ) -> dict[str, Any]:
-    about = {p.path: p.about for p in (*evidence.messages, *evidence.files)}
+    about = {p.path: p.about for p in (*evidence.messages, *evidence.sent, *evidence.files)}
     return {
         "what": f"the evidence of letter {evidence.letter_id} as the gateway's store keeps it",
         "letter_id": evidence.letter_id,
@@ -186,7 +187,8 @@ def _replace(made: Path, target: Path) -> None:
 def _report(evidence: LetterEvidence, target: Path) -> None:
     print(
         f"letter {evidence.letter_id} exported to {target}: {len(evidence.audit)} audit entries, "
-        f"{len(evidence.messages)} message(s), {len(evidence.files)} file(s)"
+        f"{len(evidence.messages)} message(s) received, {len(evidence.sent)} sent, "
+        f"{len(evidence.files)} file(s)"
     )
     for missing in evidence.not_included:
         if missing not in evidence.missing:

@@ -1,5 +1,6 @@
 """README.txt of a letter's evidence export, in Thai and English: what each file is and how to check it
-without the gateway's database (audit hashes, XML signatures with ecms-gateway and xmlsec1, sha256sum).
+without the gateway's database (audit hashes, XML signatures of what was received and what was sent with
+ecms-gateway and xmlsec1, sha256sum).
 """
 
 from __future__ import annotations
@@ -70,14 +71,28 @@ _HASH_TEXT: Final = """\
 """
 
 _SIGNATURE_TEXT: Final = """\
-3. ลายมือชื่อดิจิทัลของข้อความ / A message's XML signature. ใช้ใบรับรองที่ได้จากหน่วยงานคู่ค้าโดยตรง
-   (ไม่ใช่ใบที่อยู่ในข้อความ) / Trust the partner's certificate as obtained from the partner, not the
-   one inside the message (PARTNER-CERT.pem below; for a certificate a CA issued, the CA's root, and
-   trust/ca/ instead of trust/orgs/). The messages are the SOAP replies of the e-CMS node as received;
-   a notifier is signed as a document of its own, so xmlsec1 is given its bytes cut out of the reply.
+3. ลายมือชื่อดิจิทัลของข้อความ / A message's XML signature. ใช้ใบรับรองที่ได้จากเจ้าของโดยตรง
+   (ไม่ใช่ใบที่อยู่ในข้อความ): ของหน่วยงานคู่ค้าสำหรับข้อความที่ได้รับ ของเราเองสำหรับข้อความที่ส่ง
+   Trust the signer's certificate as obtained from its owner, not the one inside the message: the
+   partner's (PARTNER-CERT.pem) for what was received, ours (OUR-CERT.pem: the certificate of the key
+   we signed with at the time; a key replaced since does not change what was sent) for what we sent.
+   For a certificate a CA issued, use the CA's root, and trust/ca/ instead of trust/orgs/.
+   Received messages are the SOAP replies of the e-CMS node as received. A notifier is signed as a
+   document of its own, so xmlsec1 is given its bytes cut out of the envelope.
    In this folder, with bash / ในโฟลเดอร์นี้ ด้วย bash:
-mkdir -p trust/orgs/{org} && cp PARTNER-CERT.pem trust/orgs/{org}/
+{setup}
 {cut}"""
+
+_SENT_TEXT: Final = """\
+   ข้อความที่ส่ง (messages/sent/) คือไบต์ที่ gateway ส่งให้โหนด e-CMS ของเรา (คำขอ SOAP) หรือเซิร์ฟเวอร์
+   อีเมล ตามที่เก็บไว้ก่อนส่งครั้งแรก การส่งซ้ำใช้ไบต์เดิมทุกครั้ง หนังสือหรือหนังสือแจ้งที่อยู่ในนั้นคือสิ่งที่
+   โหนดส่งต่อให้ผู้รับ ค่า SHA-256 ของแต่ละข้อความอยู่ในบันทึก message.archived ของสายโซ่ (audit.jsonl)
+   The sent messages (messages/sent/) are what the gateway handed its e-CMS node (the SOAP request)
+   or its mail server, archived before the first try; every retry sent these same bytes, so the
+   letter or notifier inside is what the node queued for the receiver. Each one's SHA-256 is in its
+   "message.archived" audit entry (detail.sha256), chained with the rest: compare it with
+   `sha256sum messages/sent/*`. manifest.json says when the node or server took each one and what it
+   answered (confirmation: the ProcessID, or the SMTP reply); none: it was never confirmed."""
 
 
 def readme(evidence: LetterEvidence, *, exported_at: str) -> str:
@@ -186,6 +201,11 @@ audit.jsonl     บันทึกการตรวจสอบทุกรา�
 messages/       ข้อความ e-CMS หรืออีเมลที่ได้รับ ตามไบต์ที่ได้รับจริง เรียงตามเวลาที่ได้รับ
                 the e-CMS or mail messages received for this letter, byte for byte as they came, numbered
                 in the order they arrived (role and inbox item in the name)
+messages/sent/  ข้อความที่เราส่งเกี่ยวกับหนังสือนี้ (หนังสือ หนังสือแจ้ง การถอนหนังสือ) ตามไบต์ที่ส่งจริง
+                เรียงตามเวลาที่เก็บไว้ก่อนส่ง
+                the messages we sent about this letter (the letter, notifiers, a withdrawal), byte for byte
+                as they were handed to the node or the mail server, numbered in the order they were
+                archived (what it is and the archive's id in the name)
 files/          ไฟล์หนังสือ (ไฟล์หลัก 00 และสิ่งที่ส่งมาด้วย) ตามที่เก็บไว้
                 the letter's files as stored (00 is the main file, then the attachments)
 manifest.json   รายการไฟล์ทั้งหมดพร้อม SHA-256 และขนาด เวลาส่งออก รุ่นของ gateway ฐานข้อมูล และสิ่งที่ไม่ได้รวมไว้
@@ -196,18 +216,43 @@ SHA256SUMS      สำหรับ sha256sum -c / for `sha256sum -c SHA256SUMS`
 
 
 def _message_lines(evidence: LetterEvidence) -> list[str]:
-    if not evidence.messages:
-        return ["messages/: ไม่มี / none kept for this letter"]
-    return [
-        "messages/:",
-        *(f"  {m.path}  ({m.about['role']}, {_sent_by(m, evidence)})" for m in evidence.messages),
-    ]
+    received = (
+        [
+            "messages/:",
+            *(f"  {m.path}  ({m.about['role']}, {_sent_by(m, evidence)})" for m in evidence.messages),
+        ]
+        if evidence.messages
+        else ["messages/: ไม่มี / none received for this letter"]
+    )
+    if not evidence.sent:
+        return [*received, "messages/sent/: ไม่มี / none archived for this letter"]
+    return [*received, "messages/sent/:", *(f"  {m.path}  ({_sent_facts(m)})" for m in evidence.sent)]
+
+
+def _sent_facts(message: EvidencePart) -> str:
+    about = message.about
+    confirmed = (
+        f"confirmed {about['confirmed_at']}: {about['confirmation']}"
+        if about["confirmed_at"]
+        else "NOT CONFIRMED by the node or server"
+    )
+    return (
+        f"{about['role']} by {about['channel']}, {about['message_id']}, "
+        f"archived {about['archived_at']}, {confirmed}"
+    )
 
 
 def _signer(evidence: LetterEvidence) -> str:
     """Who sent (and signed) what we received about the letter: the other side of it."""
     letter = evidence.letter
     party = letter["sender"] if letter["direction"] == "in" else letter["receiver"]
+    return str(party["org_id"])
+
+
+def _ours(evidence: LetterEvidence) -> str:
+    """Who signed what we sent about the letter: our side of it."""
+    letter = evidence.letter
+    party = letter["receiver"] if letter["direction"] == "in" else letter["sender"]
     return str(party["org_id"])
 
 
@@ -244,41 +289,62 @@ def _sent_by(message: EvidencePart, evidence: LetterEvidence) -> str:
 
 
 def _checks_text(evidence: LetterEvidence) -> str:
-    org = _signer(evidence)
+    org, ours = _signer(evidence), _ours(evidence)
     xml = [m for m in evidence.messages if m.path.endswith(".xml")]
-    mails = [m for m in evidence.messages if m.path.endswith(".eml")]
+    sent_xml = [m for m in evidence.sent if m.path.endswith(".xml")]
+    mails = [m for m in (*evidence.messages, *evidence.sent) if m.path.endswith(".eml")]
+    setup = [
+        *([f"mkdir -p trust/orgs/{org} && cp PARTNER-CERT.pem trust/orgs/{org}/"] if xml else []),
+        *([f"mkdir -p trust/orgs/{ours} && cp OUR-CERT.pem trust/orgs/{ours}/"] if sent_xml else []),
+    ]
+    signatures = [_SIGNATURE_TEXT.format(setup="\n".join(setup), cut=CUT)] if setup else []
     return "\n".join(
         [
             _HASH_TEXT.format(recompute=RECOMPUTE),
-            *([_SIGNATURE_TEXT.format(org=org, cut=CUT)] if xml else []),
-            *(_verify_commands(m, org) for m in xml),
-            *([_MAIL_TEXT.format(number=4 if xml else 3)] if mails else []),
+            *signatures,
+            *(_verify_commands(m, org, cert="PARTNER-CERT.pem") for m in xml),
+            *([_SENT_TEXT] if evidence.sent else []),
+            *(_verify_commands(m, ours, cert="OUR-CERT.pem") for m in sent_xml),
+            *([_MAIL_TEXT.format(number=4 if signatures else 3)] if mails else []),
             "",
         ]
     )
 
 
 _MAIL_TEXT: Final = """\
-{number}. อีเมล (.eml) / A mail (.eml): เก็บไว้ตามไบต์ที่เซิร์ฟเวอร์อีเมลส่งให้ เปิดด้วยโปรแกรมอีเมลใดก็ได้
-   หรืออ่านส่วนหัว (From, Date, Message-ID, Received) เป็นข้อความ
+{number}. อีเมล (.eml) / A mail (.eml): เก็บไว้ตามไบต์ที่เซิร์ฟเวอร์อีเมลส่งให้ (ที่ส่ง: ตามไบต์ที่ส่งให้เซิร์ฟเวอร์)
+   เปิดด้วยโปรแกรมอีเมลใดก็ได้ หรืออ่านส่วนหัว (From, Date, Message-ID, Received) เป็นข้อความ
    ผู้ส่งในส่วนหัว From เป็นเพียงสิ่งที่อ้าง ไม่ใช่ลายมือชื่อดิจิทัล
-   It is byte for byte what the mail server gave: open it in any mail program, or read its headers
-   (From, Date, Message-ID, Received) as text. Its From header is a claim, not a signature; only an
-   S/MIME signature, if the mail has one, proves who sent it (`ecms-gateway verify` and xmlsec1 are
-   for e-CMS messages, .xml, only)."""
+   A received mail is byte for byte what the mail server gave, a sent one (messages/sent/) what the
+   gateway handed its mail server (the SMTP envelope is in manifest.json): open it in any mail
+   program, or read its headers (From, Date, Message-ID, Received) as text.
+   Its From header is a claim, not a signature; only an S/MIME signature, if the mail has one, proves
+   who sent it. The signed letter or notifier a gateway reads is its attachment ecms-letter.xml or
+   ecms-notifier.xml: saved from a mail program, it is checked like an .xml message above."""
 
 
-def _verify_commands(message: EvidencePart, org: str) -> str:
-    kind = message.about["role"].removeprefix("received notifier ").strip()
-    element = _NOTIFIER_ELEMENTS.get(kind)
+def _verify_commands(message: EvidencePart, org: str, *, cert: str) -> str:
+    role = message.about["role"]
     path = message.path
-    if element is None or not message.about["role"].startswith("received notifier"):
+    if not _signed(message.content):
+        why = (
+            "a withdrawal is not signed" if role == "sent withdraw" else "unsigned under the partner's policy"
+        )
+        return f"   {path}: ไม่มีลายมือชื่อ / not signed ({why}); its SHA-256 is what proves it"
+    kind = role.split(" notifier ", 1)[1].strip() if " notifier " in role else None
+    element = _NOTIFIER_ELEMENTS.get(kind) if kind else None
+    if element is None:
         return (
             f"   {path}:\n     ecms-gateway verify {path} --trust trust\n"
-            f"     xmlsec1 --verify --trusted-pem PARTNER-CERT.pem {ID_ATTR} {path}"
+            f"     xmlsec1 --verify --trusted-pem {cert} {ID_ATTR} {path}"
         )
     part = f"{Path(path).stem}.{element}.xml"
     return (
         f"   {path}:\n     ecms-gateway verify {path} --trust trust --org {org}\n"
-        f"     cut {path} {element} {part} && xmlsec1 --verify --trusted-pem PARTNER-CERT.pem {part}"
+        f"     cut {path} {element} {part} && xmlsec1 --verify --trusted-pem {cert} {part}"
     )
+
+
+def _signed(content: bytes) -> bool:
+    """Whether an e-CMS message carries an XML signature (withdrawals never, notifiers by policy)."""
+    return b"http://www.w3.org/2000/09/xmldsig#" in content and b"SignatureValue" in content

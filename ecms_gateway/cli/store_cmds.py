@@ -299,7 +299,32 @@ def render_detail(d: LetterDetail) -> str:
         ]
     if d.refused:
         lines += ["refused events:", *(f"  {_ts(r.at)}  {r.actor}: {r.reason}" for r in d.refused)]
-    return "\n".join(lines + _replies(d))
+    return "\n".join(lines + _sent(d) + _replies(d))
+
+
+def _sent(d: LetterDetail) -> list[str]:
+    """The messages we sent about the letter, as archived before their first try."""
+    if not d.sent:
+        return []
+    rows = [
+        [
+            str(m.id),
+            _ts(m.created_at),
+            m.what.value,
+            m.channel,
+            m.message_id,
+            _ts(m.confirmed_at) if m.confirmed_at else "not confirmed",
+            m.confirmation or "",
+            f"{m.size} bytes",
+        ]
+        for m in d.sent
+    ]
+    return [
+        "sent messages (archived byte for byte; `ecms-gateway audit export` writes them out):",
+        format_table(
+            ["ID", "ARCHIVED", "WHAT", "CHANNEL", "MESSAGE ID", "CONFIRMED", "ANSWER", "SIZE"], rows, indent=2
+        ),
+    ]
 
 
 def _replies(d: LetterDetail) -> list[str]:

@@ -1,6 +1,7 @@
 """What the store keeps about one letter, read in one transaction, for an auditor: the letter's row,
-its files and received items (letter, notifiers, mail), its work, its audit entries and the chain's state.
-The bytes of files and items are read afterwards through ``Store.load_file`` / ``Store.load_raw``.
+its files, received items (letter, notifiers, mail) and sent messages, its work, its audit entries and
+the chain's state. The bytes of files and messages are read afterwards through ``Store.load_file``,
+``Store.load_raw`` and ``Store.load_sent``.
 
 Audit entries name a letter in several ways (see ``_linked_entries``); they are found by all of them.
 """
@@ -16,9 +17,10 @@ from typing import Any, Final
 from sqlalchemy import Connection, bindparam, or_, select
 from sqlalchemy.engine import RowMapping
 
-from ecms_gateway.engine import audit
+from ecms_gateway.engine import audit, sent
 from ecms_gateway.engine.events import RESENT
 from ecms_gateway.engine.queries import summary
+from ecms_gateway.engine.sent_values import SentMessage
 from ecms_gateway.engine.states import Event
 from ecms_gateway.engine.values import AuditReport, LetterSummary
 from ecms_gateway.errors import NotFound
@@ -90,7 +92,7 @@ class FileRecord:
 
 @dataclass(frozen=True, kw_only=True)
 class WorkRecord:
-    """A work item of the letter: for a message we sent, what is known of it (its bytes are not kept)."""
+    """A work item of the letter (the message it sent, if any, is in ``EvidenceRecords.sent``)."""
 
     work_id: int
     kind: str
@@ -123,6 +125,7 @@ class EvidenceRecords:
     letter: LetterRecord
     files: tuple[FileRecord, ...]
     items: tuple[ItemRecord, ...]
+    sent: tuple[SentMessage, ...]
     work: tuple[WorkRecord, ...]
     entries: tuple[AuditRecord, ...]
     chain: AuditReport
@@ -131,7 +134,8 @@ class EvidenceRecords:
 
 
 def letter_records(db: Database, letter_id: int) -> EvidenceRecords:
-    """One snapshot: the letter, its files and received items, its work, its audit entries, the chain."""
+    """One snapshot: the letter, its files, received items and sent messages, its work, its audit
+    entries, the chain."""
     with db.read() as conn:
         row = conn.execute(select(LETTER).where(LETTER.c.id == letter_id)).mappings().first()
         if row is None:
@@ -141,6 +145,7 @@ def letter_records(db: Database, letter_id: int) -> EvidenceRecords:
         record = _letter_record(conn, row)
         files = tuple(_file(f) for f in conn.execute(_FILES, {"p_id": letter_id}).mappings())
         items = _items(conn, row)
+        messages = sent.of_letter(conn, letter_id)
         work = _work(conn, letter_id, [i.inbox_id for i in items])
         entries = _linked_entries(conn, record, items, work)
         head = conn.execute(select(AUDIT_HEAD)).mappings().first()
@@ -149,6 +154,7 @@ def letter_records(db: Database, letter_id: int) -> EvidenceRecords:
         letter=record,
         files=files,
         items=items,
+        sent=messages,
         work=_with_process_ids(work, entries),
         entries=entries,
         chain=chain,

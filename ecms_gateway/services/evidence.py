@@ -1,5 +1,6 @@
 """The evidence of one letter's life for an auditor or a partner in a dispute: its facts, its audit entries
-with the hashes that chain them, the messages and files the store keeps byte for byte, and what it does not.
+with the hashes that chain them, the messages received and sent and the files, byte for byte as the store
+keeps them, and what it does not have.
 
 ``letter_evidence`` gathers it from the store; writing it out (folder, manifest, checksums) is the CLI's.
 """
@@ -12,26 +13,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from ecms_gateway.engine import Store, WorkKind
+from ecms_gateway.engine import Store, WorkKind, WorkState
 from ecms_gateway.engine.evidence import (
     AuditRecord,
     EvidenceRecords,
     FileRecord,
     ItemRecord,
-    WorkRecord,
     letter_records,
 )
+from ecms_gateway.engine.sent_values import SENT_BY_WORK, SentMessage
 from ecms_gateway.errors import GatewayError
 
-# Work that sends a message to the other side: the store keeps that it went, not the signed bytes.
-_SENDING: Final = frozenset(WorkKind) - {WorkKind.INBOUND}
 # Characters kept out of exported names: path separators, and those sha256sum would escape.
 _UNSAFE_NAME: Final = re.compile(r"[/\\\x00-\x1f\x7f]+")
 
-NOT_KEPT_SENT: Final = (
-    "the store does not keep the bytes of the messages the gateway sends: each is encoded and signed "
-    "when it is sent and not saved; the audit entries record that it went (with the node's ProcessID, "
-    "or the mail's Message-ID)"
+NOT_ARCHIVED: Final = (
+    "sent before this gateway archived the messages it sends (store migration 0008), so its bytes were "
+    "not kept; the audit entries record that it went (with the node's ProcessID, or the mail's Message-ID)"
 )
 HASHED_FIELDS: Final = ("at", "actor", "action", "letter_id", "work_id", "reason", "detail", "prev_hash")
 """The fields of an audit line that its ``hash`` covers (``engine.audit.entry_hash``)."""
@@ -48,14 +46,17 @@ class EvidencePart:
 
 @dataclass(frozen=True, kw_only=True)
 class LetterEvidence:
-    """Everything exported about one letter. ``missing`` is what the store should have given and could
-    not (a file or received item gone or changed); ``not_included`` is that and what it never keeps."""
+    """Everything exported about one letter: ``messages`` received, ``sent`` as archived, ``files``.
+    ``missing`` is what the store should have given and could not (a file, received item or sent
+    message gone or changed); ``not_included`` is that and what it never had (messages sent before the
+    archive existed)."""
 
     letter_id: int
     letter: dict[str, Any]
     audit: tuple[dict[str, Any], ...]
     chain: dict[str, Any]
     messages: tuple[EvidencePart, ...]
+    sent: tuple[EvidencePart, ...]
     files: tuple[EvidencePart, ...]
     missing: tuple[dict[str, Any], ...]
     not_included: tuple[dict[str, Any], ...]
@@ -66,7 +67,7 @@ class LetterEvidence:
 
     @property
     def complete(self) -> bool:
-        """Every file and received item the store lists is in the export, as it was stored."""
+        """Every file, received item and sent message the store lists is in the export, as stored."""
         return not self.missing
 
 
@@ -74,17 +75,19 @@ def letter_evidence(store: Store, letter_id: int) -> LetterEvidence:
     """The evidence of letter ``letter_id`` (``NotFound`` when there is none), read at one moment."""
     records = letter_records(store.db, letter_id)
     messages, missing_messages = _messages(store, records.items)
+    sent, missing_sent = _sent(store, records.sent)
     files, missing_files = _files(store, records)
-    missing = (*missing_messages, *missing_files)
+    missing = (*missing_messages, *missing_sent, *missing_files)
     return LetterEvidence(
         letter_id=letter_id,
         letter=_letter(store, records, files),
         audit=tuple(audit_line(e) for e in records.entries),
         chain=_chain(records),
         messages=messages,
+        sent=sent,
         files=files,
         missing=missing,
-        not_included=(*missing, *_sent(records.work)),
+        not_included=(*missing, *_not_archived(records)),
     )
 
 
@@ -161,17 +164,49 @@ def _safe(name: str) -> str:
     return cleaned or "file"
 
 
-def _sent(work: tuple[WorkRecord, ...]) -> list[dict[str, Any]]:
+def _sent(
+    store: Store, messages: tuple[SentMessage, ...]
+) -> tuple[tuple[EvidencePart, ...], list[dict[str, Any]]]:
+    """The messages we sent about the letter as archived, numbered in the order they were archived."""
+    parts, missing = [], []
+    for number, message in enumerate(messages, start=1):
+        what = message.what.value.replace(":", "-").replace("_", "-")
+        extension = ".eml" if message.channel == "mail" else ".xml"
+        path = f"messages/sent/{number:02d}-{what}-sent{message.id}{extension}"
+        about = {
+            "role": f"sent {message.what.value.replace(':', ' ')}",
+            "sent_id": message.id,
+            "work_id": message.work_id,
+            "channel": message.channel,
+            "message_id": message.message_id,
+            "archived_at": iso(message.created_at),
+            "confirmed_at": iso(message.confirmed_at),
+            "confirmation": message.confirmation,
+            "sha256_at_archive": message.sha256,
+            "size_at_archive": message.size,
+        }
+        if message.mail_from is not None:  # the SMTP envelope, which the mail's bytes do not carry
+            about |= {"mail_from": message.mail_from, "rcpt_to": list(message.rcpt_to)}
+        try:
+            parts.append(EvidencePart(path=path, content=store.load_sent(message.id), about=about))
+        except (GatewayError, OSError) as exc:
+            missing.append({"what": path, **about, "why": str(exc) or type(exc).__name__})
+    return tuple(parts), missing
+
+
+def _not_archived(records: EvidenceRecords) -> list[dict[str, Any]]:
+    """Sending work done without an archived message: it went before the archive existed."""
+    archived = {m.work_id for m in records.sent}
     return [
         {
             "what": f"the {w.kind} message of work item {w.work_id} ({w.channel})",
             "work_state": w.state,
             "finished_at": iso(w.finished_at),
             "process_id": w.process_id,
-            "why": NOT_KEPT_SENT,
+            "why": NOT_ARCHIVED,
         }
-        for w in work
-        if WorkKind(w.kind) in _SENDING
+        for w in records.work
+        if WorkKind(w.kind) in SENT_BY_WORK and w.state == WorkState.DONE.value and w.work_id not in archived
     ]
 
 

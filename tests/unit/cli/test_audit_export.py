@@ -86,7 +86,12 @@ def test_the_export_of_a_received_letter_has_every_part(
     assert "letter 1 exported" in stdout
     names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert {"letter.json", "audit.jsonl", "manifest.json", "README.txt", "SHA256SUMS"} <= set(names)
-    assert [n for n in names if n.startswith("messages/")] == ["messages/01-received-letter-inbox1.xml"]
+    received = [n for n in names if n.startswith("messages/") and not n.startswith("messages/sent/")]
+    assert received == ["messages/01-received-letter-inbox1.xml"]
+    assert [n for n in names if n.startswith("messages/sent/")] == [
+        "messages/sent/01-notifier-receive-sent1.xml",
+        "messages/sent/02-notifier-accept-sent2.xml",
+    ]
     files = letter().files
     assert [n for n in names if n.startswith("files/")] == [
         f"files/{i:02d}-{f.name}" for i, f in enumerate(files)
@@ -104,9 +109,11 @@ def test_the_export_of_a_received_letter_has_every_part(
     assert "password" not in manifest["database"]
     listed = {f["path"] for f in manifest["files"]}
     assert listed == set(names) - {"manifest.json", "SHA256SUMS"}
-    sent = [m for m in manifest["not_included"] if "notify_receive" in m["what"]]
-    assert sent
-    assert "does not keep" in sent[0]["why"]
+    assert manifest["not_included"] == []  # every message sent about it is archived
+    receipt = next(f for f in manifest["files"] if f["path"].endswith("notifier-receive-sent1.xml"))
+    assert receipt["about"]["role"] == "sent notifier receive"
+    assert receipt["about"]["confirmation"].startswith("ProcessID ")
+    assert receipt["about"]["sha256_at_archive"] == receipt["sha256"]
     readme = (out / "README.txt").read_text(encoding="utf-8")
     assert "sha256sum -c SHA256SUMS" in readme
     assert "xmlsec1 --verify" in readme
@@ -190,7 +197,7 @@ def test_the_export_of_a_sent_letter_has_the_notifiers_received_and_says_what_wa
 ) -> None:
     out = tmp_path / "evidence"
     assert _export(capsys, life / A / "data", out)[0] == 0
-    messages = sorted(p.name for p in (out / "messages").iterdir())
+    messages = sorted(p.name for p in (out / "messages").iterdir() if p.is_file())
     assert [m.split("-inbox")[0] for m in messages] == [
         "01-received-notifier-receive",
         "02-received-notifier-accept",
@@ -199,10 +206,14 @@ def test_the_export_of_a_sent_letter_has_the_notifiers_received_and_says_what_wa
         capsys, "verify", str(out / "messages" / messages[1]), "--org", B, "--trust", str(life / A / "trust")
     )
     assert code == 0, stderr
+    [sent] = sorted((out / "messages" / "sent").iterdir())
+    assert sent.name == "01-letter-sent1.xml"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    sent = [m for m in manifest["not_included"] if "the send message" in m["what"]]
-    assert len(sent) == 1
-    assert sent[0]["process_id"]
+    assert manifest["not_included"] == []
+    about = next(f["about"] for f in manifest["files"] if f["path"] == "messages/sent/01-letter-sent1.xml")
+    assert (about["role"], about["channel"]) == ("sent letter", "ecms")
+    assert about["message_id"].startswith("mid://")
+    assert about["message_id"].encode() in sent.read_bytes()  # the MessageID it went under
     facts = json.loads((out / "letter.json").read_text(encoding="utf-8"))
     assert facts["receiver_accept_id"] == "1"
     assert {p["of"] for p in facts["process_ids"]} >= {"sent send", "received notifier accept"}
@@ -269,7 +280,7 @@ def _readme_script(folder: Path) -> str:
     lines = text.splitlines()
     recompute = lines[lines.index("python3 - <<'EOF'") : lines.index("EOF") + 1]
     setup = lines[next(i for i, line in enumerate(lines) if line.startswith("mkdir -p trust")) :]
-    setup = setup[: setup.index("}") + 1]
+    setup = setup[: setup.index("}") + 1]  # the trust folders (partner's and ours), then cut()
     checks = [
         line for line in lines if line.startswith(("     ecms-gateway verify", "     cut ", "     xmlsec1 "))
     ]
@@ -284,6 +295,7 @@ def test_the_readme_commands_check_the_export_as_written(
     out = tmp_path / "evidence"
     assert _export(capsys, life / org / "data", out)[0] == 0
     shutil.copy(next((life / org / "trust" / "orgs" / partner).glob("*.pem")), out / "PARTNER-CERT.pem")
+    shutil.copy(life / org / "keys" / f"{org}.cert.pem", out / "OUR-CERT.pem")  # what we signed with
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     done = subprocess.run(
         ["bash", "-c", _readme_script(out)],
@@ -296,9 +308,12 @@ def test_the_readme_commands_check_the_export_as_written(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "MISMATCH" not in done.stdout
     assert done.stdout.count(" ok\n") == len(_entries(out)) - 1
-    assert done.stdout.count("valid signature by") == len(list((out / "messages").iterdir()))
+    # Every message received and every one sent (the letter at A, both notifiers at B) is signed.
+    messages = list((out / "messages").rglob("*.xml"))
+    assert len([p for p in messages if p.parent.name == "sent"]) == (1 if org == A else 2)
+    assert done.stdout.count("valid signature by") == len(messages)
     said_ok = (done.stdout + done.stderr).splitlines().count("OK")  # xmlsec1's verdict, one per message
-    assert said_ok == len(list((out / "messages").iterdir()))
+    assert said_ok == len(messages)
 
 
 def test_a_file_gone_or_changed_in_the_file_store_is_named_and_the_export_exits_1(
@@ -356,3 +371,39 @@ def test_a_password_in_the_database_urls_query_stays_out_of_the_manifest(
     manifest = json.loads((tmp_path / "evidence" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["database"].startswith("postgresql+psycopg://gw:***@db.example/gateway?")
     assert "sslmode=require" in manifest["database"]
+
+
+def test_a_sent_message_gone_from_the_file_store_is_named_and_the_export_exits_1(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sent message over 1 MiB lives in the file store as received items do; when its file is gone,
+    the export says so as it does for a received item."""
+    data = tmp_path / "data"
+    shutil.copytree(life / A / "data", data)
+    with sqlite3.connect(data / "gateway.sqlite3") as db:  # as if kept in the file store, then lost
+        db.execute("UPDATE sent_item SET raw = NULL WHERE what = 'letter'")
+    out = tmp_path / "evidence"
+    code, _, stderr = _export(capsys, data, out)
+    assert code == 1
+    assert "MISSING from the store: messages/sent/01-letter-sent1.xml" in stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is False
+    assert manifest["missing_from_store"] == ["messages/sent/01-letter-sent1.xml"]
+    assert not (out / "messages" / "sent").exists()
+    assert "!! INCOMPLETE: 1 file(s) or message(s)" in (out / "README.txt").read_text(encoding="utf-8")
+
+
+def test_show_lists_what_was_sent_when_under_which_message_id_and_who_confirmed_it(
+    life: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, stdout, stderr = run(capsys, "show", "1", "--data-dir", str(life / A / "data"))
+    assert code == 0, stderr
+    listing = stdout.split("sent messages")[1]
+    [row] = [line for line in listing.splitlines() if " letter " in line]
+    assert "mid://" in row
+    assert "ProcessID " in row
+    assert row.rstrip().endswith("bytes")
+    code, stdout, _ = run(capsys, "show", "1", "--data-dir", str(life / B / "data"))
+    listing = stdout.split("sent messages")[1]
+    assert "notifier:receive" in listing
+    assert "notifier:accept" in listing
