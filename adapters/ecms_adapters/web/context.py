@@ -61,7 +61,12 @@ class Web:
     services: Services
     env: Environment
     certificates: Callable[[], Sequence[CertStatus]] = field(default=lambda: ())
-    secure_cookies: bool = False  # set Secure on cookies when the gateway is served over HTTPS
+    secure_cookies: bool = False  # set Secure on every cookie, whatever the request came over
+
+    def secure(self, request: Request) -> bool:
+        """Cookies are Secure on a request that came over HTTPS: to the gateway itself, or to the TLS
+        proxy in front of it (its X-Forwarded-Proto, believed from ``http.forwarded_allow_ips``)."""
+        return self.secure_cookies or request.url.scheme == "https"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,7 +95,7 @@ class Page:
     def redirect(self, url: str, *, note: str | None = None, problem: str | None = None) -> RedirectResponse:
         """303 to ``url`` (a path of these pages), which then shows ``note`` or ``problem`` once."""
         return flash.redirect_with(
-            url, key=self.session.csrf_token, secure=self.web.secure_cookies, note=note, problem=problem
+            url, key=self.session.csrf_token, secure=self.web.secure(self.request), note=note, problem=problem
         )
 
     def base(self, **values: Any) -> dict[str, Any]:
@@ -240,7 +245,7 @@ async def _checked(  # noqa: PLR0917 - the endpoint's parts, passed on once
         Page(request=request, web=web, session=session, lang=lang, form=form, badges=counts, flash=message)
     )
     if message and not 300 <= response.status_code < 400:
-        flash.shown(response, secure=web.secure_cookies)
+        flash.shown(response, secure=web.secure(request))
     return response
 
 

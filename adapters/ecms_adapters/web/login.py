@@ -40,12 +40,14 @@ def login_page(web: Web) -> Callable[[Request], Awaitable[Response]]:
             return await _attempt(web, request, lang)
         if await current_session(web, request) is not None:
             return RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
-        return _form(web, lang, next_=safe_next(request.query_params.get("next")))
+        return _form(web, request, lang, next_=safe_next(request.query_params.get("next")))
 
     return endpoint
 
 
-def _form(web: Web, lang: str, *, next_: str, error: str | None = None, name: str = "") -> Response:
+def _form(
+    web: Web, request: Request, lang: str, *, next_: str, error: str | None = None, name: str = ""
+) -> Response:
     token = secrets.token_urlsafe(24)
     response = page_response(
         web.env,
@@ -54,7 +56,7 @@ def _form(web: Web, lang: str, *, next_: str, error: str | None = None, name: st
         status=200 if error is None else 401,
     )
     response.set_cookie(
-        LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=web.secure_cookies, path="/login"
+        LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=web.secure(request), path="/login"
     )
     return response
 
@@ -65,15 +67,17 @@ async def _attempt(web: Web, request: Request, lang: str) -> Response:
     next_ = safe_next(str(form.get("next") or ""))
     cookie = request.cookies.get(LOGIN_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, str(form.get("login_token") or "")):
-        return _form(web, lang, next_=next_, error=translate(lang, "error.csrf"), name=name)
+        return _form(web, request, lang, next_=next_, error=translate(lang, "error.csrf"), name=name)
     remote = request.client.host if request.client else None
     try:
         new = await asyncio.to_thread(web.services.access.login, name, password, remote=remote)
     except LockedOut as exc:
         until = be_datetime(exc.until, lang) if isinstance(exc.until, datetime) else str(exc.until)
-        return _form(web, lang, next_=next_, error=translate(lang, "login.locked", until=until), name=name)
+        return _form(
+            web, request, lang, next_=next_, error=translate(lang, "login.locked", until=until), name=name
+        )
     except Unauthorized:
-        return _form(web, lang, next_=next_, error=translate(lang, "login.wrong"), name=name)
+        return _form(web, request, lang, next_=next_, error=translate(lang, "login.wrong"), name=name)
     target = next_ if next_ != "/" else home_of(new.principal.role)
     response = RedirectResponse(target, status_code=303)
     max_age = max(60, int((new.expires_at - datetime.now(UTC)).total_seconds()))
@@ -83,7 +87,7 @@ async def _attempt(web: Web, request: Request, lang: str) -> Response:
         max_age=max_age,
         httponly=True,
         samesite="strict",
-        secure=web.secure_cookies,
+        secure=web.secure(request),
         path="/",
     )
     response.delete_cookie(LOGIN_COOKIE, path="/login")
@@ -114,7 +118,12 @@ def switch_lang(web: Web) -> Callable[[Request], Awaitable[Response]]:
         response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
         if lang in LANGS:
             response.set_cookie(
-                LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict", secure=web.secure_cookies, path="/"
+                LANG_COOKIE,
+                lang,
+                max_age=365 * 86400,
+                samesite="strict",
+                secure=web.secure(request),
+                path="/",
             )
         return response
 
