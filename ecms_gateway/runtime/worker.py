@@ -170,7 +170,9 @@ class WorkLoop:
             return
         outcome = Outcome.DEAD if isinstance(decision, Dead) else Outcome.RETRY
         self._count_failure(claim, reason, outcome)
-        what = f"{claim.kind.value} work {claim.work_id} (letter {claim.letter_id})"
+        what = f"{claim.kind.value} work {claim.work_id}"
+        if claim.letter_id is not None:  # a received item has none until its letter is recorded
+            what += f" (letter {claim.letter_id})"
         if isinstance(decision, Dead):
             log.error("%s: %s is a dead letter: %s", self.name, what, decision.reason)
         else:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ecms_gateway.engine import Direction, LetterState
+from ecms_gateway.engine import Direction, LetterState, WorkState
 from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.logs import current_context
 from ecms_gateway.runtime.testing import MemoryNode
@@ -80,3 +80,20 @@ def test_each_line_naming_a_letter_carries_its_letter_id(
         named = int(re.findall(r"\bletter (\d+)", message)[0])
         assert letter_id == named, f"{message!r} is logged with letter_id {letter_id}"
     assert sent.letter_id == 1
+
+
+def test_a_failed_item_without_a_letter_is_named_by_its_work_item_alone(
+    tmp_path: Path, lines: _Lines
+) -> None:
+    """A received item no letter was recorded from yet is not "(letter None)" in the operator's log."""
+    b = agencies(tmp_path)[B]
+    b.store.accept_inbound(b"<not-ecms/>", channel="ecms", process_id="p-junk", actor="test")
+
+    async def dead() -> None:
+        await until("dead", lambda: b.store.queue(work_state=WorkState.DEAD))
+
+    asyncio.run(running([gateway(b, MemoryNode(ORGS))], dead))
+    said = [message for message, _ in lines.lines if "inbound work " in message]
+    assert said, lines.lines
+    assert all("letter None" not in message for message in said), said
+    assert re.search(r"inbound work \d+ is a dead letter: ", said[-1]), said
