@@ -24,6 +24,7 @@ from ecms_gateway.cli.arguments import add_channel_option, record_id
 from ecms_gateway.cli.evidence_cmds import add_export, export
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
 from ecms_gateway.cli.stores import check_database_of_folder, first_line, make_folder, open_store
+from ecms_gateway.cli.work_advice import dead_attempts_advice, dead_rows_advice
 from ecms_gateway.engine import LetterState, SignatureMark, Store, WorkState
 from ecms_gateway.engine.mail_replies import replies_in
 from ecms_gateway.engine.values import LetterDetail, LetterSummary, QueueRow
@@ -194,6 +195,8 @@ def _queue(args: argparse.Namespace) -> int:
         print("\nlast errors in full:")
         for r in cut:
             print(f"  {r.work_id}: {r.last_error}")
+    for line in dead_rows_advice(rows):
+        print(f"\n{line}")
     if refused or unmatched:
         print(f"\n{refused} refused event(s), {unmatched} unmatched notifier(s): see `ecms-gateway problems`")
     return 0
@@ -296,6 +299,7 @@ def render_detail(d: LetterDetail) -> str:
                 ],
                 indent=2,
             ),
+            *(f"  {line}" for line in dead_attempts_advice(d.attempts)),
         ]
     if d.refused:
         lines += ["refused events:", *(f"  {_ts(r.at)}  {r.actor}: {r.reason}" for r in d.refused)]

@@ -132,5 +132,6 @@ def _signed(notice: Notifier, signer: OutboundSigner, *, org_id: str, partner_id
         return signed(notice, signer, org_id=org_id, partner_id=partner_id)
     except ConfigError as exc:
         raise PermanentFailure(
-            f"cannot sign the {notice.kind.value}: {exc}; fix the key, then `ecms-gateway retry`"
+            f"cannot sign the {notice.kind.value}: {exc.fact}",
+            cli_hint="fix the key, then `ecms-gateway retry`",
         ) from exc

@@ -439,7 +439,7 @@ class MailInbound:
             self.store.record_bounce(letter_id, actor=worker, reason=bounce.reason)
         except IllegalTransition:
             # Recorded as a refused event for operators (e.g. a bounce after the receiver answered).
-            return f"{note}; the letter's state does not allow failing it (see `ecms-gateway problems`)"
+            return f"{note}; the letter's state does not allow failing it (recorded as a refused event)"
         return f"{note}; letter {letter_id} marked failed"
 
     def _letter_of_message(self, message_id: str | None) -> int | None:
@@ -455,6 +455,5 @@ def _human_note(record: MailLetterView, created: bool) -> str:
         f"letter written by a person from {record.from_address or '(no sender)'}, kept for a clerk as "
         f"mail letter {record.id}{again}: book no {fields.book_no or '?'}, date {fields.letter_date or '?'}, "
         f"subject {fields.subject or '?'}, sender organisation {fields.sender_org or '?'}, receiver "
-        f"{fields.receiver_org or '?'}, {len(record.files)} file(s); not found: {missing}; "
-        f"`ecms-gateway mail show {record.id}`"
+        f"{fields.receiver_org or '?'}, {len(record.files)} file(s); not found: {missing}"
     )

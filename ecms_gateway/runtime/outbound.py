@@ -123,7 +123,9 @@ class Outbound:
         try:
             self.signer.sign_letter(document)
         except ConfigError as exc:  # a missing or broken key: retrying cannot help until it is fixed
-            raise PermanentFailure(f"cannot sign: {exc}; fix the key, then `ecms-gateway retry`") from exc
+            raise PermanentFailure(
+                f"cannot sign: {exc.fact}", cli_hint="fix the key, then `ecms-gateway retry`"
+            ) from exc
         return document
 
     async def send_notifier(self, claim: Claim, letter_id: int) -> Done:
@@ -194,8 +196,9 @@ class Outbound:
         node = self.nodes.get(org_id)
         if node is None:
             raise PermanentFailure(
-                f"organisation {org_id} is not served by this gateway; add it to [[organizations]] with "
-                "its signing key, then `ecms-gateway retry`"
+                f"organisation {org_id} is not served by this gateway (no [[organizations]] entry with "
+                "its signing key)",
+                cli_hint="add it to [[organizations]] with its signing key, then `ecms-gateway retry`",
             )
         return node
 

@@ -58,9 +58,45 @@ def test_db_upgrade_then_queue_table(backend: Backend, capsys: pytest.CaptureFix
     assert second.split()[:4] == ["2", "send", "mail", "dead"]
     assert header.index("STATE") == first.index("ready") == second.index("dead")  # aligned columns
     code, out, _ = run(capsys, "queue", "--state", "dead", "--channel", "mail", "--database-url", backend.url)
-    assert [line.split()[0] for line in out.splitlines()[1:]] == ["2"]
+    assert [line.split()[0] for line in _table(out)[1:]] == ["2"]
     code, out, _ = run(capsys, "queue", "--state", "failed", "--database-url", backend.url)
-    assert [line.split()[0] for line in out.splitlines()[1:]] == ["2"]  # a letter state works too
+    assert [line.split()[0] for line in _table(out)[1:]] == ["2"]  # a letter state works too
+
+
+def _table(out: str) -> list[str]:
+    """The table's lines: what follows the first empty line is said under it."""
+    return out.split("\n\n", 1)[0].splitlines()
+
+
+def test_queue_and_show_say_how_to_send_dead_work_again_in_commands(
+    backend: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reason stored with the try is a fact (the API and the web pages read it too); the command
+    line adds what to type. A reason an older version stored with its advice in it is shown as it is."""
+    with backend.open() as store:
+        _fill(store)
+        store.accept_outbound(make_package(3), actor="clerk", channel="ecms")
+        claim = store.claim("ecms", "w")
+        assert claim is not None
+        assert claim.letter_id == 1
+        store.fail(
+            claim.work_id,
+            worker="w",
+            error=PermanentFailure("cannot sign: x; fix the key, then `ecms-gateway retry`"),
+        )
+    code, out, _ = run(capsys, "queue", "--database-url", backend.url)
+    assert code == 0
+    assert "work items 1 2: the gateway gave up" in out
+    assert "`ecms-gateway retry 1 2` sends them again" in out
+    code, out, _ = run(capsys, "show", "2", "--database-url", backend.url)
+    assert "mailbox does not exist" in out
+    assert "work item 2: the gateway gave up; once the cause ERROR names is fixed" in out
+    assert "`ecms-gateway retry 2` sends it again" in out
+    code, out, _ = run(capsys, "show", "1", "--database-url", backend.url)
+    assert code == 0
+    assert "cannot sign: x; fix the key, then `ecms-gateway retry`" in out
+    code, out, _ = run(capsys, "show", "3", "--database-url", backend.url)
+    assert "gave up" not in out  # nothing dead: nothing to say
 
 
 def test_queue_prints_a_cut_error_in_full_below_the_table(

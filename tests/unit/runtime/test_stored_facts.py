@@ -15,8 +15,10 @@ from ecms_gateway.errors import PermanentFailure
 from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.runtime.testing import MemoryNode
 from ecms_gateway.services import clerk
+from tests.unit.mail import corpus
 
 from .support import ORGS, A, Agency, B, C, agencies, gateway, letter, routing, running, until
+from .test_mail_channel import PostOffice, _inbound, _stored
 
 COMMAND = "ecms-gateway"
 
@@ -48,7 +50,33 @@ def test_a_letter_for_a_mailbox_without_a_mail_channel_waits_saying_why(tmp_path
     assert COMMAND not in (row.last_error or "")
 
 
+def test_a_key_that_cannot_sign_is_said_without_a_command(tmp_path: Path) -> None:
+    a = agencies(tmp_path)[A]
+    a.signing.keys[A].key.unlink()
+    _queue(a)
+    row = _dead_after_sending(a)
+    assert "cannot sign: " in (row.last_error or "")
+    assert COMMAND not in (row.last_error or "")
+
+
+def test_a_sender_the_gateway_does_not_serve_is_said_without_a_command(tmp_path: Path) -> None:
+    a = agencies(tmp_path)[A]
+    a.store.accept_outbound(letter(1, sender=B), actor="c", channel="ecms")  # as an older check let in
+    row = _dead_after_sending(a)
+    assert f"organisation {B} is not served by this gateway" in (row.last_error or "")
+    assert COMMAND not in (row.last_error or "")
+
+
 def test_an_error_is_stored_without_the_command_lines_advice() -> None:
     error = PermanentFailure("cannot sign: no key", cli_hint="fix the key, then `ecms-gateway retry`")
     assert describe(error) == "PermanentFailure: cannot sign: no key"
     assert str(error).endswith("then `ecms-gateway retry`")  # the command line prints it whole
+
+
+def test_the_note_of_a_mail_kept_for_a_clerk_names_the_record_not_a_command(tmp_path: Path) -> None:
+    a = agencies(tmp_path)[A]
+    inbound = _inbound(a, PostOffice())
+    raw = corpus.thunderbird_letter()
+    note, _queued = inbound.process(_stored(a, raw), raw, "test")
+    assert "kept for a clerk as mail letter " in note
+    assert COMMAND not in note
