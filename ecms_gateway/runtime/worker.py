@@ -16,7 +16,7 @@ from datetime import timedelta
 from ecms_gateway.engine import Claim, Dead, Store, WorkKind
 from ecms_gateway.engine.retry import describe
 from ecms_gateway.engine.values import Done
-from ecms_gateway.errors import LeaseLost
+from ecms_gateway.errors import GatewayError, LeaseLost
 from ecms_gateway.logs import log_context
 from ecms_gateway.runtime.pulse import Pulse
 from ecms_gateway.runtime.recorder import NULL_RECORDER, SHUTDOWN, Outcome, WorkRecorder, reason_class
@@ -174,7 +174,11 @@ class WorkLoop:
         if claim.letter_id is not None:  # a received item has none until its letter is recorded
             what += f" (letter {claim.letter_id})"
         if isinstance(decision, Dead):
-            log.error("%s: %s is a dead letter: %s", self.name, what, decision.reason)
+            # The stored reason is what happened; the operator's log, read at the command line, also
+            # says what to type (the error's cli_hint: "fix the key, then `ecms-gateway retry`").
+            hint = error.cli_hint if isinstance(error, GatewayError) and error.cli_hint else None
+            said = f"{decision.reason}; {hint}" if hint else decision.reason
+            log.error("%s: %s is a dead letter: %s", self.name, what, said)
         else:
             log.warning(
                 "%s: %s failed (attempt %d), next try at %s: %s",

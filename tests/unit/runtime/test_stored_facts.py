@@ -6,7 +6,10 @@ pages, where "then `ecms-gateway retry`" means nothing. The command line adds it
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
+
+import pytest
 
 from ecms_gateway.engine import WorkState
 from ecms_gateway.engine.retry import describe
@@ -50,13 +53,18 @@ def test_a_letter_for_a_mailbox_without_a_mail_channel_waits_saying_why(tmp_path
     assert COMMAND not in (row.last_error or "")
 
 
-def test_a_key_that_cannot_sign_is_said_without_a_command(tmp_path: Path) -> None:
+def test_a_key_that_cannot_sign_is_said_without_a_command_and_the_log_says_what_to_type(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     a = agencies(tmp_path)[A]
     a.signing.keys[A].key.unlink()
     _queue(a)
-    row = _dead_after_sending(a)
+    with caplog.at_level(logging.ERROR, logger="ecms_gateway.runtime"):
+        row = _dead_after_sending(a)
     assert "cannot sign: " in (row.last_error or "")
     assert COMMAND not in (row.last_error or "")
+    [dead] = [r.getMessage() for r in caplog.records if "is a dead letter" in r.getMessage()]
+    assert dead.endswith(f"{row.last_error}; fix the key, then `ecms-gateway retry`")
 
 
 def test_a_sender_the_gateway_does_not_serve_is_said_without_a_command(tmp_path: Path) -> None:
