@@ -31,7 +31,8 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from ecms_gateway.config_paths import file_problems, resolve_paths
 from ecms_gateway.engine.retry import RetryPolicies, RetryPolicy
 from ecms_gateway.errors import ConfigError
-from ecms_gateway.letter.codes import Secrecy
+from ecms_gateway.letter.codes import Secrecy, Speed
+from ecms_gateway.letter.follow_up import DEFAULT_HOURS, FollowUpPolicy
 from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.logs import LogFormat, LogLevel
 from ecms_gateway.mail.settings import (
@@ -188,6 +189,16 @@ class DirectorySection(_Section):
     refresh_minutes: PositiveFloat = 60
 
 
+class FollowUpSection(_Section):
+    """Hours a receiver has, by the letter's speed, to register a letter we sent before the clerk is
+    told to follow it up (``letter/follow_up.py``)."""
+
+    most_urgent_hours: PositiveFloat = DEFAULT_HOURS[Speed.MOST_URGENT]
+    very_urgent_hours: PositiveFloat = DEFAULT_HOURS[Speed.VERY_URGENT]
+    urgent_hours: PositiveFloat = DEFAULT_HOURS[Speed.URGENT]
+    normal_hours: PositiveFloat = DEFAULT_HOURS[Speed.NORMAL]
+
+
 class RuntimeSection(_Section):
     """The workers of ``ecms-gateway run``."""
 
@@ -332,6 +343,7 @@ class GatewayConfig(_Section):
     organizations: list[OrganizationSection] = Field(default_factory=list)
     directory: DirectorySection = Field(default_factory=DirectorySection)
     runtime: RuntimeSection = Field(default_factory=RuntimeSection)
+    follow_up: FollowUpSection = Field(default_factory=FollowUpSection)
     mail: MailSection | None = None
     http: HttpSection | None = None
     logging: LoggingSection = Field(default_factory=LoggingSection)
@@ -360,6 +372,16 @@ class GatewayConfig(_Section):
 
     def xml_limits(self) -> XmlLimits:
         return XmlLimits(max_bytes=self.xml.max_bytes)
+
+    def follow_up_policy(self) -> FollowUpPolicy:
+        section = self.follow_up
+        hours = {
+            Speed.MOST_URGENT: section.most_urgent_hours,
+            Speed.VERY_URGENT: section.very_urgent_hours,
+            Speed.URGENT: section.urgent_hours,
+            Speed.NORMAL: section.normal_hours,
+        }
+        return FollowUpPolicy(hours=hours)
 
     def secrecy_policy(self) -> SecrecyPolicy:
         return SecrecyPolicy(allowed=frozenset(self.policy.electronic_secrecy))

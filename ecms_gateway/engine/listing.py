@@ -35,6 +35,8 @@ def letters(ctx: Context, query: LetterQuery, *, offset: int = 0, limit: int = 5
     ordered = select(LETTER).where(*where)
     if query.order is LetterOrder.URGENT:
         ordered = ordered.order_by(_SPEED_RANK.desc(), LETTER.c.created_at, LETTER.c.id)
+    elif query.order is LetterOrder.WAITING:
+        ordered = ordered.order_by(LETTER.c.updated_at, LETTER.c.id)
     else:
         ordered = ordered.order_by(LETTER.c.created_at.desc(), LETTER.c.id.desc())
     with ctx.db.read() as conn:
@@ -58,6 +60,15 @@ def _conditions(query: LetterQuery) -> list[ColumnElement[bool]]:
     text = " ".join((query.text or "").split())
     if text:
         where.append(_text_matches(text))
+    if query.waiting_before is not None:
+        where.append(
+            or_(
+                *(
+                    and_(LETTER.c.speed == speed.value, LETTER.c.updated_at <= before)
+                    for speed, before in query.waiting_before.items()
+                )
+            )
+        )
     return where
 
 

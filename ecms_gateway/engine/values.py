@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -183,6 +184,7 @@ class LetterOrder(StrEnum):
 
     NEWEST = "newest"  # most recently accepted first
     URGENT = "urgent"  # most urgent first (ด่วนที่สุด), then the oldest first within a speed
+    WAITING = "waiting"  # longest in its state first (the letters to follow up at the top)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,6 +197,8 @@ class LetterQuery:
     date_from: date | None = None  # letter date, inclusive
     date_to: date | None = None  # letter date, inclusive
     text: str | None = None  # in the book number or the subject; Thai and Arabic digits match alike
+    # In its state since the time given for its speed or before (``FollowUpPolicy.cutoffs``): due now.
+    waiting_before: Mapping[Speed, datetime] | None = None
     order: LetterOrder = LetterOrder.NEWEST
 
 

@@ -10,6 +10,7 @@ from typing import Final
 
 from ecms_gateway.config import GatewayConfig
 from ecms_gateway.errors import ConfigError
+from ecms_gateway.letter.follow_up import FollowUpPolicy
 from ecms_gateway.letter.model import DEPARTMENT_SUFFIX
 from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.mail.settings import DEFAULT_MAX_MESSAGE_BYTES
@@ -75,6 +76,7 @@ class RuntimeSettings:
     directory_refresh_s: float = 3600.0
     secrecy: SecrecyPolicy = field(default_factory=SecrecyPolicy)
     limits: MessageLimits = field(default_factory=MessageLimits)
+    follow_up: FollowUpPolicy = field(default_factory=FollowUpPolicy)
 
     def served(self, org_id: str) -> ServedOrg | None:
         return next((org for org in self.orgs if org.org_id == org_id), None)
@@ -126,5 +128,6 @@ def runtime_settings(config: GatewayConfig) -> RuntimeSettings:
         shutdown_grace_s=runtime.shutdown_grace_seconds,
         directory_refresh_s=config.directory.refresh_minutes * 60,
         secrecy=config.secrecy_policy(),
+        follow_up=config.follow_up_policy(),
         limits=MessageLimits.of(config),
     )

@@ -4,7 +4,7 @@ filter letters, read one in full, download its files."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -18,6 +18,7 @@ from ecms_adapters.api.schemas import MAX_ID, LetterDetailOut, LetterOut, Letter
 from ecms_adapters.api.submission import Checks, package_of, read_envelope
 from ecms_gateway.engine import Direction, LetterOrder, LetterQuery, LetterState
 from ecms_gateway.errors import Fault
+from ecms_gateway.letter.codes import Speed
 
 router = APIRouter(tags=["letters"])
 
@@ -88,6 +89,11 @@ async def submit_letter(
     )
 
 
+def _cutoffs(request: Request) -> dict[Speed, datetime]:
+    services = services_of(request)
+    return services.settings.follow_up.cutoffs(services.store.clock())
+
+
 @router.get("/letters", summary="list letters, filtered and paginated", response_model=LetterPageOut)
 async def list_letters(
     request: Request,
@@ -99,6 +105,13 @@ async def list_letters(
     date_from: Annotated[date | None, Query(description="letter date on or after (yyyy-mm-dd)")] = None,
     date_to: Annotated[date | None, Query(description="letter date on or before (yyyy-mm-dd)")] = None,
     q: Annotated[str | None, Query(max_length=200, description="text in the book number or subject")] = None,
+    due: Annotated[
+        bool,
+        Query(
+            description="only letters in their state longer than their speed gives ([follow_up] hours): "
+            "with state=sent&state=delivered, those the receiver has not registered in time"
+        ),
+    ] = False,
     order: LetterOrder = LetterOrder.NEWEST,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -116,6 +129,7 @@ async def list_letters(
         date_from=date_from,
         date_to=date_to,
         text=(q or "").strip() or None,
+        waiting_before=_cutoffs(request) if due else None,
         order=order,
     )
     store = services_of(request).store

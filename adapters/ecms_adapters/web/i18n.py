@@ -167,6 +167,20 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "show.open": ("รอลงทะเบียน", "Waiting to be registered"),
     "show.all": ("ทั้งหมด", "All"),
     "show.attention": ("ต้องดำเนินการ (ถูกปฏิเสธ/ส่งผิด/ส่งไม่สำเร็จ)", "Needs attention (rejected, invalid, failed)"),
+    "show.follow": ("ต้องติดตาม (ผู้รับยังไม่ลงรับ)", "To follow up (not registered by the receiver yet)"),
+    "list.due_notice": (
+        "มีหนังสือ {n} ฉบับที่ผู้รับยังไม่ลงรับ เกินเวลาที่ชั้นความเร็วกำหนด",
+        "{n} letters not registered by their receiver in the time their speed gives",
+    ),
+    "list.due_link": ("ดูรายการที่ต้องติดตาม", "See the letters to follow up"),
+    "list.follow_hint": (
+        "หนังสือที่ส่งแล้วแต่ผู้รับยังไม่ลงทะเบียนรับ เรียงจากที่รอนานที่สุด ฉบับที่รอเกินเวลาที่ชั้นความเร็วกำหนด "
+        "มีเครื่องหมาย “ควรติดตาม” ให้ติดต่อผู้รับทางโทรศัพท์หรืออีเมล",
+        "Letters sent but not registered by the receiver yet, the longest waiting first; those waiting "
+        "longer than their speed gives are marked: call or mail the receiver",
+    ),
+    "list.due_mark": ("ควรติดตาม", "Follow up"),
+    "col.waited": ("รอมาแล้ว", "Waiting"),
     "show.moving": ("ระหว่างส่ง", "On the way"),
     "col.book_no": ("ที่", "Book no."),
     "col.date": ("ลงวันที่", "Date"),

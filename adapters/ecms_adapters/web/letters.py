@@ -1,8 +1,10 @@
-"""Sent and received letters: the lists (received ones most urgent first), one letter with its files,
-preview and timeline, and the clerk's actions, each through the one ``Services`` method."""
+"""Sent and received letters: the lists (received ones most urgent first; sent ones to follow up, the
+longest waiting first, marked when the receiver has had longer than their speed gives), one letter
+with its files, preview and timeline, and the clerk's actions, each through the one ``Services`` method."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Final
 from urllib.parse import quote, urlencode
 
@@ -17,13 +19,17 @@ from ecms_gateway.engine.events import resent_as
 from ecms_gateway.engine.states import allowed_events
 from ecms_gateway.errors import GatewayError, InputError, NotFound
 from ecms_gateway.letter.model import FileData
+from ecms_gateway.services.context import Services
 
 PAGE_SIZE: Final = 25
 _OPEN_IN: Final = (LetterState.RECEIVED,)
+_WITH_RECEIVER: Final = (LetterState.SENT, LetterState.DELIVERED)  # theirs to register; ours to follow up
+FOLLOW: Final = "follow"
 _SHOWS: Final = {
     Direction.IN: {"open": _OPEN_IN, "all": ()},
     Direction.OUT: {
         "all": (),
+        FOLLOW: _WITH_RECEIVER,
         "attention": (LetterState.REJECTED, LetterState.INVALID, LetterState.FAILED),
         "moving": (LetterState.QUEUED, LetterState.SENDING, LetterState.SENT, LetterState.DELIVERED),
     },
@@ -44,15 +50,20 @@ async def _list(page: Page, direction: Direction, *, default_show: str) -> Respo
     states = _SHOWS[direction].get(show, ())
     text = params.get("q", "").strip()
     number = max(1, _int(params.get("page"), 1))
+    following = direction is Direction.OUT and show == FOLLOW
+    order = LetterOrder.URGENT if direction is Direction.IN else LetterOrder.NEWEST
     query = LetterQuery(
         direction=direction,
         states=states,
         text=text or None,
-        order=LetterOrder.URGENT if direction is Direction.IN else LetterOrder.NEWEST,
+        order=LetterOrder.WAITING if following else order,
     )
     result = await page.run(
         page.services.store.letters, query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
+    now = page.services.store.clock()
+    policy = page.services.settings.follow_up
+    due = await page.run(due_for_follow_up, page.services, now) if direction is Direction.OUT else 0
     pages = max(1, -(-result.total // PAGE_SIZE))
 
     def link(n: int) -> str:
@@ -70,7 +81,21 @@ async def _list(page: Page, direction: Direction, *, default_show: str) -> Respo
         pages=pages,
         prev_link=link(number - 1) if number > 1 else None,
         next_link=link(number + 1) if number < pages else None,
+        following=following,
+        due_count=due,
+        due={x.id for x in result.items if following and policy.is_due(x.speed, x.updated_at, now)},
+        now=now,
     )
+
+
+def due_for_follow_up(services: Services, now: datetime) -> int:
+    """How many letters we sent the receiver has not registered in the time their speed gives."""
+    query = LetterQuery(
+        direction=Direction.OUT,
+        states=_WITH_RECEIVER,
+        waiting_before=services.settings.follow_up.cutoffs(now),
+    )
+    return services.store.letters(query, limit=1).total
 
 
 def _int(value: str | None, default: int) -> int:

@@ -72,6 +72,19 @@ def age(value: datetime | None, now: datetime) -> str:
     return f"{hours // 24} d {hours % 24} h"
 
 
+def waited(value: datetime, now: datetime, lang: str = "th") -> str:
+    """How long since ``value``, for a clerk: ``2 วัน 3 ชม.`` / ``5 ชม. 10 นาที`` / ``12 นาที``."""
+    minutes = max(0, int((now - value).total_seconds()) // 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    units = ("วัน", "ชม.", "นาที") if lang == "th" else ("d", "h", "min")
+    if days:
+        return f"{days} {units[0]} {hours} {units[1]}"
+    if hours:
+        return f"{hours} {units[1]} {minutes} {units[2]}"
+    return f"{minutes} {units[2]}"
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
@@ -81,6 +94,7 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["age"] = age
+    env.filters["waited"] = waited
     return env
 
 

@@ -3,11 +3,15 @@ with the total, one letter in full, and file downloads with their Thai names."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
+from sqlalchemy import update
+
 from ecms_gateway.access import Role
 from ecms_gateway.engine import SignatureMark
+from ecms_gateway.store.tables import LETTER
 from tests.integration.api.letters import MAIN_NAME, base64_body, files_of, letter_json, received, send
 from tests.integration.api.server import ORG_B, ORG_C, ApiServer
 
@@ -144,3 +148,17 @@ def test_received_letters_carry_their_signature_mark_in_the_list_and_in_full(api
     marks = {item["id"]: item["signature"] for item in items}
     assert marks == {unsigned: "unsigned_accepted", verified: "verified", sent: None}
     assert one["letter"]["signature"] == "unsigned_accepted"
+
+
+def test_due_lists_the_letters_to_follow_up_the_longest_waiting_first(api: ApiServer) -> None:
+    """`due=true` keeps letters in their state longer than their speed gives; `order=waiting` puts the
+    longest waiting first."""
+    late, fresh = _submit(api, 1), _submit(api, 2, speed="most_urgent")
+    send(api.store, late)
+    send(api.store, fresh)
+    with api.store.db.write() as conn:
+        before = api.store.clock() - timedelta(days=6)
+        conn.execute(update(LETTER).where(LETTER.c.id == late).values(updated_at=before))
+    follow = {"direction": "out", "state": ["sent", "delivered"]}
+    assert _ids(api, **follow, order="waiting") == [late, fresh]
+    assert _ids(api, **follow, due="true") == [late]  # normal: 120 h; fresh has had minutes of its 4 h

@@ -19,6 +19,7 @@ from ecms_gateway.engine import (
 )
 from ecms_gateway.errors import InputError, NotFound, PermanentFailure
 from ecms_gateway.letter.codes import Speed
+from ecms_gateway.letter.follow_up import FollowUpPolicy
 from ecms_gateway.letter.model import LetterPackage
 
 OTHER = "2099200000"
@@ -88,6 +89,24 @@ def test_urgent_order_puts_most_urgent_first_then_oldest(store: Store, clock: Fa
         clock.advance(minutes=1)
     page = store.letters(LetterQuery(direction=Direction.IN, order=LetterOrder.URGENT))
     assert [s.id for s in page.items] == [ids[1], ids[3], ids[2], ids[0]]
+
+
+def test_letters_due_for_follow_up_are_those_waiting_longer_than_their_speed_gives(
+    store: Store, clock: FakeClock
+) -> None:
+    """In its state since its speed's cutoff or before; the longest waiting first."""
+    policy = FollowUpPolicy()  # most urgent 4 h, normal 120 h
+    ids = {}
+    for i, speed in enumerate([Speed.NORMAL, Speed.MOST_URGENT, Speed.NORMAL]):
+        ids[i] = _inbound(store, i, speed=speed)
+        clock.advance(hours=3)
+    clock.advance(hours=118)  # letter 0 waited 127 h, letter 1 124 h, letter 2 121 h
+    now = clock()
+    due = LetterQuery(direction=Direction.IN, waiting_before=policy.cutoffs(now), order=LetterOrder.WAITING)
+    assert [s.id for s in store.letters(due).items] == [ids[0], ids[1], ids[2]]
+    earlier = LetterQuery(direction=Direction.IN, waiting_before=policy.cutoffs(now - timedelta(hours=6)))
+    assert sorted(s.id for s in store.letters(earlier).items) == [ids[0], ids[1]]  # letter 2: 115 h of 120
+    assert store.letters(LetterQuery(waiting_before=policy.cutoffs(now - timedelta(days=30)))).total == 0
 
 
 def test_pages_cover_every_letter_once(store: Store, clock: FakeClock) -> None:

@@ -10,7 +10,7 @@ import pytest
 from ecms_gateway.cli.main import main
 from ecms_gateway.config import GatewayConfig, load_config
 from ecms_gateway.errors import ConfigError
-from ecms_gateway.letter.codes import Secrecy
+from ecms_gateway.letter.codes import Secrecy, Speed
 from ecms_gateway.signing.config import UnsignedPolicy
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "config" / "gateway.example.toml"
@@ -30,6 +30,7 @@ def test_the_example_configuration_loads_and_matches_the_defaults(monkeypatch: p
     assert config.policy == defaults.policy
     assert config.signing.default_partner == defaults.signing.default_partner
     assert config.retry_policies().default == defaults.retry_policies().default
+    assert config.follow_up == defaults.follow_up
     assert config.gateway.data_dir == EXAMPLE.parent / "var"
 
 
@@ -182,3 +183,13 @@ def test_a_broken_configuration_stops_a_command_with_one_sentence(
     config = _write(tmp_path, "[xml]\nmax_size = 3\n")
     assert main(["validate", str(samples / "letter-001.json"), "--config", str(config)]) == 1
     assert "xml.max_size: is not a configuration key" in capsys.readouterr().err
+
+
+def test_follow_up_hours_reach_the_policy_and_must_be_positive(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, "[follow_up]\nmost_urgent_hours = 2.5\nnormal_hours = 72\n"))
+    policy = config.follow_up_policy()
+    assert policy.hours[Speed.MOST_URGENT] == 2.5
+    assert policy.hours[Speed.NORMAL] == 72
+    assert policy.hours[Speed.URGENT] == 48  # the default
+    with pytest.raises(ConfigError, match=r"follow_up\.urgent_hours"):
+        load_config(_write(tmp_path, "[follow_up]\nurgent_hours = 0\n"))
