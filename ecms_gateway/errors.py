@@ -24,7 +24,9 @@ GatewayError
 │   ├── DuplicateWebhook  that URL already has a webhook: remove it first to change its events
 │   ├── IllegalTransition the event does not fit the letter's state: refused and recorded, not applied
 │   ├── LeaseLost         a worker's lease expired and another worker took the item over: drop the result
-│   └── SchemaOutdated    the database is older than this gateway: run `ecms-gateway db upgrade`
+│   ├── SchemaOutdated    the database is older than this gateway: run `ecms-gateway db upgrade`
+│   └── SchemaNewer       a newer gateway upgraded the database: run that version or restore the
+│                         backup taken before its `db upgrade`
 └── DeliveryFailed        sending or fetching over a channel failed (the retry policy decides)
     ├── TransientFailure  may succeed later (timeout, connection refused, node busy): retried with backoff
     │   ├── TransientTransportError  an e-CMS node or the network failed for now (connection cut,
@@ -198,6 +200,10 @@ class LeaseLost(StoreError):
 
 class SchemaOutdated(StoreError):
     """The database schema is not at this gateway's revision; ``ecms-gateway db upgrade`` fixes it."""
+
+
+class SchemaNewer(StoreError):
+    """The database is at a revision this gateway does not know: a newer version migrated it."""
 
 
 class DeliveryFailed(GatewayError):

@@ -29,6 +29,7 @@ from ecms_gateway.engine import LetterState, SignatureMark, Store, WorkState
 from ecms_gateway.engine.mail_replies import replies_in
 from ecms_gateway.engine.values import LetterDetail, LetterSummary, QueueRow
 from ecms_gateway.errors import StoreError
+from ecms_gateway.runtime.control import running_pid
 from ecms_gateway.store import migrate
 from ecms_gateway.store.database import (
     DATA_DIR_ENV,
@@ -141,6 +142,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
         make_folder(database.parent, where_set=_WHERE_SET)
     db = Database(url)
     try:
+        _refuse_while_running(db, data_dir)
         before, after = migrate.upgrade(db)
     finally:
         db.dispose()
@@ -150,6 +152,30 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     else:
         print(f"database {shown} upgraded from revision {before or '(empty)'} to {after}")
     return 0
+
+
+def _refuse_while_running(db: Database, data_dir: Path) -> None:
+    """A gateway left running through a migration keeps working on the new tables with its old code
+    (it never looks at the schema again, and sends without archiving): stop it first. A database
+    already at this version's head is left alone, so running `db upgrade` again is harmless."""
+    with db.read() as conn:
+        if migrate.current_revision(conn) == migrate.head_revision():
+            return
+    pid = running_pid(data_dir)
+    if pid is not None:
+        raise StoreError(
+            f"a gateway runs on {data_dir} (process {pid}): stop it (`systemctl stop ecms-gateway`), and "
+            "every other gateway process on this database, then run `ecms-gateway db upgrade` again"
+        )
+    others = migrate.other_sessions(db)
+    if others:
+        print(
+            f"warning: {others} other session(s) are connected to this database; a gateway process "
+            "still running the previous version keeps working on the new schema and does not archive "
+            "what it sends: stop every gateway process, on every machine, before starting "
+            "the upgraded ones",
+            file=sys.stderr,
+        )
 
 
 @_db_errors

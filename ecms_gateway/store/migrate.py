@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
-from ecms_gateway.errors import SchemaOutdated
+from ecms_gateway.errors import SchemaNewer, SchemaOutdated
 from ecms_gateway.store.database import Database
 from ecms_gateway.store.tables import METADATA
 
@@ -40,10 +40,16 @@ def current_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
+def known_revisions() -> set[str]:
+    """Every revision this gateway's migrations name."""
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def upgrade(db: Database, revision: str = "head") -> tuple[str | None, str]:
     """Bring the schema to ``revision``; returns (revision before, revision after)."""
     with _schema_lock(db), db.write() as conn:
         before = current_revision(conn)
+        _refuse_newer(before)
         config = alembic_config()
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
@@ -66,9 +72,35 @@ def prepare(db: Database) -> None:
             "the database has gateway tables but no migration record; it was not created by "
             "`ecms-gateway db upgrade`: point the gateway at an empty database or restore a backup"
         )
+    _refuse_newer(revision)
     raise SchemaOutdated(
         f"the database schema is at revision {revision}, this gateway needs {head}: "
         "run `ecms-gateway db upgrade` (or use the gateway version that wrote it)"
+    )
+
+
+def other_sessions(db: Database) -> int:
+    """How many other sessions are connected to this PostgreSQL database (gateways of any version,
+    consoles, monitoring): 0 on SQLite, where the data folder's pid file names a running gateway."""
+    if db.dialect != "postgresql":
+        return 0
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+    )
+    with db.read() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def _refuse_newer(revision: str | None) -> None:
+    """A revision these migrations do not name was written by a newer gateway: neither running on it
+    nor migrating it can be right."""
+    if revision is None or revision in known_revisions():
+        return
+    raise SchemaNewer(
+        f"the database schema is at revision {revision}, newer than this gateway knows (up to "
+        f"{head_revision()}): a newer version of the gateway upgraded it; run that version, or restore "
+        'the backup taken before its `ecms-gateway db upgrade` (docs/operations.md, "Upgrading")'
     )
 
 

@@ -61,7 +61,7 @@ def test_outdated_schema_is_refused(empty_url: str) -> None:
     try:
         upgrade(db)
         with db.write() as conn:
-            conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+            conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
         with pytest.raises(SchemaOutdated, match="run `ecms-gateway db upgrade`"):
             prepare(db)
     finally:
