@@ -1,14 +1,33 @@
-"""Letters for the webhook and folder tests: outbound ones accepted, inbound ones recorded, in a store."""
+"""Letters for the webhook and folder tests: outbound ones accepted, inbound ones recorded, in a store;
+the webhook tests' clock, retry policy and deliverer."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
-from ecms_gateway.engine import SignatureMark, Store
+from ecms_gateway.engine import RetryPolicy, SignatureMark, Store
 from ecms_gateway.letter.model import FileData, Letter, LetterPackage
+from ecms_gateway.webhooks import Deliverer
+from ecms_gateway.webhooks.testing import ScriptedPoster
 
 US, PARTNER = "2099000000", "2099100000"
+POLICY = RetryPolicy(base=timedelta(seconds=10), cap=timedelta(seconds=60), max_attempts=3, rand=lambda: 1.0)
+
+
+@dataclass
+class Clock:
+    """The store's clock in the webhook tests (the ``clock`` fixture): moved by setting ``now``."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 20, 3, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def deliverer_of(store: Store, poster: ScriptedPoster) -> Deliverer:
+    return Deliverer(store=store, poster=poster, policy=POLICY, owner="test/webhooks")
 
 
 def package(i: int, *, sender: str = US, receiver: str = PARTNER) -> LetterPackage:

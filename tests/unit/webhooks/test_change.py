@@ -5,53 +5,23 @@ from it on, a delivery under way stops after the POST it is making, and bad inpu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from ecms_gateway.engine import RetryPolicy, Store
+from ecms_gateway.engine import Store
 from ecms_gateway.errors import NotFound, RequestInvalid
 from ecms_gateway.store.tables import AUDIT
-from ecms_gateway.webhooks import SIGNATURE_HEADER, Deliverer, EventType, PostResult, Webhooks, verify
+from ecms_gateway.webhooks import SIGNATURE_HEADER, EventType, PostResult, Webhooks, verify
 from ecms_gateway.webhooks.testing import ScriptedPoster
-from tests.unit.webhooks.support import receive, submit
+from tests.unit.webhooks.support import Clock, deliverer_of, receive, submit
 
 pytestmark = pytest.mark.anyio
-POLICY = RetryPolicy(base=timedelta(seconds=10), cap=timedelta(seconds=60), max_attempts=3, rand=lambda: 1.0)
 URL = "https://saraban.example.go.th/hook"
 OLD_SECRET, NEW_SECRET = "the-first-signing-secret", "the-second-signing-secret"
-
-
-@dataclass
-class Clock:
-    now: datetime = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    with Store(data_dir=tmp_path, clock=clock) as opened:
-        yield opened
-
-
-def _deliverer(store: Store, poster: ScriptedPoster) -> Deliverer:
-    return Deliverer(store=store, poster=poster, policy=POLICY, owner="test/webhooks")
 
 
 def _types(poster: ScriptedPoster) -> list[str]:
@@ -65,14 +35,14 @@ async def test_the_waiting_event_is_kept_and_the_new_types_and_secret_apply_from
     sub_id = hooks.add(URL, actor="test", events=["letter.received"], secret=OLD_SECRET).subscription.id
     receive(store, 1)
     poster = ScriptedPoster(script=[503])
-    await _deliverer(store, poster).run_once()  # the receiver is down: the event waits
+    await deliverer_of(store, poster).run_once()  # the receiver is down: the event waits
 
     changed = hooks.change(
         sub_id, actor="operator:test", events=["letter.received", "letter.submitted"], secret=NEW_SECRET
     )
     submit(store, 2)
     clock.now += timedelta(minutes=1)
-    await _deliverer(store, poster).run_once()
+    await deliverer_of(store, poster).run_once()
 
     assert changed.events == (EventType.RECEIVED, EventType.SUBMITTED)
     assert changed.attempts == 1  # still the same event's tries
@@ -102,9 +72,9 @@ async def test_a_delivery_under_way_stops_after_the_post_it_is_making(store: Sto
             return await super().post(url, body, headers)
 
     poster = ChangesWhilePosting()
-    await _deliverer(store, poster).run_once()
+    await deliverer_of(store, poster).run_once()
     assert _types(poster) == ["letter.received"]  # the one on its way; then it stopped
-    await _deliverer(store, poster).run_once()
+    await deliverer_of(store, poster).run_once()
     assert _types(poster) == ["letter.received", "letter.submitted"]
 
 

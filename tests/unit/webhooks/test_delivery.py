@@ -4,56 +4,24 @@ the cursor that only moves after a 2xx, retries by the policy, pausing, filters 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
-from ecms_gateway.engine import RetryPolicy, Store
+from ecms_gateway.engine import Store
 from ecms_gateway.errors import InputError, NotFound
 from ecms_gateway.webhooks import (
     SIGNATURE_HEADER,
-    Deliverer,
     EventType,
     SubscriptionState,
     Webhooks,
     verify,
 )
 from ecms_gateway.webhooks.testing import ScriptedPoster
-from tests.unit.webhooks.support import receive, submit
+from tests.unit.webhooks.support import Clock, deliverer_of, receive, submit
 
 pytestmark = pytest.mark.anyio
-POLICY = RetryPolicy(base=timedelta(seconds=10), cap=timedelta(seconds=60), max_attempts=3, rand=lambda: 1.0)
-
-
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 20, 3, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    with Store(data_dir=tmp_path, clock=clock) as opened:
-        yield opened
-
-
-def _deliverer(store: Store, poster: ScriptedPoster) -> Deliverer:
-    return Deliverer(store=store, poster=poster, policy=POLICY, owner="test/webhooks")
 
 
 def _bodies(poster: ScriptedPoster) -> list[dict[str, object]]:
@@ -69,7 +37,7 @@ async def test_events_after_the_subscription_are_posted_in_order_with_the_public
     sent = submit(store, 2)
     poster = ScriptedPoster()
 
-    assert await _deliverer(store, poster).run_once() == 3
+    assert await deliverer_of(store, poster).run_once() == 3
 
     bodies = _bodies(poster)
     assert [b["type"] for b in bodies] == ["letter.received", "letter.state_changed", "letter.submitted"]
@@ -94,7 +62,7 @@ async def test_every_post_is_signed_with_the_subscription_secret(store: Store, c
     added = Webhooks(store).add("https://saraban.example.go.th/hook", actor="test")
     receive(store, 1)
     poster = ScriptedPoster()
-    await _deliverer(store, poster).run_once()
+    await deliverer_of(store, poster).run_once()
     (posted,) = poster.posted
     assert posted.headers["Content-Type"].startswith("application/json")
     assert posted.headers["X-Ecms-Event-Type"] == "letter.received"
@@ -112,7 +80,7 @@ async def test_a_failed_post_keeps_the_cursor_and_waits_for_the_policy_then_deli
     receive(store, 1)
     receive(store, 2)
     poster = ScriptedPoster(script=[500])
-    deliverer = _deliverer(store, poster)
+    deliverer = deliverer_of(store, poster)
 
     assert await deliverer.run_once() == 1  # the first POST fails: the second event waits behind it
     failing = hooks.get(sub_id)
@@ -149,7 +117,7 @@ async def test_a_subscription_the_policy_gives_up_on_is_paused_until_retried(
     sub_id = hooks.add("https://saraban.example.go.th/hook", actor="test").subscription.id
     receive(store, 1)
     poster = ScriptedPoster(script=[503, 503, 503])
-    deliverer = _deliverer(store, poster)
+    deliverer = deliverer_of(store, poster)
     for _ in range(3):
         await deliverer.run_once()
         clock.now += timedelta(minutes=5)
@@ -179,7 +147,7 @@ async def test_the_event_filter_skips_other_types_and_still_moves_the_cursor(sto
     submit(store, 2)
     receive(store, 3)
     poster = ScriptedPoster()
-    assert await _deliverer(store, poster).run_once() == 1
+    assert await deliverer_of(store, poster).run_once() == 1
     assert [b["type"] for b in _bodies(poster)] == ["letter.submitted"]
     assert hooks.get(sub_id).cursor_seq == store.last_event_seq()
 
@@ -200,7 +168,7 @@ async def test_two_subscriptions_each_get_every_event_and_one_failing_does_not_h
             return await super().post(url, body, headers)
 
     poster = ByUrl()
-    await _deliverer(store, poster).run_once()
+    await deliverer_of(store, poster).run_once()
     assert hooks.get(good).cursor_seq == store.last_event_seq()
     assert hooks.get(bad).health == "failing"
 
