@@ -48,6 +48,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
 _NO_PARAMS: Mapping[str, str] = MappingProxyType({})
 
@@ -211,7 +212,14 @@ class DeliveryFailed(GatewayError):
 
 
 class TransientFailure(DeliveryFailed):
-    """A failure that may go away by itself (timeout, connection refused, busy node): retry later."""
+    """A failure that may go away by itself (timeout, connection refused, busy node): retry later.
+
+    ``letter_id`` (optional) names the letter it concerns when the work item does not (a received
+    notifier about our letter), so the operator's log line about it carries the letter's id."""
+
+    def __init__(self, *args: object, letter_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.letter_id = letter_id
 
 
 class PermanentFailure(DeliveryFailed):

@@ -183,7 +183,9 @@ class InboundProcessor:
                 return None
             peer, verified, notifier = self._verified(what, root, seen)
         except (GatewayError, etree.LxmlError) as exc:
-            log.info("%s is stored for the inbound worker: %s", what, exc)
+            about = exc.letter_id if isinstance(exc, TransientFailure) else None
+            with log_context(letter_id=about):
+                log.info("%s is stored for the inbound worker: %s", what, exc)
             return None
         accepted, result = self.store.accept_notifier(
             item.raw,
@@ -217,7 +219,8 @@ class InboundProcessor:
             # lost and it is sent again): apply the notifier once the sending is recorded.
             raise TransientFailure(
                 f"{notifier.kind.value} about letter {peer.letter_id} ({notifier.letter_id}), which is still "
-                f"{peer.state.value if peer.state else '-'} here; it is applied once the sending is recorded"
+                f"{peer.state.value if peer.state else '-'} here; it is applied once the sending is recorded",
+                letter_id=peer.letter_id,
             )
         return peer, verified, notifier
 

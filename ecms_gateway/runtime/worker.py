@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
 from ecms_gateway.engine import Claim, Dead, Store, WorkKind
-from ecms_gateway.engine.retry import describe
+from ecms_gateway.engine.retry import Decision, describe
 from ecms_gateway.engine.values import Done
-from ecms_gateway.errors import GatewayError, LeaseLost
+from ecms_gateway.errors import GatewayError, LeaseLost, TransientFailure
 from ecms_gateway.logs import log_context
 from ecms_gateway.runtime.pulse import Pulse
 from ecms_gateway.runtime.recorder import NULL_RECORDER, SHUTDOWN, Outcome, WorkRecorder, reason_class
@@ -173,6 +174,11 @@ class WorkLoop:
         what = f"{claim.kind.value} work {claim.work_id}"
         if claim.letter_id is not None:  # a received item has none until its letter is recorded
             what += f" (letter {claim.letter_id})"
+        about = error.letter_id if isinstance(error, TransientFailure) else None
+        with log_context(letter_id=about) if claim.letter_id is None and about is not None else nullcontext():
+            self._log_failure(what, claim, decision, error)
+
+    def _log_failure(self, what: str, claim: Claim, decision: Decision, error: BaseException) -> None:
         if isinstance(decision, Dead):
             # The stored reason is what happened; the operator's log, read at the command line, also
             # says what to type (the error's cli_hint: "fix the key, then `ecms-gateway retry`").

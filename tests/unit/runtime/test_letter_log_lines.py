@@ -9,14 +9,18 @@ import asyncio
 import logging
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from ecms_gateway.engine import Direction, LetterState, WorkState
+from ecms_gateway.engine import Claim, Direction, LetterState, Store, WorkKind, WorkState
+from ecms_gateway.errors import TransientFailure
 from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.logs import current_context
+from ecms_gateway.runtime.pulse import Pulse
 from ecms_gateway.runtime.testing import MemoryNode
+from ecms_gateway.runtime.worker import WorkLoop
 from ecms_gateway.services import clerk
 
 from .support import ORGS, A, B, agencies, gateway, letter, routing, running, until
@@ -97,3 +101,35 @@ def test_a_failed_item_without_a_letter_is_named_by_its_work_item_alone(
     assert said, lines.lines
     assert all("letter None" not in message for message in said), said
     assert re.search(r"inbound work \d+ is a dead letter: ", said[-1]), said
+
+
+def test_a_failure_about_a_letter_on_an_item_without_one_is_logged_with_that_letter(
+    tmp_path: Path, lines: _Lines
+) -> None:
+    """A received notifier about our letter 7, put off because we still have that letter as sending:
+    the inbound work item names no letter, the failure does, and the worker's line carries its id."""
+    with Store(data_dir=tmp_path) as store:
+        store.accept_inbound(b"<notifier/>", channel="ecms", process_id="p-1", actor="test")
+        claim = store.claim("ecms", "test/in-1", kinds=(WorkKind.INBOUND,))
+        assert claim is not None
+        assert claim.letter_id is None
+
+        async def handler(_claim: Claim) -> str:
+            raise TransientFailure(
+                "ReceiveLetterNotifier about letter 7, which is still sending here", letter_id=7
+            )
+
+        work = WorkLoop(
+            store=store,
+            channel="ecms",
+            kinds=(WorkKind.INBOUND,),
+            name="test/in-1",
+            handler=handler,
+            idle_s=0.01,
+            lease=timedelta(minutes=5),
+            wake=Pulse(),
+        )
+        asyncio.run(work.do(claim))
+    [(message, letter_id)] = [(m, lid) for m, lid in lines.lines if "about letter 7" in m]
+    assert "inbound work" in message
+    assert letter_id == 7
