@@ -179,6 +179,9 @@ def test_notifiers_and_a_withdrawal_whose_replies_were_lost_are_sent_again_as_ar
             lambda: b.store.find_letter(direction=Direction.IN, book_no=key.book_no, letter_date=key.date),
         )
         await until("delivered at A", lambda: a.store.letter_state(letter_id) is LetterState.DELIVERED)
+        # A has it once the node queued it; B's retry of it (its reply was lost) may still be to come:
+        # the next lost reply is for the RejectLetterNotifier only once that retry is confirmed.
+        await until("confirmed at B", lambda: any(m.confirmation for m in b.store.show(found.id).sent))
         node.fail_next(LOST, on="send", org=B, after=True)  # the RejectLetterNotifier's reply
         clerk.reject(b.store, found.id, reason="ขาดสิ่งที่ส่งมาด้วย", actor="clerk:b")
         await until("rejected at A", lambda: a.store.letter_state(letter_id) is LetterState.REJECTED)
