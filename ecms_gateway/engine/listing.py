@@ -37,6 +37,8 @@ def letters(ctx: Context, query: LetterQuery, *, offset: int = 0, limit: int = 5
         ordered = ordered.order_by(_SPEED_RANK.desc(), LETTER.c.created_at, LETTER.c.id)
     elif query.order is LetterOrder.WAITING:
         ordered = ordered.order_by(LETTER.c.updated_at, LETTER.c.id)
+    elif query.order is LetterOrder.OLDEST:
+        ordered = ordered.order_by(LETTER.c.created_at, LETTER.c.id)
     else:
         ordered = ordered.order_by(LETTER.c.created_at.desc(), LETTER.c.id.desc())
     with ctx.db.read() as conn:

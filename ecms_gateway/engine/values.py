@@ -183,6 +183,7 @@ class LetterOrder(StrEnum):
     """How a list of letters is sorted."""
 
     NEWEST = "newest"  # most recently accepted first
+    OLDEST = "oldest"  # first accepted first (working through a list from its start)
     URGENT = "urgent"  # most urgent first (ด่วนที่สุด), then the oldest first within a speed
     WAITING = "waiting"  # longest in its state first (the letters to follow up at the top)
 

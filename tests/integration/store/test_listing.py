@@ -91,6 +91,15 @@ def test_urgent_order_puts_most_urgent_first_then_oldest(store: Store, clock: Fa
     assert [s.id for s in page.items] == [ids[1], ids[3], ids[2], ids[0]]
 
 
+def test_oldest_order_puts_the_first_accepted_first(store: Store, clock: FakeClock) -> None:
+    made = []
+    for i in range(3):
+        made.append(store.accept_outbound(make_package(i), actor="t", channel="ecms"))
+        clock.advance(minutes=1)
+    assert [s.id for s in store.letters(LetterQuery(order=LetterOrder.OLDEST)).items] == made
+    assert [s.id for s in store.letters(LetterQuery(order=LetterOrder.NEWEST)).items] == made[::-1]
+
+
 def test_letters_due_for_follow_up_are_those_waiting_longer_than_their_speed_gives(
     store: Store, clock: FakeClock
 ) -> None:
