@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 
 from ecms_gateway.engine.context import Context
+from ecms_gateway.engine.reasons import shown, shown_for
 from ecms_gateway.engine.states import WorkState
 from ecms_gateway.store.tables import AUDIT, LETTER, WORK
 
@@ -76,7 +77,7 @@ def failing_routes(ctx: Context, *, limit: int = 50) -> list[FailingRoute]:
                     channel=row["channel"],
                     retrying=int(row["total"]) - dead_count,
                     dead=dead_count,
-                    last_error=error,
+                    last_error=shown(error),
                     last_failed_at=row["last_at"],
                 )
             )
@@ -96,7 +97,7 @@ def audit_lines(ctx: Context, *, before: int | None = None, limit: int = 100) ->
                 actor=r["actor"],
                 action=r["action"],
                 letter_id=r["letter_id"],
-                reason=r["reason"],
+                reason=shown_for(r["action"], r["reason"]),
             )
             for r in conn.execute(query).mappings()
         ]

@@ -12,6 +12,7 @@ from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.engine import raw_bytes, sent
 from ecms_gateway.engine.context import Context
+from ecms_gateway.engine.reasons import shown, shown_for
 from ecms_gateway.engine.states import Direction, LetterState, WorkKind, WorkState
 from ecms_gateway.engine.values import (
     AttemptView,
@@ -106,7 +107,7 @@ def _queue_row(r: RowMapping) -> QueueRow:
         next_try_at=r["next_try_at"],
         lease_owner=r["lease_owner"],
         lease_until=r["lease_until"],
-        last_error=r["last_error"],
+        last_error=shown(r["last_error"]),
     )
 
 
@@ -130,7 +131,7 @@ def letter_detail(ctx: Context, letter_id: int) -> LetterDetail:
                     started_at=a["started_at"],
                     ended_at=a["ended_at"],
                     outcome=a["outcome"],
-                    error=a["error"],
+                    error=shown(a["error"]),
                 )
                 for a in attempts
             ),
@@ -158,7 +159,7 @@ def _history(rows: Iterable[RowMapping]) -> tuple[HistoryEntry, ...]:
             at=h["at"],
             actor=h["actor"],
             action=h["action"],
-            reason=h["reason"],
+            reason=shown_for(h["action"], h["reason"]),
             detail=h["detail"],
         )
         for h in rows

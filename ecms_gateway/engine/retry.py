@@ -9,7 +9,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ecms_gateway.errors import GatewayError, InputError, PermanentFailure, PolicyRefused
+from ecms_gateway.engine.reasons import describe
+from ecms_gateway.errors import InputError, PermanentFailure, PolicyRefused
+
+__all__ = ["Dead", "Decision", "RetryAt", "RetryPolicies", "RetryPolicy", "describe", "is_permanent"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,16 +31,6 @@ class Dead:
 
 
 Decision = RetryAt | Dead
-
-
-def describe(error: BaseException) -> str:
-    """One line naming the error type and message, as stored with the attempt: what happened only. A
-    gateway error's ``cli_hint`` (what to do, in commands) is left out: the program or person reading
-    the attempt may not use the command line, and each face (CLI, API, web pages) gives its own advice.
-    """
-    said = error.fact if isinstance(error, GatewayError) else str(error)
-    text = " ".join(said.split())
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def is_permanent(error: BaseException) -> bool:
@@ -83,7 +76,7 @@ class RetryPolicy:
         *,
         said: str | None = None,
     ) -> Decision:
-        """``said`` is the error in words for the reason (default ``describe(error)``: its type too)."""
+        """``said`` is the error in words for the reason (default ``describe(error)``)."""
         what = describe(error) if said is None else said
         if is_permanent(error):
             return Dead(reason=f"permanent failure: {what}")

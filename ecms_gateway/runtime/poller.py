@@ -106,10 +106,10 @@ class Poller:
             failing.add(org)
             self.on_polled(org, str(exc))
             return
-        except Exception as exc:  # the store failed: the item stays at the node and comes again
+        except Exception:  # the store failed: the item stays at the node and comes again
             log.exception("poll for %s: cannot store what the node gave; trying again", org)
             failing.add(org)
-            self.on_polled(org, f"cannot store what the node gave: {type(exc).__name__}")
+            self.on_polled(org, "cannot store what the node gave (the log says why)")
             return
         self.on_polled(org, None)
         if org in failing:

@@ -24,6 +24,7 @@ from ecms_adapters.mail.imap_replies import (
     uidvalidity,
 )
 from ecms_adapters.mail.tls import client_context, tls_error
+from ecms_gateway.engine.reasons import describe
 from ecms_gateway.errors import MailError, PermanentMailError, TransientMailError
 from ecms_gateway.mail.settings import ImapSettings, TlsMode
 
@@ -202,7 +203,7 @@ class ImapSession:
         except (aioimaplib.AioImapException, OSError, EOFError) as exc:
             refused = tls_error(exc, self.server, "mail.imap.ca_file")
             raise refused or TransientMailError(
-                f"{what} failed ({type(exc).__name__}: {exc})", server=self.server
+                f"{what} failed: {describe(exc)}", server=self.server
             ) from exc
         if check and getattr(response, "result", "OK") != "OK":
             lines = response.lines

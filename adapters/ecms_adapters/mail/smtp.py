@@ -15,6 +15,7 @@ from typing import Final
 import aiosmtplib
 
 from ecms_adapters.mail.tls import client_context, tls_error
+from ecms_gateway.engine.reasons import describe
 from ecms_gateway.errors import MailError, PermanentMailError, TransientMailError
 from ecms_gateway.mail.compose import OutgoingMail
 from ecms_gateway.mail.ports import SentMail
@@ -170,5 +171,5 @@ def _other(exc: BaseException, server: str, *, connecting: bool) -> MailError:
     if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
         return TransientMailError(f"timed out ({exc})", server=server)
     if isinstance(exc, aiosmtplib.SMTPConnectError | OSError):
-        return TransientMailError(f"cannot connect or the connection broke ({exc})", server=server)
-    return TransientMailError(f"{type(exc).__name__}: {exc}", server=server)
+        return TransientMailError(f"cannot connect or the connection broke: {describe(exc)}", server=server)
+    return TransientMailError(f"the SMTP exchange failed: {describe(exc)}", server=server)

@@ -12,6 +12,7 @@ import aiosmtplib
 
 from ecms_adapters.mail.smtp import translate_smtp_error
 from ecms_adapters.mail.tls import client_context
+from ecms_gateway.engine.reasons import describe
 from ecms_gateway.errors import TransientMailError
 from ecms_gateway.mail.settings import ImapSettings, SmtpSettings, TlsMode
 from ecms_gateway.runtime.health import DEFAULT_TIMEOUT_S, Check, Probe
@@ -59,7 +60,7 @@ def imap_probe(settings: ImapSettings, *, timeout_s: float = DEFAULT_TIMEOUT_S) 
                 return
             raise TransientMailError("no greeting from the IMAP server", server=server)
         except (OSError, aioimaplib.CommandTimeout, aioimaplib.Abort) as exc:
-            raise TransientMailError(f"cannot connect: {exc or type(exc).__name__}", server=server) from exc
+            raise TransientMailError(f"cannot connect: {describe(exc)}", server=server) from exc
         finally:
             transport = client.protocol.transport
             if isinstance(transport, asyncio.Transport):

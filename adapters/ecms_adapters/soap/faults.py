@@ -34,7 +34,7 @@ _CUT_TLS: Final = (ssl.SSLEOFError, ssl.SSLZeroReturnError)
 def from_http(exc: HttpFailure, url: str) -> TransportError:
     """The gateway error for a failed exchange (the caller raises it ``from exc``)."""
     if isinstance(exc, HttpTimeout):
-        return TransientTransportError(f"timed out ({type(exc).__name__}: {exc})", endpoint=url)
+        return TransientTransportError(_with_detail("timed out", exc), endpoint=url)
     if isinstance(exc, ReplyTooLarge):
         return PermanentTransportError(
             f"{exc}; raise xml.max_bytes if such replies are expected", endpoint=url
@@ -47,11 +47,17 @@ def from_http(exc: HttpFailure, url: str) -> TransportError:
             f"the request cannot be sent ({exc}); check the node URL", endpoint=url
         )
     if isinstance(exc, ConnectFailed):
-        return TransientTransportError(f"cannot connect ({exc or type(exc).__name__})", endpoint=url)
+        return TransientTransportError(_with_detail("cannot connect", exc), endpoint=url)
     # ConnectionBroken, ReplyMalformed: the node or the network cut the exchange.
     return TransientTransportError(
-        f"the connection broke before the reply was complete ({type(exc).__name__}: {exc})", endpoint=url
+        _with_detail("the connection broke before the reply was complete", exc), endpoint=url
     )
+
+
+def _with_detail(what: str, exc: HttpFailure) -> str:
+    """``what`` and, when the exchange said more, its words: "cannot connect: connection refused"."""
+    detail = " ".join(str(exc).split())
+    return f"{what}: {detail}" if detail else what
 
 
 def _tls_refusal(exc: HttpFailure, url: str) -> PermanentTransportError | None:

@@ -26,6 +26,7 @@ from ecms_adapters.soap.exchange import (
     WriteTimeout,
 )
 from ecms_adapters.soap.target import Origin, Target, parse_target
+from ecms_gateway.engine.reasons import describe
 
 _READ_SIZE = 65536
 _WRITE_SIZE = 262144
@@ -271,7 +272,7 @@ class Http11Pool:
                 raise ConnectFailed(f"the TLS handshake was cut: {exc}") from exc
             raise TlsRefused(str(exc)) from exc
         except OSError as exc:
-            raise ConnectFailed(str(exc) or type(exc).__name__) from exc
+            raise ConnectFailed(describe(exc)) from exc
         connection = _Connection(reader, writer)
         self._open.add(connection)
         return connection

@@ -48,7 +48,7 @@ def test_a_dead_items_reason_is_what_happened_not_a_command(api: ApiServer) -> N
     with api.client(Role.OPERATOR) as client:
         rows = {row["work_id"]: row for row in client.get("/api/v1/queue", params={"state": "dead"}).json()}
         attempts = client.get(f"/api/v1/letters/{rows[now]['letter_id']}").json()["attempts"]
-    assert rows[now]["last_error"] == f"permanent failure: PermanentFailure: {fact}"
+    assert rows[now]["last_error"] == f"permanent failure: {fact}"
     assert [a["error"] for a in attempts] == [rows[now]["last_error"]]
     assert rows[older]["last_error"].endswith("fix the key, then `ecms-gateway retry`")
 

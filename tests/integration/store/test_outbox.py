@@ -63,9 +63,7 @@ def test_transient_failure_waits_for_backoff(backend: Backend, clock: FakeClock)
         claim = store.claim("ecms", "w")
         assert claim is not None
         decision = store.fail(claim.work_id, worker="w", error=TransientFailure("connection refused"))
-        assert decision == RetryAt(
-            at=clock.now + timedelta(seconds=10), reason="TransientFailure: connection refused"
-        )
+        assert decision == RetryAt(at=clock.now + timedelta(seconds=10), reason="connection refused")
         assert store.show(letter_id).letter.state is LetterState.QUEUED
         assert store.claim("ecms", "w") is None  # not due yet
         clock.advance(seconds=10)
@@ -90,7 +88,7 @@ def test_permanent_failure_is_dead_at_once_then_redriven(store: Store) -> None:
     claim = store.claim("ecms", "w")
     assert claim is not None
     decision = store.fail(claim.work_id, worker="w", error=PermanentFailure("node says: unknown receiver"))
-    assert decision == Dead(reason="permanent failure: PermanentFailure: node says: unknown receiver")
+    assert decision == Dead(reason="permanent failure: node says: unknown receiver")
     [dead] = store.queue(work_state=WorkState.DEAD)
     assert dead.last_error == decision.reason
     assert dead.letter_state is LetterState.FAILED
@@ -132,3 +130,21 @@ def test_worker_lost_too_often_goes_dead(backend: Backend, clock: FakeClock) -> 
         [dead] = store.queue(work_state=WorkState.DEAD)
         assert "gave up after 2 attempts" in (dead.last_error or "")
         assert store.show(letter_id).letter.state is LetterState.FAILED
+
+
+def test_a_reason_an_older_version_stored_with_the_class_name_is_shown_without_it(store: Store) -> None:
+    """Older gateways stored "permanent failure: PermanentTransportError: e-CMS node ...": the queue,
+    the attempts and the history (what the CLI, the API and the web pages read) show the words only."""
+    letter_id = store.accept_outbound(make_package(1), actor="clerk", channel="ecms")
+    claim = store.claim("ecms", "w")
+    assert claim is not None
+    older = PermanentFailure(
+        "PermanentTransportError: e-CMS node (http://n/ecms): timed out (ReadTimeout: 60 s)"
+    )
+    store.fail(claim.work_id, worker="w", error=older)
+    words = "permanent failure: e-CMS node (http://n/ecms): timed out (60 s)"
+    [dead] = store.queue(work_state=WorkState.DEAD)
+    assert dead.last_error == words
+    detail = store.show(letter_id)
+    assert [a.error for a in detail.attempts] == [words]
+    assert [h.reason for h in detail.history if h.action == "letter.give_up"] == [words]

@@ -38,7 +38,7 @@ def test_every_failed_check_names_its_reason_and_the_whole_is_not_ready() -> Non
     results = {c.name: c for c in readiness.checks}
     assert results["database"].ok
     assert results["database"].reason is None
-    assert results["ecms:2099000000"].reason == "ConnectionRefusedError: connection refused"
+    assert results["ecms:2099000000"].reason == "connection refused"
     assert results["mail:smtp"].reason == "no answer within 0.05 s"
     assert [c.name for c in readiness.failed] == ["ecms:2099000000", "mail:smtp"]
 
@@ -96,7 +96,7 @@ def test_a_file_store_that_cannot_be_written_fails_with_the_reason(tmp_path: Pat
     blocker.write_text("a file where the folder should be")
     readiness = asyncio.run(HealthChecks([folder_check("file_store", blocker)]).readiness())
     assert not readiness.ok
-    assert "FileExistsError" in (readiness.checks[0].reason or "")
+    assert (readiness.checks[0].reason or "") == f"file exists: {blocker}"
 
 
 def test_the_node_check_asks_the_node_for_its_time_and_fails_when_it_cannot() -> None:
