@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ecms_gateway.errors import InputError
 
 _HASHER = PasswordHasher()
-# Verified against when the user name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY = _HASHER.hash("not a password of anyone")
+
+
+@functools.cache
+def _dummy() -> str:
+    """Verified against when the user name is unknown, so a wrong name costs as long as a wrong password.
+
+    Made on first use: hashing costs ~200 ms of CPU and 64 MiB, which every command paid at import."""
+    return _HASHER.hash("not a password of anyone")
 
 
 def hash_password(password: str) -> str:
@@ -18,7 +26,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _HASHER.verify(password_hash or _DUMMY, password) and password_hash is not None
+        return _HASHER.verify(password_hash or _dummy(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
