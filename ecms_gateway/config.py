@@ -48,8 +48,8 @@ from ecms_gateway.mail.settings import (
 )
 from ecms_gateway.signing.config import PartnerPolicy, SigningConfig, UnsignedPolicy
 from ecms_gateway.signing.keys import KeyRef
-from ecms_gateway.store.database import DATABASE_URL_ENV
-from ecms_gateway.xml.parser import DEFAULT_MAX_BYTES, XmlLimits
+from ecms_gateway.store.location import DATABASE_URL_ENV
+from ecms_gateway.xml.limits import DEFAULT_MAX_BYTES, XmlLimits
 
 
 def _org_id(value: str) -> str:

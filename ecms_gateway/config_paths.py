@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ecms_gateway.store.database import DATA_DIR_ENV
+from ecms_gateway.store.location import DATA_DIR_ENV
 
 if TYPE_CHECKING:
     from ecms_gateway.config import GatewayConfig

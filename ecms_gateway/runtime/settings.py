@@ -14,12 +14,20 @@ from ecms_gateway.letter.follow_up import FollowUpPolicy
 from ecms_gateway.letter.model import DEPARTMENT_SUFFIX
 from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.mail.settings import DEFAULT_MAX_MESSAGE_BYTES
+from ecms_gateway.runtime.channels import ECMS, MAIL
 from ecms_gateway.xml.parser import DEFAULT_MAX_BYTES
 
-ECMS = "ecms"
-"""The channel of the e-CMS exchange (work items, inbox items, retry policy)."""
-MAIL = "mail"
-"""The channel of the saraban mailbox (e-mail), for receivers without an e-CMS node."""
+# ECMS and MAIL too, where the runtime's modules have always found them.
+__all__ = [
+    "ECMS",
+    "ENVELOPE_BYTES",
+    "MAIL",
+    "MB",
+    "MessageLimits",
+    "RuntimeSettings",
+    "ServedOrg",
+    "runtime_settings",
+]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -27,9 +27,7 @@ from ecms_gateway.signing.certs import (
     org_ids_of,
     validity_problem,
 )
-
-PASSPHRASE_ENV: Final = "ECMS_GATEWAY_KEY_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
-"""The environment variable read for a key's passphrase unless the configuration names another."""
+from ecms_gateway.signing.names import PASSPHRASE_ENV as PASSPHRASE_ENV  # noqa: PLC0414 - re-exported
 
 PASSPHRASE_HINT: Final = f"give it in the environment variable {PASSPHRASE_ENV} or in a passphrase file"
 """What to do about an encrypted key loaded without a passphrase, unless the caller knows better."""

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -19,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from ecms_gateway.errors import ConfigError, InputError
+from ecms_gateway.signing.names import KeyType as KeyType  # noqa: PLC0414 - re-exported
 
-KeyType = Literal["rsa2048", "rsa3072", "ec256"]
 _ORG_ID = re.compile(r"[0-9]{10}")
 
 

@@ -17,16 +17,12 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from ecms_gateway.errors import ConfigError
+from ecms_gateway.store.location import DATA_DIR_ENV as DATA_DIR_ENV  # noqa: PLC0414 - re-exported
+from ecms_gateway.store.location import DATABASE_URL_ENV as DATABASE_URL_ENV  # noqa: PLC0414 - as above
+from ecms_gateway.store.location import DEFAULT_DATA_DIR as DEFAULT_DATA_DIR  # noqa: PLC0414 - as above
+from ecms_gateway.store.location import default_data_dir as default_data_dir  # noqa: PLC0414 - as above
 
-DATA_DIR_ENV = "ECMS_GATEWAY_DATA_DIR"
-DATABASE_URL_ENV = "ECMS_GATEWAY_DATABASE_URL"
-DEFAULT_DATA_DIR = Path("var")
 SQLITE_FILE = "gateway.sqlite3"
-
-
-def default_data_dir() -> Path:
-    """``$ECMS_GATEWAY_DATA_DIR`` or ``./var``."""
-    return Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
 
 
 _SECRET_PARAMETER: Final = re.compile(r"pass|secret|token", re.IGNORECASE)

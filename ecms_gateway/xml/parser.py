@@ -7,24 +7,14 @@ Base64 text nodes are allowed, but only inside that limit).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, NoReturn
 
 from lxml import etree
 
 from ecms_gateway.errors import XmlRejected
-
-DEFAULT_MAX_BYTES: Final = 64 * 1024 * 1024
-"""Default ceiling for one XML input: a letter with several large PDFs fits, a memory bomb does not."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class XmlLimits:
-    """Limits applied to every parse; ``max_bytes`` is configurable per deployment."""
-
-    max_bytes: int = DEFAULT_MAX_BYTES
-
+from ecms_gateway.xml.limits import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES  # noqa: PLC0414 - re-exported
+from ecms_gateway.xml.limits import XmlLimits as XmlLimits  # noqa: PLC0414 - as above
 
 _local = threading.local()
 
