@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from ecms_gateway.runtime.settings import ECMS, MAIL
+from ecms_gateway.runtime.channels import ECMS, MAIL
 
 MAX_ID = 2**31 - 1
 """The largest id of a letter, work item, mail letter or webhook: the store's ids are 32-bit integers

@@ -11,8 +11,6 @@ from ecms_gateway.cli.output import human_size, missing, print_faults, writing
 from ecms_gateway.cli.settings import add_xml_options, xml_limits
 from ecms_gateway.errors import InputError, LetterInvalid, PolicyRefused, SchemaInvalid
 from ecms_gateway.fileio import write_atomic
-from ecms_gateway.letter.loader import load_letter_file
-from ecms_gateway.services.convert import document_from_xml, is_letter_file, letter_to_document, write_letter
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from ecms_gateway.services.convert import is_letter_file  # noqa: PLC0415 - the parser imports this module
+
     path: Path = args.file
     if not path.is_file():
         print(f"{path}: {missing(path)}", file=sys.stderr)
@@ -68,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _to_ecms(path: Path, args: argparse.Namespace) -> int:
+    from ecms_gateway.letter.loader import load_letter_file  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.services.convert import letter_to_document  # noqa: PLC0415 - the parser imports this module
+
     out: Path = args.output or Path.cwd() / f"{path.stem}.xml"
     package = load_letter_file(path)
     data = letter_to_document(package)
@@ -84,6 +87,8 @@ def _to_ecms(path: Path, args: argparse.Namespace) -> int:
 
 
 def _to_letter(path: Path, args: argparse.Namespace) -> int:
+    from ecms_gateway.services.convert import document_from_xml, write_letter  # noqa: PLC0415 - the parser imports this module
+
     out: Path = args.output or Path.cwd() / f"{path.stem}.json"
     limits = xml_limits(args)
     decoded = document_from_xml(path.read_bytes(), limits=limits, source="the file")

@@ -20,15 +20,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecms_gateway import __version__
 from ecms_gateway.cli.arguments import record_id
-from ecms_gateway.cli.evidence_readme import readme
-from ecms_gateway.engine import Store
 from ecms_gateway.errors import InputError
-from ecms_gateway.services.evidence import LetterEvidence, letter_evidence
-from ecms_gateway.store.database import url_without_secrets
+
+if TYPE_CHECKING:
+    from ecms_gateway.engine import Store
+    from ecms_gateway.services.evidence import LetterEvidence
 
 EXIT_OK, EXIT_INCOMPLETE = 0, 1
 # Query parameters of a database URL that carry a secret (``?password=``): the manifest leaves for others.
@@ -64,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def export(args: argparse.Namespace, *, open_store: Callable[[], Store], database_url: str) -> int:
     """Write the export; exit 1 (after writing everything) when the audit chain is broken or something
     the store lists for the letter is missing or changed."""
+    from ecms_gateway.services.evidence import letter_evidence  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.store.database import url_without_secrets  # noqa: PLC0415 - the parser imports this module
+
     target = args.out.with_name(args.out.name + ".zip") if args.zip else args.out
     _check_target(target, force=args.force, folder=not args.zip)
     with open_store() as store:
@@ -111,6 +114,8 @@ def _writing(target: Path) -> Iterator[None]:
 
 def _parts(evidence: LetterEvidence, *, database: str) -> dict[str, bytes]:
     """Every file of the export by its path inside it, manifest and checksums last."""
+    from ecms_gateway.cli.evidence_readme import readme  # noqa: PLC0415 - the parser imports this module
+
     exported = _now()  # one moment for the chain's check, README.txt and the manifest
     parts: dict[str, bytes] = {"letter.json": _json(evidence.letter)}
     lines = [{"record": "entry", **line} for line in evidence.audit]

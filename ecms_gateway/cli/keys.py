@@ -12,9 +12,7 @@ from typing import get_args
 
 from ecms_gateway.cli.arguments import whole_number
 from ecms_gateway.cli.main import EXIT_OK
-from ecms_gateway.signing.certs import fingerprint
-from ecms_gateway.signing.keys import PASSPHRASE_ENV, read_passphrase
-from ecms_gateway.signing.newkeys import KeyType, write_new_key
+from ecms_gateway.signing.names import PASSPHRASE_ENV, KeyType
 
 DEFAULT_OUT = Path("keys")
 MAX_DAYS = 36500  # a hundred years: a trial certificate needs no more, and the date stays representable
@@ -53,6 +51,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_new(args: argparse.Namespace) -> int:
+    from ecms_gateway.signing.certs import fingerprint  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.signing.keys import read_passphrase  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.signing.newkeys import write_new_key  # noqa: PLC0415 - the parser imports this module
+
     passphrase = read_passphrase(file=args.passphrase_file, env_name=PASSPHRASE_ENV, environ=os.environ)
     files = write_new_key(args.org, args.out, key_type=args.type, days=args.days, passphrase=passphrase)
     state = "encrypted" if passphrase else "NOT encrypted"

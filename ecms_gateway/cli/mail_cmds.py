@@ -12,10 +12,6 @@ from pathlib import Path
 from ecms_gateway.cli import mail_review_cmds
 from ecms_gateway.cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from ecms_gateway.cli.settings import add_xml_options, config_from_args, has_config, xml_limits
-from ecms_gateway.mail.classify import classify
-from ecms_gateway.mail.directory import MailDirectory, load_mail_directory
-from ecms_gateway.mail.inbound import Quarantined
-from ecms_gateway.mail.report import describe
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,6 +46,11 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
+    from ecms_gateway.mail.classify import classify  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.mail.directory import MailDirectory, load_mail_directory  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.mail.inbound import Quarantined  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.mail.report import describe  # noqa: PLC0415 - the parser imports this module
+
     path: Path = args.file
     try:
         raw = path.read_bytes()

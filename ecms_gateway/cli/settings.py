@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ecms_gateway.config import GatewayConfig, load_config
-from ecms_gateway.store.database import default_data_dir
-from ecms_gateway.xml.parser import DEFAULT_MAX_BYTES, XmlLimits
+from ecms_gateway.store.location import default_data_dir
+from ecms_gateway.xml.limits import DEFAULT_MAX_BYTES, XmlLimits
+
+if TYPE_CHECKING:
+    from ecms_gateway.config import GatewayConfig
 
 CONFIG_ENV = "ECMS_GATEWAY_CONFIG"
 
@@ -36,6 +39,8 @@ def has_config(args: argparse.Namespace) -> bool:
 
 def config_from_args(args: argparse.Namespace) -> GatewayConfig:
     """The configuration named by ``--config`` or ``$ECMS_GATEWAY_CONFIG``, else the defaults."""
+    from ecms_gateway.config import GatewayConfig, load_config  # noqa: PLC0415 - the parser imports this module
+
     path = _config_path(args)
     if path is not None:
         return load_config(path)

@@ -8,20 +8,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lxml import etree
-
 from ecms_gateway.cli.main import EXIT_OK, EXIT_USAGE
 from ecms_gateway.cli.output import missing, warn, writing
 from ecms_gateway.cli.settings import add_config_option, config_from_args
-from ecms_gateway.codec.document import DOCUMENT
 from ecms_gateway.errors import InputError
 from ecms_gateway.fileio import write_atomic
-from ecms_gateway.signing.config import PartnerPolicy
-from ecms_gateway.signing.keys import PASSPHRASE_ENV, load_key_files, read_passphrase
-from ecms_gateway.signing.signer import sign_document, sign_notifier
-from ecms_gateway.signing.trust import TrustStore
-from ecms_gateway.signing.verifier import Verifier
-from ecms_gateway.xml.parser import parse_xml_file
+from ecms_gateway.signing.names import PASSPHRASE_ENV
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,6 +58,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_sign(args: argparse.Namespace) -> int:
+    from lxml import etree  # noqa: PLC0415 - the parser imports this module
+
+    from ecms_gateway.codec.document import DOCUMENT  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.signing.keys import load_key_files, read_passphrase  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.signing.signer import sign_document, sign_notifier  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.xml.parser import parse_xml_file  # noqa: PLC0415 - the parser imports this module
+
     if not args.file.is_file():
         print(f"{args.file}: {missing(args.file, '*.xml')}", file=sys.stderr)
         return EXIT_USAGE
@@ -95,6 +94,11 @@ def run_sign(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    from ecms_gateway.signing.config import PartnerPolicy  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.signing.trust import TrustStore  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.signing.verifier import Verifier  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.xml.parser import parse_xml_file  # noqa: PLC0415 - the parser imports this module
+
     if not args.file.is_file():
         print(f"{args.file}: {missing(args.file, '*.xml')}", file=sys.stderr)
         return EXIT_USAGE

@@ -9,11 +9,8 @@ from pathlib import Path
 from ecms_gateway.cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from ecms_gateway.cli.output import missing, print_faults
 from ecms_gateway.cli.settings import add_xml_options, xml_limits
-from ecms_gateway.codec.recognize import read_message
 from ecms_gateway.errors import InputError, LetterInvalid, SchemaInvalid
-from ecms_gateway.letter.loader import load_letter_file
-from ecms_gateway.services.convert import is_letter_file
-from ecms_gateway.xml.parser import XmlLimits
+from ecms_gateway.xml.limits import XmlLimits
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
 
 def check_file(path: Path, limits: XmlLimits) -> bool:
     """Print the verdict for one file; True when it is valid."""
+    from ecms_gateway.codec.recognize import read_message  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.letter.loader import load_letter_file  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.services.convert import is_letter_file  # noqa: PLC0415 - the parser imports this module
+
     label = str(path)
     try:
         if is_letter_file(path):

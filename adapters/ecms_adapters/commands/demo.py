@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from ecms_adapters.runtime.demo import Demo, DemoFailed
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = subparsers.add_parser(
@@ -35,6 +33,8 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from ecms_adapters.runtime.demo import Demo, DemoFailed  # noqa: PLC0415 - the parser imports this module
+
     # Ctrl-C, and SIGTERM from a service manager, stop the children in order (SIGINT is ignored by
     # default in a background job, so both are handled explicitly).
     signal.signal(signal.SIGINT, _interrupt)

@@ -11,7 +11,6 @@ import errno
 import socket
 from pathlib import Path
 
-from ecms_adapters.compose import run_node
 from ecms_gateway.errors import ConfigError
 from ecms_gateway.node.options import SERVICE_PATH, NodeOptions
 
@@ -51,6 +50,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ecms_adapters.compose import run_node  # noqa: PLC0415 - the parser imports this module
+
     if (args.tls_cert is None) != (args.tls_key is None):
         raise ConfigError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
     if args.tls_client_ca is not None and args.tls_cert is None:

@@ -8,11 +8,8 @@ import os
 import signal
 from pathlib import Path
 
-from ecms_adapters.runtime.gateway import run_config
 from ecms_gateway import logs
 from ecms_gateway.cli.settings import CONFIG_ENV, add_config_option
-from ecms_gateway.cli.stores import make_data_folders
-from ecms_gateway.config import load_config
 from ecms_gateway.errors import ConfigError
 
 LOG_LEVELS = tuple(level.value for level in logs.LogLevel)
@@ -51,8 +48,12 @@ def config_path(args: argparse.Namespace) -> Path:
 
 def _run(args: argparse.Namespace) -> int:
     # SIGUSR1 ends a process by default: ignore it until the gateway handles it (a wake-up that comes
-    # while starting is harmless, the first poll happens anyway).
+    # while starting, loading the gateway's modules included, is harmless: the first poll happens anyway).
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+    from ecms_adapters.runtime.gateway import run_config  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.cli.stores import make_data_folders  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.config import load_config  # noqa: PLC0415 - the parser imports this module
+
     config = load_config(config_path(args))
     # The first start creates the store (README): its folder, or why it cannot be made, comes first.
     make_data_folders(data_dir=config.gateway.data_dir, database_url=config.database_url)

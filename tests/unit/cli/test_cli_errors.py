@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ecms_gateway.cli import convert
+from ecms_gateway.services import convert  # the command imports it when it runs
 from tests.unit.cli.support import run
 
 SAMPLES = Path(__file__).parents[3] / "ecms_gateway" / "samples" / "letters"
