@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "ecms_gateway.cli.signing_cmds",
     "ecms_gateway.cli.mail_cmds",
     "ecms_gateway.cli.clerk_cmds",
+    "ecms_gateway.cli.letters_cmds",
     "ecms_gateway.cli.access_cmds",
     "ecms_gateway.cli.webhook_cmds",
 )

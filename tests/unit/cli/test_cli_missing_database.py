@@ -28,6 +28,7 @@ def typo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 READ_OR_ACT = [
     ["queue"],
     ["show", "1"],
+    ["letters"],
     ["problems"],
     ["audit", "verify"],
     ["retry", "--dead"],
