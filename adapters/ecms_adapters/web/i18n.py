@@ -302,6 +302,21 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "tl.retry_later": ("ส่งไม่สำเร็จ จะลองใหม่", "failed for now, will retry"),
     "tl.release": ("ระบบหยุดทำงานก่อนส่ง จะส่งเมื่อเริ่มใหม่", "put back: the gateway stopped before sending it"),
     "tl.give_up": ("ส่งไม่สำเร็จ (หยุดลองใหม่)", "delivery gave up"),
+    # Why a try failed: the page's words, then the error as stored, quoted (often the node's English).
+    "tl.why": ("สาเหตุที่ส่งไม่สำเร็จ ตามที่ระบบแจ้ง:", "Why, as the system said it:"),
+    "tl.why.try": ("สาเหตุที่ส่งครั้งที่ {n} ไม่สำเร็จ ตามที่ระบบแจ้ง:", "Why try {n} failed, as the system said it:"),
+    "tl.why.permanent": (
+        "ปลายทางหรือระบบไม่รับหนังสือนี้ ส่งซ้ำก็ไม่สำเร็จจนกว่าจะแก้ไขสาเหตุ ตามที่ระบบแจ้ง:",
+        "Refused: sending it again cannot help until the cause is fixed. As the system said it:",
+    ),
+    "tl.why.attempts": (
+        "ลองส่งแล้ว {n} ครั้งไม่สำเร็จ สาเหตุครั้งล่าสุด ตามที่ระบบแจ้ง:",
+        "Tried {n} times without success; the last time, as the system said it:",
+    ),
+    "tl.why.too_long": (
+        "ลองส่งจนเกินเวลาที่กำหนดแล้วไม่สำเร็จ สาเหตุครั้งล่าสุด ตามที่ระบบแจ้ง:",
+        "Tried for longer than allowed without success; the last time, as the system said it:",
+    ),
     "tl.redrive": ("ผู้ดูแลสั่งส่งใหม่", "redriven by an operator"),
     "tl.receive_notified": ("ผู้รับได้รับหนังสือแล้ว", "received by them"),
     "tl.accept_notified": ("ผู้รับลงทะเบียนรับ เลขรับที่ {n}", "registered by them as receive number {n}"),
