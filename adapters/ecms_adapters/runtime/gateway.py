@@ -253,7 +253,7 @@ def app_hooks(config: GatewayConfig, gateway: ObservedGateway) -> Sequence[AppHo
     and the web pages at / with the signing certificates for the operators' dashboard."""
     observability = gateway.observability
     certificates = certificate_statuses(config.signing_config(), gateway.parts.signer)
-    pages = web_hook(gateway.services, certificates=certificates)
+    pages = web_hook(gateway.services, mail=config.mail is not None, certificates=certificates)
     return (observability.install_metrics, observability.install_health, pages)
 
 

@@ -85,26 +85,29 @@ def install_web(
     app: Starlette,
     services: Services,
     *,
+    mail: bool,
     certificates: Callable[[], Sequence[CertStatus]] | None = None,
     secure_cookies: bool = False,
 ) -> None:
     """Add the pages to ``app`` (a FastAPI or Starlette application) after its own routes; their last
-    route answers every other GET outside ``/api/`` and ``/static/``, so nothing may be added after."""
+    route answers every other GET outside ``/api/`` and ``/static/``, so nothing may be added after.
+    ``mail``: the saraban mail channel is configured; without it the mail letters' pages say so."""
     web = Web(
         services=services,
         env=make_environment(),
         certificates=certificates or (lambda: ()),
         secure_cookies=secure_cookies,
+        mail=mail,
     )
     app.router.routes.extend(web_routes(web))
 
 
 def web_hook(
-    services: Services, *, certificates: Callable[[], Sequence[CertStatus]] | None = None
+    services: Services, *, mail: bool, certificates: Callable[[], Sequence[CertStatus]] | None = None
 ) -> Callable[[Starlette], None]:
     """``install_web`` as one of ``create_app``'s ``extra`` hooks."""
 
     def hook(app: Starlette) -> None:
-        install_web(app, services, certificates=certificates)
+        install_web(app, services, mail=mail, certificates=certificates)
 
     return hook

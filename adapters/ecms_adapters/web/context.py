@@ -62,6 +62,7 @@ class Web:
     env: Environment
     certificates: Callable[[], Sequence[CertStatus]] = field(default=lambda: ())
     secure_cookies: bool = False  # set Secure on every cookie, whatever the request came over
+    mail: bool = False  # the saraban mail channel is configured ([mail]): its letters' pages are shown
 
     def secure(self, request: Request) -> bool:
         """Cookies are Secure on a request that came over HTTPS: to the gateway itself, or to the TLS
@@ -105,7 +106,7 @@ class Page:
             "lang": self.lang,
             "user": self.principal,
             "csrf": self.session.csrf_token,
-            "nav": navigation(self.principal),
+            "nav": navigation(self.principal, mail=self.web.mail),
             "badges": self.badges,
             "path": self.request.url.path,
             "org_name": self.org_name,
@@ -146,8 +147,9 @@ OPERATOR_ROLES: Final = (Role.OPERATOR,)
 READ_LETTER_ROLES: Final = (Role.CLERK, Role.OPERATOR)
 
 
-def navigation(principal: Principal) -> list[tuple[str, str]]:
-    """(path, catalogue key) of the menu entries this role may use."""
+def navigation(principal: Principal, *, mail: bool) -> list[tuple[str, str]]:
+    """(path, catalogue key) of the menu entries this role may use; the mail letters' only when the
+    saraban mail channel is configured (``mail``)."""
     entries: list[tuple[str, str]] = []
     if principal.allows(Role.CLERK):
         entries += [
@@ -156,7 +158,8 @@ def navigation(principal: Principal) -> list[tuple[str, str]]:
             ("/received", "nav.received"),
             ("/registry", "nav.registry"),
         ]
-        entries.append((MAIL_LETTERS, "nav.mail_letters"))
+        if mail:
+            entries.append((MAIL_LETTERS, "nav.mail_letters"))
     if principal.allows(Role.OPERATOR):
         entries += [("/dashboard", "nav.dashboard"), ("/audit", "nav.audit")]
     return entries
@@ -165,9 +168,9 @@ def navigation(principal: Principal) -> list[tuple[str, str]]:
 MAIL_LETTERS: Final = "/mail-letters"
 
 
-def badges(services: Services, principal: Principal) -> dict[str, int]:
+def badges(services: Services, principal: Principal, *, mail: bool) -> dict[str, int]:
     """The counts beside menu entries: the mail letters waiting for a clerk."""
-    if not principal.allows(Role.CLERK):
+    if not mail or not principal.allows(Role.CLERK):
         return {}
     return {MAIL_LETTERS: count_waiting(services.store)}
 
@@ -239,7 +242,7 @@ async def _checked(  # noqa: PLR0917 - the endpoint's parts, passed on once
             return _refused(web, request, session, lang, "error.csrf")
     if not session.principal.allows(*roles):
         return _refused(web, request, session, lang, "error.forbidden")
-    counts = await asyncio.to_thread(badges, web.services, session.principal)
+    counts = await asyncio.to_thread(badges, web.services, session.principal, mail=web.mail)
     message = flash.read(request, key=session.csrf_token)
     response = await handler(
         Page(request=request, web=web, session=session, lang=lang, form=form, badges=counts, flash=message)

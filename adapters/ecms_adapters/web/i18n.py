@@ -440,6 +440,14 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "nav.mail_letters": ("หนังสือจากอีเมลรอยืนยัน", "Letters by e-mail to confirm"),
     "nav.waiting": ("{n} รายการรอยืนยัน", "{n} waiting"),
     "mail.title": ("หนังสือจากอีเมลรอยืนยัน", "Letters by e-mail to confirm"),
+    "mail.off.title": ("ยังไม่ได้เปิดใช้ช่องทางอีเมลสารบรรณ", "The saraban mail channel is not configured"),
+    "mail.off": (
+        "ระบบนี้ไม่ได้ตั้งค่าช่องทางอีเมลสารบรรณ จึงไม่มีหนังสือจากอีเมลให้ยืนยัน "
+        "หากหน่วยงานรับหนังสือทางอีเมล ให้ผู้ดูแลระบบเพิ่มส่วน [mail] ในไฟล์ตั้งค่าแล้วเริ่มระบบใหม่",
+        "This gateway has no saraban mail channel configured, so there are no letters by e-mail to "
+        "confirm. If the office takes letters by e-mail, an administrator adds a [mail] section to the "
+        "configuration and restarts the gateway",
+    ),
     "mail.intro": (
         "หนังสือที่บุคคลส่งมาทางอีเมลสารบรรณ ระบบอ่านข้อมูลได้เท่าที่พบ กรุณาตรวจ เติมส่วนที่ขาด แล้วยืนยันเป็นหนังสือรับ "
         "อีเมลที่ระบบรับเป็นหนังสือไม่ได้ (ไม่มีไฟล์ ไฟล์เสีย ใหญ่เกิน) ก็อยู่ในรายการนี้พร้อมเหตุผล อ่านแล้วจัดการ แล้วปัดตก",

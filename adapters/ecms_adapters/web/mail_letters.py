@@ -8,13 +8,15 @@ the core's ``services/mail_letters.py``, as the API's and CLI's are."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ecms_adapters.web.context import CLERK_ROLES, Page, Web, page
+from ecms_adapters.web.context import CLERK_ROLES, Handler, Page, Web, page
 from ecms_adapters.web.directory import choices
 from ecms_adapters.web.fault_text import error_text, fault_text
 from ecms_adapters.web.i18n import translate
@@ -49,13 +51,25 @@ Faults = dict[str, list[str]]
 def routes(web: Web) -> list[BaseRoute]:
     """The pages under ``/mail-letters``, each behind the session, clerk-role and CSRF checks."""
     return [
-        Route(BASE, page(web, waiting, CLERK_ROLES), methods=["GET"]),
-        Route(BASE + "/{record_id:int}", page(web, detail, CLERK_ROLES), methods=["GET"]),
-        Route(BASE + "/{record_id:int}/files/{position:int}", page(web, file, CLERK_ROLES), methods=["GET"]),
-        Route(BASE + "/{record_id:int}/mail.eml", page(web, original, CLERK_ROLES), methods=["GET"]),
-        Route(BASE + "/{record_id:int}/confirm", page(web, confirm, CLERK_ROLES), methods=["POST"]),
-        Route(BASE + "/{record_id:int}/dismiss", page(web, dismiss, CLERK_ROLES), methods=["POST"]),
+        Route(BASE, _mail_page(web, waiting), methods=["GET"]),
+        Route(BASE + "/{record_id:int}", _mail_page(web, detail), methods=["GET"]),
+        Route(BASE + "/{record_id:int}/files/{position:int}", _mail_page(web, file), methods=["GET"]),
+        Route(BASE + "/{record_id:int}/mail.eml", _mail_page(web, original), methods=["GET"]),
+        Route(BASE + "/{record_id:int}/confirm", _mail_page(web, confirm), methods=["POST"]),
+        Route(BASE + "/{record_id:int}/dismiss", _mail_page(web, dismiss), methods=["POST"]),
     ]
+
+
+def _mail_page(web: Web, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """A clerk's page that needs the saraban mail channel: without ``[mail]`` it says the channel is
+    not configured (a bookmark or an old link may still lead here)."""
+
+    async def unless_mail_is_off(page: Page) -> Response:
+        if not page.web.mail:
+            return page.render("error.html", status=404, title_key="mail.off.title", message_key="mail.off")
+        return await handler(page)
+
+    return page(web, unless_mail_is_off, CLERK_ROLES)
 
 
 async def waiting(page: Page) -> Response:

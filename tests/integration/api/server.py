@@ -103,7 +103,7 @@ def faces(services: Services) -> tuple[AppHook, ...]:
         guard=operator_only(),
         process_metrics=False,
     )
-    return (observability.install_metrics, observability.install_health, web_hook(services))
+    return (observability.install_metrics, observability.install_health, web_hook(services, mail=True))
 
 
 WEB_PUBLIC = {

@@ -42,6 +42,7 @@ class LiveWeb:
 
     root: Path
     certificates: tuple[CertStatus, ...] = ()
+    mail: bool = True  # the gateway has a [mail] section: the mail letters' pages are in the menu
     store: Store = field(init=False)
     services: Services = field(init=False)
     url: str = field(init=False)
@@ -67,7 +68,9 @@ class LiveWeb:
                 name, role=role, password=PASSWORD, display_name=f"{name} A", actor="test"
             )
         certs = self.certificates
-        app = create_app(self.services, extra=(web_hook(self.services, certificates=lambda: certs),))
+        app = create_app(
+            self.services, extra=(web_hook(self.services, mail=self.mail, certificates=lambda: certs),)
+        )
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")

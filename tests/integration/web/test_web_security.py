@@ -132,7 +132,9 @@ def test_the_walker_has_exactly_the_routes_the_web_pages_add(site: Site) -> None
     walker claims no route the pages did not add (those are the API walker's)."""
     services = site.server.services
     bare = {key for _route, key in _flat(create_app(services))}
-    added = {key for _route, key in _flat(create_app(services, extra=(web_hook(services),)))} - bare
+    added = {
+        key for _route, key in _flat(create_app(services, extra=(web_hook(services, mail=True),)))
+    } - bare
     walked = _web_routes(_app(site))
     assert {key for route, key in _flat(_app(site)) if walker_of(route) == "web"} == added
     for route in walked:
