@@ -28,8 +28,10 @@ from ecms_gateway.errors import GatewayError
 _UNSAFE_NAME: Final = re.compile(r"[/\\\x00-\x1f\x7f]+")
 
 NOT_ARCHIVED: Final = (
-    "sent before this gateway archived the messages it sends (store migration 0008), so its bytes were "
-    "not kept; the audit entries record that it went (with the node's ProcessID, or the mail's Message-ID)"
+    "no copy was archived: a gateway version without the sent-message archive sent it (before store "
+    "migration 0008 was applied, or a process of an earlier version still running after it was), so its "
+    "bytes were not kept; the audit entries record that it went (with the node's ProcessID, or the "
+    "mail's Message-ID)"
 )
 HASHED_FIELDS: Final = ("at", "actor", "action", "letter_id", "work_id", "reason", "detail", "prev_hash")
 """The fields of an audit line that its ``hash`` covers (``engine.audit.entry_hash``)."""
@@ -195,7 +197,7 @@ def _sent(
 
 
 def _not_archived(records: EvidenceRecords) -> list[dict[str, Any]]:
-    """Sending work done without an archived message: it went before the archive existed."""
+    """Sending work done without an archived message: a gateway version without the archive sent it."""
     archived = {m.work_id for m in records.sent}
     return [
         {

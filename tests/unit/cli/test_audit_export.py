@@ -407,3 +407,24 @@ def test_show_lists_what_was_sent_when_under_which_message_id_and_who_confirmed_
     listing = stdout.split("sent messages")[1]
     assert "notifier:receive" in listing
     assert "notifier:accept" in listing
+
+
+def test_a_message_sent_without_an_archived_copy_is_said_to_be_not_archived_not_when(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A gateway version without the sent-message archive sent it: before migration 0008 was applied,
+    or a process of that version left running through the upgrade, so the export cannot say when."""
+    data = tmp_path / "data"
+    shutil.copytree(life / A / "data", data)
+    with sqlite3.connect(data / "gateway.sqlite3") as db:  # what such a process leaves: no archived copy
+        db.execute("DELETE FROM sent_confirmation")
+        db.execute("DELETE FROM sent_item")
+    out = tmp_path / "evidence"
+    assert _export(capsys, data, out)[0] == 0  # nothing the store lists is missing
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    [letter_sent] = [m for m in manifest["not_included"] if "the send message" in m["what"]]
+    assert letter_sent["why"].startswith("no copy was archived: a gateway version without the sent-message")
+    assert "a process of an earlier version still running" in letter_sent["why"]
+    assert "sent before" not in letter_sent["why"]
+    readme = (out / "README.txt").read_text(encoding="utf-8")
+    assert f"{letter_sent['what']}: {letter_sent['why']}" in readme
