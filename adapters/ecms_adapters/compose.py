@@ -18,6 +18,7 @@ from ecms_gateway.node import NodeService, NodeSettings, describe_service, load_
 from ecms_gateway.node.migrate import prepare
 from ecms_gateway.node.options import NodeOptions
 from ecms_gateway.store.database import Database
+from ecms_gateway.store.sessions import session_name
 
 
 def run_node(options: NodeOptions) -> int:
@@ -29,7 +30,7 @@ def run_node(options: NodeOptions) -> int:
 async def _serve_node(options: NodeOptions) -> int:
     settings = NodeSettings(service_url=options.service_url, directory=load_directory(options.directory))
     options.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(options.sqlalchemy_url())
+    db = Database(options.sqlalchemy_url(), application_name=session_name("node"))
     try:
         await asyncio.to_thread(prepare, db)
         relay_config = SoapClientConfig(

@@ -99,7 +99,9 @@ def _actor(args: argparse.Namespace) -> str:
 def _store(args: argparse.Namespace, *, create: bool = False) -> Store:
     """The store; adding a user or a key may come first on a new data folder, the rest needs one."""
     config = config_from_args(args)
-    return open_store(database_url=config.database_url, data_dir=config.gateway.data_dir, create=create)
+    return open_store(
+        database_url=config.database_url, data_dir=config.gateway.data_dir, create=create, role=args.command
+    )
 
 
 def _when(value: object) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Final
 
 from ecms_gateway.cli.arguments import record_id
+from ecms_gateway.cli.nudge import running_elsewhere, wake_or_say
 from ecms_gateway.cli.settings import add_config_option, config_from_args
 from ecms_gateway.cli.stores import open_store
 from ecms_gateway.config import GatewayConfig
@@ -138,7 +139,7 @@ def _said_as_commands(store: Store, letter_id: int, command: str) -> Iterator[No
         raise IllegalTransition(said, fault_code=exc.fault_code, fault_params=exc.fault_params) from exc
 
 
-def _store(config: GatewayConfig, *, create: bool = False) -> Store:
+def _store(config: GatewayConfig, role: str, *, create: bool = False) -> Store:
     """The store; only ``send`` may be the first command on a new data folder, the others act on a letter
     that must be there."""
     return open_store(
@@ -146,12 +147,13 @@ def _store(config: GatewayConfig, *, create: bool = False) -> Store:
         data_dir=config.gateway.data_dir,
         policies=config.retry_policies(),
         create=create,
+        role=role,
     )
 
 
-def _nudge(config: GatewayConfig) -> None:
-    if wake_gateway(config.gateway.data_dir) is None:
-        print("(no gateway runs on this data folder now: `ecms-gateway run` will deliver it)")
+def _nudge(config: GatewayConfig, role: str) -> None:
+    data_dir, url = config.gateway.data_dir, config.database_url
+    wake_or_say(data_dir=data_dir, database_url=url, role=role, then="will deliver it")
 
 
 def _describe(submitted: Submitted, config: GatewayConfig) -> str:
@@ -168,7 +170,7 @@ def _send(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     package = load_letter_file(args.letter)
     routing = load_routing(config)
-    with _store(config, create=True) as store:
+    with _store(config, args.command, create=True) as store:
         submitted = clerk.submit(
             store,
             package,
@@ -179,50 +181,51 @@ def _send(args: argparse.Namespace) -> int:
             limits=MessageLimits.of(config),
         )
     print(_describe(submitted, config))
-    _nudge(config)
+    _nudge(config, args.command)
     return 0
 
 
 def _register(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    with _store(config) as store, _said_as_commands(store, args.letter_id, "register"):
+    with _store(config, args.command) as store, _said_as_commands(store, args.letter_id, "register"):
         number = clerk.register(store, args.letter_id, actor=_actor(args))
     print(f"letter {args.letter_id} registered: receive number {number}; AcceptLetterNotifier queued")
-    _nudge(config)
+    _nudge(config, args.command)
     return 0
 
 
 def _reject(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    with _store(config) as store, _said_as_commands(store, args.letter_id, "reject"):
+    with _store(config, args.command) as store, _said_as_commands(store, args.letter_id, "reject"):
         clerk.reject(store, args.letter_id, reason=args.reason, actor=_actor(args))
     print(f"letter {args.letter_id} rejected; RejectLetterNotifier queued")
-    _nudge(config)
+    _nudge(config, args.command)
     return 0
 
 
 def _invalid(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    with _store(config) as store, _said_as_commands(store, args.letter_id, "invalid"):
+    with _store(config, args.command) as store, _said_as_commands(store, args.letter_id, "invalid"):
         clerk.mark_invalid(store, args.letter_id, reason=args.reason, actor=_actor(args))
     print(f"letter {args.letter_id} marked invalid; InvalidLetterNotifier queued")
-    _nudge(config)
+    _nudge(config, args.command)
     return 0
 
 
 def _withdraw(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    with _store(config) as store, _said_as_commands(store, args.letter_id, "withdraw"):
+    with _store(config, args.command) as store, _said_as_commands(store, args.letter_id, "withdraw"):
         clerk.withdraw(store, args.letter_id, actor=_actor(args), reason=args.reason)
     print(f"letter {args.letter_id} withdrawn; the withdrawal at the node is queued")
-    _nudge(config)
+    _nudge(config, args.command)
     return 0
 
 
 def _resend(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     corrected = load_letter_file(args.letter) if args.letter else None
-    with _store(config) as store:  # first: a missing database is the mistake to report, not routing
+    # The store first: a missing database is the mistake to report, not routing.
+    with _store(config, args.command) as store:
         routing = load_routing(config)
         submitted = clerk.resend(
             store,
@@ -235,27 +238,36 @@ def _resend(args: argparse.Namespace) -> int:
             limits=MessageLimits.of(config),
         )
     print(_describe(submitted, config) + f" (resend of letter {args.letter_id})")
-    _nudge(config)
+    _nudge(config, args.command)
     return 0
 
 
 def _invalid_accept_id(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    with _store(config) as store:
+    with _store(config, args.command) as store:
         report = clerk.report_wrong_accept_id(store, args.letter_id, reason=args.reason, actor=_actor(args))
     print(
         f"letter {report.letter_id}: receive number {report.accept_id} reported wrong; "
         f"InvalidAcceptIDNotifier queued (work {report.work_id})"
     )
-    _nudge(config)
+    _nudge(config, args.command)
     return 0
 
 
 def _poll_now(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    pid = wake_gateway(config.gateway.data_dir)
+    data_dir = config.gateway.data_dir
+    pid = wake_gateway(data_dir)
     if pid is None:
-        print(f"no gateway runs on {config.gateway.data_dir}", flush=True)
+        others = running_elsewhere(data_dir=data_dir, database_url=config.database_url, role=args.command)
+        if others is None:
+            print(f"no gateway runs on {data_dir}", flush=True)
+        else:
+            print(
+                f"no gateway runs on {data_dir} on this machine, and poll-now wakes only one here; {others} "
+                "poll the node at their next poll (ecms.poll_interval_seconds)",
+                flush=True,
+            )
         return 1
     print(f"asked the gateway (pid {pid}) to poll the node now")
     return 0

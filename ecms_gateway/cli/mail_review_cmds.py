@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ecms_gateway.cli.arguments import record_id
+from ecms_gateway.cli.nudge import wake_or_say
 from ecms_gateway.cli.output import human_size, writing
 from ecms_gateway.cli.settings import add_config_option, config_from_args
 from ecms_gateway.cli.stores import open_store
@@ -27,7 +28,6 @@ from ecms_gateway.fileio import write_atomic
 from ecms_gateway.letter.codes import Secrecy, Speed
 from ecms_gateway.letter.dates import parse_clerk_date
 from ecms_gateway.letter.thai import format_thai_date
-from ecms_gateway.runtime.control import wake_gateway
 from ecms_gateway.services import mail_letters
 from ecms_gateway.services.mail_review import LABELS
 
@@ -116,6 +116,7 @@ def _with_store(args: argparse.Namespace, body: Callable[[Store, GatewayConfig],
         data_dir=config.gateway.data_dir,
         policies=config.retry_policies(),
         create=False,
+        role=args.command,
     ) as store:
         return body(store, config)
 
@@ -241,8 +242,8 @@ def _confirm(args: argparse.Namespace) -> int:
             f"mail letter {args.record_id} confirmed as letter {done.letter_id}{again}, state received; "
             f"register it: ecms-gateway register {done.letter_id}"
         )
-        if wake_gateway(config.gateway.data_dir) is None:
-            print("(no gateway runs on this data folder now: `ecms-gateway run` mails the receipt)")
+        data_dir, url = config.gateway.data_dir, config.database_url
+        wake_or_say(data_dir=data_dir, database_url=url, role=args.command, then="mails the receipt")
         return EXIT_OK
 
     return _with_store(args, body)

@@ -16,12 +16,13 @@ import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from ecms_gateway import __version__
 from ecms_gateway.cli.output import os_problem
 from ecms_gateway.errors import GatewayError
 
+PROG = "ecms-gateway"
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -50,6 +51,13 @@ class _CommandModule(Protocol):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Each command's handler finds its own name (``send``, ``db upgrade``) as ``args.command``: the
+        # role it names its database sessions by. The innermost subcommand's default is the one kept.
+        if self.prog.startswith(f"{PROG} "):
+            self.set_defaults(command=self.prog.removeprefix(f"{PROG} "))
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: usage error: {message}\n")
@@ -58,7 +66,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(extra_modules: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The command's parser; ``extra_modules`` are the adapter-backed commands the composition root adds."""
     parser = _Parser(
-        prog="ecms-gateway",
+        prog=PROG,
         description="Convert, validate, sign and exchange Thai official letters over e-CMS and saraban mail.",
     )
     parser.add_argument("--version", action="version", version=f"ecms-gateway {__version__}")

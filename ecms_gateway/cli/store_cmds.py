@@ -40,6 +40,7 @@ from ecms_gateway.store.database import (
     sqlite_file,
     url_without_secrets,
 )
+from ecms_gateway.store.sessions import describe_all, other_sessions, session_name
 
 _WHERE_SET = f"gateway.data_dir (or --data-dir / {DATA_DIR_ENV})"
 
@@ -106,7 +107,12 @@ def _open(args: argparse.Namespace) -> Store:
     url, data_dir = _url(args)
     policies = config_from_args(args).retry_policies()
     return open_store(
-        data_dir=data_dir, database_url=url, policies=policies, create=False, where_set=_WHERE_SET
+        data_dir=data_dir,
+        database_url=url,
+        policies=policies,
+        create=False,
+        role=args.command,
+        where_set=_WHERE_SET,
     )
 
 
@@ -140,7 +146,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     database = sqlite_file(url)
     if database is not None:
         make_folder(database.parent, where_set=_WHERE_SET)
-    db = Database(url)
+    db = Database(url, application_name=session_name(args.command))
     try:
         _refuse_while_running(db, data_dir)
         before, after = migrate.upgrade(db)
@@ -167,13 +173,20 @@ def _refuse_while_running(db: Database, data_dir: Path) -> None:
             f"a gateway runs on {data_dir} (process {pid}): stop it (`systemctl stop ecms-gateway`), and "
             "every other gateway process on this database, then run `ecms-gateway db upgrade` again"
         )
-    others = migrate.other_sessions(db)
+    others = other_sessions(db)
+    serving = describe_all(session for session in others if session.serving)
+    if serving:
+        raise StoreError(
+            f"gateway processes are connected to this database ({serving}): stop each of them on its "
+            "machine (`systemctl stop ecms-gateway` there), then run `ecms-gateway db upgrade` again"
+        )
     if others:
         print(
-            f"warning: {others} other session(s) are connected to this database; a gateway process "
-            "still running the previous version keeps working on the new schema and does not archive "
-            "what it sends: stop every gateway process, on every machine, before starting "
-            "the upgraded ones",
+            f"warning: {len(others)} other session(s) are connected to this database "
+            f"({describe_all(others)}); none says it is a running gateway, "
+            "but gateways older than this version do not say so: stop every gateway process, on every "
+            "machine, before starting the upgraded ones (one left running on the previous version keeps "
+            "working on the new schema and does not archive what it sends)",
             file=sys.stderr,
         )
 

@@ -16,6 +16,7 @@ from ecms_gateway.engine import Store
 from ecms_gateway.engine.retry import RetryPolicies
 from ecms_gateway.errors import ConfigError, StoreError
 from ecms_gateway.store.database import DATA_DIR_ENV, resolve_url, sqlite_file, url_without_secrets
+from ecms_gateway.store.sessions import session_name
 
 WHERE_SET = f"gateway.data_dir (or {DATA_DIR_ENV})"
 """Where a command's data folder comes from, for commands without ``--data-dir``."""
@@ -31,11 +32,14 @@ def open_store(
     database_url: str | None = None,
     policies: RetryPolicies | None = None,
     create: bool,
+    role: str,
     where_set: str = WHERE_SET,
 ) -> Store:
     """The store of ``data_dir`` (or ``database_url``); ``create=False`` refuses a missing SQLite file.
 
-    ``where_set`` names the settings that choose the folder, for the message that asks to check them.
+    ``role`` is the command that opens it (``send``, ``db upgrade``): its PostgreSQL sessions are named
+    after it (``store.sessions.session_name``). ``where_set`` names the settings that choose the folder,
+    for the message that asks to check them.
     """
     url = resolve_url(data_dir=data_dir, database_url=database_url)
     database = sqlite_file(url)
@@ -46,7 +50,9 @@ def open_store(
         else:
             require_database(database, where_set=where_set)
     try:
-        return Store(database_url=url, data_dir=data_dir, policies=policies)
+        return Store(
+            database_url=url, data_dir=data_dir, policies=policies, application_name=session_name(role)
+        )
     except DBAPIError as exc:
         raise StoreError(f"cannot use the database: {first_line(exc.orig or exc)}") from exc
 

@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ecms_gateway.cli.arguments import record_id, whole_number
+from ecms_gateway.cli.nudge import wake_or_say
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
 from ecms_gateway.cli.store_cmds import age, format_table
 from ecms_gateway.cli.stores import open_store
 from ecms_gateway.engine import Store
 from ecms_gateway.errors import InputError
-from ecms_gateway.runtime.control import wake_gateway
 from ecms_gateway.store.database import DATABASE_URL_ENV, default_data_dir
 from ecms_gateway.webhooks import EventType, Subscription, Webhooks
 
@@ -70,14 +70,18 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> Store:
     """The store; ``webhooks add`` may come first on a new data folder, the rest needs one."""
     if has_config(args):
         config = config_from_args(args)
-        return open_store(database_url=config.database_url, data_dir=config.gateway.data_dir, create=create)
+        return open_store(
+            database_url=config.database_url,
+            data_dir=config.gateway.data_dir,
+            create=create,
+            role=args.command,
+        )
     return open_store(
-        data_dir=default_data_dir(), database_url=os.environ.get(DATABASE_URL_ENV), create=create
+        data_dir=default_data_dir(),
+        database_url=os.environ.get(DATABASE_URL_ENV),
+        create=create,
+        role=args.command,
     )
-
-
-def _data_dir(args: argparse.Namespace) -> Path:
-    return config_from_args(args).gateway.data_dir if has_config(args) else default_data_dir()
 
 
 def _actor() -> str:
@@ -185,6 +189,5 @@ def _retry(args: argparse.Namespace) -> int:
     with _open(args) as store:
         sub = Webhooks(store).retry_now(args.id, actor=_actor())
     print(f"webhook {sub.id} will be tried now")
-    if wake_gateway(_data_dir(args)) is None:
-        print("(no gateway runs on this data folder now: `ecms-gateway run` delivers)")
+    wake_or_say(data_dir=store.data_dir, database_url=store.db.url, role=args.command, then="delivers")
     return 0

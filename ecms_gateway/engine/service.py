@@ -83,7 +83,8 @@ class Store:
 
     ``Store(data_dir=...)`` uses SQLite in that folder; ``Store(database_url=...)`` PostgreSQL. An empty
     database is migrated on open (``prepare=False`` skips that); an outdated one is refused with
-    ``SchemaOutdated`` until ``ecms-gateway db upgrade`` runs.
+    ``SchemaOutdated`` until ``ecms-gateway db upgrade`` runs. ``application_name`` names its
+    PostgreSQL sessions (``store.sessions.session_name``): the process that opens the store says what it is.
     """
 
     def __init__(
@@ -95,11 +96,14 @@ class Store:
         policies: RetryPolicies | None = None,
         file_store: FileStore | None = None,
         prepare: bool = True,
+        application_name: str | None = None,
     ) -> None:
         folder = data_dir if data_dir is not None else default_data_dir()
         self.data_dir = folder
         """The gateway's local folder (its SQLite database, if any, and its files)."""
-        db = Database(resolve_url(data_dir=folder, database_url=database_url))
+        db = Database(
+            resolve_url(data_dir=folder, database_url=database_url), application_name=application_name
+        )
         if prepare:
             try:
                 migrate.prepare(db)

@@ -82,9 +82,13 @@ class Database:
     once. Other processes on the same file still wait through the busy timeout.
     """
 
-    def __init__(self, url: str, *, busy_timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, url: str, *, busy_timeout_s: float = 30.0, application_name: str | None = None
+    ) -> None:
+        """``application_name`` names every PostgreSQL session this opens (``sessions.session_name``:
+        which program, role and process), unless the URL names them itself; SQLite has no sessions."""
         self.url = url
-        self.engine: Engine = create_engine(url, **_engine_args(url, busy_timeout_s))
+        self.engine: Engine = create_engine(url, **_engine_args(url, busy_timeout_s, application_name))
         self.dialect = self.engine.dialect.name
         # Re-entrant: a write opened inside another on the same thread fails by SQLite's busy timeout,
         # as it did before, instead of hanging for ever.
@@ -148,12 +152,17 @@ class Database:
         self.engine.dispose()
 
 
-def _engine_args(url: str, busy_timeout_s: float) -> dict[str, Any]:
-    if make_url(url).get_backend_name() == "sqlite":
+def _engine_args(url: str, busy_timeout_s: float, application_name: str | None) -> dict[str, Any]:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
         return {"connect_args": {"timeout": busy_timeout_s}}
     # No pre-ping: it costs a round trip per transaction; a connection dropped by the server fails
     # its next transaction, which the worker's retry policy treats as transient.
-    return {"pool_recycle": 1800}
+    args: dict[str, Any] = {"pool_recycle": 1800}
+    # The operator's ?application_name= wins: SQLAlchemy would let connect_args override the URL's.
+    if application_name and "application_name" not in parsed.query:
+        args["connect_args"] = {"application_name": application_name}
+    return args
 
 
 def _create_private(database: Path) -> None:

@@ -79,19 +79,6 @@ def prepare(db: Database) -> None:
     )
 
 
-def other_sessions(db: Database) -> int:
-    """How many other sessions are connected to this PostgreSQL database (gateways of any version,
-    consoles, monitoring): 0 on SQLite, where the data folder's pid file names a running gateway."""
-    if db.dialect != "postgresql":
-        return 0
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-        " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-    )
-    with db.read() as conn:
-        return int(conn.execute(query).scalar_one())
-
-
 def _refuse_newer(revision: str | None) -> None:
     """A revision these migrations do not name was written by a newer gateway: neither running on it
     nor migrating it can be right."""

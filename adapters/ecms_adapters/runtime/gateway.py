@@ -47,6 +47,7 @@ from ecms_gateway.runtime.webhooks import WEBHOOK_CHANNEL, WebhookParts
 from ecms_gateway.services.context import RuntimeStatus, Services
 from ecms_gateway.signing import OutboundSigner, Verifier
 from ecms_gateway.store.database import resolve_url
+from ecms_gateway.store.sessions import RUN, session_name
 
 log = logging.getLogger(__name__)
 API_THREADS = 8
@@ -180,6 +181,8 @@ async def build_gateway(
             database_url=config.database_url,
             data_dir=config.gateway.data_dir,
             policies=config.retry_policies(),
+            # Named so that `db upgrade` and the clerk's commands elsewhere know a gateway runs here.
+            application_name=session_name(RUN),
         )
     except DBAPIError as exc:  # the server is down, refuses us, or the database is not there
         raise StoreError(f"cannot use the database: {first_line(exc.orig or exc)}") from exc

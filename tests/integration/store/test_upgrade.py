@@ -1,7 +1,8 @@
 """Upgrading an installation: `db upgrade` refuses while a gateway runs on the data folder (its old
-code would go on working on the new tables, sending without archiving), warns on PostgreSQL when
-other sessions are connected, and a database a newer gateway migrated is refused in words naming
-both revisions (by `run` and every command, and by `db upgrade`) instead of an internal error."""
+code would go on working on the new tables, sending without archiving) or, on PostgreSQL, while a
+gateway or node process is connected to the database; other sessions are named in a warning. A
+database a newer gateway migrated is refused in words naming both revisions (by `run` and every
+command, and by `db upgrade`) instead of an internal error."""
 
 from __future__ import annotations
 
@@ -99,6 +100,17 @@ def test_db_upgrade_of_a_database_at_this_version_does_not_mind_a_running_gatewa
     assert f"is already at revision {head_revision()}" in out
 
 
+def _connect(url: str, application_name: str) -> psycopg.Connection[tuple[object, ...]]:
+    where = make_url(url)
+    return psycopg.connect(
+        host=where.host,
+        port=where.port,
+        user=where.username,
+        dbname=where.database,
+        application_name=application_name,
+    )
+
+
 @pytest.mark.postgres
 def test_db_upgrade_on_postgresql_warns_of_other_sessions_and_migrates(
     pg_cluster: throwaway_pg.Cluster,
@@ -106,19 +118,47 @@ def test_db_upgrade_on_postgresql_warns_of_other_sessions_and_migrates(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """A console or a monitoring session is not a gateway at work: it is named, and the upgrade goes on."""
     url = new_pg_database(pg_cluster)
     backend = Backend("postgres", url, tmp_path / "data")
     _at(backend, "0008")
-    where = make_url(url)
-    other = psycopg.connect(host=where.host, port=where.port, user=where.username, dbname=where.database)
+    other = _connect(url, "psql")
     try:
         code, out, err = run(capsys, "db", "upgrade", *_where(backend, monkeypatch))
     finally:
         other.close()
     assert code == 0, err
     assert f"upgraded from revision 0008 to {head_revision()}" in out
-    assert "warning: 1 other session(s) are connected to this database" in err
+    assert "warning: 1 other session(s) are connected to this database ('psql' from 127.0.0.1, " in err
     assert "stop every gateway process, on every machine" in err
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("role", ["run", "node"])
+def test_db_upgrade_on_postgresql_refuses_while_a_gateway_or_node_is_connected(
+    role: str,
+    pg_cluster: throwaway_pg.Cluster,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A gateway process on another machine (named by its session) would go on working on the new tables."""
+    url = new_pg_database(pg_cluster)
+    backend = Backend("postgres", url, tmp_path / "data")
+    _at(backend, "0008")
+    gateway, console = _connect(url, f"ecms-gateway {role} host-b:4242"), _connect(url, "psql")
+    try:
+        code, out, err = run(capsys, "db", "upgrade", *_where(backend, monkeypatch))
+    finally:
+        gateway.close()
+        console.close()
+    assert code == 1, out
+    assert err.startswith(
+        f"ecms-gateway: gateway processes are connected to this database ('ecms-gateway {role} host-b:4242' "
+        "from 127.0.0.1, connected since "
+    ), err
+    assert "psql" not in err  # only what stands in the way
+    assert _revision(backend) == "0008"
 
 
 def test_a_database_a_newer_gateway_migrated_is_refused_naming_both_revisions(

@@ -68,3 +68,15 @@ def test_mistakes_are_one_line_and_exit_1(
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+def test_retry_with_no_gateway_on_the_sqlite_data_folder_says_run_delivers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["webhooks", "add", "https://saraban.example.go.th/hook"]) == 0
+    capsys.readouterr()
+    assert main(["webhooks", "retry", "1"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "webhook 1 will be tried now",
+        "(no gateway runs on this data folder now: `ecms-gateway run` delivers)",
+    ]
