@@ -12,12 +12,14 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ecms_gateway.access import Role
+from ecms_gateway.access.model import Role
 from ecms_gateway.cli.settings import add_config_option, config_from_args
-from ecms_gateway.cli.stores import open_store
-from ecms_gateway.engine import Store
 from ecms_gateway.errors import InputError
+
+if TYPE_CHECKING:
+    from ecms_gateway.engine import Store
 
 PASSWORD_ENV = "ECMS_GATEWAY_PASSWORD"  # noqa: S105 - the name of the variable, not a password
 _ROLES = [r.value for r in Role]
@@ -98,6 +100,8 @@ def _actor(args: argparse.Namespace) -> str:
 
 def _store(args: argparse.Namespace, *, create: bool = False) -> Store:
     """The store; adding a user or a key may come first on a new data folder, the rest needs one."""
+    from ecms_gateway.cli.stores import open_store  # noqa: PLC0415 - the parser imports this module
+
     config = config_from_args(args)
     return open_store(
         database_url=config.database_url, data_dir=config.gateway.data_dir, create=create, role=args.command

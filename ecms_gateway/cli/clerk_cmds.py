@@ -13,22 +13,20 @@ import contextlib
 import getpass
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from ecms_gateway.cli.arguments import record_id
 from ecms_gateway.cli.nudge import running_elsewhere, wake_or_say
 from ecms_gateway.cli.settings import add_config_option, config_from_args
-from ecms_gateway.cli.stores import open_store
-from ecms_gateway.config import GatewayConfig
-from ecms_gateway.engine import Direction, Store
+from ecms_gateway.engine.states import Direction
 from ecms_gateway.errors import IllegalTransition
-from ecms_gateway.letter.loader import load_letter_file
+from ecms_gateway.runtime.channels import ECMS
 from ecms_gateway.runtime.control import wake_gateway
-from ecms_gateway.runtime.directory import load_routing
-from ecms_gateway.runtime.routing import MAIL_NOT_YET, MAIL_NOT_YET_HINT
-from ecms_gateway.runtime.settings import ECMS, MessageLimits
-from ecms_gateway.services import clerk
-from ecms_gateway.services.clerk import Submitted, clerk_actions
+
+if TYPE_CHECKING:
+    from ecms_gateway.config import GatewayConfig
+    from ecms_gateway.engine import Store
+    from ecms_gateway.services.clerk import Submitted
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -122,6 +120,8 @@ _COMMAND: Final = {
 def _said_as_commands(store: Store, letter_id: int, command: str) -> Iterator[None]:
     """A refusal by the letter's state in the commands' words: which letter, what it is now, and the
     commands that apply to it now (the engine's own sentence speaks of its events)."""
+    from ecms_gateway.services.clerk import clerk_actions  # noqa: PLC0415 - the parser imports this module
+
     try:
         yield
     except IllegalTransition as exc:
@@ -142,6 +142,8 @@ def _said_as_commands(store: Store, letter_id: int, command: str) -> Iterator[No
 def _store(config: GatewayConfig, role: str, *, create: bool = False) -> Store:
     """The store; only ``send`` may be the first command on a new data folder, the others act on a letter
     that must be there."""
+    from ecms_gateway.cli.stores import open_store  # noqa: PLC0415 - the parser imports this module
+
     return open_store(
         database_url=config.database_url,
         data_dir=config.gateway.data_dir,
@@ -157,6 +159,8 @@ def _nudge(config: GatewayConfig, role: str) -> None:
 
 
 def _describe(submitted: Submitted, config: GatewayConfig) -> str:
+    from ecms_gateway.runtime.routing import MAIL_NOT_YET, MAIL_NOT_YET_HINT  # noqa: PLC0415 - the parser imports this module
+
     route = submitted.route
     if route.channel == ECMS:
         return f"letter {submitted.letter_id} queued for {route.org_id} by e-CMS ({route.node_url})"
@@ -167,6 +171,11 @@ def _describe(submitted: Submitted, config: GatewayConfig) -> str:
 
 
 def _send(args: argparse.Namespace) -> int:
+    from ecms_gateway.letter.loader import load_letter_file  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.runtime.directory import load_routing  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.runtime.settings import MessageLimits  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.services import clerk  # noqa: PLC0415 - the parser imports this module
+
     config = config_from_args(args)
     package = load_letter_file(args.letter)
     routing = load_routing(config)
@@ -186,6 +195,8 @@ def _send(args: argparse.Namespace) -> int:
 
 
 def _register(args: argparse.Namespace) -> int:
+    from ecms_gateway.services import clerk  # noqa: PLC0415 - the parser imports this module
+
     config = config_from_args(args)
     with _store(config, args.command) as store, _said_as_commands(store, args.letter_id, "register"):
         number = clerk.register(store, args.letter_id, actor=_actor(args))
@@ -195,6 +206,8 @@ def _register(args: argparse.Namespace) -> int:
 
 
 def _reject(args: argparse.Namespace) -> int:
+    from ecms_gateway.services import clerk  # noqa: PLC0415 - the parser imports this module
+
     config = config_from_args(args)
     with _store(config, args.command) as store, _said_as_commands(store, args.letter_id, "reject"):
         clerk.reject(store, args.letter_id, reason=args.reason, actor=_actor(args))
@@ -204,6 +217,8 @@ def _reject(args: argparse.Namespace) -> int:
 
 
 def _invalid(args: argparse.Namespace) -> int:
+    from ecms_gateway.services import clerk  # noqa: PLC0415 - the parser imports this module
+
     config = config_from_args(args)
     with _store(config, args.command) as store, _said_as_commands(store, args.letter_id, "invalid"):
         clerk.mark_invalid(store, args.letter_id, reason=args.reason, actor=_actor(args))
@@ -213,6 +228,8 @@ def _invalid(args: argparse.Namespace) -> int:
 
 
 def _withdraw(args: argparse.Namespace) -> int:
+    from ecms_gateway.services import clerk  # noqa: PLC0415 - the parser imports this module
+
     config = config_from_args(args)
     with _store(config, args.command) as store, _said_as_commands(store, args.letter_id, "withdraw"):
         clerk.withdraw(store, args.letter_id, actor=_actor(args), reason=args.reason)
@@ -222,6 +239,11 @@ def _withdraw(args: argparse.Namespace) -> int:
 
 
 def _resend(args: argparse.Namespace) -> int:
+    from ecms_gateway.letter.loader import load_letter_file  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.runtime.directory import load_routing  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.runtime.settings import MessageLimits  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.services import clerk  # noqa: PLC0415 - the parser imports this module
+
     config = config_from_args(args)
     corrected = load_letter_file(args.letter) if args.letter else None
     # The store first: a missing database is the mistake to report, not routing.
@@ -243,6 +265,8 @@ def _resend(args: argparse.Namespace) -> int:
 
 
 def _invalid_accept_id(args: argparse.Namespace) -> int:
+    from ecms_gateway.services import clerk  # noqa: PLC0415 - the parser imports this module
+
     config = config_from_args(args)
     with _store(config, args.command) as store:
         report = clerk.report_wrong_accept_id(store, args.letter_id, reason=args.reason, actor=_actor(args))

@@ -14,22 +14,21 @@ import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ecms_gateway.cli.arguments import record_id
 from ecms_gateway.cli.nudge import wake_or_say
 from ecms_gateway.cli.output import human_size, writing
 from ecms_gateway.cli.settings import add_config_option, config_from_args
-from ecms_gateway.cli.stores import open_store
-from ecms_gateway.config import GatewayConfig
-from ecms_gateway.engine import Store
-from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterView
 from ecms_gateway.errors import LetterInvalid
 from ecms_gateway.fileio import write_atomic
 from ecms_gateway.letter.codes import Secrecy, Speed
-from ecms_gateway.letter.dates import parse_clerk_date
 from ecms_gateway.letter.thai import format_thai_date
-from ecms_gateway.services import mail_letters
-from ecms_gateway.services.mail_review import LABELS
+
+if TYPE_CHECKING:
+    from ecms_gateway.config import GatewayConfig
+    from ecms_gateway.engine import Store
+    from ecms_gateway.engine.mail_values import MailLetterView
 
 EXIT_OK, EXIT_INVALID = 0, 1
 OPTION_OF = {
@@ -110,6 +109,8 @@ def _actor(args: argparse.Namespace) -> str:
 
 def _with_store(args: argparse.Namespace, body: Callable[[Store, GatewayConfig], int]) -> int:
     """Run ``body`` on the store, which must exist: every command here works on mail already received."""
+    from ecms_gateway.cli.stores import open_store  # noqa: PLC0415 - the parser imports this module
+
     config = config_from_args(args)
     with open_store(
         database_url=config.database_url,
@@ -122,6 +123,8 @@ def _with_store(args: argparse.Namespace, body: Callable[[Store, GatewayConfig],
 
 
 def _pending(args: argparse.Namespace) -> int:
+    from ecms_gateway.services import mail_letters  # noqa: PLC0415 - the parser imports this module
+
     def body(store: Store, _config: GatewayConfig) -> int:
         records = mail_letters.pending_mail_letters(store)
         if not records:
@@ -148,6 +151,8 @@ def _pending(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from ecms_gateway.services import mail_letters  # noqa: PLC0415 - the parser imports this module
+
     def body(store: Store, _config: GatewayConfig) -> int:
         shown = mail_letters.mail_letter(store, args.record_id)
         for line in describe(shown.record):
@@ -167,6 +172,8 @@ def _show(args: argparse.Namespace) -> int:
 
 def describe(r: MailLetterView) -> list[str]:
     """The lines ``mail show`` prints: the state, the mail, every field (or why it is missing), files."""
+    from ecms_gateway.services.mail_review import LABELS  # noqa: PLC0415 - the parser imports this module
+
     f = r.fields
     lines = [
         f"mail letter {r.id}: {r.state.value}" + (f" -> letter {r.letter_id}" if r.letter_id else ""),
@@ -210,6 +217,10 @@ def describe(r: MailLetterView) -> list[str]:
 
 
 def _confirm(args: argparse.Namespace) -> int:
+    from ecms_gateway.engine.mail_values import MailLetterFields  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.letter.dates import parse_clerk_date  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.services import mail_letters  # noqa: PLC0415 - the parser imports this module
+
     corrections = MailLetterFields(
         book_no=args.book_no,
         subject=args.subject,
@@ -250,6 +261,8 @@ def _confirm(args: argparse.Namespace) -> int:
 
 
 def _dismiss(args: argparse.Namespace) -> int:
+    from ecms_gateway.services import mail_letters  # noqa: PLC0415 - the parser imports this module
+
     def body(store: Store, _config: GatewayConfig) -> int:
         mail_letters.dismiss_mail_letter(store, args.record_id, reason=args.reason, actor=_actor(args))
         print(f"mail letter {args.record_id} dismissed: {args.reason}")

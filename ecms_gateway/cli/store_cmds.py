@@ -16,31 +16,22 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Final
-
-from sqlalchemy.exc import DBAPIError
+from typing import TYPE_CHECKING, Final
 
 from ecms_gateway.cli.arguments import add_channel_option, record_id
 from ecms_gateway.cli.evidence_cmds import add_export, export
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
-from ecms_gateway.cli.stores import check_database_of_folder, first_line, make_folder, open_store
 from ecms_gateway.cli.work_advice import dead_attempts_advice, dead_rows_advice
-from ecms_gateway.engine import LetterState, SignatureMark, Store, WorkState
-from ecms_gateway.engine.mail_replies import replies_in
-from ecms_gateway.engine.values import LetterDetail, LetterSummary, QueueRow
+from ecms_gateway.engine.states import LetterState, WorkState
+from ecms_gateway.engine.values import SignatureMark
 from ecms_gateway.errors import StoreError
 from ecms_gateway.runtime.control import running_pid
-from ecms_gateway.store import migrate
-from ecms_gateway.store.database import (
-    DATA_DIR_ENV,
-    DATABASE_URL_ENV,
-    Database,
-    default_data_dir,
-    resolve_url,
-    sqlite_file,
-    url_without_secrets,
-)
-from ecms_gateway.store.sessions import describe_all, other_sessions, session_name
+from ecms_gateway.store.location import DATA_DIR_ENV, DATABASE_URL_ENV, default_data_dir
+
+if TYPE_CHECKING:
+    from ecms_gateway.engine import Store
+    from ecms_gateway.engine.values import LetterDetail, LetterSummary, QueueRow
+    from ecms_gateway.store.database import Database
 
 _WHERE_SET = f"gateway.data_dir (or --data-dir / {DATA_DIR_ENV})"
 
@@ -93,6 +84,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _url(args: argparse.Namespace) -> tuple[str, Path]:
+    from ecms_gateway.store.database import resolve_url  # noqa: PLC0415 - the parser imports this module
+
     if args.data_dir is None and args.database_url is None and has_config(args):
         config = config_from_args(args)
         folder = config.gateway.data_dir
@@ -104,6 +97,8 @@ def _url(args: argparse.Namespace) -> tuple[str, Path]:
 
 def _open(args: argparse.Namespace) -> Store:
     """The store, which must exist: every command here but ``db upgrade`` reads or redrives what is there."""
+    from ecms_gateway.cli.stores import open_store  # noqa: PLC0415 - the parser imports this module
+
     url, data_dir = _url(args)
     policies = config_from_args(args).retry_policies()
     return open_store(
@@ -124,6 +119,10 @@ def _db_errors(handler: _Handler) -> _Handler:
 
     @functools.wraps(handler)
     def run(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import DBAPIError  # noqa: PLC0415 - the parser imports this module
+
+        from ecms_gateway.cli.stores import first_line  # noqa: PLC0415 - the parser imports this module
+
         try:
             return handler(args)
         except DBAPIError as exc:
@@ -141,6 +140,11 @@ def _actor() -> str:
 
 @_db_errors
 def _db_upgrade(args: argparse.Namespace) -> int:
+    from ecms_gateway.cli.stores import check_database_of_folder, make_folder  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.store import migrate  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.store.database import Database, sqlite_file, url_without_secrets  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.store.sessions import session_name  # noqa: PLC0415 - the parser imports this module
+
     url, data_dir = _url(args)
     check_database_of_folder(data_dir, url)
     database = sqlite_file(url)
@@ -164,6 +168,9 @@ def _refuse_while_running(db: Database, data_dir: Path) -> None:
     """A gateway left running through a migration keeps working on the new tables with its old code
     (it never looks at the schema again, and sends without archiving): stop it first. A database
     already at this version's head is left alone, so running `db upgrade` again is harmless."""
+    from ecms_gateway.store import migrate  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.store.sessions import describe_all, other_sessions  # noqa: PLC0415 - the parser imports this module
+
     with db.read() as conn:
         if migrate.current_revision(conn) == migrate.head_revision():
             return
@@ -372,6 +379,8 @@ def _sent(d: LetterDetail) -> list[str]:
 
 def _replies(d: LetterDetail) -> list[str]:
     """What people answered by mail (noted only: the letter's state is what their system told us)."""
+    from ecms_gateway.engine.mail_replies import replies_in  # noqa: PLC0415 - the parser imports this module
+
     found = replies_in(d.history)
     if not found:
         return []

@@ -9,16 +9,19 @@ import getpass
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ecms_gateway.cli.arguments import record_id, whole_number
 from ecms_gateway.cli.nudge import wake_or_say
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
 from ecms_gateway.cli.store_cmds import age, format_table
-from ecms_gateway.cli.stores import open_store
-from ecms_gateway.engine import Store
 from ecms_gateway.errors import InputError
-from ecms_gateway.store.database import DATABASE_URL_ENV, default_data_dir
-from ecms_gateway.webhooks import EventType, Subscription, Webhooks
+from ecms_gateway.store.location import DATABASE_URL_ENV, default_data_dir
+from ecms_gateway.webhooks.events import EventType
+
+if TYPE_CHECKING:
+    from ecms_gateway.engine import Store
+    from ecms_gateway.webhooks import Subscription
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,6 +71,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _open(args: argparse.Namespace, *, create: bool = False) -> Store:
     """The store; ``webhooks add`` may come first on a new data folder, the rest needs one."""
+    from ecms_gateway.cli.stores import open_store  # noqa: PLC0415 - the parser imports this module
+
     if has_config(args):
         config = config_from_args(args)
         return open_store(
@@ -101,6 +106,8 @@ def _read_secret(path: Path) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
+    from ecms_gateway.webhooks import Webhooks  # noqa: PLC0415 - the parser imports this module
+
     secret = None if args.secret_file is None else _read_secret(args.secret_file)
     events = None if args.events is None else args.events.split(",")
     with _open(args, create=True) as store:
@@ -115,6 +122,8 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from ecms_gateway.webhooks import Webhooks  # noqa: PLC0415 - the parser imports this module
+
     with _open(args) as store:
         subs = Webhooks(store).all()
         newest = store.last_event_seq()
@@ -154,6 +163,8 @@ def _row(sub: Subscription, now: datetime) -> list[str]:
 
 
 def _remove(args: argparse.Namespace) -> int:
+    from ecms_gateway.webhooks import Webhooks  # noqa: PLC0415 - the parser imports this module
+
     with _open(args) as store:
         Webhooks(store).remove(args.id, actor=_actor())
     print(f"webhook {args.id} removed")
@@ -161,6 +172,8 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _deliveries(args: argparse.Namespace) -> int:
+    from ecms_gateway.webhooks import Webhooks  # noqa: PLC0415 - the parser imports this module
+
     with _open(args) as store:
         hooks = Webhooks(store)
         sub = hooks.get(args.id)
@@ -186,6 +199,8 @@ def _deliveries(args: argparse.Namespace) -> int:
 
 
 def _retry(args: argparse.Namespace) -> int:
+    from ecms_gateway.webhooks import Webhooks  # noqa: PLC0415 - the parser imports this module
+
     with _open(args) as store:
         sub = Webhooks(store).retry_now(args.id, actor=_actor())
     print(f"webhook {sub.id} will be tried now")

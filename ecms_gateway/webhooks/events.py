@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from ecms_gateway.engine.events import LetterEvent
 from ecms_gateway.engine.states import Direction
+
+if TYPE_CHECKING:  # the command line lists the event types without loading the store
+    from ecms_gateway.engine.events import LetterEvent
 
 
 class EventType(StrEnum):
