@@ -104,7 +104,7 @@ def test_queue_prints_a_cut_error_in_full_below_the_table(
 ) -> None:
     """A dead item's reason is what an operator needs; an inbound item has no letter for `show`."""
     reason = (
-        "SignatureMissing: signature check 'unsigned' failed for organisation 2099100000: the "
+        "signature check 'unsigned' failed for organisation 2099100000: the "
         "ReceiveLetterNotifier carries no signature"
     )
     with backend.open() as store:
