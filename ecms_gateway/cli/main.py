@@ -82,7 +82,7 @@ def build_parser(extra_modules: Sequence[str] = ()) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, extra_modules: Sequence[str] = ()) -> int:
     """Run the command; the installed ``ecms-gateway`` enters through ``ecms_adapters.cli.main``."""
     try:
-        # Loading the commands takes seconds: Ctrl-C then is as clean as Ctrl-C later.
+        # Ctrl-C while the parser is built (or a handler imports what it runs on) is as clean as later.
         parser = build_parser(extra_modules)
         args = parser.parse_args(argv)
         if not hasattr(args, "func"):
