@@ -55,6 +55,8 @@ def test_a_secret_from_a_file_is_not_printed(tmp_path: Path, capsys: pytest.Capt
             "cannot read the secret",
         ),
         (["webhooks", "remove", "7"], "there is no webhook 7"),
+        (["webhooks", "change", "7", "--events", "letter.received"], "there is no webhook 7"),
+        (["webhooks", "change", "7"], "nothing to change on webhook 7: give --events TYPES, --secret-file F"),
         (["webhooks", "retry", "7"], "there is no webhook 7"),
         (["webhooks", "deliveries", "7"], "there is no webhook 7"),
     ],
@@ -80,3 +82,37 @@ def test_retry_with_no_gateway_on_the_sqlite_data_folder_says_run_delivers(
         "webhook 1 will be tried now",
         "(no gateway runs on this data folder now: `ecms-gateway run` delivers)",
     ]
+
+
+def test_change_sets_the_events_and_the_secret_of_one_webhook_without_printing_the_secret(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["webhooks", "add", "https://saraban.example.go.th/hook"]) == 0
+    assert main(["webhooks", "add", "https://other.example.go.th/hook"]) == 0
+    capsys.readouterr()
+    assert main(["webhooks", "change", "1", "--events", "letter.received,letter.state_changed"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "webhook 1 changed: https://saraban.example.go.th/hook: events letter.received, letter.state_changed"
+    )
+    assert out[-1] == "(no gateway runs on this data folder now: `ecms-gateway run` delivers)"
+    secret_file = tmp_path / "new.secret"
+    secret_file.write_text("a-new-secret-of-the-office\n", encoding="utf-8")
+    assert main(["webhooks", "change", "1", "--secret-file", str(secret_file)]) == 0
+    out = capsys.readouterr().out
+    assert "a new secret (configure the receiver with it)" in out
+    assert "a-new-secret-of-the-office" not in out
+    assert "events" not in out.splitlines()[0]  # only what was changed is said
+    assert main(["webhooks", "list"]) == 0
+    rows = {line.split()[0]: line.split()[2] for line in capsys.readouterr().out.splitlines()[1:] if line}
+    assert rows == {"1": "letter.received,letter.state_changed", "2": "all"}
+    assert main(["audit", "verify"]) == 0
+
+
+def test_change_refuses_an_unknown_event_type_and_changes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["webhooks", "add", "https://saraban.example.go.th/hook", "--events", "letter.received"]) == 0
+    capsys.readouterr()
+    assert main(["webhooks", "change", "1", "--events", "letter.received,letter.lost"]) == 1
+    assert "unknown event type letter.lost" in capsys.readouterr().err
+    assert main(["webhooks", "list"]) == 0
+    assert " letter.received " in capsys.readouterr().out
