@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ecms_gateway.access.model import Role
-from ecms_gateway.cli.settings import add_config_option, config_from_args
+from ecms_gateway.cli.settings import add_config_option, config_from_args, may_create, where_set
 from ecms_gateway.errors import InputError
 
 if TYPE_CHECKING:
@@ -104,7 +104,11 @@ def _store(args: argparse.Namespace, *, create: bool = False) -> Store:
 
     config = config_from_args(args)
     return open_store(
-        database_url=config.database_url, data_dir=config.gateway.data_dir, create=create, role=args.command
+        database_url=config.database_url,
+        data_dir=config.gateway.data_dir,
+        create=create and may_create(args),
+        role=args.command,
+        where_set=where_set(args),
     )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final
 
 from ecms_gateway.cli.arguments import record_id
 from ecms_gateway.cli.nudge import running_elsewhere, wake_or_say
-from ecms_gateway.cli.settings import add_config_option, config_from_args
+from ecms_gateway.cli.settings import WHERE_SET, add_config_option, config_from_args, may_create, where_set
 from ecms_gateway.engine.states import Direction
 from ecms_gateway.errors import IllegalTransition
 from ecms_gateway.runtime.channels import ECMS
@@ -139,9 +139,9 @@ def _said_as_commands(store: Store, letter_id: int, command: str) -> Iterator[No
         raise IllegalTransition(said, fault_code=exc.fault_code, fault_params=exc.fault_params) from exc
 
 
-def _store(config: GatewayConfig, role: str, *, create: bool = False) -> Store:
+def _store(config: GatewayConfig, role: str, *, create: bool = False, where: str = WHERE_SET) -> Store:
     """The store; only ``send`` may be the first command on a new data folder, the others act on a letter
-    that must be there."""
+    that must be there. ``where`` names what chose the folder, for the message when there is no store."""
     from ecms_gateway.cli.stores import open_store  # noqa: PLC0415 - the parser imports this module
 
     return open_store(
@@ -150,6 +150,7 @@ def _store(config: GatewayConfig, role: str, *, create: bool = False) -> Store:
         policies=config.retry_policies(),
         create=create,
         role=role,
+        where_set=where,
     )
 
 
@@ -179,7 +180,7 @@ def _send(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     package = load_letter_file(args.letter)
     routing = load_routing(config)
-    with _store(config, args.command, create=True) as store:
+    with _store(config, args.command, create=may_create(args), where=where_set(args)) as store:
         submitted = clerk.submit(
             store,
             package,

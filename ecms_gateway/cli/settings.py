@@ -7,13 +7,15 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ecms_gateway.store.location import default_data_dir
+from ecms_gateway.store.location import DATA_DIR_ENV, DATABASE_URL_ENV, default_data_dir
 from ecms_gateway.xml.limits import DEFAULT_MAX_BYTES, XmlLimits
 
 if TYPE_CHECKING:
     from ecms_gateway.config import GatewayConfig
 
 CONFIG_ENV = "ECMS_GATEWAY_CONFIG"
+WHERE_SET = f"gateway.data_dir (or {DATA_DIR_ENV})"
+"""Where a command's data folder comes from, for commands without ``--data-dir``."""
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +37,27 @@ def _config_path(args: argparse.Namespace) -> Path | None:
 def has_config(args: argparse.Namespace) -> bool:
     """True when ``--config`` or ``$ECMS_GATEWAY_CONFIG`` names a configuration file."""
     return _config_path(args) is not None
+
+
+NOTHING_GIVEN = (
+    f"--config FILE (none was given, nor {CONFIG_ENV}, {DATA_DIR_ENV} or {DATABASE_URL_ENV}, so the "
+    "command looked in ./var)"
+)
+"""What to check when a command found no database where it looked only because nothing said where."""
+
+
+def may_create(args: argparse.Namespace) -> bool:
+    """True when the command line or the environment says where the gateway keeps its data (``--config``,
+    ``$ECMS_GATEWAY_CONFIG``, ``$ECMS_GATEWAY_DATA_DIR``, ``$ECMS_GATEWAY_DATABASE_URL``): only then may
+    ``send``, ``users add``, ``apikeys new`` and ``webhooks add`` make a new store. A clerk who forgot
+    ``--config`` would otherwise queue a letter in a new ./var that no gateway reads; ``db upgrade``
+    still starts a gateway in ./var on purpose."""
+    return has_config(args) or bool(os.environ.get(DATA_DIR_ENV)) or bool(os.environ.get(DATABASE_URL_ENV))
+
+
+def where_set(args: argparse.Namespace) -> str:
+    """What chooses the data folder, for the message of a command that found no database there."""
+    return WHERE_SET if may_create(args) else NOTHING_GIVEN
 
 
 def config_from_args(args: argparse.Namespace) -> GatewayConfig:

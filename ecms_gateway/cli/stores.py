@@ -12,14 +12,12 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
+from ecms_gateway.cli.settings import WHERE_SET
 from ecms_gateway.engine import Store
 from ecms_gateway.engine.retry import RetryPolicies
 from ecms_gateway.errors import ConfigError, StoreError
-from ecms_gateway.store.database import DATA_DIR_ENV, resolve_url, sqlite_file, url_without_secrets
+from ecms_gateway.store.database import resolve_url, sqlite_file, url_without_secrets
 from ecms_gateway.store.sessions import session_name
-
-WHERE_SET = f"gateway.data_dir (or {DATA_DIR_ENV})"
-"""Where a command's data folder comes from, for commands without ``--data-dir``."""
 
 SERVER_DATABASE_FILE = "database-server.txt"
 """In a data folder whose database is PostgreSQL: that database's URL without its password. A command

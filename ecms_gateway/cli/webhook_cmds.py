@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ecms_gateway.cli.arguments import record_id, whole_number
 from ecms_gateway.cli.nudge import wake_or_say
-from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
+from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config, may_create, where_set
 from ecms_gateway.cli.store_cmds import age, format_table
 from ecms_gateway.errors import InputError
 from ecms_gateway.store.location import DATABASE_URL_ENV, default_data_dir
@@ -102,8 +102,9 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> Store:
     return open_store(
         data_dir=default_data_dir(),
         database_url=os.environ.get(DATABASE_URL_ENV),
-        create=create,
+        create=create and may_create(args),
         role=args.command,
+        where_set=where_set(args),
     )
 
 
