@@ -11,6 +11,7 @@ from typing import Final
 
 from ecms_gateway.letter.thai import to_arabic_digits
 from ecms_gateway.mail.parse import ParsedMail
+from ecms_gateway.mail.wording import FOOTER_LEAD, FOOTER_TAIL, LETTER_LEAD
 
 MAX_REPLY_CHARS: Final = 2000
 """A reply's text kept on the letter; the mail itself stays in the inbox item for anything longer."""
@@ -50,9 +51,11 @@ def own_words(text: str, *, limit: int = MAX_REPLY_CHARS) -> str:
 
     Conservative: quoting is cut only where a mail program marks it (``>`` lines, "On ... wrote:",
     "-----Original Message-----", Outlook's From:/Sent: block); when that would leave nothing (an answer
-    written below the quote), only the ``>`` lines and the mark go.
+    written below the quote), only the ``>`` lines and the mark go. Our own letter mail quoted without
+    any mark (some mail programs and people paste it as it is) is never their words: from its greeting
+    to its footer, it goes wherever it stands.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _without_our_mail(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     cut = _history_starts(lines)
     kept = [line for line in lines[:cut] if not line.lstrip().startswith(">")]
     if not "".join(kept).strip():  # written below the quote: keep all but the quoted lines and the mark
@@ -65,6 +68,32 @@ def receive_number(text: str) -> str | None:
     """The receive number the words give ("ลงรับเลขที่ ๑๒๓๔" -> "1234"), or None."""
     match = _RECEIVE_NO.search(text)
     return None if match is None else re.sub(r"\s+", "", to_arabic_digits(match[1]))
+
+
+def _without_our_mail(lines: list[str]) -> list[str]:
+    """``lines`` without the letter mail the gateway wrote (``wording.letter_body``) where it is quoted
+    unmarked: from its greeting (``เรียน ...`` just above its lead line) to its footer, or to the end
+    when the footer is not there. Marked quotes (``> ...``) are left to the rest of ``own_words``."""
+    lead = next((i for i, line in enumerate(lines) if LETTER_LEAD in line and not _marked(line)), None)
+    if lead is None:
+        return lines
+    start = lead
+    for above in (lead - 1, lead - 2):
+        if above >= 0 and lines[above].strip().startswith("เรียน"):
+            start = above
+            break
+        if above >= 0 and lines[above].strip():
+            break
+    end = next((i + 1 for i in range(lead, len(lines)) if lines[i].strip().startswith(FOOTER_LEAD)), None)
+    if end is None:
+        return lines[:start]
+    if FOOTER_TAIL not in lines[end - 1] and end < len(lines) and lines[end].strip().startswith(FOOTER_TAIL):
+        end += 1  # the footer wrapped by the mail program that quoted it
+    return lines[:start] + lines[end:]
+
+
+def _marked(line: str) -> bool:
+    return line.lstrip().startswith(">")
 
 
 def _history_starts(lines: list[str]) -> int:

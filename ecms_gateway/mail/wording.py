@@ -36,6 +36,15 @@ class Names:
     receiver: str
 
 
+LETTER_LEAD: Final = "ส่งหนังสือราชการถึงท่านทางไปรษณีย์อิเล็กทรอนิกส์ มีรายละเอียดดังนี้"
+"""The line under the greeting of every letter mail, after the sender's name: a reply that quotes the
+letter without marks is recognised by it (``reply.own_words``)."""
+FOOTER_LEAD: Final = "ข้อความนี้ส่งโดยระบบรับส่งหนังสือราชการอิเล็กทรอนิกส์ (ecms-gateway)"
+"""How the last line of every mail the gateway writes starts."""
+FOOTER_TAIL: Final = "หากท่านได้รับโดยไม่ได้ตั้งใจ โปรดแจ้งกลับทางที่อยู่นี้"
+"""How it ends (a mail program that quotes it may wrap it before this)."""
+
+
 def letter_subject(letter: Letter) -> str:
     """``[ด่วนที่สุด] ที่ ศธ 0206/1234 เรื่อง ...``; the speed mark only when the letter is not normal."""
     mark = f"[{letter.speed.thai}] " if letter.speed is not Speed.NORMAL else ""
@@ -48,7 +57,7 @@ def letter_body(letter: Letter, files: Sequence[FileData], names: Names) -> str:
     lines = [
         f"เรียน {addressee}",
         "",
-        f"{names.sender} ส่งหนังสือราชการถึงท่านทางไปรษณีย์อิเล็กทรอนิกส์ มีรายละเอียดดังนี้",
+        f"{names.sender} {LETTER_LEAD}",
         "",
         f"ที่: {letter.book_no}",
         f"ลงวันที่: {format_thai_date(letter.date)}",
@@ -145,7 +154,4 @@ def _size(size: int) -> str:
 
 
 def _footer(sender: str) -> str:
-    return (
-        f"ข้อความนี้ส่งโดยระบบรับส่งหนังสือราชการอิเล็กทรอนิกส์ (ecms-gateway) ของ{sender} "
-        "หากท่านได้รับโดยไม่ได้ตั้งใจ โปรดแจ้งกลับทางที่อยู่นี้"
-    )
+    return f"{FOOTER_LEAD} ของ{sender} {FOOTER_TAIL}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from ecms_gateway.letter.model import LetterPackage
 from ecms_gateway.mail import PersonReply, Quarantined, classify
 from ecms_gateway.mail.charsets import html_to_text
 from ecms_gateway.mail.reply import MAX_REPLY_CHARS, own_words, receive_number
+from ecms_gateway.mail.wording import Names, letter_body
 from tests.unit.mail import corpus
 from tests.unit.mail.corpus import PEO, US, word
 
@@ -136,3 +138,38 @@ def test_an_html_reply_with_the_quote_right_after_the_attribution_keeps_only_the
     words = own_words(html_to_text(markup))
     assert words == "รับทราบค่ะ"
     assert receive_number(words) is None
+
+
+def _our_letter_text(package: LetterPackage) -> str:
+    """The gateway's own letter mail text (as `MailComposer` writes it), its note naming a receive
+    number of an earlier letter: what a careless quote would hand to `receive_number`."""
+    letter = package.letter.model_copy(update={"description": "ตามที่ท่านแจ้งเลขรับ 17 ไว้เมื่อวันก่อน"})
+    return letter_body(letter, package.files, Names(sender="สำนักงานเลขาธิการคุรุสภา", receiver="สพป."))
+
+
+def test_our_letter_mail_pasted_below_without_marks_is_not_their_words(package: LetterPackage) -> None:
+    ours = _our_letter_text(package)
+    assert "เลขรับ 17" in ours
+    found = classify(reply("รับทราบค่ะ จะลงรับให้ภายในวันนี้\n\nสมหญิง\n\n" + ours))
+    assert isinstance(found, PersonReply)
+    assert found.text == "รับทราบค่ะ จะลงรับให้ภายในวันนี้\n\nสมหญิง"
+    assert found.receive_no is None  # the 17 was in our own letter, not in their answer
+
+
+def test_an_answer_written_below_our_unmarked_letter_mail_is_kept_and_its_number_found(
+    package: LetterPackage,
+) -> None:
+    ours = _our_letter_text(package)
+    found = classify(reply(ours + "\nลงรับแล้ว เลขรับ 45 ค่ะ"))
+    assert isinstance(found, PersonReply)
+    assert found.text == "ลงรับแล้ว เลขรับ 45 ค่ะ"
+    assert found.receive_no == "45"
+
+
+def test_our_letter_mail_with_its_footer_wrapped_or_cut_off_still_goes(package: LetterPackage) -> None:
+    ours = _our_letter_text(package).rstrip("\n")
+    wrapped = ours.replace(" หากท่านได้รับโดยไม่ได้ตั้งใจ", "\nหากท่านได้รับโดยไม่ได้ตั้งใจ")
+    assert wrapped != ours
+    assert own_words("ได้รับแล้ว\n" + wrapped + "\nขอบคุณค่ะ") == "ได้รับแล้ว\nขอบคุณค่ะ"
+    cut = ours.split("ไฟล์แนบ:")[0]  # pasted only the top of it: it runs to the end
+    assert own_words("ได้รับแล้ว\n" + cut) == "ได้รับแล้ว"
