@@ -35,7 +35,7 @@ from ecms_gateway.engine.states import Event, LetterState, WorkKind, WorkState
 from ecms_gateway.engine.transitions import apply, lock_letter
 from ecms_gateway.engine.values import Claim, Confirmation, Refusal
 from ecms_gateway.errors import LeaseLost, NotFound, StoreError, TransientFailure
-from ecms_gateway.store.tables import ATTEMPT, WORK
+from ecms_gateway.store.tables import ATTEMPT, SENT, WORK
 
 _CLAIMED = (WORK.c.id, WORK.c.kind, WORK.c.channel, WORK.c.letter_id, WORK.c.inbox_id, WORK.c.attempts)
 
@@ -140,6 +140,25 @@ _GIVE_BACK: Final = (
         first_try_at=case((WORK.c.attempts <= 1, None), else_=WORK.c.first_try_at),
     )
     .returning(*_CLAIMED)
+)
+# A try that archived its message may have handed it to the channel before it was stopped: its release
+# keeps the count and the run's first try, so the next try is a retry of the same run and sends the
+# archived message again (same MessageID), never a second one the node could queue beside it.
+_GIVE_BACK_ARCHIVED: Final = (
+    update(WORK)
+    .where(
+        WORK.c.id == bindparam("p_work"),
+        WORK.c.state == WorkState.LEASED.value,
+        WORK.c.lease_owner == bindparam("p_worker"),
+    )
+    .values(state=WorkState.READY.value, next_try_at=bindparam("p_now"), lease_owner=None, lease_until=None)
+    .returning(*_CLAIMED)
+)
+_ARCHIVED_IN_RUN: Final = (
+    select(SENT.c.id)
+    .join(WORK, and_(WORK.c.id == SENT.c.work_id, WORK.c.first_try_at == SENT.c.run_started_at))
+    .where(WORK.c.id == bindparam("p_work"))
+    .limit(1)
 )
 _END_ATTEMPT: Final = (
     update(ATTEMPT)
@@ -327,16 +346,22 @@ def _finish(
 
 def release(ctx: Context, work_id: int, *, worker: str, reason: str) -> None:
     """Give a claimed item back untried (the worker is stopping): ready now, the attempt ended as
-    ``released`` and not counted against the retry policy; a sending letter is queued again."""
+    ``released`` and not counted against the retry policy; a sending letter is queued again. A try
+    that archived its message counts (``_GIVE_BACK_ARCHIVED``): the next one sends that message again."""
     now = ctx.clock()
     with ctx.db.write() as conn:
-        row = (
-            conn.execute(_GIVE_BACK, {"p_work": work_id, "p_worker": worker, "p_now": now}).mappings().first()
-        )
+        archived = conn.execute(_ARCHIVED_IN_RUN, {"p_work": work_id}).first() is not None
+        give_back = _GIVE_BACK_ARCHIVED if archived else _GIVE_BACK
+        params = {"p_work": work_id, "p_worker": worker, "p_now": now}
+        row = conn.execute(give_back, params).mappings().first()
         if row is None:
             raise _lease_lost(conn, work_id, worker)
-        # The claim counted this attempt; the released attempt keeps its number, the next one reuses it.
-        _end_attempt(conn, work_id, int(row["attempts"]) + 1, now, outcome="released", error=reason)
+        if archived:
+            reason += "; its message was archived and may have reached the channel: the next try resends it"
+            _end_attempt(conn, work_id, int(row["attempts"]), now, outcome="released", error=reason)
+        else:
+            # The claim counted this attempt; the released attempt keeps its number, the next one reuses it.
+            _end_attempt(conn, work_id, int(row["attempts"]) + 1, now, outcome="released", error=reason)
         if row["kind"] == WorkKind.SEND.value and row["letter_id"] is not None:
             letter = lock_letter(conn, int(row["letter_id"]))
             if letter["state"] == LetterState.SENDING.value:

@@ -74,6 +74,41 @@ def test_a_message_is_kept_in_its_row_and_found_again_by_a_retry_of_its_run(
     assert store.load_sent(kept.sent.id) == REQUEST
 
 
+def test_a_try_released_after_archiving_is_retried_with_the_same_message(
+    store: Store, clock: FakeClock
+) -> None:
+    """The gateway stopped while a try that had archived its request was sending it: the node may have
+    queued it. The next try is a retry of the same run (the release counted it), so it finds the
+    archived request and sends it again under the same MessageID instead of building a second one."""
+    claim = _claimed(store)
+    kept = store.archive_sent(_draft(claim), actor="w1")
+    clock.advance(seconds=5)
+    store.release(claim.work_id, worker="w1", reason="released: the gateway stopped while it was in hand")
+    assert store.show(claim.letter_id or 0).letter.state is LetterState.QUEUED
+    retry = store.claim("ecms", "w2", lease=LEASE)
+    assert retry is not None
+    assert (retry.attempt, retry.first_try_at) == (2, claim.first_try_at)
+    again = store.sent_of_run(retry.work_id, run_started_at=retry.first_try_at)
+    assert again is not None
+    assert (again.sent.id, again.raw) == (kept.sent.id, REQUEST)
+    [released, _] = store.show(claim.letter_id or 0).attempts
+    assert (released.number, released.outcome) == (1, "released")
+    assert released.error is not None
+    assert released.error.endswith("may have reached the channel: the next try resends it")
+
+
+def test_a_try_released_before_archiving_is_not_counted_and_starts_afresh(
+    store: Store, clock: FakeClock
+) -> None:
+    claim = _claimed(store)
+    clock.advance(seconds=5)
+    store.release(claim.work_id, worker="w1", reason="released: the gateway stopped before it was tried")
+    again = store.claim("ecms", "w2", lease=LEASE)
+    assert again is not None
+    assert (again.attempt, again.first_try_at) == (1, clock.now)
+    assert store.sent_of_run(again.work_id, run_started_at=again.first_try_at) is None
+
+
 def test_a_message_over_the_limit_goes_to_the_file_store(store: Store, backend: Backend) -> None:
     claim = _claimed(store)
     large = b"x" * (INLINE_RAW_MAX + 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,17 +146,22 @@ def test_a_letter_for_an_agency_without_a_node_waits_with_the_reason(tmp_path: P
 
 def test_stopping_releases_the_work_in_hand(tmp_path: Path) -> None:
     """A send that hangs past the shutdown grace is released: ready again, its lease cleared, the
-    attempt ended as released and not counted, the letter queued again."""
+    attempt ended as released, the letter queued again. Its request was archived and may have reached
+    the node, so the try counts and the next start sends that same request: one message, not two."""
     orgs = agencies(tmp_path)
     node = MemoryNode(ORGS)
     entered = asyncio.Event()
 
-    async def hang(*_args: object, **_kwargs: object) -> None:
+    gw = gateway(orgs[A], node, shutdown_grace_s=0.2, poll_interval_s=3600)
+    client = gw.parts.nodes[A]
+    delivered = client.send
+
+    async def hang(*args: Any, **kwargs: Any) -> None:
+        await delivered(*args, **kwargs)  # the node queues it; its reply never comes back
         entered.set()
         await asyncio.sleep(3600)
 
-    gw = gateway(orgs[A], node, shutdown_grace_s=0.2, poll_interval_s=3600)
-    gw.parts.nodes[A].send = hang  # type: ignore[method-assign]
+    client.send = hang  # type: ignore[method-assign]
     letter_id = _submit(orgs[A])
 
     async def body() -> None:
@@ -165,12 +171,25 @@ def test_stopping_releases_the_work_in_hand(tmp_path: Path) -> None:
     [row] = orgs[A].store.queue(channel="ecms")
     assert row.state is WorkState.READY
     assert row.lease_owner is None
-    assert row.attempts == 0
+    assert row.attempts == 1
     detail = orgs[A].store.show(letter_id)
     assert detail.letter.state is LetterState.QUEUED
     [attempt] = detail.attempts
     assert attempt.outcome == "released"
     assert "stopped while it was in hand" in (attempt.error or "")
+    assert "may have reached the channel" in (attempt.error or "")
+    [archived] = detail.sent
+
+    again = gateway(orgs[A], node, poll_interval_s=3600)
+
+    async def sent() -> None:
+        await until("sent again", lambda: _state(orgs[A], "ศธ 0990/1") is LetterState.SENT or None)
+
+    asyncio.run(running([again], sent))
+    [message] = orgs[A].store.show(letter_id).sent
+    assert (message.id, message.message_id) == (archived.id, archived.message_id)
+    assert message.confirmed_at is not None
+    assert len(node.queued(B)) == 1  # the node knew the MessageID: the letter is queued once
 
 
 def test_secrecy_policy_and_unknown_receivers_are_refused_with_the_reason(tmp_path: Path) -> None:
