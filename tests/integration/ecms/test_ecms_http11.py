@@ -15,6 +15,7 @@ from typing import Any
 import anyio
 import pytest
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
+from ecms_adapters.soap.exchange import PoolTimeout
 from ecms_adapters.soap.http11 import Http11Pool
 
 from ecms_gateway.errors import PermanentTransportError, TransientTransportError
@@ -198,8 +199,11 @@ async def test_a_call_waiting_too_long_for_a_connection_times_out() -> None:
         async with EcmsSoapClient(config) as client, anyio.create_task_group() as group:
             group.start_soon(client.time_check)  # holds the only connection
             assert await anyio.to_thread.run_sync(received.wait, 5)
-            with pytest.raises(TransientTransportError, match=r"timed out \(PoolTimeout"):
+            with pytest.raises(
+                TransientTransportError, match=r"timed out: all 1 connections stayed busy"
+            ) as caught:
                 await client.time_check()
+            assert isinstance(caught.value.__cause__, PoolTimeout)
             group.cancel_scope.cancel()
 
 
