@@ -46,7 +46,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    from ecms_gateway.mail.classify import classify  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.mail.classifier import classify  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.mail.directory import MailDirectory, load_mail_directory  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.mail.inbound import Quarantined  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.mail.report import describe  # noqa: PLC0415 - the parser imports this module

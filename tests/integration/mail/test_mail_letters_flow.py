@@ -23,7 +23,7 @@ from ecms_gateway.engine import LetterState, Store, WorkKind
 from ecms_gateway.engine.mail_values import MailLetterFields
 from ecms_gateway.engine.values import Done
 from ecms_gateway.mail import MailContact, MailDirectory, MemoryCheckpointStore
-from ecms_gateway.mail.classify import classify
+from ecms_gateway.mail.classifier import classify
 from ecms_gateway.mail.inbound import NotifierMail
 from ecms_gateway.mail.ports import FetchedMail
 from ecms_gateway.mail.settings import MailSettings

@@ -18,7 +18,7 @@ from ecms_gateway.codec.messages import Notifier, NotifierKind
 from ecms_gateway.engine import Store
 from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.mail.checkpoint import FileCheckpointStore
-from ecms_gateway.mail.classify import classify
+from ecms_gateway.mail.classifier import classify
 from ecms_gateway.mail.compose import OutgoingMail
 from ecms_gateway.mail.directory import MailDirectory, load_mail_directory
 from ecms_gateway.mail.inbound import (

@@ -11,7 +11,7 @@ import pytest
 import ecms_gateway
 from ecms_gateway.engine import Store
 from ecms_gateway.engine.mail_values import MailLetterFields
-from ecms_gateway.mail.classify import classify
+from ecms_gateway.mail.classifier import classify
 from ecms_gateway.mail.directory import load_mail_directory
 from ecms_gateway.mail.inbound import HumanLetter
 from ecms_gateway.mail.message_ids import dedupe_key

@@ -97,6 +97,20 @@ def test_queue_loads_the_store_but_not_the_web_app(tmp_path: Path) -> None:
     assert sorted(loaded.intersection(WEB)) == []
 
 
+def test_reading_the_configuration_loads_the_mail_settings_but_not_the_mail_channel(tmp_path: Path) -> None:
+    """The configuration validates ``[mail]`` with ``mail.settings``; the composer, S/MIME, the ports and
+    the classifier (which loads the codec) are for the commands and the gateway that use them."""
+    config = tmp_path / "gateway.toml"
+    config.write_text(f'[gateway]\ndata_dir = "{tmp_path / "var"}"\n', encoding="utf-8")
+    assert loaded_by(tmp_path, "db", "upgrade", "--config", str(config))[0] == 0
+    exit_code, loaded = loaded_by(tmp_path, "users", "list", "--config", str(config))
+    assert exit_code == 0
+    assert {"ecms_gateway.config", "ecms_gateway.mail.settings"} <= loaded
+    mail_channel = ("compose", "smime", "ports", "classifier", "outbound", "ingest")
+    assert sorted(loaded.intersection(f"ecms_gateway.mail.{name}" for name in mail_channel)) == []
+    assert sorted(loaded.intersection(WEB)) == []
+
+
 def _commands(
     parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:

@@ -11,7 +11,7 @@ import pytest
 from ecms_gateway.cli import main as cli
 from ecms_gateway.config import load_config
 from ecms_gateway.engine import LetterState, Store
-from ecms_gateway.mail.classify import classify
+from ecms_gateway.mail.classifier import classify
 from ecms_gateway.mail.inbound import HumanLetter, Quarantined
 from ecms_gateway.mail.message_ids import dedupe_key
 from ecms_gateway.services.mail_letters import keep_mail_letter, keep_unreadable_mail

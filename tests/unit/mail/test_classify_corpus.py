@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ecms_gateway.mail.classify import classify
+from ecms_gateway.mail.classifier import classify
 from ecms_gateway.mail.directory import MailDirectory
 from ecms_gateway.mail.inbound import AutoReply, Bounce, Classified, HumanLetter, MailClass, Quarantined
 from tests.unit.mail import corpus

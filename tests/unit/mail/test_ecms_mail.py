@@ -9,7 +9,7 @@ import pytest
 from ecms_gateway.codec.messages import Notifier, NotifierKind
 from ecms_gateway.errors import SignatureInvalid
 from ecms_gateway.letter.model import LetterPackage
-from ecms_gateway.mail.classify import classify
+from ecms_gateway.mail.classifier import classify
 from ecms_gateway.mail.directory import MailDirectory
 from ecms_gateway.mail.inbound import Bounce, LetterMail, NotifierMail, Quarantined
 from ecms_gateway.mail.ingest import verify_letter_mail, verify_notifier_mail

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ecms_gateway.errors import ConfigError
 from ecms_gateway.letter.model import LetterPackage
-from ecms_gateway.mail.classify import classify
+from ecms_gateway.mail.classifier import classify
 from ecms_gateway.mail.directory import MailDirectory
 from ecms_gateway.mail.inbound import LetterMail
 from ecms_gateway.mail.outbound import MailComposer

@@ -14,7 +14,7 @@ import ecms_gateway
 from ecms_gateway.engine import Direction, LetterState, SignatureMark, Store, WorkKind
 from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState
 from ecms_gateway.errors import InputError, LetterInvalid, NotFound, StoreError
-from ecms_gateway.mail.classify import classify
+from ecms_gateway.mail.classifier import classify
 from ecms_gateway.mail.directory import MailDirectory, load_mail_directory
 from ecms_gateway.mail.inbound import HumanLetter, Quarantined
 from ecms_gateway.mail.message_ids import dedupe_key
