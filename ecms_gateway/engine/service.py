@@ -68,7 +68,7 @@ from ecms_gateway.engine.values import (
     UnmatchedNotifier,
 )
 from ecms_gateway.letter.model import FileData, Letter, LetterPackage
-from ecms_gateway.store import migrate
+from ecms_gateway.store import revision
 from ecms_gateway.store.database import Database, default_data_dir, resolve_url
 from ecms_gateway.store.files import FileStore, LocalFileStore
 
@@ -106,7 +106,12 @@ class Store:
         )
         if prepare:
             try:
-                migrate.prepare(db)
+                if not revision.is_current(
+                    db
+                ):  # one SELECT; Alembic only for a database to migrate or refuse
+                    from ecms_gateway.store import migrate  # noqa: PLC0415 - loads Alembic
+
+                    migrate.prepare(db)
             except BaseException:
                 db.dispose()
                 raise

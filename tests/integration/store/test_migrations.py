@@ -14,7 +14,7 @@ from store_support import new_pg_database
 
 from ecms_gateway.engine import Store
 from ecms_gateway.errors import SchemaOutdated
-from ecms_gateway.store import Database, prepare, resolve_url, throwaway_pg, upgrade
+from ecms_gateway.store import Database, prepare, resolve_url, revision, throwaway_pg, upgrade
 from ecms_gateway.store.migrate import head_revision
 from ecms_gateway.store.tables import METADATA
 
@@ -64,6 +64,29 @@ def test_outdated_schema_is_refused(empty_url: str) -> None:
             conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
         with pytest.raises(SchemaOutdated, match="run `ecms-gateway db upgrade`"):
             prepare(db)
+    finally:
+        db.dispose()
+
+
+def test_the_store_names_the_last_revision_as_alembic_does() -> None:
+    """Opening a current database asks for ``revision.HEAD`` without loading Alembic: a migration added
+    without moving ``HEAD`` would let a gateway run on the schema before it."""
+    assert head_revision() == revision.HEAD
+
+
+def test_opening_the_store_checks_the_revision_with_one_select_and_alembic_for_the_rest(
+    empty_url: str, tmp_path: Path
+) -> None:
+    db = Database(empty_url)
+    try:
+        assert not revision.is_current(db)  # no alembic_version table yet
+        upgrade(db)
+        assert revision.is_current(db)
+        with db.write() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
+        assert not revision.is_current(db)
+        with pytest.raises(SchemaOutdated, match="run `ecms-gateway db upgrade`"):
+            Store(database_url=empty_url, data_dir=tmp_path)
     finally:
         db.dispose()
 

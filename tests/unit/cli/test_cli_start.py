@@ -88,13 +88,14 @@ def test_validate_loads_lxml_but_neither_the_store_nor_the_web_app(tmp_path: Pat
     assert sorted(loaded.intersection(("sqlalchemy", "alembic", "argon2", *WEB))) == []
 
 
-def test_queue_loads_the_store_but_not_the_web_app(tmp_path: Path) -> None:
+def test_queue_loads_the_store_but_neither_the_web_app_nor_alembic(tmp_path: Path) -> None:
     data = ["--data-dir", str(tmp_path / "var")]
     assert loaded_by(tmp_path, "db", "upgrade", *data)[0] == 0
     exit_code, loaded = loaded_by(tmp_path, "queue", *data)
     assert exit_code == 0
     assert "sqlalchemy" in loaded
     assert sorted(loaded.intersection(WEB)) == []
+    assert "alembic" not in loaded  # the schema is current: one SELECT said so
 
 
 def test_reading_the_configuration_loads_the_mail_settings_but_not_the_mail_channel(tmp_path: Path) -> None:
