@@ -21,6 +21,7 @@ from ecms_gateway.engine.evidence import (
     ItemRecord,
     letter_records,
 )
+from ecms_gateway.engine.reasons import describe
 from ecms_gateway.engine.sent_values import SENT_BY_WORK, SentMessage
 from ecms_gateway.errors import GatewayError
 
@@ -142,7 +143,7 @@ def _messages(
         try:
             parts.append(EvidencePart(path=path, content=store.load_raw(item.inbox_id), about=about))
         except (GatewayError, OSError) as exc:
-            missing.append({"what": path, **about, "why": str(exc) or type(exc).__name__})
+            missing.append({"what": path, **about, "why": describe(exc)})
     return tuple(parts), missing
 
 
@@ -155,7 +156,7 @@ def _files(store: Store, records: EvidenceRecords) -> tuple[tuple[EvidencePart, 
         try:
             content = store.load_file(records.letter.summary.id, f.position).content
         except (GatewayError, OSError) as exc:
-            missing.append({"what": path, **about, "why": str(exc) or type(exc).__name__})
+            missing.append({"what": path, **about, "why": describe(exc)})
             continue
         parts.append(EvidencePart(path=path, content=content, about=about))
     return tuple(parts), missing
@@ -192,7 +193,7 @@ def _sent(
         try:
             parts.append(EvidencePart(path=path, content=store.load_sent(message.id), about=about))
         except (GatewayError, OSError) as exc:
-            missing.append({"what": path, **about, "why": str(exc) or type(exc).__name__})
+            missing.append({"what": path, **about, "why": describe(exc)})
     return tuple(parts), missing
 
 

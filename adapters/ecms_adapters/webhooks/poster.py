@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ecms_gateway.engine.reasons import describe
 from ecms_gateway.webhooks import PostResult
 
 _SNIPPET = 300  # characters of a receiver's error reply kept for operators
@@ -53,7 +54,10 @@ class HttpxPoster:
         except httpx.TimeoutException:
             return _result(None, f"no answer from {host} within {self.settings.timeout_s:g} s", started)
         except httpx.HTTPError as exc:
-            what = " ".join(str(exc).split()) or type(exc).__name__
+            cause = exc.__cause__
+            what = " ".join(str(exc).split()) or (
+                describe(cause) if isinstance(cause, OSError) else "the connection failed"
+            )
             return _result(None, f"cannot reach {host}: {what}", started)
         status = response.status_code
         if 200 <= status < 300:
