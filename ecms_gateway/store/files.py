@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Final, Protocol
 
 from ecms_gateway.errors import NotFound, StoreError
 from ecms_gateway.fileio import fsync_dir, write_atomic
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_FAN = re.compile(r"[0-9a-f]{2}")
+CHUNK: Final = 1024 * 1024
+"""How much of a file ``chunks`` reads at a time."""
+
+
+def is_sha256(text: str) -> bool:
+    """True when ``text`` is a SHA-256 hex digest as the store names files (lower case)."""
+    return _SHA256.fullmatch(text) is not None
 
 
 class FileStore(Protocol):
@@ -30,6 +39,24 @@ class FileStore(Protocol):
 
     def exists(self, sha256: str) -> bool:
         """True when ``sha256`` is stored."""
+        ...
+
+    def chunks(self, sha256: str) -> Iterator[bytes]:
+        """The bytes stored under ``sha256`` piece by piece, unchecked (the reader hashes them as they
+        come); raises ``NotFound`` when the file is not there."""
+        ...
+
+    def digests(self) -> Iterator[str]:
+        """Every digest stored, in no particular order; raises ``NotFound`` when the store itself is
+        not there."""
+        ...
+
+    def location(self, sha256: str) -> str:
+        """Where the file of ``sha256`` is (or would be), for people: a path, a URL."""
+        ...
+
+    def describe(self) -> str:
+        """Where the store is, for people: a folder, a bucket."""
         ...
 
 
@@ -73,3 +100,35 @@ class LocalFileStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path_of(sha256).is_file()
+
+    def chunks(self, sha256: str) -> Iterator[bytes]:
+        path = self.path_of(sha256)
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError as exc:
+            raise NotFound(f"file {sha256} is missing from the file store at {self.root}") from exc
+        with handle:
+            while piece := handle.read(CHUNK):
+                yield piece
+
+    def digests(self) -> Iterator[str]:
+        """The files in their fan-out folders; anything else there (a write's temporary file left by a
+        crash, a file put by hand) is not a stored file and is passed over."""
+        if not self.root.is_dir():
+            raise NotFound(f"the file store {self.root} is not there")
+        for fan in _subfolders(self.root):
+            for leaf in _subfolders(fan):
+                for entry in sorted(leaf.iterdir()):
+                    name = entry.name
+                    if _SHA256.fullmatch(name) and name[:2] == fan.name and name[2:4] == leaf.name:
+                        yield name
+
+    def location(self, sha256: str) -> str:
+        return str(self.path_of(sha256))
+
+    def describe(self) -> str:
+        return str(self.root)
+
+
+def _subfolders(folder: Path) -> Iterator[Path]:
+    return (entry for entry in sorted(folder.iterdir()) if _FAN.fullmatch(entry.name) and entry.is_dir())

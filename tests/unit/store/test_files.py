@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ecms_gateway.errors import NotFound, StoreError
-from ecms_gateway.store.files import FileStore, LocalFileStore
+from ecms_gateway.store.files import CHUNK, FileStore, LocalFileStore
 
 
 def test_put_then_get(tmp_path: Path) -> None:
@@ -61,3 +61,26 @@ def test_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(OSError, match="disk full"):
         store.put(b"never stored")
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_chunks_give_the_bytes_piece_by_piece(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path)
+    content = b"x" * (CHUNK * 2 + 5)
+    pieces = list(store.chunks(store.put(content)))
+    assert [len(p) for p in pieces] == [CHUNK, CHUNK, 5]
+    assert b"".join(pieces) == content
+    with pytest.raises(NotFound, match="missing"):
+        list(store.chunks("0" * 64))
+
+
+def test_digests_are_the_stored_files_and_nothing_else(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path / "files")
+    with pytest.raises(NotFound, match="not there"):
+        list(store.digests())
+    stored = sorted(store.put(f"file {i}".encode()) for i in range(3))
+    leaf = store.path_of(stored[0]).parent
+    (leaf / f".{stored[0]}.abc.tmp").write_bytes(b"a write cut off")
+    (leaf / ("f" * 64)).write_bytes(b"a digest in the wrong folder")
+    (store.root / "notes.txt").write_text("put by hand", encoding="utf-8")
+    assert list(store.digests()) == stored
+    assert store.location(stored[0]) == str(store.path_of(stored[0]))
