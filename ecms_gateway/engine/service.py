@@ -6,7 +6,7 @@ The methods are synchronous (SQLAlchemy core); async callers run them in a worke
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from ecms_gateway.engine import (
     accept_id,
     audit,
     clerk,
+    content_check,
     events,
     idempotency,
     intake,
@@ -32,6 +33,7 @@ from ecms_gateway.engine import (
     work,
 )
 from ecms_gateway.engine.accept_id import WrongAcceptIdReport
+from ecms_gateway.engine.content_check import ContentProblem, ContentReport
 from ecms_gateway.engine.context import Clock, Context, utc_now
 from ecms_gateway.engine.events import LetterEvent, Origin
 from ecms_gateway.engine.idempotency import KeyState
@@ -377,6 +379,14 @@ class Store:
     def verify_audit(self) -> AuditReport:
         with self._ctx.db.read() as conn:
             return audit.verify(conn)
+
+    def check_content(
+        self, *, on_problem: Callable[[ContentProblem], None], batch: int = content_check.BATCH
+    ) -> ContentReport:
+        """Every letter file, received item, sent message and letter record against the SHA-256 the
+        database recorded for it, ``batch`` rows per read transaction; each problem goes to
+        ``on_problem`` as it is found (engine/content_check.py)."""
+        return content_check.check(self._ctx, on_problem=on_problem, batch=batch)
 
     # The saraban mail channel: letters people sent by mail, for a clerk (see services/mail_letters.py),
     # and the Message-IDs of mailed letters, for bounces.
