@@ -1,5 +1,5 @@
 """Operator commands on the store: ``db upgrade``, ``queue``, ``retry``, ``show``, ``problems``,
-``audit verify``, ``audit export`` (written by ``evidence_cmds``).
+``audit verify``, ``audit export`` (written by ``evidence_cmds``), ``audit files`` (``content_cmds``).
 
 Each takes ``--data-dir`` (SQLite there; default ``$ECMS_GATEWAY_DATA_DIR`` or ``./var``) or
 ``--database-url`` (default ``$ECMS_GATEWAY_DATABASE_URL``).
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from ecms_gateway.cli.arguments import add_channel_option, record_id
+from ecms_gateway.cli.content_cmds import add_files, check_files
 from ecms_gateway.cli.evidence_cmds import add_export, export
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
 from ecms_gateway.cli.work_advice import dead_attempts_advice, dead_rows_advice
@@ -81,6 +82,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify = audit_sub.add_parser("verify", parents=[where], help="check the hash chain")
     verify.set_defaults(func=_audit_verify)
     add_export(audit_sub, where, _audit_export)
+    add_files(audit_sub, where, _audit_files)
 
 
 def _url(args: argparse.Namespace) -> tuple[str, Path]:
@@ -436,6 +438,11 @@ def _problems(args: argparse.Namespace) -> int:
 def _audit_export(args: argparse.Namespace) -> int:
     url, _ = _url(args)
     return export(args, open_store=lambda: _open(args), database_url=url)
+
+
+@_db_errors
+def _audit_files(args: argparse.Namespace) -> int:
+    return check_files(args, open_store=lambda: _open(args))
 
 
 @_db_errors

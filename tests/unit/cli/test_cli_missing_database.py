@@ -31,6 +31,8 @@ READ_OR_ACT = [
     ["letters"],
     ["problems"],
     ["audit", "verify"],
+    ["audit", "files"],
+    ["audit", "files", "--json"],
     ["retry", "--dead"],
     ["register", "1"],
     ["reject", "1", "--reason", "r"],
