@@ -185,7 +185,7 @@ def _footer(page: LetterPage) -> str:
             f"0 of {page.total} letters: --offset {page.offset} is past them; "
             f"the last page is --offset {last}"
         )
-    said = f"{shown} of {page.total} letters"
+    said = f"{shown} of {page.total} letters" if page.total > 1 else "1 letter"
     if shown < page.total:
         said += f" ({page.offset + 1}-{after})"
     if after < page.total:

@@ -216,6 +216,12 @@ def test_pages_say_how_many_of_how_many_and_how_to_see_the_next(
     assert out == "0 of 5 letters: --offset 9 is past them; the last page is --offset 4\n"
     _, out, _ = _letters(capsys, backend, "--search", "nothing like this")
     assert out == "no letters match\n"
+    _, out, _ = _letters(capsys, backend, "--order", "oldest", "--limit", "1", "--offset", "4")
+    assert out.splitlines()[-1] == "1 of 5 letters (5-5)"
+    with backend.open(clock=clock) as store:
+        _in(store, 9)
+    _, out, _ = _letters(capsys, backend, "--in")
+    assert out.splitlines()[-1] == "1 letter"
 
 
 def test_json_gives_every_field_in_iso_with_total_offset_and_limit(
