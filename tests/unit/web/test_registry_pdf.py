@@ -5,14 +5,17 @@ over pages with its heading at the top of each, every row once, in order, none b
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from ecms_adapters.web import registry_pdf
 from ecms_adapters.web.registry_pdf import BOTTOM_MARGIN, COLUMN_WIDTHS, FONTS, _fitted, book_pdf
 from fontTools.ttLib import TTFont
+from fpdf import FPDF
 from pypdf import PdfReader
 
 from tests.unit.web.test_thai_words import FOLLOWING, SUBJECT_WORDS
@@ -196,3 +199,53 @@ def test_text_with_sara_am_reads_back_without_a_gap_in_poppler(tmp_path: Path) -
     text = subprocess.run(["pdftotext", str(book), "-"], capture_output=True, text=True, check=True).stdout
     for word in ("สำนักงาน", "ประจำปี", *SARA_AM_WORDS[1:-1]):
         assert word in text, (word, text)
+
+
+def test_the_book_is_byte_for_byte_what_fpdf2_draws_with_its_bidirectional_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The book skips fpdf2's bidirectional algorithm for left-to-right text (``_BookPdf``): the PDF must
+    not change by it, for Thai, Latin letters, digits and punctuation, a subject cut over lines, and a
+    cell with Arabic and Hebrew (which still goes through the algorithm)."""
+    rows = [
+        [
+            "1",
+            "12 พ.ย. 2569 10:05",
+            "ศธ 0990/1234",
+            "10 พ.ย. 2569",
+            "สำนักงานเลขาธิการคุรุสภา",
+            "กรม",
+            "".join(SUBJECT_WORDS) * 3,
+            "ลงทะเบียนรับแล้ว",
+        ],
+        [
+            "2",
+            "12 พ.ย. 2569 10:06",
+            "MOE 0206/77 (rev. 2)",
+            "-",
+            "Office of the Teachers' Council",
+            "ถึง: กรม",
+            "Re: budget 2027 — ok?",
+            "",
+        ],
+        [
+            "3",
+            "12 พ.ย. 2569 10:07",
+            "ที่ 5/2569",
+            "-",
+            "سفارة مملكة تايلاند",
+            "שגרירות",
+            "เรื่อง ขอบคุณ (شكرا) 123",
+            "ส่งต่อ",
+        ],
+    ]
+    fixed = "22 พ.ย. 2569 08:00"
+    monkeypatch.setattr(registry_pdf, "be_datetime", lambda _when: fixed)
+
+    def drawn() -> bytes:
+        pdf = book_pdf(title="ทะเบียนหนังสือรับ", period="พ.ศ. 2569", headings=HEADINGS, rows=rows)
+        return re.sub(rb"/CreationDate \(D:[0-9Z']+\)|/ID \[<[0-9A-F]+><[0-9A-F]+>\]", b"", pdf)
+
+    ours = drawn()
+    monkeypatch.setattr(registry_pdf, "_BookPdf", FPDF)
+    assert ours == drawn()
