@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import functools
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
@@ -30,6 +33,11 @@ _NOTED_STATES: Final = frozenset(
 )
 MAX_DAYS: Final = 366 * 2
 """The longest period one book covers (two years) so that a typo cannot ask for the whole archive."""
+PDF_THREAD: Final = "registry-pdf"
+_PDF_RENDERER: Final = ThreadPoolExecutor(max_workers=1, thread_name_prefix=PDF_THREAD)
+"""Books are drawn as PDF one at a time, on a thread of their own: a year's book takes tens of seconds,
+and on the gateway's pool (3 threads on SQLite) two of them at once would leave the letters' store calls
+one thread (docs/runtime.md, "Threads"). A clerk whose book waits for another's waits; nothing else does."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,7 +234,7 @@ async def as_pdf(page: Page) -> Response:
     period = translate(
         page.lang, "registry.period", start=be_date(book.start, page.lang), end=be_date(book.end, page.lang)
     )
-    content = await page.run(
+    draw = functools.partial(
         book_pdf,
         title=f"{_title(page, book)} {page.org_name(book.org)}",
         period=period,
@@ -236,6 +244,7 @@ async def as_pdf(page: Page) -> Response:
             for r in rows
         ],
     )
+    content = await asyncio.get_running_loop().run_in_executor(_PDF_RENDERER, draw)
     return Response(
         content,
         media_type="application/pdf",
