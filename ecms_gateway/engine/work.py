@@ -113,32 +113,16 @@ _LOSE_ATTEMPT: Final = (
     .values(ended_at=bindparam("p_now"), outcome="lost", error=bindparam("p_error"))
 )
 _ADD_ATTEMPT: Final = insert(ATTEMPT)
+# The item ``p_work`` as the worker ``p_worker`` holds it (its lease not lost).
+_HELD: Final = (
+    WORK.c.id == bindparam("p_work"),
+    WORK.c.state == WorkState.LEASED.value,
+    WORK.c.lease_owner == bindparam("p_worker"),
+)
 _FINISH: Final = (
     update(WORK)
-    .where(
-        WORK.c.id == bindparam("p_work"),
-        WORK.c.state == WorkState.LEASED.value,
-        WORK.c.lease_owner == bindparam("p_worker"),
-    )
+    .where(*_HELD)
     .values(state=WorkState.DONE.value, finished_at=bindparam("p_now"), lease_owner=None, lease_until=None)
-    .returning(*_CLAIMED)
-)
-# A release undoes the claim's count; an item never tried forgets when it was first tried (max_age).
-_GIVE_BACK: Final = (
-    update(WORK)
-    .where(
-        WORK.c.id == bindparam("p_work"),
-        WORK.c.state == WorkState.LEASED.value,
-        WORK.c.lease_owner == bindparam("p_worker"),
-    )
-    .values(
-        state=WorkState.READY.value,
-        next_try_at=bindparam("p_now"),
-        lease_owner=None,
-        lease_until=None,
-        attempts=WORK.c.attempts - 1,
-        first_try_at=case((WORK.c.attempts <= 1, None), else_=WORK.c.first_try_at),
-    )
     .returning(*_CLAIMED)
 )
 # A try that archived its message may have handed it to the channel before it was stopped: its release
@@ -146,13 +130,14 @@ _GIVE_BACK: Final = (
 # archived message again (same MessageID), never a second one the node could queue beside it.
 _GIVE_BACK_ARCHIVED: Final = (
     update(WORK)
-    .where(
-        WORK.c.id == bindparam("p_work"),
-        WORK.c.state == WorkState.LEASED.value,
-        WORK.c.lease_owner == bindparam("p_worker"),
-    )
+    .where(*_HELD)
     .values(state=WorkState.READY.value, next_try_at=bindparam("p_now"), lease_owner=None, lease_until=None)
     .returning(*_CLAIMED)
+)
+# Any other release undoes the claim's count; an item never tried forgets when it was first tried (max_age).
+_GIVE_BACK: Final = _GIVE_BACK_ARCHIVED.values(
+    attempts=WORK.c.attempts - 1,
+    first_try_at=case((WORK.c.attempts <= 1, None), else_=WORK.c.first_try_at),
 )
 _ARCHIVED_IN_RUN: Final = (
     select(SENT.c.id)
