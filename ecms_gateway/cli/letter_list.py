@@ -17,9 +17,9 @@ from typing import Final
 
 from sqlalchemy.exc import DBAPIError
 
-from ecms_gateway.cli.settings import config_from_args, has_config
-from ecms_gateway.cli.store_cmds import age, display_width, format_table
-from ecms_gateway.cli.stores import first_line, open_store
+from ecms_gateway.cli.settings import config_from_args
+from ecms_gateway.cli.store_cmds import age, display_width, format_table, open_given
+from ecms_gateway.cli.stores import first_line
 from ecms_gateway.engine import (
     Direction,
     LetterOrder,
@@ -27,11 +27,9 @@ from ecms_gateway.engine import (
     LetterQuery,
     LetterState,
     LetterSummary,
-    Store,
 )
 from ecms_gateway.errors import StoreError
 from ecms_gateway.letter.codes import Secrecy, Speed
-from ecms_gateway.store.database import DATABASE_URL_ENV, default_data_dir
 
 MIN_SUBJECT: Final = 20
 """A subject is never cut shorter than this many columns, however narrow the terminal."""
@@ -39,7 +37,6 @@ MIN_SUBJECT: Final = 20
 WAITING_TO_BE_REGISTERED: Final = (LetterState.SENT, LetterState.DELIVERED, LetterState.RECEIVED)
 """``--due`` without ``--state``: ours the receiver has not registered yet, and those we received."""
 
-_WHERE_SET: Final = "gateway.data_dir (or --data-dir / ECMS_GATEWAY_DATA_DIR)"
 _OTHER_HEADER: Final = {"in": "FROM", "out": "TO", None: "FROM/TO"}
 
 
@@ -79,7 +76,7 @@ def _page(args: argparse.Namespace, query: LetterQuery) -> tuple[LetterPage, dat
     """The page ``query`` selects (with ``--due``, of those waiting past their speed's hours) and the
     store's time now."""
     try:
-        with _open(args) as store:
+        with open_given(args) as store:
             now = store.clock()
             if args.due:
                 cutoffs = config_from_args(args).follow_up_policy().cutoffs(now)
@@ -87,20 +84,6 @@ def _page(args: argparse.Namespace, query: LetterQuery) -> tuple[LetterPage, dat
             return store.letters(query, offset=args.offset, limit=args.limit), now
     except DBAPIError as exc:
         raise StoreError(f"cannot use the database: {first_line(exc.orig or exc)}") from exc
-
-
-def _open(args: argparse.Namespace) -> Store:
-    """The store, which must exist, found as ``queue`` and ``show`` find it: ``--data-dir`` or
-    ``--database-url``, else the configuration's, else the environment's."""
-    if args.data_dir is None and args.database_url is None and has_config(args):
-        config = config_from_args(args)
-        data_dir, url = config.gateway.data_dir, config.database_url
-    else:
-        data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
-        url = args.database_url or (None if args.data_dir is not None else os.environ.get(DATABASE_URL_ENV))
-    return open_store(
-        data_dir=data_dir, database_url=url, create=False, role=args.command, where_set=_WHERE_SET
-    )
 
 
 def _as_table(page: LetterPage, *, other: str, now: datetime | None) -> str:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
+
+from ecms_gateway.cli.settings import add_store_options
 
 if TYPE_CHECKING:
     from ecms_gateway.engine import LetterOrder, LetterState
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="List the letters in the store, one line each, newest first; the filters given must "
         "all hold. A line's ID is what `show`, `register`, `reject` and the other commands take.",
     )
-    _add_where(parser)
+    add_store_options(parser)
     _add_filters(parser)
     parser.add_argument(
         "--order",
@@ -50,23 +51,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--json", action="store_true", help="the page as JSON, with total, offset and limit")
     parser.set_defaults(func=_letters)
-
-
-def _add_where(parser: argparse.ArgumentParser) -> None:
-    """Where the store is, as for ``queue`` and ``show`` (theirs are built with heavy imports)."""
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument(
-        "--data-dir", type=Path, help="data folder (SQLite + files); default $ECMS_GATEWAY_DATA_DIR or ./var"
-    )
-    group.add_argument(
-        "--database-url", help="PostgreSQL URL instead of SQLite; default $ECMS_GATEWAY_DATABASE_URL"
-    )
-    parser.add_argument(
-        "--config",
-        type=Path,
-        metavar="FILE",
-        help="the gateway's TOML configuration (default $ECMS_GATEWAY_CONFIG); options here win over it",
-    )
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:

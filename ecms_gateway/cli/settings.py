@@ -27,6 +27,19 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """Where the store is, for the commands that read or act on it (``queue``, ``show``, ``letters``,
+    ``audit ...``): ``--data-dir`` or ``--database-url``, and ``--config``."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--data-dir", type=Path, help=f"data folder (SQLite + files); default ${DATA_DIR_ENV} or ./var"
+    )
+    group.add_argument(
+        "--database-url", help=f"PostgreSQL URL instead of SQLite; default ${DATABASE_URL_ENV}"
+    )
+    add_config_option(parser)
+
+
 def _config_path(args: argparse.Namespace) -> Path | None:
     path: Path | None = getattr(args, "config", None)
     if path is None and os.environ.get(CONFIG_ENV):

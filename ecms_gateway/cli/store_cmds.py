@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final
 from ecms_gateway.cli.arguments import add_channel_option, record_id
 from ecms_gateway.cli.content_cmds import add_files, check_files
 from ecms_gateway.cli.evidence_cmds import add_export, export
-from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config
+from ecms_gateway.cli.settings import add_store_options, config_from_args, has_config
 from ecms_gateway.cli.work_advice import dead_attempts_advice, dead_rows_advice
 from ecms_gateway.engine.states import LetterState, WorkState
 from ecms_gateway.engine.values import SignatureMark
@@ -39,14 +39,7 @@ _WHERE_SET = f"gateway.data_dir (or --data-dir / {DATA_DIR_ENV})"
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     where = argparse.ArgumentParser(add_help=False)
-    group = where.add_mutually_exclusive_group()
-    group.add_argument(
-        "--data-dir", type=Path, help="data folder (SQLite + files); default $ECMS_GATEWAY_DATA_DIR or ./var"
-    )
-    group.add_argument(
-        "--database-url", help=f"PostgreSQL URL instead of SQLite; default ${DATABASE_URL_ENV}"
-    )
-    add_config_option(where)
+    add_store_options(where)
 
     db = subparsers.add_parser("db", help="manage the database schema")
     db_sub = db.add_subparsers(title="db commands", metavar="ACTION", required=True)
@@ -97,8 +90,10 @@ def _url(args: argparse.Namespace) -> tuple[str, Path]:
     return resolve_url(data_dir=data_dir, database_url=url), data_dir
 
 
-def _open(args: argparse.Namespace) -> Store:
-    """The store, which must exist: every command here but ``db upgrade`` reads or redrives what is there."""
+def open_given(args: argparse.Namespace) -> Store:
+    """The store, which must exist: every command here but ``db upgrade`` reads or redrives what is there
+    (and ``letters``): ``--data-dir`` or ``--database-url``, else the configuration's, else the
+    environment's."""
     from ecms_gateway.cli.stores import open_store  # noqa: PLC0415 - the parser imports this module
 
     url, data_dir = _url(args)
@@ -204,7 +199,7 @@ def _refuse_while_running(db: Database, data_dir: Path) -> None:
 def _queue(args: argparse.Namespace) -> int:
     work_state = WorkState(args.state) if args.state in WorkState._value2member_map_ else None
     letter_state = LetterState(args.state) if args.state and work_state is None else None
-    with _open(args) as store:
+    with open_given(args) as store:
         rows = store.queue(work_state=work_state, letter_state=letter_state, channel=args.channel)
         refused, unmatched = len(store.refused_events()), len(store.unmatched_notifiers())
     now = datetime.now(UTC)
@@ -274,7 +269,7 @@ def _retry(args: argparse.Namespace) -> int:
     if args.channel and not args.dead:
         print("ecms-gateway retry: --channel goes with --dead", file=sys.stderr)
         return 2
-    with _open(args) as store:
+    with open_given(args) as store:
         done = store.redrive(args.ids, actor=_actor(), channel=args.channel, reason=args.reason)
     print(f"redriven {len(done)} work item(s)" + (f": {', '.join(map(str, done))}" if done else ""))
     return 0
@@ -282,7 +277,7 @@ def _retry(args: argparse.Namespace) -> int:
 
 @_db_errors
 def _show(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with open_given(args) as store:
         detail = store.show(args.letter_id)
     print(render_detail(detail))
     return 0
@@ -397,7 +392,7 @@ def _replies(d: LetterDetail) -> list[str]:
 
 @_db_errors
 def _problems(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with open_given(args) as store:
         refused, unmatched = store.refused_events(), store.unmatched_notifiers()
     print("refused events:" if refused else "no refused events")
     if refused:
@@ -437,17 +432,17 @@ def _problems(args: argparse.Namespace) -> int:
 @_db_errors
 def _audit_export(args: argparse.Namespace) -> int:
     url, _ = _url(args)
-    return export(args, open_store=lambda: _open(args), database_url=url)
+    return export(args, open_store=lambda: open_given(args), database_url=url)
 
 
 @_db_errors
 def _audit_files(args: argparse.Namespace) -> int:
-    return check_files(args, open_store=lambda: _open(args))
+    return check_files(args, open_store=lambda: open_given(args))
 
 
 @_db_errors
 def _audit_verify(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with open_given(args) as store:
         report = store.verify_audit()
     if report.ok:
         print(f"audit chain intact: {report.checked} entries checked")
