@@ -18,8 +18,9 @@ from typing import Final
 from sqlalchemy.exc import DBAPIError
 
 from ecms_gateway.cli.settings import config_from_args
-from ecms_gateway.cli.store_cmds import age, display_width, format_table, open_given
+from ecms_gateway.cli.store_cmds import display_width, format_table, open_given
 from ecms_gateway.cli.stores import first_line
+from ecms_gateway.durations import age
 from ecms_gateway.engine import (
     Direction,
     LetterOrder,

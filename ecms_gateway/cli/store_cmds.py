@@ -14,7 +14,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -23,6 +23,7 @@ from ecms_gateway.cli.content_cmds import add_files, check_files
 from ecms_gateway.cli.evidence_cmds import add_export, export
 from ecms_gateway.cli.settings import add_store_options, config_from_args, has_config
 from ecms_gateway.cli.work_advice import dead_attempts_advice, dead_rows_advice
+from ecms_gateway.durations import age
 from ecms_gateway.engine.states import LetterState, WorkState
 from ecms_gateway.engine.values import SignatureMark
 from ecms_gateway.errors import StoreError
@@ -450,19 +451,6 @@ def _audit_verify(args: argparse.Namespace) -> int:
     print(f"audit chain broken at entry {report.first_bad}: {report.problem}", file=sys.stderr)
     print(f"({report.checked} entries before it are intact)", file=sys.stderr)
     return 1
-
-
-def age(delta: timedelta) -> str:
-    """``2d 3h``, ``4h 5m``, ``6m 7s``, ``8s``: the two largest units."""
-    seconds = max(0, int(delta.total_seconds()))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
 
 
 def _ts(value: datetime) -> str:

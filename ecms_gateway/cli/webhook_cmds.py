@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from ecms_gateway.cli.arguments import record_id, whole_number
 from ecms_gateway.cli.nudge import wake_or_say
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config, may_create, where_set
-from ecms_gateway.cli.store_cmds import age, format_table
+from ecms_gateway.cli.store_cmds import format_table
+from ecms_gateway.durations import age
 from ecms_gateway.errors import InputError
 from ecms_gateway.store.location import DATABASE_URL_ENV, default_data_dir
 from ecms_gateway.webhooks.events import EventType

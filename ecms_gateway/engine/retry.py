@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ecms_gateway.durations import age
 from ecms_gateway.engine.reasons import describe
 from ecms_gateway.errors import InputError, PermanentFailure, PolicyRefused
 
@@ -83,7 +84,7 @@ class RetryPolicy:
         if attempt >= self.max_attempts:
             return Dead(reason=f"gave up after {attempt} attempts; last error: {what}")
         if now - first_try_at >= self.max_age:
-            return Dead(reason=f"gave up after trying for {now - first_try_at}; last error: {what}")
+            return Dead(reason=f"gave up after trying for {age(now - first_try_at)}; last error: {what}")
         wait = self.backoff_limit(attempt) * self.rand()
         return RetryAt(at=now + wait, reason=what)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from ecms_adapters.web.i18n import translate
 
@@ -17,9 +18,11 @@ NODE = "http://127.0.0.1:9/ecms"
 
 
 @contextmanager
-def _worker_store(live: LiveWeb, *, max_attempts: int = 12) -> Iterator[Store]:
+def _worker_store(
+    live: LiveWeb, *, max_attempts: int = 12, max_age: timedelta = timedelta(days=3)
+) -> Iterator[Store]:
     """The store a worker uses, on the page's database: a try that fails is due again at once."""
-    policy = RetryPolicy(max_attempts=max_attempts, rand=lambda: 0.0)
+    policy = RetryPolicy(max_attempts=max_attempts, max_age=max_age, rand=lambda: 0.0)
     store = Store(data_dir=live.root / "data", policies=RetryPolicies(default=policy))
     try:
         yield store
@@ -61,6 +64,20 @@ def test_a_failed_try_and_giving_up_after_the_last_say_why(live: LiveWeb) -> Non
     assert _quoted(f"e-CMS node ({NODE}): cannot connect: connection refused") in steps
     assert "gave up after" not in steps  # said in the page's words, not the stored English frame
     assert "TransportError" not in steps
+
+
+def test_giving_up_after_trying_too_long_says_so_and_quotes_the_last_error(live: LiveWeb) -> None:
+    letter_id = live.store.accept_outbound(sample(), actor="test", channel="ecms")
+    down = TransientTransportError("cannot connect: connection refused", endpoint=NODE)
+    with _worker_store(live, max_age=timedelta(microseconds=1)) as store:
+        _fail(store, down)
+        [dead] = store.queue()
+        assert dead.last_error is not None
+        assert dead.last_error.startswith("gave up after trying for 0s; last error: ")  # not 0:00:00.000123
+    steps = _timeline(live, letter_id)
+    assert translate("th", "tl.why.too_long") in steps
+    assert _quoted(f"e-CMS node ({NODE}): cannot connect: connection refused") in steps
+    assert "gave up after" not in steps
 
 
 def test_a_refusal_for_good_says_sending_again_cannot_help_and_quotes_the_node(live: LiveWeb) -> None:

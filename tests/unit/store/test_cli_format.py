@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from ecms_gateway.cli.store_cmds import age, display_width, format_table
+from ecms_gateway.cli.store_cmds import display_width, format_table
+from ecms_gateway.durations import age
 
 
 def test_thai_marks_take_no_column() -> None:
