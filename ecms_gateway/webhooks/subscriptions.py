@@ -240,7 +240,8 @@ def _refuse_duplicate(conn: Connection, url: str) -> None:
                 f"webhook {row.id} already delivers to {row.url}; one URL has one webhook, or every event "
                 "would arrive twice",
                 existing_id=int(row.id),
-                cli_hint=f"to change its events, `ecms-gateway webhooks remove {row.id}` and add it again",
+                cli_hint=f"to change its events or secret, `ecms-gateway webhooks change {row.id} "
+                "--events TYPES` (or --secret-file F), which loses no event",
             )
 
 

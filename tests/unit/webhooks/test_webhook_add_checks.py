@@ -43,7 +43,9 @@ def test_a_second_webhook_for_the_same_url_is_refused_naming_the_first(store: St
         assert f"webhook {first.id} already delivers to https://saraban.example.go.th/hook" in str(
             caught.value
         )
-        assert f"`ecms-gateway webhooks remove {first.id}`" in str(caught.value)  # the CLI's advice
+        # The CLI's advice: change it in place (removing and adding it again would lose events).
+        assert f"`ecms-gateway webhooks change {first.id} --events TYPES`" in str(caught.value)
+        assert "remove" not in str(caught.value)
         assert "ecms-gateway" not in caught.value.fact  # what other faces say before their own advice
     assert [s.id for s in hooks.all()] == [first.id]
     assert store.verify_audit().ok  # the refused adds left nothing in the chain
