@@ -73,7 +73,7 @@ class ErrorBody(BaseModel):
         description="one stable word a program can branch on: bad_request, unauthorized, forbidden, "
         "not_found, method_not_allowed, conflict, wrong_state, duplicate_letter, duplicate_webhook, "
         "in_progress, too_large, unsupported_media_type, invalid, idempotency_key_reused, not_ready, "
-        "internal"
+        "mail_not_configured, internal"
     )
     faults: list[FaultBody] = Field(default=[], description="every fault of the input, each naming its field")
 

@@ -8,8 +8,9 @@ import asyncio
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.applications import Starlette
 
 from ecms_adapters.api.deps import Clerk, api_base, services_of
 from ecms_adapters.api.errors import WRONG_STATE, ApiError, ErrorBody
@@ -23,6 +24,7 @@ from ecms_adapters.api.mail_schemas import (
     MailLetterOut,
 )
 from ecms_adapters.api.schemas import MAX_ID
+from ecms_gateway.access import Principal
 from ecms_gateway.engine.mail_values import MailLetterState
 from ecms_gateway.errors import NotFound, StoreError
 from ecms_gateway.services import mail_letters
@@ -35,7 +37,10 @@ _T = TypeVar("_T")
 
 MailLetterId = Annotated[int, Path(ge=1, le=MAX_ID, description="the mail letter's id")]
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "no such mail letter"}
+    404: {
+        "model": ErrorBody,
+        "description": "no such mail letter; or no mail channel (`mail_not_configured`)",
+    }
 }
 _CONFLICT: dict[int | str, dict[str, Any]] = {
     **_NOT_FOUND,
@@ -45,16 +50,46 @@ REPEATS_RECEIVED = "repeats_received_letter"
 UNREADABLE_MAIL = "unreadable_mail"
 """409 of confirm: a letter with this book number and date was received already (``letter_id``,
 ``letter_href``); ``allow_repeat: true`` confirms it as another letter."""
+MAIL_OFF = "mail_not_configured"
+"""404 of every route here when the gateway has no ``[mail]`` section: there is no mail channel."""
+MAIL_OFF_SAID = (
+    "this gateway has no saraban mail channel configured, so there are no mail letters; to take "
+    "letters by e-mail, an administrator adds a [mail] section to the gateway's configuration "
+    "(docs/configuration.md) and restarts the gateway"
+)
+
+
+def mail_channel(configured: bool) -> Callable[[Starlette], None]:
+    """One of ``create_app``'s ``extra`` hooks: whether the gateway has a ``[mail]`` section. Without
+    it (or without this hook) every route here answers 404 ``mail_not_configured``, as the web pages
+    do, instead of showing a store no mail channel fills."""
+
+    def hook(app: Starlette) -> None:
+        app.state.mail_channel = configured
+
+    return hook
+
+
+async def _mail_clerk(request: Request, caller: Clerk) -> Principal:
+    """A clerk (checked first: a caller without a key learns nothing of the configuration), on a
+    gateway with the mail channel."""
+    if not getattr(request.app.state, "mail_channel", False):
+        raise ApiError(404, MAIL_OFF_SAID, code=MAIL_OFF)
+    return caller
+
+
+MailClerk = Annotated[Principal, Depends(_mail_clerk)]
 
 
 @router.get(
     "/mail-letters",
     summary="mail letters waiting for a clerk (or in the states asked for), oldest first",
     response_model=MailLetterListOut,
+    responses={404: {"model": ErrorBody, "description": "no mail channel (`mail_not_configured`)"}},
 )
 async def list_mail_letters(
     request: Request,
-    _caller: Clerk,
+    _caller: MailClerk,
     state: Annotated[
         list[MailLetterState] | None,
         Query(description="repeat for several states; without it, those waiting (pending, confirming)"),
@@ -75,7 +110,9 @@ async def list_mail_letters(
     response_model=MailLetterDetailOut,
     responses=_NOT_FOUND,
 )
-async def show_mail_letter(request: Request, _caller: Clerk, record_id: MailLetterId) -> MailLetterDetailOut:
+async def show_mail_letter(
+    request: Request, _caller: MailClerk, record_id: MailLetterId
+) -> MailLetterDetailOut:
     record = await asyncio.to_thread(services_of(request).store.mail_letter, record_id)
     return MailLetterDetailOut.of(record, api_base(request))
 
@@ -91,7 +128,7 @@ async def show_mail_letter(request: Request, _caller: Clerk, record_id: MailLett
 )
 async def download_mail_file(
     request: Request,
-    _caller: Clerk,
+    _caller: MailClerk,
     record_id: MailLetterId,
     position: Annotated[int, Path(ge=0, le=10000)],
 ) -> Response:
@@ -124,7 +161,7 @@ async def download_mail_file(
 )
 async def confirm(
     request: Request,
-    caller: Clerk,
+    caller: MailClerk,
     record_id: MailLetterId,
     body: Annotated[CorrectionsIn | None, Body()] = None,
 ) -> JSONResponse:
@@ -170,7 +207,7 @@ async def confirm(
     responses={**_CONFLICT, 422: {"model": ErrorBody, "description": "no reason given"}},
 )
 async def dismiss(
-    request: Request, caller: Clerk, record_id: MailLetterId, body: DismissIn
+    request: Request, caller: MailClerk, record_id: MailLetterId, body: DismissIn
 ) -> MailLetterDetailOut:
     services = services_of(request)
     record = await _act(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from ecms_adapters.api import AppHook
+from ecms_adapters.api import AppHook, mail_channel
 from ecms_adapters.folders import FolderHooks, FolderWatcher, InboxExport, Outbox
 from ecms_adapters.mail import ImapMailboxReader, SmtpSender
 from ecms_adapters.observability import Observability, gateway_observability
@@ -257,7 +257,8 @@ def app_hooks(config: GatewayConfig, gateway: ObservedGateway) -> Sequence[AppHo
     observability = gateway.observability
     certificates = certificate_statuses(config.signing_config(), gateway.parts.signer)
     pages = web_hook(gateway.services, mail=config.mail is not None, certificates=certificates)
-    return (observability.install_metrics, observability.install_health, pages)
+    mail = mail_channel(config.mail is not None)
+    return (observability.install_metrics, observability.install_health, mail, pages)
 
 
 def thread_count(config: GatewayConfig) -> int:

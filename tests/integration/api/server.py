@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 import httpx
-from ecms_adapters.api import AppHook
+from ecms_adapters.api import AppHook, mail_channel
 from ecms_adapters.observability.auth import operator_only
 from ecms_adapters.observability.endpoints import Observability
 from ecms_adapters.runtime.http import HttpFace, http_face
@@ -94,7 +94,7 @@ class ApiServer:
         return httpx.AsyncClient(base_url=self.url, headers=self.headers(role), timeout=30)
 
 
-def faces(services: Services) -> tuple[AppHook, ...]:
+def faces(services: Services, *, mail: bool = True) -> tuple[AppHook, ...]:
     """The other faces the running gateway adds (``app_hooks`` in the composition root): metrics and
     health from observability, here with the database as the one readiness check (no node runs), and
     the web pages."""
@@ -103,7 +103,12 @@ def faces(services: Services) -> tuple[AppHook, ...]:
         guard=operator_only(),
         process_metrics=False,
     )
-    return (observability.install_metrics, observability.install_health, web_hook(services, mail=True))
+    return (
+        observability.install_metrics,
+        observability.install_health,
+        mail_channel(mail),
+        web_hook(services, mail=mail),
+    )
 
 
 WEB_PUBLIC = {
@@ -132,6 +137,7 @@ def make_server(
     routing: Callable[[], RoutingTable | None] | None = None,
     section: HttpSection | None = None,
     limits: MessageLimits | None = None,
+    mail: bool = True,
 ) -> ApiServer:
     store = Store(data_dir=tmp_path / "data")
     table = table_from_file(SAMPLES / "directory.json")
@@ -151,5 +157,5 @@ def make_server(
     keys = {
         role: store.access.new_api_key(f"{role.value}-system", role=role, actor="test").token for role in Role
     }
-    face = http_face(section or HttpSection(port=0), services, grace_s=1, extra=faces(services))
+    face = http_face(section or HttpSection(port=0), services, grace_s=1, extra=faces(services, mail=mail))
     return ApiServer(store=store, services=services, face=face, keys=keys, wakes=wakes)

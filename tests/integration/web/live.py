@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
-from ecms_adapters.api import create_app
+from ecms_adapters.api import create_app, mail_channel
 from ecms_adapters.runtime.layout import sample_letters
 from ecms_adapters.runtime.processes import free_port
 from ecms_adapters.web import CertStatus, web_hook
@@ -68,9 +68,8 @@ class LiveWeb:
                 name, role=role, password=PASSWORD, display_name=f"{name} A", actor="test"
             )
         certs = self.certificates
-        app = create_app(
-            self.services, extra=(web_hook(self.services, mail=self.mail, certificates=lambda: certs),)
-        )
+        pages = web_hook(self.services, mail=self.mail, certificates=lambda: certs)
+        app = create_app(self.services, extra=(mail_channel(self.mail), pages))
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
