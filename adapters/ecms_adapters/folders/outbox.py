@@ -28,7 +28,14 @@ from ecms_adapters.api.submission import Checks, rule_faults
 from ecms_adapters.folders.report import ERROR_FILE, error_text
 from ecms_gateway.engine.events import Origin
 from ecms_gateway.engine.intake import content_digest
-from ecms_gateway.errors import DuplicateLetter, Fault, InputError, LetterInvalid, PolicyRefused
+from ecms_gateway.errors import (
+    DuplicateLetter,
+    Fault,
+    InputError,
+    LetterInvalid,
+    LetterTooLarge,
+    PolicyRefused,
+)
 from ecms_gateway.fileio import fsync_dir, write_atomic
 from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.letter.model import LetterPackage
@@ -122,10 +129,9 @@ class Outbox:
         if isinstance(result, tuple):
             # The core refuses one rule at a time (top secret before an unknown receiver): say them all.
             rules = await asyncio.to_thread(self._rule_faults, folder)
-            said = {f.problem for f in rules}
-            return await self._fail(
-                folder, (*rules, *(f for f in result if f.problem not in said)), refused=True
-            )
+            said, fields = {f.problem for f in rules}, {f.where for f in rules}
+            more = (f for f in result if f.problem not in said and f.where not in fields)
+            return await self._fail(folder, (*rules, *more), refused=True)
         if result is None:
             return Outcome.WAIT
         await self.hooks.point("submitted", name)
@@ -145,8 +151,8 @@ class Outbox:
             return await asyncio.to_thread(self._submit, package, origin)
         except (PolicyRefused, DuplicateLetter) as exc:
             return (Fault(where="letter", problem=str(exc)),)
-        except InputError as exc:  # e.g. a receiver the directory does not know
-            return (Fault(where="receiver.org_id", problem=str(exc)),)
+        except InputError as exc:  # a receiver the directory does not know, files too large, ...
+            return _faults_of(exc)
         except Exception:  # the store is busy or down: the folder stays and is tried at the next scan
             log.exception("outbox folder %s: cannot submit now; trying again at the next scan", name)
             return None
@@ -194,6 +200,24 @@ class Outbox:
             return
         fsync_dir(self.root)
         fsync_dir(target_dir)
+
+
+# The field a routing refusal of the core is about, by its fault code (else the receiver's).
+_WHERE: dict[str, str] = {
+    "routing.to_self": "receiver.org_id",
+    "routing.sender_not_served": "sender.org_id",
+}
+
+
+def _faults_of(exc: InputError) -> tuple[Fault, ...]:
+    """The core's refusal as faults that name the field it is about (the files when they are too
+    large, the sender or the receiver for a routing refusal)."""
+    if isinstance(exc, LetterTooLarge):
+        return exc.faults
+    code = exc.fault_code or ""
+    party = exc.fault_params.get("party")
+    where = f"{party}.org_id" if party in ("sender", "receiver") else _WHERE.get(code, "receiver.org_id")
+    return (Fault(where=where, problem=str(exc), code=exc.fault_code, params=exc.fault_params),)
 
 
 def _write_json(path: Path, data: dict[str, object]) -> None:

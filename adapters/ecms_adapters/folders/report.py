@@ -26,6 +26,7 @@ _FIELDS_TH = {
     "main_file": "ไฟล์หนังสือ (main_file)",
     "attachments": "ไฟล์แนบ (attachments)",
     "signer": "ผู้ลงนาม (signer)",
+    "files": "ไฟล์ทั้งหมดของหนังสือ (files)",
 }
 
 # The checker's problem -> a short Thai line (first match wins); the English line always follows.
@@ -50,6 +51,13 @@ _PROBLEMS_TH: tuple[tuple[str, str], ...] = (
     (r"stays inside the agency", "หนังสือประเภทนี้ใช้ภายในหน่วยงาน ส่งออกไม่ได้"),
     (r"secrecy class on paper", "นโยบายหน่วยงานให้ส่งหนังสือชั้นความลับนี้เป็นกระดาษ"),
     (r"is not in the organisation directory", "ไม่พบหน่วยงานผู้รับในสารบบ ตรวจรหัสหน่วยงานผู้รับ"),
+    (r"letter's files are .* together", "ไฟล์รวมกันใหญ่เกินกว่าที่ส่งได้ ให้ส่งไฟล์ใหญ่ทางอื่นหรือแบ่งเป็นหลายฉบับ"),
+    (r"is the sender's own organisation", "ผู้รับเป็นหน่วยงานเดียวกับผู้ส่ง ไม่ต้องส่งผ่านระบบนี้"),
+    (
+        r"is not an organisation this gateway sends for|this gateway sends for .* only",
+        "ระบบนี้ไม่ได้ส่งหนังสือในนามหน่วยงานผู้ส่งนี้",
+    ),
+    (r"addresses departments only", "e-CMS ส่งถึงระดับกรมเท่านั้น ใช้รหัสกรม 5 หลักตามด้วย 00000"),
 )
 
 

@@ -14,7 +14,7 @@ from ecms_adapters.folders import Outbox, Outcome
 
 from ecms_gateway.engine import Store
 from ecms_gateway.runtime.directory import table_from_file
-from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
+from ecms_gateway.runtime.settings import ENVELOPE_BYTES, MessageLimits, RuntimeSettings, ServedOrg
 from ecms_gateway.services.context import Services
 from tests.conftest import SAMPLES
 from tests.integration.folders.support import drop_sample
@@ -69,3 +69,37 @@ async def test_a_valid_letter_breaking_two_rules_hears_of_both_once(outbox: Outb
     assert "2 problems" in text, text
     assert f"receiver {NOT_IN_DIRECTORY} is not in the organisation directory" in text
     assert text.lower().count("top secret") == 1, text
+
+
+@pytest.fixture
+def small_outbox(tmp_path: Path) -> Iterator[Outbox]:
+    """An outbox whose e-CMS letters may carry no file at all (xml.max_bytes leaves no room)."""
+    with Store(data_dir=tmp_path / "data") as store:
+        settings = RuntimeSettings(
+            orgs=(ServedOrg(org_id="2099000000", node_url="http://127.0.0.1:1/x"),),
+            limits=MessageLimits(xml_max_bytes=ENVELOPE_BYTES),
+        )
+        services = Services(store=store, settings=settings, routing=lambda: ROUTING)
+        box = Outbox(tmp_path / "outbox", services)
+        box.prepare()
+        yield box
+
+
+async def test_files_too_large_are_a_fault_of_the_files_not_of_the_receiver(small_outbox: Outbox) -> None:
+    _drop(small_outbox, "large")
+    assert await small_outbox.pick(small_outbox.root / "large") is Outcome.FAILED
+    text = _error_txt(small_outbox, "large")
+    assert "1 problem:" in text, text
+    assert "   files: the letter's files are " in text, text
+    assert "ไฟล์ทั้งหมดของหนังสือ (files): ไฟล์รวมกันใหญ่เกิน" in text, text
+    assert "receiver" not in text, text
+
+
+async def test_a_sender_this_gateway_does_not_serve_is_said_once_of_the_sender(outbox: Outbox) -> None:
+    """The rules and the core both refuse it, in other words: error.txt says it once."""
+    _drop(outbox, "other", sender={"org_id": "2199000000"})
+    assert await outbox.pick(outbox.root / "other") is Outcome.FAILED
+    text = _error_txt(outbox, "other")
+    assert "1 problem:" in text, text
+    assert "ผู้ส่ง (sender) → sender.org_id: ระบบนี้ไม่ได้ส่งหนังสือในนามหน่วยงานผู้ส่งนี้" in text, text
+    assert "receiver" not in text, text
