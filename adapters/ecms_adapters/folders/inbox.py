@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import time
+import unicodedata
 from pathlib import Path
 
 from ecms_gateway.config import ExportWhen, InboxStart
@@ -30,13 +31,19 @@ CURSOR = "folders.inbox"
 GATEWAY_JSON = "gateway.json"
 _TMP = ".tmp-"
 _STALE_TMP_S = 3600  # a temporary folder this old was left by a crash (or a stopped gateway)
-_UNSAFE = re.compile(r"[^\w.-]+")
+_MARKS = ("Mn", "Mc")  # Thai vowel and tone marks (ั ิ ี ่ ้ ...) are part of the word they sit on
 
 
 def folder_name(letter_id: int, book_no: str) -> str:
-    """``<id>-<book no>`` with every character a file name may not hold (``/``, spaces) as ``-``."""
-    cleaned = _UNSAFE.sub("-", book_no).strip("-.")[:80]
+    """``<id>-<book no>`` with every character a file name may not hold (``/``, spaces) as ``-``;
+    letters, digits and marks of any script are kept (``ที่ มท ๐๘๐๘`` stays ``ที่-มท-๐๘๐๘``)."""
+    kept = "".join(c if _safe(c) else "\0" for c in book_no)
+    cleaned = re.sub("\0+", "-", kept).strip("-.")[:80]
     return f"{letter_id}-{cleaned}" if cleaned else str(letter_id)
+
+
+def _safe(char: str) -> bool:
+    return char.isalnum() or char in "_.-" or unicodedata.category(char) in _MARKS
 
 
 class InboxExport:
