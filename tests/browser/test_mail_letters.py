@@ -161,6 +161,7 @@ def test_the_mail_letter_pages_work_at_phone_width(live: LiveWeb, watch: Watch, 
     page.goto(f"{live.url}/mail-letters/{record_id}")
     expect(page.get_by_label("เหตุผล")).to_have_attribute("required", "")
     page.get_by_label("เหตุผล").fill("เป็นคำถามทั่วไป ไม่ใช่หนังสือราชการ")
+    page.once("dialog", lambda dialog: dialog.accept())  # dismissing cannot be undone: it asks first
     page.get_by_role("button", name="ปัดตก").click()
     expect(page.locator("#note")).to_contain_text(f"ปัดตกหนังสือจากอีเมลรายการที่ {record_id} แล้ว")
     watch.shot(page, "phone-dismissed")

@@ -203,6 +203,25 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "letter.invalid": ("แจ้งว่าส่งผิด", "Mark invalid"),
     "letter.withdraw": ("ดึงหนังสือคืน", "Withdraw"),
     "letter.resend": ("ส่งใหม่", "Send again"),
+    "letter.confirm_reject": (
+        "ยืนยันการปฏิเสธหนังสือฉบับนี้? ระบบจะแจ้งผู้ส่งพร้อมเหตุผลทันที และยกเลิกไม่ได้",
+        "Reject this letter? The sender is told at once, with the reason; this cannot be undone",
+    ),
+    "letter.confirm_invalid": (
+        "ยืนยันว่าหนังสือฉบับนี้ส่งผิด? ระบบจะแจ้งผู้ส่งพร้อมเหตุผลทันที และยกเลิกไม่ได้",
+        "Mark this letter as wrongly sent? The sender is told at once, with the reason; this cannot "
+        "be undone",
+    ),
+    "letter.confirm_withdraw": (
+        "ยืนยันการดึงหนังสือฉบับนี้คืน? ยกเลิกไม่ได้ (ส่งใหม่หรือแก้ไขแล้วส่งใหม่ได้ภายหลัง)",
+        "Withdraw this letter? This cannot be undone (it can be sent again, or corrected and sent "
+        "again, afterwards)",
+    ),
+    "letter.confirm_report_accept_id": (
+        "ยืนยันแจ้งผู้รับว่าเลขรับไม่ถูกต้อง? ระบบจะแจ้งผู้รับพร้อมเหตุผลทันที และยกเลิกไม่ได้",
+        "Tell the receiver their receive number is wrong? They are told at once, with the reason; "
+        "this cannot be undone",
+    ),
     "letter.registered_as": ("ลงทะเบียนรับแล้ว เลขรับที่ {n}", "Registered as receive number {n}"),
     "letter.reason_needed": ("กรุณาระบุเหตุผล ผู้ส่งจะได้รับแจ้งเหตุผลนี้", "Say why: the sender is told"),
     "letter.done_register": (
@@ -494,6 +513,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "Say why it is set aside; the reason is kept in the history and nothing is sent",
     ),
     "mail.dismiss": ("ปัดตก", "Dismiss"),
+    "mail.confirm_dismiss": (
+        "ยืนยันการปัดตกอีเมลนี้? จะไม่ถูกบันทึกเป็นหนังสือรับ และยกเลิกไม่ได้",
+        "Dismiss this mail? It will not be recorded as a received letter; this cannot be undone",
+    ),
     "mail.unreadable": ("รับเป็นหนังสือไม่ได้", "Not a letter the gateway can read"),
     "mail.unreadable_title": (
         "ระบบรับอีเมลนี้เป็นหนังสือไม่ได้",

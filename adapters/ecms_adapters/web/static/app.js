@@ -124,10 +124,14 @@ function enhanceOrgPicker(select) {
   if (!select.value && select.dataset.query) input.value = select.dataset.query;
 }
 
+// An action that cannot be undone (reject, withdraw, dismiss...) asks first: its button (or its form)
+// carries the question in data-confirm. Without the script the server still requires a reason.
 function confirmForms() {
-  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+  document.querySelectorAll("form").forEach((form) => {
     form.addEventListener("submit", (event) => {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      const button = event.submitter;
+      const question = (button && button.dataset.confirm) || form.dataset.confirm;
+      if (question && !window.confirm(question)) event.preventDefault();
     });
   });
 }
