@@ -88,6 +88,7 @@ class Outbox:
         self.ready_marker = ready_marker
         self.hooks = hooks or FolderHooks()
         self.actor = actor
+        self._warned: set[str] = set()  # entries named in the log as never to be taken (once each)
 
     def prepare(self) -> None:
         for name in ("", DONE, FAILED, ".incoming"):
@@ -97,12 +98,34 @@ class Outbox:
         """The letter folders ready to be taken, by name."""
         found = []
         for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
-            if entry.name.startswith(".") or entry.name in (DONE, FAILED) or not entry.is_dir():
+            if entry.name.startswith(".") or entry.name in (DONE, FAILED):
+                continue
+            if not entry.is_dir():
+                self._warn_once(
+                    entry.name,
+                    "is a file, not a letter folder, and is never taken: put letter.json and the files "
+                    f"it names into a sub-folder of the outbox{self._marker_advice}",
+                )
                 continue
             folder = Path(entry.path)
             if not self.ready_marker or (folder / READY_MARKER).is_file():
                 found.append(folder)
+            elif misnamed := _misnamed_marker(folder):
+                self._warn_once(
+                    entry.name,
+                    f"has {misnamed!r} but no {READY_MARKER!r} file, so it is not taken: the marker is "
+                    f"named exactly {READY_MARKER} (a leading dot, no extension)",
+                )
         return found
+
+    @property
+    def _marker_advice(self) -> str:
+        return f", with an empty {READY_MARKER} file written last" if self.ready_marker else ""
+
+    def _warn_once(self, name: str, problem: str) -> None:
+        if name not in self._warned:
+            self._warned.add(name)
+            log.warning("outbox folder %s: %s %s", self.root, name, problem)
 
     async def scan(self) -> int:
         """Take every complete folder; the number moved to done/ or failed/."""
@@ -218,6 +241,19 @@ def _faults_of(exc: InputError) -> tuple[Fault, ...]:
     party = exc.fault_params.get("party")
     where = f"{party}.org_id" if party in ("sender", "receiver") else _WHERE.get(code, "receiver.org_id")
     return (Fault(where=where, problem=str(exc), code=exc.fault_code, params=exc.fault_params),)
+
+
+def _misnamed_marker(folder: Path) -> str | None:
+    """A file in ``folder`` meant as the ready marker but named otherwise (``ready``, ``.ready.txt``,
+    ``READY``), if there is one."""
+    try:
+        names = [entry.name for entry in os.scandir(folder)]
+    except OSError:
+        return None
+    for name in sorted(names):
+        if name != READY_MARKER and name.lstrip(".").split(".")[0].lower() == "ready":
+            return name
+    return None
 
 
 def _write_json(path: Path, data: dict[str, object]) -> None:

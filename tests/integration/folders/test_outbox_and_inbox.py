@@ -224,3 +224,32 @@ async def test_a_half_written_export_left_by_a_crash_is_never_a_letter_and_the_l
     assert visible == [name]
     assert load_letter_file(inbox.root / name / "letter.json").main.content == b"%PDF-1.4 letter 1\n"
     assert await inbox.run_once() == 0
+
+
+async def test_a_file_and_a_misnamed_marker_are_named_once_in_the_log_and_left_alone(
+    tmp_path: Path, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """letter.json dropped straight into the outbox, or a folder marked 'ready' instead of '.ready',
+    would otherwise wait there for ever without a word."""
+    outbox = _outbox(tmp_path, store)
+    (outbox.root / "letter.json").write_text("{}", encoding="utf-8")
+    marked = drop_sample(outbox.root, "001", "marked", ready=False)
+    (marked / "ready.txt").touch()
+    drop_sample(outbox.root, "002", "writing", ready=False)  # still being written: no word
+    with caplog.at_level("WARNING", logger="ecms_adapters.folders.outbox"):
+        assert await outbox.scan() == 0
+        assert await outbox.scan() == 0
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 2, said
+    assert "letter.json is a file, not a letter folder" in said[0]
+    assert "with an empty .ready file written last" in said[0]
+    assert "marked has 'ready.txt' but no '.ready' file" in said[1]
+    assert sorted(p.name for p in outbox.root.iterdir()) == [
+        ".incoming",
+        "done",
+        "failed",
+        "letter.json",
+        "marked",
+        "writing",
+    ]
+    assert _letters(store) == 0
