@@ -29,13 +29,18 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
     """Where the store is, for the commands that read or act on it (``queue``, ``show``, ``letters``,
-    ``audit ...``): ``--data-dir`` or ``--database-url``, and ``--config``."""
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument(
-        "--data-dir", type=Path, help=f"data folder (SQLite + files); default ${DATA_DIR_ENV} or ./var"
+    ``audit ...``): ``--data-dir``, ``--database-url`` and ``--config``. Each option replaces only its
+    own setting: with PostgreSQL the file store is still in the data folder, so both may be given."""
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help=f"data folder: the file store, and the SQLite database unless a PostgreSQL URL is given "
+        f"(default gateway.data_dir, ${DATA_DIR_ENV} or ./var)",
     )
-    group.add_argument(
-        "--database-url", help=f"PostgreSQL URL instead of SQLite; default ${DATABASE_URL_ENV}"
+    parser.add_argument(
+        "--database-url",
+        help=f"PostgreSQL URL instead of SQLite in the data folder "
+        f"(default gateway.database_url or ${DATABASE_URL_ENV})",
     )
     add_config_option(parser)
 

@@ -1,8 +1,8 @@
 """Operator commands on the store: ``db upgrade``, ``queue``, ``retry``, ``show``, ``problems``,
 ``audit verify``, ``audit export`` (written by ``evidence_cmds``), ``audit files`` (``content_cmds``).
 
-Each takes ``--data-dir`` (SQLite there; default ``$ECMS_GATEWAY_DATA_DIR`` or ``./var``) or
-``--database-url`` (default ``$ECMS_GATEWAY_DATABASE_URL``).
+Each takes ``--data-dir`` (the file store, and SQLite there) and ``--database-url`` (PostgreSQL instead
+of that SQLite), each defaulting to the configuration's, the environment's or ``./var``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import functools
 import getpass
-import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -21,16 +20,17 @@ from typing import TYPE_CHECKING, Final
 from ecms_gateway.cli.arguments import add_channel_option, record_id
 from ecms_gateway.cli.content_cmds import add_files, check_files
 from ecms_gateway.cli.evidence_cmds import add_export, export
-from ecms_gateway.cli.settings import add_store_options, config_from_args, has_config
+from ecms_gateway.cli.settings import add_store_options, config_from_args
 from ecms_gateway.cli.work_advice import dead_attempts_advice, dead_rows_advice
 from ecms_gateway.durations import age
 from ecms_gateway.engine.states import LetterState, WorkState
 from ecms_gateway.engine.values import SignatureMark
 from ecms_gateway.errors import StoreError
 from ecms_gateway.runtime.control import running_pid
-from ecms_gateway.store.location import DATA_DIR_ENV, DATABASE_URL_ENV, default_data_dir
+from ecms_gateway.store.location import DATA_DIR_ENV
 
 if TYPE_CHECKING:
+    from ecms_gateway.config import GatewayConfig
     from ecms_gateway.engine import Store
     from ecms_gateway.engine.values import LetterDetail, LetterSummary, QueueRow
     from ecms_gateway.store.database import Database
@@ -79,30 +79,32 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_files(audit_sub, where, _audit_files)
 
 
-def _url(args: argparse.Namespace) -> tuple[str, Path]:
+def _url(args: argparse.Namespace, config: GatewayConfig | None = None) -> tuple[str, Path]:
+    """The database URL and the data folder: each from its option when given, else from the
+    configuration (which the environment overrides), else from the environment or ./var. With
+    PostgreSQL the data folder still holds the file store, so ``--database-url`` keeps the configured
+    folder and ``--data-dir`` the configured database."""
     from ecms_gateway.store.database import resolve_url  # noqa: PLC0415 - the parser imports this module
 
-    if args.data_dir is None and args.database_url is None and has_config(args):
+    if config is None:
         config = config_from_args(args)
-        folder = config.gateway.data_dir
-        return resolve_url(data_dir=folder, database_url=config.database_url), folder
-    data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
-    url = args.database_url or (None if args.data_dir is not None else os.environ.get(DATABASE_URL_ENV))
+    data_dir: Path = args.data_dir if args.data_dir is not None else config.gateway.data_dir
+    url = args.database_url or config.database_url
     return resolve_url(data_dir=data_dir, database_url=url), data_dir
 
 
 def open_given(args: argparse.Namespace) -> Store:
     """The store, which must exist: every command here but ``db upgrade`` reads or redrives what is there
-    (and ``letters``): ``--data-dir`` or ``--database-url``, else the configuration's, else the
+    (and ``letters``): ``--data-dir`` and ``--database-url``, else the configuration's, else the
     environment's."""
     from ecms_gateway.cli.stores import open_store  # noqa: PLC0415 - the parser imports this module
 
-    url, data_dir = _url(args)
-    policies = config_from_args(args).retry_policies()
+    config = config_from_args(args)
+    url, data_dir = _url(args, config)
     return open_store(
         data_dir=data_dir,
         database_url=url,
-        policies=policies,
+        policies=config.retry_policies(),
         create=False,
         role=args.command,
         where_set=_WHERE_SET,
