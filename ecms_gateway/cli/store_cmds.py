@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final
 from ecms_gateway.cli.arguments import add_channel_option, record_id
 from ecms_gateway.cli.content_cmds import add_files, check_files
 from ecms_gateway.cli.evidence_cmds import add_export, export
-from ecms_gateway.cli.settings import add_store_options, config_from_args
+from ecms_gateway.cli.settings import NOTHING_GIVEN, add_store_options, config_from_args, may_create
 from ecms_gateway.cli.work_advice import dead_attempts_advice, dead_rows_advice
 from ecms_gateway.durations import age
 from ecms_gateway.engine.states import LetterState, WorkState
@@ -93,6 +93,14 @@ def _url(args: argparse.Namespace, config: GatewayConfig | None = None) -> tuple
     return resolve_url(data_dir=data_dir, database_url=url), data_dir
 
 
+def _where_set(args: argparse.Namespace) -> str:
+    """What chose the data folder, for the message of a command that found no database there: nothing
+    at all (a forgotten ``--config``) is said as such."""
+    if args.data_dir is None and args.database_url is None and not may_create(args):
+        return NOTHING_GIVEN
+    return _WHERE_SET
+
+
 def open_given(args: argparse.Namespace) -> Store:
     """The store, which must exist: every command here but ``db upgrade`` reads or redrives what is there
     (and ``letters``): ``--data-dir`` and ``--database-url``, else the configuration's, else the
@@ -107,7 +115,7 @@ def open_given(args: argparse.Namespace) -> Store:
         policies=config.retry_policies(),
         create=False,
         role=args.command,
-        where_set=_WHERE_SET,
+        where_set=_where_set(args),
     )
 
 

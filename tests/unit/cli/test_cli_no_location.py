@@ -1,7 +1,8 @@
 """Commands that may make a new store (``users add``, ``apikeys new``, ``webhooks add``, ``send``) make
 none when nothing says where the gateway keeps its data: no ``--config``, no ``$ECMS_GATEWAY_CONFIG``,
 ``$ECMS_GATEWAY_DATA_DIR`` or ``$ECMS_GATEWAY_DATABASE_URL``. An operator who forgot ``--config`` would
-otherwise add a user or a webhook to a new ./var that no gateway reads and be told it worked."""
+otherwise add a user or a webhook to a new ./var that no gateway reads and be told it worked. The
+commands that only read say the same when they find no store there."""
 
 from __future__ import annotations
 
@@ -73,3 +74,25 @@ def test_a_location_from_the_environment_lets_a_first_command_make_the_store(
     assert out.startswith("webhook 1 added: https://saraban.example.go.th/hook")
     assert made.is_file()
     assert not (here / "var").exists()
+
+
+@pytest.mark.parametrize(
+    "argv", [["queue"], ["show", "1"], ["letters"], ["audit", "verify"], ["audit", "files"]], ids=" ".join
+)
+def test_a_reading_command_without_any_location_says_that_no_configuration_was_given(
+    argv: list[str], capsys: pytest.CaptureFixture[str], here: Path
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (1, "")
+    assert (
+        err == f"ecms-gateway: no gateway database at {here / 'var' / 'gateway.sqlite3'}: {NOTHING_GIVEN}\n"
+    )
+    assert not (here / "var").exists()
+
+
+def test_a_reading_command_given_a_data_folder_names_where_it_looked(
+    capsys: pytest.CaptureFixture[str], here: Path
+) -> None:
+    code, _, err = run(capsys, "queue", "--data-dir", str(here / "typo"))
+    assert code == 1
+    assert "check gateway.data_dir (or --data-dir / ECMS_GATEWAY_DATA_DIR)" in err
