@@ -17,12 +17,14 @@ import re
 import shutil
 import time
 import unicodedata
-from pathlib import Path
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
 
 from ecms_gateway.config import ExportWhen, InboxStart
 from ecms_gateway.engine import Direction, LetterState, Store
 from ecms_gateway.engine.events import LetterEvent
 from ecms_gateway.fileio import fsync_dir, write_atomic
+from ecms_gateway.letter.model import FileData, LetterPackage
 from ecms_gateway.services.convert import write_letter
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,12 @@ log = logging.getLogger(__name__)
 CURSOR = "folders.inbox"
 GATEWAY_JSON = "gateway.json"
 _TMP = ".tmp-"
+LETTER_JSON = "letter.json"
+_OURS = frozenset({LETTER_JSON, GATEWAY_JSON})  # the folder's own files: a sender's file is renamed
+_RENAMED_PREFIX = "file-"
+# Room under the usual 255-byte limit for the " (2)" that tells apart two files of one name.
+_MAX_NAME_BYTES = 240
+_MAX_EXT_BYTES = 16
 _STALE_TMP_S = 3600  # a temporary folder this old was left by a crash (or a stopped gateway)
 _MARKS = ("Mn", "Mc")  # Thai vowel and tone marks (ั ิ ี ่ ้ ...) are part of the word they sit on
 
@@ -44,6 +52,33 @@ def folder_name(letter_id: int, book_no: str) -> str:
 
 def _safe(char: str) -> bool:
     return char.isalnum() or char in "_.-" or unicodedata.category(char) in _MARKS
+
+
+def _exportable(package: LetterPackage) -> LetterPackage:
+    """``package`` with file names the letter's folder can hold beside its letter.json and
+    gateway.json: the sender names the files, and a name of its own must neither replace one of
+    ours nor be longer than a file system takes (255 bytes; a Thai character is 3)."""
+    return replace(
+        package,
+        main=_exportable_file(package.main),
+        attachments=tuple(_exportable_file(f) for f in package.attachments),
+    )
+
+
+def _exportable_file(file: FileData) -> FileData:
+    name = PurePosixPath(file.name.replace("\\", "/")).name
+    if name in ("", ".", ".."):
+        name = "file"
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or len(ext.encode("utf-8")) > _MAX_EXT_BYTES:
+        stem, ext = name, ""
+    if name.lower() in _OURS:
+        stem = f"{_RENAMED_PREFIX}{stem}"
+    suffix = f".{ext}" if ext else ""
+    while len((stem + suffix).encode("utf-8")) > _MAX_NAME_BYTES:
+        stem = stem[:-1]
+    exported = stem + suffix
+    return file if exported == file.name else replace(file, name=exported)
 
 
 class InboxExport:
@@ -93,11 +128,11 @@ class InboxExport:
         target = self.root / name
         if target.exists():
             return False
-        package = self.store.load_package(letter_id)
+        package = _exportable(self.store.load_package(letter_id))
         tmp = self.root / f"{_TMP}{os.getpid()}-{name}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        write_letter(package, tmp / "letter.json")
+        write_letter(package, tmp / LETTER_JSON)
         info = {
             "letter_id": letter_id,
             "state": detail.state.value,

@@ -97,7 +97,9 @@ class Outbox:
     def complete_folders(self) -> list[Path]:
         """The letter folders ready to be taken, by name."""
         found = []
-        for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
+        with os.scandir(self.root) as entries:
+            listed = sorted(entries, key=lambda e: e.name)
+        for entry in listed:
             if entry.name.startswith(".") or entry.name in (DONE, FAILED):
                 continue
             if not entry.is_dir():
@@ -247,7 +249,8 @@ def _misnamed_marker(folder: Path) -> str | None:
     """A file in ``folder`` meant as the ready marker but named otherwise (``ready``, ``.ready.txt``,
     ``READY``), if there is one."""
     try:
-        names = [entry.name for entry in os.scandir(folder)]
+        with os.scandir(folder) as entries:
+            names = [entry.name for entry in entries]
     except OSError:
         return None
     for name in sorted(names):

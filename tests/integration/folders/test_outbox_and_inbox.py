@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from ecms_adapters.folders import InboxExport, Outbox, Outcome, folder_name
 
 from ecms_gateway.config import ExportWhen, InboxStart
-from ecms_gateway.engine import LetterState, Store
+from ecms_gateway.engine import LetterState, SignatureMark, Store
 from ecms_gateway.letter.loader import load_letter_file
+from ecms_gateway.letter.model import FileData, FileRef
 from ecms_gateway.runtime.directory import table_from_file
 from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
 from ecms_gateway.services.context import Services
 from ecms_gateway.store.tables import LETTER, LETTER_ORIGIN
 from tests.conftest import SAMPLES
 from tests.integration.folders.support import drop_sample
-from tests.unit.webhooks.support import receive
+from tests.unit.webhooks.support import PARTNER, US, package, receive
 
 pytestmark = pytest.mark.anyio
 ROUTING = table_from_file(SAMPLES / "directory.json")
@@ -253,3 +255,32 @@ async def test_a_file_and_a_misnamed_marker_are_named_once_in_the_log_and_left_a
         "writing",
     ]
     assert _letters(store) == 0
+
+
+async def test_files_named_like_the_folders_own_or_too_long_are_exported_under_names_that_fit(
+    tmp_path: Path, store: Store
+) -> None:
+    """The sender names the files: one called letter.json or gateway.json must not replace ours (or be
+    replaced by them), and a name longer than the file system takes must not stop the export of this
+    letter and of every letter after it."""
+    long_thai = "ก" * 100 + ".pdf"  # 304 bytes in UTF-8
+    sent = {"letter.json": b'{"own": 1}', "GATEWAY.json": b'{"own": 2}', long_thai: b"%PDF-1.4 long\n"}
+    base = package(1, sender=PARTNER, receiver=US)
+    files = tuple(FileData(name=n, mime="application/json", content=c) for n, c in sent.items())
+    refs = tuple(FileRef(path=f.name, mime=f.mime) for f in files)
+    odd = replace(base, letter=base.letter.model_copy(update={"attachments": refs}), attachments=files)
+    raw = store.accept_inbound(b"raw odd", channel="ecms", process_id="p-odd", actor="test")
+    letter = store.record_inbound_letter(raw.id, odd, actor="test", signature=SignatureMark.VERIFIED).id
+    after = receive(store, 2)
+    inbox = InboxExport(tmp_path / "inbox", store, when=ExportWhen.RECORDED, start=InboxStart.BEGINNING)
+    inbox.prepare()
+    assert await inbox.run_once() == 2
+    folder = inbox.root / folder_name(letter, "ศธ 0990/1")
+    exported = load_letter_file(folder / "letter.json")
+    assert exported.letter.book_no == "ศธ 0990/1"
+    assert [f.content for f in exported.attachments] == list(sent.values())
+    names = [f.name for f in exported.attachments]
+    assert names[:2] == ["file-letter.json", "file-GATEWAY.json"], names
+    assert all(len(n.encode("utf-8")) <= 255 and n.endswith(".pdf") for n in names[2:]), names
+    assert json.loads((folder / "gateway.json").read_text(encoding="utf-8"))["letter_id"] == letter
+    assert (inbox.root / folder_name(after, "ศธ 0990/2") / "letter.json").is_file()
