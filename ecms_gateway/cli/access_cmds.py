@@ -74,11 +74,7 @@ def _password_options(parser: argparse.ArgumentParser) -> None:
 
 def _password(args: argparse.Namespace) -> str:
     if args.password_file is not None:
-        path: Path = args.password_file
-        try:
-            return path.read_text(encoding="utf-8").splitlines()[0]
-        except (OSError, IndexError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read a password from {args.password_file}: {exc}") from exc
+        return _password_from(args.password_file)
     if os.environ.get(PASSWORD_ENV):
         return os.environ[PASSWORD_ENV]
     if not sys.stdin.isatty():
@@ -87,6 +83,20 @@ def _password(args: argparse.Namespace) -> str:
     if getpass.getpass("again: ") != first:
         raise InputError("the two passwords differ; nothing was changed")
     return first
+
+
+def _password_from(path: Path) -> str:
+    """The first line of ``path``, or one sentence naming the file and what is wrong with it."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(f"cannot read a password from {path}: {reason}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read a password from {path}: it is not UTF-8 text") from exc
+    if not lines or not lines[0]:
+        raise InputError(f"no password in {path}: its first line is empty; write the password there")
+    return lines[0]
 
 
 def _actor(args: argparse.Namespace) -> str:

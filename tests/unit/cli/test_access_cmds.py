@@ -46,6 +46,27 @@ def test_add_user_from_password_file_then_sign_in(
     assert "มาลี" in out
 
 
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "cannot read a password from {path}: No such file or directory"),
+        (b"", "no password in {path}: its first line is empty; write the password there"),
+        (b"\nsecond line", "no password in {path}: its first line is empty; write the password there"),
+        (b"\xff\xfe password", "cannot read a password from {path}: it is not UTF-8 text"),
+    ],
+    ids=["missing", "empty", "blank first line", "not UTF-8"],
+)
+def test_a_password_file_that_gives_no_password_is_one_sentence_naming_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, data_dir: Path, content: bytes | None, reason: str
+) -> None:
+    path = tmp_path / "pw"
+    if content is not None:
+        path.write_bytes(content)
+    code, out, err = run(capsys, "users", "add", "malee", "--role", "clerk", "--password-file", str(path))
+    assert (code, out) == (1, "")
+    assert err == f"ecms-gateway: {reason.format(path=path)}\n"
+
+
 def test_password_from_environment_and_refusals_are_one_clear_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
