@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+from ecms_adapters.folders.modes import as_folder
 from ecms_gateway.config import ExportWhen, InboxStart
 from ecms_gateway.engine import Direction, LetterState, Store
 from ecms_gateway.engine.events import LetterEvent
@@ -142,6 +143,8 @@ class InboxExport:
             "registry_year": detail.registry_year,
         }
         write_atomic(tmp / GATEWAY_JSON, (json.dumps(info, indent=2) + "\n").encode("utf-8"))
+        for written in tmp.iterdir():
+            as_folder(written, tmp)
         fsync_dir(tmp)
         try:
             tmp.rename(target)

@@ -25,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ecms_adapters.api.submission import Checks, rule_faults
+from ecms_adapters.folders.modes import as_folder
 from ecms_adapters.folders.report import ERROR_FILE, error_text
 from ecms_gateway.engine.events import Origin
 from ecms_gateway.engine.intake import content_digest
@@ -204,7 +205,7 @@ class Outbox:
 
     async def _fail(self, folder: Path, faults: Sequence[Fault], *, refused: bool) -> Outcome:
         text = error_text(folder.name, faults, at=self.services.store.clock(), refused=refused)
-        await asyncio.to_thread(write_atomic, folder / ERROR_FILE, text.encode("utf-8"))
+        await asyncio.to_thread(_write, folder / ERROR_FILE, text.encode("utf-8"))
         await asyncio.to_thread(self._move, folder, FAILED)
         log.warning(
             "outbox folder %s: not sent (%d fault(s)), moved to %s/", folder.name, len(faults), FAILED
@@ -260,4 +261,10 @@ def _misnamed_marker(folder: Path) -> str | None:
 
 
 def _write_json(path: Path, data: dict[str, object]) -> None:
-    write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    _write(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write ``data`` atomically, readable by whoever may read the letter's folder."""
+    write_atomic(path, data)
+    as_folder(path, path.parent)

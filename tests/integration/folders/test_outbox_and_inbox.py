@@ -5,6 +5,7 @@ inbox export written atomically, once per letter."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -284,3 +285,33 @@ async def test_files_named_like_the_folders_own_or_too_long_are_exported_under_n
     assert all(len(n.encode("utf-8")) <= 255 and n.endswith(".pdf") for n in names[2:]), names
     assert json.loads((folder / "gateway.json").read_text(encoding="utf-8"))["letter_id"] == letter
     assert (inbox.root / folder_name(after, "ศธ 0990/2") / "letter.json").is_file()
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+@pytest.mark.usefixtures("umask_022")
+async def test_what_the_gateway_writes_is_readable_as_its_folder_is(tmp_path: Path, store: Store) -> None:
+    """The office's system runs as another user: the inbox's files, the receipt and error.txt are
+    0644 in a 0755 folder, not owner-only."""
+    inbox = InboxExport(tmp_path / "inbox", store, when=ExportWhen.RECORDED, start=InboxStart.BEGINNING)
+    inbox.prepare()
+    receive(store, 1)
+    assert await inbox.run_once() == 1
+    outbox = _outbox(tmp_path, store)
+    drop_sample(outbox.root, "001", "good")
+    drop_sample(outbox.root, "005", "bad")
+    assert await outbox.scan() == 2
+    written = [
+        *(inbox.root / folder_name(1, "ศธ 0990/1")).iterdir(),
+        outbox.root / "done" / "good" / "receipt.json",
+        outbox.root / "failed" / "bad" / "error.txt",
+    ]
+    assert len(written) == 5
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in written} == {p.name: "0o644" for p in written}
