@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Final
 from ecms_gateway.cli.arguments import record_id
 from ecms_gateway.cli.nudge import running_elsewhere, wake_or_say
 from ecms_gateway.cli.settings import WHERE_SET, add_config_option, config_from_args, may_create, where_set
-from ecms_gateway.engine.states import Direction
+from ecms_gateway.engine.states import Direction, LetterState
 from ecms_gateway.errors import IllegalTransition
 from ecms_gateway.runtime.channels import ECMS
 from ecms_gateway.runtime.control import wake_gateway
@@ -200,7 +200,11 @@ def _register(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     with _store(config, args.command) as store, _said_as_commands(store, args.letter_id, "register"):
+        before = store.letter_state(args.letter_id)
         number = clerk.register(store, args.letter_id, actor=_actor(args))
+    if before is LetterState.REGISTERED:  # registering again gives the same number and queues nothing
+        print(f"letter {args.letter_id} was already registered: receive number {number}; nothing new queued")
+        return 0
     print(f"letter {args.letter_id} registered: receive number {number}; AcceptLetterNotifier queued")
     _nudge(config, args.command)
     return 0

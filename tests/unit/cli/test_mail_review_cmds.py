@@ -122,6 +122,25 @@ def test_a_date_that_is_not_one_and_an_unknown_id_are_one_clear_line(
     assert code == 2  # --reason is required
 
 
+def test_registering_a_registered_letter_again_says_it_was_and_queues_nothing(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mail = _keep(config, corpus.gmail_letter())
+    code, out, _ = run(capsys, "mail", "confirm", str(mail), "--sender", PEO, "--config", str(config))
+    assert code == 0, out
+    letter_id = int(out.split("confirmed as letter ")[1].split(",")[0])
+    code, out, _ = run(capsys, "register", str(letter_id), "--config", str(config))
+    assert code == 0
+    assert out.startswith(f"letter {letter_id} registered: receive number 1; AcceptLetterNotifier queued\n")
+    with Store(data_dir=load_config(config).gateway.data_dir) as store:
+        work_before = len(store.show(letter_id).attempts), store.queue()
+    code, out, err = run(capsys, "register", str(letter_id), "--config", str(config))
+    assert (code, err) == (0, "")
+    assert out == f"letter {letter_id} was already registered: receive number 1; nothing new queued\n"
+    with Store(data_dir=load_config(config).gateway.data_dir) as store:
+        assert (len(store.show(letter_id).attempts), store.queue()) == work_before
+
+
 def test_a_command_the_letters_state_refuses_names_the_commands_that_apply_now(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
