@@ -109,7 +109,7 @@ FAULT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "(state {state}); it cannot be sent twice: withdraw that one after a rejection, then send again",
     ),
     "store.illegal_transition": (
-        "หนังสือรายการที่ {letter_id} อยู่ในสถานะ {state} จึงทำรายการ {event} ไม่ได้ กรุณาโหลดหน้าใหม่เพื่อดูสถานะล่าสุด",
+        "หนังสือรายการที่ {letter_id} อยู่ในสถานะ {state} จึงทำรายการ “{event}” ไม่ได้ กรุณาโหลดหน้าใหม่เพื่อดูสถานะล่าสุด",
         "letter {letter_id} is {state}, so {event} does not apply to it; reload the page to see "
         "where it stands",
     ),
@@ -202,6 +202,8 @@ def _text(lang: str, code: str | None, params: dict[str, str]) -> str | None:
     values = dict(params)
     if "state" in values and f"state.{values['state']}" in CATALOGUE:
         values["state"] = translate(lang, f"state.{values['state']}")
+    if "event" in values and f"event.{values['event']}" in CATALOGUE:  # "register": ลงทะเบียนรับ
+        values["event"] = translate(lang, f"event.{values['event']}")
     if _ISO_DATE.fullmatch(values.get("date", "")):  # said as the page says dates: 20 พ.ย. 2569
         values["date"] = be_date(date.fromisoformat(values["date"]), lang)
     if values.get("party") in _PARTIES:
