@@ -58,7 +58,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("letter_id", type=record_id, metavar="ID", help="letter id (as `show` takes it)")
     parser.add_argument("--out", required=True, type=Path, metavar="FOLDER", help="the folder to write")
     parser.add_argument("--force", action="store_true", help="replace FOLDER (or FOLDER.zip) if it exists")
-    parser.add_argument("--zip", action="store_true", help="write FOLDER.zip instead of the folder")
+    parser.add_argument(
+        "--zip",
+        action="store_true",
+        help="write FOLDER.zip instead of the folder (FOLDER itself when it ends in .zip)",
+    )
 
 
 def export(args: argparse.Namespace, *, open_store: Callable[[], Store], database_url: str) -> int:
@@ -67,7 +71,7 @@ def export(args: argparse.Namespace, *, open_store: Callable[[], Store], databas
     from ecms_gateway.services.evidence import letter_evidence  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.store.database import url_without_secrets  # noqa: PLC0415 - the parser imports this module
 
-    target = args.out.with_name(args.out.name + ".zip") if args.zip else args.out
+    target = _zip_path(args.out) if args.zip else args.out
     _check_target(target, force=args.force, folder=not args.zip)
     with open_store() as store:
         evidence = letter_evidence(store, args.letter_id)
@@ -157,6 +161,11 @@ def _manifest(
         "not_in_manifest": ["manifest.json", "SHA256SUMS (it lists manifest.json too)"],
         "not_included": list(evidence.not_included),
     }
+
+
+def _zip_path(out: Path) -> Path:
+    """``--out letter-42 --zip`` and ``--out letter-42.zip --zip`` both write letter-42.zip."""
+    return out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")
 
 
 def _write(parts: dict[str, bytes], target: Path, *, as_zip: bool) -> None:

@@ -274,6 +274,17 @@ def test_zip_holds_the_same_export(life: Path, tmp_path: Path, capsys: pytest.Ca
         assert "evidence/messages/01-received-letter-inbox1.xml" in names
 
 
+def test_zip_given_a_name_ending_in_zip_writes_that_file(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _export(capsys, life / B / "data", tmp_path / "letter-1.zip", 1, "--zip")
+    assert code == 0
+    assert out.startswith(f"letter 1 exported to {tmp_path / 'letter-1.zip'}:")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["letter-1.zip"]
+    with zipfile.ZipFile(tmp_path / "letter-1.zip") as archive:
+        assert "letter-1/SHA256SUMS" in archive.namelist()
+
+
 def _readme_script(folder: Path) -> str:
     """The commands README.txt gives, as an auditor would paste them into bash in the folder."""
     text = (folder / "README.txt").read_text(encoding="utf-8")
