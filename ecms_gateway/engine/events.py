@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from ecms_gateway.engine.states import Direction, LetterState
@@ -154,6 +154,21 @@ def cursor(conn: Connection, name: str) -> int | None:
     """Where the reader ``name`` is in the chain (None before its first step)."""
     found = conn.execute(select(EVENT_CURSOR.c.seq).where(EVENT_CURSOR.c.name == name)).scalar()
     return None if found is None else int(found)
+
+
+def cursors(conn: Connection, prefix: str) -> dict[str, int]:
+    """The readers whose names start with ``prefix``, with where each is."""
+    rows = conn.execute(
+        select(EVENT_CURSOR.c.name, EVENT_CURSOR.c.seq).where(
+            EVENT_CURSOR.c.name.startswith(prefix, autoescape=True)
+        )
+    ).all()
+    return {str(name): int(seq) for name, seq in rows}
+
+
+def drop_cursor(conn: Connection, name: str) -> None:
+    """Forget the reader ``name`` (nothing when there is none)."""
+    conn.execute(delete(EVENT_CURSOR).where(EVENT_CURSOR.c.name == name))
 
 
 def move_cursor(conn: Connection, name: str, seq: int, *, now: datetime) -> None:

@@ -472,6 +472,15 @@ class Store:
         with self._ctx.db.write() as conn:
             events.move_cursor(conn, name, seq, now=self._ctx.clock())
 
+    def event_cursors(self, prefix: str) -> dict[str, int]:
+        """Every cursor whose name starts with ``prefix`` (a reader's own records kept as cursors)."""
+        with self._ctx.db.read() as conn:
+            return events.cursors(conn, prefix)
+
+    def drop_event_cursor(self, name: str) -> None:
+        with self._ctx.db.write() as conn:
+            events.drop_cursor(conn, name)
+
     # Operators' dashboard (engine/overview.py).
     def failing_routes(self) -> list[FailingRoute]:
         return overview.failing_routes(self._ctx)

@@ -5,11 +5,18 @@ Written atomically: into ``<inbox>/.tmp-<pid>-<name>/`` (every file fsynced), th
 the inbox folder fsynced; a reader never sees half a letter. Driven by a durable cursor over the
 letters' events (the audit chain), moved after each letter: a crash re-exports at most the letter in
 hand, and a folder already there is not written again (idempotent by name).
+
+A letter that cannot be written (its record or a file unreadable in the store, a name the file system
+refuses) is set aside, not left in the way: the store keeps it as a cursor of its own
+(``folders.inbox.held.<letter id>``), every scan tries it again, and the letters after it are written
+meanwhile. A fault of the folder itself (disk full, no permission, read-only) stops the scan instead:
+every later letter would fail the same way, so the cursor stays and the next scan starts there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import os
@@ -20,10 +27,13 @@ import unicodedata
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+from sqlalchemy.exc import DBAPIError
+
 from ecms_adapters.folders.modes import as_folder
 from ecms_gateway.config import ExportWhen, InboxStart
 from ecms_gateway.engine import Direction, LetterState, Store
 from ecms_gateway.engine.events import LetterEvent
+from ecms_gateway.errors import TransientFailure
 from ecms_gateway.fileio import fsync_dir, write_atomic
 from ecms_gateway.letter.model import FileData, LetterPackage
 from ecms_gateway.services.convert import write_letter
@@ -31,6 +41,20 @@ from ecms_gateway.services.convert import write_letter
 log = logging.getLogger(__name__)
 
 CURSOR = "folders.inbox"
+HELD = f"{CURSOR}.held."  # + letter id: a letter set aside, tried again at every scan
+# Errors of the inbox folder (or the machine), not of one letter: the scan stops and starts over.
+_FOLDER_FAULTS = frozenset(
+    {
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EIO,
+        errno.EMFILE,
+        errno.ENFILE,
+    }
+)
 GATEWAY_JSON = "gateway.json"
 _TMP = ".tmp-"
 LETTER_JSON = "letter.json"
@@ -88,6 +112,7 @@ class InboxExport:
         self.store = store
         self.when = when
         self.start = start
+        self._told: set[int] = set()  # letters set aside whose failure is in this run's log already
 
     def prepare(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -105,15 +130,61 @@ class InboxExport:
         if cursor is None:
             cursor = 0 if self.start is InboxStart.BEGINNING else self.store.last_event_seq()
             self.store.move_event_cursor(CURSOR, cursor)
-        written = 0
+        written = self._held_again()
         while events := self.store.letter_events(after_seq=cursor, limit=100):
             for event in events:
-                if self._wanted(event) and self.export(event.letter_id):
+                if self._wanted(event) and self._export_or_hold(event.letter_id, event.seq):
                     written += 1
                     self.store.move_event_cursor(CURSOR, event.seq)  # each letter: the least to redo
                 cursor = event.seq
             self.store.move_event_cursor(CURSOR, cursor)
         return written
+
+    def held(self) -> dict[int, int]:
+        """The letters set aside (letter id: the event that asked for them)."""
+        return {int(name.removeprefix(HELD)): seq for name, seq in self.store.event_cursors(HELD).items()}
+
+    def _held_again(self) -> int:
+        written = 0
+        held = self.held()
+        for letter_id in sorted(held, key=held.__getitem__):  # in the order they came
+            try:
+                done = self.export(letter_id)
+            except Exception as exc:
+                if _folder_fault(exc):
+                    raise
+                self._tell(letter_id, exc)
+                continue
+            self.store.drop_event_cursor(f"{HELD}{letter_id}")
+            self._told.discard(letter_id)
+            log.info("inbox folder: letter %d, set aside before, is written now", letter_id)
+            written += int(done)
+        return written
+
+    def _export_or_hold(self, letter_id: int, seq: int) -> bool:
+        """Export the letter; one that cannot be is recorded as set aside (before the cursor passes
+        it) and False returned, so the letters after it go on."""
+        try:
+            return self.export(letter_id)
+        except Exception as exc:
+            if _folder_fault(exc):
+                raise
+            self.store.move_event_cursor(f"{HELD}{letter_id}", seq)
+            self._tell(letter_id, exc)
+            return False
+
+    def _tell(self, letter_id: int, exc: BaseException) -> None:
+        if letter_id in self._told:
+            return
+        self._told.add(letter_id)
+        log.error(
+            "inbox folder %s: letter %d cannot be written (%s); it is set aside and tried again at every "
+            "scan while the letters after it are written; fix the cause (`ecms-gateway audit files` "
+            "checks the store's files) and it is written at the next scan",
+            self.root,
+            letter_id,
+            exc,
+        )
 
     def _wanted(self, event: LetterEvent) -> bool:
         if event.direction is not Direction.IN:
@@ -154,3 +225,13 @@ class InboxExport:
         fsync_dir(self.root)
         log.info("inbox folder: letter %d written as %s", letter_id, name)
         return True
+
+
+def _folder_fault(exc: BaseException) -> bool:
+    """True for an error of the folder, the machine or the database (a transient one): not the letter's."""
+    if isinstance(exc, TransientFailure):
+        return True
+    if isinstance(exc, OSError) and exc.errno in _FOLDER_FAULTS:
+        return True
+    # The database not answering (locked, gone) is no fault of the letter being read.
+    return isinstance(exc, DBAPIError)

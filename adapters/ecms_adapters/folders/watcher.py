@@ -45,6 +45,12 @@ class FolderWatcher:
         if self.inbox is not None:
             try:
                 await self.inbox.run_once()
+            except OSError as exc:  # the folder's own fault (disk full, no permission): no traceback
+                log.error(
+                    "inbox folder %s: cannot write to it (%s); trying again at the next scan",
+                    self.inbox.root,
+                    exc,
+                )
             except Exception:
                 log.exception(
                     "inbox folder %s: export failed; trying again at the next scan", self.inbox.root

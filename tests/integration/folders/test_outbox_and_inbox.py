@@ -4,7 +4,9 @@ inbox export written atomically, once per letter."""
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import replace
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from ecms_adapters.folders import InboxExport, Outbox, Outcome, folder_name
+from ecms_adapters.folders import inbox as inbox_module
 
 from ecms_gateway.config import ExportWhen, InboxStart
 from ecms_gateway.engine import LetterState, SignatureMark, Store
@@ -20,6 +23,7 @@ from ecms_gateway.letter.model import FileData, FileRef
 from ecms_gateway.runtime.directory import table_from_file
 from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
 from ecms_gateway.services.context import Services
+from ecms_gateway.store.files import LocalFileStore
 from ecms_gateway.store.tables import LETTER, LETTER_ORIGIN
 from tests.conftest import SAMPLES
 from tests.integration.folders.support import drop_sample
@@ -315,3 +319,56 @@ async def test_what_the_gateway_writes_is_readable_as_its_folder_is(tmp_path: Pa
     ]
     assert len(written) == 5
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in written} == {p.name: "0o644" for p in written}
+
+
+async def test_a_letter_that_cannot_be_written_is_set_aside_and_the_letters_after_it_still_come(
+    tmp_path: Path, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A letter whose file is missing from the store must not hold up the inbox: it is set aside (kept
+    in the store, so a restart still knows it), said once in the log, tried at every scan, and written
+    once the file is back."""
+    first, second, third = receive(store, 1), receive(store, 2), receive(store, 3)
+    missing = LocalFileStore(tmp_path / "data" / "files").path_of(store.load_package(second).main.sha256)
+    content = missing.read_bytes()
+    missing.unlink()
+    inbox = InboxExport(tmp_path / "inbox", store, when=ExportWhen.RECORDED, start=InboxStart.BEGINNING)
+    inbox.prepare()
+    with caplog.at_level(logging.ERROR, logger="ecms_adapters.folders.inbox"):
+        assert await inbox.run_once() == 2
+        assert await inbox.run_once() == 0
+    names = {p.name for p in inbox.root.iterdir()}
+    assert names == {folder_name(first, "ศธ 0990/1"), folder_name(third, "ศธ 0990/3")}
+    told = [r.getMessage() for r in caplog.records]
+    assert len(told) == 1, told
+    assert f"letter {second} cannot be written" in told[0]
+    assert "set aside" in told[0]
+    assert "missing from the file store" in told[0]
+
+    restarted = InboxExport(tmp_path / "inbox", store, when=ExportWhen.RECORDED, start=InboxStart.BEGINNING)
+    assert list(restarted.held()) == [second]
+    missing.write_bytes(content)
+    assert await restarted.run_once() == 1
+    assert restarted.held() == {}
+    assert folder_name(second, "ศธ 0990/2") in {p.name for p in inbox.root.iterdir()}
+    assert await restarted.run_once() == 0
+
+
+async def test_a_fault_of_the_folder_itself_stops_the_scan_without_setting_letters_aside(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Disk full is no fault of the letter: every later letter would fail too, so the scan stops, the
+    cursor stays before the letter, and the next scan writes it."""
+    letter = receive(store, 1)
+    inbox = InboxExport(tmp_path / "inbox", store, when=ExportWhen.RECORDED, start=InboxStart.BEGINNING)
+    inbox.prepare()
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(inbox_module, "write_letter", disk_full)
+        with pytest.raises(OSError, match="No space left"):
+            await inbox.run_once()
+    assert inbox.held() == {}
+    assert await inbox.run_once() == 1
+    assert (inbox.root / folder_name(letter, "ศธ 0990/1") / "letter.json").is_file()
