@@ -11,12 +11,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from ecms_gateway.cli.arguments import record_id
+from ecms_gateway.cli.main import EXIT_USAGE
 from ecms_gateway.cli.nudge import running_elsewhere, wake_or_say
+from ecms_gateway.cli.output import missing
 from ecms_gateway.cli.settings import WHERE_SET, add_config_option, config_from_args, may_create, where_set
 from ecms_gateway.engine.states import Direction, LetterState
 from ecms_gateway.errors import IllegalTransition
@@ -171,12 +174,21 @@ def _describe(submitted: Submitted, config: GatewayConfig) -> str:
     return f"letter {submitted.letter_id} accepted but it waits: {route.why}; {MAIL_NOT_YET}; {hint}"
 
 
+def _no_letter_file(path: Path) -> int:
+    """A letter file that is not there is a usage error naming the path as given (the letter loader
+    names files by their name alone, as they sit beside the letter)."""
+    print(f"{path}: {missing(path, '*.json')}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def _send(args: argparse.Namespace) -> int:
     from ecms_gateway.letter.loader import load_letter_file  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.runtime.directory import load_routing  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.runtime.settings import MessageLimits  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.services import clerk  # noqa: PLC0415 - the parser imports this module
 
+    if not args.letter.is_file():
+        return _no_letter_file(args.letter)
     config = config_from_args(args)
     package = load_letter_file(args.letter)
     routing = load_routing(config)
@@ -249,6 +261,8 @@ def _resend(args: argparse.Namespace) -> int:
     from ecms_gateway.runtime.settings import MessageLimits  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.services import clerk  # noqa: PLC0415 - the parser imports this module
 
+    if args.letter is not None and not args.letter.is_file():
+        return _no_letter_file(args.letter)
     config = config_from_args(args)
     corrected = load_letter_file(args.letter) if args.letter else None
     # The store first: a missing database is the mistake to report, not routing.

@@ -88,3 +88,14 @@ def test_keys_new_refuses_a_validity_no_certificate_can_have(capsys: pytest.Capt
     code, _, err = run(capsys, "keys", "new", "--org", "2099000000", "--days", "99999999")
     assert code == 2
     assert "the validity in days must be from 1 to 36500" in err
+
+
+@pytest.mark.parametrize("argv", [["send"], ["resend", "1", "--letter"]], ids=["send", "resend --letter"])
+def test_a_letter_file_that_is_not_there_is_a_usage_error_naming_the_path_given(
+    argv: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    gone = tmp_path / "nowhere" / "letter.json"
+    code, out, err = run(capsys, *argv, str(gone))
+    assert (code, out, err) == (2, "", f"{gone}: no such file\n")
+    code, _, err = run(capsys, *argv, str(tmp_path))
+    assert (code, err) == (2, f"{tmp_path}: is a folder; name the files in it (e.g. {tmp_path / '*.json'})\n")
