@@ -77,7 +77,7 @@ def _to_ecms(path: Path, args: argparse.Namespace) -> int:
     if out.exists() and not args.force:
         raise InputError(f"would overwrite {out}; choose another output with -o or pass --force")
     with writing(out):
-        write_atomic(out, data)
+        write_atomic(out, data, private=False)
     count = len(package.files)
     print(
         f"{path}: wrote {out} (GovernmentDocument, {count} file{'s' * (count != 1)}, "

@@ -162,8 +162,8 @@ def _show(args: argparse.Namespace) -> int:
             with writing(args.save):
                 args.save.mkdir(parents=True, exist_ok=True)
                 for data in shown.files:
-                    write_atomic(args.save / data.name, data.content)
-                write_atomic(args.save / f"mail-{args.record_id}.eml", raw)
+                    write_atomic(args.save / data.name, data.content, private=False)
+                write_atomic(args.save / f"mail-{args.record_id}.eml", raw, private=False)
             print(f"files and the mail as received (mail-{args.record_id}.eml) written to {args.save}")
         return EXIT_OK
 

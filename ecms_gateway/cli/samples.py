@@ -78,7 +78,7 @@ def _tour_one(sample: _Sample, out: Path) -> bool:
         print(f"  ที่ {letter.book_no}  ลงวันที่ {format_thai_date(letter.date)}  เรื่อง {letter.subject}")
         data = letter_to_document(package)
         target = out / f"{Path(sample.name).stem}.xml"
-        write_atomic(target, data)
+        write_atomic(target, data, private=False)
         back = document_from_xml(data, source=target.name).package
         # The samples name their files by bare name, so the letter must come back exactly equal.
         same = back.letter == letter and [f.content for f in back.files] == [f.content for f in package.files]

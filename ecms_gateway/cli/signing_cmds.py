@@ -89,7 +89,7 @@ def run_sign(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
     else:
         with writing(args.output):
-            write_atomic(args.output, data)
+            write_atomic(args.output, data, private=False)
     return EXIT_OK
 
 

@@ -72,9 +72,9 @@ def write_letter(package: LetterPackage, json_path: Path, *, overwrite: bool = F
     refs = [FileRef(path=name, mime=f.mime) for name, f in zip(names, package.files, strict=True)]
     letter = package.letter.model_copy(update={"main_file": refs[0], "attachments": tuple(refs[1:])})
     for target, file in zip(targets[1:], package.files, strict=True):
-        write_atomic(target, file.content)
+        write_atomic(target, file.content, private=False)
     text = json.dumps(letter.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
-    write_atomic(json_path, text.encode("utf-8"))
+    write_atomic(json_path, text.encode("utf-8"), private=False)
     return WrittenLetter(json_path=json_path, file_paths=tuple(targets[1:]))
 
 
