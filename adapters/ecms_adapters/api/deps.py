@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from ecms_gateway.access import Principal, Role
+from ecms_gateway.access import Principal, PrincipalKind, Role
 from ecms_gateway.errors import Forbidden, Unauthorized
 from ecms_gateway.services.context import Services
 
@@ -75,11 +75,27 @@ def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     async def dependency(principal: Caller) -> Principal:
         if not principal.allows(*roles):
             needed = " or ".join(r.value for r in (*roles, Role.ADMIN))
-            raise Forbidden(f"{principal.actor} has role {principal.role.value}; this needs {needed}")
+            raise Forbidden(
+                f"{principal.actor} has role {principal.role.value}; this needs {needed}: "
+                f"{_how_to_get(principal, roles[0])}"
+            )
         return principal
 
     setattr(dependency, ROLES_ATTR, frozenset(roles) | {Role.ADMIN})
     return dependency
+
+
+def _how_to_get(principal: Principal, role: Role) -> str:
+    """Where a caller of too low a role gets credentials with ``role`` (only an administrator can)."""
+    if principal.kind is PrincipalKind.API_KEY:
+        return (
+            f"use an API key with that role (an administrator makes one on the gateway's machine with "
+            f"`ecms-gateway apikeys new NAME --role {role.value}`)"
+        )
+    return (
+        f"sign in as a user with that role (an administrator makes one on the gateway's machine with "
+        f"`ecms-gateway users add NAME --role {role.value}`)"
+    )
 
 
 Clerk = Annotated[Principal, Depends(require(Role.CLERK))]

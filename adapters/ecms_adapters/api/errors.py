@@ -290,9 +290,16 @@ def _expect(exc: Exception, cls: type[_E]) -> _E:
     return exc
 
 
+_KEY_PROBLEM = (
+    "is {length} characters long; use a key of 1 to 255 characters that is unique to this letter, "
+    "e.g. a UUID or your system's record id, and send the same key again when you retry it"
+)
+
+
 def _fault(err: Any) -> Fault:
     """One of pydantic's errors as a fault: ``where`` is the field as the body names it (``reason``,
-    ``events.0``; query parameters and path parts keep their ``query.`` and ``path.``)."""
+    ``events.0``; query parameters, headers and path parts keep their ``query.``, ``header.`` and
+    ``path.``)."""
     loc = [str(part) for part in err.get("loc", ())]
     kind = err.get("type")
     if loc[:1] == ["body"]:
@@ -310,6 +317,8 @@ def _fault(err: Any) -> Fault:
         return Fault(where=where, problem="is not a field of this request: check its spelling")
     if kind == "missing":
         return Fault(where=where, problem="is required")
+    if loc == ["header", "Idempotency-Key"] and kind in ("string_too_long", "string_too_short"):
+        return Fault(where=where, problem=_KEY_PROBLEM.format(length=len(str(err.get("input", "")))))
     return Fault(where=where, problem=str(err.get("msg", "is not valid")))
 
 

@@ -33,7 +33,7 @@ def _error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert body["code"] == code, body
     assert isinstance(body["error"], str)
     assert isinstance(body["faults"], list)
-    if status != 401:  # only an administrator's command makes a key: the 401 says so
+    if status not in (401, 403):  # only an administrator's command makes a key: the 401 and 403 say so
         assert "ecms-gateway " not in body["error"], body  # command-line advice is not for a program
     return body
 
@@ -255,3 +255,16 @@ def test_files_too_large_for_the_channel_are_a_fault_of_files(tmp_path: Path) ->
     assert [fault["where"] for fault in body["faults"]] == ["files"]
     assert f"a letter's files may be {limits.files_room('ecms') / MB:.1f} MB" in body["faults"][0]["problem"]
     assert server.store.queue() == []
+
+
+def test_a_key_of_too_low_a_role_is_told_how_to_get_one_with_the_role_needed(api: ApiServer) -> None:
+    with api.client(Role.CLERK) as client:
+        weak = client.get(HOOKS)
+    with api.client(Role.OPERATOR) as client:
+        operator = client.post("/api/v1/letters/1/register")
+    said = _error(weak, 403, "forbidden")["error"]
+    assert said.startswith("apikey:clerk-system has role clerk; this needs operator or admin")
+    assert "`ecms-gateway apikeys new NAME --role operator`" in said
+    assert "an administrator" in said
+    assert "gateway's machine" in said
+    assert "`ecms-gateway apikeys new NAME --role clerk`" in _error(operator, 403, "forbidden")["error"]

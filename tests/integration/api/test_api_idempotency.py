@@ -228,3 +228,20 @@ def test_a_resend_retried_after_a_crash_between_letter_and_key_finds_the_letter(
     assert retry.json()["id"] == first.letter_id
     assert (again.status_code, again.json()["id"]) == (200, first.letter_id)
     assert _count(api) == 2
+
+
+def test_a_key_over_255_characters_is_a_fault_of_the_header_saying_what_key_to_use(api: ApiServer) -> None:
+    letter = letter_json(1)
+    with api.client() as client:
+        answer = client.post(
+            "/api/v1/letters",
+            json=base64_body(letter, files_of(letter)),
+            headers={"Idempotency-Key": "k" * 256},
+        )
+    assert answer.status_code == 422, answer.text
+    (fault,) = answer.json()["faults"]
+    assert fault["where"] == "header.Idempotency-Key"
+    assert fault["problem"].startswith("is 256 characters long; use a key of 1 to 255 characters")
+    assert "UUID" in fault["problem"]
+    assert "String should have" not in fault["problem"]
+    assert _count(api) == 0
