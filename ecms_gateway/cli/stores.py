@@ -16,7 +16,7 @@ from ecms_gateway.cli.settings import WHERE_SET
 from ecms_gateway.engine import Store
 from ecms_gateway.engine.retry import RetryPolicies
 from ecms_gateway.errors import ConfigError, StoreError
-from ecms_gateway.store.database import resolve_url, sqlite_file, url_without_secrets
+from ecms_gateway.store.database import SQLITE_FILE, resolve_url, sqlite_file, url_without_secrets
 from ecms_gateway.store.sessions import session_name
 
 SERVER_DATABASE_FILE = "database-server.txt"
@@ -97,7 +97,9 @@ def _user_name(uid: int) -> str:
 def check_database_of_folder(data_dir: Path, url: str) -> None:
     """A data folder that names a PostgreSQL database refuses a command on SQLite (which would make a
     second, empty store there: a letter sent into it is never sent); a folder used with PostgreSQL is
-    marked so, naming the database without its password. A folder of another user is refused first."""
+    marked so, naming the database without its password. A folder that holds a SQLite gateway's
+    database refuses PostgreSQL (a URL left in the environment), before it is marked. A folder of
+    another user is refused first."""
     check_owner(data_dir)
     marker = data_dir / SERVER_DATABASE_FILE
     if sqlite_file(url) is not None:
@@ -114,7 +116,23 @@ def check_database_of_folder(data_dir: Path, url: str) -> None:
         return
     shown = url_without_secrets(url)
     try:
-        if not marker.is_file() or marker.read_text(encoding="utf-8").strip() != shown:
+        named = marker.read_text(encoding="utf-8").strip()
+    except OSError:
+        named = ""
+    local = data_dir / SQLITE_FILE
+    if named != shown and local.is_file() and local.stat().st_size > 0:
+        # The other way round: a SQLite gateway's folder, and a PostgreSQL URL from somewhere (often an
+        # ECMS_GATEWAY_DATABASE_URL left in the shell). Marking the folder would lock that gateway out.
+        raise ConfigError(
+            f"the data folder {data_dir} holds a gateway's SQLite database ({local.name}), but this command "
+            f"would use the PostgreSQL database {shown} (from --database-url, gateway.database_url or "
+            "ECMS_GATEWAY_DATABASE_URL): for that SQLite gateway, unset ECMS_GATEWAY_DATABASE_URL "
+            "(`unset ECMS_GATEWAY_DATABASE_URL`) and leave gateway.database_url out; for a PostgreSQL "
+            f"gateway, give it a data folder of its own (or move {local} away if this gateway moved to "
+            "PostgreSQL)"
+        )
+    try:
+        if named != shown:
             marker.write_text(shown + "\n", encoding="utf-8")
     except OSError:
         return  # a folder this user cannot write: nothing to mark, the database itself is fine

@@ -61,3 +61,26 @@ def test_a_sqlite_data_folder_is_not_marked_and_works_as_before(
     assert run(capsys, "db", "upgrade", "--data-dir", str(folder))[0] == 0
     assert run(capsys, "queue", "--data-dir", str(folder)) == (0, "nothing in the queue\n", "")
     assert sorted(p.name for p in folder.iterdir() if p.name.endswith(".txt")) == []
+
+
+def test_a_database_url_left_in_the_environment_does_not_take_over_a_sqlite_data_folder(
+    pg_cluster: throwaway_pg.Cluster,
+    folder: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A URL in the shell meant for another gateway: the SQLite gateway's folder is refused, not marked
+    as PostgreSQL's (which would then refuse that gateway and every command on it)."""
+    assert run(capsys, "db", "upgrade", "--data-dir", str(folder))[0] == 0
+    url = new_pg_database(pg_cluster).replace("postgres@", "postgres:secret-pw@")
+    monkeypatch.setenv("ECMS_GATEWAY_DATABASE_URL", url)
+    for argv in (["queue"], ["db", "upgrade"], ["letters"]):
+        code, out, err = run(capsys, *argv, "--data-dir", str(folder))
+        assert (code, out) == (1, ""), argv
+        said = f"ecms-gateway: the data folder {folder} holds a gateway's SQLite database"
+        assert err.startswith(said), err
+        assert "unset ECMS_GATEWAY_DATABASE_URL" in err
+        assert "secret-pw" not in err
+    assert not (folder / "database-server.txt").exists()
+    monkeypatch.delenv("ECMS_GATEWAY_DATABASE_URL")
+    assert run(capsys, "queue", "--data-dir", str(folder)) == (0, "nothing in the queue\n", "")
