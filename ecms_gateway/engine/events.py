@@ -120,7 +120,7 @@ def _event(row: RowMapping) -> LetterEvent | None:
         letter_id=int(row["letter_id"]),
         direction=Direction(row["direction"]),
         state=LetterState(after),
-        previous_state=LetterState(before) if before in LetterState._value2member_map_ else None,
+        previous_state=_as_told(LetterState(before)) if before in LetterState._value2member_map_ else None,
         reason=row["reason"],
         registry_no=number if isinstance(number, int) else None,
         book_no=row["book_no"],
@@ -129,6 +129,13 @@ def _event(row: RowMapping) -> LetterEvent | None:
         receiver_org=row["receiver_org"],
         channel=row["channel"],
     )
+
+
+def _as_told(state: LetterState) -> LetterState:
+    """The state before, as a reader of these events last heard of it: a letter is taken from ``queued``
+    to ``sending`` by a worker step, which is no event (``WORKER_STEPS``), so ``sending -> sent`` reads
+    ``queued -> sent``."""
+    return LetterState.QUEUED if state is LetterState.SENDING else state
 
 
 def record_origin(conn: Connection, origin: Origin, *, letter_id: int, now: datetime) -> None:
