@@ -129,9 +129,9 @@ def _duplicate(ctx: Context, letter: Letter) -> DuplicateLetter | None:
     if live is None:
         return None
     return DuplicateLetter(
-        f"letter {letter.book_no} of {letter.date.isoformat()} from department {letter.sender.department_id} "
-        f"is already letter {live.id} (state {live.state}); it cannot be sent twice: withdraw that one "
-        "after a rejection, then send again",
+        f"letter {letter.book_no} of {letter.date.isoformat()} from {letter.sender.org_id} (e-CMS department "
+        f"{letter.sender.department_id}) is already letter {live.id} (state {live.state}); it cannot be sent "
+        "twice: withdraw that one after a rejection, then send again",
         fault_code="store.duplicate",
         fault_params=fault_params(
             "store.duplicate",

@@ -150,6 +150,7 @@ async def test_a_letter_already_sent_from_another_folder_is_refused_not_sent_twi
     assert await outbox.scan() == 1
     text = (outbox.root / "failed" / "copy" / "error.txt").read_text(encoding="utf-8")
     assert "cannot be sent twice" in text
+    assert "from 2099000000 (e-CMS department 20990)" in text  # the ID the sender wrote, not only its code
     assert _letters(store) == 1
 
 
