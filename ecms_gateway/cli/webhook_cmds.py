@@ -16,9 +16,9 @@ from ecms_gateway.cli.nudge import wake_or_say
 from ecms_gateway.cli.settings import add_config_option, config_from_args, has_config, may_create, where_set
 from ecms_gateway.cli.store_cmds import format_table
 from ecms_gateway.durations import age
-from ecms_gateway.errors import InputError
+from ecms_gateway.errors import Fault, InputError, RequestInvalid
 from ecms_gateway.store.location import DATABASE_URL_ENV, default_data_dir
-from ecms_gateway.webhooks.events import EventType
+from ecms_gateway.webhooks.events import EventType, parse_types
 
 if TYPE_CHECKING:
     from ecms_gateway.engine import Store
@@ -120,15 +120,43 @@ def _read_secret(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise InputError(f"cannot read the secret file {path}: {exc.strerror}") from exc
+        raise InputError(f"cannot read {path}: {exc.strerror}; check the path") from exc
     except UnicodeDecodeError as exc:
-        raise InputError(f"the secret file {path} is not UTF-8 text") from exc
+        raise InputError(f"{path} is not UTF-8 text; write the secret in it as plain text") from exc
+
+
+def _checked(args: argparse.Namespace, *, url: str | None = None) -> str | None:
+    """The secret of ``--secret-file`` (None when not given) once ``URL``, ``--events`` and the secret are
+    right; else ``RequestInvalid`` naming each of them that is wrong, all at once, before the store is
+    opened (so a refused ``add`` makes no data folder either)."""
+    from ecms_gateway.webhooks import check_secret, check_url  # noqa: PLC0415 - the parser imports this module
+
+    faults: list[Fault] = []
+    if url is not None:
+        try:
+            check_url(url)
+        except InputError as exc:
+            faults.append(Fault(where="URL", problem=str(exc)))
+    if args.events is not None:
+        try:
+            parse_types(args.events)
+        except ValueError as exc:
+            faults.append(Fault(where="--events", problem=str(exc)))
+    secret = None
+    if args.secret_file is not None:
+        try:
+            secret = check_secret(_read_secret(args.secret_file))
+        except InputError as exc:
+            faults.append(Fault(where="--secret-file", problem=str(exc)))
+    if faults:
+        raise RequestInvalid(faults)
+    return secret
 
 
 def _add(args: argparse.Namespace) -> int:
     from ecms_gateway.webhooks import Webhooks  # noqa: PLC0415 - the parser imports this module
 
-    secret = None if args.secret_file is None else _read_secret(args.secret_file)
+    secret = _checked(args, url=args.url)
     events = None if args.events is None else args.events.split(",")
     with _open(args, create=True) as store:
         added = Webhooks(store).add(args.url, actor=_actor(), events=events, secret=secret)
@@ -189,7 +217,7 @@ def _change(args: argparse.Namespace) -> int:
         raise InputError(
             f"nothing to change on webhook {args.id}: give --events TYPES, --secret-file F or both"
         )
-    secret = None if args.secret_file is None else _read_secret(args.secret_file)
+    secret = _checked(args)
     events = None if args.events is None else args.events.split(",")
     with _open(args) as store:
         sub = Webhooks(store).change(args.id, actor=_actor(), events=events, secret=secret)

@@ -52,7 +52,7 @@ def test_a_secret_from_a_file_is_not_printed(tmp_path: Path, capsys: pytest.Capt
         ),
         (
             ["webhooks", "add", "https://x.example/h", "--secret-file", "/nonexistent/s"],
-            "cannot read the secret",
+            "--secret-file: cannot read /nonexistent/s: No such file or directory; check the path",
         ),
         (["webhooks", "remove", "7"], "there is no webhook 7"),
         (["webhooks", "change", "7", "--events", "letter.received"], "there is no webhook 7"),
@@ -70,6 +70,36 @@ def test_mistakes_are_one_line_and_exit_1(
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+def test_add_names_every_fault_of_url_events_and_secret_file_at_once_and_makes_no_data_folder(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A secret file that cannot be read does not hide the faults of the URL and of --events; each is
+    named as the command line has it, and the refused add makes no data folder."""
+    missing = tmp_path / "nonexist"
+    argv = ["webhooks", "add", "HTTP://x.example/h#x", "--events", "letter.bogus"]
+    assert main([*argv, "--secret-file", str(missing)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("ecms-gateway: URL: 'HTTP://x.example/h#x' has a #fragment, which is never sent")
+    assert "; --events: unknown event type letter.bogus; the types are: " in err
+    assert f"; --secret-file: cannot read {missing}: No such file or directory; check the path\n" in err
+    assert not data_dir.exists()
+
+
+def test_change_names_the_faults_of_events_and_secret_file_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["webhooks", "add", "https://saraban.example.go.th/hook"]) == 0
+    capsys.readouterr()
+    short = tmp_path / "short.secret"
+    short.write_text("short\n", encoding="utf-8")
+    assert main(["webhooks", "change", "1", "--events", "letter.bogus", "--secret-file", str(short)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("ecms-gateway: --events: unknown event type letter.bogus; ")
+    assert "; --secret-file: the webhook secret must be at least 16 characters" in err
 
 
 def test_retry_with_no_gateway_on_the_sqlite_data_folder_says_run_delivers(
