@@ -50,11 +50,13 @@ def _run(args: argparse.Namespace) -> int:
     # SIGUSR1 ends a process by default: ignore it until the gateway handles it (a wake-up that comes
     # while starting, loading the gateway's modules included, is harmless: the first poll happens anyway).
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
-    from ecms_adapters.runtime.gateway import run_config  # noqa: PLC0415 - the parser imports this module
+    from ecms_adapters.runtime.gateway import check_start, run_config  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.cli.stores import make_data_folders  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.config import load_config  # noqa: PLC0415 - the parser imports this module
 
     config = load_config(config_path(args))
+    # The whole configuration is checked before anything is made: a refused start leaves no data folder.
+    check_start(config)
     # The first start creates the store (README): its folder, or why it cannot be made, comes first.
     make_data_folders(data_dir=config.gateway.data_dir, database_url=config.database_url)
     configure_logging(args.log_level or config.logging.level, config.logging.format)

@@ -81,6 +81,27 @@ def signer_for(config: GatewayConfig, settings: RuntimeSettings) -> OutboundSign
     return signer
 
 
+def check_start(config: GatewayConfig) -> None:
+    """``ConfigError`` when ``config`` cannot run a gateway: its organisations and their nodes, each one's
+    signing key, the trust folder and the mail channel's settings, directory and S/MIME key. ``run``
+    asks before it makes anything (the data folder, its pid file, the database), so that a refused
+    start leaves nothing behind; ``build_gateway`` loads the same again when it starts."""
+    settings = runtime_settings(config)
+    signing = config.signing_config()
+    signer = OutboundSigner(signing)
+    for org in settings.orgs:
+        signer.key(org.org_id)
+    signing.trust_store()
+    mail = config.mail_settings()
+    if mail is None:
+        return
+    if config.directory.file is None:
+        raise ConfigError("directory.file: the mail channel needs a directory file with e-mail addresses")
+    load_mail_directory(config.directory.file)
+    if mail.smime_key is not None:
+        SmimeSigner.from_key_ref(mail.smime_key)
+
+
 def mail_parts(config: GatewayConfig) -> MailParts | None:
     """The mail channel's SMTP sender and IMAP reader, or None without a ``[mail]`` section."""
     settings = config.mail_settings()
