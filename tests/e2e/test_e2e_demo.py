@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from ecms_adapters.runtime.processes import cli_command
 
+from ecms_gateway.letter.loader import load_letter_file
+
 pytestmark = pytest.mark.e2e
 
 STEPS = (
@@ -17,6 +19,7 @@ STEPS = (
     "ReceiveLetterNotifier back at A",
     "registered at B with receive number 1",
     "AcceptLetterNotifier back at A with receive number 1",
+    "B's inbox folder has it for an office system:",
     "demo complete",
 )
 
@@ -34,6 +37,11 @@ def test_demo_once_shows_each_step_and_exits_0(tmp_path: Path) -> None:
     positions = [result.stdout.find(step) for step in STEPS]
     assert -1 not in positions, result.stdout
     assert positions == sorted(positions), result.stdout
+    example = load_letter_file(folder / "A" / "example-letter" / "letter.json")  # for A's outbox, to B
+    assert (example.letter.receiver.org_id, example.letter.book_no) == ("2099100000", "ศธ 0990/1235")
+    (exported,) = (folder / "B" / "inbox").iterdir()
+    assert (exported / "letter.json").is_file()
+    assert (exported / "gateway.json").is_file()
     # Its children are gone: the node's and the gateways' pid files say nobody runs there.
     assert not (folder / "A" / "data" / "gateway.pid").exists()
     assert not (folder / "B" / "data" / "gateway.pid").exists()

@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO, TypeVar
 
@@ -32,8 +32,11 @@ from ecms_gateway.letter.model import Letter
 from ecms_gateway.runtime.control import wake_gateway
 from ecms_gateway.runtime.directory import table_from_file
 from ecms_gateway.services import clerk
+from ecms_gateway.services.convert import write_letter
 
 _T = TypeVar("_T")
+EXAMPLE_LETTER = "example-letter"  # beside A's gateway.toml: a letter folder to put into its outbox
+EXAMPLE_BOOK_NO = "ศธ 0990/1235"
 DELIVERED = frozenset({LetterState.DELIVERED, LetterState.ACCEPTED})
 SENT = DELIVERED | {LetterState.SENT}
 
@@ -65,7 +68,7 @@ class Demo:
             AgencyOptions(name="A", org_id="2099000000", http_port=free_port()),
             AgencyOptions(name="B", org_id="2099100000", http_port=free_port()),
         )
-        layout = write_layout(root, LayoutOptions(node_port=port, agencies=agencies))
+        layout = write_layout(root, LayoutOptions(node_port=port, agencies=agencies, folders=True))
         self.say(f"folder {root}: directory, node data, agencies A and B (keys, trust, data, gateway.toml)")
         for name, agency in layout.agencies.items():
             config = load_config(agency.config)
@@ -73,6 +76,7 @@ class Demo:
             self.stores[name] = store
             self.logins[name] = create_demo_logins(store, agency=name)
         self.say("users clerk, operator and admin and an API key made at each agency (printed below)")
+        write_example_letter(layout["A"].folder / EXAMPLE_LETTER)
         node = start_node(layout)
         self.children.append(node)
         wait_for_port(port, timeout=30, child=node)
@@ -113,6 +117,12 @@ class Demo:
         self._until("the AcceptLetterNotifier to reach A", lambda: self._in_state(a, letter, accepted))
         accept_id = a.show(letter_id).letter.accept_id
         self.say(f"AcceptLetterNotifier back at A with receive number {accept_id}: letter {letter_id} done")
+        inbox = layout["B"].folder / "inbox"
+        exported = self._until(
+            "B to write the letter to its inbox folder",
+            lambda: next((p for p in inbox.glob(f"{inbound.id}-*") if (p / "letter.json").is_file()), None),
+        )
+        self.say(f"B's inbox folder has it for an office system: {exported / 'letter.json'} and its files")
         return number
 
     def where_to_look(self, layout: Layout) -> None:
@@ -127,6 +137,9 @@ class Demo:
             f"  the letter       ecms-gateway show 1 --config {a.config}",
             f"                   ecms-gateway show 1 --config {b.config}",
             f"  send another     ecms-gateway send LETTER.json --config {a.config}",
+            f"  or by folder     cp -r {a.folder / EXAMPLE_LETTER} {a.folder / 'outbox'}/ && "
+            f"touch {a.folder / 'outbox' / EXAMPLE_LETTER / '.ready'}",
+            f"                   (it arrives in {b.folder / 'inbox'}; the folders: docs/integration.md)",
             "",
             "Each gateway serves HTTP on this machine:",
         ]
@@ -179,6 +192,14 @@ class Demo:
     def _process_id(self, store: Store, letter_id: int) -> str:
         sent = [h for h in store.show(letter_id).history if h.action == "letter.sent"]
         return sent[-1].reason or "sent" if sent else "sent"
+
+
+def write_example_letter(folder: Path) -> None:
+    """A letter folder for A's outbox: sample letter 001 under another book number (the same one would
+    be refused as sent already), its files beside it, no ``.ready`` yet."""
+    package = load_letter_file(sample_letters() / "letter-001.json")
+    letter = package.letter.model_copy(update={"book_no": EXAMPLE_BOOK_NO})
+    write_letter(replace(package, letter=letter), folder / "letter.json")
 
 
 def find_letter_in(store: Store, letter: Letter) -> LetterRef | None:

@@ -59,6 +59,7 @@ class LayoutOptions:
     shutdown_grace_s: float = 5.0
     lease_s: float = 300.0
     sign_notifiers: bool = True
+    folders: bool = False  # each agency's watched folders: <agency>/outbox and <agency>/inbox
     extra_toml: str = ""
 
     @property
@@ -179,7 +180,18 @@ inbound_workers = {options.inbound_workers}
 idle_seconds = {options.idle_s}
 shutdown_grace_seconds = {options.shutdown_grace_s}
 lease_seconds = {options.lease_s}
-{_http_toml(agency)}{options.extra_toml}"""
+{_http_toml(agency)}{_folders_toml(options)}{options.extra_toml}"""
+
+
+def _folders_toml(options: LayoutOptions) -> str:
+    if not options.folders:
+        return ""
+    return """
+[folders]
+outbox = "outbox"
+inbox = "inbox"
+scan_seconds = 1
+"""
 
 
 def _http_toml(agency: AgencyOptions) -> str:
