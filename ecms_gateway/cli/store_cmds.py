@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import functools
 import getpass
+import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -27,7 +28,7 @@ from ecms_gateway.engine.states import LetterState, WorkState
 from ecms_gateway.engine.values import SignatureMark
 from ecms_gateway.errors import StoreError
 from ecms_gateway.runtime.control import running_pid
-from ecms_gateway.store.location import DATA_DIR_ENV
+from ecms_gateway.store.location import DATA_DIR_ENV, DATABASE_URL_ENV
 
 if TYPE_CHECKING:
     from ecms_gateway.config import GatewayConfig
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from ecms_gateway.store.database import Database
 
 _WHERE_SET = f"gateway.data_dir (or --data-dir / {DATA_DIR_ENV})"
+_SET_DATABASE = f"give --database-url (or set {DATABASE_URL_ENV} or gateway.database_url)"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -93,10 +95,15 @@ def _url(args: argparse.Namespace, config: GatewayConfig | None = None) -> tuple
     return resolve_url(data_dir=data_dir, database_url=url), data_dir
 
 
-def _where_set(args: argparse.Namespace) -> str:
-    """What chose the data folder, for the message of a command that found no database there: nothing
-    at all (a forgotten ``--config``) is said as such."""
-    if args.data_dir is None and args.database_url is None and not may_create(args):
+def _where_set(args: argparse.Namespace, config: GatewayConfig) -> str:
+    """What chose the SQLite database, for the message of a command that found none there: the URL when
+    one was given (``--database-url``, the variable or ``gateway.database_url``), else the data folder;
+    nothing at all (a forgotten ``--config``) is said as such."""
+    if args.database_url:
+        return "--database-url"
+    if config.database_url:
+        return DATABASE_URL_ENV if os.environ.get(DATABASE_URL_ENV) else "gateway.database_url"
+    if args.data_dir is None and not may_create(args):
         return NOTHING_GIVEN
     return _WHERE_SET
 
@@ -115,7 +122,8 @@ def open_given(args: argparse.Namespace) -> Store:
         policies=config.retry_policies(),
         create=False,
         role=args.command,
-        where_set=_where_set(args),
+        where_set=_where_set(args, config),
+        set_database=_SET_DATABASE,
     )
 
 
@@ -153,11 +161,13 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     from ecms_gateway.store.database import Database, sqlite_file, url_without_secrets  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.store.sessions import session_name  # noqa: PLC0415 - the parser imports this module
 
-    url, data_dir = _url(args)
-    check_database_of_folder(data_dir, url)
+    config = config_from_args(args)
+    url, data_dir = _url(args, config)
+    check_database_of_folder(data_dir, url, set_database=_SET_DATABASE)
     database = sqlite_file(url)
     if database is not None:
-        make_folder(database.parent, where_set=_WHERE_SET)
+        where = _where_set(args, config)
+        make_folder(database.parent, where_set=_WHERE_SET if where == NOTHING_GIVEN else where)
     db = Database(url, application_name=session_name(args.command))
     try:
         _refuse_while_running(db, data_dir)

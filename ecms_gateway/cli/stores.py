@@ -17,8 +17,11 @@ from ecms_gateway.engine import Store
 from ecms_gateway.engine.retry import RetryPolicies
 from ecms_gateway.errors import ConfigError, StoreError
 from ecms_gateway.store.database import SQLITE_FILE, resolve_url, sqlite_file, url_without_secrets
+from ecms_gateway.store.location import DATABASE_URL_ENV
 from ecms_gateway.store.sessions import session_name
 
+SET_DATABASE = f"set {DATABASE_URL_ENV} (or gateway.database_url)"
+"""How a command without ``--database-url`` is given the gateway's database URL, for its messages."""
 SERVER_DATABASE_FILE = "database-server.txt"
 """In a data folder whose database is PostgreSQL: that database's URL without its password. A command
 that would open SQLite in the folder instead (its ``ECMS_GATEWAY_DATABASE_URL`` forgotten) refuses."""
@@ -32,16 +35,17 @@ def open_store(
     create: bool,
     role: str,
     where_set: str = WHERE_SET,
+    set_database: str = SET_DATABASE,
 ) -> Store:
     """The store of ``data_dir`` (or ``database_url``); ``create=False`` refuses a missing SQLite file.
 
     ``role`` is the command that opens it (``send``, ``db upgrade``): its PostgreSQL sessions are named
     after it (``store.sessions.session_name``). ``where_set`` names the settings that choose the folder,
-    for the message that asks to check them.
+    for the message that asks to check them; ``set_database`` how to give the command a database URL.
     """
     url = resolve_url(data_dir=data_dir, database_url=database_url)
     database = sqlite_file(url)
-    check_database_of_folder(data_dir, url)
+    check_database_of_folder(data_dir, url, set_database=set_database)
     if database is not None:
         if create:
             make_folder(database.parent, where_set=where_set)
@@ -94,12 +98,13 @@ def _user_name(uid: int) -> str:
         return str(uid)
 
 
-def check_database_of_folder(data_dir: Path, url: str) -> None:
+def check_database_of_folder(data_dir: Path, url: str, *, set_database: str = SET_DATABASE) -> None:
     """A data folder that names a PostgreSQL database refuses a command on SQLite (which would make a
     second, empty store there: a letter sent into it is never sent); a folder used with PostgreSQL is
     marked so, naming the database without its password. A folder that holds a SQLite gateway's
     database refuses PostgreSQL (a URL left in the environment), before it is marked. A folder of
-    another user is refused first."""
+    another user is refused first. ``set_database`` says how the command is given the URL (the store
+    commands take ``--database-url``)."""
     check_owner(data_dir)
     marker = data_dir / SERVER_DATABASE_FILE
     if sqlite_file(url) is not None:
@@ -110,8 +115,8 @@ def check_database_of_folder(data_dir: Path, url: str) -> None:
         if named:
             raise ConfigError(
                 f"the data folder {data_dir} belongs to a gateway whose database is {named}, but this "
-                "command would use SQLite in it: set ECMS_GATEWAY_DATABASE_URL (or gateway.database_url) "
-                f"as the gateway has it (if that gateway went back to SQLite, remove {marker})"
+                f"command would use SQLite in it: {set_database} as the gateway has it (if that gateway went "
+                f"back to SQLite, remove {marker})"
             )
         return
     shown = url_without_secrets(url)
