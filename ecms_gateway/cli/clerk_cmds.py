@@ -303,14 +303,17 @@ def _poll_now(args: argparse.Namespace) -> int:
     pid = wake_gateway(data_dir)
     if pid is None:
         others = running_elsewhere(data_dir=data_dir, database_url=config.database_url, role=args.command)
+        # A refusal, as the other commands' are: one line on standard error.
         if others is None:
-            print(f"no gateway runs on {data_dir}", flush=True)
-        else:
-            print(
-                f"no gateway runs on {data_dir} on this machine, and poll-now wakes only one here; {others} "
-                "poll the node at their next poll (ecms.poll_interval_seconds)",
-                flush=True,
+            said = (
+                f"no gateway runs on {data_dir}; start it with `ecms-gateway run`, or check {where_set(args)}"
             )
+        else:
+            said = (
+                f"no gateway runs on {data_dir} on this machine, and poll-now wakes only one here; {others} "
+                "poll the node at their next poll (ecms.poll_interval_seconds)"
+            )
+        print(f"ecms-gateway: {said}", file=sys.stderr)
         return 1
     print(f"asked the gateway (pid {pid}) to poll the node now")
     return 0

@@ -207,10 +207,12 @@ def test_a_clerks_command_names_the_gateways_running_elsewhere_on_the_database(
         "(no gateway runs on this data folder on this machine; the gateway(s) running elsewhere on its "
         f"database ({HOST}:{gateway_elsewhere.pid}) pick it up at their next poll)"
     )
-    code, out, _ = run(capsys, "poll-now")
-    assert code == 1
-    assert out.startswith(f"no gateway runs on {here} on this machine, and poll-now wakes only one here; ")
-    assert out.endswith(
+    code, out, err = run(capsys, "poll-now")
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        f"ecms-gateway: no gateway runs on {here} on this machine, and poll-now wakes only one here; "
+    )
+    assert err.endswith(
         f"the gateway(s) running elsewhere on its database ({HOST}:{gateway_elsewhere.pid}) poll the node at "
         "their next poll (ecms.poll_interval_seconds)\n"
     )
@@ -227,7 +229,8 @@ def test_with_no_gateway_connected_the_command_says_none_runs(
         assert (
             out.splitlines()[-1] == "(no gateway runs on this data folder now: `ecms-gateway run` delivers)"
         )
-        code, out, _ = run(capsys, "poll-now")
+        code, out, err = run(capsys, "poll-now")
     finally:
         other.close()
-    assert (code, out) == (1, f"no gateway runs on {here}\n")
+    assert (code, out) == (1, "")
+    assert err.startswith(f"ecms-gateway: no gateway runs on {here}; start it with `ecms-gateway run`")

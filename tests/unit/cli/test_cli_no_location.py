@@ -96,3 +96,23 @@ def test_a_reading_command_given_a_data_folder_names_where_it_looked(
     code, _, err = run(capsys, "queue", "--data-dir", str(here / "typo"))
     assert code == 1
     assert "check gateway.data_dir (or --data-dir / ECMS_GATEWAY_DATA_DIR)" in err
+
+
+def test_poll_now_with_no_gateway_running_refuses_on_standard_error(
+    capsys: pytest.CaptureFixture[str], here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refusal like the other commands': the prefix, standard error, exit 1, and what to check."""
+    assert run(capsys, "poll-now") == (
+        1,
+        "",
+        "ecms-gateway: no gateway runs on var; start it with `ecms-gateway run`, or check --config FILE "
+        "(none was given, nor ECMS_GATEWAY_CONFIG, ECMS_GATEWAY_DATA_DIR or ECMS_GATEWAY_DATABASE_URL, so "
+        "the command looked in ./var)\n",
+    )
+    monkeypatch.setenv("ECMS_GATEWAY_DATA_DIR", str(here / "data"))
+    assert run(capsys, "poll-now") == (
+        1,
+        "",
+        f"ecms-gateway: no gateway runs on {here / 'data'}; start it with `ecms-gateway run`, or check "
+        "gateway.data_dir (or ECMS_GATEWAY_DATA_DIR)\n",
+    )
