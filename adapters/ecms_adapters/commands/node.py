@@ -51,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _run(args: argparse.Namespace) -> int:
     from ecms_adapters.compose import run_node  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.cli.stores import make_folder  # noqa: PLC0415 - the parser imports this module
 
     if (args.tls_cert is None) != (args.tls_key is None):
         raise ConfigError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
@@ -59,6 +60,8 @@ def _run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise ConfigError(f"--port {args.port} is not a TCP port (1-65535)")
     _check_free(args.host, args.port)
+    # Made here so that a folder that cannot be made is named by the option that gave it.
+    make_folder(args.data_dir, where_set="--data-dir")
     options = NodeOptions(
         directory=args.directory,
         data_dir=args.data_dir,
