@@ -15,6 +15,7 @@ from ecms_adapters.web.directory import choices, search
 from ecms_adapters.web.fault_text import error_text, fault_text
 from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.kept_files import KeptFile, KeptFiles, kept_files_of
+from ecms_adapters.web.render import clerk_date
 from ecms_gateway.engine import LetterState
 from ecms_gateway.engine.events import resent_as
 from ecms_gateway.errors import GatewayError, InputError, LetterInvalid, NotFound
@@ -76,7 +77,7 @@ async def _correct(page: Page, resend: str) -> Response:
     values = {
         "kind": letter.kind.value,
         "book_no": letter.book_no,
-        "date": letter.date.isoformat(),
+        "date": clerk_date(letter.date),
         "subject": letter.subject,
         "speed": letter.speed.value,
         "secrecy": letter.secrecy.value,
@@ -188,9 +189,11 @@ def _form_faults(page: Page, values: dict[str, str], found: uploads.Attached) ->
         faults["main_file"].append(translate(page.lang, "compose.attach_main"))
     if values["date"]:
         try:  # the clerk's one rule for a year (a typo such as 2099 or 1900 is said, not sent)
-            values["date"] = parse_clerk_date(values["date"]).isoformat()
+            day = parse_clerk_date(values["date"])
         except InputError as exc:
-            faults["date"].append(error_text(page.lang, exc))
+            faults["date"].append(f"{translate(page.lang, 'f.date')}: {error_text(page.lang, exc)}")
+        else:  # the letter gets the day; the box shows it again as the clerk writes it
+            values["date_iso"], values["date"] = day.isoformat(), clerk_date(day)
     return faults
 
 
@@ -287,7 +290,7 @@ def _letter_dict(
     letter: dict[str, Any] = {
         "kind": values["kind"],
         "book_no": values["book_no"],
-        "date": values["date"],
+        "date": values.get("date_iso", values["date"]),
         "subject": values["subject"],
         "speed": values["speed"],
         "secrecy": values["secrecy"],

@@ -7,7 +7,6 @@ import asyncio
 import csv
 import functools
 import io
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,7 +26,8 @@ from ecms_gateway.errors import InputError
 from ecms_gateway.letter.dates import parse_clerk_date
 from ecms_gateway.letter.thai import thai_today
 
-_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MAX_TYPED: Final = 40
+"""The most of a refused date box's text shown again (a date in Thai words fits)."""
 _NOTED_STATES: Final = frozenset(
     {LetterState.REJECTED, LetterState.INVALID, LetterState.WITHDRAWN, LetterState.FAILED}
 )
@@ -65,9 +65,9 @@ class BookRow:
 def _parse(page: Page) -> tuple[BookRequest | None, str | None]:
     """The book asked for, or why there is none in the page's language.
 
-    The date boxes are ISO (``<input type=date>``) but are read as a clerk's date (``parse_clerk_date``):
-    a Buddhist Era year typed into one (``2569-11-01``) is read as such, and a year that is a typo in
-    either era is refused saying which years to use.
+    The date boxes are text boxes read as a clerk's date (``parse_clerk_date``): ``1/11/2569``, Thai
+    digits, Thai month names, ISO with either era's year (``2569-11-01``); a year that is a typo in
+    either era is refused saying which years to use, and a date that cannot be read names its box.
     """
     params = page.request.query_params
     today = thai_today()
@@ -160,8 +160,8 @@ async def screen(page: Page) -> Response:
         problem=problem,
         asked={  # what a refused request asked for, to correct rather than type again
             "book": params.get("book", "in"),
-            "from": _iso_or_blank(params.get("from")),
-            "to": _iso_or_blank(params.get("to")),
+            "from": _as_typed(params.get("from")),
+            "to": _as_typed(params.get("to")),
         },
         rows=rows,
         query=query,
@@ -178,9 +178,9 @@ async def screen(page: Page) -> Response:
     )
 
 
-def _iso_or_blank(value: str | None) -> str:
-    """``value`` when a date box can show it (yyyy-mm-dd), else nothing."""
-    return value if value is not None and _ISO_DATE.fullmatch(value) else ""
+def _as_typed(value: str | None) -> str:
+    """What the clerk typed into a date box, to correct rather than type again (a date's length)."""
+    return (value or "").strip()[:MAX_TYPED]
 
 
 HEADINGS: Final = {

@@ -43,6 +43,12 @@ def be_date(value: date | datetime | None, lang: str = "th") -> str:
     return f"{value.day} {months[value.month - 1]} {be_year(value.year)}{suffix}"
 
 
+def clerk_date(value: date | None) -> str:
+    """``1/11/2569``: day/month/Buddhist Era year, as Thai clerks write a date and the date boxes take
+    it back (``letter.dates.parse_clerk_date``); the same in both languages."""
+    return "" if value is None else f"{value.day}/{value.month}/{be_year(value.year)}"
+
+
 def be_year_text(year: int, lang: str = "th") -> str:
     """A registry year (stored in the Christian Era) as people write it: ``2569`` / ``2569 BE``."""
     return f"{be_year(year)}" if lang == "th" else f"{be_year(year)} BE"
@@ -108,6 +114,7 @@ def page_response(
         "d": partial(be_date, lang=lang),
         "dt": partial(be_datetime, lang=lang),
         "y": partial(be_year_text, lang=lang),
+        "cd": clerk_date,
         "tv": partial(translate_value, lang),
     }
     html = env.get_template(template).render(values)

@@ -27,7 +27,8 @@ def test_a_buddhist_era_year_in_the_iso_boxes_shows_that_period(live: LiveWeb) -
     assert f"{be_year(today.year)}" in answer.text
     assert f"{be_year(be_year(today.year))}" not in answer.text  # not 543 years on (3112 for 2569)
     assert "ศธ 0990/1234" in answer.text  # the letter registered today is in the book
-    assert f'value="{today.isoformat()}"' in answer.text  # the box now says the Christian year
+    # The box now says the day as a Thai clerk writes it (day/month/Buddhist Era year).
+    assert f'value="{today.day}/{today.month}/{be_year(today.year)}"' in answer.text
 
 
 def test_a_buddhist_era_year_in_the_csv_link_gives_the_book(live: LiveWeb) -> None:

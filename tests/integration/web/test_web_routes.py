@@ -567,6 +567,8 @@ def test_a_withdrawn_letter_is_corrected_in_the_compose_form_and_sent_again(live
     original = live.store.load_package(letter_id).letter
     assert f'value="{html.escape(original.subject, quote=True)}"' in form
     assert f'name="resend_of" value="{letter_id}"' in form
+    day = original.date  # the date as a Thai clerk writes it: day/month/Buddhist Era year
+    assert f'name="date" value="{day.day}/{day.month}/{day.year + 543}"' in form
     tokens = re.findall(r'name="kept" value="([^"]+)"', form)
     assert len(tokens) == 1 + len(original.attachments)  # the letter file and each attachment
     data = {
