@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 from ecms_gateway.mail.compose import OutgoingMail
@@ -52,9 +53,17 @@ class FetchedMail:
     raw: bytes = field(repr=False)
 
 
-CommitMail = Callable[[FetchedMail], Awaitable[None]]
+class Disposal(StrEnum):
+    """What the reader does with a committed message in the mailbox (the commit's answer)."""
+
+    DONE = "done"  # the gateway takes it: flag it \\Seen or move it to the processed folder
+    FOR_A_PERSON = "for-a-person"  # the gateway cannot use it: left where it is, unread, flagged \\Flagged
+
+
+CommitMail = Callable[[FetchedMail], Awaitable[Disposal | None]]
 """Stores a fetched message durably (``Store.accept_inbound``, in a thread); returns only once it is
-committed. Only then is the message flagged or moved in the mailbox."""
+committed, with what the reader should do with it in the mailbox (``None``: ``Disposal.DONE``). Only
+then is the message flagged or moved."""
 
 
 class MailboxReader(Protocol):

@@ -214,7 +214,10 @@ class Gateway:
         ]
         if mail.reader is not None:
             commit = mail_commit(
-                parts.store, actor=f"{self._prefix}/mail-reader", on_stored=self._inbound[MAIL].one
+                parts.store,
+                actor=f"{self._prefix}/mail-reader",
+                on_stored=self._inbound[MAIL].one,
+                disposal=inbound.disposal,
             )
             coros.append(("mail-reader", mail.reader.run(commit, stop=self._stopping)))
         return coros

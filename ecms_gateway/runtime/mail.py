@@ -8,8 +8,9 @@ same envelope (``sending.py``). The Message-ID of a mailed letter is recorded wi
 before it is sent, so a bounce can be matched to the letter; it is also the work item's note.
 
 Inbound: the ``MailboxReader`` port commits each message with ``Store.accept_inbound`` (channel
-``mail``, process id ``dedupe_key``); the mail processor then classifies the stored message and
-records a letter, matches a notifier, notes a person's text reply on the letter of ours it answers,
+``mail``, process id ``dedupe_key``) and answers whether the gateway can use it (one it cannot is left
+unread and flagged for a person in the mailbox); the mail processor then classifies the stored message
+and records a letter, matches a notifier, notes a person's text reply on the letter of ours it answers,
 or notes what a bounce, automatic reply, person's letter or quarantined message was on the inbox
 item's work note.
 """
@@ -37,6 +38,7 @@ from ecms_gateway.mail import (
     Bounce,
     Classified,
     CommitMail,
+    Disposal,
     FetchedMail,
     HumanLetter,
     LetterMail,
@@ -227,16 +229,26 @@ def inbox_of(detail: LetterDetail | LetterFacts) -> int | None:
     return None
 
 
-def mail_commit(store: Store, *, actor: str, on_stored: Callable[[], None]) -> CommitMail:
-    """The reader's commit: store the message durably (in a thread), then wake the mail processor."""
+def mail_commit(
+    store: Store,
+    *,
+    actor: str,
+    on_stored: Callable[[], None],
+    disposal: Callable[[bytes], Disposal] | None = None,
+) -> CommitMail:
+    """The reader's commit: store the message durably (in a thread), wake the mail processor, and answer
+    ``disposal(raw)`` (``MailInbound.disposal``): whether the mailbox should show it to a person."""
 
-    async def commit(fetched: FetchedMail) -> None:
+    async def commit(fetched: FetchedMail) -> Disposal:
         accepted = await asyncio.to_thread(
             store.accept_inbound, fetched.raw, channel=MAIL, process_id=fetched.dedupe_key, actor=actor
         )
         if accepted.created:
             log.info("stored mail %s as inbox item %d", fetched.message_id or "(no Message-ID)", accepted.id)
             on_stored()
+        if disposal is None:
+            return Disposal.DONE
+        return await asyncio.to_thread(disposal, fetched.raw)
 
     return commit
 
@@ -263,15 +275,31 @@ class MailInbound:
 
     def process(self, inbox_id: int, raw: bytes, worker: str) -> tuple[str, bool]:
         """What became of the message (the work note) and whether notifiers were queued."""
-        found = classify(
+        found = self._classify(raw)
+        if isinstance(found, LetterMail):
+            return self._letter(inbox_id, found, worker), True
+        return self._noted(inbox_id, found, raw, worker), False
+
+    def disposal(self, raw: bytes) -> Disposal:
+        """What the mailbox should do with a stored message: ``FOR_A_PERSON`` when the processor will
+        find no use for it (quarantined, a reply without a file to no letter of ours, a bounce about no
+        letter we mailed), so it stays unread and flagged where people read the mailbox."""
+        found = self._classify(raw)
+        if isinstance(found, Quarantined):
+            return Disposal.FOR_A_PERSON
+        if isinstance(found, PersonReply) and all(self._letter_of_message(m) is None for m in found.answered):
+            return Disposal.FOR_A_PERSON
+        if isinstance(found, Bounce) and self._letter_of_message(found.original_message_id) is None:
+            return Disposal.FOR_A_PERSON
+        return Disposal.DONE
+
+    def _classify(self, raw: bytes) -> Classified:
+        return classify(
             raw,
             directory=self.mail.directory,
             limits=self.limits,
             max_bytes=self.mail.settings.max_message_bytes,
         )
-        if isinstance(found, LetterMail):
-            return self._letter(inbox_id, found, worker), True
-        return self._noted(inbox_id, found, raw, worker), False
 
     def _noted(self, inbox_id: int, found: Classified, raw: bytes, worker: str) -> str:
         """What became of a message that queues no notifier (everything but a letter)."""

@@ -3,7 +3,9 @@
 For every message past the checkpoint, in UID order and in batches: fetch it (``BODY.PEEK[]``, so it
 stays unread), hand it to ``commit`` (the caller stores it raw), and only then flag it ``\\Seen`` or
 move it; then save the checkpoint. A crash anywhere repeats at most the last batch, and the caller's
-dedupe key absorbs the repeat: nothing is lost and nothing is stored twice.
+dedupe key absorbs the repeat: nothing is lost and nothing is stored twice. A message the commit
+answers ``Disposal.FOR_A_PERSON`` for (the gateway cannot use it) stays where it is, unread, flagged
+``\\Flagged``, so a person reading the mailbox sees it; the checkpoint passes it all the same.
 
 ``pause`` is a test hook: it is called at ``after_fetch``, ``after_commit``, ``after_dispose`` and
 ``after_checkpoint`` with the UID concerned, so a crash test can stop the process at a known point.
@@ -18,7 +20,7 @@ from collections.abc import Callable, Mapping
 from ecms_adapters.mail.imap_session import ImapSession
 from ecms_gateway.errors import TransientFailure
 from ecms_gateway.mail.message_ids import dedupe_key, message_id_of
-from ecms_gateway.mail.ports import Checkpoint, CheckpointStore, CommitMail, FetchedMail
+from ecms_gateway.mail.ports import Checkpoint, CheckpointStore, CommitMail, Disposal, FetchedMail
 from ecms_gateway.mail.settings import AfterCommit, FirstScan, ImapSettings
 
 log = logging.getLogger(__name__)
@@ -80,9 +82,11 @@ class ImapMailboxReader:
     async def _batch(self, session: ImapSession, batch: list[int], commit: CommitMail) -> int:
         fetched = await session.fetch(batch)
         self._pause("after_fetch", batch[0])
+        taken: list[int] = []
+        for_a_person: list[int] = []
         for uid, raw in fetched:
             message_id = message_id_of(raw)
-            await commit(
+            disposal = await commit(
                 FetchedMail(
                     mailbox=self._settings.mailbox,
                     uidvalidity=session.uidvalidity,
@@ -92,19 +96,32 @@ class ImapMailboxReader:
                     raw=raw,
                 )
             )
+            (for_a_person if disposal is Disposal.FOR_A_PERSON else taken).append(uid)
             self._pause("after_commit", uid)
-        done = [uid for uid, _ in fetched]  # a UID expunged since the search has nothing to commit
-        if done:
-            if self._settings.after_commit is AfterCommit.MOVE:
-                await session.move(done, self._settings.processed_folder)
-            else:
-                await session.mark_seen(done)
-            self._pause("after_dispose", done[-1])
+        # A UID expunged since the search has nothing to commit and is in neither list.
+        await self._dispose(session, taken, for_a_person)
         self._checkpoints.save(
             self._settings.checkpoint_key, Checkpoint(uidvalidity=session.uidvalidity, last_uid=max(batch))
         )
         self._pause("after_checkpoint", max(batch))
-        return len(done)
+        return len(taken) + len(for_a_person)
+
+    async def _dispose(self, session: ImapSession, taken: list[int], for_a_person: list[int]) -> None:
+        if taken:
+            if self._settings.after_commit is AfterCommit.MOVE:
+                await session.move(taken, self._settings.processed_folder)
+            else:
+                await session.mark_seen(taken)
+        if for_a_person:
+            await session.mark_for_a_person(for_a_person)
+            log.info(
+                "mailbox %s: %d message(s) the gateway cannot use left unread, flagged for a person: UID %s",
+                self._settings.checkpoint_key,
+                len(for_a_person),
+                ", ".join(str(uid) for uid in for_a_person),
+            )
+        if taken or for_a_person:
+            self._pause("after_dispose", max(taken + for_a_person))
 
     async def wait_for_mail(self, stop: asyncio.Event | None = None) -> None:
         session = await self._connected()

@@ -131,6 +131,11 @@ class ImapSession:
     async def mark_seen(self, uids: list[int]) -> None:
         await self._call(self._imap.uid("store", uid_set(uids), "+FLAGS.SILENT", r"(\Seen)"), "UID STORE")
 
+    async def mark_for_a_person(self, uids: list[int]) -> None:
+        """Flag ``\\Flagged`` (a star in webmail), leaving ``\\Seen`` as it was: fetched with PEEK, a
+        message nobody opened stays unread."""
+        await self._call(self._imap.uid("store", uid_set(uids), "+FLAGS.SILENT", r"(\Flagged)"), "UID STORE")
+
     async def move(self, uids: list[int], folder: str) -> None:
         quoted = aioimaplib.quoted(folder)
         if "MOVE" in self.capabilities:

@@ -13,7 +13,7 @@ from ecms_adapters.mail.imap_reader import ImapMailboxReader
 from ecms_gateway.errors import PermanentMailError, TransientMailError
 from ecms_gateway.mail.checkpoint import MemoryCheckpointStore
 from ecms_gateway.mail.message_ids import dedupe_key
-from ecms_gateway.mail.ports import Checkpoint, FetchedMail, MailboxReader
+from ecms_gateway.mail.ports import Checkpoint, Disposal, FetchedMail, MailboxReader
 from ecms_gateway.mail.settings import AfterCommit, FirstScan, ImapSettings, TlsMode
 from tests.integration.mail.conftest import imap_settings
 from tests.integration.mail.servers import Dovecot, MailUser, remove_dovecot, start_dovecot
@@ -243,3 +243,45 @@ def test_the_reader_reconnects_when_the_server_drops_it_during_idle(
 
     asyncio.run(scenario())
     assert journal.subjects == ["letter 5"]
+
+
+def _flags(user: MailUser, folder: str = "INBOX") -> dict[str, str]:
+    """Subject -> the Maildir flags Dovecot keeps in each file's name (S seen, F flagged)."""
+    flags = {}
+    for path in user.files(folder):
+        subject = path.read_bytes().split(b"Subject: ", 1)[1].split(b"\n", 1)[0].decode()
+        flags[subject] = path.name.split(":2,")[1] if ":2," in path.name else ""
+    return flags
+
+
+class Sorting(Journal):
+    """Answers ``Disposal.FOR_A_PERSON`` for the UIDs given, as the runtime does for mail it cannot use."""
+
+    def __init__(self, for_a_person: set[int]) -> None:
+        super().__init__()
+        self.for_a_person = for_a_person
+
+    async def __call__(self, item: FetchedMail) -> Disposal:  # type: ignore[override]
+        await super().__call__(item)
+        return Disposal.FOR_A_PERSON if item.uid in self.for_a_person else Disposal.DONE
+
+
+@pytest.mark.parametrize("after", [AfterCommit.FLAG_SEEN, AfterCommit.MOVE])
+def test_a_message_the_gateway_cannot_use_stays_unread_and_flagged_and_is_not_read_again(
+    dovecot: Dovecot, mailbox: MailUser, after: AfterCommit
+) -> None:
+    for n in range(3):
+        mailbox.deliver(_message(n))
+    checkpoints = MemoryCheckpointStore()
+    settings = imap_settings(dovecot, mailbox, after=after, batch_size=10)
+    assert asyncio.run(_one_pass(settings, Sorting({2}), checkpoints)) == 3
+    left = _flags(mailbox)
+    assert left["letter 1"] == "F"  # unread, flagged, where people read the mailbox
+    if after is AfterCommit.MOVE:
+        assert set(left) == {"letter 1"}
+        assert set(_flags(mailbox, settings.processed_folder)) == {"letter 0", "letter 2"}
+    else:
+        assert left == {"letter 0": "S", "letter 1": "F", "letter 2": "S"}
+    again = Journal()
+    assert asyncio.run(_one_pass(settings, again, checkpoints)) == 0
+    assert _flags(mailbox)["letter 1"] == "F"
