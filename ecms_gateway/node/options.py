@@ -40,7 +40,12 @@ class NodeOptions:
         return f"{scheme}://{host}:{self.port}{SERVICE_PATH}"
 
     def sqlalchemy_url(self) -> str:
-        """The node's database: ``database_url`` or SQLite ``<data-dir>/ecms-node.sqlite3``."""
+        """The node's database: ``database_url`` or SQLite ``<data-dir>/ecms-node.sqlite3``.
+
+        ``ConfigError`` for a URL of another kind of database (it ended the node as an internal error
+        when SQLAlchemy found no driver for it); ``postgresql://`` gets the installed driver."""
         if self.database_url:
-            return self.database_url
+            from ecms_gateway.store.database import resolve_url  # noqa: PLC0415 - the parser imports this module
+
+            return resolve_url(data_dir=self.data_dir, database_url=self.database_url)
         return f"sqlite:///{(self.data_dir / DATABASE_FILE).resolve()}"

@@ -8,11 +8,27 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ecms_gateway.errors import ConfigError
+from ecms_gateway.errors import ConfigError, StoreError
 from ecms_gateway.node.options import SERVICE_PATH, NodeOptions
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import DBAPIError
+
+# The options that name files the node reads, checked before it starts: TLS files were first opened
+# after the node said it served, and a missing one ended it as an internal error.
+_FILE_OPTIONS = (
+    "tls_cert",
+    "tls_key",
+    "tls_client_ca",
+    "relay_ca_bundle",
+    "relay_client_cert",
+    "relay_client_key",
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,6 +66,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError  # noqa: PLC0415 - the parser imports this module
+
     from ecms_adapters.compose import run_node  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.cli.stores import make_folder  # noqa: PLC0415 - the parser imports this module
 
@@ -57,11 +75,12 @@ def _run(args: argparse.Namespace) -> int:
         raise ConfigError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
     if args.tls_client_ca is not None and args.tls_cert is None:
         raise ConfigError("--tls-client-ca needs HTTPS: give --tls-cert and --tls-key too")
+    if args.relay_client_key is not None and args.relay_client_cert is None:
+        raise ConfigError("--relay-client-key needs --relay-client-cert: give the certificate too")
     if not 0 < args.port < 65536:
         raise ConfigError(f"--port {args.port} is not a TCP port (1-65535)")
+    _check_files(args)
     _check_free(args.host, args.port)
-    # Made here so that a folder that cannot be made is named by the option that gave it.
-    make_folder(args.data_dir, where_set="--data-dir")
     options = NodeOptions(
         directory=args.directory,
         data_dir=args.data_dir,
@@ -78,7 +97,46 @@ def _run(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         log_format=args.log_format,
     )
-    return run_node(options)
+    options.sqlalchemy_url()  # an unsupported --database-url is refused before anything is made
+    # Made here so that a folder that cannot be made is named by the option that gave it.
+    make_folder(args.data_dir, where_set="--data-dir")
+    try:
+        return run_node(options)
+    except DBAPIError as exc:
+        # Requests and the relay worker handle their own database errors: one that ends the node
+        # comes from opening or upgrading its database, before it serves.
+        raise StoreError(_database_problem(options, exc)) from exc
+
+
+def _database_problem(options: NodeOptions, exc: DBAPIError) -> str:
+    from ecms_gateway.cli.stores import first_line  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.store.database import url_without_secrets  # noqa: PLC0415 - as above
+
+    said = first_line(exc.orig or exc)
+    if options.database_url:
+        shown = url_without_secrets(options.sqlalchemy_url())
+        return f"--database-url: cannot use the node's database {shown}: {said}; check the URL and the server"
+    return (
+        f"--data-dir: cannot use the node's database in {options.data_dir}: {said}; "
+        "the node needs to create and write files in that folder"
+    )
+
+
+def _check_files(args: argparse.Namespace) -> None:
+    """Every file an option names can be read, or one sentence naming the options that fail."""
+    faults = []
+    for name in _FILE_OPTIONS:
+        path: Path | None = getattr(args, name)
+        if path is None:
+            continue
+        option = "--" + name.replace("_", "-")
+        if not path.is_file():
+            why = "is a folder, not a file" if path.is_dir() else "does not exist"
+            faults.append(f"{option} {path} {why}")
+        elif not os.access(path, os.R_OK):
+            faults.append(f"{option} {path} cannot be read (permission denied)")
+    if faults:
+        raise ConfigError("; ".join(faults))
 
 
 def _check_free(host: str, port: int) -> None:
@@ -90,6 +148,11 @@ def _check_free(host: str, port: int) -> None:
         try:
             sock.bind((host, port))
         except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise ConfigError(
+                    f"--host {host} is not an address of this machine; give one of its own addresses "
+                    "(0.0.0.0 for all of them)"
+                ) from exc
             why = (
                 "is in use by another program" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc})"
             )

@@ -53,6 +53,35 @@ def test_inconsistent_options_are_refused(
     assert problem in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        (
+            ["--tls-cert", "{tmp}/c.pem", "--tls-key", "{tmp}/k.pem"],
+            "--tls-cert {tmp}/c.pem does not exist; ",
+        ),
+        (["--relay-ca-bundle", "{tmp}"], "--relay-ca-bundle {tmp} is a folder, not a file"),
+        (["--relay-client-key", "{tmp}/k.pem"], "--relay-client-key needs --relay-client-cert"),
+        (
+            ["--database-url", "mysql://db.example/node"],
+            "database URL 'mysql://db.example/node' is not supported",
+        ),
+    ],
+)
+def test_missing_files_and_foreign_databases_are_refused_before_the_node_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], problem: str
+) -> None:
+    """They ended the node as an internal error, a missing TLS file after it said it served."""
+    data_dir = tmp_path / "node"
+    args = ["node", "--directory", str(SAMPLES / "directory.json"), "--data-dir", str(data_dir)]
+    args += ["--port", "8800", *(a.format(tmp=tmp_path) for a in extra)]
+    assert main(args) == EXIT_INVALID
+    error = capsys.readouterr().err
+    assert problem.format(tmp=tmp_path) in error
+    assert "internal error" not in error
+    assert not data_dir.exists()
+
+
 def test_the_directory_and_data_dir_are_required(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as raised:
         main(["node", "--port", "8800"])
@@ -68,3 +97,5 @@ def test_the_service_url_follows_the_address_and_tls() -> None:
     public = NodeOptions(directory=Path("d"), data_dir=Path("v"), port=1, public_url="https://node.example/x")
     assert public.service_url == "https://node.example/x"
     assert public.sqlalchemy_url().endswith("/v/ecms-node.sqlite3")
+    postgres = NodeOptions(directory=Path("d"), data_dir=Path("v"), port=1, database_url="postgresql://u@h/n")
+    assert postgres.sqlalchemy_url() == "postgresql+psycopg://u@h/n"

@@ -1,0 +1,52 @@
+"""``ecms-gateway node`` that cannot open its database or listen on its ``--host`` stops with one sentence
+naming the option to fix (exit 1), not as an internal error (exit 3)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.integration.ecms.nodes import free_port, node_url, write_directory
+
+ORG = "2099000000"
+
+
+def run_node(tmp_path: Path, *extra: str, host: str = "127.0.0.1") -> subprocess.CompletedProcess[str]:
+    port = free_port()
+    directory = write_directory(tmp_path / "directory.json", {ORG: node_url(port)})
+    command = [str(Path(sys.executable).parent / "ecms-gateway"), "node", "--directory", str(directory)]
+    return subprocess.run(
+        [*command, "--data-dir", str(tmp_path / "node"), "--port", str(port), "--host", host, *extra],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "ECMS_GATEWAY_DEBUG"},
+        check=False,
+    )
+
+
+def test_an_unreachable_postgresql_names_the_url_without_its_password(tmp_path: Path) -> None:
+    url = f"postgresql://node:s3cret@127.0.0.1:{free_port()}/node"  # nothing listens there
+    done = run_node(tmp_path, "--database-url", url, "--public-url", node_url(1))
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("ecms-gateway: --database-url: cannot use the node's database ")
+    assert "127.0.0.1" in done.stderr
+    assert "s3cret" not in done.stderr
+    assert "internal error" not in done.stderr
+
+
+def test_a_database_file_the_node_cannot_open_names_the_data_dir(tmp_path: Path) -> None:
+    (tmp_path / "node" / "ecms-node.sqlite3").mkdir(parents=True)  # in the way of the database file
+    done = run_node(tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(f"ecms-gateway: --data-dir: cannot use the node's database in {tmp_path}")
+    assert "internal error" not in done.stderr
+
+
+def test_a_host_that_is_not_this_machines_names_host_not_port(tmp_path: Path) -> None:
+    done = run_node(tmp_path, host="192.0.2.1")  # TEST-NET-1: no address of this machine
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("ecms-gateway: --host 192.0.2.1 is not an address of this machine")
+    assert "--port" not in done.stderr
