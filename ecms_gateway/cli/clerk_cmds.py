@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final
 from ecms_gateway.cli.arguments import record_id
 from ecms_gateway.cli.main import EXIT_USAGE
 from ecms_gateway.cli.nudge import running_elsewhere, wake_or_say
-from ecms_gateway.cli.output import missing
+from ecms_gateway.cli.output import say_missing
 from ecms_gateway.cli.settings import WHERE_SET, add_config_option, config_from_args, may_create, where_set
 from ecms_gateway.engine.states import Direction, LetterState
 from ecms_gateway.errors import IllegalTransition
@@ -177,7 +177,7 @@ def _describe(submitted: Submitted, config: GatewayConfig) -> str:
 def _no_letter_file(path: Path) -> int:
     """A letter file that is not there is a usage error naming the path as given (the letter loader
     names files by their name alone, as they sit beside the letter)."""
-    print(f"{path}: {missing(path, '*.json')}", file=sys.stderr)
+    say_missing(path, "*.json")
     return EXIT_USAGE
 
 

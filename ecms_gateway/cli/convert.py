@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ecms_gateway.cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from ecms_gateway.cli.output import human_size, missing, print_faults, writing
+from ecms_gateway.cli.output import human_size, print_faults, say_missing, writing
 from ecms_gateway.cli.settings import add_xml_options, xml_limits
 from ecms_gateway.errors import InputError, LetterInvalid, PolicyRefused, SchemaInvalid
 from ecms_gateway.fileio import write_atomic
@@ -42,14 +42,14 @@ def run(args: argparse.Namespace) -> int:
 
     path: Path = args.file
     if not path.is_file():
-        print(f"{path}: {missing(path)}", file=sys.stderr)
+        say_missing(path)
         return EXIT_USAGE
     source_is_letter = is_letter_file(path)
     direction = args.to or ("ecms" if source_is_letter else "letter")
     if (direction == "ecms") != source_is_letter:
         have = "a letter JSON" if source_is_letter else "XML"
         print(
-            f"{path}: is {have}; --to {direction} needs "
+            f"ecms-gateway: {path}: is {have}; --to {direction} needs "
             f"{'a letter JSON' if direction == 'ecms' else 'a GovernmentDocument XML'} as input",
             file=sys.stderr,
         )

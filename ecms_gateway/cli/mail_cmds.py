@@ -55,7 +55,7 @@ def run_inspect(args: argparse.Namespace) -> int:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        print(f"{path}: cannot be read ({exc.strerror})", file=sys.stderr)
+        print(f"ecms-gateway: {path}: cannot be read ({exc.strerror}); check the path", file=sys.stderr)
         return EXIT_USAGE
     directory_file: Path | None = args.directory
     if directory_file is None and has_config(args):  # as the running gateway reads it

@@ -35,7 +35,13 @@ def missing(path: Path, example: str = "*.json") -> str:
     """Why ``path``, given as a file, cannot be read as one: a folder, or nothing there."""
     if path.is_dir():
         return f"is a folder; name the files in it (e.g. {path / example})"
-    return "no such file"
+    return "no such file; check the path"
+
+
+def say_missing(path: Path, example: str = "*.json") -> None:
+    """``ecms-gateway: PATH: no such file; check the path`` (or that it is a folder) on standard error,
+    for a file argument that is not a file: the command then exits with its usage error."""
+    print(f"ecms-gateway: {path}: {missing(path, example)}", file=sys.stderr)
 
 
 # What to do about the OS's reasons a person can act on; any other reason is shown as the OS says it.

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ecms_gateway.cli.main import EXIT_OK, EXIT_USAGE
-from ecms_gateway.cli.output import missing, warn, writing
+from ecms_gateway.cli.output import say_missing, warn, writing
 from ecms_gateway.cli.settings import add_config_option, config_from_args
 from ecms_gateway.errors import InputError
 from ecms_gateway.fileio import write_atomic
@@ -66,7 +66,7 @@ def run_sign(args: argparse.Namespace) -> int:
     from ecms_gateway.xml.parser import parse_xml_file  # noqa: PLC0415 - the parser imports this module
 
     if not args.file.is_file():
-        print(f"{args.file}: {missing(args.file, '*.xml')}", file=sys.stderr)
+        say_missing(args.file, "*.xml")
         return EXIT_USAGE
     if args.output is not None and args.output.exists() and not args.force:
         raise InputError(f"would overwrite {args.output}; choose another output with -o or pass --force")
@@ -100,7 +100,7 @@ def run_verify(args: argparse.Namespace) -> int:
     from ecms_gateway.xml.parser import parse_xml_file  # noqa: PLC0415 - the parser imports this module
 
     if not args.file.is_file():
-        print(f"{args.file}: {missing(args.file, '*.xml')}", file=sys.stderr)
+        say_missing(args.file, "*.xml")
         return EXIT_USAGE
     signing = config_from_args(args).signing_config()
     folder = args.trust if args.trust is not None else signing.trust_dir

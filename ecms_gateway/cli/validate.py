@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ecms_gateway.cli.main import EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from ecms_gateway.cli.output import missing, print_faults
+from ecms_gateway.cli.output import print_faults, say_missing
 from ecms_gateway.cli.settings import add_xml_options, xml_limits
 from ecms_gateway.errors import InputError, LetterInvalid, SchemaInvalid
 from ecms_gateway.xml.limits import XmlLimits
@@ -32,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for path in args.files:
         if not path.is_file():
-            print(f"{path}: {missing(path)}", file=sys.stderr)
+            say_missing(path)
             status = EXIT_USAGE
             continue
         if not check_file(path, limits) and status == EXIT_OK:

@@ -96,6 +96,9 @@ def test_a_letter_file_that_is_not_there_is_a_usage_error_naming_the_path_given(
 ) -> None:
     gone = tmp_path / "nowhere" / "letter.json"
     code, out, err = run(capsys, *argv, str(gone))
-    assert (code, out, err) == (2, "", f"{gone}: no such file\n")
+    assert (code, out, err) == (2, "", f"ecms-gateway: {gone}: no such file; check the path\n")
     code, _, err = run(capsys, *argv, str(tmp_path))
-    assert (code, err) == (2, f"{tmp_path}: is a folder; name the files in it (e.g. {tmp_path / '*.json'})\n")
+    assert (code, err) == (
+        2,
+        f"ecms-gateway: {tmp_path}: is a folder; name the files in it (e.g. {tmp_path / '*.json'})\n",
+    )

@@ -32,13 +32,13 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_verify_and_sign_name_an_input_that_is_not_there_as_a_usage_error(
     capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
-    assert run(capsys, *argv) == (2, "", "nope.xml: no such file\n")
+    assert run(capsys, *argv) == (2, "", "ecms-gateway: nope.xml: no such file; check the path\n")
 
 
 def test_verify_of_a_folder_says_it_is_a_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "verify", str(tmp_path))
     assert code == 2
-    assert err == f"{tmp_path}: is a folder; name the files in it (e.g. {tmp_path / '*.xml'})\n"
+    assert err == f"ecms-gateway: {tmp_path}: is a folder; name the files in it (e.g. {tmp_path / '*.xml'})\n"
 
 
 def test_convert_to_a_path_through_a_file_names_that_file(

@@ -50,10 +50,10 @@ def test_validate_exit_codes(capsys: pytest.CaptureFixture[str], letters: Path) 
     assert _run(capsys, "validate", good, bad)[0] == 1
     code, _, err = _run(capsys, "validate", good, str(letters / "nope.xml"))
     assert code == 2
-    assert "nope.xml: no such file" in err
+    assert err == f"ecms-gateway: {letters / 'nope.xml'}: no such file; check the path\n"
     code, _, err = _run(capsys, "validate", str(letters))
     assert code == 2
-    assert f"{letters}: is a folder; name the files in it (e.g. {letters / '*.json'})" in err
+    assert err == f"ecms-gateway: {letters}: is a folder; name the files in it (e.g. {letters / '*.json'})\n"
     with pytest.raises(SystemExit) as info:
         main(["validate"])
     assert info.value.code == 2
@@ -134,7 +134,10 @@ def test_convert_direction_mismatch_is_a_usage_error(
 ) -> None:
     code, _, err = _run(capsys, "convert", str(letters / "letter-001.json"), "--to", "letter")
     assert code == 2
-    assert "--to letter needs a GovernmentDocument XML" in err
+    assert err == (
+        f"ecms-gateway: {letters / 'letter-001.json'}: is a letter JSON; --to letter needs a "
+        "GovernmentDocument XML as input\n"
+    )
 
 
 def test_convert_of_xml_that_is_not_a_letter_says_so(
