@@ -263,6 +263,7 @@ class NodeService:
             return
         except PermanentTransportError as exc:
             await asyncio.to_thread(self._finish, job, RelayState.FAILED, describe(exc), started)
+            log.warning("relay %s to %s refused for good: %s", job.process_id, job.target_url, describe(exc))
             raise
         await asyncio.to_thread(self._finish, job, RelayState.RELAYED, None, started)
 
@@ -284,6 +285,16 @@ class NodeService:
                 log.warning("relay %s to %s gave up: %s", job.process_id, job.target_url, decision.reason)
             else:
                 records.set_outbound(conn, job.id, next_try_at=decision.at, **common)
+                # Failed tries were silent until the last: an operator saw a relay stuck in relaying
+                # and nothing in the log.
+                log.warning(
+                    "relay %s to %s failed (try %d): %s; next try at %s",
+                    job.process_id,
+                    job.target_url,
+                    job.attempts + 1,
+                    describe(error),
+                    decision.at.isoformat(timespec="seconds"),
+                )
 
     def _finish(self, job: RelayJob, state: RelayState, error: str | None, started: datetime) -> None:
         with self.db.write() as conn:

@@ -3,6 +3,7 @@ and retried with backoff until the other node takes it or refuses it for good.""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -67,6 +68,30 @@ async def test_a_node_that_is_down_gets_the_letter_later_with_backoff(tmp_path: 
     assert await _statuses(node) == ["relayed"]
     assert len(relay.forwarded) == 1
     assert await node.relay_due() == 0
+
+
+async def test_each_failed_relay_try_is_logged_with_its_reason_and_next_try(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    node, relay, clock = make_node(tmp_path)
+    relay.failures = [
+        TransientTransportError("connection refused", endpoint=THERE),
+        PermanentTransportError("not ours", endpoint=THERE, error_code="ECMS-203"),
+    ]
+    caplog.set_level(logging.WARNING, logger="ecms_gateway.node")
+    accepted = await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE)
+    assert isinstance(accepted, OutboundResponse)
+    retry = (clock() + timedelta(seconds=2)).isoformat(timespec="seconds")
+    assert [r.getMessage() for r in caplog.records] == [
+        f"relay {accepted.process_id} to {THERE} failed (try 1): e-CMS node ({THERE}): connection refused; "
+        f"next try at {retry}"
+    ]
+    caplog.clear()
+    clock.advance(timedelta(seconds=2))
+    assert await node.relay_due() == 1
+    assert [r.getMessage() for r in caplog.records] == [
+        f"relay {accepted.process_id} to {THERE} refused for good: e-CMS node ({THERE}) [ECMS-203]: not ours"
+    ]
 
 
 async def test_a_destination_that_refuses_for_good_fails_the_request_with_its_code(tmp_path: Path) -> None:
