@@ -201,12 +201,22 @@ class Operations:
         if org in self.served:
             return org
         entry = self.directory.organization(org)
-        where = f"its node is {entry.ecms_url}" if entry and entry.ecms_url else "it has no e-CMS node"
-        raise NodeRefusal(
-            RECEIVER_ELSEWHERE,
-            f"the receiver {org} is not served by this node ({where}); send the letter with WS-Addressing "
-            "To naming the receiver's node",
-        )
+        if entry is None:  # "send it to the receiver's node" would send the caller looking for one
+            why = (
+                f"the directory (GetOrganizationList) lists no organisation {org}; check the letter's "
+                f"ReceiverParty department ({facts.receiver_dept})"
+            )
+        elif not entry.ecms_url:
+            why = (
+                f"the receiver {org} has no e-CMS node in the directory (GetOrganizationList): it cannot "
+                "be reached through e-CMS; send the letter another way (saraban mail)"
+            )
+        else:
+            why = (
+                f"the receiver {org} is not served by this node (its node is {entry.ecms_url}); send the "
+                "letter with WS-Addressing To naming the receiver's node"
+            )
+        raise NodeRefusal(RECEIVER_ELSEWHERE, why)
 
     # ------------------------------------------------------------ the queue
 

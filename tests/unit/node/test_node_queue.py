@@ -134,6 +134,21 @@ async def test_a_letter_for_an_organisation_of_another_node_needs_to_naming_that
     assert THERE in refused.description
 
 
+async def test_a_letter_for_an_organisation_without_a_node_or_unknown_says_so(tmp_path: Path) -> None:
+    """Not "send it with To naming the receiver's node": there is none to name."""
+    node, _, _ = make_node(tmp_path, dir_=directory(orgs=[(ORG_A, HERE), (ORG_B, HERE)]))
+    no_node = await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A)
+    assert isinstance(no_node, ErrorDetail)
+    assert no_node.code == "ECMS-203"
+    assert "has no e-CMS node in the directory" in no_node.description
+    assert "To naming" not in no_node.description
+    unknown = await call(node, OutboundRequest(item=letter(receiver="5555500000")), org=ORG_A)
+    assert isinstance(unknown, ErrorDetail)
+    assert unknown.code == "ECMS-203"
+    assert "lists no organisation 5555500000" in unknown.description
+    assert "To naming" not in unknown.description
+
+
 async def test_a_letter_sent_for_another_organisation_than_its_sender_is_refused(tmp_path: Path) -> None:
     node, _, _ = make_node(tmp_path)
     refused = await call(node, OutboundRequest(item=letter(sender=ORG_A)), org=ORG_B)
