@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ecms_gateway.node import NodeService, ServiceDescription
 from ecms_gateway.node.codes import TOO_LARGE
+from ecms_gateway.node.directory import org_of
 from ecms_gateway.node.options import SERVICE_PATH
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ async def _http(
     method: str = scope["method"]
     params = _query(scope)
     if method in ("GET", "HEAD"):  # the server leaves out the body of a HEAD reply
-        return _describe(params, description)
+        return _describe(params, description, service)
     if method != "POST":
         return Answer(status=405, body=b"Method Not Allowed", headers=((b"allow", ALLOW),))
     limit = service.settings.limits.max_bytes
@@ -114,9 +115,16 @@ def _parsed(query: bytes) -> Mapping[str, str]:
 _cached = functools.lru_cache(maxsize=256)(_parsed)
 
 
-def _describe(params: Mapping[str, str], description: ServiceDescription) -> Answer:
+def _describe(params: Mapping[str, str], description: ServiceDescription, service: NodeService) -> Answer:
     if "wsdl" in params:
-        return Answer(status=200, body=description.wsdl(org=params.get("org") or None), content_type=XML)
+        org = params.get("org") or None
+        if org is not None and org_of(org) not in service.served:
+            # A WSDL whose address names no organisation here would fail every call with ECMS-201.
+            text = (
+                f"?org={org} names no organisation served by this node; it serves {', '.join(service.served)}"
+            )
+            return Answer(status=404, body=text.encode())
+        return Answer(status=200, body=description.wsdl(org=org), content_type=XML)
     name = params.get("xsd")
     if name is not None:
         schema = description.schema(name)

@@ -90,6 +90,19 @@ async def test_get_serves_the_wsdl_and_its_schemas_and_nothing_else(tmp_path: Pa
     assert elsewhere.status_code == 404
 
 
+async def test_a_wsdl_for_an_organisation_not_served_here_is_refused(tmp_path: Path) -> None:
+    """Its address would have named that organisation, and every call from it failed with ECMS-201."""
+    node, _, _ = make_node(tmp_path)
+    async with _http(node) as http:
+        unknown = await http.get("/ecms-ws01/service2?wsdl&org=2199000000")  # served by another node
+        by_department = await http.get("/ecms-ws01/service2?wsdl&org=20991")
+    assert unknown.status_code == 404
+    assert unknown.text == (
+        "?org=2199000000 names no organisation served by this node; it serves 2099000000, 2099100000"
+    )
+    assert by_department.status_code == 200
+
+
 async def test_other_methods_get_405_with_the_allowed_ones(tmp_path: Path) -> None:
     node, _, _ = make_node(tmp_path)
     async with _http(node) as http:
