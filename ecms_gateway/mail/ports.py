@@ -80,7 +80,8 @@ class MailboxReader(Protocol):
 
     async def run(self, commit: CommitMail, *, stop: asyncio.Event) -> None:
         """``fetch_new`` then ``wait_for_mail`` until ``stop`` is set, reconnecting with backoff after
-        transient failures."""
+        transient failures; a ``PermanentMailError`` (refused login, untrusted certificate) is logged
+        as an error and tried again seldom, never raised: the rest of the gateway runs on."""
         ...
 
     async def aclose(self) -> None:

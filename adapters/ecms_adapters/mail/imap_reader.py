@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Mapping
 
 from ecms_adapters.mail.imap_session import ImapSession
-from ecms_gateway.errors import TransientFailure
+from ecms_gateway.errors import PermanentMailError, TransientFailure
 from ecms_gateway.mail.message_ids import dedupe_key, message_id_of
 from ecms_gateway.mail.ports import Checkpoint, CheckpointStore, CommitMail, Disposal, FetchedMail
 from ecms_gateway.mail.settings import AfterCommit, FirstScan, ImapSettings
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 PauseHook = Callable[[str, int], None]
 _MAX_BACKOFF = 300.0
+REFUSED_RETRY_SECONDS = 300.0  # a refused login, an untrusted certificate: try again this seldom
 
 
 class ImapMailboxReader:
@@ -40,6 +41,7 @@ class ImapMailboxReader:
         password: str | None = None,
         environ: Mapping[str, str] | None = None,
         pause: PauseHook | None = None,
+        refused_retry_seconds: float = REFUSED_RETRY_SECONDS,
     ) -> None:
         settings.check()
         self._settings = settings
@@ -47,6 +49,7 @@ class ImapMailboxReader:
         self._password = password if password is not None else settings.login.password(environ)
         self._pause = pause or (lambda _point, _uid: None)
         self._session: ImapSession | None = None
+        self._refused_retry = refused_retry_seconds
 
     @property
     def idle_supported(self) -> bool | None:
@@ -150,6 +153,18 @@ class ImapMailboxReader:
                 await self._drop()
                 await _sleep(backoff, stop)
                 backoff = min(backoff * 2, _MAX_BACKOFF)
+            except PermanentMailError as exc:
+                # A refused login or an untrusted certificate is fixed by an operator (or a password
+                # changed back on the server); the rest of the gateway keeps working meanwhile.
+                log.error(
+                    "mailbox %s: %s; the mailbox is not read until this is fixed; trying again in %.0f s",
+                    self._settings.checkpoint_key,
+                    exc,
+                    self._refused_retry,
+                )
+                await self._drop()
+                await _sleep(self._refused_retry, stop)
+                backoff = 1.0
         await self.aclose()
 
     async def aclose(self) -> None:

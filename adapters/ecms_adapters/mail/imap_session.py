@@ -97,7 +97,7 @@ class ImapSession:
         if response.result != "OK":
             raise PermanentMailError(
                 f"login as {user!r} refused ({text_of(response.lines)}); "
-                "check mail.imap.login and its password",
+                "check mail.imap.username and its password (mail.imap.password_file or password_env)",
                 server=self.server,
             )
         await self._call(self._imap.protocol.capability(), "CAPABILITY", check=False)

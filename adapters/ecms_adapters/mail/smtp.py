@@ -149,7 +149,11 @@ def _recipients(exc: aiosmtplib.SMTPRecipientsRefused, server: str) -> MailError
 def _reply(exc: aiosmtplib.SMTPResponseException, server: str, *, starttls: bool) -> MailError:
     cls = TransientMailError if 400 <= exc.code < 500 else PermanentMailError
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
-        hint = "" if cls is TransientMailError else "; check mail.smtp.login and its password"
+        hint = (
+            ""
+            if cls is TransientMailError
+            else "; check mail.smtp.username and its password (mail.smtp.password_file or password_env)"
+        )
         return cls(f"login refused: {exc.message}{hint}", server=server, code=exc.code)
     if starttls and cls is PermanentMailError:
         return cls(
@@ -164,7 +168,7 @@ def _reply(exc: aiosmtplib.SMTPResponseException, server: str, *, starttls: bool
 def _other(exc: BaseException, server: str, *, connecting: bool) -> MailError:
     if connecting and type(exc) is aiosmtplib.SMTPException:  # no STARTTLS or no AUTH offered
         return PermanentMailError(
-            f"{exc}; check mail.smtp.tls and mail.smtp.login against what the server offers", server=server
+            f"{exc}; check mail.smtp.tls and mail.smtp.username against what the server offers", server=server
         )
     if isinstance(exc, aiosmtplib.SMTPNotSupported):
         return PermanentMailError(f"the server does not support what is needed: {exc}", server=server)

@@ -50,4 +50,9 @@ def tls_error(exc: BaseException, server: str, setting: str) -> MailError | None
             "name matches the certificate",
             server=server,
         )
-    return PermanentMailError(f"the TLS handshake failed ({cause})", server=server)
+    tls_key = setting.rsplit(".", 1)[0] + ".tls"
+    return PermanentMailError(
+        f"the TLS handshake failed ({cause}); check {tls_key} and the port: 'implicit' for a port that "
+        "starts with TLS (993, 465), 'starttls' for one that starts in plain text (143, 587)",
+        server=server,
+    )

@@ -167,7 +167,9 @@ def test_a_wrong_password_is_permanent_and_says_what_to_check(
     own = start_dovecot()
     try:
         monkeypatch.setenv("ECMS_TEST_MAIL_PASSWORD", "wrong")
-        with pytest.raises(PermanentMailError, match=r"login as .* refused .*check mail\.imap\.login"):
+        with pytest.raises(
+            PermanentMailError, match=r"login as .* refused .*check mail\.imap\.username and its password"
+        ):
             asyncio.run(_one_pass(imap_settings(own, own.new_user()), Journal(), MemoryCheckpointStore()))
     finally:
         remove_dovecot(own)
@@ -285,3 +287,52 @@ def test_a_message_the_gateway_cannot_use_stays_unread_and_flagged_and_is_not_re
     again = Journal()
     assert asyncio.run(_one_pass(settings, again, checkpoints)) == 0
     assert _flags(mailbox)["letter 1"] == "F"
+
+
+def test_a_refused_login_does_not_stop_the_reader_which_reads_once_the_server_takes_it(
+    dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The rest of the gateway runs on: the reader says what to fix and tries again, seldom."""
+    own = start_dovecot()  # a Dovecot of its own: a failed login delays later ones from this address
+    try:
+        user = own.new_user()
+        user.deliver(_message(1))
+        monkeypatch.setenv("ECMS_TEST_MAIL_PASSWORD", "changed-by-the-operator")
+        settings = imap_settings(own, user)
+        reader = ImapMailboxReader(settings, checkpoints=MemoryCheckpointStore(), refused_retry_seconds=0.5)
+        journal = Journal()
+
+        async def scenario() -> None:
+            stop = asyncio.Event()
+            task = asyncio.create_task(reader.run(journal, stop=stop))
+            deadline = time.monotonic() + 30
+            while not any(r.levelname == "ERROR" for r in caplog.records) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert not task.done()  # still running, not failed
+            # The mailbox's password is changed on the server to the one configured.
+            (own.root / "users" / user.name).write_text(
+                f"{user.name}:{{PLAIN}}changed-by-the-operator::::::\n", encoding="utf-8"
+            )
+            while not journal.items and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            stop.set()
+            await task
+
+        with caplog.at_level("ERROR", logger="ecms_adapters.mail.imap_reader"):
+            asyncio.run(scenario())
+        [refused, *_] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+        assert "check mail.imap.username and its password" in refused
+        assert "the mailbox is not read until this is fixed" in refused
+        assert journal.subjects == ["letter 1"]
+    finally:
+        remove_dovecot(own)
+
+
+def test_implicit_tls_against_a_plain_port_says_to_check_the_tls_mode(
+    dovecot: Dovecot, mailbox: MailUser
+) -> None:
+    settings = replace(imap_settings(dovecot, mailbox), tls=TlsMode.IMPLICIT)  # the plain IMAP port
+    with pytest.raises(
+        PermanentMailError, match=r"TLS handshake failed .*check mail\.imap\.tls and the port"
+    ):
+        asyncio.run(_one_pass(settings, Journal(), MemoryCheckpointStore()))

@@ -38,7 +38,7 @@ SERVER = "smtp.example.go.th:587"
         (
             aiosmtplib.SMTPAuthenticationError(535, "5.7.8 Bad credentials"),
             PermanentMailError,
-            "check mail.smtp.login",
+            "check mail.smtp.username and its password",
         ),
         (aiosmtplib.SMTPAuthenticationError(454, "4.7.0 Temporary failure"), TransientMailError, "Temporary"),
         (aiosmtplib.SMTPConnectTimeoutError("Timed out connecting"), TransientMailError, "timed out"),
