@@ -123,18 +123,16 @@ def fetched(conn: Connection, *, org_id: str, process_id: str, now: datetime) ->
 
 
 def withdraw_inbound(conn: Connection, facts: ItemFacts, *, now: datetime) -> str | None:
-    """Withdraw a delivered letter: out of the queue when not yet fetched, else recorded; its ProcessID."""
-    row = conn.execute(
-        select(INBOUND.c.id, INBOUND.c.process_id, INBOUND.c.state)
-        .where(_letter_is(INBOUND, facts), INBOUND.c.item_kind == LETTER_KIND)
-        .order_by(INBOUND.c.id.desc())
-    ).first()
+    """Withdraw a delivered letter: out of the queue when not yet fetched, else recorded; the newest
+    copy's ProcessID. Every copy is withdrawn: a letter sent twice without a MessageID is queued twice,
+    and withdrawing only the newest left the other to be fetched after its withdrawal."""
+    letter = and_(_letter_is(INBOUND, facts), INBOUND.c.item_kind == LETTER_KIND)
+    row = conn.execute(select(INBOUND.c.process_id).where(letter).order_by(INBOUND.c.id.desc())).first()
     if row is None:
         return None
-    values: dict[str, object] = {"withdrawn_at": now}
-    if row.state == InboundState.QUEUED:
-        values["state"] = InboundState.WITHDRAWN
-    conn.execute(update(INBOUND).where(INBOUND.c.id == row.id).values(**values))
+    queued = INBOUND.c.state == InboundState.QUEUED
+    conn.execute(update(INBOUND).where(letter, queued).values(state=InboundState.WITHDRAWN, withdrawn_at=now))
+    conn.execute(update(INBOUND).where(letter, ~queued).values(withdrawn_at=now))
     return str(row.process_id)
 
 

@@ -55,6 +55,23 @@ async def test_withdrawing_a_letter_not_yet_fetched_takes_it_out_of_the_queue(tm
     assert isinstance(again, WithdrawResponse)
 
 
+async def test_withdrawing_a_letter_sent_twice_withdraws_both_copies(tmp_path: Path) -> None:
+    """Without a MessageID the same letter is queued twice; the older copy was still fetched after."""
+    node, _, _ = make_node(tmp_path)
+    first = await call(node, OutboundRequest(item=letter()), org=ORG_A)
+    second = await call(node, OutboundRequest(item=letter()), org=ORG_A)
+    assert isinstance(first, OutboundResponse)
+    assert isinstance(second, OutboundResponse)
+    await call(node, DeleteRequest(process_id=first.process_id), org=ORG_B)  # fetched, then sent again
+    third = await call(node, OutboundRequest(item=letter()), org=ORG_A)
+    assert isinstance(third, OutboundResponse)
+    withdrawn = await call(node, WithdrawRequest(key=KEY), org=ORG_A)
+    assert isinstance(withdrawn, WithdrawResponse)
+    assert withdrawn.process_id == third.process_id
+    assert await call(node, InboundRequest(), org=ORG_B) == InboundResponse()
+    assert await _statuses(node, ORG_A) == ["withdrawn-after-fetch", "withdrawn", "withdrawn"]
+
+
 async def test_withdrawing_a_fetched_letter_is_recorded(tmp_path: Path) -> None:
     node, _, _ = make_node(tmp_path)
     sent = await call(node, OutboundRequest(item=letter()), org=ORG_A)
