@@ -8,6 +8,7 @@ an environment variable or a file that holds it, as signing keys do for their pa
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Final
 
 from ecms_gateway.errors import ConfigError
-from ecms_gateway.signing.keys import KeyRef, read_passphrase
+from ecms_gateway.signing.keys import KeyRef
 
 DEFAULT_MAX_MESSAGE_BYTES: Final = 64 * 1024 * 1024
 """A received message above this size is quarantined unread (a letter with large PDFs fits)."""
@@ -51,16 +52,32 @@ class ServerLogin:
     password_env: str | None = None
     password_file: Path | None = None
 
-    def password(self, environ: Mapping[str, str] | None = None) -> str:
-        """The password, read now; ``ConfigError`` naming the variable or file when there is none."""
-        secret = read_passphrase(file=self.password_file, env_name=self.password_env, environ=environ)
-        if secret is None:
-            where = f"the environment variable {self.password_env}" if self.password_env else "nowhere"
-            raise ConfigError(
-                f"no password for mail user {self.username!r}: it is looked for in {where}; set "
-                "password_env or password_file for this server"
+    def password(self, environ: Mapping[str, str] | None = None, *, section: str = "mail") -> str:
+        """The password, read now; ``ConfigError`` naming ``section`` (``mail.imap``) and the variable or
+        file when there is none."""
+        who = f"{section}: the password of mail user {self.username!r}"
+        if self.password_file is not None:
+            try:
+                text = self.password_file.read_bytes().rstrip(b"\r\n")
+            except OSError as exc:
+                raise ConfigError(
+                    f"{who} cannot be read from {section}.password_file {self.password_file}: {exc.strerror}"
+                ) from exc
+            if not text:
+                raise ConfigError(
+                    f"{who}: {section}.password_file {self.password_file} is empty; write the password in it"
+                )
+            return text.decode("utf-8")
+        env = os.environ if environ is None else environ
+        value = env.get(self.password_env) if self.password_env else None
+        if not value:
+            where = (
+                f"the environment variable {self.password_env} ({section}.password_env) is not set or empty"
+                if self.password_env
+                else f"neither {section}.password_file nor {section}.password_env is set"
             )
-        return secret.decode("utf-8")
+            raise ConfigError(f"{who} is missing: {where}; set one of them")
+        return value
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -46,7 +46,9 @@ class ImapMailboxReader:
         settings.check()
         self._settings = settings
         self._checkpoints = checkpoints
-        self._password = password if password is not None else settings.login.password(environ)
+        self._password = (
+            password if password is not None else settings.login.password(environ, section="mail.imap")
+        )
         self._pause = pause or (lambda _point, _uid: None)
         self._session: ImapSession | None = None
         self._refused_retry = refused_retry_seconds

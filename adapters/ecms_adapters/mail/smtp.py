@@ -33,7 +33,7 @@ class SmtpSender:
         settings.check()
         self._settings = settings
         if password is None and settings.login is not None:
-            password = settings.login.password(environ)
+            password = settings.login.password(environ, section="mail.smtp")
         self._password = password
         self._client: aiosmtplib.SMTP | None = None
         self._last_used = 0.0

@@ -71,3 +71,18 @@ def test_directory_without_an_address_for_an_organisation_says_what_to_add() -> 
         directory_from_json(data).address_of("2099000000")
     with pytest.raises(ConfigError, match="10-digit"):
         directory_from_json(b'{"organizations": [{"id": "12", "th_name": "x"}]}')
+
+
+def test_a_missing_password_names_the_section_and_its_keys(tmp_path: Path) -> None:
+    with pytest.raises(
+        ConfigError, match=r"^mail\.smtp: .*ECMS_SMTP_PW \(mail\.smtp\.password_env\) is not set"
+    ):
+        ServerLogin(username="gw", password_env="ECMS_SMTP_PW").password({}, section="mail.smtp")
+    with pytest.raises(ConfigError, match=r"neither mail\.imap\.password_file nor mail\.imap\.password_env"):
+        ServerLogin(username="gw").password({}, section="mail.imap")
+    empty = tmp_path / "pw"
+    empty.write_text("\n")
+    with pytest.raises(ConfigError, match=r"mail\.imap\.password_file .* is empty; write the password in it"):
+        ServerLogin(username="gw", password_file=empty).password(section="mail.imap")
+    with pytest.raises(ConfigError, match=r"cannot be read from mail\.imap\.password_file"):
+        ServerLogin(username="gw", password_file=tmp_path / "none").password(section="mail.imap")
