@@ -60,7 +60,7 @@ class ImapSession:
         session = cls(settings, client)
         client.protocol.conn_lost_cb = session._connection_lost
         try:
-            await session._call(client.wait_hello_from_server(), "connect", check=False)
+            await session._greeting(client)
             if settings.tls is TlsMode.STARTTLS:
                 await session._starttls(client_context(settings.ca_file))
             await session._login(password)
@@ -69,6 +69,19 @@ class ImapSession:
             await session.close()
             raise
         return session
+
+    async def _greeting(self, client: Any) -> None:
+        try:
+            await self._call(client.wait_hello_from_server(), "connect", check=False)
+        except TransientMailError as exc:
+            if self._settings.tls is TlsMode.IMPLICIT or "timed out" not in exc.reason:
+                raise
+            # A port that starts with TLS (IMAPS) says nothing until the client starts TLS.
+            raise TransientMailError(
+                f"no greeting within {self._settings.timeout_seconds:.0f} s; if port {self._settings.port} "
+                "starts with TLS (993), set mail.imap.tls = 'implicit'",
+                server=self.server,
+            ) from exc
 
     def _connection_lost(self, _exc: Exception | None) -> None:
         self._lost.set()

@@ -336,3 +336,14 @@ def test_implicit_tls_against_a_plain_port_says_to_check_the_tls_mode(
         PermanentMailError, match=r"TLS handshake failed .*check mail\.imap\.tls and the port"
     ):
         asyncio.run(_one_pass(settings, Journal(), MemoryCheckpointStore()))
+
+
+def test_a_plain_start_against_a_tls_port_says_to_set_implicit(dovecot: Dovecot, mailbox: MailUser) -> None:
+    """STARTTLS (or none) against an IMAPS port: the server waits for TLS and never greets."""
+    settings = replace(
+        imap_settings(dovecot, mailbox, timeout=1.0), port=dovecot.imaps_port, tls=TlsMode.STARTTLS
+    )
+    with pytest.raises(
+        TransientMailError, match=r"no greeting within 1 s; .*set mail\.imap\.tls = 'implicit'"
+    ):
+        asyncio.run(_one_pass(settings, Journal(), MemoryCheckpointStore()))
