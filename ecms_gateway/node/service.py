@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from ecms_gateway.codec import (
     DeleteRequest,
@@ -155,8 +155,14 @@ class NodeService:
         except (XmlRejected, UnknownMessage, SchemaInvalid, LetterInvalid, InputError) as exc:
             return self._fault(_input_code(exc), str(exc))
         except (StoreError, SQLAlchemyError) as exc:
-            log.exception("node database failed")
-            return self._fault(codes.STORE_UNAVAILABLE, f"the node's database failed ({describe(exc)})")
+            said = database_problem(exc)
+            if isinstance(exc, OperationalError | InterfaceError):  # down or busy: no defect to trace
+                log.error("node database failed: %s", said)
+            else:
+                log.exception("node database failed: %s", said)
+            return self._fault(
+                codes.STORE_UNAVAILABLE, f"the node's database failed ({said}); try again later"
+            )
         except Exception as exc:
             log.exception("node failed on a request")
             return self._fault(codes.INTERNAL, f"the node failed ({describe(exc)})")
@@ -315,6 +321,16 @@ class NodeService:
 
     def _fault(self, error: ErrorCode, description: str) -> NodeReply:
         return NodeReply(body=fault_envelope(error, description, message_id=self._message_id()), fault=True)
+
+
+def database_problem(error: Exception) -> str:
+    """The database's own words for a failure, first line only: not SQLAlchemy's rendering, which
+    carries the statement, its parameters and a link, and went to SOAP callers in the fault."""
+    cause: BaseException = error.orig if isinstance(error, DBAPIError) and error.orig else error
+    text = str(cause).strip()
+    if isinstance(cause, SQLAlchemyError):
+        text = text.split("(Background on this error")[0].strip()
+    return text.splitlines()[0] if text else type(cause).__name__
 
 
 def _input_code(error: Exception) -> ErrorCode:

@@ -26,6 +26,7 @@ from ecms_gateway.node import NodeService, ServiceDescription
 from ecms_gateway.node.codes import TOO_LARGE
 from ecms_gateway.node.directory import org_of
 from ecms_gateway.node.options import SERVICE_PATH
+from ecms_gateway.node.service import database_problem
 
 log = logging.getLogger(__name__)
 
@@ -179,9 +180,19 @@ async def _lifespan(receive: Receive, send: Send, service: NodeService, interval
 
 
 async def _relay_loop(service: NodeService, interval_s: float) -> None:
+    """Relay what is due every ``interval_s``. A failure is logged when it starts (with its traceback)
+    and when it ends: while the database was down, a traceback a second filled the log."""
+    failing: str | None = None
     while True:
         try:
             await service.relay_due()
-        except Exception:
-            log.exception("the relay worker failed; trying again in %s s", interval_s)
+        except Exception as exc:
+            said = f"{type(exc).__name__}: {database_problem(exc)}"
+            if said != failing:
+                log.exception("the relay worker failed; trying again every %s s until it works", interval_s)
+            failing = said
+        else:
+            if failing is not None:
+                log.warning("the relay worker works again")
+            failing = None
         await asyncio.sleep(interval_s)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from pathlib import Path
 
 import httpx
@@ -153,3 +154,37 @@ async def test_the_lifespan_runs_the_relay_worker_until_shutdown(tmp_path: Path)
     stopped_at = runs
     await asyncio.sleep(0.05)
     assert runs == stopped_at
+
+
+async def test_a_relay_worker_that_keeps_failing_logs_once_and_again_when_it_works(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """While the database was down, each run (every second) logged a traceback."""
+    node, _, _ = make_node(tmp_path)
+    outcomes: list[Exception | None] = [OSError("database down")] * 3 + [None]
+
+    async def relay_due(*, limit: int = 50) -> int:
+        failure = outcomes.pop(0) if outcomes else None
+        if failure is not None:
+            raise failure
+        return 0
+
+    node.relay_due = relay_due  # type: ignore[method-assign]
+    app = create_node_app(node, describe_service(HERE), relay_interval_s=0.001)
+    inbox: asyncio.Queue[Message] = asyncio.Queue()
+    outbox: asyncio.Queue[Message] = asyncio.Queue()
+    caplog.set_level(logging.WARNING, logger="ecms_adapters.http")
+    server = asyncio.create_task(app({"type": "lifespan"}, inbox.get, outbox.put))
+    await inbox.put({"type": "lifespan.startup"})
+    await outbox.get()
+    while outcomes:
+        await asyncio.sleep(0.001)
+    await asyncio.sleep(0.01)
+    await inbox.put({"type": "lifespan.shutdown"})
+    await outbox.get()
+    await server
+    assert [r.getMessage() for r in caplog.records] == [
+        "the relay worker failed; trying again every 0.001 s until it works",
+        "the relay worker works again",
+    ]
+    assert caplog.records[0].exc_info is not None

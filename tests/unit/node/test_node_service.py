@@ -3,6 +3,7 @@ request it cannot take."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,22 @@ def test_a_fault_carries_its_side_and_replaces_characters_xml_cannot_carry() -> 
     assert read_message(fault_envelope(SCHEMA_INVALID, "")).message == ErrorDetail(
         code="ECMS-102", description=SCHEMA_INVALID.meaning
     )
+
+
+async def test_a_database_failure_is_one_line_for_the_caller_and_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not SQLAlchemy's rendering: the statement, its parameters and a link went to SOAP callers, and a
+    traceback per request to the log while the database was down."""
+    node, _, _ = make_node(tmp_path)
+    with node.db.write() as conn:
+        conn.exec_driver_sql("DROP TABLE node_payload")
+    caplog.set_level(logging.ERROR, logger="ecms_gateway.node")
+    failed = await call(node, InboundRequest(), org=ORG_A)
+    assert failed == ErrorDetail(
+        code="ECMS-501",
+        description="the node's database failed (no such table: node_payload); try again later",
+    )
+    assert [(r.getMessage(), r.exc_info) for r in caplog.records] == [
+        ("node database failed: no such table: node_payload", None)
+    ]
