@@ -182,17 +182,18 @@ async def _lifespan(receive: Receive, send: Send, service: NodeService, interval
 async def _relay_loop(service: NodeService, interval_s: float) -> None:
     """Relay what is due every ``interval_s``. A failure is logged when it starts (with its traceback)
     and when it ends: while the database was down, a traceback a second filled the log."""
-    failing: str | None = None
+    failing = False
     while True:
         try:
             await service.relay_due()
         except Exception as exc:
-            said = f"{type(exc).__name__}: {database_problem(exc)}"
-            if said != failing:
+            if not failing:
                 log.exception("the relay worker failed; trying again every %s s until it works", interval_s)
-            failing = said
+            else:  # the same outage, most likely: its words, once a try, only when debugging
+                log.debug("the relay worker failed again: %s", database_problem(exc))
+            failing = True
         else:
-            if failing is not None:
+            if failing:
                 log.warning("the relay worker works again")
-            failing = None
+            failing = False
         await asyncio.sleep(interval_s)
