@@ -462,12 +462,18 @@ class MailInbound:
         if not bounce.permanent:
             return note
         with log_context(letter_id=letter_id):
+            try:
+                self.store.record_bounce(letter_id, actor=worker, reason=bounce.reason)
+            except IllegalTransition:
+                # Recorded as a refused event for operators (e.g. a bounce after the receiver answered).
+                log.warning(
+                    "bounce of letter %d, whose state does not allow failing it (recorded as a refused "
+                    "event): %s",
+                    letter_id,
+                    bounce.reason,
+                )
+                return f"{note}; the letter's state does not allow failing it (recorded as a refused event)"
             log.error("letter %d did not arrive by mail: %s", letter_id, bounce.reason)
-        try:
-            self.store.record_bounce(letter_id, actor=worker, reason=bounce.reason)
-        except IllegalTransition:
-            # Recorded as a refused event for operators (e.g. a bounce after the receiver answered).
-            return f"{note}; the letter's state does not allow failing it (recorded as a refused event)"
         return f"{note}; letter {letter_id} marked failed"
 
     def _letter_of_message(self, message_id: str | None) -> int | None:
