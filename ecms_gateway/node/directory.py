@@ -123,6 +123,7 @@ def load_directory(path: Path) -> Directory:
             for error in exc.errors()
         )
         raise ConfigError(f"directory file {path} has faults: {faults}") from exc
+    _refuse_repeats(path, parsed.organizations)
     return Directory(
         ministries=tuple(MinistryInfo(th_name=m.th_name, ministry_id=m.id) for m in parsed.ministries),
         organizations=tuple(
@@ -135,3 +136,17 @@ def load_directory(path: Path) -> Directory:
             MimeCode(extension=m.extension, content_type=m.content_type) for m in parsed.mime_codes
         ),
     )
+
+
+def _refuse_repeats(path: Path, organizations: tuple[_Organization, ...]) -> None:
+    """One entry per organisation: the first of two was taken for routing and the second shown as well."""
+    first: dict[str, int] = {}
+    faults = []
+    for index, organization in enumerate(organizations):
+        seen = first.setdefault(organization.id, index)
+        if seen != index:
+            faults.append(
+                f"organizations.{index}.id: {organization.id} is listed already (organizations.{seen})"
+            )
+    if faults:
+        raise ConfigError(f"directory file {path} has faults: {'; '.join(faults)}; keep one entry each")

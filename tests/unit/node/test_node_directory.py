@@ -39,6 +39,20 @@ def test_every_fault_of_a_directory_file_is_named_with_its_place(tmp_path: Path)
     assert "mime_codes" in message
 
 
+def test_an_organisation_listed_twice_is_a_config_error(tmp_path: Path) -> None:
+    """Routing took the first entry and GetOrganizationList showed both, perhaps with two nodes."""
+    data = json.loads((SAMPLES / "directory.json").read_text(encoding="utf-8"))
+    data["organizations"].append(
+        {**data["organizations"][0], "ecms_url": "http://other.test/ecms-ws01/service2"}
+    )
+    path = tmp_path / "directory.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_directory(path)
+    last = len(data["organizations"]) - 1
+    assert f"organizations.{last}.id: 2099000000 is listed already (organizations.0)" in str(raised.value)
+
+
 def test_a_missing_or_non_json_directory_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_directory(tmp_path / "absent.json")
