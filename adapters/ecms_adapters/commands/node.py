@@ -1,6 +1,6 @@
 """``ecms-gateway node``: run an e-CMS node (SOAP over HTTP) for the organisations a directory lists at it.
 
-It wires adapters (Starlette, uvicorn, the SOAP relay), so it is one of the composition root's commands
+It wires adapters (the ASGI app, uvicorn, the SOAP relay), so it is one of the composition root's commands
 (``ecms_adapters.cli.ADAPTER_COMMAND_MODULES``), not a core one.
 """
 
@@ -55,7 +55,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     node.add_argument("--relay-ca-bundle", type=Path, help="CAs to trust when relaying to other nodes")
     node.add_argument("--relay-client-cert", type=Path, help="certificate to show other nodes when relaying")
     node.add_argument("--relay-client-key", type=Path, help="the key of --relay-client-cert")
-    node.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    node.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["debug", "info", "warning", "error"],
+        help="what the log shows (default warning; info adds a line per request)",
+    )
     node.add_argument(
         "--log-format",
         default="text",
