@@ -66,11 +66,19 @@ def notifier_destination(notifier: Notifier, letter: LetterParties, *, served: S
         return org_of(wanted)
     if len(served) == 1:
         return served[0]
+    party = "receiver" if notifier.kind is NotifierKind.INVALID_ACCEPT_ID else "sender"
+    if wanted:  # known, and not here: "carried no such letter" would be untrue
+        why = f"the letter's {party} {org_of(wanted)} is not served by this node"
+    else:
+        why = (
+            "this node carried no such letter and serves several organisations, so it cannot tell whose "
+            "notifier this is"
+        )
     raise NodeRefusal(
         NOTIFIER_UNROUTABLE,
         f"{notifier.kind.value} about {notifier.letter_id} of {notifier.correspondence_date.isoformat()}: "
-        "this node carried no such letter and serves several organisations, so it cannot tell whose "
-        "notifier this is; send it to the node of the letter's sender (WS-Addressing To)",
+        f"{why}; send it with WS-Addressing To naming the node of the letter's {party} (its ECMS-URL in "
+        "GetOrganizationList)",
     )
 
 

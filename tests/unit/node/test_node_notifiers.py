@@ -88,6 +88,21 @@ async def test_a_notifier_about_a_letter_never_carried_is_refused_by_a_node_of_s
     refused = await call(node, OutboundRequest(item=notifier(NotifierKind.ACCEPT, accept_department="20991")))
     assert isinstance(refused, ErrorDetail)
     assert refused.code == "ECMS-205"
+    assert "send it with WS-Addressing To naming the node of the letter's sender" in refused.description
+
+
+async def test_an_unroutable_invalid_accept_id_notifier_points_at_the_letters_receiver(
+    tmp_path: Path,
+) -> None:
+    """It goes to the letter's receiver: "the node of the letter's sender" pointed at its own sender."""
+    node, _, _ = make_node(tmp_path)
+    refused = await call(
+        node, OutboundRequest(item=notifier(NotifierKind.INVALID_ACCEPT_ID, accept_department="21990"))
+    )
+    assert isinstance(refused, ErrorDetail)
+    assert refused.code == "ECMS-205"
+    assert "the letter's receiver 2199000000 is not served by this node" in refused.description
+    assert "naming the node of the letter's receiver" in refused.description
 
 
 async def test_a_node_of_one_organisation_takes_any_notifier_addressed_to_it(tmp_path: Path) -> None:
