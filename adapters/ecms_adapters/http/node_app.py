@@ -83,7 +83,9 @@ async def _http(
             query = scope["query_string"].decode("latin-1")
             location = SERVICE_PATH + (f"?{query}" if query else "")
             return Answer(status=307, body=b"", headers=((b"location", location.encode("latin-1")),))
-        return Answer(status=404, body=b"Not Found")
+        # A client configured with a mistyped path learns the right one.
+        text = f"no e-CMS service at {path}; it is at {SERVICE_PATH} (WSDL: {description.service_url}?wsdl)"
+        return Answer(status=404, body=text.encode())
     method: str = scope["method"]
     params = _query(scope)
     if method in ("GET", "HEAD"):  # the server leaves out the body of a HEAD reply

@@ -89,6 +89,7 @@ async def test_get_serves_the_wsdl_and_its_schemas_and_nothing_else(tmp_path: Pa
     assert bare.status_code == 400
     assert f"{HERE}?wsdl".encode() in bare.content
     assert elsewhere.status_code == 404
+    assert elsewhere.text == f"no e-CMS service at /other; it is at /ecms-ws01/service2 (WSDL: {HERE}?wsdl)"
 
 
 async def test_a_wsdl_for_an_organisation_not_served_here_is_refused(tmp_path: Path) -> None:
