@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from ecms_gateway.engine import Claim, Store, WorkKind
-from ecms_gateway.errors import PermanentFailure
+from ecms_gateway.errors import GatewayError, PermanentFailure
 from ecms_gateway.ports import EcmsNode
 from ecms_gateway.runtime.directory import DirectoryKeeper
 from ecms_gateway.runtime.inbound import InboundProcessor
@@ -121,8 +121,11 @@ class Gateway:
         if pending:
             log.warning("released %d task(s) still busy after the shutdown grace", len(pending))
         for task in tasks:
-            if not task.cancelled() and task.exception() is not None:
-                raise RuntimeError(f"gateway task {task.get_name()} failed") from task.exception()
+            failed = None if task.cancelled() else task.exception()
+            if isinstance(failed, GatewayError):  # says what is wrong and what to do: as it is
+                raise failed
+            if failed is not None:
+                raise RuntimeError(f"gateway task {task.get_name()} failed") from failed
 
     def _coroutines(self) -> list[tuple[str, Coroutine[Any, Any, None]]]:
         parts, settings = self.parts, self.parts.settings
