@@ -110,7 +110,11 @@ class Operations:
         with self.db.write() as conn:
             facts, sender = self._outbound_facts(conn, request.item, caller)
             message_id = read.envelope.message_id if read.envelope else None
-            earlier = records.receipt_of(conn, message_id=message_id, facts=facts) if message_id else None
+            earlier = (
+                records.receipt_of(conn, message_id=message_id, sender=sender, facts=facts)
+                if message_id
+                else None
+            )
             if earlier is not None:  # the same request again (a lost reply): the same receipt
                 return Outcome(answer=OutboundResponse(process_id=earlier, process_time=process_time(now)))
             process_id = new_process_id()

@@ -41,6 +41,7 @@ _RECEIPT: Final = select(OUTBOUND.c.process_id).where(
     OUTBOUND.c.item_kind == bindparam("p_kind"),
     OUTBOUND.c.book_key == bindparam("p_key"),
     OUTBOUND.c.letter_date == bindparam("p_date"),
+    OUTBOUND.c.sender_dept == bindparam("p_sender"),
 )
 _CARRIED: Final = tuple(
     select(table.c.sender_dept, table.c.receiver_dept, table.c.created_at).where(
@@ -198,9 +199,17 @@ def sent_letter(conn: Connection, facts: ItemFacts) -> SentLetter | None:
     )
 
 
-def receipt_of(conn: Connection, *, message_id: str, facts: ItemFacts) -> str | None:
-    """The ProcessID already given to this very request (same MessageID, same item), if any."""
-    params = {"p_mid": message_id, "p_kind": facts.kind, "p_key": facts.book_key, "p_date": facts.letter_date}
+def receipt_of(conn: Connection, *, message_id: str, sender: str, facts: ItemFacts) -> str | None:
+    """The ProcessID already given to this very request (same MessageID, same sender, same item), if
+    any. The sender counts: MessageIDs are the senders' own (``mid://<time>@noname`` in the spec's
+    example), and two receivers of one letter notify its sender about the same book number."""
+    params = {
+        "p_mid": message_id,
+        "p_kind": facts.kind,
+        "p_key": facts.book_key,
+        "p_date": facts.letter_date,
+        "p_sender": sender,
+    }
     row = conn.execute(_RECEIPT, params).first()
     return None if row is None else str(row.process_id)
 

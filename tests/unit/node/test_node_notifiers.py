@@ -18,7 +18,18 @@ from ecms_gateway.codec import (
     OutboundStatusResponse,
 )
 from ecms_gateway.node import NodeService
-from tests.unit.node.helpers import HERE, ORG_A, ORG_B, THERE, call, directory, letter, make_node, notifier
+from tests.unit.node.helpers import (
+    HERE,
+    ORG_A,
+    ORG_B,
+    ORG_C,
+    THERE,
+    call,
+    directory,
+    letter,
+    make_node,
+    notifier,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -128,3 +139,33 @@ async def test_a_notifier_follows_the_letter_with_the_same_receiver_when_book_nu
     await call(node, OutboundRequest(item=to_b), org=ORG_A)
     assert (await _head(node, ORG_B)).item == to_b
     assert (await _head(node, ORG_A)).is_empty
+
+
+async def test_two_receivers_notifying_with_the_same_message_id_both_reach_the_sender(tmp_path: Path) -> None:
+    """MessageIDs are each sender's own (the spec's example ends in @noname): the second notifier about
+    a letter sent to two organisations was taken for the first one repeated, and never queued."""
+    served_here = directory(orgs=[(ORG_A, HERE), (ORG_B, HERE), (ORG_C, HERE)])
+    node, _, _ = make_node(tmp_path, dir_=served_here)
+    for receiver in (ORG_B, ORG_C):
+        sent = await call(node, OutboundRequest(item=letter(receiver=receiver)), org=ORG_A)
+        assert isinstance(sent, OutboundResponse)
+    mid = "mid://20261120.100000000@noname"
+    from_b = await call(
+        node,
+        OutboundRequest(item=notifier(NotifierKind.ACCEPT, accept_department="20991")),
+        org=ORG_B,
+        message_id=mid,
+    )
+    from_c = await call(
+        node,
+        OutboundRequest(item=notifier(NotifierKind.ACCEPT, accept_department="21990")),
+        org=ORG_C,
+        message_id=mid,
+    )
+    assert isinstance(from_b, OutboundResponse)
+    assert isinstance(from_c, OutboundResponse)
+    assert from_b.process_id != from_c.process_id
+    first = await _head(node, ORG_A)
+    await call(node, DeleteRequest(process_id=first.process_id), org=ORG_A)
+    second = await _head(node, ORG_A)
+    assert [first.process_id, second.process_id] == [from_b.process_id, from_c.process_id]
