@@ -12,6 +12,7 @@ import os
 import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from ecms_gateway.errors import ConfigError, StoreError
 from ecms_gateway.node.options import SERVICE_PATH, NodeOptions
@@ -84,6 +85,8 @@ def _run(args: argparse.Namespace) -> int:
         raise ConfigError("--relay-client-key needs --relay-client-cert: give the certificate too")
     if not 0 < args.port < 65536:
         raise ConfigError(f"--port {args.port} is not a TCP port (1-65535)")
+    if args.public_url is not None:
+        _check_public_url(args.public_url)
     _check_files(args)
     _check_free(args.host, args.port)
     options = NodeOptions(
@@ -125,6 +128,23 @@ def _database_problem(options: NodeOptions, exc: DBAPIError) -> str:
         f"--data-dir: cannot use the node's database in {options.data_dir}: {said}; "
         "the node needs to create and write files in that folder"
     )
+
+
+def _check_public_url(url: str) -> None:
+    """The node's own URL: the WSDL's address and every ``?xsd=`` link are made from it, so a query
+    there (``?org=...``) gave ``...?org=A?xsd=messages.xsd``, which no client could load."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"--public-url {url!r} is not an http(s) URL; give this node's URL as the directory lists it, "
+            f"e.g. https://node.example{SERVICE_PATH}"
+        )
+    if parts.query or parts.fragment:
+        extra = f"?{parts.query}" if parts.query else f"#{parts.fragment}"
+        raise ConfigError(
+            f"--public-url names the node, not an organisation: leave out {extra} (the node serves every "
+            "organisation the directory lists at that URL; a client says which one it is with ?org=)"
+        )
 
 
 def _check_files(args: argparse.Namespace) -> None:

@@ -43,6 +43,11 @@ def test_a_node_that_serves_no_organisation_of_the_directory_refuses_to_start(
         (["--tls-cert", "c.pem"], "--tls-cert and --tls-key go together"),
         (["--tls-client-ca", "ca.pem"], "--tls-client-ca needs HTTPS"),
         (["--port", "70000"], "is not a TCP port"),
+        (["--public-url", "node.example:8800"], "--public-url 'node.example:8800' is not an http(s) URL"),
+        (
+            ["--public-url", "http://127.0.0.1:8800/ecms-ws01/service2?org=2099000000"],
+            "--public-url names the node, not an organisation: leave out ?org=2099000000",
+        ),
     ],
 )
 def test_inconsistent_options_are_refused(
