@@ -174,11 +174,19 @@ class NodeService:
     async def relay_due(self, *, limit: int = 50) -> int:
         """Try every relay job whose time has come; how many were tried."""
         jobs = await asyncio.to_thread(self._due, limit)
+        by_node: dict[str, list[RelayJob]] = {}
+        for job in jobs:
+            by_node.setdefault(job.target_url, []).append(job)
+        # Each node's jobs in turn, the nodes side by side: one node that accepts connections and never
+        # answers held every other node's jobs for its timeout, job after job.
+        await asyncio.gather(*(self._forward_in_turn(node_jobs) for node_jobs in by_node.values()))
+        return len(jobs)
+
+    async def _forward_in_turn(self, jobs: list[RelayJob]) -> None:
         for job in jobs:
             # A refusal is recorded as failed; the sender sees it in OutboundStatus.
             with contextlib.suppress(PermanentTransportError):
                 await self._forward(job)
-        return len(jobs)
 
     # ------------------------------------------------------------ requests
 

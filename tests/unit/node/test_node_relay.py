@@ -3,6 +3,8 @@ and retried with backoff until the other node takes it or refuses it for good.""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,6 +16,7 @@ from ecms_gateway.codec import (
     InboundRequest,
     InboundResponse,
     LetterKey,
+    Message,
     OutboundRequest,
     OutboundResponse,
     OutboundStatusRequest,
@@ -25,7 +28,18 @@ from ecms_gateway.codec import (
 )
 from ecms_gateway.errors import PermanentTransportError, TransientTransportError
 from ecms_gateway.node import NodeService
-from tests.unit.node.helpers import ORG_A, ORG_C, THERE, call, decoded, letter, make_node
+from tests.unit.node.helpers import (
+    HERE,
+    ORG_A,
+    ORG_B,
+    ORG_C,
+    THERE,
+    call,
+    decoded,
+    directory,
+    letter,
+    make_node,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -149,3 +163,40 @@ async def test_the_relay_gives_up_after_the_policys_last_try(tmp_path: Path) -> 
     clock.advance(timedelta(hours=1))
     assert await node.relay_due() == 0
     assert relay.forwarded == []
+
+
+async def test_a_node_that_never_answers_holds_up_only_its_own_relays(tmp_path: Path) -> None:
+    """The relay worker forwarded every due job in one line: a node that took connections and never
+    answered held every other node's jobs for its timeout, one job after another."""
+    elsewhere = "http://node-c.test/ecms-ws01/service2"
+    node, relay, clock = make_node(
+        tmp_path, dir_=directory(orgs=[(ORG_A, HERE), (ORG_B, elsewhere), (ORG_C, THERE)])
+    )
+    relay.failures = [TransientTransportError("connection refused", endpoint=THERE)] * 2
+    for receiver, to in ((ORG_C, THERE), (ORG_B, elsewhere)):
+        accepted = await call(node, OutboundRequest(item=letter(receiver=receiver)), org=ORG_A, to=to)
+        assert isinstance(accepted, OutboundResponse)
+    assert await _statuses(node) == ["relaying", "relaying"]
+    hanging = asyncio.Event()
+    answered = asyncio.Event()
+    forward = relay.forward
+
+    async def forward_or_hang(url: str, envelope: bytes) -> Message:
+        if url == THERE:
+            hanging.set()
+            await asyncio.Event().wait()  # never answers
+        reply = await forward(url, envelope)
+        answered.set()
+        return reply
+
+    relay.forward = forward_or_hang  # type: ignore[method-assign]
+    clock.advance(timedelta(seconds=2))
+    worker = asyncio.create_task(node.relay_due())
+    try:
+        await asyncio.wait_for(answered.wait(), timeout=30)  # a guard against hanging, not a measure
+        assert hanging.is_set()
+        assert [url for url, _ in relay.forwarded] == [elsewhere]
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
