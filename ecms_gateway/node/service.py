@@ -21,11 +21,13 @@ from ecms_gateway.codec import (
     DeleteRequest,
     InboundRequest,
     InboundSpecialRequest,
+    LetterDocument,
     Message,
     MimeCodesRequest,
     MimeCodesResponse,
     MinistryListRequest,
     MinistryListResponse,
+    Notifier,
     OrganizationListRequest,
     OrganizationListResponse,
     OutboundRequest,
@@ -246,10 +248,15 @@ class NodeService:
             return Outcome(answer=TimeCheckResponse(process_time=process_time(self.clock())))
         listing = _listing(message, directory)
         if listing is None:
+            wrap = (
+                ": send it inside CorrespondenceLetterOutboundRequest"
+                if isinstance(message, LetterDocument | Notifier)
+                else ""
+            )
             raise NodeRefusal(
                 codes.NOT_A_REQUEST,
-                f"{read.message_type} is not a request this node serves; the requests are those of the WSDL "
-                f"({self.settings.service_url}?wsdl)",
+                f"{read.message_type} is not a request this node serves{wrap}; the requests are those of "
+                f"the WSDL ({self.settings.service_url}?wsdl)",
             )
         return Outcome(answer=listing)
 

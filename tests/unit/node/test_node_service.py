@@ -15,6 +15,7 @@ from ecms_gateway.codec import (
     MimeCodesResponse,
     MinistryListRequest,
     MinistryListResponse,
+    NotifierKind,
     OrganizationListRequest,
     OrganizationListResponse,
     OutboundResponse,
@@ -33,7 +34,7 @@ from ecms_gateway.node import CODES, TRANSIENT_CODES, Side
 from ecms_gateway.node.codes import INTERNAL, SCHEMA_INVALID
 from ecms_gateway.node.faults import fault_envelope
 from ecms_gateway.xml.namespaces import SOAP_ENV
-from tests.unit.node.helpers import ORG_A, call, directory, make_node
+from tests.unit.node.helpers import ORG_A, call, directory, make_node, notifier
 
 pytestmark = pytest.mark.anyio
 
@@ -131,3 +132,12 @@ async def test_a_database_failure_is_one_line_for_the_caller_and_the_log(
     assert [(r.getMessage(), r.exc_info) for r in caplog.records] == [
         ("node database failed: no such table: node_payload", None)
     ]
+
+
+async def test_a_bare_notifier_is_told_to_go_inside_an_outbound_request(tmp_path: Path) -> None:
+    node, _, _ = make_node(tmp_path)
+    refused = await call(node, notifier(NotifierKind.ACCEPT, accept_department="20991"), org=ORG_A)
+    assert isinstance(refused, ErrorDetail)
+    assert refused.code == "ECMS-104"
+    assert "AcceptLetterNotifier is not a request this node serves: send it inside " in refused.description
+    assert "CorrespondenceLetterOutboundRequest" in refused.description
