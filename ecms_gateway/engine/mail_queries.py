@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from ecms_gateway.engine.context import Context
 from ecms_gateway.engine.mail_letters import OPEN_STATES, view_of_row
 from ecms_gateway.engine.mail_values import MailLetterState, MailLetterView
-from ecms_gateway.store.tables import MAIL_LETTER, MAIL_SENT
+from ecms_gateway.engine.states import Direction
+from ecms_gateway.store.tables import LETTER, MAIL_LETTER, MAIL_SENT
 
 
 def records(
@@ -39,11 +40,13 @@ def count_open(ctx: Context) -> int:
 
 
 def message_id_of_letter(ctx: Context, letter_id: int) -> str | None:
-    """The Message-ID our letter ``letter_id`` was last mailed under, or None when it was not mailed."""
+    """The Message-ID our letter ``letter_id`` was last mailed under, or None when it was not mailed
+    (or is a letter we received: its rows are the notifiers we mailed about it)."""
     with ctx.db.read() as conn:
         found = conn.execute(
             select(MAIL_SENT.c.message_id)
-            .where(MAIL_SENT.c.letter_id == letter_id)
+            .join(LETTER, LETTER.c.id == MAIL_SENT.c.letter_id)
+            .where(MAIL_SENT.c.letter_id == letter_id, LETTER.c.direction == Direction.OUT.value)
             .order_by(MAIL_SENT.c.id.desc())
             .limit(1)
         ).scalar()

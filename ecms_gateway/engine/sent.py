@@ -61,7 +61,8 @@ def _confirm(dialect: str) -> Insert:
 
 
 def _mailed(dialect: str) -> Insert:
-    """A mailed letter's Message-ID for bounces (``mail_sent``), kept once however often it is archived."""
+    """A mailed letter's or notifier's Message-ID for bounces (``mail_sent``), kept once however often it
+    is archived."""
     add = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = add(MAIL_SENT).values(
         message_id=bindparam("p_message_id"), letter_id=bindparam("p_letter"), recorded_at=bindparam("p_now")
@@ -75,9 +76,9 @@ _CONFIRM: Final = {"postgresql": _confirm("postgresql"), "sqlite": _confirm("sql
 
 def archive(ctx: Context, draft: SentDraft, *, actor: str) -> Outgoing:
     """Keep ``draft`` (committed when this returns), archived by ``actor`` (the worker); a mailed
-    letter's Message-ID is recorded for bounces in the same transaction. When another worker archived
-    this run's message first (it took the item over), that one is returned: every try of a run sends
-    the same bytes."""
+    letter's or notifier's Message-ID is recorded for bounces in the same transaction. When another
+    worker archived this run's message first (it took the item over), that one is returned: every try
+    of a run sends the same bytes."""
     sha256, inline = raw_bytes.keep(ctx.files, draft.raw)
     now = ctx.clock()
     row = {
@@ -96,7 +97,7 @@ def archive(ctx: Context, draft: SentDraft, *, actor: str) -> Outgoing:
     try:
         with ctx.db.write() as conn:
             sent_id = int(conn.execute(_ADD, row).scalar_one())
-            if draft.mail_from is not None and draft.what is SentWhat.LETTER and draft.letter_id is not None:
+            if draft.mail_from is not None and draft.letter_id is not None:  # a letter or a notifier
                 mailed = _MAILED[_dialect(conn)]
                 params = {"p_message_id": draft.message_id, "p_letter": draft.letter_id, "p_now": now}
                 conn.execute(mailed, params)

@@ -21,6 +21,7 @@ from ecms_gateway.engine import (
     intake,
     listing,
     lookup,
+    mail_bounces,
     mail_letters,
     mail_queries,
     mail_replies,
@@ -38,6 +39,7 @@ from ecms_gateway.engine.context import Clock, Context, utc_now
 from ecms_gateway.engine.events import LetterEvent, Origin
 from ecms_gateway.engine.idempotency import KeyState
 from ecms_gateway.engine.lookup import LetterRef
+from ecms_gateway.engine.mail_bounces import MailedNotifier
 from ecms_gateway.engine.mail_replies import MailReply
 from ecms_gateway.engine.mail_values import (
     MailLetterDraft,
@@ -442,6 +444,16 @@ class Store:
 
     def mailed_message_id(self, letter_id: int) -> str | None:
         return mail_queries.message_id_of_letter(self._ctx, letter_id)
+
+    def notifier_of_mailed(self, message_id: str) -> MailedNotifier | None:
+        """The notifier we mailed under ``message_id``, about a letter we received."""
+        return mail_bounces.notifier_of_message(self._ctx, message_id)
+
+    def record_notifier_bounce(
+        self, notifier: MailedNotifier, *, message_id: str, reason: str, actor: str
+    ) -> bool:
+        """Note on the letter that its sender was not told (the notifier mail bounced); False if noted."""
+        return mail_bounces.record(self._ctx, notifier, message_id=message_id, reason=reason, actor=actor)
 
     def record_mail_reply(self, letter_id: int, reply: MailReply, *, actor: str) -> bool:
         """Note a person's answer by mail on our letter (its state unchanged); False if noted already."""

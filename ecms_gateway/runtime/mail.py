@@ -27,6 +27,7 @@ from typing import Final
 
 from ecms_gateway.codec import NotifierKind
 from ecms_gateway.engine import Claim, Direction, LetterState, Store, WorkKind
+from ecms_gateway.engine.mail_bounces import MailedNotifier
 from ecms_gateway.engine.mail_replies import MailReply
 from ecms_gateway.engine.mail_values import MailLetterView
 from ecms_gateway.engine.sent_values import SentDraft
@@ -282,16 +283,24 @@ class MailInbound:
 
     def disposal(self, raw: bytes) -> Disposal:
         """What the mailbox should do with a stored message: ``FOR_A_PERSON`` when the processor will
-        find no use for it (quarantined, a reply without a file to no letter of ours, a bounce about no
-        letter we mailed), so it stays unread and flagged where people read the mailbox."""
+        find no use for it (quarantined, a reply without a file to no letter of ours, a bounce about
+        nothing we mailed), so it stays unread and flagged where people read the mailbox."""
         found = self._classify(raw)
         if isinstance(found, Quarantined):
             return Disposal.FOR_A_PERSON
         if isinstance(found, PersonReply) and all(self._letter_of_message(m) is None for m in found.answered):
             return Disposal.FOR_A_PERSON
-        if isinstance(found, Bounce) and self._letter_of_message(found.original_message_id) is None:
+        if isinstance(found, Bounce) and not self._ours(found.original_message_id):
             return Disposal.FOR_A_PERSON
         return Disposal.DONE
+
+    def _ours(self, message_id: str | None) -> bool:
+        """Whether we mailed ``message_id``: a letter, or a notifier about a letter we received."""
+        if message_id is None:
+            return False
+        return self._letter_of_message(message_id) is not None or (
+            self.store.notifier_of_mailed(message_id) is not None
+        )
 
     def _classify(self, raw: bytes) -> Classified:
         return classify(
@@ -452,6 +461,10 @@ class MailInbound:
     def _bounce(self, bounce: Bounce, worker: str) -> str:
         letter_id = self._letter_of_message(bounce.original_message_id)
         kind = "bounce" if bounce.permanent else "delay notice"
+        if letter_id is None and bounce.original_message_id is not None:
+            notifier = self.store.notifier_of_mailed(bounce.original_message_id)
+            if notifier is not None:
+                return self._notifier_bounce(bounce, notifier, bounce.original_message_id, kind, worker)
         if letter_id is None:
             log.warning(
                 "%s about %s matches no letter we mailed: %s", kind, bounce.original_message_id, bounce.reason
@@ -475,6 +488,32 @@ class MailInbound:
                 return f"{note}; the letter's state does not allow failing it (recorded as a refused event)"
             log.error("letter %d did not arrive by mail: %s", letter_id, bounce.reason)
         return f"{note}; letter {letter_id} marked failed"
+
+    def _notifier_bounce(
+        self, bounce: Bounce, notifier: MailedNotifier, message_id: str, kind: str, worker: str
+    ) -> str:
+        """A notifier we mailed about a letter we received came back: the letter stays as it is, but
+        its sender was not told; a permanent bounce is noted on the letter for the clerk."""
+        what = notifier.what.removeprefix("notifier:")
+        note = (
+            f"{kind} of our {what} notifier about letter {notifier.letter_id} (Message-ID {message_id}): "
+            f"{bounce.reason}"
+        )
+        if not bounce.permanent:
+            return note
+        with log_context(letter_id=notifier.letter_id):
+            noted = self.store.record_notifier_bounce(
+                notifier, message_id=message_id, reason=bounce.reason, actor=worker
+            )
+            if noted:
+                log.warning(
+                    "the sender of letter %d was not told by mail (%s notifier bounced: %s); "
+                    "the letter page says so: tell them another way",
+                    notifier.letter_id,
+                    what,
+                    bounce.reason,
+                )
+        return f"{note}; noted on letter {notifier.letter_id}: its sender was not told"
 
     def _letter_of_message(self, message_id: str | None) -> int | None:
         """The letter we mailed under ``message_id`` (recorded before it was sent; looked up by index)."""

@@ -380,7 +380,8 @@ class MailLetterFile(SQLModel, table=True):
 
 
 class MailSent(SQLModel, table=True):
-    """The Message-ID each mailed letter went out under: a bounce names our message only by it.
+    """The Message-ID each mailed letter and notifier went out under (a notifier: with the letter it
+    is about, one we received): a bounce names our message only by it.
 
     A resend keeps the letter's Message-ID, so one Message-ID may name several letters: the newest wins.
     """

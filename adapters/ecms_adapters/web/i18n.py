@@ -390,6 +390,17 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "ไม่มีข้อความของผู้ตอบ มีแต่ข้อความเดิมที่อ้างถึง อ่านอีเมลฉบับเต็มได้ในกล่องอีเมลสารบรรณ",
         "No words of theirs, only the quoted letter; read the whole mail in the saraban mailbox",
     ),
+    "tl.notifier_bounced": (
+        "อีเมล{what}ถึงผู้ส่งตีกลับ ผู้ส่งจึงยังไม่ทราบ โปรดแจ้งผู้ส่งทางอื่น (โทรศัพท์หรืออีเมลอื่น)",
+        "Our {what} mail to the sender bounced: they have not been told; tell them another way "
+        "(phone or another address)",
+    ),
+    "tl.notifier_bounced.why": ("ระบบอีเมลปลายทางแจ้งว่า:", "Their mail system said:"),
+    "tl.notifier.receive": ("แจ้งว่าได้รับหนังสือ", "receipt"),
+    "tl.notifier.accept": ("แจ้งเลขรับ", "receive number"),
+    "tl.notifier.reject": ("แจ้งปฏิเสธหนังสือ", "rejection"),
+    "tl.notifier.invalid": ("แจ้งว่าส่งผิด", "invalid-letter"),
+    "tl.notifier.invalid_accept_id": ("แจ้งว่าเลขรับไม่ถูกต้อง", "wrong-receive-number"),
     "tl.withdraw": ("ดึงหนังสือคืน", "withdrawn"),
     "tl.invalid_accept_id": ("แจ้งผู้รับว่าเลขรับ {n} ไม่ถูกต้อง", "told them receive number {n} is wrong"),
     "tl.received": ("ได้รับหนังสือ", "received"),

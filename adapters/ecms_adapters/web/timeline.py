@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Final
 
 from ecms_adapters.web.i18n import CATALOGUE, translate
+from ecms_gateway.engine.mail_bounces import NOTIFIER_BOUNCED
 from ecms_gateway.engine.mail_replies import MailReply, replies_in
 from ecms_gateway.engine.values import HistoryEntry, LetterDetail
 from ecms_gateway.mail.reply import MAX_REPLY_CHARS
@@ -82,6 +83,9 @@ def timeline(detail: LetterDetail, lang: str) -> list[Step]:
         if entry.seq in replies:
             steps.append(_reply(entry, replies[entry.seq], lang))
             continue
+        if entry.action == NOTIFIER_BOUNCED:
+            steps.append(_notifier_bounced(entry, lang))
+            continue
         if not entry.action.startswith("letter."):
             continue
         event = entry.action.removeprefix("letter.")
@@ -136,6 +140,26 @@ def _attempt(detail: str) -> int | None:
 def _reason(event: str, reason: str | None) -> str | None:
     """The reason a clerk reads: a person's or a mail system's, not the gateway's own default."""
     return reason if event in _REASONED and reason not in _OLD_DEFAULT_REASONS else None
+
+
+def _notifier_bounced(entry: HistoryEntry, lang: str) -> Step:
+    """A notifier we mailed about this letter came back: its sender does not know; the clerk tells them."""
+    try:
+        found = json.loads(entry.detail or "{}")
+    except ValueError:
+        found = {}
+    what = str(found.get("what", "")).removeprefix("notifier:") if isinstance(found, dict) else ""
+    key = f"tl.notifier.{what}"
+    named = translate(lang, key) if key in CATALOGUE else ""
+    reason = (entry.reason or "").strip()
+    return Step(
+        at=entry.at,
+        text=translate(lang, "tl.notifier_bounced", what=named),
+        reason=None,
+        actor=entry.actor,
+        tone="bad",
+        failure=Failure(why=translate(lang, "tl.notifier_bounced.why"), said=reason) if reason else None,
+    )
 
 
 def _reply(entry: HistoryEntry, reply: MailReply, lang: str) -> Step:

@@ -11,8 +11,10 @@ from datetime import timedelta
 from ecms_adapters.web.i18n import translate
 
 from ecms_gateway.engine import RetryPolicies, RetryPolicy, Store
+from ecms_gateway.engine.mail_bounces import MailedNotifier
 from ecms_gateway.errors import PermanentFailure, PermanentTransportError, TransientTransportError
 from tests.integration.web.live import LiveWeb, sample
+from tests.unit.webhooks.support import receive
 
 NODE = "http://127.0.0.1:9/ecms"
 
@@ -100,3 +102,16 @@ def test_a_reason_an_older_version_stored_with_a_class_name_shows_without_it(liv
     steps = _timeline(live, letter_id)
     assert _quoted(f"e-CMS node ({NODE}): HTTP 404 Not Found") in steps
     assert "PermanentTransportError" not in steps
+
+
+def test_a_bounced_notifier_tells_the_clerk_the_sender_does_not_know(live: LiveWeb) -> None:
+    letter_id = receive(live.store, 1)
+    notifier = MailedNotifier(letter_id=letter_id, what="notifier:receive")
+    said = "550 5.1.1 <saraban@a.example.go.th>: Recipient address rejected: User unknown"
+    assert live.store.record_notifier_bounce(notifier, message_id="<n1@b>", reason=said, actor="w")
+    assert not live.store.record_notifier_bounce(notifier, message_id="<n1@b>", reason=said, actor="w")
+    thai = _timeline(live, letter_id)
+    assert "อีเมลแจ้งว่าได้รับหนังสือถึงผู้ส่งตีกลับ ผู้ส่งจึงยังไม่ทราบ" in thai
+    assert f"ระบบอีเมลปลายทางแจ้งว่า: {_quoted(said)}" in thai
+    english = _timeline(live, letter_id, "en")
+    assert "Our receipt mail to the sender bounced: they have not been told" in english

@@ -23,6 +23,7 @@ from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.mail import (
     AfterCommit,
     CommitMail,
+    Disposal,
     FetchedMail,
     MailContact,
     MailDirectory,
@@ -357,3 +358,37 @@ def test_every_mail_key_is_documented_in_the_reference_and_the_example() -> None
     for key in keys:
         assert key in documented, f"{key} is not in docs/configuration.md"
         assert re.search(rf"^#? ?{re.escape(key.rsplit('.', 1)[-1])} = ", example, flags=re.MULTILINE), key
+
+
+def test_a_bounced_notifier_is_noted_on_the_letter_it_was_about(tmp_path: Path) -> None:
+    """B mailed its ReceiveLetterNotifier to A's address and it came back: B's letter stays received,
+    and its history says A was not told, once however often the bounce is processed."""
+    orgs = agencies(tmp_path)
+    a, b = orgs[A], orgs[B]
+    node, office = MemoryNode(ORGS), PostOffice()
+    _submit(a)
+
+    async def exchange() -> None:
+        await until("delivered at A", lambda: _state(a, Direction.OUT) is LetterState.DELIVERED or None)
+
+    asyncio.run(running([mail_gateway(a, node, office), mail_gateway(b, node, office)], exchange))
+    _letter_mail, receipt = office.sent
+    day = letter().letter.date
+    received = b.store.find_letter(direction=Direction.IN, book_no="ศธ 0990/1", letter_date=day)
+    assert received is not None
+    bounce = corpus.dsn_bounce(receipt.message_id)
+    inbound = _inbound(b, office)
+    assert inbound.disposal(bounce) is Disposal.DONE  # the gateway uses it: not left for a person
+    assert inbound.disposal(corpus.dsn_bounce("<not-ours@elsewhere>")) is Disposal.FOR_A_PERSON
+    note, queued = inbound.process(_stored(b, bounce), bounce, "test")
+    assert f"bounce of our receive notifier about letter {received.id}" in note
+    assert "its sender was not told" in note
+    assert not queued
+    again, _ = inbound.process(_stored(b, bounce + b"\r\n"), bounce, "test")
+    assert "its sender was not told" in again
+    detail = b.store.show(received.id)
+    assert detail.letter.state is LetterState.RECEIVED
+    bounced = [h for h in detail.history if h.action == "mail.notifier_bounced"]
+    assert len(bounced) == 1
+    assert "User unknown" in (bounced[0].reason or "")
+    assert b.store.mailed_message_id(received.id) is None  # a letter we received was not mailed by us
