@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -157,6 +158,10 @@ def _show(args: argparse.Namespace) -> int:
         shown = mail_letters.mail_letter(store, args.record_id)
         for line in describe(shown.record):
             print(line)
+        for text in mail_letters.mail_texts(store, shown.record):
+            heading = f"forwarded inside it ({text.heading})" if text.heading else "what the mail says"
+            print(f"  {heading}:")
+            print(textwrap.indent(text.text.strip(), "    | ", lambda _line: True))
         if args.save is not None:
             raw = store.load_raw(shown.record.inbox_id)
             with writing(args.save):
@@ -190,7 +195,8 @@ def describe(r: MailLetterView) -> list[str]:
         lines.append(f"  รับเป็นหนังสือไม่ได้ (not a letter): {r.unreadable}")
         lines += [f"  หมายเหตุ: {note}" for note in r.notes]
         lines.append(
-            f"  read the mail (`ecms-gateway mail show {r.id} --save DIR` writes it), deal with it, then "
+            f"  read the mail (its text follows; `ecms-gateway mail show {r.id} --save DIR` writes it "
+            "whole), deal with it, then "
             f'`ecms-gateway mail dismiss {r.id} --reason "what was done"`'
         )
         return lines

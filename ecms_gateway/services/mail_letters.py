@@ -18,14 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Final
 
 from ecms_gateway.engine import SignatureMark, Store
 from ecms_gateway.engine.mail_letters import OPEN_STATES, not_open_error
 from ecms_gateway.engine.mail_values import MailLetterFields, MailLetterState, MailLetterView
-from ecms_gateway.errors import StoreError
+from ecms_gateway.errors import GatewayError, StoreError
 from ecms_gateway.letter.model import FileData
 from ecms_gateway.mail.directory import MailDirectory
 from ecms_gateway.mail.inbound import HumanLetter, Quarantined
+from ecms_gateway.mail.parse import parse_mail
 from ecms_gateway.services.mail_repeats import RepeatsReceivedLetter, repeated_letter
 from ecms_gateway.services.mail_review import draft_of, letter_of, merged, require_reason, unreadable_draft_of
 
@@ -112,6 +114,43 @@ def mail_letters_in(
 def count_waiting(store: Store) -> int:
     """How many records wait for a clerk (what ``pending_mail_letters`` would list)."""
     return store.count_open_mail_letters()
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailText:
+    """What a person wrote in the mail (or in a message forwarded inside it), as the clerk reads it."""
+
+    heading: str | None  # None for the mail itself; "From · Subject" of a forwarded message
+    text: str
+
+
+MAX_TEXT: Final = 20_000
+"""Characters of a mail's text shown; a longer one is cut (the rest is in the mailbox)."""
+MAX_PARSED: Final = 32 * 1024 * 1024
+"""A mail larger than this (one kept because it was too large to take in) is not parsed for its text."""
+
+
+def mail_texts(store: Store, record: MailLetterView) -> list[MailText]:
+    """The mail's own text, then each forwarded message's, read again from the stored mail: what the
+    person wrote beside the letter (a request, a deadline, "this answers your letter ..."), or what a
+    mail the gateway could not take as a letter says. Each cut at ``MAX_TEXT`` characters."""
+    try:
+        raw = store.load_raw(record.inbox_id)
+    except GatewayError:
+        return []  # the raw mail is gone or damaged: the fields read at receipt still stand
+    if len(raw) > MAX_PARSED:
+        return []
+    mail = parse_mail(raw)
+    found = [MailText(heading=None, text=mail.text)]
+    for inner in mail.forwarded:
+        who = inner.from_name or inner.from_address or ""
+        heading = " · ".join(part for part in (who, inner.subject) if part)
+        found.append(MailText(heading=heading, text=inner.text))
+    return [
+        MailText(heading=t.heading, text=t.text[:MAX_TEXT] + (" …" if len(t.text) > MAX_TEXT else ""))
+        for t in found
+        if t.text.strip()
+    ]
 
 
 def mail_letter(store: Store, record_id: int) -> MailLetterWithFiles:

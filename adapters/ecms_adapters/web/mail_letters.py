@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
 from starlette.requests import Request
@@ -28,9 +27,9 @@ from ecms_gateway.errors import Fault, GatewayError, InputError, LetterInvalid, 
 from ecms_gateway.letter.codes import Secrecy, Speed
 from ecms_gateway.letter.model import FileData
 from ecms_gateway.letter.thai import format_thai_date
-from ecms_gateway.mail.parse import parse_mail
 from ecms_gateway.services import mail_letters
 from ecms_gateway.services.mail_corrections import FIELD_NAMES, blank_required, confirm_typed, read_typed
+from ecms_gateway.services.mail_letters import MailText, mail_texts
 from ecms_gateway.services.mail_repeats import Repeat, RepeatsReceivedLetter, repeated_letter
 
 BASE: Final = "/mail-letters"
@@ -93,7 +92,7 @@ async def detail(page: Page) -> Response:
     if record is None:
         return page.render("error.html", status=404, message_key="error.notfound")
     duplicate = await _duplicate_of(page, record, record.fields)
-    texts = await page.run(_mail_texts, page, record)
+    texts = await page.run(mail_texts, page.services.store, record)
     return _show(page, record, values=values_of(record), faults={}, duplicate=duplicate, texts=texts)
 
 
@@ -241,42 +240,6 @@ def _merged(read: MailLetterFields, typed: MailLetterFields) -> MailLetterFields
         sender_org=typed.sender_org or read.sender_org,
         receiver_org=typed.receiver_org or read.receiver_org,
     )
-
-
-@dataclass(frozen=True, kw_only=True)
-class MailText:
-    """What a person wrote in the mail (or in a message forwarded inside it), as the clerk reads it."""
-
-    heading: str | None  # None for the mail itself; "From · Subject" of a forwarded message
-    text: str
-
-
-MAX_TEXT: Final = 20_000
-"""Characters of a mail's text shown; a longer one is cut (the rest is in the mailbox)."""
-MAX_PARSED: Final = 32 * 1024 * 1024
-"""A mail larger than this (one kept because it was too large to take in) is not parsed for its text."""
-
-
-def _mail_texts(page: Page, record: MailLetterView) -> list[MailText]:
-    """The mail's own text, then each forwarded message's, read again from the stored mail: what the
-    person wrote beside the letter (a request, a deadline, "this answers your letter ...")."""
-    try:
-        raw = page.services.store.load_raw(record.inbox_id)
-    except GatewayError:
-        return []  # the raw mail is gone or damaged: the fields read at receipt still stand
-    if len(raw) > MAX_PARSED:
-        return []
-    mail = parse_mail(raw)
-    found = [MailText(heading=None, text=mail.text)]
-    for inner in mail.forwarded:
-        who = inner.from_name or inner.from_address or ""
-        heading = " · ".join(part for part in (who, inner.subject) if part)
-        found.append(MailText(heading=heading, text=inner.text))
-    return [
-        MailText(heading=t.heading, text=t.text[:MAX_TEXT] + (" …" if len(t.text) > MAX_TEXT else ""))
-        for t in found
-        if t.text.strip()
-    ]
 
 
 async def _duplicate_of(page: Page, record: MailLetterView, fields: MailLetterFields) -> Repeat | None:

@@ -61,6 +61,7 @@ def test_a_clerk_lists_confirms_with_corrections_and_registers_a_letter_sent_by_
     assert "หน่วยงานผู้ส่ง" in out
     assert "ไม่อยู่ในสมุดรายชื่อหน่วยงาน" in out
     assert "5 มกราคม 2570" in out  # the date as a Thai clerk reads it
+    assert "  what the mail says:\n    | เรียน สารบรรณ\n    | \n    | ส่งหนังสือราชการตามไฟล์แนบครับ\n" in out
     assert (tmp_path / "f" / "แจ้งกำหนดการอบรม.pdf").read_bytes() == corpus.PDF
     assert (tmp_path / "f" / f"mail-{first}.eml").read_bytes() == corpus.gmail_letter()  # the mail itself
 
