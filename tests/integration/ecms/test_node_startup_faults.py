@@ -1,14 +1,18 @@
 """``ecms-gateway node`` that cannot open its database or listen on its ``--host`` stops with one sentence
-naming the option to fix (exit 1), not as an internal error (exit 3)."""
+naming the option to fix (exit 1), not as an internal error (exit 3); a signal stops it cleanly (exit 0)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.integration.ecms.nodes import free_port, node_url, write_directory
+import httpx
+import pytest
+
+from tests.integration.ecms.nodes import NodeProcess, free_port, node_url, write_directory
 
 ORG = "2099000000"
 
@@ -50,3 +54,21 @@ def test_a_host_that_is_not_this_machines_names_host_not_port(tmp_path: Path) ->
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith("ecms-gateway: --host 192.0.2.1 is not an address of this machine")
     assert "--port" not in done.stderr
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_and_sigint_stop_the_node_cleanly_with_exit_0(
+    shared_node: NodeProcess, how: signal.Signals
+) -> None:
+    """uvicorn raised the signal again after shutting down: the node died by it (exit 143 on SIGTERM)
+    before it closed its database, whose write-ahead log then stayed behind."""
+    status_request = b'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+    status_request += b"<OutboundStatusRequest/></soap:Body></soap:Envelope>"
+    with httpx.Client(trust_env=False) as http:
+        assert http.post(f"{shared_node.url}?org={ORG}", content=status_request).status_code == 200
+    assert (shared_node.data_dir / "ecms-node.sqlite3-wal").exists()
+    process = shared_node.process
+    assert process is not None
+    process.send_signal(how)
+    assert process.wait(timeout=30) == 0, shared_node.log.read_text()
+    assert not (shared_node.data_dir / "ecms-node.sqlite3-wal").exists(), "the database was closed"
