@@ -15,6 +15,7 @@ from ecms_gateway.engine.context import utc_now
 from ecms_gateway.errors import ConfigError
 from ecms_gateway.logs import LogFormat, LogLevel, configure_logging
 from ecms_gateway.node import NodeService, NodeSettings, describe_service, load_directory
+from ecms_gateway.node.lock import only_node_on
 from ecms_gateway.node.migrate import prepare
 from ecms_gateway.node.options import NodeOptions
 from ecms_gateway.store.database import Database
@@ -30,6 +31,12 @@ def run_node(options: NodeOptions) -> int:
 async def _serve_node(options: NodeOptions) -> int:
     settings = NodeSettings(service_url=options.service_url, directory=load_directory(options.directory))
     options.data_dir.mkdir(parents=True, exist_ok=True)
+    # One node a data folder: two would serve the same queues and relay the same jobs.
+    with only_node_on(options.data_dir):
+        return await _serve(options, settings)
+
+
+async def _serve(options: NodeOptions, settings: NodeSettings) -> int:
     db = Database(options.sqlalchemy_url(), application_name=session_name("node"))
     try:
         await asyncio.to_thread(prepare, db)

@@ -72,3 +72,31 @@ def test_sigterm_and_sigint_stop_the_node_cleanly_with_exit_0(
     process.send_signal(how)
     assert process.wait(timeout=30) == 0, shared_node.log.read_text()
     assert not (shared_node.data_dir / "ecms-node.sqlite3-wal").exists(), "the database was closed"
+
+
+def test_a_second_node_on_the_same_data_dir_is_refused(shared_node: NodeProcess, tmp_path: Path) -> None:
+    """Two nodes on one folder would serve the same queues and forward the same relay jobs."""
+    assert shared_node.process is not None
+    command = [
+        str(Path(sys.executable).parent / "ecms-gateway"),
+        "node",
+        "--directory",
+        str(shared_node.directory),
+    ]
+    second = subprocess.run(
+        [*command, "--data-dir", str(shared_node.data_dir), "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "ECMS_GATEWAY_DEBUG"},
+        check=False,
+    )
+    assert second.returncode == 1, second.stderr
+    said = f"ecms-gateway: --data-dir: a node already runs on {shared_node.data_dir} "
+    assert second.stderr.startswith(f"{said}(process {shared_node.process.pid}): stop it first"), (
+        second.stderr
+    )
+    shared_node.process.send_signal(signal.SIGTERM)  # once it is gone, the folder is free again
+    assert shared_node.process.wait(timeout=30) == 0
+    shared_node.start()
+    assert shared_node.process.poll() is None
