@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 
 from ecms_adapters.http import Listen, create_node_app, server
@@ -20,6 +21,8 @@ from ecms_gateway.node.migrate import prepare
 from ecms_gateway.node.options import NodeOptions
 from ecms_gateway.store.database import Database
 from ecms_gateway.store.sessions import session_name
+
+log = logging.getLogger(__name__)
 
 
 def run_node(options: NodeOptions) -> int:
@@ -66,11 +69,11 @@ async def _serve(options: NodeOptions, settings: NodeSettings) -> int:
                 own_logging=True,
                 access_log=options.log_level in ("debug", "info"),  # shown only at those levels anyway
             )
-            print(
-                f"e-CMS node at {settings.service_url} serving {', '.join(service.served)}",
-                file=sys.stderr,
-                flush=True,
-            )
+            serving = f"e-CMS node at {settings.service_url} serving {', '.join(service.served)}"
+            if LogFormat(options.log_format) is LogFormat.JSON:  # every line a record for log readers
+                log.info("%s", serving)
+            else:
+                print(serving, file=sys.stderr, flush=True)
             async with giving_back_memory():
                 await server(app, listen).serve()
     finally:

@@ -3,6 +3,7 @@ naming the option to fix (exit 1), not as an internal error (exit 3); a signal s
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.integration.ecms.conftest import NodeFactory
 from tests.integration.ecms.nodes import NodeProcess, free_port, node_url, write_directory
 
 ORG = "2099000000"
@@ -100,3 +102,18 @@ def test_a_second_node_on_the_same_data_dir_is_refused(shared_node: NodeProcess,
     assert shared_node.process.wait(timeout=30) == 0
     shared_node.start()
     assert shared_node.process.poll() is None
+
+
+def test_with_json_logs_every_line_the_node_writes_is_a_json_record(
+    tmp_path: Path, make_node: NodeFactory
+) -> None:
+    """A log reader that takes one JSON object a line choked on the plain "e-CMS node at ..." line."""
+    port = free_port()
+    directory = write_directory(tmp_path / "directory.json", {ORG: node_url(port)})
+    node = make_node("json-node", directory, port, "--log-format", "json", "--log-level", "info").start()
+    node.stop()
+    lines = [line for line in node.log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # each line a JSON object, or this fails
+    serving = [r for r in records if r["message"].startswith("e-CMS node at ")]
+    assert len(serving) == 1, records
+    assert serving[0]["message"] == f"e-CMS node at {node.url} serving {ORG}"
