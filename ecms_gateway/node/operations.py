@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Final
 
 from lxml import etree
 from sqlalchemy import Connection
@@ -56,6 +57,17 @@ from ecms_gateway.node.values import (
 )
 from ecms_gateway.store.database import Database
 
+ORG_LIST_SEPARATOR: Final = ","
+"""Joins the organisations of a query that gives ``?org=`` more than once (no organisation ID has one)."""
+
+
+def too_many_orgs(org: str) -> str:
+    """Why a request naming several organisations is refused: which one calls is not for the node to guess."""
+    return (
+        f"the URL gives ?org= more than once ({org.replace(ORG_LIST_SEPARATOR, ', ')}): give the one "
+        "organisation that calls"
+    )
+
 
 class Operations:
     """The node's operations on its database; each public method is one committed transaction."""
@@ -81,6 +93,8 @@ class Operations:
     def caller(self, org: str | None) -> Caller:
         if org is None or not org.strip():
             return Caller(org_id=self.served[0] if len(self.served) == 1 else None, explicit=False)
+        if ORG_LIST_SEPARATOR in org:
+            raise NodeRefusal(UNKNOWN_ORG, too_many_orgs(org))
         wanted = org_of(org)
         if wanted not in self.served:
             raise NodeRefusal(

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ecms_gateway.node import NodeService, ServiceDescription
 from ecms_gateway.node.codes import TOO_LARGE
 from ecms_gateway.node.directory import org_of
+from ecms_gateway.node.operations import ORG_LIST_SEPARATOR, too_many_orgs
 from ecms_gateway.node.options import SERVICE_PATH
 from ecms_gateway.node.service import database_problem
 
@@ -102,7 +103,8 @@ async def _http(
 
 
 def _query(scope: Scope) -> Mapping[str, str]:
-    """The query's parameters, the last of a repeated one winning (as Starlette's ``query_params``)."""
+    """The query's parameters, the last of a repeated one winning (as Starlette's ``query_params``),
+    except ``org``: organisations given more than once come as one value, for the service to refuse."""
     query: bytes = scope["query_string"]
     if not query:
         return _NO_PARAMETERS
@@ -112,7 +114,12 @@ def _query(scope: Scope) -> Mapping[str, str]:
 
 
 def _parsed(query: bytes) -> Mapping[str, str]:
-    return MappingProxyType(dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)))
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    params = dict(pairs)
+    orgs = list(dict.fromkeys(value for name, value in pairs if name == "org"))
+    if len(orgs) > 1:  # which one calls is not for the node to guess: the service refuses the list
+        params["org"] = ORG_LIST_SEPARATOR.join(orgs)
+    return MappingProxyType(params)
 
 
 _cached = functools.lru_cache(maxsize=256)(_parsed)
@@ -121,6 +128,8 @@ _cached = functools.lru_cache(maxsize=256)(_parsed)
 def _describe(params: Mapping[str, str], description: ServiceDescription, service: NodeService) -> Answer:
     if "wsdl" in params:
         org = params.get("org") or None
+        if org is not None and ORG_LIST_SEPARATOR in org:
+            return Answer(status=404, body=too_many_orgs(org).encode())
         if org is not None and org_of(org) not in service.served:
             # A WSDL whose address names no organisation here would fail every call with ECMS-201.
             text = (

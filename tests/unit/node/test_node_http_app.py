@@ -105,6 +105,28 @@ async def test_a_wsdl_for_an_organisation_not_served_here_is_refused(tmp_path: P
     assert by_department.status_code == 200
 
 
+async def test_org_given_twice_is_refused_not_guessed(tmp_path: Path) -> None:
+    """``?org=A&org=B`` was taken as B; the same organisation twice is still one."""
+    node, _, _ = make_node(tmp_path)
+    async with _http(node) as http:
+        two = await http.post(
+            "/ecms-ws01/service2?org=2099000000&org=2099100000", content=to_wire(InboundRequest())
+        )
+        same = await http.post(
+            "/ecms-ws01/service2?org=2099000000&org=2099000000", content=to_wire(InboundRequest())
+        )
+        wsdl = await http.get("/ecms-ws01/service2?wsdl&org=2099000000&org=2099100000")
+    assert two.status_code == 500
+    detail = read_message(two.content).message
+    assert isinstance(detail, ErrorDetail)
+    assert detail.code == "ECMS-201"
+    said = "the URL gives ?org= more than once (2099000000, 2099100000): give the one organisation that calls"
+    assert detail.description == said
+    assert same.status_code == 200
+    assert wsdl.status_code == 404
+    assert wsdl.text == said
+
+
 async def test_other_methods_get_405_with_the_allowed_ones(tmp_path: Path) -> None:
     node, _, _ = make_node(tmp_path)
     async with _http(node) as http:
