@@ -4,32 +4,21 @@ not arrive, which is what the operators' alerts look for."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 
 import pytest
 
 from ecms_gateway.engine import Direction, LetterState
-from ecms_gateway.runtime.testing import MemoryNode
 from tests.unit.mail import corpus
-from tests.unit.runtime.support import ORGS, A, agencies, running, until
-from tests.unit.runtime.test_mail_channel import PostOffice, _inbound, _state, _stored, _submit, mail_gateway
+from tests.unit.runtime.test_mail_channel import _state, _stored, mailed_letter
 
 
 def test_a_bounce_the_letters_state_refuses_is_a_warning_not_an_error(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    a = agencies(tmp_path)[A]
-    office = PostOffice()
-    letter_id = _submit(a)
-
-    async def sent() -> None:
-        await until("sent", lambda: _state(a, Direction.OUT) is LetterState.SENT or None)
-
-    asyncio.run(running([mail_gateway(a, MemoryNode(ORGS), office)], sent))
-    [mailed] = office.sent
-    inbound = _inbound(a, office)
+    given = mailed_letter(tmp_path)
+    a, letter_id, mailed, inbound = given.agency, given.letter_id, given.mail, given.inbound
     first = corpus.dsn_bounce(mailed.message_id)
     inbound.process(_stored(a, first), first, "test")
     assert _state(a, Direction.OUT) is LetterState.FAILED

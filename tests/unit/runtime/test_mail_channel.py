@@ -9,7 +9,7 @@ import email
 import email.header
 import re
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -267,9 +267,20 @@ def _stored(agency: Agency, raw: bytes) -> int:
     return agency.store.accept_inbound(raw, channel="mail", process_id=dedupe_key(raw), actor="test").id
 
 
-def test_a_bounce_is_matched_to_the_letter_by_its_message_id_and_other_mail_is_noted(tmp_path: Path) -> None:
-    orgs = agencies(tmp_path)
-    a = orgs[A]
+@dataclass(frozen=True, kw_only=True)
+class Mailed:
+    """Agency A's letter, mailed to B: what a bounce or a person's reply answers."""
+
+    agency: Agency
+    office: PostOffice
+    letter_id: int
+    mail: OutgoingMail
+    inbound: MailInbound
+
+
+def mailed_letter(tmp_path: Path) -> Mailed:
+    """A submits a letter for B's saraban mailbox and its gateway mails it (then stops)."""
+    a = agencies(tmp_path)[A]
     office = PostOffice()
     letter_id = _submit(a)
 
@@ -277,8 +288,13 @@ def test_a_bounce_is_matched_to_the_letter_by_its_message_id_and_other_mail_is_n
         await until("sent", lambda: _state(a, Direction.OUT) is LetterState.SENT or None)
 
     asyncio.run(running([mail_gateway(a, MemoryNode(ORGS), office)], sent))
-    [mailed] = office.sent
-    inbound = _inbound(a, office)
+    [mail] = office.sent
+    return Mailed(agency=a, office=office, letter_id=letter_id, mail=mail, inbound=_inbound(a, office))
+
+
+def test_a_bounce_is_matched_to_the_letter_by_its_message_id_and_other_mail_is_noted(tmp_path: Path) -> None:
+    given = mailed_letter(tmp_path)
+    a, letter_id, mailed, inbound = given.agency, given.letter_id, given.mail, given.inbound
     bounce = corpus.dsn_bounce(mailed.message_id)
     note, queued = inbound.process(_stored(a, bounce), bounce, "test")
     assert f"bounce of letter {letter_id} (Message-ID {mailed.message_id})" in note

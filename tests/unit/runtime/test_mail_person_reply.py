@@ -4,29 +4,19 @@ letter of ours is quarantined as before."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from ecms_gateway.engine import Direction, LetterState
 from ecms_gateway.engine.mail_replies import MAIL_REPLY, replies_in
-from ecms_gateway.runtime.testing import MemoryNode
 from tests.unit.mail.test_person_reply import GMAIL_TH, reply
 
-from .support import ORGS, A, agencies, running, until
-from .test_mail_channel import PostOffice, _inbound, _state, _stored, _submit, mail_gateway
+from .support import A, agencies
+from .test_mail_channel import PostOffice, _inbound, _state, _stored, mailed_letter
 
 
 def test_a_text_reply_to_our_mailed_letter_is_noted_on_it_and_changes_nothing_else(tmp_path: Path) -> None:
-    a = agencies(tmp_path)[A]
-    office = PostOffice()
-    letter_id = _submit(a)
-
-    async def sent() -> None:
-        await until("sent", lambda: _state(a, Direction.OUT) is LetterState.SENT or None)
-
-    asyncio.run(running([mail_gateway(a, MemoryNode(ORGS), office)], sent))
-    [mailed] = office.sent
-    inbound = _inbound(a, office)
+    given = mailed_letter(tmp_path)
+    a, letter_id, mailed, inbound = given.agency, given.letter_id, given.mail, given.inbound
     raw = reply(GMAIL_TH, in_reply_to=mailed.message_id)
     inbox_id = _stored(a, raw)
 
