@@ -11,15 +11,22 @@ at any point): the letter is accepted with an ``Origin`` (folder name + content
 digest) recorded in the same transaction, so a rerun after a crash between submit and move finds the
 letter instead of making a second one, and only moves the folder; the receipt is rewritten atomically
 and the move is one rename.
+
+Several gateway processes may watch one outbox (PostgreSQL, a shared data folder): each takes a folder
+under an exclusive ``flock`` on the folder itself and looks again that it is still there, so the
+process that comes second skips it instead of writing a receipt or an ``error.txt`` into a folder
+the first has moved (which re-created it, and a second copy landed in ``done/`` or ``failed/``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -142,6 +149,13 @@ class Outbox:
         return taken
 
     async def pick(self, folder: Path) -> Outcome:
+        """Take ``folder`` unless another gateway process has it in hand or has taken it already."""
+        with _claimed(folder) as mine:
+            if not mine:
+                return Outcome.WAIT
+            return await self._pick(folder)
+
+    async def _pick(self, folder: Path) -> Outcome:
         name = folder.name
         try:
             package = await asyncio.to_thread(load_letter_file, folder / LETTER_JSON)
@@ -233,6 +247,32 @@ _WHERE: dict[str, str] = {
     "routing.to_self": "receiver.org_id",
     "routing.sender_not_served": "sender.org_id",
 }
+
+
+@contextlib.contextmanager
+def _claimed(folder: Path) -> Iterator[bool]:
+    """Whether this process holds ``folder``: an exclusive, non-blocking ``flock`` on the folder,
+    and the folder still at its place in the outbox afterwards (not moved while we waited)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:  # another gateway moved it since the scan listed it
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # another gateway process has it in hand
+            yield False
+            return
+        try:
+            here = os.stat(folder)
+        except FileNotFoundError:
+            yield False
+            return
+        held = os.fstat(fd)
+        yield (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino)
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _faults_of(exc: InputError) -> tuple[Fault, ...]:
