@@ -184,7 +184,24 @@ def _timeline_lines(evidence: LetterEvidence) -> list[str]:
         why = f" - {e['reason']}" if e["reason"] else ""
         lines.append(f"  {e['seq']:>5}  {thai_and_utc(e['at'])}")
         lines.append(f"         {e['actor']}: {e['action']}{why}")
+        lines.extend(_unproven(e["seq"], evidence.chain))
     return lines
+
+
+def _unproven(seq: int, chain: dict[str, Any]) -> list[str]:
+    """The mark on an entry the chain does not vouch for: the one where it breaks, and every one after
+    it (the check stops at the break, so what they say is not proven either)."""
+    first_bad = chain["first_bad_seq"]
+    if chain["intact"] or first_bad is None or seq < first_bad:
+        return []
+    if seq == first_bad:
+        return [
+            f"         !! รายการนี้ถูกแก้ไขหรือผิดลำดับ ไม่ใช่หลักฐาน / NOT PROVEN: {chain['problem']}",
+        ]
+    return [
+        f"         !! อยู่หลังจุดที่สายโซ่ขาด (รายการ {first_bad}) จึงพิสูจน์ไม่ได้ "
+        f"/ NOT PROVEN: after the break in the chain at entry {first_bad}",
+    ]
 
 
 _FILES_TEXT: Final = """\

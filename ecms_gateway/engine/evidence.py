@@ -140,7 +140,7 @@ def letter_records(db: Database, letter_id: int) -> EvidenceRecords:
         row = conn.execute(select(LETTER).where(LETTER.c.id == letter_id)).mappings().first()
         if row is None:
             raise NotFound(
-                f"there is no letter {letter_id}", cli_hint="`ecms-gateway queue` lists the letters in work"
+                f"there is no letter {letter_id}", cli_hint="`ecms-gateway letters` lists the letters"
             )
         record = _letter_record(conn, row)
         files = tuple(_file(f) for f in conn.execute(_FILES, {"p_id": letter_id}).mappings())

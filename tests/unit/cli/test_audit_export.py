@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -238,6 +239,39 @@ def test_an_altered_audit_row_is_named_and_the_export_still_written_with_exit_1(
     assert _entries(out)[-1]["intact"] is False
 
 
+def test_the_readme_timeline_marks_the_altered_entry_and_those_after_it_as_not_proven(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(life / B / "data", data)
+    with sqlite3.connect(data / "gateway.sqlite3") as db:
+        db.execute("UPDATE audit_entry SET actor = 'clerk:someone-else' WHERE seq = 3")
+    out = tmp_path / "evidence"
+    code, _, _ = _export(capsys, data, out)
+    assert code == 1
+    seqs = [e["seq"] for e in _entries(out) if e["record"] == "entry"]
+    assert min(seqs) < 3 < max(seqs)
+    timeline = (out / "README.txt").read_text(encoding="utf-8").split("== ลำดับเหตุการณ์")[1].split("\n== ")[0]
+    starts = re.split(r"\n(?= {2,6}\d+  )", timeline)[1:]  # an entry's block starts with its seq
+    blocks = {int(b.split()[0]): b for b in starts}
+    assert set(blocks) == set(seqs)
+    assert "NOT PROVEN: entry 3 was altered" in blocks[3]
+    assert "clerk:someone-else" in blocks[3]
+    for seq in seqs:
+        if seq < 3:
+            assert "NOT PROVEN" not in blocks[seq]
+        elif seq > 3:
+            assert "NOT PROVEN: after the break in the chain at entry 3" in blocks[seq]
+
+
+def test_an_intact_chain_marks_no_entry_in_the_readme(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, _ = _export(capsys, life / B / "data", tmp_path / "evidence")
+    assert code == 0
+    assert "NOT PROVEN" not in (tmp_path / "evidence" / "README.txt").read_text(encoding="utf-8")
+
+
 def test_user_errors_are_one_clear_sentence(
     life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -245,6 +279,7 @@ def test_user_errors_are_one_clear_sentence(
     code, _, stderr = _export(capsys, data, tmp_path / "x", 99)
     assert code == 1
     assert stderr.startswith("ecms-gateway: there is no letter 99;")
+    assert "`ecms-gateway letters`" in stderr  # the command that lists letters (queue lists work)
     assert len(stderr.splitlines()) == 1
     assert not (tmp_path / "x").exists()
     taken = tmp_path / "taken"
