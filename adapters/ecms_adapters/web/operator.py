@@ -70,7 +70,9 @@ async def redrive(page: Page) -> Response:
     if not ids:
         return RedirectResponse("/dashboard#dead", status_code=303)
     try:
-        done = await page.run(page.services.store.redrive, ids, actor=page.principal.actor)
+        done = await page.run(
+            page.services.store.redrive, ids, actor=page.principal.actor, reason=page.field("reason") or None
+        )
     except StoreError as exc:
         return page.redirect("/dashboard#dead", problem=error_text(page.lang, exc))
     page.services.wake()

@@ -371,6 +371,18 @@ def test_an_operator_redrives_a_dead_letter(live: LiveWeb) -> None:
     assert live.wakes == 1
 
 
+def test_the_reason_given_on_the_dashboard_goes_to_the_audit_log_with_the_redrive(live: LiveWeb) -> None:
+    work_id = _dead_letter(live)
+    operator = live.logged_in("operator")
+    page = operator.get("/dashboard")
+    assert 'name="reason"' in page.text.split('id="dead"')[1]
+    form = {"csrf": csrf_of(page.text), "one": str(work_id), "reason": "  receiver's address corrected "}
+    assert operator.post("/dashboard/redrive", data=form).status_code == 303
+    redriven = [a for a in live.store.audit_lines() if a.action == "letter.redrive"]
+    assert [(a.actor, a.reason) for a in redriven] == [("user:operator", "receiver's address corrected")]
+    assert "receiver&#39;s address corrected" in operator.get("/audit").text
+
+
 def test_audit_chain_verifies_from_the_page(live: LiveWeb) -> None:
     _receive(live)
     operator = live.logged_in("operator")
