@@ -24,6 +24,7 @@ from ecms_gateway.ports import EcmsNode
 from ecms_gateway.runtime.directory import DirectoryKeeper
 from ecms_gateway.runtime.inbound import InboundProcessor
 from ecms_gateway.runtime.mail import MAIL_OUTBOUND_KINDS, MailInbound, MailOutbound, MailParts, mail_commit
+from ecms_gateway.runtime.outage import StoreOutage
 from ecms_gateway.runtime.outbound import Outbound
 from ecms_gateway.runtime.poller import Poller, PollerHooks
 from ecms_gateway.runtime.pulse import Pulse
@@ -89,6 +90,7 @@ class Gateway:
         self._poll = Pulse()
         self._webhooks = Pulse()
         self._prefix = f"{socket.gethostname()}/{os.getpid()}"
+        self._outage = StoreOutage()  # the database out of reach: said once, whichever task finds it
 
     def stop(self) -> None:
         if not self._stopping.is_set():
@@ -186,7 +188,11 @@ class Gateway:
         coros = [(task.name, task.run(self._stopping)) for task in parts.background]
         if parts.webhooks is not None:
             loop = WebhookLoop(
-                store=parts.store, parts=parts.webhooks, owner=f"{self._prefix}/webhooks", wake=self._webhooks
+                store=parts.store,
+                parts=parts.webhooks,
+                owner=f"{self._prefix}/webhooks",
+                wake=self._webhooks,
+                outage=self._outage,
             )
             coros.append(("webhooks", loop.run(self._stopping)))
         return coros
@@ -245,4 +251,5 @@ class Gateway:
             lease=lease,
             wake=wake,
             recorder=self.parts.recorder,
+            outage=self._outage,
         )

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
 from ecms_gateway.engine import RetryPolicy, Store
+from ecms_gateway.runtime.outage import StoreOutage
 from ecms_gateway.runtime.pulse import Pulse
 from ecms_gateway.webhooks import Deliverer, WebhookPoster
 
@@ -46,6 +47,7 @@ class WebhookLoop:
     parts: WebhookParts
     owner: str
     wake: Pulse
+    outage: StoreOutage = field(default_factory=StoreOutage)  # the process's, shared by its tasks
 
     async def run(self, stopping: asyncio.Event) -> None:
         deliverer = Deliverer(
@@ -56,8 +58,14 @@ class WebhookLoop:
             lease=self.parts.lease,
         )
         while not stopping.is_set():
+            wait = self.parts.interval_s
             try:
                 await deliverer.run_once()
-            except Exception:  # the store failed: look again later, the cursors are safe in the store
-                log.exception("webhooks: cannot deliver now; trying again in %s s", self.parts.interval_s)
-            await self.wake.wait(self.parts.interval_s, unless=stopping)
+            except Exception as exc:  # the store failed: look again later, the cursors are safe in it
+                outage = self.outage.failed(self.owner, exc, base_s=wait)
+                if outage is None:
+                    log.exception("webhooks: cannot deliver now; trying again in %s s", wait)
+                wait = outage or wait
+            else:
+                self.outage.answered()
+            await self.wake.wait(wait, unless=stopping)

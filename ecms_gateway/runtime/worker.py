@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ecms_gateway.engine import Claim, Dead, Store, WorkKind
@@ -19,6 +19,7 @@ from ecms_gateway.engine.retry import Decision, describe
 from ecms_gateway.engine.values import Done
 from ecms_gateway.errors import GatewayError, LeaseLost, TransientFailure
 from ecms_gateway.logs import log_context
+from ecms_gateway.runtime.outage import StoreOutage
 from ecms_gateway.runtime.pulse import Pulse
 from ecms_gateway.runtime.recorder import NULL_RECORDER, SHUTDOWN, Outcome, WorkRecorder, reason_class
 
@@ -42,6 +43,7 @@ class WorkLoop:
     on_done: Callable[[], None] = lambda: None
     ready: Callable[[], bool] = lambda: True  # False: do not claim now (e.g. no directory to route with)
     recorder: WorkRecorder = NULL_RECORDER  # metrics: attempts, items done, failures by reason class
+    outage: StoreOutage = field(default_factory=StoreOutage)  # the process's, shared by its tasks
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Work until ``stopping`` is set; an empty queue is looked at again every ``idle_s`` or on wake."""
@@ -76,9 +78,13 @@ class WorkLoop:
                 kinds=self.kinds,
                 look_first=look_first,
             )
-        except Exception:
-            log.exception("%s: cannot claim work; trying again in %s s", self.name, self.idle_s)
-            return None, await self.wake.wait(self.idle_s, unless=stopping)
+        except Exception as exc:
+            wait = self.outage.failed(self.name, exc, base_s=self.idle_s)
+            if wait is None:
+                log.exception("%s: cannot claim work; trying again in %s s", self.name, self.idle_s)
+                wait = self.idle_s
+            return None, await self.wake.wait(wait, unless=stopping)
+        self.outage.answered()
         if claim is None:
             return None, await self.wake.wait(self.idle_s, unless=stopping)
         return claim, False

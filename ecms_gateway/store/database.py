@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from ecms_gateway.errors import ConfigError
 from ecms_gateway.store.location import DATA_DIR_ENV as DATA_DIR_ENV  # noqa: PLC0414 - re-exported
@@ -34,6 +34,28 @@ def url_without_secrets(url: str | URL) -> str:
     parsed = make_url(url)
     query = {k: "hidden" if _SECRET_PARAMETER.search(k) else v for k, v in parsed.query.items()}
     return parsed.set(query=query).render_as_string(hide_password=True)
+
+
+# SQLSTATE classes of a server that is out of reach: 08 connection exception, 57P01-57P03 the
+# server shutting down, crashed or starting (psycopg gives none when it cannot connect at all).
+_UNREACHABLE_STATES: Final = ("08", "57P01", "57P02", "57P03")
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """The reason in one line when ``exc`` says the database server cannot be reached or dropped the
+    connection (stopped, restarting, the network), else None: a fault of the statement or the data
+    (a deadlock, a constraint, SQLite's busy file) is not an outage."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    orig = exc.orig
+    if not exc.connection_invalidated:
+        if not isinstance(exc, OperationalError) or "psycopg" not in type(orig).__module__:
+            return None
+        state = getattr(orig, "sqlstate", None)
+        if state is not None and not str(state).startswith(_UNREACHABLE_STATES):
+            return None
+    lines = [line.strip() for line in str(orig or exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 def resolve_url(*, data_dir: Path, database_url: str | None = None) -> str:

@@ -1,0 +1,165 @@
+"""The PostgreSQL server out of reach under a running gateway's workers (stopped, restarting, cut off):
+the process says so once, without a traceback per worker and try, waits longer between tries, says
+when the server answers again, and then does the work that was waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from store_support import make_package, new_pg_database
+
+from ecms_gateway.engine import Claim, Store, WorkKind
+from ecms_gateway.runtime.outage import StoreOutage
+from ecms_gateway.runtime.pulse import Pulse
+from ecms_gateway.runtime.worker import WorkLoop
+from ecms_gateway.store import throwaway_pg
+from ecms_gateway.store.database import unreachable
+
+pytestmark = pytest.mark.postgres
+
+
+class CutProxy:
+    """A TCP relay on 127.0.0.1 in front of the cluster; ``cut()`` drops every connection and refuses
+    new ones (as a stopped server does), ``mend()`` lets them through again."""
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.open = True
+        self.pairs: list[tuple[socket.socket, socket.socket]] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                continue
+            server = socket.create_connection(("127.0.0.1", self.target))
+            with self.lock:
+                self.pairs.append((client, server))
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
+
+    def cut(self) -> None:
+        self.open = False
+        with self.lock:
+            for pair in self.pairs:
+                for sock in pair:
+                    _close(sock)
+            self.pairs.clear()
+
+    def mend(self) -> None:
+        self.open = True
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+    except OSError:
+        pass
+    _close(source)
+    _close(sink)
+
+
+def _close(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def proxied(pg_cluster: throwaway_pg.Cluster, tmp_path: Path) -> Iterator[tuple[Store, CutProxy]]:
+    url = new_pg_database(pg_cluster)
+    proxy = CutProxy(pg_cluster.port)
+    store = Store(database_url=url.replace(f":{pg_cluster.port}/", f":{proxy.port}/"), data_dir=tmp_path)
+    try:
+        yield store, proxy
+    finally:
+        proxy.close()
+        store.close()
+
+
+def _loop(store: Store, name: str, outage: StoreOutage, done: list[int]) -> WorkLoop:
+    async def handle(claim: Claim) -> str:
+        done.append(claim.work_id)
+        return "sent"
+
+    return WorkLoop(
+        store=store,
+        channel="ecms",
+        kinds=(WorkKind.SEND,),
+        name=name,
+        handler=handle,
+        idle_s=0.01,
+        lease=timedelta(minutes=5),
+        wake=Pulse(),
+        outage=outage,
+    )
+
+
+def test_an_unreachable_server_is_told_from_a_fault_of_the_statement(
+    proxied: tuple[Store, CutProxy],
+) -> None:
+    store, proxy = proxied
+    with pytest.raises(IntegrityError) as refused, store.db.write() as conn:
+        conn.execute(text("INSERT INTO letter (id) VALUES (NULL)"))
+    assert unreachable(refused.value) is None
+    proxy.cut()
+    with pytest.raises(Exception) as down:  # noqa: PT011 - whatever the driver raises, it is translated below
+        store.claim("ecms", "w", lease=timedelta(minutes=1))
+    assert unreachable(down.value)
+
+
+@pytest.mark.anyio
+async def test_workers_say_once_that_the_database_is_out_of_reach_and_once_that_it_is_back(
+    proxied: tuple[Store, CutProxy], caplog: pytest.LogCaptureFixture
+) -> None:
+    store, proxy = proxied
+    outage, done = StoreOutage(), []
+    loops = [_loop(store, f"host/1/out-{n}", outage, done) for n in (1, 2)]
+    stopping = asyncio.Event()
+    proxy.cut()
+    caplog.set_level(logging.INFO)
+    for _ in range(4):
+        for loop in loops:
+            assert await loop._claim(stopping, look_first=True) == (None, False)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage().split(" (")[0] for r in errors] == ["the database cannot be reached"]
+    assert all(r.exc_info is None for r in caplog.records)
+    assert outage.down
+    assert outage.failed("host/1/out-1", OSError("?"), base_s=0.01) is None  # not an outage: said as before
+
+    proxy.mend()
+    work = store.accept_outbound(make_package(1), actor="clerk", channel="ecms")
+    claim, _ = await loops[0]._claim(stopping, look_first=True)
+    assert claim is not None
+    assert claim.letter_id == work
+    back = [r.getMessage() for r in caplog.records if "answers again" in r.getMessage()]
+    assert len(back) == 1
+    assert not outage.down
