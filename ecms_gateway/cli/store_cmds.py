@@ -469,7 +469,13 @@ def _audit_verify(args: argparse.Namespace) -> int:
         print(f"audit chain intact: {report.checked} entries checked")
         return 0
     print(f"audit chain broken at entry {report.first_bad}: {report.problem}", file=sys.stderr)
-    print(f"({report.checked} entries before it are intact)", file=sys.stderr)
+    print(
+        f"({report.checked} entries before it are intact; from entry {report.first_bad} on the chain proves "
+        "nothing.) Keep a copy of this database as it is, then run `ecms-gateway audit verify --data-dir "
+        "COPY` on a backup restored to another folder: the last backup whose chain is intact holds the "
+        'entries as they were (docs/operations.md, "Proving what happened")',
+        file=sys.stderr,
+    )
     return 1
 
 

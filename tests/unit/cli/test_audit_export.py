@@ -264,6 +264,22 @@ def test_the_readme_timeline_marks_the_altered_entry_and_those_after_it_as_not_p
             assert "NOT PROVEN: after the break in the chain at entry 3" in blocks[seq]
 
 
+def test_audit_verify_names_the_break_and_says_what_to_do(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(life / B / "data", data)
+    with sqlite3.connect(data / "gateway.sqlite3") as db:
+        db.execute("DELETE FROM audit_entry WHERE seq = 4")
+    code, out, err = run(capsys, "audit", "verify", "--data-dir", str(data))
+    assert (code, out) == (1, "")
+    assert err.startswith("audit chain broken at entry 4: entry 4 removed")
+    assert "3 entries before it are intact; from entry 4 on the chain proves nothing" in err
+    assert "Keep a copy of this database" in err
+    assert "`ecms-gateway audit verify --data-dir COPY` on a backup" in err
+    assert "Traceback" not in err
+
+
 def test_an_intact_chain_marks_no_entry_in_the_readme(
     life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
