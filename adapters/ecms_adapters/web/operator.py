@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from starlette.responses import RedirectResponse, Response
 
@@ -80,12 +80,22 @@ async def redrive(page: Page) -> Response:
     return page.redirect("/dashboard#dead", note=note)
 
 
+# The largest sequence number a database column holds (PostgreSQL BIGINT, SQLite INTEGER).
+_SEQ_MAX: Final = 2**63 - 1
+
+
+def _seq(text: str | None) -> int | None:
+    """``?before=``: entries before this sequence number; anything else (a mistyped or edited
+    address, a number past any the store can hold) is the newest page, not an error."""
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if value <= _SEQ_MAX else None
+
+
 async def audit(page: Page) -> Response:
-    before = page.request.query_params.get("before")
     lines = await page.run(
-        page.services.store.audit_lines,
-        before=int(before) if before and before.isdigit() else None,
-        limit=100,
+        page.services.store.audit_lines, before=_seq(page.request.query_params.get("before")), limit=100
     )
     report = None
     if page.request.method == "POST":

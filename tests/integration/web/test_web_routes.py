@@ -383,6 +383,16 @@ def test_the_reason_given_on_the_dashboard_goes_to_the_audit_log_with_the_redriv
     assert "receiver&#39;s address corrected" in operator.get("/audit").text
 
 
+def test_an_audit_page_address_with_a_number_past_any_entry_shows_the_newest_entries(live: LiveWeb) -> None:
+    _receive(live)
+    operator = live.logged_in("operator")
+    for before in ("99999999999999999999999", "abc", "-3"):
+        page = operator.get("/audit", params={"before": before})
+        assert page.status_code == 200, before
+        assert "letter.received" in page.text
+    assert "letter.received" not in operator.get("/audit", params={"before": "1"}).text
+
+
 def test_audit_chain_verifies_from_the_page(live: LiveWeb) -> None:
     _receive(live)
     operator = live.logged_in("operator")
