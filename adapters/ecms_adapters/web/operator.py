@@ -13,8 +13,14 @@ from ecms_adapters.web.context import Page
 from ecms_adapters.web.fault_text import error_text
 from ecms_adapters.web.i18n import translate
 from ecms_gateway.engine import WorkState
-from ecms_gateway.errors import StoreError
+from ecms_gateway.errors import NotFound, StoreError
+from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.letter.thai import THAI_TIME
+
+
+# The largest number a database column holds (PostgreSQL BIGINT, SQLite INTEGER): a sequence number
+# or work item ID past it is in no store.
+_SEQ_MAX: Final = 2**63 - 1
 
 
 async def dashboard(page: Page) -> Response:
@@ -70,6 +76,14 @@ async def redrive(page: Page) -> Response:
     if not ids:
         return RedirectResponse("/dashboard#dead", status_code=303)
     try:
+        beyond = [str(i) for i in ids if abs(i) > _SEQ_MAX]  # no store holds it: not there, as any other
+        if beyond:
+            items = ", ".join(beyond)
+            raise NotFound(
+                f"there is no work item {items}",
+                fault_code="store.redrive_missing",
+                fault_params=fault_params("store.redrive_missing", items=items),
+            )
         done = await page.run(
             page.services.store.redrive, ids, actor=page.principal.actor, reason=page.field("reason") or None
         )
@@ -78,10 +92,6 @@ async def redrive(page: Page) -> Response:
     page.services.wake()
     note = translate(page.lang, "dash.redriven", n=len(done))
     return page.redirect("/dashboard#dead", note=note)
-
-
-# The largest sequence number a database column holds (PostgreSQL BIGINT, SQLite INTEGER).
-_SEQ_MAX: Final = 2**63 - 1
 
 
 def _seq(text: str | None) -> int | None:

@@ -393,6 +393,18 @@ def test_an_audit_page_address_with_a_number_past_any_entry_shows_the_newest_ent
     assert "letter.received" not in operator.get("/audit", params={"before": "1"}).text
 
 
+def test_redriving_a_work_item_number_past_any_the_store_holds_says_it_is_not_there(live: LiveWeb) -> None:
+    work_id = _dead_letter(live)
+    operator = live.logged_in("operator")
+    csrf = csrf_of(operator.get("/dashboard").text)
+    for one in ("99999999999999999999", "-99999999999999999999"):
+        answer = operator.post("/dashboard/redrive", data={"csrf": csrf, "one": one})
+        problem = message_after(operator, answer)
+        assert problem is not None
+        assert one in problem
+    assert [r.state for r in live.store.queue() if r.work_id == work_id] == [WorkState.DEAD]
+
+
 def test_audit_chain_verifies_from_the_page(live: LiveWeb) -> None:
     _receive(live)
     operator = live.logged_in("operator")
