@@ -17,7 +17,6 @@ from ecms_gateway.errors import NotFound, StoreError
 from ecms_gateway.fault_codes import fault_params
 from ecms_gateway.letter.thai import THAI_TIME
 
-
 # The largest number a database column holds (PostgreSQL BIGINT, SQLite INTEGER): a sequence number
 # or work item ID past it is in no store.
 _SEQ_MAX: Final = 2**63 - 1
