@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
@@ -33,6 +34,7 @@ from ecms_gateway.errors import (
     Unauthorized,
 )
 from ecms_gateway.services.clerk import DirectoryNotReady
+from ecms_gateway.store.database import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,9 @@ DUPLICATE_WEBHOOK = "duplicate_webhook"
 IN_PROGRESS = "in_progress"
 """409: a request with the same Idempotency-Key is still being stored; retry after ``Retry-After``."""
 KEY_REUSED = "idempotency_key_reused"
+STORE_UNAVAILABLE = "store_unavailable"
+"""503: the database cannot be reached (stopped, restarting); retry after ``Retry-After``."""
+STORE_RETRY_AFTER_S = 5
 
 
 class ErrorBody(BaseModel):
@@ -73,7 +78,7 @@ class ErrorBody(BaseModel):
         description="one stable word a program can branch on: bad_request, unauthorized, forbidden, "
         "not_found, method_not_allowed, conflict, wrong_state, duplicate_letter, duplicate_webhook, "
         "in_progress, too_large, unsupported_media_type, invalid, idempotency_key_reused, not_ready, "
-        "mail_not_configured, internal"
+        "store_unavailable, mail_not_configured, internal"
     )
     faults: list[FaultBody] = Field(default=[], description="every fault of the input, each naming its field")
 
@@ -275,6 +280,25 @@ def _whole_body(err: Any) -> bool:
     )
 
 
+def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """The database out of reach (PostgreSQL stopped or restarting): 503 with ``Retry-After``, so the
+    caller tries again (a letter with the same ``Idempotency-Key``); one line in the log, no traceback."""
+    reason = unreachable(exc)
+    if reason is None:
+        return _unexpected(request, exc)
+    log.warning(
+        "%s %s answered 503: the database cannot be reached (%s)", request.method, request.url.path, reason
+    )
+    return error_response(
+        503,
+        "the gateway's database cannot be reached just now, so this request may not have been kept: "
+        f"send it again in {STORE_RETRY_AFTER_S} s (a letter with the same Idempotency-Key, which keeps "
+        "it from being taken twice)",
+        code=STORE_UNAVAILABLE,
+        headers={"Retry-After": str(STORE_RETRY_AFTER_S)},
+    )
+
+
 def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error while answering a request", exc_info=exc)
     return error_response(500, "the gateway failed unexpectedly; the operator finds why in its log")
@@ -327,4 +351,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

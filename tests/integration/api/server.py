@@ -138,8 +138,9 @@ def make_server(
     section: HttpSection | None = None,
     limits: MessageLimits | None = None,
     mail: bool = True,
+    store: Store | None = None,
 ) -> ApiServer:
-    store = Store(data_dir=tmp_path / "data")
+    store = store or Store(data_dir=tmp_path / "data")
     table = table_from_file(SAMPLES / "directory.json")
     wakes = Wakes()
     settings = RuntimeSettings(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -134,3 +137,63 @@ def new_pg_database(cluster: throwaway_pg.Cluster, *, migrated: bool = True) -> 
     """A fresh database for one test: a copy of the migrated template, or empty."""
     name = f"t{os.getpid()}_{next(_names)}"
     return cluster.create_database(name, template=TEMPLATE if migrated else None)
+
+
+class CutProxy:
+    """A TCP relay on 127.0.0.1 in front of the cluster; ``cut()`` drops every connection and refuses
+    new ones (as a stopped server does), ``mend()`` lets them through again."""
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.open = True
+        self.pairs: list[tuple[socket.socket, socket.socket]] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                continue
+            server = socket.create_connection(("127.0.0.1", self.target))
+            with self.lock:
+                self.pairs.append((client, server))
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
+
+    def cut(self) -> None:
+        self.open = False
+        with self.lock:
+            for pair in self.pairs:
+                for sock in pair:
+                    _close(sock)
+            self.pairs.clear()
+
+    def mend(self) -> None:
+        self.open = True
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+    except OSError:
+        pass
+    _close(source)
+    _close(sink)
+
+
+def _close(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()

@@ -5,10 +5,7 @@ when the server answers again, and then does the work that was waiting."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from store_support import make_package, new_pg_database
+from store_support import CutProxy, make_package, new_pg_database
 
 from ecms_gateway.engine import Claim, Store, WorkKind
 from ecms_gateway.runtime.outage import StoreOutage
@@ -26,66 +23,6 @@ from ecms_gateway.store import throwaway_pg
 from ecms_gateway.store.database import unreachable
 
 pytestmark = pytest.mark.postgres
-
-
-class CutProxy:
-    """A TCP relay on 127.0.0.1 in front of the cluster; ``cut()`` drops every connection and refuses
-    new ones (as a stopped server does), ``mend()`` lets them through again."""
-
-    def __init__(self, port: int) -> None:
-        self.target = port
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.open = True
-        self.pairs: list[tuple[socket.socket, socket.socket]] = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if not self.open:
-                client.close()
-                continue
-            server = socket.create_connection(("127.0.0.1", self.target))
-            with self.lock:
-                self.pairs.append((client, server))
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
-
-    def cut(self) -> None:
-        self.open = False
-        with self.lock:
-            for pair in self.pairs:
-                for sock in pair:
-                    _close(sock)
-            self.pairs.clear()
-
-    def mend(self) -> None:
-        self.open = True
-
-    def close(self) -> None:
-        self.cut()
-        self.listener.close()
-
-
-def _pipe(source: socket.socket, sink: socket.socket) -> None:
-    try:
-        while data := source.recv(65536):
-            sink.sendall(data)
-    except OSError:
-        pass
-    _close(source)
-    _close(sink)
-
-
-def _close(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-    sock.close()
 
 
 @pytest.fixture
