@@ -67,6 +67,9 @@ class GatewayParts:
     on_polled: Callable[[str, str | None], None] = lambda _org, _error: None
     webhooks: WebhookParts | None = None  # None: no webhook delivery in this process
     background: tuple[Background, ...] = ()  # more faces run beside the workers (watched folders)
+    # The database out of reach: said once for the process, whichever task finds it (workers, webhooks
+    # and the background faces given the same object).
+    outage: StoreOutage = field(default_factory=StoreOutage)
 
 
 async def hold_mail(claim: Claim) -> str:
@@ -90,7 +93,7 @@ class Gateway:
         self._poll = Pulse()
         self._webhooks = Pulse()
         self._prefix = f"{socket.gethostname()}/{os.getpid()}"
-        self._outage = StoreOutage()  # the database out of reach: said once, whichever task finds it
+        self._outage = parts.outage
 
     def stop(self) -> None:
         if not self._stopping.is_set():

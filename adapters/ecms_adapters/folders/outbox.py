@@ -49,6 +49,7 @@ from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.letter.model import LetterPackage
 from ecms_gateway.services.clerk import DirectoryNotReady
 from ecms_gateway.services.context import Services
+from ecms_gateway.store.database import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +194,9 @@ class Outbox:
             return (Fault(where="letter", problem=str(exc)),)
         except InputError as exc:  # a receiver the directory does not know, files too large, ...
             return _faults_of(exc)
-        except Exception:  # the store is busy or down: the folder stays and is tried at the next scan
+        except Exception as exc:  # the store is busy or down: the folder stays and is tried at the next scan
+            if unreachable(exc) is not None:
+                raise  # the database out of reach: the scan stops, said once for the process (watcher)
             log.exception("outbox folder %s: cannot submit now; trying again at the next scan", name)
             return None
 

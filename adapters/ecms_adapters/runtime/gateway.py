@@ -41,6 +41,7 @@ from ecms_gateway.runtime.control import PidFile
 from ecms_gateway.runtime.directory import DirectoryKeeper
 from ecms_gateway.runtime.gateway import Gateway, GatewayParts
 from ecms_gateway.runtime.mail import MailParts
+from ecms_gateway.runtime.outage import StoreOutage
 from ecms_gateway.runtime.poller import PollerHooks
 from ecms_gateway.runtime.settings import RuntimeSettings, runtime_settings
 from ecms_gateway.runtime.webhooks import WEBHOOK_CHANNEL, WebhookParts
@@ -145,7 +146,7 @@ def webhook_parts(config: GatewayConfig) -> WebhookParts:
 
 
 def folder_watcher(
-    config: GatewayConfig, services: Services, hooks: FolderHooks | None
+    config: GatewayConfig, services: Services, hooks: FolderHooks | None, outage: StoreOutage | None = None
 ) -> FolderWatcher | None:
     """The watched folders of ``[folders]``, or None when neither outbox nor inbox is set."""
     section = config.folders
@@ -161,7 +162,9 @@ def folder_watcher(
         if section.inbox is None
         else InboxExport(section.inbox, services.store, when=section.export_when, start=section.inbox_start)
     )
-    return FolderWatcher(outbox=outbox, inbox=inbox, scan_s=section.scan_seconds)
+    return FolderWatcher(
+        outbox=outbox, inbox=inbox, scan_s=section.scan_seconds, outage=outage or StoreOutage()
+    )
 
 
 class ObservedGateway(Gateway):
@@ -243,7 +246,8 @@ async def build_gateway(
         services = Services(
             store=store, settings=settings, routing=lambda: directory.table, wake=wake, status=status
         )
-        folders = folder_watcher(config, services, folder_hooks)
+        outage = StoreOutage()
+        folders = folder_watcher(config, services, folder_hooks, outage)
         parts = GatewayParts(
             store=store,
             nodes=nodes,
@@ -258,6 +262,7 @@ async def build_gateway(
             on_polled=status.polled,
             webhooks=webhooks,
             background=() if folders is None else (folders,),
+            outage=outage,
         )
         gateway = ObservedGateway(parts, status=status, observability=observability, services=services)
         yield gateway

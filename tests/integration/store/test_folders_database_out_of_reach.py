@@ -1,0 +1,73 @@
+"""The watched folders while PostgreSQL is out of reach: the folder watcher says so once for the process
+(the same notice as the workers'), not a traceback every scan; a letter folder waits in the outbox and
+is taken once the server answers, and the inbox export goes on from where it was."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ecms_adapters.folders import FolderWatcher, InboxExport, Outbox
+from store_support import CutProxy, new_pg_database
+
+from ecms_gateway.config import ExportWhen, InboxStart
+from ecms_gateway.engine import Store
+from ecms_gateway.runtime.directory import table_from_file
+from ecms_gateway.runtime.outage import StoreOutage
+from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
+from ecms_gateway.services.context import Services
+from ecms_gateway.store import throwaway_pg
+from tests.conftest import SAMPLES
+from tests.integration.folders.support import drop_sample
+
+pytestmark = [pytest.mark.postgres, pytest.mark.anyio]
+ROUTING = table_from_file(SAMPLES / "directory.json")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def proxied(pg_cluster: throwaway_pg.Cluster, tmp_path: Path) -> Iterator[tuple[Store, CutProxy]]:
+    url = new_pg_database(pg_cluster)
+    proxy = CutProxy(pg_cluster.port)
+    store = Store(database_url=url.replace(f":{pg_cluster.port}/", f":{proxy.port}/"), data_dir=tmp_path)
+    try:
+        yield store, proxy
+    finally:
+        proxy.close()
+        store.close()
+
+
+async def test_the_folders_wait_for_the_database_said_once_and_go_on_when_it_answers(
+    proxied: tuple[Store, CutProxy], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store, proxy = proxied
+    settings = RuntimeSettings(orgs=(ServedOrg(org_id="2099000000", node_url="http://127.0.0.1:1/x"),))
+    outbox = Outbox(tmp_path / "outbox", Services(store=store, settings=settings, routing=lambda: ROUTING))
+    inbox = InboxExport(tmp_path / "inbox", store, when=ExportWhen.RECORDED, start=InboxStart.NOW)
+    outbox.prepare()
+    inbox.prepare()
+    watcher = FolderWatcher(outbox=outbox, inbox=inbox, scan_s=0.01, outage=StoreOutage())
+    await watcher.once()  # the inbox's cursor is set while the server answers
+    drop_sample(outbox.root, "001", "first")
+    proxy.cut()
+    caplog.set_level(logging.INFO)
+    for _ in range(3):
+        await watcher.once()
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [line.split(" (")[0] for line in said] == ["the database cannot be reached"], said
+    assert all(r.exc_info is None for r in caplog.records)
+    assert (outbox.root / "first").is_dir()  # waits where it was put
+
+    proxy.mend()
+    for _ in range(3):  # a connection the pool kept from before may fail once
+        await watcher.once()
+        if (outbox.root / "done" / "first").is_dir():
+            break
+    assert (outbox.root / "done" / "first" / "receipt.json").is_file()
+    assert sum("answers again" in r.getMessage() for r in caplog.records) == 1
