@@ -61,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--zip",
         action="store_true",
-        help="write FOLDER.zip instead of the folder (FOLDER itself when it ends in .zip)",
+        help="write FOLDER.zip instead of the folder (a FOLDER ending in .zip is a zip even without --zip)",
     )
 
 
@@ -71,13 +71,15 @@ def export(args: argparse.Namespace, *, open_store: Callable[[], Store], databas
     from ecms_gateway.services.evidence import letter_evidence  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.store.database import url_without_secrets  # noqa: PLC0415 - the parser imports this module
 
-    target = _zip_path(args.out) if args.zip else args.out
-    _check_target(target, force=args.force, folder=not args.zip)
+    # A name ending in .zip asks for a zip: a folder called letter-42.zip handed on would be taken for one.
+    as_zip = bool(args.zip) or args.out.suffix.lower() == ".zip"
+    target = _zip_path(args.out) if as_zip else args.out
+    _check_target(target, force=args.force, folder=not as_zip)
     with open_store() as store:
         evidence = letter_evidence(store, args.letter_id)
     parts = _parts(evidence, database=url_without_secrets(database_url))
     with _writing(target):
-        _write(parts, target, as_zip=args.zip)
+        _write(parts, target, as_zip=as_zip)
     _report(evidence, target)
     return EXIT_OK if evidence.chain_intact and evidence.complete else EXIT_INCOMPLETE
 

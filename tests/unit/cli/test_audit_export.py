@@ -336,6 +336,19 @@ def test_zip_given_a_name_ending_in_zip_writes_that_file(
         assert "letter-1/SHA256SUMS" in archive.namelist()
 
 
+def test_an_out_name_ending_in_zip_writes_a_zip_without_the_option(
+    life: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, _ = _export(capsys, life / B / "data", tmp_path / "letter-1.zip", 1)
+    assert code == 0
+    assert (tmp_path / "letter-1.zip").is_file()
+    with zipfile.ZipFile(tmp_path / "letter-1.zip") as archive:
+        assert "letter-1/SHA256SUMS" in archive.namelist()
+    code, _, err = _export(capsys, life / B / "data", tmp_path / "letter-1.zip", 1)
+    assert code == 1
+    assert err.startswith(f"ecms-gateway: {tmp_path / 'letter-1.zip'}: it already exists; choose another")
+
+
 def _readme_script(folder: Path) -> str:
     """The commands README.txt gives, as an auditor would paste them into bash in the folder."""
     text = (folder / "README.txt").read_text(encoding="utf-8")
