@@ -6,6 +6,7 @@ ecms-gateway and xmlsec1, sha256sum).
 from __future__ import annotations
 
 import email.policy
+import json
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -117,6 +118,7 @@ def readme(evidence: LetterEvidence, *, exported_at: str) -> str:
             f"Audit chain at export / สายโซ่บันทึกการตรวจสอบขณะส่งออก: {state}",
             "",
             *_summary_lines(letter),
+            *_state_lines(evidence),
             "",
             *_timeline_lines(evidence),
             "",
@@ -175,6 +177,33 @@ def _summary_lines(letter: dict[str, Any]) -> list[str]:
         lines.append(f"ส่งใหม่เป็นหนังสือ / sent again as letter {ids} (export it too for its later life)")
     lines.append(f"บันทึกเข้าระบบ / recorded at: {thai_and_utc(letter['created_at'])}")
     return lines
+
+
+def _state_lines(evidence: LetterEvidence) -> list[str]:
+    """How the letter came to be in its state: the entry that last moved it there (who, when, why: a
+    rejection's or a give-up's reason is what a dispute turns on), pointed to in the timeline."""
+    state = evidence.letter["state"]
+    moved = [
+        e
+        for e in evidence.audit
+        if e["letter_id"] == evidence.letter_id and _detail(e["detail"]).get("to") == state
+    ]
+    if not moved:
+        return [f"สถานะ / state: {state}"]
+    e = moved[-1]
+    why = f" - {e['reason']}" if e["reason"] else ""
+    return [
+        f"สถานะ / state: {state} ตั้งแต่ / since {thai_and_utc(e['at'])}",
+        f"  (entry {e['seq']}: {e['actor']}: {e['action']}{why})",
+    ]
+
+
+def _detail(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _timeline_lines(evidence: LetterEvidence) -> list[str]:

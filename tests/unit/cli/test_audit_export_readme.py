@@ -158,3 +158,19 @@ def test_the_export_time_is_in_the_readme_in_thai_time_and_utc_as_in_the_manifes
     assert chain["at"] == manifest["exported_at"]
     exported = next(line for line in readme.splitlines() if line.startswith("ส่งออกเมื่อ / Exported: "))
     assert all(form in exported for form in _both(manifest["exported_at"]))
+
+
+def test_the_summary_says_who_put_the_letter_in_its_state_when_and_why(
+    resent: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "refused-at-b"
+    text = _readme(capsys, resent / B / "data", out, 1)
+    summary = text.split("== สรุป / Summary ==")[1].split("\n== ")[0]
+    entries = [json.loads(line) for line in (out / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    rejected = next(e for e in entries if e.get("reason") == REASON)
+    thai, utc = _both(rejected["at"])
+    assert f"สถานะ / state: rejected ตั้งแต่ / since {thai}" in summary
+    assert utc in summary
+    assert f"(entry {rejected['seq']}: clerk:b: {rejected['action']} - {REASON})" in summary
+    withdrawn = _readme(capsys, resent / A / "data", tmp_path / "withdrawn-at-a", 1)
+    assert "สถานะ / state: withdrawn ตั้งแต่ / since" in withdrawn.split("\n== ลำดับ")[0]
