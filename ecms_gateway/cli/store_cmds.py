@@ -22,12 +22,7 @@ from ecms_gateway.cli.arguments import add_channel_option, record_id
 from ecms_gateway.cli.content_cmds import add_files, check_files
 from ecms_gateway.cli.evidence_cmds import add_export, export
 from ecms_gateway.cli.settings import NOTHING_GIVEN, add_store_options, config_from_args, may_create
-from ecms_gateway.cli.work_advice import (
-    dead_attempts_advice,
-    dead_attempts_arrived,
-    dead_rows_advice,
-    dead_rows_arrived,
-)
+from ecms_gateway.cli.work_advice import dead_attempts_advice, dead_rows_advice
 from ecms_gateway.durations import age
 from ecms_gateway.engine.states import LetterState, WorkState
 from ecms_gateway.engine.values import SignatureMark
@@ -227,8 +222,7 @@ def _queue(args: argparse.Namespace) -> int:
     letter_state = LetterState(args.state) if args.state and work_state is None else None
     with open_given(args) as store:
         rows = store.queue(work_state=work_state, letter_state=letter_state, channel=args.channel)
-        refused_events, unmatched = store.refused_events(), len(store.unmatched_notifiers())
-    refused = len(refused_events)
+        refused, unmatched = len(store.refused_events()), len(store.unmatched_notifiers())
     now = datetime.now(UTC)
     table = [
         [
@@ -265,7 +259,7 @@ def _queue(args: argparse.Namespace) -> int:
         print("\nlast errors in full:")
         for r in cut:
             print(f"  {r.work_id}: {r.last_error}")
-    for line in [*dead_rows_advice(rows), *dead_rows_arrived(rows, refused_events)]:
+    for line in dead_rows_advice(rows):
         print(f"\n{line}")
     if refused or unmatched:
         print(f"\n{refused} refused event(s), {unmatched} unmatched notifier(s): see `ecms-gateway problems`")
@@ -370,7 +364,6 @@ def render_detail(d: LetterDetail) -> str:
                 indent=2,
             ),
             *(f"  {line}" for line in dead_attempts_advice(d.attempts)),
-            *(f"  {line}" for line in dead_attempts_arrived(letter.id, d.attempts, d.refused)),
         ]
     if d.refused:
         lines += ["refused events:", *(f"  {_ts(r.at)}  {r.actor}: {r.reason}" for r in d.refused)]

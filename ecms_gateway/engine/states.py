@@ -71,6 +71,12 @@ TRANSITIONS: Final[dict[tuple[Direction, LetterState, Event], LetterState]] = {
     (Direction.OUT, _S.DELIVERED, _E.REJECT_NOTIFIED): _S.REJECTED,
     (Direction.OUT, _S.SENT, _E.INVALID_NOTIFIED): _S.INVALID,
     (Direction.OUT, _S.DELIVERED, _E.INVALID_NOTIFIED): _S.INVALID,
+    # Delivery gave up (a timeout, a node that answered too late), yet the letter arrived: the
+    # receiver's notifier is the proof, and the letter goes on from there (its dead send is settled).
+    (Direction.OUT, _S.FAILED, _E.RECEIVE_NOTIFIED): _S.DELIVERED,
+    (Direction.OUT, _S.FAILED, _E.ACCEPT_NOTIFIED): _S.ACCEPTED,
+    (Direction.OUT, _S.FAILED, _E.REJECT_NOTIFIED): _S.REJECTED,
+    (Direction.OUT, _S.FAILED, _E.INVALID_NOTIFIED): _S.INVALID,
     (Direction.OUT, _S.REJECTED, _E.WITHDRAW): _S.WITHDRAWN,
     (Direction.OUT, _S.INVALID, _E.WITHDRAW): _S.WITHDRAWN,
     (Direction.IN, _S.RECEIVED, _E.REGISTER): _S.REGISTERED,
@@ -80,6 +86,12 @@ TRANSITIONS: Final[dict[tuple[Direction, LetterState, Event], LetterState]] = {
     (Direction.IN, _S.REJECTED, _E.SENT_AGAIN): _S.RECEIVED,
     (Direction.IN, _S.INVALID, _E.SENT_AGAIN): _S.RECEIVED,
 }
+
+
+NOTIFIED: Final = frozenset(
+    {Event.RECEIVE_NOTIFIED, Event.ACCEPT_NOTIFIED, Event.REJECT_NOTIFIED, Event.INVALID_NOTIFIED}
+)
+"""The receiver's notifiers: each proves the letter arrived."""
 
 
 def next_state(direction: Direction, state: LetterState, event: Event) -> LetterState | None:

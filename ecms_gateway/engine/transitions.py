@@ -12,6 +12,7 @@ from sqlalchemy.engine import RowMapping
 from ecms_gateway.engine import audit
 from ecms_gateway.engine.states import (
     FOLLOW_UP_WORK,
+    NOTIFIED,
     Direction,
     Event,
     LetterState,
@@ -89,6 +90,11 @@ def apply(
             conn, Refusal(letter_id=letter_id, event=event, state=state, reason=why), actor, now, notifier_id
         )
     conn.execute(_SET_LETTER, {"p_id": letter_id, "state": after.value, "updated_at": now, **(values or {})})
+    if state is LetterState.FAILED and event in NOTIFIED:
+        # It arrived after all: its dead send is done, so that no redrive sends the letter again.
+        settled = _settle_dead_sends(conn, letter_id, now)
+        if settled:
+            detail = {**(detail or {}), "settled_work": settled}
     follow_up = FOLLOW_UP_WORK.get((direction, event))
     if follow_up is not None:
         enqueue(conn, kind=follow_up, channel=letter["channel"], now=now, letter_id=letter_id)
@@ -103,6 +109,25 @@ def apply(
         detail={"from": state.value, "to": after.value, **(detail or {})},
     )
     return Transition(letter_id=letter_id, event=event, before=state, after=after)
+
+
+_DEAD_SENDS: Final = select(WORK.c.id).where(
+    WORK.c.letter_id == bindparam("p_id"),
+    WORK.c.kind == WorkKind.SEND.value,
+    WORK.c.state == WorkState.DEAD.value,
+)
+
+
+def _settle_dead_sends(conn: Connection, letter_id: int, now: datetime) -> list[int]:
+    """Mark the letter's dead send work done (the receiver's notifier shows it arrived); their ids."""
+    ids = [int(i) for i in conn.execute(_DEAD_SENDS, {"p_id": letter_id}).scalars()]
+    if ids:
+        conn.execute(
+            update(WORK)
+            .where(WORK.c.id.in_(ids))
+            .values(state=WorkState.DONE.value, finished_at=now, lease_owner=None, lease_until=None)
+        )
+    return ids
 
 
 def _refusal_reason(

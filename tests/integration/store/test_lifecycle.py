@@ -4,6 +4,7 @@ illegal transitions are refused, recorded for operators and never applied.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -19,8 +20,9 @@ from ecms_gateway.engine import (
     SignatureMark,
     Store,
     WorkKind,
+    WorkState,
 )
-from ecms_gateway.errors import IllegalTransition, StoreError
+from ecms_gateway.errors import IllegalTransition, PermanentFailure, StoreError
 
 DAY = date(2026, 11, 20)
 
@@ -184,3 +186,26 @@ def test_invalid_accept_id_notifier_is_noted_on_our_inbound_letter(store: Store)
         letter_id,
         LetterState.REGISTERED,
     )
+
+
+def test_a_letter_given_up_on_that_arrived_all_the_same_goes_on_with_the_receivers_notifier(
+    store: Store,
+) -> None:
+    """The node's answer timed out try after try, so delivery gave up; the node had queued the letter
+    and the receiver's ReceiveLetterNotifier comes: the letter is delivered, and its dead send is done,
+    so that no redrive sends it a second time."""
+    letter_id = store.accept_outbound(make_package(1), actor="clerk", channel="ecms")
+    claim = store.claim("ecms", "w")
+    assert claim is not None
+    store.fail(claim.work_id, worker="w", error=PermanentFailure("the node's answer timed out"))
+    assert store.show(letter_id).letter.state is LetterState.FAILED
+    assert [row.work_id for row in store.queue(work_state=WorkState.DEAD)] == [claim.work_id]
+
+    result = _notify(store, NotifierKind.RECEIVE, "ศธ 0990/1")
+    assert (result.outcome, result.state) == (NotifierOutcome.APPLIED, LetterState.DELIVERED)
+    assert store.queue(work_state=WorkState.DEAD) == []
+    with pytest.raises(StoreError, match="only dead letters can be redriven"):
+        store.redrive([claim.work_id], actor="operator")
+    received = [h for h in store.show(letter_id).history if h.action == "letter.receive_notified"]
+    assert json.loads(received[0].detail or "{}")["settled_work"] == [claim.work_id]
+    assert _notify(store, NotifierKind.ACCEPT, "ศธ 0990/1", accept_id="7").state is LetterState.ACCEPTED

@@ -72,6 +72,11 @@ def test_table_stays_within_each_direction() -> None:
         (Direction.OUT, S.INVALID, E.WITHDRAW, S.WITHDRAWN),
         (Direction.OUT, S.SENDING, E.GIVE_UP, S.FAILED),
         (Direction.OUT, S.FAILED, E.REDRIVE, S.QUEUED),
+        # Given up on, yet it arrived: the receiver's notifier moves it on.
+        (Direction.OUT, S.FAILED, E.RECEIVE_NOTIFIED, S.DELIVERED),
+        (Direction.OUT, S.FAILED, E.ACCEPT_NOTIFIED, S.ACCEPTED),
+        (Direction.OUT, S.FAILED, E.REJECT_NOTIFIED, S.REJECTED),
+        (Direction.OUT, S.FAILED, E.INVALID_NOTIFIED, S.INVALID),
         (Direction.IN, S.RECEIVED, E.REGISTER, S.REGISTERED),
         (Direction.IN, S.RECEIVED, E.REJECT, S.REJECTED),
         (Direction.IN, S.RECEIVED, E.MARK_INVALID, S.INVALID),
