@@ -229,7 +229,7 @@ def load_letter(ctx: Context, letter_id: int) -> Letter:
         text = conn.execute(select(LETTER.c.letter_json).where(LETTER.c.id == letter_id)).scalar()
     if text is None:
         raise NotFound(
-            f"there is no letter {letter_id}", cli_hint="`ecms-gateway queue` lists the letters in work"
+            f"there is no letter {letter_id}", cli_hint="`ecms-gateway letters` lists the letters"
         )
     return Letter.model_validate_json(text, context={STORED: True})
 
@@ -249,7 +249,7 @@ def _letter_row(conn: Connection, letter_id: int) -> RowMapping:
     row = conn.execute(_LETTER, {"p_id": letter_id}).mappings().first()
     if row is None:
         raise NotFound(
-            f"there is no letter {letter_id}", cli_hint="`ecms-gateway queue` lists the letters in work"
+            f"there is no letter {letter_id}", cli_hint="`ecms-gateway letters` lists the letters"
         )
     return row
 

@@ -36,7 +36,7 @@ def lock_letter(conn: Connection, letter_id: int) -> RowMapping:
     row = conn.execute(_LOCK_LETTER, {"p_id": letter_id}).mappings().first()
     if row is None:
         raise NotFound(
-            f"there is no letter {letter_id}", cli_hint="`ecms-gateway queue` lists the letters in work"
+            f"there is no letter {letter_id}", cli_hint="`ecms-gateway letters` lists the letters"
         )
     return row
 

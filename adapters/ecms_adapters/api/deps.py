@@ -62,7 +62,8 @@ async def authenticate(
         return info.principal
     raise Unauthorized(
         "credentials required: send `Authorization: Bearer <API key>` (an administrator makes one with "
-        "`ecms-gateway apikeys new NAME --role clerk`) or log in to the web pages"
+        "`ecms-gateway apikeys new NAME --role ROLE`: clerk for letters, operator for the queue, webhooks "
+        "and /metrics) or log in to the web pages"
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, Route
@@ -30,6 +31,22 @@ from ecms_gateway.services.context import Services
 
 __all__ = ["CertStatus", "install_web", "web_hook", "web_routes"]
 
+
+class RowIdConvertor(Convertor[int]):
+    """A record's id in a page's path: at most 18 digits, so a longer number (past any a database
+    holds) is no page, 404, instead of failing in the database driver with a 500."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("rowid", RowIdConvertor())
+
 ALL_ROLES = (Role.CLERK, Role.OPERATOR)
 
 
@@ -46,9 +63,9 @@ def web_routes(web: Web) -> list[BaseRoute]:
         p("/orgs", directory.orgs, CLERK_ROLES),
         p("/sent", letters.sent, CLERK_ROLES),
         p("/received", letters.received, CLERK_ROLES),
-        p("/letters/{letter_id:int}", letters.detail, READ_LETTER_ROLES),
-        p("/letters/{letter_id:int}/files/{position:int}", letters.file, READ_LETTER_ROLES),
-        p("/letters/{letter_id:int}/{action:str}", letters.act, CLERK_ROLES, ["POST"]),
+        p("/letters/{letter_id:rowid}", letters.detail, READ_LETTER_ROLES),
+        p("/letters/{letter_id:rowid}/files/{position:rowid}", letters.file, READ_LETTER_ROLES),
+        p("/letters/{letter_id:rowid}/{action:str}", letters.act, CLERK_ROLES, ["POST"]),
         p("/registry", registry.screen, CLERK_ROLES),
         p("/registry.csv", registry.as_csv, CLERK_ROLES),
         p("/registry.pdf", registry.as_pdf, CLERK_ROLES),

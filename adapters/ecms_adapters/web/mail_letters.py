@@ -51,11 +51,11 @@ def routes(web: Web) -> list[BaseRoute]:
     """The pages under ``/mail-letters``, each behind the session, clerk-role and CSRF checks."""
     return [
         Route(BASE, _mail_page(web, waiting), methods=["GET"]),
-        Route(BASE + "/{record_id:int}", _mail_page(web, detail), methods=["GET"]),
-        Route(BASE + "/{record_id:int}/files/{position:int}", _mail_page(web, file), methods=["GET"]),
-        Route(BASE + "/{record_id:int}/mail.eml", _mail_page(web, original), methods=["GET"]),
-        Route(BASE + "/{record_id:int}/confirm", _mail_page(web, confirm), methods=["POST"]),
-        Route(BASE + "/{record_id:int}/dismiss", _mail_page(web, dismiss), methods=["POST"]),
+        Route(BASE + "/{record_id:rowid}", _mail_page(web, detail), methods=["GET"]),
+        Route(BASE + "/{record_id:rowid}/files/{position:rowid}", _mail_page(web, file), methods=["GET"]),
+        Route(BASE + "/{record_id:rowid}/mail.eml", _mail_page(web, original), methods=["GET"]),
+        Route(BASE + "/{record_id:rowid}/confirm", _mail_page(web, confirm), methods=["POST"]),
+        Route(BASE + "/{record_id:rowid}/dismiss", _mail_page(web, dismiss), methods=["POST"]),
     ]
 
 

@@ -268,3 +268,9 @@ def test_a_key_of_too_low_a_role_is_told_how_to_get_one_with_the_role_needed(api
     assert "an administrator" in said
     assert "gateway's machine" in said
     assert "`ecms-gateway apikeys new NAME --role clerk`" in _error(operator, 403, "forbidden")["error"]
+
+
+def test_without_a_key_the_401_names_the_role_each_part_of_the_api_needs(api: ApiServer) -> None:
+    with api.client(None) as anonymous:
+        said = _error(anonymous.get(HOOKS), 401, "unauthorized")["error"]
+    assert "`ecms-gateway apikeys new NAME --role ROLE`: clerk for letters, operator for the queue" in said

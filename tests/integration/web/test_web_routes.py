@@ -622,3 +622,12 @@ def test_a_withdrawn_letter_is_corrected_in_the_compose_form_and_sent_again(live
     again = clerk.get(f"/compose?resend={letter_id}")  # once only
     assert again.status_code == 303
     assert message_after(clerk, again) == translate("th", "compose.resend_not_withdrawn")
+
+
+def test_a_letter_number_past_any_the_store_holds_is_no_page(live: LiveWeb) -> None:
+    """/letters/99999999999999999999 failed in the database driver with a 500 (and the server then
+    closed the connection); a number of more than 18 digits is no page: 404, as a letter not there is."""
+    clerk = live.logged_in("clerk")
+    for path in ("/letters/99999999999999999999", "/letters/99999999999999999999/files/0", "/letters/0"):
+        assert clerk.get(path).status_code == 404, path
+    assert clerk.get("/compose").status_code == 200  # the connection still serves the next request

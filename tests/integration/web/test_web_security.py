@@ -140,7 +140,7 @@ def test_the_walker_has_exactly_the_routes_the_web_pages_add(site: Site) -> None
     for route in walked:
         assert route.path in WEB_PUBLIC or hasattr(getattr(route, "endpoint", None), PAGE_ROLES_ATTR), route
     assert set(WEB_PUBLIC) <= {r.path for r in walked}  # no stale public entry
-    assert {"/compose", "/dashboard", "/registry.csv", "/letters/{letter_id:int}/{action:str}"} <= {
+    assert {"/compose", "/dashboard", "/registry.csv", "/letters/{letter_id:rowid}/{action:str}"} <= {
         p.template for p in page_probes(site)
     }
 
@@ -195,7 +195,7 @@ def test_a_role_too_weak_for_a_page_is_403_even_with_the_right_csrf_token(site: 
 
 # What each POST page would act on if it were let through (unknown pages get an empty form).
 FORMS: dict[str, dict[str, str]] = {
-    "/letters/{letter_id:int}/{action:str}": {"reason": "ทดสอบ"},
+    "/letters/{letter_id:rowid}/{action:str}": {"reason": "ทดสอบ"},
     "/dashboard/redrive": {"one": "{work_id}"},
     "/compose": {"kind": "external", "book_no": "ศธ 0990/77", "date": "2026-11-20", "subject": "ทดสอบ"},
     "/audit": {"verify": "1"},
