@@ -25,7 +25,10 @@ from ecms_gateway.store.tables import AUDIT, AUDIT_HEAD, EVENT_CURSOR, LETTER, L
 INTAKE_ACTIONS = frozenset({"letter.accepted", "letter.received"})  # the letter's first entry
 RESENT = "letter.resent"
 """On a withdrawn letter: it was sent again as the letter its detail names (``{"as": id}``)."""
-NOT_STATE_CHANGES = ("letter.refused", RESENT)  # letter entries that leave the state as it was
+RECEIVED_AGAIN = "letter.received_again"
+"""On a letter we received: the same letter came again as another item (``{"inbox_id": N}``), kept once."""
+# Letter entries that leave the state as it was.
+NOT_STATE_CHANGES = ("letter.refused", RESENT, RECEIVED_AGAIN)
 # A worker taking a letter, giving it back for a later try or at shutdown: sending is a moment inside
 # the gateway, not news for an office system (what follows, sent or failed, is).
 WORKER_STEPS = ("letter.claim", "letter.retry_later", "letter.release")

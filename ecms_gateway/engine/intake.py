@@ -18,7 +18,7 @@ from ecms_gateway.engine import audit, raw_bytes
 from ecms_gateway.engine.audit import canonical_json
 from ecms_gateway.engine.clerk import register_locked
 from ecms_gateway.engine.context import Context
-from ecms_gateway.engine.events import RESENT, Origin, find_origin, record_origin
+from ecms_gateway.engine.events import RECEIVED_AGAIN, RESENT, Origin, find_origin, record_origin
 from ecms_gateway.engine.registry import Register, allocate, registry_year
 from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, next_state
 from ecms_gateway.engine.transitions import apply, enqueue, lock_letter
@@ -293,11 +293,20 @@ def _sent_again(
     now = ctx.clock()
     with ctx.db.write() as conn:
         letter = lock_letter(conn, letter_id)
-        if (
-            letter["inbox_id"] == inbox_id
-            or next_state(Direction.IN, LetterState(letter["state"]), Event.SENT_AGAIN) is None
-            or _came_again_as(conn, letter_id, inbox_id)
-        ):
+        if letter["inbox_id"] == inbox_id or _came_again_as(conn, letter_id, inbox_id):
+            return None
+        if next_state(Direction.IN, LetterState(letter["state"]), Event.SENT_AGAIN) is None:
+            # Delivered twice (its sender sent it again, e.g. after a timeout): recorded once, but the
+            # item that brought it again is named on the letter, so its ProcessID is in the evidence.
+            audit.append(
+                conn,
+                at=now,
+                actor=actor,
+                action=RECEIVED_AGAIN,
+                letter_id=letter_id,
+                reason=f"the same letter arrived again as inbox item {inbox_id}; recorded once",
+                detail={"inbox_id": inbox_id},
+            )
             return None
         apply(conn, letter, Event.SENT_AGAIN, actor=actor, now=now, detail={"inbox_id": inbox_id})
         number = None
@@ -308,11 +317,12 @@ def _sent_again(
 
 
 def _came_again_as(conn: Connection, letter_id: int, inbox_id: int) -> bool:
-    """Whether inbox item ``inbox_id`` already brought the letter back once (its processing is being
-    repeated, after the letter was refused again)."""
+    """Whether inbox item ``inbox_id`` already brought the letter again once (its processing is being
+    repeated): sent again after a refusal, or delivered twice."""
     details = conn.execute(
         select(AUDIT.c.detail).where(
-            AUDIT.c.letter_id == letter_id, AUDIT.c.action == f"letter.{Event.SENT_AGAIN.value}"
+            AUDIT.c.letter_id == letter_id,
+            AUDIT.c.action.in_((f"letter.{Event.SENT_AGAIN.value}", RECEIVED_AGAIN)),
         )
     ).scalars()
     return any(json.loads(detail or "{}").get("inbox_id") == inbox_id for detail in details)

@@ -404,6 +404,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "tl.withdraw": ("ดึงหนังสือคืน", "withdrawn"),
     "tl.invalid_accept_id": ("แจ้งผู้รับว่าเลขรับ {n} ไม่ถูกต้อง", "told them receive number {n} is wrong"),
     "tl.received": ("ได้รับหนังสือ", "received"),
+    "tl.received_again": (
+        "ได้รับหนังสือฉบับเดียวกันซ้ำอีกครั้ง (ผู้ส่งส่งมาอีก) บันทึกไว้ฉบับเดียว",
+        "the same letter arrived again (its sender sent it again); recorded once",
+    ),
     "tl.register": ("ลงทะเบียนรับ เลขรับที่ {n}", "registered as receive number {n}"),
     "tl.reject": ("ปฏิเสธหนังสือ", "rejected"),
     "tl.sent_again": (
