@@ -228,9 +228,7 @@ def load_letter(ctx: Context, letter_id: int) -> Letter:
     with ctx.db.read() as conn:
         text = conn.execute(select(LETTER.c.letter_json).where(LETTER.c.id == letter_id)).scalar()
     if text is None:
-        raise NotFound(
-            f"there is no letter {letter_id}", cli_hint="`ecms-gateway letters` lists the letters"
-        )
+        raise NotFound(f"there is no letter {letter_id}", cli_hint="`ecms-gateway letters` lists the letters")
     return Letter.model_validate_json(text, context={STORED: True})
 
 
@@ -248,9 +246,7 @@ def load_raw(ctx: Context, inbox_id: int) -> bytes:
 def _letter_row(conn: Connection, letter_id: int) -> RowMapping:
     row = conn.execute(_LETTER, {"p_id": letter_id}).mappings().first()
     if row is None:
-        raise NotFound(
-            f"there is no letter {letter_id}", cli_hint="`ecms-gateway letters` lists the letters"
-        )
+        raise NotFound(f"there is no letter {letter_id}", cli_hint="`ecms-gateway letters` lists the letters")
     return row
 
 

@@ -35,9 +35,7 @@ def lock_letter(conn: Connection, letter_id: int) -> RowMapping:
     """The letter's row, locked until the transaction ends; ``NotFound`` when there is none."""
     row = conn.execute(_LOCK_LETTER, {"p_id": letter_id}).mappings().first()
     if row is None:
-        raise NotFound(
-            f"there is no letter {letter_id}", cli_hint="`ecms-gateway letters` lists the letters"
-        )
+        raise NotFound(f"there is no letter {letter_id}", cli_hint="`ecms-gateway letters` lists the letters")
     return row
 
 
