@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from store_support import TEMPLATE, Backend, FakeClock, new_pg_database
+from store_support import TEMPLATE, Backend, CutProxy, FakeClock, new_pg_database
 
 from ecms_gateway.engine import Store
 from ecms_gateway.store import Database, resolve_url, throwaway_pg, upgrade
@@ -52,3 +52,17 @@ def clock() -> FakeClock:
 def store(backend: Backend, clock: FakeClock) -> Iterator[Store]:
     with backend.open(clock=clock) as opened:
         yield opened
+
+
+@pytest.fixture
+def proxied(pg_cluster: throwaway_pg.Cluster, tmp_path: Path) -> Iterator[tuple[Store, CutProxy]]:
+    """A store on a fresh PostgreSQL database reached through a proxy the test can cut (the server out of
+    reach: stopped, restarting, the network) and mend."""
+    url = new_pg_database(pg_cluster)
+    proxy = CutProxy(pg_cluster.port)
+    store = Store(database_url=url.replace(f":{pg_cluster.port}/", f":{proxy.port}/"), data_dir=tmp_path)
+    try:
+        yield store, proxy
+    finally:
+        proxy.close()
+        store.close()

@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from store_support import CutProxy, new_pg_database
+from store_support import CutProxy
 
 from ecms_gateway.engine import Store
-from ecms_gateway.store import throwaway_pg
 from tests.integration.api.letters import files_of, letter_json, multipart
 from tests.integration.api.server import ApiServer, make_server
 
@@ -20,17 +19,13 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def api_on_proxy(pg_cluster: throwaway_pg.Cluster, tmp_path: Path) -> Iterator[tuple[ApiServer, CutProxy]]:
-    url = new_pg_database(pg_cluster)
-    proxy = CutProxy(pg_cluster.port)
-    store = Store(database_url=url.replace(f":{pg_cluster.port}/", f":{proxy.port}/"), data_dir=tmp_path)
+def api_on_proxy(proxied: tuple[Store, CutProxy], tmp_path: Path) -> Iterator[tuple[ApiServer, CutProxy]]:
+    store, proxy = proxied
     server = make_server(tmp_path, store=store).start()  # its API keys are made while the server answers
     try:
         yield server, proxy
     finally:
         server.stop()
-        proxy.close()
-        store.close()
 
 
 def test_a_letter_sent_while_the_database_is_out_of_reach_is_answered_503_and_taken_once_after(

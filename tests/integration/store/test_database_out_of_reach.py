@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from store_support import CutProxy, make_package, new_pg_database
+from store_support import CutProxy, make_package
 
 from ecms_gateway.engine import Claim, Store, WorkKind
 from ecms_gateway.runtime.outage import StoreOutage
 from ecms_gateway.runtime.pulse import Pulse
 from ecms_gateway.runtime.worker import WorkLoop
-from ecms_gateway.store import throwaway_pg
 from ecms_gateway.store.database import unreachable
 
 pytestmark = pytest.mark.postgres
@@ -28,18 +25,6 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-@pytest.fixture
-def proxied(pg_cluster: throwaway_pg.Cluster, tmp_path: Path) -> Iterator[tuple[Store, CutProxy]]:
-    url = new_pg_database(pg_cluster)
-    proxy = CutProxy(pg_cluster.port)
-    store = Store(database_url=url.replace(f":{pg_cluster.port}/", f":{proxy.port}/"), data_dir=tmp_path)
-    try:
-        yield store, proxy
-    finally:
-        proxy.close()
-        store.close()
 
 
 def _loop(store: Store, name: str, outage: StoreOutage, done: list[int]) -> WorkLoop:

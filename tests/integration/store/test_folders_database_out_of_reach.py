@@ -5,12 +5,11 @@ is taken once the server answers, and the inbox export goes on from where it was
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from ecms_adapters.folders import FolderWatcher, InboxExport, Outbox
-from store_support import CutProxy, new_pg_database
+from store_support import CutProxy
 
 from ecms_gateway.config import ExportWhen, InboxStart
 from ecms_gateway.engine import Store
@@ -18,7 +17,6 @@ from ecms_gateway.runtime.directory import table_from_file
 from ecms_gateway.runtime.outage import StoreOutage
 from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
 from ecms_gateway.services.context import Services
-from ecms_gateway.store import throwaway_pg
 from tests.conftest import SAMPLES
 from tests.integration.folders.support import drop_sample
 
@@ -29,18 +27,6 @@ ROUTING = table_from_file(SAMPLES / "directory.json")
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-@pytest.fixture
-def proxied(pg_cluster: throwaway_pg.Cluster, tmp_path: Path) -> Iterator[tuple[Store, CutProxy]]:
-    url = new_pg_database(pg_cluster)
-    proxy = CutProxy(pg_cluster.port)
-    store = Store(database_url=url.replace(f":{pg_cluster.port}/", f":{proxy.port}/"), data_dir=tmp_path)
-    try:
-        yield store, proxy
-    finally:
-        proxy.close()
-        store.close()
 
 
 async def test_the_folders_wait_for_the_database_said_once_and_go_on_when_it_answers(
