@@ -6,12 +6,12 @@ ecms-gateway and xmlsec1, sha256sum).
 from __future__ import annotations
 
 import email.policy
-import json
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any, Final
 
+from ecms_gateway.engine.audit import detail_of
 from ecms_gateway.letter.thai import THAI_TIME, format_thai_date
 from ecms_gateway.services.evidence import EvidencePart, LetterEvidence
 from ecms_gateway.xml.namespaces import RAM
@@ -186,7 +186,7 @@ def _state_lines(evidence: LetterEvidence) -> list[str]:
     moved = [
         e
         for e in evidence.audit
-        if e["letter_id"] == evidence.letter_id and _detail(e["detail"]).get("to") == state
+        if e["letter_id"] == evidence.letter_id and detail_of(e["detail"]).get("to") == state
     ]
     if not moved:
         return [f"สถานะ / state: {state}"]
@@ -196,14 +196,6 @@ def _state_lines(evidence: LetterEvidence) -> list[str]:
         f"สถานะ / state: {state} ตั้งแต่ / since {thai_and_utc(e['at'])}",
         f"  (entry {e['seq']}: {e['actor']}: {e['action']}{why})",
     ]
-
-
-def _detail(text: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _timeline_lines(evidence: LetterEvidence) -> list[str]:

@@ -37,6 +37,15 @@ def canonical_json(value: Mapping[str, Any]) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def detail_of(text: str | None) -> dict[str, Any]:
+    """An entry's ``detail`` as a mapping (empty when there is none, or it is not a JSON object)."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def entry_hash(
     *,
     at: datetime,

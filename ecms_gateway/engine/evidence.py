@@ -8,11 +8,10 @@ Audit entries name a letter in several ways (see ``_linked_entries``); they are 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import Connection, bindparam, or_, select
 from sqlalchemy.engine import RowMapping
@@ -196,7 +195,7 @@ def _items(conn: Connection, letter: RowMapping) -> tuple[ItemRecord, ...]:
     # Entries of the letter that name an item: the letter sent again, a reply by mail noted on it.
     named = conn.execute(select(AUDIT.c.action, AUDIT.c.detail).where(AUDIT.c.letter_id == letter["id"]))
     for action, detail in named:
-        inbox_id = _detail(detail).get("inbox_id")
+        inbox_id = audit.detail_of(detail).get("inbox_id")
         if isinstance(inbox_id, int):
             roles.setdefault(inbox_id, "letter_again" if action == _SENT_AGAIN else action.split(".")[-1])
     notifiers = conn.execute(
@@ -269,7 +268,7 @@ def _linked_entries(
         for r in conn.execute(
             select(AUDIT).where(AUDIT.c.letter_id == letter.resend_of, AUDIT.c.action == RESENT)
         ).mappings():
-            if _detail(r["detail"]).get("as") == letter_id:
+            if audit.detail_of(r["detail"]).get("as") == letter_id:
                 found.setdefault(int(r["seq"]), _entry(r, f"resend_of:{letter.resend_of}"))
     return tuple(found[seq] for seq in sorted(found))
 
@@ -284,8 +283,8 @@ def _received_entries(conn: Connection, item: ItemRecord) -> list[RowMapping]:
     return [
         r
         for r in rows
-        if _detail(r["detail"]).get("process_id") == item.process_id
-        and _detail(r["detail"]).get("channel") == item.channel
+        if audit.detail_of(r["detail"]).get("process_id") == item.process_id
+        and audit.detail_of(r["detail"]).get("channel") == item.channel
     ]
 
 
@@ -317,11 +316,3 @@ def _with_process_ids(
         match = _PROCESS_ID.search(notes.get(w.work_id) or "")
         out.append(w if match is None else replace(w, process_id=match.group(1)))
     return tuple(out)
-
-
-def _detail(text: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
