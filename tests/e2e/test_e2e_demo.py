@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -57,3 +60,39 @@ def test_demo_fails_with_the_reason_when_the_letter_does_not_come_back_in_time(t
     )
     assert result.returncode == 1
     assert "did not happen within" in result.stderr
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_second_ctrl_c_while_the_demo_stops_leaves_no_process_running(tmp_path: Path) -> None:
+    """The node and the gateways run in sessions of their own: a second Ctrl-C cut the stopping short,
+    and those not stopped yet kept running."""
+    folder = tmp_path / "demo"
+    command = cli_command("demo", "--folder", str(folder))
+    demo = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert demo.stdout is not None
+    said = []
+    for line in demo.stdout:
+        said.append(line)
+        if line.startswith("Ctrl-C stops"):
+            break
+    else:
+        pytest.fail("".join(said))
+    children = [int((folder / name / "data" / "gateway.pid").read_text()) for name in ("A", "B")] + [
+        int((folder / "node" / "ecms-node.lock").read_text())
+    ]
+    demo.send_signal(signal.SIGINT)
+    time.sleep(0.3)  # into the stopping
+    demo.send_signal(signal.SIGINT)
+    rest = demo.communicate(timeout=120)[0]
+    left = [pid for pid in children if _alive(pid)]
+    for pid in left:  # not to leave them running when this fails
+        os.kill(pid, signal.SIGKILL)
+    assert demo.returncode == 0, rest
+    assert left == [], rest

@@ -32,6 +32,12 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _still_stopping(_signum: int, _frame: FrameType | None) -> None:
+    # A second Ctrl-C while the children stop must not cut that short: they run in sessions of their
+    # own, so any not stopped yet would be left running.
+    print("still stopping the gateways and the node; a moment", flush=True)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from ecms_adapters.runtime.demo import Demo, DemoFailed  # noqa: PLC0415 - the parser imports this module
 
@@ -56,6 +62,8 @@ def _demo(args: argparse.Namespace) -> int:
         print("\nstopping the gateways and the node", flush=True)
         return 0
     finally:
+        signal.signal(signal.SIGINT, _still_stopping)
+        signal.signal(signal.SIGTERM, _still_stopping)
         demo.tear_down(keep=keep)
         if keep and demo.root is not None:
             print(f"the folder {demo.root} is kept", flush=True)
