@@ -6,9 +6,25 @@ import json
 import shutil
 from pathlib import Path
 
+from ecms_adapters.folders import Outbox
+
+from ecms_gateway.engine import Store
+from ecms_gateway.runtime.directory import table_from_file
+from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
+from ecms_gateway.services.context import Services
 from tests.conftest import SAMPLES
 
 LETTERS = SAMPLES / "letters"
+ROUTING = table_from_file(SAMPLES / "directory.json")
+
+
+def outbox_in(tmp_path: Path, store: Store, *, ready_marker: bool = True) -> Outbox:
+    """The outbox folder ``<tmp_path>/outbox`` of a gateway serving 2099000000 with the sample directory."""
+    settings = RuntimeSettings(orgs=(ServedOrg(org_id="2099000000", node_url="http://127.0.0.1:1/x"),))
+    services = Services(store=store, settings=settings, routing=lambda: ROUTING)
+    outbox = Outbox(tmp_path / "outbox", services, ready_marker=ready_marker)
+    outbox.prepare()
+    return outbox
 
 
 def drop_sample(

@@ -13,24 +13,19 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from ecms_adapters.folders import InboxExport, Outbox, Outcome, folder_name
+from ecms_adapters.folders import InboxExport, Outcome, folder_name
 from ecms_adapters.folders import inbox as inbox_module
 
 from ecms_gateway.config import ExportWhen, InboxStart
 from ecms_gateway.engine import LetterState, SignatureMark, Store
 from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.letter.model import FileData, FileRef
-from ecms_gateway.runtime.directory import table_from_file
-from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
-from ecms_gateway.services.context import Services
 from ecms_gateway.store.files import LocalFileStore
 from ecms_gateway.store.tables import LETTER, LETTER_ORIGIN
-from tests.conftest import SAMPLES
-from tests.integration.folders.support import drop_sample
+from tests.integration.folders.support import drop_sample, outbox_in
 from tests.unit.webhooks.support import PARTNER, US, package, receive
 
 pytestmark = pytest.mark.anyio
-ROUTING = table_from_file(SAMPLES / "directory.json")
 
 
 @pytest.fixture
@@ -44,14 +39,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
-def _outbox(tmp_path: Path, store: Store, *, ready_marker: bool = True) -> Outbox:
-    settings = RuntimeSettings(orgs=(ServedOrg(org_id="2099000000", node_url="http://127.0.0.1:1/x"),))
-    services = Services(store=store, settings=settings, routing=lambda: ROUTING)
-    outbox = Outbox(tmp_path / "outbox", services, ready_marker=ready_marker)
-    outbox.prepare()
-    return outbox
-
-
 def _letters(store: Store) -> int:
     with store.db.read() as conn:
         return len(conn.execute(LETTER.select()).all())
@@ -60,7 +47,7 @@ def _letters(store: Store) -> int:
 async def test_a_ready_folder_is_submitted_and_moved_to_done_with_a_receipt(
     tmp_path: Path, store: Store
 ) -> None:
-    outbox = _outbox(tmp_path, store)
+    outbox = outbox_in(tmp_path, store)
     drop_sample(outbox.root, "001", "meeting")
     assert await outbox.scan() == 1
     done = outbox.root / "done" / "meeting"
@@ -74,7 +61,7 @@ async def test_a_ready_folder_is_submitted_and_moved_to_done_with_a_receipt(
 
 
 async def test_a_folder_is_only_taken_once_complete(tmp_path: Path, store: Store) -> None:
-    outbox = _outbox(tmp_path, store)
+    outbox = outbox_in(tmp_path, store)
     drop_sample(outbox.root, "001", "half-written", ready=False)
     drop_sample(outbox.root / ".incoming", "002", "being-written")
     assert await outbox.scan() == 0
@@ -87,7 +74,7 @@ async def test_a_folder_is_only_taken_once_complete(tmp_path: Path, store: Store
 async def test_without_ready_markers_a_folder_renamed_in_from_incoming_is_taken(
     tmp_path: Path, store: Store
 ) -> None:
-    outbox = _outbox(tmp_path, store, ready_marker=False)
+    outbox = outbox_in(tmp_path, store, ready_marker=False)
     folder = drop_sample(outbox.root / ".incoming", "002", "urgent", ready=False)
     assert await outbox.scan() == 0  # still in .incoming: ignored
     folder.rename(outbox.root / "urgent")
@@ -98,7 +85,7 @@ async def test_without_ready_markers_a_folder_renamed_in_from_incoming_is_taken(
 async def test_an_invalid_letter_goes_to_failed_with_every_fault_in_thai_and_english(
     tmp_path: Path, store: Store
 ) -> None:
-    outbox = _outbox(tmp_path, store)
+    outbox = outbox_in(tmp_path, store)
     drop_sample(outbox.root, "005", "broken")
     assert await outbox.pick(outbox.root / "broken") is Outcome.FAILED
     text = (outbox.root / "failed" / "broken" / "error.txt").read_text(encoding="utf-8")
@@ -132,7 +119,7 @@ async def test_an_invalid_letter_goes_to_failed_with_every_fault_in_thai_and_eng
 async def test_a_letter_the_rules_forbid_goes_to_failed_with_the_reason(
     tmp_path: Path, store: Store, sample: str, thai: str
 ) -> None:
-    outbox = _outbox(tmp_path, store)
+    outbox = outbox_in(tmp_path, store)
     drop_sample(outbox.root, sample, "refused")
     assert await outbox.scan() == 1
     text = (outbox.root / "failed" / "refused" / "error.txt").read_text(encoding="utf-8")
@@ -143,7 +130,7 @@ async def test_a_letter_the_rules_forbid_goes_to_failed_with_the_reason(
 async def test_a_letter_already_sent_from_another_folder_is_refused_not_sent_twice(
     tmp_path: Path, store: Store
 ) -> None:
-    outbox = _outbox(tmp_path, store)
+    outbox = outbox_in(tmp_path, store)
     drop_sample(outbox.root, "001", "first")
     assert await outbox.scan() == 1
     drop_sample(outbox.root, "001", "copy")
@@ -157,7 +144,7 @@ async def test_a_letter_already_sent_from_another_folder_is_refused_not_sent_twi
 async def test_the_same_folder_again_finds_its_letter_instead_of_making_another(
     tmp_path: Path, store: Store
 ) -> None:
-    outbox = _outbox(tmp_path, store)
+    outbox = outbox_in(tmp_path, store)
     drop_sample(outbox.root, "001", "meeting")
     await outbox.scan()
     first = json.loads((outbox.root / "done" / "meeting" / "receipt.json").read_text(encoding="utf-8"))
@@ -239,7 +226,7 @@ async def test_a_file_and_a_misnamed_marker_are_named_once_in_the_log_and_left_a
 ) -> None:
     """letter.json dropped straight into the outbox, or a folder marked 'ready' instead of '.ready',
     would otherwise wait there for ever without a word."""
-    outbox = _outbox(tmp_path, store)
+    outbox = outbox_in(tmp_path, store)
     (outbox.root / "letter.json").write_text("{}", encoding="utf-8")
     marked = drop_sample(outbox.root, "001", "marked", ready=False)
     (marked / "ready.txt").touch()
@@ -309,7 +296,7 @@ async def test_what_the_gateway_writes_is_readable_as_its_folder_is(tmp_path: Pa
     inbox.prepare()
     receive(store, 1)
     assert await inbox.run_once() == 1
-    outbox = _outbox(tmp_path, store)
+    outbox = outbox_in(tmp_path, store)
     drop_sample(outbox.root, "001", "good")
     drop_sample(outbox.root, "005", "bad")
     assert await outbox.scan() == 2

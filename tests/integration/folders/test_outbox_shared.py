@@ -9,17 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ecms_adapters.folders import Outbox, Outcome
+from ecms_adapters.folders import Outcome
 
 from ecms_gateway.engine import Store
-from ecms_gateway.runtime.directory import table_from_file
-from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
-from ecms_gateway.services.context import Services
-from tests.conftest import SAMPLES
-from tests.integration.folders.support import drop_sample
+from tests.integration.folders.support import drop_sample, outbox_in
 
 pytestmark = pytest.mark.anyio
-ROUTING = table_from_file(SAMPLES / "directory.json")
 
 
 @pytest.fixture
@@ -33,15 +28,8 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
-def _outbox(tmp_path: Path, store: Store) -> Outbox:
-    settings = RuntimeSettings(orgs=(ServedOrg(org_id="2099000000", node_url="http://127.0.0.1:1/x"),))
-    outbox = Outbox(tmp_path / "outbox", Services(store=store, settings=settings, routing=lambda: ROUTING))
-    outbox.prepare()
-    return outbox
-
-
 async def test_a_folder_another_process_has_in_hand_is_left_to_it(tmp_path: Path, store: Store) -> None:
-    outbox = _outbox(tmp_path, store)
+    outbox = outbox_in(tmp_path, store)
     folder = drop_sample(outbox.root, "001", "meeting")
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)  # as the other gateway process holds it
     try:
@@ -57,7 +45,7 @@ async def test_a_folder_another_process_has_in_hand_is_left_to_it(tmp_path: Path
 async def test_a_folder_the_other_process_moved_after_this_one_listed_it_is_not_made_again(
     tmp_path: Path, store: Store
 ) -> None:
-    outbox = _outbox(tmp_path, store)
+    outbox = outbox_in(tmp_path, store)
     folder = drop_sample(outbox.root, "001", "meeting")
     listed = outbox.complete_folders()
     assert listed == [folder]

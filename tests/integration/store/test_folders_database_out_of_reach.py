@@ -8,20 +8,15 @@ import logging
 from pathlib import Path
 
 import pytest
-from ecms_adapters.folders import FolderWatcher, InboxExport, Outbox
+from ecms_adapters.folders import FolderWatcher, InboxExport
 from store_support import CutProxy
 
 from ecms_gateway.config import ExportWhen, InboxStart
 from ecms_gateway.engine import Store
-from ecms_gateway.runtime.directory import table_from_file
 from ecms_gateway.runtime.outage import StoreOutage
-from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
-from ecms_gateway.services.context import Services
-from tests.conftest import SAMPLES
-from tests.integration.folders.support import drop_sample
+from tests.integration.folders.support import drop_sample, outbox_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.anyio]
-ROUTING = table_from_file(SAMPLES / "directory.json")
 
 
 @pytest.fixture
@@ -33,10 +28,8 @@ async def test_the_folders_wait_for_the_database_said_once_and_go_on_when_it_ans
     proxied: tuple[Store, CutProxy], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     store, proxy = proxied
-    settings = RuntimeSettings(orgs=(ServedOrg(org_id="2099000000", node_url="http://127.0.0.1:1/x"),))
-    outbox = Outbox(tmp_path / "outbox", Services(store=store, settings=settings, routing=lambda: ROUTING))
+    outbox = outbox_in(tmp_path, store)
     inbox = InboxExport(tmp_path / "inbox", store, when=ExportWhen.RECORDED, start=InboxStart.NOW)
-    outbox.prepare()
     inbox.prepare()
     watcher = FolderWatcher(outbox=outbox, inbox=inbox, scan_s=0.01, outage=StoreOutage())
     await watcher.once()  # the inbox's cursor is set while the server answers
