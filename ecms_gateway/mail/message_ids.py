@@ -74,22 +74,42 @@ def message_id_of(raw: bytes) -> str | None:
     return normalize_message_id(str(value)) if value is not None else None
 
 
+_AUTHOR_HEADERS: Final = ("From", "Sender", "To", "Cc", "Date", "Subject")
+"""What the author wrote in a header block (no trace header added on the way): a mail without a
+Message-ID is told from another with the same body by these."""
+
+
 def dedupe_key(raw: bytes, message_id: str | None = None) -> str:
     """``mail:<id hash>:<body hash>``: the Message-ID plus a digest of the body (after the header block;
     a body with LF line ends is hashed in its CRLF form, as IMAP serves it), so trace headers added on
     delivery (Received, Delivered-To) do not change it.
+
+    A mail without a Message-ID is named by its author's headers (From, To, Date, Subject, ...)
+    instead: two such mails with the same short text, from two senders or on two days, are two mails.
 
     Fits the store's ``process_id`` (under 200 characters).
     """
     head, body = _split(raw)
     if message_id is None:
         message_id = message_id_of(head + b"\r\n\r\n")
+    if message_id is None:
+        message_id = "(none)" + _author_headers(head)
     first_lf = body.find(b"\n")
     if first_lf >= 0 and body[first_lf - 1 : first_lf] != b"\r":  # LF line ends (a saved file): as CRLF
         body = body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     body_hash = hashlib.sha256(body).hexdigest()[:40]
-    id_hash = hashlib.sha256((message_id or "(none)").encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    id_hash = hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()[:24]
     return f"mail:{id_hash}:{body_hash}"
+
+
+def _author_headers(head: bytes) -> str:
+    """The author's headers of a header block, unfolded and in a fixed order ("" when it has none)."""
+    parsed = BytesHeaderParser(policy=compat32).parsebytes(head + b"\r\n\r\n")
+    return "".join(
+        f"\n{name}:{' '.join(str(value).split())}"
+        for name in _AUTHOR_HEADERS
+        for value in parsed.get_all(name) or ()
+    )
 
 
 def _split(raw: bytes) -> tuple[bytes, bytes]:

@@ -108,3 +108,27 @@ def test_dedupe_key_ignores_trace_headers_and_line_ends_but_not_the_body() -> No
 def test_the_same_body_under_another_message_id_is_another_message() -> None:
     raw = corpus.thunderbird_letter()
     assert dedupe_key(raw) != dedupe_key(raw.replace(b"<8c1f2e7a", b"<9c1f2e7a"))
+
+
+def _without_message_id(sender: bytes, day: bytes) -> bytes:
+    return (
+        b"From: " + sender + b"\r\nTo: saraban@example.go.th\r\nDate: " + day + b"\r\n"
+        b"Subject: =?utf-8?b?4Liq4LmI4LiH4Lir4LiZ4Lix4LiH4Liq4Li34Lit?=\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"\xe0\xb8\xaa\xe0\xb9\x88\xe0\xb8\x87\xe0\xb8\xa1\xe0\xb8\xb2\xe0\xb9\x80\xe0\xb8\x9e\xe0\xb8\xb7\xe0\xb9\x88\xe0\xb8\xad\xe0\xb9\x82\xe0\xb8\x9b\xe0\xb8\xa3\xe0\xb8\x94\xe0\xb8\x97\xe0\xb8\xa3\xe0\xb8\xb2\xe0\xb8\x9a\r\n"
+    )
+
+
+def test_mails_without_a_message_id_and_with_the_same_text_are_told_apart_by_who_wrote_them_and_when() -> (
+    None
+):
+    first = _without_message_id(b"a@one.go.th", b"Fri, 20 Nov 2026 09:00:00 +0700")
+    assert dedupe_key(first) != dedupe_key(
+        _without_message_id(b"b@two.go.th", b"Fri, 20 Nov 2026 09:00:00 +0700")
+    )
+    assert dedupe_key(first) != dedupe_key(
+        _without_message_id(b"a@one.go.th", b"Sat, 21 Nov 2026 09:00:00 +0700")
+    )
+    # the same mail delivered twice (trace headers added on the way, folded otherwise) is still one
+    delivered = b"Received: from a by b; Fri, 20 Nov 2026\r\n" + first.replace(b"To: ", b"To:\r\n ")
+    assert dedupe_key(first) == dedupe_key(delivered)
