@@ -1,6 +1,7 @@
 """The e-CMS node over HTTP (a plain ASGI callable): POST SOAP requests to ``/ecms-ws01/service2``,
 GET its WSDL at ``?wsdl`` and the schemas at ``?xsd=NAME``. ``?org=ID`` says which organisation is
-calling.
+calling. ``/healthz`` (alive) and ``/readyz`` (the database answers, the directory names organisations
+served here) answer monitoring and load balancers as the gateway's do.
 
 The app only moves bytes: ``NodeService`` decides and commits before the reply is sent. It has one
 path and two methods, so it answers from the ASGI scope itself: Starlette's application, its two
@@ -13,26 +14,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 from urllib.parse import parse_qsl
 
+from sqlalchemy import text as sql
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ecms_gateway.errors import ConfigError, StoreError
 from ecms_gateway.node import NodeService, ServiceDescription
 from ecms_gateway.node.codes import TOO_LARGE
 from ecms_gateway.node.directory import org_of
 from ecms_gateway.node.operations import ORG_LIST_SEPARATOR, too_many_orgs
 from ecms_gateway.node.options import SERVICE_PATH
 from ecms_gateway.node.service import database_problem
+from ecms_gateway.runtime.health import Check, HealthChecks, Readiness
 
 log = logging.getLogger(__name__)
 
 XML: Final = b"text/xml; charset=utf-8"
 TEXT: Final = b"text/plain; charset=utf-8"
+JSON: Final = b"application/json"
+HEALTHZ_PATH: Final = "/healthz"
+READYZ_PATH: Final = "/readyz"
 ALLOW: Final = b"GET, HEAD, POST"
 _NO_PARAMETERS: Final[Mapping[str, str]] = MappingProxyType({})
 _CACHED_QUERY_BYTES: Final = 128
@@ -56,11 +65,12 @@ def create_node_app(
     service: NodeService, description: ServiceDescription, *, relay_interval_s: float = 1.0
 ) -> ASGIApp:
     """The ASGI app of one node; its lifespan runs the relay worker every ``relay_interval_s``."""
+    health = NodeHealth(service)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             try:
-                answer = await _http(scope, receive, service, description)
+                answer = await health.answer(scope) or await _http(scope, receive, service, description)
             except Disconnected:
                 return  # nobody to answer; a POST not read in full was not handled
             except Exception:
@@ -73,6 +83,62 @@ def create_node_app(
             await send({"type": "websocket.close", "code": 1000})
 
     return app
+
+
+class NodeHealth:
+    """``/healthz`` and ``/readyz`` of a node, in the words and shape of the gateway's
+    (``ecms_adapters.observability.endpoints``): no credentials, no letter data, each check cached
+    briefly so that frequent probes cost little."""
+
+    def __init__(self, service: NodeService) -> None:
+        self.service = service
+        self.started = time.monotonic()
+        self.checks = HealthChecks(
+            [Check(name="database", probe=self._database), Check(name="directory", probe=self._directory)]
+        )
+
+    async def answer(self, scope: Scope) -> Answer | None:
+        """The answer to a health request; None for any other path (the SOAP service's)."""
+        path: str = scope["path"]
+        if path not in (HEALTHZ_PATH, READYZ_PATH):
+            return None
+        if scope["method"] not in ("GET", "HEAD"):
+            return Answer(status=405, body=b"Method Not Allowed", headers=((b"allow", b"GET, HEAD"),))
+        if path == HEALTHZ_PATH:  # answering at all proves the process and its event loop are alive
+            uptime = round(time.monotonic() - self.started, 3)
+            return _json(200, {"status": "alive", "uptime_seconds": uptime})
+        readiness = await self.checks.readiness()
+        return _json(200 if readiness.ok else 503, readiness_body(readiness))
+
+    async def _database(self) -> None:
+        await asyncio.to_thread(self._select_one)
+
+    def _select_one(self) -> None:
+        try:
+            with self.service.db.read() as conn:
+                conn.execute(sql("SELECT 1")).scalar_one()
+        except Exception as exc:  # the database's own first line, never the statement
+            raise StoreError(database_problem(exc)) from exc
+
+    async def _directory(self) -> None:
+        if not self.service.served:
+            raise ConfigError("the directory lists no organisation at this node's URL")
+
+
+def readiness_body(readiness: Readiness) -> dict[str, object]:
+    """As the gateway's ``/readyz`` body: the status, when, and each check with its reason."""
+    return {
+        "status": "ready" if readiness.ok else "not ready",
+        "checked_at": readiness.checked_at.isoformat(timespec="seconds"),
+        "checks": [
+            {"name": c.name, "ok": c.ok, "reason": c.reason, "seconds": round(c.seconds, 4)}
+            for c in readiness.checks
+        ],
+    }
+
+
+def _json(status: int, body: dict[str, object]) -> Answer:
+    return Answer(status=status, body=json.dumps(body).encode(), content_type=JSON)
 
 
 async def _http(

@@ -22,6 +22,7 @@ from ecms_gateway.codec import (
     to_wire,
 )
 from ecms_gateway.node import NodeService, describe_service
+from ecms_gateway.store.database import Database
 from ecms_gateway.xml.parser import XmlLimits
 from tests.unit.node.helpers import HERE, make_node
 
@@ -211,3 +212,22 @@ async def test_a_relay_worker_that_keeps_failing_logs_once_and_again_when_it_wor
         "the relay worker works again",
     ]
     assert caplog.records[0].exc_info is not None
+
+
+async def test_readyz_is_503_with_the_databases_reason_when_it_cannot_be_opened(tmp_path: Path) -> None:
+    node, _, _ = make_node(tmp_path)
+    # A real SQLite database the node cannot open: a folder is in the way of its file.
+    (tmp_path / "in-the-way.sqlite3").mkdir()
+    node.db = Database(f"sqlite:///{tmp_path / 'in-the-way.sqlite3'}")
+    async with _http(node) as http:
+        response = await http.get("/readyz")
+        alive = await http.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "not ready"
+    database, directory = body["checks"]
+    assert database["name"] == "database"
+    assert database["ok"] is False
+    assert "unable to open database file" in database["reason"]
+    assert directory == {"name": "directory", "ok": True, "reason": None, "seconds": directory["seconds"]}
+    assert alive.status_code == 200  # alive all the same: restarting would not bring the database back
