@@ -22,11 +22,11 @@ from ecms_gateway.cli.store_cmds import display_width, format_table, open_given
 from ecms_gateway.cli.stores import first_line
 from ecms_gateway.durations import age
 from ecms_gateway.engine import (
+    DUE_STATES,
     Direction,
     LetterOrder,
     LetterPage,
     LetterQuery,
-    LetterState,
     LetterSummary,
 )
 from ecms_gateway.errors import StoreError
@@ -34,9 +34,6 @@ from ecms_gateway.letter.codes import Secrecy, Speed
 
 MIN_SUBJECT: Final = 20
 """A subject is never cut shorter than this many columns, however narrow the terminal."""
-
-WAITING_TO_BE_REGISTERED: Final = (LetterState.SENT, LetterState.DELIVERED, LetterState.RECEIVED)
-"""``--due`` without ``--state``: ours the receiver has not registered yet, and those we received."""
 
 _OTHER_HEADER: Final = {"in": "FROM", "out": "TO", None: "FROM/TO"}
 
@@ -64,7 +61,7 @@ def _query(args: argparse.Namespace) -> LetterQuery:
     states = tuple(args.states or ())
     return LetterQuery(
         direction=None if args.direction is None else Direction(args.direction),
-        states=WAITING_TO_BE_REGISTERED if args.due and not states else states,
+        states=DUE_STATES if args.due and not states else states,
         org=args.org,
         date_from=args.date_from,
         date_to=args.date_to,

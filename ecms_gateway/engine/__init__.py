@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ecms_gateway.engine.service import DEFAULT_LEASE, Store
     from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
     from ecms_gateway.engine.values import (
+        DUE_STATES,
         Accepted,
         AuditReport,
         Claim,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_LEASE",
+    "DUE_STATES",
     "Accepted",
     "AuditReport",
     "Claim",
@@ -87,6 +89,7 @@ __getattr__ = exports(
         "Claim": "values",
         "HourActivity": "values",
         "LetterDetail": "values",
+        "DUE_STATES": "values",
         "LetterOrder": "values",
         "LetterPage": "values",
         "LetterQuery": "values",

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Final
 
 from ecms_gateway.engine.sent_values import SentMessage
 from ecms_gateway.engine.states import Direction, Event, LetterState, WorkKind, WorkState
@@ -186,6 +187,11 @@ class LetterOrder(StrEnum):
     OLDEST = "oldest"  # first accepted first (working through a list from its start)
     URGENT = "urgent"  # most urgent first (ด่วนที่สุด), then the oldest first within a speed
     WAITING = "waiting"  # longest in its state first (the letters to follow up at the top)
+
+
+DUE_STATES: Final = (LetterState.SENT, LetterState.DELIVERED, LetterState.RECEIVED)
+"""The states a list of letters due for follow-up (``--due``, ``due=true``) looks in when none is
+named: ours the receiver has not registered yet, and those we received and have not registered."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,7 +16,7 @@ from ecms_adapters.api.errors import ApiError, ErrorBody
 from ecms_adapters.api.idempotent import IdempotencyKey, submit_once
 from ecms_adapters.api.schemas import MAX_ID, LetterDetailOut, LetterOut, LetterPageOut, SubmittedOut
 from ecms_adapters.api.submission import Checks, package_of, read_envelope
-from ecms_gateway.engine import Direction, LetterOrder, LetterQuery, LetterState
+from ecms_gateway.engine import DUE_STATES, Direction, LetterOrder, LetterQuery, LetterState
 from ecms_gateway.errors import Fault
 from ecms_gateway.letter.codes import Speed
 
@@ -108,11 +108,13 @@ async def list_letters(
     due: Annotated[
         bool,
         Query(
-            description="only letters in their state longer than their speed gives ([follow_up] hours): "
-            "with state=sent&state=delivered, those the receiver has not registered in time"
+            description="only letters in their state longer than their speed gives ([follow_up] hours), "
+            "by default those still to be registered (sent, delivered, received; name states to choose "
+            "others) and the longest waiting first; with direction=out&state=sent&state=delivered, "
+            "those the receiver has not registered in time"
         ),
     ] = False,
-    order: LetterOrder = LetterOrder.NEWEST,
+    order: Annotated[LetterOrder | None, Query(description="default: newest (waiting with due=true)")] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> LetterPageOut:
@@ -124,13 +126,13 @@ async def list_letters(
         )
     query = LetterQuery(
         direction=direction,
-        states=tuple(state or ()),
+        states=tuple(state or (DUE_STATES if due else ())),
         org=org,
         date_from=date_from,
         date_to=date_to,
         text=(q or "").strip() or None,
         waiting_before=_cutoffs(request) if due else None,
-        order=order,
+        order=order or (LetterOrder.WAITING if due else LetterOrder.NEWEST),
     )
     store = services_of(request).store
     page = await asyncio.to_thread(store.letters, query, offset=offset, limit=limit)

@@ -162,3 +162,23 @@ def test_due_lists_the_letters_to_follow_up_the_longest_waiting_first(api: ApiSe
     follow = {"direction": "out", "state": ["sent", "delivered"]}
     assert _ids(api, **follow, order="waiting") == [late, fresh]
     assert _ids(api, **follow, due="true") == [late]  # normal: 120 h; fresh has had minutes of its 4 h
+
+
+def test_due_without_states_lists_only_letters_still_to_be_registered_longest_waiting_first(
+    api: ApiServer,
+) -> None:
+    """`due=true` alone looks where `ecms-gateway letters --due` looks: ours not registered yet by the
+    receiver and those we received and have not registered; a letter registered long ago is not due."""
+    sent_late, sent_later = _submit(api, 1), _submit(api, 2)
+    send(api.store, sent_late)
+    send(api.store, sent_later)
+    waiting, registered = received(api.store, 3), received(api.store, 4)
+    api.store.register_inbound(registered, actor="clerk")
+    now = api.store.clock()
+    with api.store.db.write() as conn:
+        for letter, days in ((sent_late, 9), (sent_later, 7), (waiting, 8), (registered, 30)):
+            conn.execute(
+                update(LETTER).where(LETTER.c.id == letter).values(updated_at=now - timedelta(days=days))
+            )
+    assert _ids(api, due="true") == [sent_late, waiting, sent_later]
+    assert _ids(api, due="true", state="registered") == [registered]  # named states still choose
