@@ -429,7 +429,16 @@ def _bury(
     if row["kind"] == WorkKind.SEND.value and row["letter_id"] is not None and not letter_moved:
         letter = lock_letter(conn, int(row["letter_id"]))
         if letter["state"] == LetterState.SENDING.value:
-            apply(conn, letter, Event.GIVE_UP, actor=actor, now=now, reason=dead.reason, work_id=work_id)
+            apply(
+                conn,
+                letter,
+                Event.GIVE_UP,
+                actor=actor,
+                now=now,
+                reason=dead.reason,
+                detail=dead.detail() or None,  # why, as data: the pages say it in their own language
+                work_id=work_id,
+            )
             return
     audit.append(
         conn,
@@ -439,7 +448,7 @@ def _bury(
         letter_id=row["letter_id"],
         work_id=work_id,
         reason=dead.reason,
-        detail={"kind": row["kind"]},
+        detail={"kind": row["kind"], **dead.detail()},
     )
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Final
 
 from starlette.responses import RedirectResponse, Response
 
 from ecms_adapters.web.context import Page
+from ecms_adapters.web.failures import error_cell
 from ecms_adapters.web.fault_text import error_text
 from ecms_adapters.web.i18n import translate
 from ecms_gateway.engine import WorkState
@@ -45,6 +47,7 @@ async def dashboard(page: Page) -> Response:
         poll_ok=sorted(status.last_poll_ok_at.items()),
         poll_errors=sorted(status.last_poll_error.items()),
         certs=certs,
+        why=partial(error_cell, page.lang),  # a give-up in the page's words, the error quoted
     )
 
 

@@ -5,11 +5,10 @@ answered by mail (their words, and a receive number they gave, which changes not
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
 
+from ecms_adapters.web.failures import Failure, gave_up
 from ecms_adapters.web.i18n import CATALOGUE, translate
 from ecms_gateway.engine.mail_bounces import NOTIFIER_BOUNCED
 from ecms_gateway.engine.mail_replies import MailReply, replies_in
@@ -43,13 +42,6 @@ _OLD_DEFAULT_REASONS = frozenset({"withdrawn after the receiver refused it"})
 _THEIR_NUMBER = {"accept_notified", "invalid_accept_id"}  # steps about the receiver's receive number
 _GOOD = {"receive_notified", "accept_notified", "register", "sent"}
 _FAILED = {"retry_later", "give_up"}  # steps whose reason is a failed try's (engine.retry's words)
-# How the retry policy words a give-up (engine.retry.RetryPolicy.decide): the page says the first part
-# in its own language and quotes the rest, the error as the channel or the gateway said it.
-_GAVE_UP: Final = (
-    (re.compile(r"permanent failure: (?P<said>.*)", re.S), "tl.why.permanent"),
-    (re.compile(r"gave up after (?P<n>\d+) attempts; last error: (?P<said>.*)", re.S), "tl.why.attempts"),
-    (re.compile(r"gave up after trying for [^;]*; last error: (?P<said>.*)", re.S), "tl.why.too_long"),
-)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,15 +56,6 @@ class Step:
     said_nothing: bool = False  # a reply with no words of theirs (only the quoted letter)
     said_cut: int = 0  # the characters kept of longer words (0: all): the mailbox has them all
     failure: Failure | None = None  # why a try failed or delivery gave up
-
-
-@dataclass(frozen=True, kw_only=True)
-class Failure:
-    """Why a try failed: ``why`` in the page's language, then ``said``, the error as it was stored
-    (often the node's or the mail server's English), shown quoted."""
-
-    why: str
-    said: str
 
 
 def timeline(detail: LetterDetail, lang: str) -> list[Step]:
@@ -119,12 +102,7 @@ def _failure(event: str, entry: HistoryEntry, lang: str) -> Failure | None:
         if attempt is None:
             return Failure(why=translate(lang, "tl.why"), said=reason)
         return Failure(why=translate(lang, "tl.why.try", n=attempt), said=reason)
-    for pattern, key in _GAVE_UP:
-        matched = pattern.fullmatch(reason)
-        if matched is not None:
-            values = {"n": matched["n"]} if "n" in pattern.groupindex else {}
-            return Failure(why=translate(lang, key, **values), said=matched["said"])
-    return Failure(why=translate(lang, "tl.why"), said=reason)
+    return gave_up(lang, reason, entry.detail) or Failure(why=translate(lang, "tl.why"), said=reason)
 
 
 def _attempt(detail: str) -> int | None:

@@ -4,6 +4,7 @@ default), then the error as it was stored, quoted (often the node's English); ne
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -115,3 +116,20 @@ def test_a_bounced_notifier_tells_the_clerk_the_sender_does_not_know(live: LiveW
     assert f"ระบบอีเมลปลายทางแจ้งว่า: {_quoted(said)}" in thai
     english = _timeline(live, letter_id, "en")
     assert "Our receipt mail to the sender bounced: they have not been told" in english
+
+
+def test_the_give_up_is_recorded_as_data_the_page_words_in_its_own_language(live: LiveWeb) -> None:
+    letter_id = live.store.accept_outbound(sample(), actor="test", channel="ecms")
+    down = TransientTransportError("cannot connect: connection refused", endpoint=NODE)
+    with _worker_store(live, max_attempts=1) as store:
+        _fail(store, down)
+    [entry] = [h for h in live.store.show(letter_id).history if h.action == "letter.give_up"]
+    detail = json.loads(entry.detail)
+    said = f"e-CMS node ({NODE}): cannot connect: connection refused"
+    assert {k: detail[k] for k in ("give_up", "attempts", "said")} == {
+        "give_up": "attempts",
+        "attempts": 1,
+        "said": said,
+    }
+    assert entry.reason == f"gave up after 1 attempts; last error: {said}"  # the CLI's and API's words
+    assert f"{translate('th', 'tl.why.attempts', n=1)} {_quoted(said)}" in _timeline(live, letter_id)
