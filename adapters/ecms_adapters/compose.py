@@ -32,7 +32,11 @@ def run_node(options: NodeOptions) -> int:
 
 
 async def _serve_node(options: NodeOptions) -> int:
-    settings = NodeSettings(service_url=options.service_url, directory=load_directory(options.directory))
+    settings = NodeSettings(
+        service_url=options.service_url,
+        directory=load_directory(options.directory),
+        retention=options.retention,
+    )
     options.data_dir.mkdir(parents=True, exist_ok=True)
     # One node a data folder: two would serve the same queues and relay the same jobs.
     with only_node_on(options.data_dir):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Final
 
@@ -28,6 +29,7 @@ class NodeOptions:
     relay_client_cert: Path | None = None  # present this certificate to other nodes
     relay_client_key: Path | None = None
     relay_interval_s: float = 1.0  # how often the relay worker looks for due jobs
+    retention: timedelta | None = None  # drop what was finished longer ago (None: keep everything)
     log_level: str = "warning"
     log_format: str = "text"  # json | text (ecms_gateway.logs.LogFormat)
 

@@ -101,6 +101,8 @@ class NodeSettings:
     # How long the relay worker leaves a new job to the request that is trying it right away.
     relay_grace: timedelta = timedelta(minutes=2)
     limits: XmlLimits = field(default_factory=XmlLimits)
+    # Drop queue items and receipts finished longer ago than this (``purge``); None: keep them.
+    retention: timedelta | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

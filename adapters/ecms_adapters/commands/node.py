@@ -68,7 +68,68 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         choices=["json", "text"],
         help="log lines as JSON objects (one per line) or text (default text)",
     )
+    node.add_argument(
+        "--purge-after",
+        metavar="AGE",
+        help="drop queue items and receipts finished longer ago than AGE (e.g. 90d), at start and hourly; "
+        "default: keep everything",
+    )
     node.set_defaults(func=_run)
+    _register_purge(subparsers)
+
+
+def _register_purge(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    purge = subparsers.add_parser(
+        "node-purge",
+        help="drop what an e-CMS node has finished with, older than a retention",
+        description=(
+            "Delete the node's queue items that were fetched or withdrawn, and the receipts of requests "
+            "delivered, relayed, refused or withdrawn, when that happened longer ago than --older-than. "
+            "Items still waiting to be fetched and relay jobs still to forward are never touched. Safe "
+            "while the node runs."
+        ),
+    )
+    purge.add_argument(
+        "--older-than", metavar="AGE", required=True, help="how long to keep what is finished (e.g. 90d, 12h)"
+    )
+    purge.add_argument("--data-dir", type=Path, required=True, help="the node's --data-dir")
+    purge.add_argument("--database-url", help="the node's --database-url, when it has one")
+    purge.set_defaults(func=_purge)
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError  # noqa: PLC0415 - the parser imports this module
+
+    from ecms_gateway.engine.context import utc_now  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.node.migrate import current_revision, head_revision  # noqa: PLC0415 - as above
+    from ecms_gateway.node.options import DATABASE_FILE  # noqa: PLC0415 - as above
+    from ecms_gateway.node.purge import parse_age, purge_finished  # noqa: PLC0415 - as above
+    from ecms_gateway.store.database import Database  # noqa: PLC0415 - as above
+    from ecms_gateway.store.sessions import session_name  # noqa: PLC0415 - as above
+
+    retention = parse_age(args.older_than, option="--older-than")
+    if args.database_url is None and not (args.data_dir / DATABASE_FILE).is_file():
+        raise ConfigError(
+            f"--data-dir: no node database in {args.data_dir} ({DATABASE_FILE}); give the --data-dir the "
+            "node runs with (and its --database-url, when it has one)"
+        )
+    options = NodeOptions(directory=Path(), data_dir=args.data_dir, port=1, database_url=args.database_url)
+    db = Database(options.sqlalchemy_url(), application_name=session_name("node-purge"))
+    try:
+        found = current_revision(db)
+        if found != head_revision():
+            raise ConfigError(
+                f"the node's database is at revision {found or 'none (not a node database)'}, this version "
+                f"needs {head_revision()}: start this version's node once to upgrade it, then purge"
+            )
+        before = utc_now() - retention
+        purged = purge_finished(db, before=before)
+    except DBAPIError as exc:
+        raise StoreError(_database_problem(options, exc)) from exc
+    finally:
+        db.dispose()
+    print(purged.summary(before))
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -76,6 +137,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from ecms_adapters.compose import run_node  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.cli.stores import make_folder  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.node.purge import parse_age  # noqa: PLC0415 - the parser imports this module
 
     if (args.tls_cert is None) != (args.tls_key is None):
         raise ConfigError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
@@ -89,6 +151,7 @@ def _run(args: argparse.Namespace) -> int:
         _check_public_url(args.public_url)
     _check_files(args)
     _check_free(args.host, args.port)
+    retention = None if args.purge_after is None else parse_age(args.purge_after, option="--purge-after")
     options = NodeOptions(
         directory=args.directory,
         data_dir=args.data_dir,
@@ -104,6 +167,7 @@ def _run(args: argparse.Namespace) -> int:
         relay_client_key=args.relay_client_key,
         log_level=args.log_level,
         log_format=args.log_format,
+        retention=retention,
     )
     options.sqlalchemy_url()  # an unsupported --database-url is refused before anything is made
     # Made here so that a folder that cannot be made is named by the option that gave it.

@@ -32,6 +32,7 @@ from ecms_gateway.node.codes import TOO_LARGE
 from ecms_gateway.node.directory import org_of
 from ecms_gateway.node.operations import ORG_LIST_SEPARATOR, too_many_orgs
 from ecms_gateway.node.options import SERVICE_PATH
+from ecms_gateway.node.purge import purge_finished
 from ecms_gateway.node.service import database_problem
 from ecms_gateway.runtime.health import Check, HealthChecks, Readiness
 
@@ -45,6 +46,7 @@ READYZ_PATH: Final = "/readyz"
 ALLOW: Final = b"GET, HEAD, POST"
 _NO_PARAMETERS: Final[Mapping[str, str]] = MappingProxyType({})
 _CACHED_QUERY_BYTES: Final = 128
+PURGE_INTERVAL_S: Final = 3600.0  # how often a node with a retention drops what it finished with
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -241,19 +243,40 @@ async def _send(send: Send, answer: Answer) -> None:
 
 
 async def _lifespan(receive: Receive, send: Send, service: NodeService, interval_s: float) -> None:
-    worker: asyncio.Task[None] | None = None
+    workers: list[asyncio.Task[None]] = []
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
-            worker = asyncio.create_task(_relay_loop(service, interval_s), name="ecms-node-relay")
+            workers.append(asyncio.create_task(_relay_loop(service, interval_s), name="ecms-node-relay"))
+            if service.settings.retention is not None:
+                workers.append(asyncio.create_task(_purge_loop(service), name="ecms-node-purge"))
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
-            if worker is not None:
+            for worker in workers:
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+async def _purge_loop(service: NodeService, interval_s: float = PURGE_INTERVAL_S) -> None:
+    """Drop what was finished longer ago than the retention: at start, then every ``interval_s``."""
+    retention = service.settings.retention
+    assert retention is not None  # noqa: S101 - only started with a retention
+    while True:
+        before = service.clock() - retention
+        try:
+            purged = await asyncio.to_thread(purge_finished, service.db, before=before)
+        except Exception as exc:
+            log.error(
+                "the purge of finished items failed: %s; trying again in %g s",
+                database_problem(exc),
+                interval_s,
+            )
+        else:
+            log.info("%s", purged.summary(before))
+        await asyncio.sleep(interval_s)
 
 
 async def _relay_loop(service: NodeService, interval_s: float) -> None:

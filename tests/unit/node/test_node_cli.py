@@ -48,6 +48,7 @@ def test_a_node_that_serves_no_organisation_of_the_directory_refuses_to_start(
             ["--public-url", "http://127.0.0.1:8800/ecms-ws01/service2?org=2099000000"],
             "--public-url names the node, not an organisation: leave out ?org=2099000000",
         ),
+        (["--purge-after", "soon"], "--purge-after 'soon' is not a length of time"),
     ],
 )
 def test_inconsistent_options_are_refused(
