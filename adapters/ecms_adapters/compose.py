@@ -61,7 +61,10 @@ async def _serve(options: NodeOptions, settings: NodeSettings) -> int:
                     "node there, or start it with --public-url set to the URL the directory gives"
                 )
             app = create_node_app(
-                service, describe_service(settings.service_url), relay_interval_s=options.relay_interval_s
+                service,
+                describe_service(settings.service_url),
+                relay_interval_s=options.relay_interval_s,
+                directory_file=options.directory,
             )
             listen = Listen(
                 host=options.host,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from ecms_gateway.codec import (
 )
 from ecms_gateway.engine.retry import Dead, RetryPolicy, describe
 from ecms_gateway.errors import (
+    ConfigError,
     InputError,
     LetterInvalid,
     PermanentTransportError,
@@ -60,6 +62,7 @@ from ecms_gateway.node.codes import ErrorCode, NodeRefusal, Side
 from ecms_gateway.node.directory import Directory
 from ecms_gateway.node.faults import fault_envelope
 from ecms_gateway.node.operations import Operations
+from ecms_gateway.node.reload import directory_changes
 from ecms_gateway.node.tables import RelayState
 from ecms_gateway.node.values import Caller, Outcome, RelayJob, process_time
 from ecms_gateway.ports import NodeRelay
@@ -144,6 +147,24 @@ class NodeService:
     def served(self) -> tuple[str, ...]:
         """The OrganizationIDs this node serves."""
         return self.ops.served
+
+    def use_directory(self, directory: Directory) -> list[str]:
+        """Serve with ``directory`` from now on; what changed (``reload.directory_changes``).
+
+        ``ConfigError``, keeping the directory in use, when the new one lists no organisation at this
+        node's URL: every request would then be refused."""
+        served = tuple(o.organization_id for o in directory.served_by(self.settings.service_url))
+        if not served:
+            raise ConfigError(
+                f"it lists no organisation with ECMS-URL {self.settings.service_url}; this node would "
+                "serve nobody"
+            )
+        changes = directory_changes(self.settings.directory, directory)
+        # Plain attribute swaps: a request in hand finishes with the directory it started with.
+        self.settings = dataclasses.replace(self.settings, directory=directory)
+        self.ops.directory = directory
+        self.ops.served = served
+        return changes
 
     async def handle(self, body: bytes, *, org: str | None = None) -> NodeReply:
         """Answer one SOAP request; ``org`` is the ``?org=`` of the request URL, if any."""

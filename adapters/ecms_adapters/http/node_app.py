@@ -16,9 +16,12 @@ import contextlib
 import functools
 import json
 import logging
+import signal
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 from urllib.parse import parse_qsl
@@ -27,7 +30,7 @@ from sqlalchemy import text as sql
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ecms_gateway.errors import ConfigError, StoreError
-from ecms_gateway.node import NodeService, ServiceDescription
+from ecms_gateway.node import NodeService, ServiceDescription, load_directory
 from ecms_gateway.node.codes import TOO_LARGE
 from ecms_gateway.node.directory import org_of
 from ecms_gateway.node.operations import ORG_LIST_SEPARATOR, too_many_orgs
@@ -64,9 +67,14 @@ class Disconnected(Exception):
 
 
 def create_node_app(
-    service: NodeService, description: ServiceDescription, *, relay_interval_s: float = 1.0
+    service: NodeService,
+    description: ServiceDescription,
+    *,
+    relay_interval_s: float = 1.0,
+    directory_file: Path | None = None,
 ) -> ASGIApp:
-    """The ASGI app of one node; its lifespan runs the relay worker every ``relay_interval_s``."""
+    """The ASGI app of one node; its lifespan runs the relay worker every ``relay_interval_s`` and, given
+    ``directory_file``, reads that file again on SIGHUP."""
     health = NodeHealth(service)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -80,7 +88,8 @@ def create_node_app(
                 answer = Answer(status=500, body=b"Internal Server Error")
             await _send(send, answer)
         elif scope["type"] == "lifespan":
-            await _lifespan(receive, send, service, relay_interval_s)
+            with _reloading_on_sighup(service, directory_file):
+                await _lifespan(receive, send, service, relay_interval_s)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1000})
 
@@ -258,6 +267,46 @@ async def _lifespan(receive: Receive, send: Send, service: NodeService, interval
                     await worker
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+@contextlib.contextmanager
+def _reloading_on_sighup(service: NodeService, directory_file: Path | None) -> Iterator[None]:
+    """While the node serves, SIGHUP reads ``directory_file`` again (off the event loop)."""
+    loop = asyncio.get_running_loop()
+    if directory_file is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: set[asyncio.Task[bool]] = set()  # held until done: the loop keeps only weak references
+
+    def reload() -> None:
+        task = loop.create_task(reload_directory(service, directory_file), name="ecms-node-reload")
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+
+
+async def reload_directory(service: NodeService, directory_file: Path) -> bool:
+    """Serve with the directory in ``directory_file`` now, logging what changed; on any fault keep the
+    one in use and log why the file was refused. True when the new directory is in use."""
+    try:
+        directory = await asyncio.to_thread(load_directory, directory_file)
+        changes = service.use_directory(directory)
+    except ConfigError as exc:
+        log.error("directory file %s refused, keeping the directory in use: %s", directory_file, exc)
+        return False
+    except Exception:  # a defect; the node keeps serving with what it has
+        log.exception("directory file %s refused, keeping the directory in use", directory_file)
+        return False
+    said = "; ".join(changes) if changes else "no changes"
+    log.warning(
+        "directory reloaded from %s (%s); serving %s", directory_file, said, ", ".join(service.served)
+    )
+    return True
 
 
 async def _purge_loop(service: NodeService, interval_s: float = PURGE_INTERVAL_S) -> None:
