@@ -134,6 +134,7 @@ def test_a_clerk_confirms_a_persons_mailed_letter_and_registers_it(
     expect(page.locator("#state")).to_contain_text("รอลงทะเบียน")
     expect(page.locator("#badge-mail-letters")).to_have_count(0)
     watch.shot(page, "received-letter")
+    page.once("dialog", lambda dialog: dialog.accept())  # registering cannot be undone: it asks first
     page.get_by_role("button", name="ลงทะเบียนรับ").click()
     expect(page.locator("#receive-number")).to_contain_text("ลงทะเบียนรับแล้ว เลขรับที่ 1")
     watch.shot(page, "registered")

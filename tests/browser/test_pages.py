@@ -71,6 +71,7 @@ def test_clerk_composes_registers_and_reads_the_registry(live: LiveWeb, watch: W
     page.goto(f"{live.url}/letters/{letter_id}")
     expect(page.locator("iframe")).to_be_visible()
     watch.shot(page, "received-letter")
+    page.once("dialog", lambda dialog: dialog.accept())  # registering cannot be undone: it asks first
     page.get_by_role("button", name="ลงทะเบียนรับ").click()
     expect(page.locator("#receive-number")).to_have_text("ลงทะเบียนรับแล้ว เลขรับที่ 1")
     watch.shot(page, "registered")

@@ -86,6 +86,7 @@ def test_letter_001_sent_in_a_pages_is_registered_in_b_pages(
     watch.shot(b, "b-received-list")
     link.click()
     watch.shot(b, "b-letter")
+    b.once("dialog", lambda dialog: dialog.accept())  # registering cannot be undone: it asks first
     b.get_by_role("button", name="ลงทะเบียนรับ").click()
     expect(b.locator("#receive-number")).to_contain_text("เลขรับที่ 1")
     watch.shot(b, "b-registered")

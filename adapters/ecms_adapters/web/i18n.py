@@ -221,6 +221,11 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "letter.invalid": ("แจ้งว่าส่งผิด", "Mark invalid"),
     "letter.withdraw": ("ดึงหนังสือคืน", "Withdraw"),
     "letter.resend": ("ส่งใหม่", "Send again"),
+    "letter.confirm_register": (
+        "ยืนยันลงทะเบียนรับหนังสือฉบับนี้? ระบบจะออกเลขรับถัดไปในทะเบียนหนังสือรับ และแจ้งเลขรับให้ {sender} ทราบทันที ยกเลิกไม่ได้",
+        "Register this letter? It takes the next receive number in the receiving registry book and "
+        "{sender} is told that number at once; this cannot be undone",
+    ),
     "letter.confirm_reject": (
         "ยืนยันการปฏิเสธหนังสือฉบับนี้? ระบบจะแจ้งผู้ส่งพร้อมเหตุผลทันที และยกเลิกไม่ได้",
         "Reject this letter? The sender is told at once, with the reason; this cannot be undone",
