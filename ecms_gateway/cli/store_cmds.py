@@ -33,6 +33,7 @@ from ecms_gateway.store.location import DATA_DIR_ENV, DATABASE_URL_ENV
 if TYPE_CHECKING:
     from ecms_gateway.config import GatewayConfig
     from ecms_gateway.engine import Store
+    from ecms_gateway.engine.evidence import EvidenceRecords
     from ecms_gateway.engine.values import LetterDetail, LetterSummary, QueueRow
     from ecms_gateway.store.database import Database
 
@@ -298,9 +299,12 @@ def _retry(args: argparse.Namespace) -> int:
 
 @_db_errors
 def _show(args: argparse.Namespace) -> int:
+    from ecms_gateway.engine.evidence import letter_records  # noqa: PLC0415 - the parser imports this module
+
     with open_given(args) as store:
         detail = store.show(args.letter_id)
-    print(render_detail(detail))
+        records = letter_records(store.db, args.letter_id)
+    print(render_detail(detail, records))
     return 0
 
 
@@ -320,7 +324,10 @@ def _signature_line(letter: LetterSummary) -> list[str]:
     return [f"  signature {_SIGNATURE_WORDS[letter.signature]}"]
 
 
-def render_detail(d: LetterDetail) -> str:
+def render_detail(d: LetterDetail, records: EvidenceRecords) -> str:
+    """The letter, then what its evidence export holds (``evidence_show``), attempts, refusals, sent."""
+    from ecms_gateway.cli.evidence_show import evidence_lines  # noqa: PLC0415 - the parser imports this module
+
     letter = d.letter
     registry = (
         f"{letter.registry_no}/{letter.registry_year + 543}"
@@ -336,12 +343,7 @@ def render_detail(d: LetterDetail) -> str:
         *_signature_line(letter),
         "files:",
         *(f"  {name}  {mime}  {size} bytes  sha256 {sha[:16]}…" for name, mime, size, sha in d.files),
-        "history:",
-        format_table(
-            ["SEQ", "AT", "WHO", "WHAT", "WHY"],
-            [[str(h.seq), _ts(h.at), h.actor, h.action, h.reason or ""] for h in d.history],
-            indent=2,
-        ),
+        *evidence_lines(records, functools.partial(format_table, indent=2)),
     ]
     if d.attempts:
         lines += [
