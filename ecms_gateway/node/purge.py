@@ -7,37 +7,17 @@ however old it is. A local receipt goes with the last queue item of its ProcessI
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Final
 
 from sqlalchemy import ColumnElement, Connection, Table, delete, exists, func, select
 
-from ecms_gateway.errors import ConfigError
 from ecms_gateway.node.tables import INBOUND, OUTBOUND, PAYLOAD, InboundState, RelayState, Route
 from ecms_gateway.store.database import Database
 
 # Rows dropped per transaction: a running node's writes wait for the purge's one at a time only.
 BATCH: Final = 500
-_UNITS: Final = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-_PART: Final = re.compile(r"(\d+)\s*([dhms])")
-
-
-def parse_age(text: str, *, option: str) -> timedelta:
-    """``90d``, ``12h``, ``2d 3h``: a length of time in the units ``ecms_gateway.durations.age`` writes
-    (days, hours, minutes, seconds); ``ConfigError`` naming ``option`` for anything else, or zero."""
-    compact = text.strip().lower()
-    parts = _PART.findall(compact)
-    if not parts or _PART.sub("", compact).strip():
-        raise ConfigError(
-            f"{option} {text!r} is not a length of time; write it as a number and a unit, "
-            "d (days), h (hours), m (minutes) or s (seconds), e.g. 90d or 2d 12h"
-        )
-    seconds = sum(int(number) * _UNITS[unit] for number, unit in parts)
-    if seconds <= 0:
-        raise ConfigError(f"{option} {text!r} is no time at all; give a retention above zero, e.g. 90d")
-    return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -100,10 +100,11 @@ def _register_purge(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
 def _purge(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError  # noqa: PLC0415 - the parser imports this module
 
+    from ecms_gateway.durations import parse_age  # noqa: PLC0415 - as above
     from ecms_gateway.engine.context import utc_now  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.node.migrate import current_revision, head_revision  # noqa: PLC0415 - as above
     from ecms_gateway.node.options import DATABASE_FILE  # noqa: PLC0415 - as above
-    from ecms_gateway.node.purge import parse_age, purge_finished  # noqa: PLC0415 - as above
+    from ecms_gateway.node.purge import purge_finished  # noqa: PLC0415 - as above
     from ecms_gateway.store.database import Database  # noqa: PLC0415 - as above
     from ecms_gateway.store.sessions import session_name  # noqa: PLC0415 - as above
 
@@ -137,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from ecms_adapters.compose import run_node  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.cli.stores import make_folder  # noqa: PLC0415 - the parser imports this module
-    from ecms_gateway.node.purge import parse_age  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.durations import parse_age  # noqa: PLC0415 - the parser imports this module
 
     if (args.tls_cert is None) != (args.tls_key is None):
         raise ConfigError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")

@@ -17,9 +17,10 @@ from ecms_gateway.codec import (
     OutboundStatusRequest,
     OutboundStatusResponse,
 )
+from ecms_gateway.durations import parse_age
 from ecms_gateway.errors import ConfigError, TransientTransportError
 from ecms_gateway.node import NodeService
-from ecms_gateway.node.purge import parse_age, purge_finished
+from ecms_gateway.node.purge import purge_finished
 from tests.unit.node.helpers import ORG_A, ORG_B, ORG_C, THERE, call, letter, make_node
 
 pytestmark = pytest.mark.anyio
