@@ -164,7 +164,9 @@ def _summary_lines(letter: dict[str, Any]) -> list[str]:
         kind = "เลขทะเบียนรับ / receive number" if letter["direction"] == "in" else "เลขทะเบียนส่ง / send number"
         lines.append(f"{kind}: {registry['number']}/{registry['year_be']} (of {registry['org']})")
         if registry["registered_at"] is not None:
-            lines.append(f"  ออกเลขเมื่อ / given at: {thai_and_utc(registry['registered_at'])}")
+            entry = registry["registered_by_entry"]
+            by = f" (audit entry {entry})" if entry is not None else ""
+            lines.append(f"  ออกเลขเมื่อ / given at: {thai_and_utc(registry['registered_at'])}{by}")
     if letter["receiver_accept_id"] is not None:
         lines.append(f"เลขรับของผู้รับ / the receiver's receive number: {letter['receiver_accept_id']}")
     if letter["resend_of"] is not None:

@@ -339,7 +339,9 @@ def render_detail(d: LetterDetail, records: EvidenceRecords) -> str:
         f"  book no   {letter.book_no}  of {letter.letter_date.isoformat()}",
         f"  subject   {letter.subject}",
         f"  from      {letter.sender_org}  to {letter.receiver_org}",
-        f"  registry  {registry}" + (f"  accepted as {letter.accept_id}" if letter.accept_id else ""),
+        f"  registry  {registry}"
+        + (f"  given {_ts(records.letter.numbered_at)}" if records.letter.numbered_at else "")
+        + (f"  accepted as {letter.accept_id}" if letter.accept_id else ""),
         *_signature_line(letter),
         "files:",
         *(f"  {name}  {mime}  {size} bytes  sha256 {sha[:16]}…" for name, mime, size, sha in d.files),

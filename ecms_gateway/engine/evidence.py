@@ -20,7 +20,7 @@ from ecms_gateway.engine import audit, sent
 from ecms_gateway.engine.events import RESENT
 from ecms_gateway.engine.queries import summary
 from ecms_gateway.engine.sent_values import SentMessage
-from ecms_gateway.engine.states import Event
+from ecms_gateway.engine.states import Direction, Event
 from ecms_gateway.engine.values import AuditReport, LetterSummary
 from ecms_gateway.errors import NotFound
 from ecms_gateway.store.database import Database
@@ -115,6 +115,9 @@ class LetterRecord:
     resend_of: int | None
     resent_as: tuple[int, ...]
     letter_json: str
+    # When its registry number was given (ours: outgoing or receive) and the audit entry that says so.
+    numbered_at: datetime | None = None
+    numbered_by: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,7 +153,7 @@ def letter_records(db: Database, letter_id: int) -> EvidenceRecords:
         head = conn.execute(select(AUDIT_HEAD)).mappings().first()
         chain = audit.verify(conn)
     return EvidenceRecords(
-        letter=record,
+        letter=_numbered(record, entries),
         files=files,
         items=items,
         sent=messages,
@@ -174,6 +177,22 @@ def _letter_record(conn: Connection, row: RowMapping) -> LetterRecord:
         resent_as=tuple(int(i) for i in resent.scalars()),
         letter_json=row["letter_json"],
     )
+
+
+def _numbered(letter: LetterRecord, entries: tuple[AuditRecord, ...]) -> LetterRecord:
+    """When the letter got its registry number: the ``at`` of the letter's entry that gave it (its
+    detail names the number: ``letter.accepted`` for an outgoing number, given as the letter is stored,
+    ``letter.register`` for a receive number). The row keeps only a receive number's time
+    (``registered_at``); an outgoing number is given in the transaction that stores the letter
+    (``created_at``), which is the fallback when no entry says it."""
+    s = letter.summary
+    if s.registry_no is None:
+        return letter
+    for e in entries:
+        if e.letter_id == s.id and audit.detail_of(e.detail).get("registry_no") == s.registry_no:
+            return replace(letter, numbered_at=e.at, numbered_by=e.seq)
+    at = s.registered_at if s.registered_at is not None or s.direction is Direction.IN else s.created_at
+    return replace(letter, numbered_at=at)
 
 
 def _file(row: RowMapping) -> FileRecord:
