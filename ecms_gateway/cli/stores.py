@@ -47,6 +47,8 @@ def open_store(
     database = sqlite_file(url)
     check_database_of_folder(data_dir, url, set_database=set_database)
     if database is not None:
+        if _by_url(url, data_dir):  # the URL chose the file, not the data folder: its setting is to check
+            where_set = url_where_set(where_set)
         if create:
             make_folder(database.parent, where_set=where_set)
         else:
@@ -59,6 +61,24 @@ def open_store(
         raise StoreError(f"cannot use the database: {first_line(exc.orig or exc)}") from exc
 
 
+URL_SETTINGS = ("--database-url", DATABASE_URL_ENV, "gateway.database_url")
+"""What may give a command its database URL, each as a message names it."""
+
+
+def url_where_set(where_set: str) -> str:
+    """What chose a SQLite database given by URL, for a message asking to check it: ``where_set`` when it
+    already names one of ``URL_SETTINGS`` (the store commands tell ``--database-url`` apart), else the
+    variable when it is set (it wins over the configuration), else ``gateway.database_url``."""
+    if where_set in URL_SETTINGS:
+        return where_set
+    return DATABASE_URL_ENV if os.environ.get(DATABASE_URL_ENV) else "gateway.database_url"
+
+
+def _by_url(url: str, data_dir: Path) -> bool:
+    """The SQLite file of ``url`` is another than the data folder's own: a URL chose it."""
+    return url != resolve_url(data_dir=data_dir)
+
+
 def make_data_folders(*, data_dir: Path, database_url: str | None = None, where_set: str = WHERE_SET) -> None:
     """For ``run``: the data folder (its pid file, its files) and the SQLite file's folder, made now so
     that a folder that cannot be made is named before anything starts."""
@@ -67,7 +87,9 @@ def make_data_folders(*, data_dir: Path, database_url: str | None = None, where_
     check_database_of_folder(data_dir, url)
     database = sqlite_file(url)
     if database is not None:
-        make_folder(database.parent, where_set=where_set)
+        make_folder(
+            database.parent, where_set=url_where_set(where_set) if _by_url(url, data_dir) else where_set
+        )
 
 
 def check_owner(data_dir: Path, *, uid: int | None = None) -> None:
