@@ -167,6 +167,8 @@ def _summary_lines(letter: dict[str, Any]) -> list[str]:
             entry = registry["registered_by_entry"]
             by = f" (audit entry {entry})" if entry is not None else ""
             lines.append(f"  ออกเลขเมื่อ / given at: {thai_and_utc(registry['registered_at'])}{by}")
+            if not registry["registered_at_proven_by_chain"]:
+                lines.append(_not_proven_fact(entry))
     if letter["receiver_accept_id"] is not None:
         lines.append(f"เลขรับของผู้รับ / the receiver's receive number: {letter['receiver_accept_id']}")
     if letter["resend_of"] is not None:
@@ -197,7 +199,18 @@ def _state_lines(evidence: LetterEvidence) -> list[str]:
     return [
         f"สถานะ / state: {state} ตั้งแต่ / since {thai_and_utc(e['at'])}",
         f"  (entry {e['seq']}: {e['actor']}: {e['action']}{why})",
+        *(line.replace("         ", "  ", 1) for line in _unproven(e["seq"], evidence.chain)),
     ]
+
+
+def _not_proven_fact(entry: int | None) -> str:
+    """A fact of letter.json whose audit entry the chain does not vouch for, or that none records."""
+    if entry is None:
+        return "  !! ไม่มีบันทึกการตรวจสอบรายการใดยืนยัน / NOT PROVEN: no audit entry records it (the store's row)"
+    return (
+        f"  !! รายการ {entry} อยู่ที่หรือหลังจุดที่สายโซ่ขาด / NOT PROVEN: entry {entry} is at or after "
+        "the break in the chain"
+    )
 
 
 def _timeline_lines(evidence: LetterEvidence) -> list[str]:
@@ -230,8 +243,11 @@ def _unproven(seq: int, chain: dict[str, Any]) -> list[str]:
 _FILES_TEXT: Final = """\
 == ไฟล์ในชุดนี้ / What is here ==
 letter.json     ข้อมูลหนังสือตามที่ฐานข้อมูลเก็บไว้ (เลขที่หนังสือ เรื่อง ผู้ส่ง ผู้รับ สถานะ เลขรับ ProcessID วันเวลา)
+                proven_by_chain false: บันทึกที่ยืนยันข้อมูลนั้นอยู่ที่หรือหลังจุดที่สายโซ่ขาด หรือไม่มีบันทึกใดยืนยัน
                 the letter's facts as the store keeps them (book number, subject, sender, receiver, state,
-                receive number, ProcessIDs, times in ISO 8601 with offset, resent links)
+                receive number, ProcessIDs, times in ISO 8601 with offset, resent links); a ProcessID or
+                the time a number was given names the audit entry that records it, and proven_by_chain
+                is false when that entry is at or after a break in the chain, or none records it
 audit.jsonl     บันทึกการตรวจสอบทุกรายการที่เกี่ยวกับหนังสือนี้ หนึ่งบรรทัดต่อรายการ ตามที่เก็บไว้ และบรรทัดสุดท้าย
                 คือผลการตรวจสายโซ่ทั้งหมดขณะส่งออก
                 every audit entry about this letter, one JSON line each, exactly as stored (seq, at, actor,

@@ -101,6 +101,7 @@ class WorkRecord:
     created_at: datetime
     finished_at: datetime | None
     process_id: str | None  # from the worker's note in the audit entry ``work.done``
+    process_id_entry: int | None = None  # that entry's seq
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -327,11 +328,29 @@ def _with_process_ids(
     work: tuple[WorkRecord, ...], entries: tuple[AuditRecord, ...]
 ) -> tuple[WorkRecord, ...]:
     # The worker's note lands on the entry that ends the item: ``work.done``, or the letter's ``letter.sent``.
-    notes = {
-        e.work_id: e.reason for e in entries if e.work_id is not None and _PROCESS_ID.search(e.reason or "")
-    }
+    notes = {e.work_id: e for e in entries if e.work_id is not None and _PROCESS_ID.search(e.reason or "")}
     out = []
     for w in work:
-        match = _PROCESS_ID.search(notes.get(w.work_id) or "")
-        out.append(w if match is None else replace(w, process_id=match.group(1)))
+        note = notes.get(w.work_id)
+        match = _PROCESS_ID.search(note.reason or "") if note is not None else None
+        if note is None or match is None:
+            out.append(w)
+            continue
+        out.append(replace(w, process_id=match.group(1), process_id_entry=note.seq))
     return tuple(out)
+
+
+def received_entry(item: ItemRecord, entries: tuple[AuditRecord, ...]) -> AuditRecord | None:
+    """The ``inbox.received`` entry that recorded the item's intake (its channel and ProcessID)."""
+    for e in entries:
+        detail = audit.detail_of(e.detail) if e.action == "inbox.received" else {}
+        if detail.get("process_id") == item.process_id and detail.get("channel") == item.channel:
+            return e
+    return None
+
+
+def proven(records: EvidenceRecords, seq: int | None) -> bool:
+    """Whether the chain vouches for entry ``seq``: an entry exists and lies before any break (the check
+    stops at the break, so the entry there and every one after it prove nothing)."""
+    first_bad = records.chain.first_bad
+    return seq is not None and (first_bad is None or seq < first_bad)

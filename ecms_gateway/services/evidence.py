@@ -20,6 +20,8 @@ from ecms_gateway.engine.evidence import (
     FileRecord,
     ItemRecord,
     letter_records,
+    proven,
+    received_entry,
 )
 from ecms_gateway.engine.reasons import describe
 from ecms_gateway.engine.sent_values import SENT_BY_WORK, SentMessage
@@ -235,6 +237,7 @@ def _letter(store: Store, records: EvidenceRecords, files: tuple[EvidencePart, .
             "year_be": s.registry_year + 543 if s.registry_year else None,
             "registered_at": iso(record.numbered_at),
             "registered_by_entry": record.numbered_by,
+            "registered_at_proven_by_chain": proven(records, record.numbered_by),
         },
         "receiver_accept_id": s.accept_id,
         "signature": s.signature.value if s.signature else None,
@@ -256,16 +259,36 @@ def _file_facts(f: FileRecord) -> dict[str, Any]:
 
 
 def _process_ids(records: EvidenceRecords) -> list[dict[str, Any]]:
-    received = [
-        {"process_id": i.process_id, "of": f"received {i.role.replace(':', ' ')}", "inbox_id": i.inbox_id}
-        for i in records.items
-    ]
+    """A received item's ProcessID is its row's, recorded by its ``inbox.received`` entry; a sent one is
+    read from the worker's note in an audit entry. Each says which entry and whether the chain proves
+    it: after a break the note may be anyone's words."""
+    received = []
+    for i in records.items:
+        entry = received_entry(i, records.entries)
+        seq = None if entry is None else entry.seq
+        received.append(
+            {
+                "process_id": i.process_id,
+                "of": f"received {i.role.replace(':', ' ')}",
+                "inbox_id": i.inbox_id,
+                **_proof(records, seq),
+            }
+        )
     sent = [
-        {"process_id": w.process_id, "of": _sent_of(w.kind), "work_id": w.work_id}
+        {
+            "process_id": w.process_id,
+            "of": _sent_of(w.kind),
+            "work_id": w.work_id,
+            **_proof(records, w.process_id_entry),
+        }
         for w in records.work
         if w.process_id is not None
     ]
     return [*received, *sent]
+
+
+def _proof(records: EvidenceRecords, seq: int | None) -> dict[str, Any]:
+    return {"audit_entry": seq, "proven_by_chain": proven(records, seq)}
 
 
 def _sent_of(kind: str) -> str:
