@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment
 from starlette.datastructures import FormData
@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from ecms_adapters.web import flash
 from ecms_adapters.web.flash import NO_FLASH, Flash
-from ecms_adapters.web.i18n import pick_lang
+from ecms_adapters.web.i18n import LANGS, pick_lang
 from ecms_adapters.web.render import page_response
 from ecms_gateway.access import Principal, Role, SessionInfo
 from ecms_gateway.errors import Forbidden, Unauthorized
@@ -109,6 +109,7 @@ class Page:
             "nav": navigation(self.principal, mail=self.web.mail),
             "badges": self.badges,
             "path": self.request.url.path,
+            "here": here(self.request),
             "org_name": self.org_name,
             **values,
         }
@@ -179,6 +180,33 @@ def lang_of(request: Request) -> str:
     return pick_lang(request.cookies.get(LANG_COOKIE))
 
 
+def here(request: Request) -> str:
+    """This page's address to come back to after switching language: a GET's path with its query
+    (the list's filter, the registry book's period), a POST's path (its form is not sent again)."""
+    if request.method not in {"GET", "HEAD"} or not request.url.query:
+        return request.url.path
+    return f"{request.url.path}?{request.url.query}"
+
+
+def set_lang(response: Response, lang: str, *, secure: bool) -> None:
+    """Remember the page language for a year (``/lang?to=`` and ``?lang=`` on any page)."""
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict", secure=secure, path="/")
+
+
+def lang_asked(web: Web, request: Request) -> Response | None:
+    """``?lang=en`` (or ``th``) on any page's address, signed in or not: the choice is remembered as the
+    switch at the top remembers it, and the same address without it is shown (a bookmark or a link
+    with it then switches every page, not only the one it names). An unknown language is dropped."""
+    asked = request.query_params.get("lang")
+    if asked is None or request.method not in {"GET", "HEAD"}:
+        return None
+    rest = [(name, value) for name, value in request.query_params.multi_items() if name != "lang"]
+    response = RedirectResponse(request.url.path + (f"?{urlencode(rest)}" if rest else ""), status_code=303)
+    if asked in LANGS:
+        set_lang(response, asked, secure=web.secure(request))
+    return response
+
+
 async def current_session(web: Web, request: Request) -> SessionInfo | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
@@ -195,6 +223,9 @@ def page(web: Web, handler: Handler, roles: Sequence[Role]) -> Callable[[Request
     page, 403 for a POST whose CSRF token is not the session's."""
 
     async def endpoint(request: Request) -> Response:
+        switched = lang_asked(web, request)
+        if switched is not None:
+            return switched
         lang = lang_of(request)
         session = await current_session(web, request)
         if session is None:

@@ -12,11 +12,20 @@ import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Final
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ecms_adapters.web.context import LANG_COOKIE, SESSION_COOKIE, Page, Web, current_session, lang_of
+from ecms_adapters.web.context import (
+    SESSION_COOKIE,
+    Page,
+    Web,
+    current_session,
+    lang_asked,
+    lang_of,
+    set_lang,
+)
 from ecms_adapters.web.i18n import LANGS, translate
 from ecms_adapters.web.kept_files import kept_files_of
 from ecms_adapters.web.render import be_datetime, page_response
@@ -35,6 +44,9 @@ def safe_next(value: str | None) -> str:
 
 def login_page(web: Web) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
+        switched = lang_asked(web, request)
+        if switched is not None:
+            return switched
         lang = lang_of(request)
         if request.method == "POST":
             return await _attempt(web, request, lang)
@@ -52,7 +64,15 @@ def _form(
     response = page_response(
         web.env,
         "login.html",
-        {"lang": lang, "login_token": token, "next": next_, "error": error, "name": name, "path": "/login"},
+        {
+            "lang": lang,
+            "login_token": token,
+            "next": next_,
+            "error": error,
+            "name": name,
+            "path": "/login",
+            "here": "/login" if next_ == "/" else f"/login?{urlencode({'next': next_})}",
+        },
         status=200 if error is None else 401,
     )
     response.set_cookie(
@@ -117,14 +137,7 @@ def switch_lang(web: Web) -> Callable[[Request], Awaitable[Response]]:
         lang = request.query_params.get("to", "")
         response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
         if lang in LANGS:
-            response.set_cookie(
-                LANG_COOKIE,
-                lang,
-                max_age=365 * 86400,
-                samesite="strict",
-                secure=web.secure(request),
-                path="/",
-            )
+            set_lang(response, lang, secure=web.secure(request))
         return response
 
     return endpoint
