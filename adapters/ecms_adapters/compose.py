@@ -16,7 +16,7 @@ from ecms_gateway.engine.context import utc_now
 from ecms_gateway.errors import ConfigError
 from ecms_gateway.logs import LogFormat, LogLevel, configure_logging
 from ecms_gateway.node import NodeService, NodeSettings, describe_service, load_directory
-from ecms_gateway.node.lock import only_node_on
+from ecms_gateway.node.lock import only_node_in, only_node_on
 from ecms_gateway.node.migrate import prepare
 from ecms_gateway.node.options import NodeOptions
 from ecms_gateway.store.database import Database
@@ -46,43 +46,48 @@ async def _serve_node(options: NodeOptions) -> int:
 async def _serve(options: NodeOptions, settings: NodeSettings) -> int:
     db = Database(options.sqlalchemy_url(), application_name=session_name("node"))
     try:
-        await asyncio.to_thread(prepare, db)
-        relay_config = SoapClientConfig(
-            url=settings.service_url,
-            ca_bundle=options.relay_ca_bundle,
-            client_cert=options.relay_client_cert,
-            client_key=options.relay_client_key,
-        )
-        async with SoapRelay(relay_config) as relay:
-            service = NodeService(settings, db=db, relay=relay, clock=utc_now)
-            if not service.served:
-                raise ConfigError(
-                    f"no organisation in {options.directory} has ECMS-URL {settings.service_url}; list this "
-                    "node there, or start it with --public-url set to the URL the directory gives"
-                )
-            app = create_node_app(
-                service,
-                describe_service(settings.service_url),
-                relay_interval_s=options.relay_interval_s,
-                directory_file=options.directory,
-            )
-            listen = Listen(
-                host=options.host,
-                port=options.port,
-                certfile=options.tls_cert,
-                keyfile=options.tls_key,
-                client_ca=options.tls_client_ca,
-                log_level=options.log_level,
-                own_logging=True,
-                access_log=options.log_level in ("debug", "info"),  # shown only at those levels anyway
-            )
-            serving = f"e-CMS node at {settings.service_url} serving {', '.join(service.served)}"
-            if LogFormat(options.log_format) is LogFormat.JSON:  # every line a record for log readers
-                log.info("%s", serving)
-            else:
-                print(serving, file=sys.stderr, flush=True)
-            async with giving_back_memory():
-                await server(app, listen).serve()
+        with only_node_in(db):  # PostgreSQL: one node a database, wherever the nodes run
+            return await _serve_with(options, settings, db)
     finally:
         db.dispose()
+
+
+async def _serve_with(options: NodeOptions, settings: NodeSettings, db: Database) -> int:
+    await asyncio.to_thread(prepare, db)
+    relay_config = SoapClientConfig(
+        url=settings.service_url,
+        ca_bundle=options.relay_ca_bundle,
+        client_cert=options.relay_client_cert,
+        client_key=options.relay_client_key,
+    )
+    async with SoapRelay(relay_config) as relay:
+        service = NodeService(settings, db=db, relay=relay, clock=utc_now)
+        if not service.served:
+            raise ConfigError(
+                f"no organisation in {options.directory} has ECMS-URL {settings.service_url}; list this "
+                "node there, or start it with --public-url set to the URL the directory gives"
+            )
+        app = create_node_app(
+            service,
+            describe_service(settings.service_url),
+            relay_interval_s=options.relay_interval_s,
+            directory_file=options.directory,
+        )
+        listen = Listen(
+            host=options.host,
+            port=options.port,
+            certfile=options.tls_cert,
+            keyfile=options.tls_key,
+            client_ca=options.tls_client_ca,
+            log_level=options.log_level,
+            own_logging=True,
+            access_log=options.log_level in ("debug", "info"),  # shown only at those levels anyway
+        )
+        serving = f"e-CMS node at {settings.service_url} serving {', '.join(service.served)}"
+        if LogFormat(options.log_format) is LogFormat.JSON:  # every line a record for log readers
+            log.info("%s", serving)
+        else:
+            print(serving, file=sys.stderr, flush=True)
+        async with giving_back_memory():
+            await server(app, listen).serve()
     return 0
