@@ -62,8 +62,9 @@ class BookRow:
     note: str
 
 
-def _parse(page: Page) -> tuple[BookRequest | None, str | None]:
-    """The book asked for, or why there is none in the page's language.
+def _parse(page: Page) -> tuple[BookRequest | None, str | None, str | None]:
+    """The book asked for, or why there is none in the page's language and the date box at fault
+    (``from``, ``to``; None for the period as a whole).
 
     The date boxes are text boxes read as a clerk's date (``parse_clerk_date``): ``1/11/2569``, Thai
     digits, Thai month names, ISO with either era's year (``2569-11-01``); a year that is a typo in
@@ -81,12 +82,12 @@ def _parse(page: Page) -> tuple[BookRequest | None, str | None]:
         try:
             days.append(parse_clerk_date(typed, today=today) if typed else default)
         except InputError as exc:
-            return None, f"{translate(page.lang, label)}: {error_text(page.lang, exc)}"
+            return None, f"{translate(page.lang, label)}: {error_text(page.lang, exc)}", box
     start, end = days
     problem = _period_problem(page.lang, start, end)
     if problem is not None:
-        return None, problem
-    return BookRequest(direction=direction, org=org, start=start, end=end), None
+        return None, problem, None
+    return BookRequest(direction=direction, org=org, start=start, end=end), None, None
 
 
 def _period_problem(lang: str, start: date, end: date) -> str | None:
@@ -137,8 +138,10 @@ def _title(page: Page, book: BookRequest) -> str:
     return translate(page.lang, f"registry.{book.direction.value}")
 
 
-async def screen(page: Page) -> Response:
-    book, problem = _parse(page)
+async def screen(page: Page, *, cannot: bool = False) -> Response:
+    """The book on screen; a period that makes none is the form again, with the message beside the
+    box at fault and what was typed kept (``cannot``: the CSV or PDF was asked for)."""
+    book, problem, box = _parse(page)
     rows = await _rows(page, book) if book is not None else []
     query = (
         ""
@@ -157,7 +160,9 @@ async def screen(page: Page) -> Response:
         "registry.html",
         status=200 if problem is None else 400,
         book=book,
-        problem=problem,
+        problem=None if box is not None else problem,  # a box's fault is shown beside that box
+        faults={} if box is None or problem is None else {box: [problem]},
+        cannot=cannot,
         asked={  # what a refused request asked for, to correct rather than type again
             "book": params.get("book", "in"),
             "from": _as_typed(params.get("from")),
@@ -195,9 +200,9 @@ def _filename(book: BookRequest, ext: str) -> str:
 
 
 async def as_csv(page: Page) -> Response:
-    book, problem = _parse(page)
-    if book is None:
-        return page.render("error.html", status=400, message_key="registry.cannot", detail=problem)
+    book, _, _ = _parse(page)
+    if book is None:  # the form again, saying why, rather than a page with no way back
+        return await screen(page, cannot=True)
     rows = await _rows(page, book)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -227,9 +232,9 @@ async def as_csv(page: Page) -> Response:
 
 
 async def as_pdf(page: Page) -> Response:
-    book, problem = _parse(page)
-    if book is None:
-        return page.render("error.html", status=400, message_key="registry.cannot", detail=problem)
+    book, _, _ = _parse(page)
+    if book is None:  # the form again, saying why, rather than a page with no way back
+        return await screen(page, cannot=True)
     rows = await _rows(page, book)
     period = translate(
         page.lang, "registry.period", start=be_date(book.start, page.lang), end=be_date(book.end, page.lang)

@@ -4,6 +4,7 @@ or too long period is each refused with its own words, in Thai and in English.""
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from ecms_gateway.letter.thai import THAI_TIME, be_year, format_thai_date
@@ -78,3 +79,30 @@ def test_a_period_longer_than_one_book_says_so(live: LiveWeb) -> None:
     assert pdf.status_code == 400
     assert "ทำทะเบียนหนังสือสำหรับช่วงวันที่นี้ไม่ได้" in pdf.text
     assert "ทะเบียนหนึ่งเล่มแสดงได้ไม่เกิน 733 วัน" in pdf.text
+
+
+def test_an_unreadable_date_is_said_beside_its_box_with_what_was_typed_kept(live: LiveWeb) -> None:
+    clerk = live.logged_in("clerk")
+    answer = clerk.get("/registry", params={"book": "out", "from": "1/11/2569", "to": "31 ธันวา"})
+    assert answer.status_code == 400
+    page = html.unescape(answer.text)
+    box = page.split('<input id="to"')[1].split("</div>")[0]
+    assert 'aria-invalid="true"' in box
+    assert "ถึงวันที่: '31 ธันวา' ไม่ใช่วันที่ที่อ่านได้" in box.split('id="to-faults"')[1]  # beside it
+    assert 'value="31 ธันวา"' in box  # kept, to correct rather than type again
+    assert 'aria-invalid="true"' not in page.split('<input id="from"')[1].split("</div>")[0]
+    assert 'value="out" checked' in page
+
+
+def test_a_csv_or_pdf_asked_with_an_unreadable_date_gives_the_form_back(live: LiveWeb) -> None:
+    clerk = live.logged_in("clerk")
+    for book in ("/registry.csv", "/registry.pdf"):
+        answer = clerk.get(book, params={"from": "1/13/2569", "to": "1/11/2569"})
+        assert answer.status_code == 400
+        assert answer.headers["content-type"].startswith("text/html")
+        page = html.unescape(answer.text)
+        assert "ทำทะเบียนหนังสือสำหรับช่วงวันที่นี้ไม่ได้" in page.split('id="cannot"')[1]
+        box = page.split('<input id="from"')[1].split("</div>")[0]
+        assert 'value="1/13/2569"' in box
+        assert "ตั้งแต่วันที่: '1/13/2569'" in box.split('id="from-faults"')[1]
+        assert '<form method="get" action="/registry"' in page  # the form, to correct it there
