@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import pwd
+from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -16,6 +18,7 @@ from ecms_gateway.cli.settings import WHERE_SET
 from ecms_gateway.engine import Store
 from ecms_gateway.engine.retry import RetryPolicies
 from ecms_gateway.errors import ConfigError, StoreError
+from ecms_gateway.runtime.control import LOCK_FILE
 from ecms_gateway.store.database import SQLITE_FILE, resolve_url, sqlite_file, url_without_secrets
 from ecms_gateway.store.location import DATABASE_URL_ENV
 from ecms_gateway.store.sessions import session_name
@@ -45,7 +48,7 @@ def open_store(
     """
     url = resolve_url(data_dir=data_dir, database_url=database_url)
     database = sqlite_file(url)
-    check_database_of_folder(data_dir, url, set_database=set_database)
+    check_database_of_folder(data_dir, url, set_database=set_database, mark=False)
     if database is not None:
         if _by_url(url, data_dir):  # the URL chose the file, not the data folder: its setting is to check
             where_set = url_where_set(where_set)
@@ -54,11 +57,13 @@ def open_store(
         else:
             require_database(database, where_set=where_set)
     try:
-        return Store(
+        store = Store(
             database_url=url, data_dir=data_dir, policies=policies, application_name=session_name(role)
         )
     except DBAPIError as exc:
         raise StoreError(f"cannot use the database: {first_line(exc.orig or exc)}") from exc
+    mark_database_of_folder(data_dir, url)  # only once it answered: a server never reached marks nothing
+    return store
 
 
 URL_SETTINGS = ("--database-url", DATABASE_URL_ENV, "gateway.database_url")
@@ -79,17 +84,61 @@ def _by_url(url: str, data_dir: Path) -> bool:
     return url != resolve_url(data_dir=data_dir)
 
 
-def make_data_folders(*, data_dir: Path, database_url: str | None = None, where_set: str = WHERE_SET) -> None:
+@dataclass(frozen=True, kw_only=True)
+class MadeFolders:
+    """The folders ``make_data_folders`` made, each the outermost one that was not there before."""
+
+    made: tuple[Path, ...]
+    data_dir: Path
+
+    def remove_unused(self) -> None:
+        """After a start that failed before the store was used (the database out of reach): remove the
+        folders made for it again while they hold nothing but the pid file's lock, so that the folder
+        is as the operator left it. A folder the store wrote in (a SQLite file, the file store, the note
+        of a PostgreSQL database) stays; so does the lock of a data folder that was there before (it
+        says nothing: a clean stop leaves it too)."""
+        for top in self.made:
+            if not self.data_dir.is_relative_to(top):
+                continue  # the SQLite file's own folder: the store made its file there
+            with suppress(OSError):
+                if [entry.name for entry in self.data_dir.iterdir()] == [LOCK_FILE]:
+                    (self.data_dir / LOCK_FILE).unlink()
+            folder = self.data_dir
+            while folder.is_relative_to(top):
+                try:
+                    folder.rmdir()  # only an empty folder goes
+                except OSError:
+                    return
+                folder = folder.parent
+
+
+def make_data_folders(
+    *, data_dir: Path, database_url: str | None = None, where_set: str = WHERE_SET
+) -> MadeFolders:
     """For ``run``: the data folder (its pid file, its files) and the SQLite file's folder, made now so
-    that a folder that cannot be made is named before anything starts."""
+    that a folder that cannot be made is named before anything starts. The folder is marked as a
+    PostgreSQL gateway's by ``mark_database_of_folder`` once the database answered, not here."""
+    made = [_outermost_missing(data_dir)]
     make_folder(data_dir, where_set=where_set)
     url = resolve_url(data_dir=data_dir, database_url=database_url)
-    check_database_of_folder(data_dir, url)
+    check_database_of_folder(data_dir, url, mark=False)
     database = sqlite_file(url)
     if database is not None:
+        made.append(_outermost_missing(database.parent))
         make_folder(
             database.parent, where_set=url_where_set(where_set) if _by_url(url, data_dir) else where_set
         )
+    return MadeFolders(made=tuple(top for top in made if top is not None), data_dir=data_dir)
+
+
+def _outermost_missing(folder: Path) -> Path | None:
+    """The outermost of ``folder`` and its parents that is not there, or None when it is there."""
+    missing = None
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing = candidate
+    return missing
 
 
 def check_owner(data_dir: Path, *, uid: int | None = None) -> None:
@@ -120,13 +169,16 @@ def _user_name(uid: int) -> str:
         return str(uid)
 
 
-def check_database_of_folder(data_dir: Path, url: str, *, set_database: str = SET_DATABASE) -> None:
+def check_database_of_folder(
+    data_dir: Path, url: str, *, set_database: str = SET_DATABASE, mark: bool = True
+) -> None:
     """A data folder that names a PostgreSQL database refuses a command on SQLite (which would make a
     second, empty store there: a letter sent into it is never sent); a folder used with PostgreSQL is
     marked so, naming the database without its password. A folder that holds a SQLite gateway's
     database refuses PostgreSQL (a URL left in the environment), before it is marked. A folder of
     another user is refused first. ``set_database`` says how the command is given the URL (the store
-    commands take ``--database-url``)."""
+    commands take ``--database-url``). ``mark=False`` leaves the marking to ``mark_database_of_folder``
+    once the database answered."""
     check_owner(data_dir)
     marker = data_dir / SERVER_DATABASE_FILE
     if sqlite_file(url) is not None:
@@ -158,11 +210,24 @@ def check_database_of_folder(data_dir: Path, url: str, *, set_database: str = SE
             f"gateway, give it a data folder of its own (or move {local} away if this gateway moved to "
             "PostgreSQL)"
         )
+    if mark:
+        mark_database_of_folder(data_dir, url)
+
+
+def mark_database_of_folder(data_dir: Path, url: str) -> None:
+    """Note in the data folder of a PostgreSQL gateway which database it uses (without its password);
+    nothing for SQLite."""
+    if sqlite_file(url) is not None:
+        return
+    shown = url_without_secrets(url)
+    marker = data_dir / SERVER_DATABASE_FILE
     try:
-        if named != shown:
-            marker.write_text(shown + "\n", encoding="utf-8")
+        if marker.read_text(encoding="utf-8").strip() == shown:
+            return
     except OSError:
-        return  # a folder this user cannot write: nothing to mark, the database itself is fine
+        pass  # not there yet
+    with suppress(OSError):  # a folder this user cannot write: nothing to mark, the database is fine
+        marker.write_text(shown + "\n", encoding="utf-8")
 
 
 def require_database(database: Path, *, where_set: str = WHERE_SET) -> None:

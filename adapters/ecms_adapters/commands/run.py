@@ -58,6 +58,11 @@ def _run(args: argparse.Namespace) -> int:
     # The whole configuration is checked before anything is made: a refused start leaves no data folder.
     check_start(config)
     # The first start creates the store (README): its folder, or why it cannot be made, comes first.
-    make_data_folders(data_dir=config.gateway.data_dir, database_url=config.database_url)
+    made = make_data_folders(data_dir=config.gateway.data_dir, database_url=config.database_url)
     configure_logging(args.log_level or config.logging.level, config.logging.format)
-    return run_config(config)
+    try:
+        return run_config(config)
+    except BaseException:
+        # A start that never reached the database (the server down) leaves no folder of its own behind.
+        made.remove_unused()
+        raise

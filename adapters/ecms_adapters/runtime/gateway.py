@@ -30,7 +30,7 @@ from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 from ecms_adapters.web import web_hook
 from ecms_adapters.web.certs import certificate_statuses
 from ecms_adapters.webhooks import HttpxPoster, PosterSettings
-from ecms_gateway.cli.stores import first_line
+from ecms_gateway.cli.stores import first_line, mark_database_of_folder
 from ecms_gateway.codec.schema import compiled_schema
 from ecms_gateway.config import GatewayConfig, load_config
 from ecms_gateway.engine import Store
@@ -210,6 +210,8 @@ async def build_gateway(
         )
     except DBAPIError as exc:  # the server is down, refuses us, or the database is not there
         raise StoreError(f"cannot use the database: {first_line(exc.orig or exc)}") from exc
+    # Only now that it answered: a start that never reached the server leaves the folder unmarked.
+    mark_database_of_folder(config.gateway.data_dir, store.db.url)
     clients: dict[str, EcmsSoapClient] = {}
     mail: MailParts | None = None
     webhooks = webhook_parts(config)
