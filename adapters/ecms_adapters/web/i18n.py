@@ -47,6 +47,14 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "error.forbidden": ("บทบาทของท่านไม่มีสิทธิ์ใช้หน้านี้", "Your role may not use this page"),
     "error.notfound": ("ไม่พบหน้าหรือหนังสือที่ขอ", "No such page or letter"),
     "error.back": ("กลับหน้าหลัก", "Back to the start page"),
+    "error.database.title": ("ระบบขัดข้องชั่วคราว", "The gateway is held up for a moment"),
+    "error.database": (
+        "ขณะนี้ระบบติดต่อฐานข้อมูลไม่ได้ หนังสือและรายการที่ระบบรับไว้แล้วไม่สูญหาย "
+        "กรุณาลองใหม่อีกครั้งในอีกสักครู่ หากกำลังส่งหนังสือ กรุณาตรวจดูในรายการหนังสือส่งก่อนส่งซ้ำ",
+        "The gateway cannot reach its database just now. Nothing it has already accepted is lost; "
+        "please try again in a moment. If you were sending a letter, look for it in Sent letters "
+        "before sending it again.",
+    ),
     "f.kind": ("ประเภทหนังสือ", "Kind of letter"),
     "f.book_no": ("ที่ (เลขที่หนังสือ)", "Book number"),
     "f.date": ("ลงวันที่", "Letter date"),
