@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ecms_gateway import __version__
 from ecms_gateway.cli.arguments import record_id
@@ -77,7 +77,7 @@ def export(args: argparse.Namespace, *, open_store: Callable[[], Store], databas
     _check_target(target, force=args.force, folder=not as_zip)
     with open_store() as store:
         evidence = letter_evidence(store, args.letter_id)
-    parts = _parts(evidence, database=url_without_secrets(database_url))
+    parts = export_parts(evidence, database=url_without_secrets(database_url))
     with _writing(target):
         _write(parts, target, as_zip=as_zip)
     _report(evidence, target)
@@ -118,8 +118,9 @@ def _writing(target: Path) -> Iterator[None]:
         raise InputError(f"cannot write the export to {target}: {reason}") from exc
 
 
-def _parts(evidence: LetterEvidence, *, database: str) -> dict[str, bytes]:
-    """Every file of the export by its path inside it, manifest and checksums last."""
+def export_parts(evidence: LetterEvidence, *, database: str) -> dict[str, bytes]:
+    """Every file of the export by its path inside it, manifest and checksums last (``database``: the
+    store's URL without secrets, for the manifest). The web pages' download zips the same parts."""
     from ecms_gateway.cli.evidence_readme import readme  # noqa: PLC0415 - the parser imports this module
 
     exported = _now()  # one moment for the chain's check, README.txt and the manifest
@@ -177,9 +178,7 @@ def _write(parts: dict[str, bytes], target: Path, *, as_zip: bool) -> None:
     try:
         if as_zip:
             made = work / target.name
-            with zipfile.ZipFile(made, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for path, content in parts.items():
-                    archive.writestr(f"{target.stem}/{path}", content)
+            write_zip(made, parts, folder=target.stem)
         else:
             made = work / "export"
             for path, content in parts.items():
@@ -188,6 +187,13 @@ def _write(parts: dict[str, bytes], target: Path, *, as_zip: bool) -> None:
         _replace(made, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def write_zip(file: Path | BinaryIO, parts: dict[str, bytes], *, folder: str) -> None:
+    """The export as a zip: every part under ``folder/``, as ``--zip`` writes it."""
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path, content in parts.items():
+            archive.writestr(f"{folder}/{path}", content)
 
 
 def _replace(made: Path, target: Path) -> None:

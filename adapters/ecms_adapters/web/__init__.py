@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from ecms_adapters.web import compose, directory, letters, login, mail_letters, operator, registry
+from ecms_adapters.web import compose, directory, evidence, letters, login, mail_letters, operator, registry
 from ecms_adapters.web.context import (
     CLERK_ROLES,
     OPERATOR_ROLES,
@@ -65,6 +65,7 @@ def web_routes(web: Web) -> list[BaseRoute]:
         p("/received", letters.received, CLERK_ROLES),
         p("/letters/{letter_id:rowid}", letters.detail, READ_LETTER_ROLES),
         p("/letters/{letter_id:rowid}/files/{position:rowid}", letters.file, READ_LETTER_ROLES),
+        p("/letters/{letter_id:rowid}/evidence.zip", evidence.download, OPERATOR_ROLES),
         p("/letters/{letter_id:rowid}/{action:str}", letters.act, CLERK_ROLES, ["POST"]),
         p("/registry", registry.screen, CLERK_ROLES),
         p("/registry.csv", registry.as_csv, CLERK_ROLES),

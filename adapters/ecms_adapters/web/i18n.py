@@ -288,6 +288,11 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     ),
     "letter.resent_as": ("หนังสือนี้ส่งใหม่แล้วเป็น", "This letter was sent again as"),
     "letter.resent_link": ("หนังสือฉบับใหม่", "the new letter"),
+    "letter.evidence_zip": ("ดาวน์โหลดหลักฐานของหนังสือ (ZIP)", "Download the letter's evidence (ZIP)"),
+    "letter.evidence_hint": (
+        "ชุดเดียวกับ ecms-gateway audit export: ข้อความที่รับและส่ง ไฟล์ บันทึกการตรวจสอบ และวิธีตรวจ",
+        "as ecms-gateway audit export writes it: messages in and out, files, audit entries, how to check",
+    ),
     "speed.normal": ("ปกติ", "normal"),
     "speed.urgent": ("ด่วน", "urgent"),
     "speed.very_urgent": ("ด่วนมาก", "very urgent"),
