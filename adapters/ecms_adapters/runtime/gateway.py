@@ -29,6 +29,7 @@ from ecms_adapters.runtime.memory import giving_back_memory
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 from ecms_adapters.web import web_hook
 from ecms_adapters.web.certs import certificate_statuses
+from ecms_adapters.web.outage import install_outage_page
 from ecms_adapters.webhooks import HttpxPoster, PosterSettings
 from ecms_gateway.cli.stores import first_line, mark_database_of_folder
 from ecms_gateway.codec.schema import compiled_schema
@@ -281,12 +282,14 @@ async def build_gateway(
 
 def app_hooks(config: GatewayConfig, gateway: ObservedGateway) -> Sequence[AppHook]:
     """What the other faces add to the HTTP app: /metrics (and request timing), /healthz, /readyz,
-    and the web pages at / with the signing certificates for the operators' dashboard."""
+    and the web pages at / with the signing certificates for the operators' dashboard (and their page
+    for the database out of reach)."""
     observability = gateway.observability
     certificates = certificate_statuses(config.signing_config(), gateway.parts.signer)
     pages = web_hook(gateway.services, mail=config.mail is not None, certificates=certificates)
     mail = mail_channel(config.mail is not None)
-    return (observability.install_metrics, observability.install_health, mail, pages)
+    # After the API's handlers: the pages' requests that find the database out of reach get a page.
+    return (observability.install_metrics, observability.install_health, mail, pages, install_outage_page)
 
 
 def thread_count(config: GatewayConfig) -> int:
