@@ -18,17 +18,23 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from ecms_gateway.engine import Store
 from ecms_gateway.engine.context import utc_now
 from ecms_gateway.engine.retry import describe
+from ecms_gateway.errors import StoreError
 from ecms_gateway.ports import EcmsNode
+from ecms_gateway.runtime.outage import StoreOutage
+from ecms_gateway.store.database import unreachable
 
 Probe = Callable[[], Awaitable[None]]
 """Returns when the thing works; raises (any error) with the reason when it does not."""
 
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_CACHE_S = 2.0
+READINESS = "readiness"
+"""The name the database check reports to the process's ``StoreOutage`` under."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,15 +109,33 @@ async def run_check(check: Check) -> CheckResult:
     return CheckResult(name=check.name, ok=reason is None, reason=reason, seconds=time.monotonic() - started)
 
 
-def database_check(store: Store, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Check:
-    """The database answers a query."""
+def database_check(
+    store: Store, *, outage: StoreOutage | None = None, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> Check:
+    """The database answers a query. With ``outage`` (the process's, which its workers report to) a
+    database its tasks found out of reach lately fails at once, without a query: the workers' own
+    tries find it back, every few seconds. Otherwise, and for a gateway that has not touched the
+    database lately, the query asks; what it finds goes to ``outage`` as any task's store call does."""
 
     def ping() -> None:
         with store.db.read() as conn:
             conn.execute(text("SELECT 1")).scalar_one()
 
     async def probe() -> None:
-        await asyncio.to_thread(ping)
+        known = None if outage is None else outage.known()
+        if known is not None:
+            raise StoreError(f"the database is {known}")
+        try:
+            await asyncio.to_thread(ping)
+        except DBAPIError as exc:
+            reason = unreachable(exc)
+            if reason is None:
+                raise
+            if outage is not None:  # told on the event loop, as the workers tell it
+                outage.failed(READINESS, exc, base_s=0)
+            raise StoreError(f"the database cannot be reached: {reason}") from exc
+        if outage is not None:
+            outage.answered()
 
     return Check(name="database", probe=probe, timeout_s=timeout_s)
 

@@ -26,6 +26,8 @@ class StoreOutage:
         self._clock = clock
         self._most_s = most_s
         self._since: float | None = None
+        self._reason = ""
+        self._last_failed = 0.0
         self._tries: dict[str, int] = {}
 
     @property
@@ -38,8 +40,10 @@ class StoreOutage:
         reason = unreachable(exc)
         if reason is None:
             return None
+        self._reason = reason
+        self._last_failed = self._clock()
         if self._since is None:
-            self._since = self._clock()
+            self._since = self._last_failed
             log.error(
                 "the database cannot be reached (%s): work and webhooks wait for it (pages and API "
                 "calls fail meanwhile); nothing accepted is lost, and the gateway goes on by itself "
@@ -49,6 +53,14 @@ class StoreOutage:
         tries = self._tries.get(who, 0)
         self._tries[who] = tries + 1
         return float(min(self._most_s, max(base_s, 0.05) * 2**tries))
+
+    def known(self) -> str | None:
+        """Why the database is out of reach, when a task of this process found it so lately (within two
+        of its longest waits, so some task is still trying it and will call ``answered``); None when
+        it is not known out of reach, or nothing tried it lately: then only a query tells."""
+        if self._since is None or self._clock() - self._last_failed > 2 * self._most_s:
+            return None
+        return f"out of reach for {self._clock() - self._since:.0f} s: {self._reason}"
 
     def answered(self) -> None:
         """A store call of any task succeeded: say so once if the database was out of reach."""

@@ -22,6 +22,7 @@ from ecms_gateway.engine import Store
 from ecms_gateway.ports import EcmsNode
 from ecms_gateway.runtime.health import HealthChecks, database_check, folder_check, node_check
 from ecms_gateway.runtime.mail import MailParts
+from ecms_gateway.runtime.outage import StoreOutage
 from ecms_gateway.signing import OutboundSigner
 from ecms_gateway.signing.trust import TrustFolder, TrustStore
 
@@ -36,10 +37,12 @@ def gateway_observability(
     files: Path,
     mail: MailParts | None = None,
     status: PollStatus | None = None,
+    outage: StoreOutage | None = None,
 ) -> Observability:
     """``files`` is the file store's folder (``<data_dir>/files``); ``readings`` is normally ``store``;
-    ``trust`` is the verifier's, a ``TrustFolder`` when the gateway follows its trust folder."""
-    checks = [database_check(store), folder_check("file_store", files)]
+    ``trust`` is the verifier's, a ``TrustFolder`` when the gateway follows its trust folder; ``outage``
+    the process's, so that readiness knows the database out of reach without a query of its own."""
+    checks = [database_check(store, outage=outage), folder_check("file_store", files)]
     checks += [node_check(org, node) for org, node in nodes.items()]
     certificates: list[WatchedCertificate] = signing_certificates(signer, nodes)
     if mail is not None:

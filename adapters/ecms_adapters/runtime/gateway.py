@@ -230,6 +230,7 @@ async def build_gateway(
             node_url=first.node_url,
             on_loaded=lambda table: status.directory_loaded(table.source),
         )
+        outage = StoreOutage()  # the process's: its workers, webhooks, folders and readiness share it
         observability = gateway_observability(
             store=store,
             readings=store,
@@ -239,6 +240,7 @@ async def build_gateway(
             files=config.gateway.data_dir / "files",
             mail=mail,
             status=status,
+            outage=outage,
         )
         gateway: Gateway | None = None
 
@@ -249,7 +251,6 @@ async def build_gateway(
         services = Services(
             store=store, settings=settings, routing=lambda: directory.table, wake=wake, status=status
         )
-        outage = StoreOutage()
         folders = folder_watcher(config, services, folder_hooks, outage)
         parts = GatewayParts(
             store=store,
