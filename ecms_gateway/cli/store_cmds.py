@@ -157,14 +157,14 @@ def _actor() -> str:
 
 @_db_errors
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from ecms_gateway.cli.stores import check_database_of_folder, make_folder  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.cli.stores import check_database_of_folder, make_folder, mark_database_of_folder  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.store import migrate  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.store.database import Database, sqlite_file, url_without_secrets  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.store.sessions import session_name  # noqa: PLC0415 - the parser imports this module
 
     config = config_from_args(args)
     url, data_dir = _url(args, config)
-    check_database_of_folder(data_dir, url, set_database=_SET_DATABASE)
+    check_database_of_folder(data_dir, url, set_database=_SET_DATABASE, mark=False)
     database = sqlite_file(url)
     if database is not None:
         where = _where_set(args, config)
@@ -175,6 +175,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
         before, after = migrate.upgrade(db)
     finally:
         db.dispose()
+    mark_database_of_folder(data_dir, url)  # once it answered: a server out of reach marks nothing
     shown = url_without_secrets(db.engine.url)
     if before == after:
         print(f"database {shown} is already at revision {after}")

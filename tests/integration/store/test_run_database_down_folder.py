@@ -91,10 +91,11 @@ def test_a_command_that_reaches_the_server_marks_the_folder_and_one_that_does_no
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     config = _config(tmp_path, data_dir)
-    refused = _cli(tmp_path, "users", "list", "--config", str(config), database_url=_unreachable())
-    assert refused.returncode == 1
-    assert "cannot use the database" in refused.stderr
-    assert not (data_dir / SERVER_DATABASE_FILE).exists()
+    for command in (("users", "list"), ("db", "upgrade")):
+        refused = _cli(tmp_path, *command, "--config", str(config), database_url=_unreachable())
+        assert refused.returncode == 1
+        assert "cannot use the database" in refused.stderr
+        assert not (data_dir / SERVER_DATABASE_FILE).exists(), command
 
     url = new_pg_database(pg_cluster)
     listed = _cli(tmp_path, "users", "list", "--config", str(config), database_url=url)
