@@ -181,10 +181,23 @@ def _engine_args(url: str, busy_timeout_s: float, application_name: str | None) 
     # No pre-ping: it costs a round trip per transaction; a connection dropped by the server fails
     # its next transaction, which the worker's retry policy treats as transient.
     args: dict[str, Any] = {"pool_recycle": 1800}
-    # The operator's ?application_name= wins: SQLAlchemy would let connect_args override the URL's.
+    connect: dict[str, Any] = {}
+    # The operator's ?application_name= and ?connect_timeout= win: SQLAlchemy would let connect_args
+    # override the URL's.
     if application_name and "application_name" not in parsed.query:
-        args["connect_args"] = {"application_name": application_name}
+        connect["application_name"] = application_name
+    # Without it libpq waits for a server that takes the connection but never answers (a host gone
+    # from the network, a full backlog) until the system's TCP timeout, minutes, holding a worker
+    # thread or a readiness probe all that time.
+    if "connect_timeout" not in parsed.query:
+        connect["connect_timeout"] = max(1, round(CONNECT_TIMEOUT_S))
+    if connect:
+        args["connect_args"] = connect
     return args
+
+
+CONNECT_TIMEOUT_S: Final = 10.0
+"""How long a new PostgreSQL connection may take (libpq's ``connect_timeout``) unless the URL says."""
 
 
 def _create_private(database: Path) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import socket
 import stat
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from ecms_gateway.errors import ConfigError
+from ecms_gateway.store import database
 from ecms_gateway.store.database import Database, default_data_dir, resolve_url
 from ecms_gateway.store.types import UtcDateTime
 
@@ -82,3 +86,39 @@ def test_timestamps_are_stored_in_utc() -> None:
     assert column.process_result_value(naive_utc, sqlite.dialect()) == bangkok
     with pytest.raises(ValueError, match="naive datetime"):
         column.process_bind_param(datetime(2026, 1, 1), sqlite.dialect())  # noqa: DTZ001 - the case under test
+
+
+def test_a_postgresql_server_that_takes_the_connection_but_never_answers_fails_it_instead_of_hanging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """libpq waits for the server's first answer until the system's TCP timeout (minutes) unless a
+    connect timeout is given: a worker thread or a readiness probe hung all that time."""
+    monkeypatch.setattr(database, "CONNECT_TIMEOUT_S", 1.0)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:  # listens, never accepts or answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        db = Database(f"postgresql://gateway@127.0.0.1:{silent.getsockname()[1]}/gateway")
+        failed: list[BaseException] = []
+
+        def connect() -> None:
+            try:
+                with db.read():
+                    pass
+            except BaseException as exc:  # kept for the assertions below
+                failed.append(exc)
+
+        attempt = threading.Thread(target=connect, daemon=True)
+        attempt.start()
+        attempt.join(timeout=60)  # a guard against hanging the suite, not a measure of speed
+        db.dispose()
+    assert not attempt.is_alive(), "the connection attempt still waits for the server"
+    assert len(failed) == 1
+    assert isinstance(failed[0], OperationalError)
+    assert database.unreachable(failed[0]) is not None  # an outage, as the workers and probes see it
+
+
+def test_a_connect_timeout_in_the_url_is_the_operators() -> None:
+    given = database._engine_args("postgresql://gateway@db/gateway?connect_timeout=3", 30.0, None)
+    assert "connect_timeout" not in given.get("connect_args", {})  # libpq reads the URL's
+    default = database._engine_args("postgresql://gateway@db/gateway", 30.0, "ecms-gateway run h:1")
+    assert default["connect_args"] == {"application_name": "ecms-gateway run h:1", "connect_timeout": 10}
