@@ -106,6 +106,7 @@ _HANDLER_NAME: Final = "ecms-gateway"
 QUIETED: Final = {
     "httpx": logging.WARNING,  # every request URL at info: for debugging the client only
     "aioimaplib": logging.WARNING,  # every byte received at debug: whole messages, i.e. letter contents
+    "alembic.runtime.plugins": logging.WARNING,  # "setup plugin ..." a line per plugin, each start
 }
 """Library loggers held at a level whatever ``level`` says, because they would log too much or what
 must never be logged. (SQLAlchemy holds its own at warning; its statements carry letter fields.)"""

@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -135,3 +136,20 @@ def test_alembics_start_up_boilerplate_is_left_out_but_what_it_migrates_is_logge
     assert "Running upgrade" in said
     assert "Context impl" not in said
     assert "Will assume" not in said
+
+
+def test_alembics_plugin_lines_are_left_out_of_a_fresh_process(tmp_path: Path) -> None:
+    """Alembic sets up its plugins once a process, at the first migration check, and said so a line
+    per plugin ("setup plugin alembic.autogenerate.schemas", ...) at the top of every start's log."""
+    script = (
+        "import sys\n"
+        "from ecms_gateway.logs import LogFormat, LogLevel, configure_logging\n"
+        "configure_logging(format=LogFormat.TEXT, level=LogLevel.INFO)\n"
+        "from ecms_gateway.store import Database, upgrade\n"  # Alembic is imported once logging is set up
+        f"upgrade(Database({'sqlite:///' + str(tmp_path / 'gateway.sqlite3')!r}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "Running upgrade" in done.stderr  # the process did log at info
+    assert "setup plugin" not in done.stderr
