@@ -4,12 +4,15 @@ redrive, directory and certificates) and the audit log with its chain check."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, Final
 
 from starlette.responses import RedirectResponse, Response
 
+from ecms_adapters.web.audit_text import entries
 from ecms_adapters.web.context import Page
 from ecms_adapters.web.failures import error_cell
 from ecms_adapters.web.fault_text import error_text
@@ -44,11 +47,24 @@ async def dashboard(page: Page) -> Response:
         directory_count=0 if table is None else len(table),
         directory_source=status.directory_source or (None if table is None else table.source),
         directory_loaded_at=status.directory_loaded_at,
-        poll_ok=sorted(status.last_poll_ok_at.items()),
-        poll_errors=sorted(status.last_poll_error.items()),
+        polls=_polls(status.last_poll_ok_at, status.last_poll_error),
         certs=certs,
         why=partial(error_cell, page.lang),  # a give-up in the page's words, the error quoted
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Poll:
+    """One served organisation's last poll of the node: when it last worked, and why it failed if the
+    latest failed (the error as the system said it)."""
+
+    org: str
+    ok_at: datetime | None
+    error: str | None
+
+
+def _polls(ok_at: Mapping[str, datetime], errors: Mapping[str, str]) -> list[Poll]:
+    return [Poll(org=org, ok_at=ok_at.get(org), error=errors.get(org)) for org in sorted({*ok_at, *errors})]
 
 
 def _chart_data(activity: Any, lang: str) -> dict[str, Any]:
@@ -114,7 +130,7 @@ async def audit(page: Page) -> Response:
         report = await page.run(page.services.store.verify_audit)
     return page.render(
         "audit.html",
-        lines=lines,
+        lines=entries(lines, page.lang),
         report=report,
         older=lines[-1].seq if len(lines) == 100 else None,
     )
