@@ -276,6 +276,17 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "Sent again: this letter is queued",
     ),
     "letter.correct_resend": ("แก้ไขแล้วส่งใหม่", "Correct and send again"),
+    "letter.refused_next": (
+        "ผู้รับไม่รับหนังสือฉบับนี้ (เหตุผลอยู่ในความเคลื่อนไหวด้านล่าง) หากจะส่งอีกครั้ง ให้กด “ดึงหนังสือคืน” ก่อน "
+        "เมื่อดึงคืนสำเร็จแล้ว จึงส่งใหม่หรือแก้ไขแล้วส่งใหม่ได้",
+        "The receiver did not take this letter (their reason is in the history below). To send it again, "
+        "press “Withdraw” first; once the withdrawal is done you can send it again, corrected or not",
+    ),
+    "letter.withdrawn_next": (
+        "ดึงหนังสือคืนแล้ว กด “ส่งใหม่” เพื่อส่งฉบับเดิมเป็นหนังสือฉบับใหม่ หรือ “แก้ไขแล้วส่งใหม่” เพื่อแก้ไขก่อนส่ง",
+        "Withdrawn: press “Send again” to send the same letter as a new one, or “Correct and send again” "
+        "to change it first",
+    ),
     "compose.resending": (
         "แก้ไขหนังสือที่ดึงคืนแล้วส่งใหม่เป็นหนังสือฉบับใหม่ ไฟล์เดิมแนบไว้แล้ว เปลี่ยนหรือเอาออกได้",
         "Correcting a withdrawn letter to send it again as a new one; its files are attached, to keep "
