@@ -81,3 +81,26 @@ def test_the_filter_is_one_row_at_desk_width_and_stacks_at_phone_width(sent: Liv
     assert form is not None
     assert small is not None
     assert small["width"] > form["width"] * 0.8
+
+
+def _lines_of(page: Page, cell: str) -> int:
+    """On how many lines the text of ``cell`` is drawn."""
+    return int(
+        page.evaluate(
+            """(cell) => {
+              const range = document.createRange();
+              range.selectNodeContents(document.querySelector(cell));
+              return new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top))).size;
+            }""",
+            cell,
+        )
+    )
+
+
+def test_a_letters_date_reads_on_one_line_beside_a_long_subject(sent: LiveWeb, watch: Watch) -> None:
+    """At a 1366-pixel desk a long subject took the width and "20 พ.ย. 2569" broke into three lines."""
+    page = watch.page(width=1366, height=768)
+    login(page, sent.url, "clerk", PASSWORD)
+    page.goto(f"{sent.url}/sent")
+    watch.shot(page, "sent-1366")
+    assert _lines_of(page, "table.letters td.date") == 1
