@@ -32,3 +32,11 @@ def test_a_refused_then_withdrawn_letter_says_what_to_do_next(live: LiveWeb) -> 
     assert _next_step(clerk.get(f"/letters/{letter_id}").text) == translate("th", "letter.withdrawn_next")
     clerk.cookies.set("ecms_lang", "en")
     assert _next_step(clerk.get(f"/letters/{letter_id}").text) == translate("en", "letter.withdrawn_next")
+
+
+def test_a_letters_files_are_called_pdf_not_by_their_mime_type(live: LiveWeb) -> None:
+    letter_id = _sent(live)
+    files = live.logged_in("clerk").get(f"/letters/{letter_id}").text.split('class="files"')[1]
+    files = files.split("</ul>", maxsplit=1)[0]
+    assert "<small>PDF · " in files
+    assert "application/pdf" not in files
