@@ -38,7 +38,8 @@ def test_a_sent_letter_shows_its_outgoing_number_normal_speed_and_a_dash_for_the
     assert summary.registry_year is not None
     ours = f"{summary.registry_no}/{summary.registry_year + 543}"
     clerk = live.logged_in("clerk")
-    assert ours in clerk.get(f"/letters/{letter_id}").text  # as the letter page writes it
+    page = clerk.get(f"/letters/{letter_id}").text
+    assert f"<dt>เลขทะเบียนส่ง</dt><dd>{ours}</dd>" in page  # as the letter page names and writes it
     cells = _cells(clerk.get("/sent").text)
     assert cells["เลขทะเบียนส่ง"] == ours
     assert cells["เลขรับของผู้รับ"] == "–"
