@@ -12,6 +12,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 
 from ecms_gateway.cli.settings import WHERE_SET
@@ -56,14 +57,46 @@ def open_store(
             make_folder(database.parent, where_set=where_set)
         else:
             require_database(database, where_set=where_set)
+    on_server = database is None and not create  # a PostgreSQL database this command must find made
     try:
         store = Store(
-            database_url=url, data_dir=data_dir, policies=policies, application_name=session_name(role)
+            database_url=url,
+            data_dir=data_dir,
+            policies=policies,
+            application_name=session_name(role),
+            prepare=not on_server,
         )
+        if on_server:
+            _prepare_made(store, url, where_set=url_where_set(where_set))
     except DBAPIError as exc:
         raise StoreError(f"cannot use the database: {first_line(exc.orig or exc)}") from exc
     mark_database_of_folder(data_dir, url)  # only once it answered: a server never reached marks nothing
     return store
+
+
+def _prepare_made(store: Store, url: str, *, where_set: str) -> None:
+    """Refuse, creating nothing, a PostgreSQL database without the gateway's tables, as a missing SQLite
+    file is refused: migrating it would take any empty database (the server's ``postgres``, a backup
+    restored elsewhere) for an empty gateway. Any other database is prepared as the store does."""
+    from ecms_gateway.store import migrate, revision  # noqa: PLC0415 - Alembic only when not current
+    from ecms_gateway.store.tables import METADATA  # noqa: PLC0415
+
+    try:
+        if revision.is_current(store.db):
+            return
+        with store.db.read() as conn:
+            made = migrate.current_revision(conn) is not None or bool(
+                set(inspect(conn).get_table_names()) & set(METADATA.tables)
+            )
+        if not made:
+            raise ConfigError(
+                f"no gateway database at {url_without_secrets(url)}: it has none of the gateway's tables; "
+                f"check {where_set}, or create them with `ecms-gateway db upgrade`"
+            )
+        migrate.prepare(store.db)
+    except BaseException:
+        store.close()
+        raise
 
 
 URL_SETTINGS = ("--database-url", DATABASE_URL_ENV, "gateway.database_url")
