@@ -114,6 +114,13 @@ class TrustStore:
                 store = store.with_pins(org_dir.name, path.read_bytes(), source=str(path))
         return store
 
+    @property
+    def pinned_orgs(self) -> frozenset[str]:
+        """The organisations with a certificate or a public key pinned."""
+        return frozenset(
+            org for pins in (self.pinned, self.pinned_keys) for org, pinned in pins.items() if pinned
+        )
+
     def with_pins(self, org_id: str, pem: bytes, *, source: str = "directory entry") -> TrustStore:
         """A store that also trusts the certificates and public keys in ``pem`` for ``org_id``."""
         certs, keys = _read_pem(pem, source=source)
@@ -317,7 +324,7 @@ class TrustFolder:
             "trust store %s read again: %d CA(s), %d pinned organisation(s)",
             self.folder,
             len(store.cas),
-            len(store.pinned) + len(store.pinned_keys),
+            len(store.pinned_orgs),
         )
         return store
 

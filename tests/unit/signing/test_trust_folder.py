@@ -4,6 +4,7 @@ folder that cannot be read while a file is being copied in keeps the last good s
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,22 @@ def test_a_certificate_pinned_or_removed_while_running_counts_after_the_recheck(
     clock.now += RECHECK_S
     with pytest.raises(TrustError):  # the cached decision went with the pin
         verifier.verify_document(signed)
+
+
+def test_the_log_counts_each_pinned_organisation_once(
+    tmp_path: Path, pinned_signer: Identity, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An organisation's pinned certificate was counted twice (once among the certificates, once among
+    the bare public keys, where it had none): "2 pinned organisation(s)" for one."""
+    (tmp_path / "ca").mkdir()
+    orgs = tmp_path / "orgs" / SENDER
+    orgs.mkdir(parents=True)
+    pem = pinned_signer.certificate.public_bytes(serialization.Encoding.PEM)
+    (orgs / "old.pem").write_bytes(pem)
+    clock = Clock()
+    folder = TrustFolder(tmp_path, clock=clock)
+    (orgs / "new.pem").write_bytes(pem)  # a second certificate of the same organisation
+    clock.now += RECHECK_S
+    with caplog.at_level(logging.INFO, logger="ecms_gateway.signing.trust"):
+        assert folder.current().pinned_orgs == {SENDER}
+    assert "0 CA(s), 1 pinned organisation(s)" in caplog.text
