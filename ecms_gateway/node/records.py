@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Final
 
@@ -236,8 +237,9 @@ def statuses(conn: Connection, *, sender_dept: str, book_key: str | None) -> lis
     ]
 
 
-def due_relays(conn: Connection, *, now: datetime, limit: int) -> list[RelayJob]:
-    rows = conn.execute(
+def due_relays(conn: Connection, *, now: datetime, limit: int, skip: Collection[str] = ()) -> list[RelayJob]:
+    """The pending relay jobs due by ``now``, in the order to try them; none for the ``skip`` nodes."""
+    query = (
         select(
             OUTBOUND.c.id,
             OUTBOUND.c.process_id,
@@ -250,6 +252,9 @@ def due_relays(conn: Connection, *, now: datetime, limit: int) -> list[RelayJob]
         .order_by(OUTBOUND.c.next_try_at, OUTBOUND.c.id)
         .limit(limit)
     )
+    if skip:  # in the query, not after it: a busy node's jobs filled the limit and starved the others
+        query = query.where(OUTBOUND.c.target_url.not_in(sorted(skip)))
+    rows = conn.execute(query)
     return [
         RelayJob(
             id=r.id,

@@ -1,8 +1,9 @@
 """The e-CMS node as a service, pure of HTTP: bytes of a SOAP request in, bytes of the reply out.
 
 Every accepted request is committed before its reply. A request for another node is committed as a
-relay job, tried at once, and retried by ``relay_due`` (the server runs it in the background) with the
-relay policy's backoff until the other node takes it or refuses it for good.
+relay job, tried at once, and retried by the relay worker (the server calls ``start_relays`` in the
+background: each destination's jobs in turn, the destinations on their own) with the relay policy's
+backoff until the other node takes it or refuses it for good.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from ecms_gateway.node.codes import ErrorCode, NodeRefusal, Side
 from ecms_gateway.node.directory import Directory
 from ecms_gateway.node.faults import fault_envelope
 from ecms_gateway.node.operations import Operations
+from ecms_gateway.node.relaying import Destinations
 from ecms_gateway.node.reload import directory_changes
 from ecms_gateway.node.tables import RelayState
 from ecms_gateway.node.values import Caller, Outcome, RelayJob, process_time
@@ -140,6 +142,7 @@ class NodeService:
             relay_grace=settings.relay_grace,
         )
         self.db = db
+        self._destinations = Destinations()
         # PostgreSQL answers over the network: every request goes to a thread there.
         self._inline_reads = db.dialect == "sqlite" if inline_reads is None else inline_reads
 
@@ -197,21 +200,44 @@ class NodeService:
         return self._fault(error, description)
 
     async def relay_due(self, *, limit: int = 50) -> int:
-        """Try every relay job whose time has come; how many were tried."""
-        jobs = await asyncio.to_thread(self._due, limit)
-        by_node: dict[str, list[RelayJob]] = {}
-        for job in jobs:
-            by_node.setdefault(job.target_url, []).append(job)
-        # Each node's jobs in turn, the nodes side by side: one node that accepts connections and never
-        # answers held every other node's jobs for its timeout, job after job.
-        await asyncio.gather(*(self._forward_in_turn(node_jobs) for node_jobs in by_node.values()))
-        return len(jobs)
+        """Try every relay job whose time has come, waiting for them; how many were tried. The jobs of
+        a destination the background worker is busy with are left to it (``start_relays``)."""
+        taken, started = await self._start_relays(limit)
+        await asyncio.gather(*started)
+        return taken
+
+    async def start_relays(self, *, limit: int = 50) -> int:
+        """Start forwarding the due relay jobs of each destination not busy already, without waiting for
+        them; how many were taken. The relay worker calls this every round: it waited for the slowest
+        destination, so one node that accepts connections and never answers held every other node's
+        new jobs for its timeout, round after round."""
+        taken, _ = await self._start_relays(limit)
+        return taken
+
+    async def stop_relays(self) -> None:
+        """Cancel the forwarding in progress (at shutdown); a job cut short stays pending."""
+        await self._destinations.stop()
+
+    async def _start_relays(self, limit: int) -> tuple[int, list[asyncio.Task[None]]]:
+        jobs = await asyncio.to_thread(self._due, limit, self._destinations.busy)
+        return self._destinations.start(jobs, self._forward_in_turn)
 
     async def _forward_in_turn(self, jobs: list[RelayJob]) -> None:
-        for job in jobs:
-            # A refusal is recorded as failed; the sender sees it in OutboundStatus.
-            with contextlib.suppress(PermanentTransportError):
-                await self._forward(job)
+        """One destination's jobs, one at a time, in order; a failure of this node (its database) stops
+        them here: they stay pending for a later round."""
+        try:
+            for job in jobs:
+                # A refusal is recorded as failed; the sender sees it in OutboundStatus.
+                with contextlib.suppress(PermanentTransportError):
+                    await self._forward(job)
+        except (StoreError, SQLAlchemyError) as exc:
+            log.error(
+                "the relay to %s stopped: the node's database failed (%s)",
+                jobs[0].target_url,
+                database_problem(exc),
+            )
+        except Exception:
+            log.exception("the relay to %s failed", jobs[0].target_url)
 
     # ------------------------------------------------------------ requests
 
@@ -311,9 +337,9 @@ class NodeService:
             raise
         await asyncio.to_thread(self._finish, job, RelayState.RELAYED, None, started)
 
-    def _due(self, limit: int) -> list[RelayJob]:
+    def _due(self, limit: int, busy: frozenset[str]) -> list[RelayJob]:
         with self.db.read() as conn:
-            return records.due_relays(conn, now=self.clock(), limit=limit)
+            return records.due_relays(conn, now=self.clock(), limit=limit, skip=busy)
 
     def _retry_later(self, job: RelayJob, error: Exception, started: datetime) -> None:
         first = job.first_try_at or started

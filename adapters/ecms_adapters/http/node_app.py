@@ -265,6 +265,7 @@ async def _lifespan(receive: Receive, send: Send, service: NodeService, interval
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker
+            await service.stop_relays()  # the destinations' forwarding the relay worker started
             await send({"type": "lifespan.shutdown.complete"})
             return
 
@@ -329,12 +330,14 @@ async def _purge_loop(service: NodeService, interval_s: float = PURGE_INTERVAL_S
 
 
 async def _relay_loop(service: NodeService, interval_s: float) -> None:
-    """Relay what is due every ``interval_s``. A failure is logged when it starts (with its traceback)
-    and when it ends: while the database was down, a traceback a second filled the log."""
+    """Every ``interval_s``, start relaying what is due to each destination not busy already; a round
+    does not wait for a slow destination (``NodeService.start_relays``). A failure is logged when it
+    starts (with its traceback) and when it ends: while the database was down, a traceback a second
+    filled the log."""
     failing = False
     while True:
         try:
-            await service.relay_due()
+            await service.start_relays()
         except Exception as exc:
             if not failing:
                 log.exception("the relay worker failed; trying again every %s s until it works", interval_s)

@@ -158,12 +158,12 @@ async def test_the_lifespan_runs_the_relay_worker_until_shutdown(tmp_path: Path)
     node, _, _ = make_node(tmp_path)
     runs = 0
 
-    async def relay_due(*, limit: int = 50) -> int:
+    async def start_relays(*, limit: int = 50) -> int:
         nonlocal runs
         runs += 1
         return 0
 
-    node.relay_due = relay_due  # type: ignore[method-assign]
+    node.start_relays = start_relays  # type: ignore[method-assign]
     app = create_node_app(node, describe_service(HERE), relay_interval_s=0.01)
     inbox: asyncio.Queue[Message] = asyncio.Queue()
     outbox: asyncio.Queue[Message] = asyncio.Queue()
@@ -187,13 +187,13 @@ async def test_a_relay_worker_that_keeps_failing_logs_once_and_again_when_it_wor
     node, _, _ = make_node(tmp_path)
     outcomes: list[Exception | None] = [OSError("database down")] * 3 + [None]
 
-    async def relay_due(*, limit: int = 50) -> int:
+    async def start_relays(*, limit: int = 50) -> int:
         failure = outcomes.pop(0) if outcomes else None
         if failure is not None:
             raise failure
         return 0
 
-    node.relay_due = relay_due  # type: ignore[method-assign]
+    node.start_relays = start_relays  # type: ignore[method-assign]
     app = create_node_app(node, describe_service(HERE), relay_interval_s=0.001)
     inbox: asyncio.Queue[Message] = asyncio.Queue()
     outbox: asyncio.Queue[Message] = asyncio.Queue()

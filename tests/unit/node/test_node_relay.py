@@ -200,3 +200,49 @@ async def test_a_node_that_never_answers_holds_up_only_its_own_relays(tmp_path: 
         worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await worker
+
+
+async def test_a_destination_still_busy_is_left_to_its_task_and_the_others_go_on(tmp_path: Path) -> None:
+    """The relay worker waited for its slowest destination before the next round: a node that never
+    answered held the new jobs of every other node for its timeout, round after round. A round now
+    starts what is due for the nodes not busy, one job at a time per node, and does not wait."""
+    elsewhere = "http://node-c.test/ecms-ws01/service2"
+    node, relay, clock = make_node(
+        tmp_path, dir_=directory(orgs=[(ORG_A, HERE), (ORG_B, elsewhere), (ORG_C, THERE)])
+    )
+    relay.failures = [TransientTransportError("connection refused", endpoint=THERE)] * 3
+    for book_no in ("ศธ 0990/1", "ศธ 0990/2"):
+        await call(node, OutboundRequest(item=letter(receiver=ORG_C, book_no=book_no)), org=ORG_A, to=THERE)
+    tries_there = 0
+    hanging = asyncio.Event()
+    forward = relay.forward
+
+    async def forward_or_hang(url: str, envelope: bytes) -> Message:
+        nonlocal tries_there
+        if url == THERE:
+            tries_there += 1
+            hanging.set()
+            await asyncio.Event().wait()  # never answers
+        return await forward(url, envelope)
+
+    relay.forward = forward_or_hang  # type: ignore[method-assign]
+    clock.advance(timedelta(seconds=2))
+    try:
+        assert await node.start_relays() == 2  # both of THERE's jobs, to its own task
+        await asyncio.wait_for(hanging.wait(), timeout=30)  # a guard against hanging, not a measure
+        # A letter for the other node, due while THERE's first job is still in hand.
+        await call(node, OutboundRequest(item=letter(receiver=ORG_B)), org=ORG_A, to=elsewhere)
+        clock.advance(timedelta(seconds=2))
+        assert await node.start_relays() == 1  # THERE's jobs are not taken again
+        for _ in range(1000):
+            if relay.forwarded:
+                break
+            await asyncio.sleep(0.01)
+        assert [url for url, _ in relay.forwarded] == [elsewhere]
+        assert tries_there == 1  # one job at a time per node
+    finally:
+        await node.stop_relays()
+    assert await _statuses(node) == ["relaying", "relaying", "relayed"]
+    relay.forward = forward  # type: ignore[method-assign]
+    assert await node.relay_due() == 2  # cut short by the stop: still pending, tried again
+    assert await _statuses(node) == ["relayed", "relayed", "relayed"]
