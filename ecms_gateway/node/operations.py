@@ -155,8 +155,11 @@ class Operations:
         facts: ItemFacts,
         target: str | None,
         raw: bytes,
+        tried_now: bool = True,
     ) -> RelayJob | None:
-        """The receipt of an accepted request; the relay job when it goes to ``target``."""
+        """The receipt of an accepted request; the relay job when it goes to ``target``. ``tried_now``:
+        the request tries the job at once (the relay worker leaves it alone for the grace), else the
+        relay worker takes it at once."""
         now = self.clock()
         row_id = records.add_outbound(
             conn,
@@ -168,7 +171,7 @@ class Operations:
             envelope=raw if target else None,
             now=now,
             # The request path tries at once; the relay worker takes over only after this grace.
-            first_try=now + self.relay_grace if target else None,
+            first_try=(now + self.relay_grace if tried_now else now) if target else None,
         )
         if target is None:
             return None
@@ -285,40 +288,54 @@ class Operations:
         now = self.clock()
         message_id = read.envelope.message_id if read.envelope else None
         with self.db.write() as conn:
-            if target is None:
-                withdrawn = records.withdraw_inbound(conn, letter, now=now)
-                if withdrawn is not None:
-                    return Outcome(
-                        answer=WithdrawResponse(process_id=withdrawn, process_time=process_time(now))
-                    )
-                sent = records.sent_letter(conn, letter)
-                if sent is None:
-                    raise NodeRefusal(
-                        UNKNOWN_LETTER,
-                        f"this node carried no letter {request.key.letter_id} of "
-                        f"{request.key.correspondence_date.isoformat()} from {letter.sender_dept} "
-                        f"to {letter.receiver_dept}",
-                    )
-                if sent.state != RelayState.RELAYED:  # never reached the other node: stop it here
-                    records.set_outbound(conn, sent.id, state=RelayState.WITHDRAWN, finished_at=now)
-                    return Outcome(
-                        answer=WithdrawResponse(process_id=sent.process_id, process_time=process_time(now))
-                    )
-                target = sent.target_url or ""
-                raw = to_wire(request, to=target, message_id=new_message_id(now))
-            process_id = new_process_id()
-            job = self._record(
-                conn,
-                process_id,
-                message_id=message_id,
-                sender=letter.sender_dept,
-                facts=facts,
-                target=target,
-                raw=raw,
+            # Whichever way the withdrawal goes, no copy still waiting here may follow it.
+            stopped = records.stop_relays_of(conn, letter, now=now)
+            if target is not None:  # To names the receiver's node: forwarded as it came
+                job = self._record(
+                    conn,
+                    new_process_id(),
+                    message_id=message_id,
+                    sender=letter.sender_dept,
+                    facts=facts,
+                    target=target,
+                    raw=raw,
+                )
+                return _withdrawal(job, now)
+            withdrawn = records.withdraw_inbound(conn, letter, now=now)
+            nodes = records.relayed_to(conn, letter)
+            if not nodes:
+                done = withdrawn or stopped or self._withdraw_receipt(conn, request.key, letter, now)
+                return Outcome(answer=WithdrawResponse(process_id=done, process_time=process_time(now)))
+            # One withdrawal to each node that took a copy: it names the letter, not a copy, and a node
+            # withdraws every copy it holds. The reply waits for the newest copy's node; the others are
+            # the relay worker's at once.
+            jobs = [
+                self._record(
+                    conn,
+                    new_process_id(),
+                    message_id=message_id,
+                    sender=letter.sender_dept,
+                    facts=facts,
+                    target=node,
+                    raw=to_wire(request, to=node, message_id=new_message_id(now)),
+                    tried_now=node == nodes[0],
+                )
+                for node in nodes
+            ]
+        return _withdrawal(jobs[0], now)
+
+    def _withdraw_receipt(self, conn: Connection, key: LetterKey, letter: ItemFacts, now: datetime) -> str:
+        """A letter neither queued, waiting nor relayed here: its newest receipt (refused for good, or
+        withdrawn already) is marked withdrawn; ``ECMS-302`` when this node never carried it."""
+        sent = records.sent_letter(conn, letter)
+        if sent is None:
+            raise NodeRefusal(
+                UNKNOWN_LETTER,
+                f"this node carried no letter {key.letter_id} of {key.correspondence_date.isoformat()} "
+                f"from {letter.sender_dept} to {letter.receiver_dept}",
             )
-        return Outcome(
-            answer=WithdrawResponse(process_id=process_id, process_time=process_time(now)), relay=job
-        )
+        records.set_outbound(conn, sent.id, state=RelayState.WITHDRAWN, finished_at=now)
+        return sent.process_id
 
     # ------------------------------------------------------------ status
 
@@ -328,6 +345,14 @@ class Operations:
         with self.db.read() as conn:
             found = records.statuses(conn, sender_dept=department_of(org), book_key=key)
         return OutboundStatusResponse(statuses=tuple(found))
+
+
+def _withdrawal(job: RelayJob | None, now: datetime) -> Outcome:
+    """The reply to a withdrawal forwarded as ``job`` (tried at once; the reply says how it went)."""
+    assert job is not None  # noqa: S101 - a withdrawal to another node always has its job
+    return Outcome(
+        answer=WithdrawResponse(process_id=job.process_id, process_time=process_time(now)), relay=job
+    )
 
 
 def _key_facts(kind: str, key: LetterKey) -> ItemFacts:

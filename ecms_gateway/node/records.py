@@ -138,6 +138,35 @@ def withdraw_inbound(conn: Connection, facts: ItemFacts, *, now: datetime) -> st
     return str(row.process_id)
 
 
+def stop_relays_of(conn: Connection, facts: ItemFacts, *, now: datetime) -> str | None:
+    """Stop every copy of a letter still waiting here to be relayed (``withdrawn``); the newest one's
+    ProcessID. Every copy: one sent again while its node was down was relayed after the withdrawal."""
+    waiting = and_(
+        _letter_is(OUTBOUND, facts),
+        OUTBOUND.c.item_kind == LETTER_KIND,
+        OUTBOUND.c.state == RelayState.PENDING,
+    )
+    row = conn.execute(select(OUTBOUND.c.process_id).where(waiting).order_by(OUTBOUND.c.id.desc())).first()
+    if row is None:
+        return None
+    conn.execute(update(OUTBOUND).where(waiting).values(state=RelayState.WITHDRAWN, finished_at=now))
+    return str(row.process_id)
+
+
+def relayed_to(conn: Connection, facts: ItemFacts) -> list[str]:
+    """The nodes that took a copy of a letter from this node, the newest copy's node first."""
+    rows = conn.execute(
+        select(OUTBOUND.c.target_url)
+        .where(
+            _letter_is(OUTBOUND, facts),
+            OUTBOUND.c.item_kind == LETTER_KIND,
+            OUTBOUND.c.state == RelayState.RELAYED,
+        )
+        .order_by(OUTBOUND.c.id.desc())
+    )
+    return list(dict.fromkeys(str(r.target_url) for r in rows if r.target_url))
+
+
 def set_outbound(conn: Connection, row_id: int, **values: object) -> None:
     conn.execute(update(OUTBOUND).where(OUTBOUND.c.id == row_id).values(**values))
 

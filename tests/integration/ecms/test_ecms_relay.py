@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from ecms_adapters.soap import EcmsSoapClient, SoapClientConfig
 
-from ecms_gateway.codec import LetterDocument, Notifier, NotifierKind, build_document
+from ecms_gateway.codec import LetterDocument, LetterKey, Notifier, NotifierKind, build_document
 from ecms_gateway.letter.model import Party
 from ecms_gateway.ports import EcmsNode, ReceivedItem
 from tests.integration.ecms.conftest import ORG_A, ORG_C, NodeFactory
@@ -100,3 +100,33 @@ async def test_a_letter_for_a_node_that_is_down_arrives_when_it_is_up(
         while [s.process_status for s in await a.outbound_status()] != ["relayed"]:
             assert time.monotonic() < deadline, "node 1 never recorded the relay"
             await asyncio.sleep(0.1)
+
+
+async def test_a_letter_relayed_then_sent_again_while_its_node_was_down_is_withdrawn_there(
+    tmp_path: Path, make_node: NodeFactory
+) -> None:
+    """Withdrawing stopped the copy still waiting and sent nothing on: C still fetched the first copy."""
+    port_1, port_2 = free_port(), free_port()
+    directory = write_directory(
+        tmp_path / "directory.json", {ORG_A: node_url(port_1), ORG_C: node_url(port_2)}
+    )
+    node_1 = make_node("node-1", directory, port_1).start()
+    node_2 = make_node("node-2", directory, port_2).start()
+    async with EcmsSoapClient(SoapClientConfig(url=node_1.url)) as a:
+        await a.send(letter_to_c(), to=node_2.url)
+        node_2.stop()
+        await a.send(letter_to_c(), to=node_2.url)  # sent again: waits for node 2
+        key = LetterKey(
+            letter_id="ศธ ๐๙๙๐/๑๒๓",
+            correspondence_date=date(2026, 11, 20),
+            sender_department=ORG_A[:5],
+            accept_department=ORG_C[:5],
+        )
+        await a.withdraw(key)
+        node_2.start()
+        deadline = time.monotonic() + ARRIVAL_DEADLINE_S
+        while [s.process_status for s in await a.outbound_status()] != ["relayed", "withdrawn", "relayed"]:
+            assert time.monotonic() < deadline, "the withdrawal never reached node 2"
+            await asyncio.sleep(0.1)
+    async with EcmsSoapClient(SoapClientConfig(url=node_2.url)) as c:
+        assert await c.poll() is None

@@ -246,3 +246,76 @@ async def test_a_destination_still_busy_is_left_to_its_task_and_the_others_go_on
     relay.forward = forward  # type: ignore[method-assign]
     assert await node.relay_due() == 2  # cut short by the stop: still pending, tried again
     assert await _statuses(node) == ["relayed", "relayed", "relayed"]
+
+
+def _withdrawals(relay_forwarded: list[tuple[str, bytes]]) -> list[str]:
+    """The nodes the withdrawals among ``relay_forwarded`` went to, in order."""
+    return [url for url, sent in relay_forwarded if isinstance(read_message(sent).message, WithdrawRequest)]
+
+
+async def test_withdrawing_a_letter_relayed_once_and_resent_while_its_node_was_down_reaches_that_node(
+    tmp_path: Path,
+) -> None:
+    """The newest copy, still waiting here, was stopped and the withdrawal went nowhere: the copy the
+    other node had taken stayed there, never withdrawn."""
+    node, relay, clock = make_node(tmp_path)
+    await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE)
+    relay.failures = [TransientTransportError("down", endpoint=THERE)]
+    await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE)  # sent again
+    withdrawn = await call(node, WithdrawRequest(key=TO_C), org=ORG_A)
+    assert isinstance(withdrawn, WithdrawResponse)
+    assert _withdrawals(relay.forwarded) == [THERE]
+    clock.advance(timedelta(hours=1))
+    assert await node.relay_due() == 0  # the copy still waiting is stopped
+    assert await _statuses(node) == ["relayed", "withdrawn", "relayed"]
+
+
+async def test_withdrawing_a_letter_stops_an_older_copy_still_waiting_for_its_node(tmp_path: Path) -> None:
+    """Only the newest copy was looked at: an older one still waiting here was relayed after the
+    withdrawal had gone, and the receiver got the letter its sender had withdrawn."""
+    node, relay, clock = make_node(tmp_path)
+    relay.failures = [TransientTransportError("down", endpoint=THERE)]
+    await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE)
+    await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE)  # sent again
+    withdrawn = await call(node, WithdrawRequest(key=TO_C), org=ORG_A)
+    assert isinstance(withdrawn, WithdrawResponse)
+    clock.advance(timedelta(hours=1))
+    assert await node.relay_due() == 0
+    assert len(relay.forwarded) == 2  # the second copy, then the withdrawal; never the first copy
+    assert _withdrawals(relay.forwarded) == [THERE]
+    assert await _statuses(node) == ["withdrawn", "relayed", "relayed"]
+
+
+async def test_withdrawing_a_letter_relayed_to_two_nodes_reaches_both(tmp_path: Path) -> None:
+    """The receiver moved to another node between the two sends: the withdrawal reached the newest
+    copy's node only, and the first node kept the letter."""
+    elsewhere = "http://node-c.test/ecms-ws01/service2"
+    node, relay, _ = make_node(tmp_path)
+    await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE)
+    node.use_directory(directory(orgs=[(ORG_A, HERE), (ORG_B, HERE), (ORG_C, elsewhere)]))
+    await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=elsewhere)
+    withdrawn = await call(node, WithdrawRequest(key=TO_C), org=ORG_A)
+    assert isinstance(withdrawn, WithdrawResponse)
+    assert await node.relay_due() == 1  # the node the reply did not wait for
+    assert _withdrawals(relay.forwarded) == [elsewhere, THERE]
+    for url, sent in relay.forwarded[2:]:
+        read = read_message(sent)
+        assert read.envelope is not None
+        assert read.envelope.to == url
+
+
+async def test_a_withdrawal_passing_through_to_the_receivers_node_stops_a_copy_still_waiting_here(
+    tmp_path: Path,
+) -> None:
+    """A gateway sends its withdrawal with To naming the receiver's node: the node forwarded it as it
+    came and then relayed the copy it was still trying to deliver."""
+    node, relay, clock = make_node(tmp_path)
+    relay.failures = [TransientTransportError("down", endpoint=THERE)]
+    await call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE)
+    withdrawn = await call(node, WithdrawRequest(key=TO_C), org=ORG_A, to=THERE)
+    assert isinstance(withdrawn, WithdrawResponse)
+    clock.advance(timedelta(hours=1))
+    assert await node.relay_due() == 0
+    assert _withdrawals(relay.forwarded) == [THERE]
+    assert len(relay.forwarded) == 1
+    assert await _statuses(node) == ["withdrawn", "relayed"]
