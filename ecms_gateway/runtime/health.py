@@ -67,6 +67,18 @@ class Readiness:
     def failed(self) -> tuple[CheckResult, ...]:
         return tuple(check for check in self.checks if not check.ok)
 
+    def body(self) -> dict[str, object]:
+        """What ``/readyz`` answers, the gateway's and the node's alike: the status, when, and each
+        check with its reason."""
+        return {
+            "status": "ready" if self.ok else "not ready",
+            "checked_at": self.checked_at.isoformat(timespec="seconds"),
+            "checks": [
+                {"name": c.name, "ok": c.ok, "reason": c.reason, "seconds": round(c.seconds, 4)}
+                for c in self.checks
+            ],
+        }
+
 
 class HealthChecks:
     """Runs ``checks`` concurrently, each within its timeout; a result younger than ``cache_s`` is

@@ -37,7 +37,7 @@ from ecms_gateway.node.operations import ORG_LIST_SEPARATOR, too_many_orgs
 from ecms_gateway.node.options import SERVICE_PATH
 from ecms_gateway.node.purge import purge_finished
 from ecms_gateway.node.service import database_problem
-from ecms_gateway.runtime.health import Check, HealthChecks, Readiness
+from ecms_gateway.runtime.health import Check, HealthChecks
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class NodeHealth:
             uptime = round(time.monotonic() - self.started, 3)
             return _json(200, {"status": "alive", "uptime_seconds": uptime})
         readiness = await self.checks.readiness()
-        return _json(200 if readiness.ok else 503, readiness_body(readiness))
+        return _json(200 if readiness.ok else 503, readiness.body())
 
     async def _database(self) -> None:
         await asyncio.to_thread(self._select_one)
@@ -134,18 +134,6 @@ class NodeHealth:
     async def _directory(self) -> None:
         if not self.service.served:
             raise ConfigError("the directory lists no organisation at this node's URL")
-
-
-def readiness_body(readiness: Readiness) -> dict[str, object]:
-    """As the gateway's ``/readyz`` body: the status, when, and each check with its reason."""
-    return {
-        "status": "ready" if readiness.ok else "not ready",
-        "checked_at": readiness.checked_at.isoformat(timespec="seconds"),
-        "checks": [
-            {"name": c.name, "ok": c.ok, "reason": c.reason, "seconds": round(c.seconds, 4)}
-            for c in readiness.checks
-        ],
-    }
 
 
 def _json(status: int, body: dict[str, object]) -> Answer:

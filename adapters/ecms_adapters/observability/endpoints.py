@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from fastapi import FastAPI, params
 from prometheus_client import (
@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse, Response
 from ecms_adapters.observability.middleware import RequestMetrics, request_histogram
 from ecms_adapters.observability.recorder import PrometheusRecorder
 from ecms_gateway.engine.context import utc_now
-from ecms_gateway.runtime.health import HealthChecks, Readiness
+from ecms_gateway.runtime.health import HealthChecks
 
 METRICS_PATH: Final = "/metrics"
 HEALTHZ_PATH: Final = "/healthz"
@@ -91,15 +91,4 @@ class Observability:
 
     async def readyz(self, _request: Request) -> Response:
         readiness = await self.health.readiness()
-        return JSONResponse(readiness_body(readiness), status_code=200 if readiness.ok else 503)
-
-
-def readiness_body(readiness: Readiness) -> dict[str, Any]:
-    return {
-        "status": "ready" if readiness.ok else "not ready",
-        "checked_at": readiness.checked_at.isoformat(timespec="seconds"),
-        "checks": [
-            {"name": c.name, "ok": c.ok, "reason": c.reason, "seconds": round(c.seconds, 4)}
-            for c in readiness.checks
-        ],
-    }
+        return JSONResponse(readiness.body(), status_code=200 if readiness.ok else 503)
