@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
+from store_support import new_pg_database
 
 from ecms_gateway.node.tables import INBOUND
 from ecms_gateway.store import Database, throwaway_pg
 from tests.integration.ecms.nodes import NodeProcess, free_port, node_url, write_directory
-from tests.integration.store.store_support import new_pg_database
 
 pytestmark = pytest.mark.postgres
 

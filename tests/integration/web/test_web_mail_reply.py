@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from ecms_gateway.cli.store_cmds import render_detail
 from ecms_gateway.engine import LetterState
+from ecms_gateway.engine.evidence import letter_records
 from ecms_gateway.engine.mail_replies import MailReply
 from tests.integration.web.live import LiveWeb
 from tests.integration.web.test_web_mail_clerk_day import _mailed, _text
@@ -46,7 +47,7 @@ def test_a_persons_reply_by_mail_is_in_the_letters_timeline_with_their_words(liv
 
 def test_show_prints_the_reply_with_its_words(live: LiveWeb) -> None:
     letter_id = _answered(live)
-    shown = render_detail(live.store.show(letter_id))
+    shown = render_detail(live.store.show(letter_id), letter_records(live.store.db, letter_id))
     assert "replies by mail (a person's words; they change nothing):" in shown
     assert "2026-11-23 02:15:00Z  สมหญิง รักงาน <saraban@sample-peo.example.go.th>  (inbox item 7)" in shown
     assert "receive number they give: 1234" in shown
