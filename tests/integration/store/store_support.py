@@ -197,3 +197,40 @@ def _close(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
     sock.close()
+
+
+MINIMAL_ORG = "2099000000"
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (a database server that is down)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def minimal_config(folder: Path, *, data_dir: Path | None = None, database_url: str | None = None) -> Path:
+    """``folder/gateway.toml`` for one organisation (``MINIMAL_ORG``) with a new key, a node nobody runs
+    and, when given, its data folder and database URL: enough for ``run`` to start."""
+    from ecms_gateway.signing import write_new_key  # noqa: PLC0415 - only the tests that run a gateway
+
+    keys = write_new_key(MINIMAL_ORG, folder / "keys")
+    gateway = "".join(
+        f'{name} = "{value}"\n'
+        for name, value in (("data_dir", data_dir), ("database_url", database_url))
+        if value
+    )
+    config = folder / "gateway.toml"
+    config.write_text(
+        (f"[gateway]\n{gateway}" if gateway else "")
+        + f"""[signing.keys.{MINIMAL_ORG}]
+key = "{keys.key}"
+cert = "{keys.cert}"
+[ecms]
+node_url = "http://127.0.0.1:9/ecms-ws01/service2"
+[[organizations]]
+id = "{MINIMAL_ORG}"
+""",
+        encoding="utf-8",
+    )
+    return config

@@ -4,38 +4,16 @@ it is the operator's to fix, not an internal error to report."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from ecms_gateway.signing import write_new_key
-
-ORG = "2099000000"
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from store_support import closed_port, minimal_config
 
 
 def test_run_with_the_database_server_down_says_so_in_one_line(tmp_path: Path) -> None:
-    keys = write_new_key(ORG, tmp_path / "keys")
-    config = tmp_path / "gateway.toml"
-    config.write_text(
-        f"""
-[signing.keys.{ORG}]
-key = "{keys.key}"
-cert = "{keys.cert}"
-[ecms]
-node_url = "http://127.0.0.1:9/ecms-ws01/service2"
-[[organizations]]
-id = "{ORG}"
-""",
-        encoding="utf-8",
-    )
-    port = _closed_port()
+    config = minimal_config(tmp_path)
+    port = closed_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECMS_GATEWAY_")}
     env["ECMS_GATEWAY_DATABASE_URL"] = f"postgresql+psycopg://gateway@127.0.0.1:{port}/ecms"
     done = subprocess.run(

@@ -5,46 +5,17 @@ folder as a PostgreSQL gateway's. A command that did reach the server still note
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from store_support import new_pg_database
+from store_support import closed_port, minimal_config, new_pg_database
 
 from ecms_gateway.cli.stores import SERVER_DATABASE_FILE
-from ecms_gateway.signing import write_new_key
 from ecms_gateway.store import throwaway_pg
 
-ORG = "2099000000"
 CLI = str(Path(sys.executable).parent / "ecms-gateway")
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _config(tmp_path: Path, data_dir: Path) -> Path:
-    keys = write_new_key(ORG, tmp_path / "keys")
-    config = tmp_path / "gateway.toml"
-    config.write_text(
-        f"""
-[gateway]
-data_dir = "{data_dir}"
-[signing.keys.{ORG}]
-key = "{keys.key}"
-cert = "{keys.cert}"
-[ecms]
-node_url = "http://127.0.0.1:9/ecms-ws01/service2"
-[[organizations]]
-id = "{ORG}"
-""",
-        encoding="utf-8",
-    )
-    return config
 
 
 def _cli(tmp_path: Path, *args: str, database_url: str | None) -> subprocess.CompletedProcess[str]:
@@ -57,12 +28,12 @@ def _cli(tmp_path: Path, *args: str, database_url: str | None) -> subprocess.Com
 
 
 def _unreachable() -> str:
-    return f"postgresql+psycopg://gateway@127.0.0.1:{_closed_port()}/ecms"
+    return f"postgresql+psycopg://gateway@127.0.0.1:{closed_port()}/ecms"
 
 
 def test_a_failed_start_makes_no_data_folder(tmp_path: Path) -> None:
     data_dir = tmp_path / "srv" / "ecms" / "data"
-    config = _config(tmp_path, data_dir)
+    config = minimal_config(tmp_path, data_dir=data_dir)
     done = _cli(tmp_path, "run", "--config", str(config), database_url=_unreachable())
     assert done.returncode == 1
     assert "cannot use the database" in done.stderr.splitlines()[-1]
@@ -72,7 +43,7 @@ def test_a_failed_start_makes_no_data_folder(tmp_path: Path) -> None:
 def test_a_failed_start_does_not_mark_the_folder_and_sqlite_may_use_it_after(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    config = _config(tmp_path, data_dir)
+    config = minimal_config(tmp_path, data_dir=data_dir)
     done = _cli(tmp_path, "run", "--config", str(config), database_url=_unreachable())
     assert done.returncode == 1
     assert not (data_dir / SERVER_DATABASE_FILE).exists()
@@ -90,7 +61,7 @@ def test_a_command_that_reaches_the_server_marks_the_folder_and_one_that_does_no
 ) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    config = _config(tmp_path, data_dir)
+    config = minimal_config(tmp_path, data_dir=data_dir)
     for command in (("users", "list"), ("db", "upgrade")):
         refused = _cli(tmp_path, *command, "--config", str(config), database_url=_unreachable())
         assert refused.returncode == 1

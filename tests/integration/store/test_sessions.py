@@ -15,10 +15,9 @@ import psycopg
 import pytest
 from ecms_adapters.runtime.processes import Child, cli_command, spawn
 from sqlalchemy import make_url, text
-from store_support import new_pg_database
+from store_support import minimal_config, new_pg_database
 
 from ecms_gateway.cli import main as cli
-from ecms_gateway.signing import write_new_key
 from ecms_gateway.store import Database, throwaway_pg
 from ecms_gateway.store.migrate import current_revision
 from ecms_gateway.store.sessions import session_name
@@ -26,7 +25,6 @@ from tests.unit.cli.support import run
 
 pytestmark = pytest.mark.postgres
 
-ORG = "2099000000"
 HOST = socket.gethostname()
 NO_GATEWAY = "(no gateway runs on this data folder now: `ecms-gateway run` delivers)"
 
@@ -121,23 +119,7 @@ def gateway_elsewhere(pg_cluster: throwaway_pg.Cluster, url: str, tmp_path: Path
     """A real `ecms-gateway run` on the database, with a data folder of its own; it is running once its
     session shows in pg_stat_activity."""
     folder = tmp_path / "elsewhere"
-    keys = write_new_key(ORG, folder / "keys")
-    config = folder / "gateway.toml"
-    config.write_text(
-        f"""
-[gateway]
-data_dir = "{folder / "data"}"
-database_url = "{url}"
-[signing.keys.{ORG}]
-key = "{keys.key}"
-cert = "{keys.cert}"
-[ecms]
-node_url = "http://127.0.0.1:9/ecms-ws01/service2"
-[[organizations]]
-id = "{ORG}"
-""",
-        encoding="utf-8",
-    )
+    config = minimal_config(folder, data_dir=folder / "data", database_url=url)
     env = {k: "" for k in os.environ if k.startswith("ECMS_GATEWAY_") or k == "PGAPPNAME"}
     child = spawn(
         "gateway elsewhere", cli_command("run", "--config", str(config)), folder / "run.log", env=env
