@@ -266,8 +266,16 @@ def statuses(conn: Connection, *, sender_dept: str, book_key: str | None) -> lis
     ]
 
 
-def due_relays(conn: Connection, *, now: datetime, limit: int, skip: Collection[str] = ()) -> list[RelayJob]:
-    """The pending relay jobs due by ``now``, in the order to try them; none for the ``skip`` nodes."""
+def due_relays(
+    conn: Connection,
+    *,
+    now: datetime,
+    limit: int,
+    skip: Collection[str] = (),
+    skip_jobs: Collection[int] = (),
+) -> list[RelayJob]:
+    """The pending relay jobs due by ``now``, in the order to try them; none for the ``skip`` nodes,
+    nor the ``skip_jobs`` (row ids being forwarded now)."""
     query = (
         select(
             OUTBOUND.c.id,
@@ -283,6 +291,8 @@ def due_relays(conn: Connection, *, now: datetime, limit: int, skip: Collection[
     )
     if skip:  # in the query, not after it: a busy node's jobs filled the limit and starved the others
         query = query.where(OUTBOUND.c.target_url.not_in(sorted(skip)))
+    if skip_jobs:
+        query = query.where(OUTBOUND.c.id.not_in(sorted(skip_jobs)))
     rows = conn.execute(query)
     return [
         RelayJob(

@@ -103,7 +103,8 @@ class NodeSettings:
     service_url: str
     directory: Directory
     relay_policy: RetryPolicy = field(default_factory=default_relay_policy)
-    # How long the relay worker leaves a new job to the request that is trying it right away.
+    # How long the relay worker leaves a new job to the request that tries it at once: a job in hand
+    # is never taken (``NodeService._forwarding``), so this only covers a try that died with the process.
     relay_grace: timedelta = timedelta(minutes=2)
     limits: XmlLimits = field(default_factory=XmlLimits)
     # Drop queue items and receipts finished longer ago than this (``purge``); None: keep them.
@@ -143,6 +144,9 @@ class NodeService:
         )
         self.db = db
         self._destinations = Destinations()
+        # The jobs (row ids) being forwarded now, by a request or the relay worker: the worker never
+        # takes one of them. Authoritative: one node a database (node/lock.py).
+        self._forwarding: set[int] = set()
         # PostgreSQL answers over the network: every request goes to a thread there.
         self._inline_reads = db.dialect == "sqlite" if inline_reads is None else inline_reads
 
@@ -219,7 +223,7 @@ class NodeService:
         await self._destinations.stop()
 
     async def _start_relays(self, limit: int) -> tuple[int, list[asyncio.Task[None]]]:
-        jobs = await asyncio.to_thread(self._due, limit, self._destinations.busy)
+        jobs = await asyncio.to_thread(self._due, limit, self._destinations.busy, frozenset(self._forwarding))
         return self._destinations.start(jobs, self._forward_in_turn)
 
     async def _forward_in_turn(self, jobs: list[RelayJob]) -> None:
@@ -324,22 +328,32 @@ class NodeService:
         return outcome.answer
 
     async def _forward(self, job: RelayJob) -> None:
-        """One try at a relay job, recorded; ``PermanentTransportError`` when it failed for good."""
-        started = self.clock()
-        try:
-            await self.relay.forward(job.target_url, job.envelope)
-        except TransientTransportError as exc:
-            await asyncio.to_thread(self._retry_later, job, exc, started)
-            return
-        except PermanentTransportError as exc:
-            await asyncio.to_thread(self._finish, job, RelayState.FAILED, describe(exc), started)
-            log.warning("relay %s to %s refused for good: %s", job.process_id, job.target_url, describe(exc))
-            raise
-        await asyncio.to_thread(self._finish, job, RelayState.RELAYED, None, started)
+        """One try at a relay job, recorded; ``PermanentTransportError`` when it failed for good.
 
-    def _due(self, limit: int, busy: frozenset[str]) -> list[RelayJob]:
+        The job is in ``_forwarding`` until its outcome is committed: a try at once outlasting
+        ``relay_grace`` (a slow destination: connect, write and read timeouts add up to more) had the
+        relay worker take the same job and the destination got it twice."""
+        started = self.clock()
+        self._forwarding.add(job.id)
+        try:
+            try:
+                await self.relay.forward(job.target_url, job.envelope)
+            except TransientTransportError as exc:
+                await asyncio.to_thread(self._retry_later, job, exc, started)
+                return
+            except PermanentTransportError as exc:
+                await asyncio.to_thread(self._finish, job, RelayState.FAILED, describe(exc), started)
+                log.warning(
+                    "relay %s to %s refused for good: %s", job.process_id, job.target_url, describe(exc)
+                )
+                raise
+            await asyncio.to_thread(self._finish, job, RelayState.RELAYED, None, started)
+        finally:
+            self._forwarding.discard(job.id)
+
+    def _due(self, limit: int, busy: frozenset[str], forwarding: frozenset[int]) -> list[RelayJob]:
         with self.db.read() as conn:
-            return records.due_relays(conn, now=self.clock(), limit=limit, skip=busy)
+            return records.due_relays(conn, now=self.clock(), limit=limit, skip=busy, skip_jobs=forwarding)
 
     def _retry_later(self, job: RelayJob, error: Exception, started: datetime) -> None:
         first = job.first_try_at or started

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from tests.unit.node.helpers import (
     ORG_B,
     ORG_C,
     THERE,
+    ScriptedRelay,
     call,
     decoded,
     directory,
@@ -55,6 +57,29 @@ async def _statuses(node: NodeService) -> list[str]:
     status = await call(node, OutboundStatusRequest(), org=ORG_A)
     assert isinstance(status, OutboundStatusResponse)
     return [s.process_status for s in status.statuses]
+
+
+@dataclass
+class Held:
+    """The first forward, once it has ``started``, waits for ``release`` before it goes on."""
+
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def hold_first_forward(relay: ScriptedRelay) -> Held:
+    """A destination slow to answer the first request it gets; the scripted relay's own after that."""
+    held = Held()
+    forward = relay.forward
+
+    async def slow_first(url: str, envelope: bytes) -> Message:
+        if not held.started.is_set():
+            held.started.set()
+            await held.release.wait()
+        return await forward(url, envelope)
+
+    relay.forward = slow_first  # type: ignore[method-assign]
+    return held
 
 
 async def test_a_letter_for_another_node_is_forwarded_as_it_came(tmp_path: Path) -> None:
@@ -319,3 +344,39 @@ async def test_a_withdrawal_passing_through_to_the_receivers_node_stops_a_copy_s
     assert _withdrawals(relay.forwarded) == [THERE]
     assert len(relay.forwarded) == 1
     assert await _statuses(node) == ["withdrawn", "relayed"]
+
+
+async def test_a_job_still_in_its_first_try_is_not_taken_by_the_relay_worker(tmp_path: Path) -> None:
+    """A destination slower than ``relay_grace`` (connect, write and read timeouts add up to more):
+    the relay worker took the job the request was still trying, and the destination got it twice."""
+    node, relay, clock = make_node(tmp_path)
+    held = hold_first_forward(relay)
+    sent = asyncio.create_task(call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE))
+    try:
+        await asyncio.wait_for(held.started.wait(), timeout=30)  # a guard against hanging, not a measure
+        clock.advance(node.settings.relay_grace + timedelta(seconds=1))
+        assert await node.start_relays() == 0
+        held.release.set()
+        assert isinstance(await asyncio.wait_for(sent, timeout=30), OutboundResponse)
+    finally:
+        held.release.set()
+        await node.stop_relays()
+    assert len(relay.forwarded) == 1
+    assert await _statuses(node) == ["relayed"]
+
+
+async def test_a_job_whose_first_try_died_with_the_node_is_the_relay_workers_after_the_grace(
+    tmp_path: Path,
+) -> None:
+    """A job no try has in hand (its request ended with the process before it forwarded it) waits
+    for ``relay_grace``, then the relay worker takes it."""
+    node, relay, clock = make_node(tmp_path)
+    request = to_wire(OutboundRequest(item=letter(receiver=ORG_C)), to=THERE, message_id="mid://1@a")
+    outcome = node.ops.outbound(read_message(request), request, node.ops.caller(ORG_A))
+    assert outcome.relay is not None  # committed, never tried
+    clock.advance(node.settings.relay_grace - timedelta(seconds=1))
+    assert await node.relay_due() == 0
+    clock.advance(timedelta(seconds=1))
+    assert await node.relay_due() == 1
+    assert relay.forwarded == [(THERE, request)]
+    assert await _statuses(node) == ["relayed"]
