@@ -310,19 +310,28 @@ class Operations:
             # withdraws every copy it holds. The reply waits for the newest copy's node; the others are
             # the relay worker's at once.
             jobs = [
-                self._record(
-                    conn,
-                    new_process_id(),
-                    message_id=message_id,
-                    sender=letter.sender_dept,
-                    facts=facts,
-                    target=node,
-                    raw=to_wire(request, to=node, message_id=new_message_id(now)),
-                    tried_now=node == nodes[0],
+                self._withdrawal_to(
+                    conn, node, request.key, message_id=message_id, tried_now=node == nodes[0]
                 )
                 for node in nodes
             ]
         return _withdrawal(jobs[0], now)
+
+    def _withdrawal_to(
+        self, conn: Connection, node: str, key: LetterKey, *, message_id: str | None, tried_now: bool
+    ) -> RelayJob | None:
+        """A withdrawal of the letter ``key`` names for ``node``, which took a copy of it: its receipt
+        and relay job."""
+        return self._record(
+            conn,
+            new_process_id(),
+            message_id=message_id,
+            sender=department_of(key.sender_department),
+            facts=_key_facts(WithdrawRequest.TAG, key),
+            target=node,
+            raw=to_wire(WithdrawRequest(key=key), to=node, message_id=new_message_id(self.clock())),
+            tried_now=tried_now,
+        )
 
     def _withdraw_receipt(self, conn: Connection, key: LetterKey, letter: ItemFacts, now: datetime) -> str:
         """A letter neither queued, waiting nor relayed here: its newest receipt (refused for good, or
@@ -336,6 +345,39 @@ class Operations:
             )
         records.set_outbound(conn, sent.id, state=RelayState.WITHDRAWN, finished_at=now)
         return sent.process_id
+
+    # ------------------------------------------------------------ relay
+
+    def finish_relay(self, job: RelayJob, state: RelayState, *, error: str | None, started: datetime) -> None:
+        """Record how a try at ``job`` ended: ``relayed``, or ``failed`` (refused for good).
+
+        A copy of a letter withdrawn while it was being forwarded (the withdrawal found it pending and
+        stopped it) is at its destination all the same once relayed: it is recorded relayed, and a
+        withdrawal is queued for that node, for the relay worker. Overwriting the withdrawal with
+        ``relayed`` sent no withdrawal anywhere (none was relayed when it came), and the destination
+        delivered a letter its sender had withdrawn. Refused, the copy stays withdrawn."""
+        now = self.clock()
+        values = {
+            "attempts": job.attempts + 1,
+            "first_try_at": job.first_try_at or started,
+            "finished_at": now,
+            "last_error": error,
+        }
+        with self.db.write() as conn:
+            if records.finish_relay(conn, job.id, state=state, **values):
+                return
+            if state is not RelayState.RELAYED or records.relay_state(conn, job.id) != RelayState.WITHDRAWN:
+                return
+            records.set_outbound(conn, job.id, state=state, **values)
+            letter = records.outbound_facts(conn, job.id)
+            assert letter is not None  # noqa: S101 - the row was read in this transaction
+            key = LetterKey(
+                letter_id=letter.book_no,
+                correspondence_date=letter.letter_date,
+                sender_department=letter.sender_dept,
+                accept_department=letter.receiver_dept,
+            )
+            self._withdrawal_to(conn, job.target_url, key, message_id=None, tried_now=False)
 
     # ------------------------------------------------------------ status
 

@@ -171,6 +171,13 @@ def set_outbound(conn: Connection, row_id: int, **values: object) -> None:
     conn.execute(update(OUTBOUND).where(OUTBOUND.c.id == row_id).values(**values))
 
 
+def finish_relay(conn: Connection, row_id: int, **values: object) -> bool:
+    """Record the end of a relay job that is still pending; False when it is not (a withdrawal
+    stopped it while it was being forwarded): one statement, so no withdrawal slips in between."""
+    pending = and_(OUTBOUND.c.id == row_id, OUTBOUND.c.state == RelayState.PENDING)
+    return bool(conn.execute(update(OUTBOUND).where(pending).values(**values)).rowcount)
+
+
 # ---------------------------------------------------------------- reads
 
 
@@ -310,6 +317,30 @@ def due_relays(
 def relay_state(conn: Connection, row_id: int) -> str | None:
     row = conn.execute(select(OUTBOUND.c.state).where(OUTBOUND.c.id == row_id)).first()
     return None if row is None else str(row.state)
+
+
+def outbound_facts(conn: Connection, row_id: int) -> ItemFacts | None:
+    """What a receipt records about its item (for a letter: the letter's key)."""
+    row = conn.execute(
+        select(
+            OUTBOUND.c.item_kind,
+            OUTBOUND.c.book_no,
+            OUTBOUND.c.book_key,
+            OUTBOUND.c.letter_date,
+            OUTBOUND.c.sender_dept,
+            OUTBOUND.c.receiver_dept,
+        ).where(OUTBOUND.c.id == row_id)
+    ).first()
+    if row is None:
+        return None
+    return ItemFacts(
+        kind=row.item_kind,
+        book_no=row.book_no,
+        book_key=row.book_key,
+        letter_date=row.letter_date,
+        sender_dept=row.sender_dept,
+        receiver_dept=row.receiver_dept,
+    )
 
 
 # ---------------------------------------------------------------- helpers

@@ -342,12 +342,16 @@ class NodeService:
                 await asyncio.to_thread(self._retry_later, job, exc, started)
                 return
             except PermanentTransportError as exc:
-                await asyncio.to_thread(self._finish, job, RelayState.FAILED, describe(exc), started)
+                await asyncio.to_thread(
+                    self.ops.finish_relay, job, RelayState.FAILED, error=describe(exc), started=started
+                )
                 log.warning(
                     "relay %s to %s refused for good: %s", job.process_id, job.target_url, describe(exc)
                 )
                 raise
-            await asyncio.to_thread(self._finish, job, RelayState.RELAYED, None, started)
+            await asyncio.to_thread(
+                self.ops.finish_relay, job, RelayState.RELAYED, error=None, started=started
+            )
         finally:
             self._forwarding.discard(job.id)
 
@@ -379,18 +383,6 @@ class NodeService:
                     describe(error),
                     decision.at.isoformat(timespec="seconds"),
                 )
-
-    def _finish(self, job: RelayJob, state: RelayState, error: str | None, started: datetime) -> None:
-        with self.db.write() as conn:
-            records.set_outbound(
-                conn,
-                job.id,
-                state=state,
-                attempts=job.attempts + 1,
-                first_try_at=job.first_try_at or started,
-                finished_at=self.clock(),
-                last_error=error,
-            )
 
     # ------------------------------------------------------------ replies
 

@@ -27,7 +27,7 @@ from ecms_gateway.codec import (
     read_message,
     to_wire,
 )
-from ecms_gateway.errors import PermanentTransportError, TransientTransportError
+from ecms_gateway.errors import PermanentTransportError, TransientTransportError, TransportError
 from ecms_gateway.node import NodeService
 from tests.unit.node.helpers import (
     HERE,
@@ -380,3 +380,65 @@ async def test_a_job_whose_first_try_died_with_the_node_is_the_relay_workers_aft
     assert await node.relay_due() == 1
     assert relay.forwarded == [(THERE, request)]
     assert await _statuses(node) == ["relayed"]
+
+
+async def test_a_withdrawal_while_the_letter_is_being_forwarded_follows_it_to_its_node(
+    tmp_path: Path,
+) -> None:
+    """The withdrawal stopped the copy being forwarded (still pending), which was then recorded
+    relayed over it: no withdrawal went to the node that took the copy, and it delivered the letter."""
+    node, relay, _ = make_node(tmp_path)
+    held = hold_first_forward(relay)
+    sent = asyncio.create_task(call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE))
+    try:
+        await asyncio.wait_for(held.started.wait(), timeout=30)  # a guard against hanging, not a measure
+        assert isinstance(await call(node, WithdrawRequest(key=TO_C), org=ORG_A), WithdrawResponse)
+        held.release.set()
+        assert isinstance(await asyncio.wait_for(sent, timeout=30), OutboundResponse)
+    finally:
+        held.release.set()
+    assert _withdrawals(relay.forwarded) == []
+    assert await _statuses(node) == ["relayed", "relaying"]  # the copy is there; its withdrawal queued
+    assert await node.relay_due() == 1
+    assert [url for url, _ in relay.forwarded] == [THERE, THERE]
+    read = read_message(relay.forwarded[1][1])
+    assert isinstance(read.message, WithdrawRequest)
+    assert read.message.key == LetterKey(
+        letter_id="ศธ ๐๙๙๐/๑๒๓",  # as the letter wrote it
+        correspondence_date=TO_C.correspondence_date,
+        sender_department=TO_C.sender_department,
+        accept_department=TO_C.accept_department,
+    )
+    assert read.envelope is not None
+    assert read.envelope.to == THERE
+    assert await _statuses(node) == ["relayed", "relayed"]
+    assert await node.relay_due() == 0
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        PermanentTransportError("not ours", endpoint=THERE, error_code="ECMS-203"),
+        TransientTransportError("connection reset", endpoint=THERE),
+    ],
+)
+async def test_a_letter_withdrawn_while_being_forwarded_that_does_not_get_there_stays_withdrawn(
+    tmp_path: Path, failure: TransportError
+) -> None:
+    """Refused for good it was recorded failed, over the withdrawal; a try that fails for now is not
+    tried again."""
+    node, relay, clock = make_node(tmp_path)
+    held = hold_first_forward(relay)
+    relay.failures = [failure]
+    sent = asyncio.create_task(call(node, OutboundRequest(item=letter(receiver=ORG_C)), org=ORG_A, to=THERE))
+    try:
+        await asyncio.wait_for(held.started.wait(), timeout=30)  # a guard against hanging, not a measure
+        assert isinstance(await call(node, WithdrawRequest(key=TO_C), org=ORG_A), WithdrawResponse)
+        held.release.set()
+        await asyncio.wait_for(sent, timeout=30)
+    finally:
+        held.release.set()
+    assert await _statuses(node) == ["withdrawn"]
+    clock.advance(timedelta(hours=1))
+    assert await node.relay_due() == 0
+    assert relay.forwarded == []
