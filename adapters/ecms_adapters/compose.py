@@ -52,15 +52,23 @@ async def _serve(options: NodeOptions, settings: NodeSettings) -> int:
         db.dispose()
 
 
-async def _serve_with(options: NodeOptions, settings: NodeSettings, db: Database) -> int:
-    await asyncio.to_thread(prepare, db)
-    relay_config = SoapClientConfig(
-        url=settings.service_url,
+def relay_client_config(options: NodeOptions) -> SoapClientConfig:
+    """The client that forwards to other nodes: the node's relay TLS files and timeouts (each call
+    names its node, so ``url`` is the node's own)."""
+    return SoapClientConfig(
+        url=options.service_url,
         ca_bundle=options.relay_ca_bundle,
         client_cert=options.relay_client_cert,
         client_key=options.relay_client_key,
+        connect_timeout_s=options.relay_connect_timeout_s,
+        read_timeout_s=options.relay_timeout_s,
+        write_timeout_s=options.relay_timeout_s,
     )
-    async with SoapRelay(relay_config) as relay:
+
+
+async def _serve_with(options: NodeOptions, settings: NodeSettings, db: Database) -> int:
+    await asyncio.to_thread(prepare, db)
+    async with SoapRelay(relay_client_config(options)) as relay:
         service = NodeService(settings, db=db, relay=relay, clock=utc_now)
         if not service.served:
             raise ConfigError(

@@ -9,6 +9,9 @@ from typing import Final
 
 SERVICE_PATH: Final = "/ecms-ws01/service2"
 DATABASE_FILE: Final = "ecms-node.sqlite3"
+# The relay client's timeouts unless the node is started with others (those of the gateway's client).
+RELAY_CONNECT_TIMEOUT_S: Final = 10.0
+RELAY_TIMEOUT_S: Final = 60.0  # to send a request, and to wait for the reply: a large letter takes a while
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,6 +31,8 @@ class NodeOptions:
     relay_ca_bundle: Path | None = None  # trust these CAs when relaying to other nodes over HTTPS
     relay_client_cert: Path | None = None  # present this certificate to other nodes
     relay_client_key: Path | None = None
+    relay_connect_timeout_s: float = RELAY_CONNECT_TIMEOUT_S  # to connect to another node
+    relay_timeout_s: float = RELAY_TIMEOUT_S  # to send it a request, and to wait for its reply
     relay_interval_s: float = 1.0  # how often the relay worker looks for due jobs
     retention: timedelta | None = None  # drop what was finished longer ago (None: keep everything)
     log_level: str = "warning"

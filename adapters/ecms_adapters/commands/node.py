@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import math
 import os
 import socket
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ecms_gateway.errors import ConfigError, StoreError
-from ecms_gateway.node.options import SERVICE_PATH, NodeOptions
+from ecms_gateway.node.options import RELAY_CONNECT_TIMEOUT_S, RELAY_TIMEOUT_S, SERVICE_PATH, NodeOptions
 
 if TYPE_CHECKING:
     from sqlalchemy.exc import DBAPIError
@@ -56,6 +57,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     node.add_argument("--relay-ca-bundle", type=Path, help="CAs to trust when relaying to other nodes")
     node.add_argument("--relay-client-cert", type=Path, help="certificate to show other nodes when relaying")
     node.add_argument("--relay-client-key", type=Path, help="the key of --relay-client-cert")
+    node.add_argument(
+        "--relay-connect-timeout",
+        metavar="SECONDS",
+        help=f"how long to wait for a connection to another node (default {RELAY_CONNECT_TIMEOUT_S:g})",
+    )
+    node.add_argument(
+        "--relay-timeout",
+        metavar="SECONDS",
+        help="how long to take sending a request to another node, and to wait for its reply "
+        f"(default {RELAY_TIMEOUT_S:g})",
+    )
     node.add_argument(
         "--log-level",
         default="warning",
@@ -150,6 +162,8 @@ def _run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--port {args.port} is not a TCP port (1-65535)")
     if args.public_url is not None:
         _check_public_url(args.public_url)
+    connect_timeout = _seconds(args.relay_connect_timeout, "--relay-connect-timeout", RELAY_CONNECT_TIMEOUT_S)
+    relay_timeout = _seconds(args.relay_timeout, "--relay-timeout", RELAY_TIMEOUT_S)
     _check_files(args)
     _check_free(args.host, args.port)
     retention = None if args.purge_after is None else parse_age(args.purge_after, option="--purge-after")
@@ -166,6 +180,8 @@ def _run(args: argparse.Namespace) -> int:
         relay_ca_bundle=args.relay_ca_bundle,
         relay_client_cert=args.relay_client_cert,
         relay_client_key=args.relay_client_key,
+        relay_connect_timeout_s=connect_timeout,
+        relay_timeout_s=relay_timeout,
         log_level=args.log_level,
         log_format=args.log_format,
         retention=retention,
@@ -210,6 +226,23 @@ def _check_public_url(url: str) -> None:
             f"--public-url names the node, not an organisation: leave out {extra} (the node serves every "
             "organisation the directory lists at that URL; a client says which one it is with ?org=)"
         )
+
+
+def _seconds(text: str | None, option: str, default: float) -> float:
+    """A number of seconds above zero (fractions allowed), or ``default`` when the option is not given;
+    ``ConfigError`` naming ``option`` for anything else (``inf`` and ``nan`` too)."""
+    if text is None:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ConfigError(
+            f"{option} {text!r} is not a number of seconds above zero; give one such as {default:g} "
+            "(the default; fractions allowed)"
+        )
+    return seconds
 
 
 def _check_files(args: argparse.Namespace) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from ecms_adapters import compose
+from ecms_adapters.commands import node as node_command
 
 from ecms_gateway.cli import main as cli
 from ecms_gateway.node.options import NodeOptions
@@ -49,6 +51,13 @@ def test_a_node_that_serves_no_organisation_of_the_directory_refuses_to_start(
             "--public-url names the node, not an organisation: leave out ?org=2099000000",
         ),
         (["--purge-after", "soon"], "--purge-after 'soon' is not a length of time"),
+        (["--relay-timeout", "soon"], "--relay-timeout 'soon' is not a number of seconds above zero"),
+        (["--relay-timeout", "0"], "--relay-timeout '0' is not a number of seconds above zero"),
+        (["--relay-timeout", "inf"], "--relay-timeout 'inf' is not a number of seconds above zero"),
+        (
+            ["--relay-connect-timeout", "-5"],
+            "--relay-connect-timeout '-5' is not a number of seconds above zero; give one such as 10",
+        ),
     ],
 )
 def test_inconsistent_options_are_refused(
@@ -105,3 +114,23 @@ def test_the_service_url_follows_the_address_and_tls() -> None:
     assert public.sqlalchemy_url().endswith("/v/ecms-node.sqlite3")
     postgres = NodeOptions(directory=Path("d"), data_dir=Path("v"), port=1, database_url="postgresql://u@h/n")
     assert postgres.sqlalchemy_url() == "postgresql+psycopg://u@h/n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "connect", "read_and_write"),
+    [([], 10.0, 60.0), (["--relay-connect-timeout", "3.5", "--relay-timeout", "300"], 3.5, 300.0)],
+)
+def test_the_relay_timeouts_reach_the_relay_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: list[str], connect: float, read_and_write: float
+) -> None:
+    """They were fixed: a destination that takes longer than 60 s to take a large letter could not be
+    relayed to, however long an operator would let it."""
+    started: list[NodeOptions] = []
+    monkeypatch.setattr(node_command, "_check_free", lambda host, port: None)
+    monkeypatch.setattr(compose, "run_node", lambda options: started.append(options) or 0)
+    args = ["node", "--directory", str(SAMPLES / "directory.json"), "--data-dir", str(tmp_path)]
+    assert main([*args, "--port", "8800", *extra]) == 0
+    (options,) = started
+    timeouts = compose.relay_client_config(options).timeouts()
+    assert (timeouts.connect, timeouts.read, timeouts.write) == (connect, read_and_write, read_and_write)
+    assert timeouts.pool == 10.0
