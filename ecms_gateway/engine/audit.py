@@ -13,7 +13,7 @@ from typing import Any, Final
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 
-from ecms_gateway.engine.values import AuditReport
+from ecms_gateway.engine.values import AuditReport, ChainBreak
 from ecms_gateway.store.tables import AUDIT, AUDIT_HEAD
 
 GENESIS: Final = "0" * 64
@@ -144,12 +144,23 @@ def verify(conn: Connection, *, batch: int = 2000) -> AuditReport:
         for row in result.mappings():
             seq = int(row["seq"])
             if _recomputed(row) != row["hash"]:
-                return _bad(checked, seq, f"entry {seq} was altered: its content no longer matches its hash")
+                return _bad(
+                    checked,
+                    seq,
+                    f"entry {seq} was altered: its content no longer matches its hash",
+                    ChainBreak.ALTERED,
+                    seq=seq,
+                )
             if row["prev_hash"] != prev_hash:
                 return _broken_link(conn, checked, row, expected_seq)
             if seq != expected_seq:
                 return _bad(
-                    checked, seq, f"entry {seq} is numbered out of sequence (expected {expected_seq})"
+                    checked,
+                    seq,
+                    f"entry {seq} is numbered out of sequence (expected {expected_seq})",
+                    ChainBreak.OUT_OF_SEQUENCE,
+                    seq=seq,
+                    expected=expected_seq,
                 )
             prev_hash, expected_seq, checked = row["hash"], seq + 1, checked + 1
     finally:
@@ -161,9 +172,18 @@ def verify(conn: Connection, *, batch: int = 2000) -> AuditReport:
             checked,
             last_seq + 1,
             f"entries {last_seq + 1} to {head['last_seq']} were removed from the end of the chain",
+            ChainBreak.END_REMOVED,
+            first=last_seq + 1,
+            last=int(head["last_seq"]),
         )
     if int(head["last_seq"]) < last_seq or head["last_hash"] != prev_hash:
-        return _bad(checked, last_seq, f"entry {last_seq} does not match the recorded end of the chain")
+        return _bad(
+            checked,
+            last_seq,
+            f"entry {last_seq} does not match the recorded end of the chain",
+            ChainBreak.END_MISMATCH,
+            seq=last_seq,
+        )
     return AuditReport(checked=checked)
 
 
@@ -171,25 +191,48 @@ def _broken_link(conn: Connection, checked: int, row: RowMapping, expected_seq: 
     seq = int(row["seq"])
     if seq != expected_seq:
         gap = f"entry {expected_seq}" if seq == expected_seq + 1 else f"entries {expected_seq} to {seq - 1}"
-        return _bad(checked, expected_seq, f"{gap} removed: entry {seq} links to an entry that is not there")
+        return _bad(
+            checked,
+            expected_seq,
+            f"{gap} removed: entry {seq} links to an entry that is not there",
+            ChainBreak.REMOVED,
+            first=expected_seq,
+            last=seq - 1,
+            seq=seq,
+        )
     linked = conn.execute(select(AUDIT.c.seq).where(AUDIT.c.hash == row["prev_hash"])).scalar()
     if linked is not None:
         return _bad(
             checked,
             seq,
             f"entry {seq} was reordered: it belongs after entry {linked}, not after entry {seq - 1}",
+            ChainBreak.REORDERED,
+            seq=seq,
+            belongs_after=int(linked),
+            placed_after=seq - 1,
         )
     if seq == 1:
-        return _bad(checked, 1, "entry 1 does not start the chain: entries before it were removed")
+        return _bad(
+            checked,
+            1,
+            "entry 1 does not start the chain: entries before it were removed",
+            ChainBreak.START_REMOVED,
+            seq=1,
+        )
     return _bad(
         checked,
         seq - 1,
         f"entry {seq - 1} was altered (and its hash recomputed): entry {seq} no longer links to it",
+        ChainBreak.REHASHED,
+        seq=seq - 1,
+        next=seq,
     )
 
 
-def _bad(checked: int, seq: int, problem: str) -> AuditReport:
-    return AuditReport(checked=checked, first_bad=seq, problem=problem)
+def _bad(checked: int, first_bad: int, problem: str, kind: ChainBreak, /, **numbers: int) -> AuditReport:
+    """The report of a break at entry ``first_bad``: ``problem`` in English as printed and exported,
+    ``kind`` and ``numbers`` the same as data for a face that words it in its reader's language."""
+    return AuditReport(checked=checked, first_bad=first_bad, problem=problem, kind=kind, numbers=numbers)
 
 
 def count(conn: Connection) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
@@ -310,13 +310,34 @@ class LetterFacts:
     receive_notified: bool
 
 
+class ChainBreak(StrEnum):
+    """How the audit chain is broken, with the entries each names in ``AuditReport.numbers``: for a face
+    that says it in its reader's language (the web's ``audit.break.*``) instead of ``problem``'s English."""
+
+    ALTERED = "altered"  # seq: its content no longer matches its hash
+    REHASHED = "rehashed"  # seq altered and its hash recomputed: next no longer links to it
+    REMOVED = "removed"  # first to last gone: seq links to an entry that is not there
+    REORDERED = "reordered"  # seq belongs after belongs_after, not after placed_after
+    OUT_OF_SEQUENCE = "out_of_sequence"  # seq numbered where expected was due
+    START_REMOVED = "start_removed"  # seq (1) does not start the chain: entries before it removed
+    END_REMOVED = "end_removed"  # first to last cut off the end of the chain
+    END_MISMATCH = "end_mismatch"  # seq does not match the recorded end (head) of the chain
+
+
 @dataclass(frozen=True, kw_only=True)
 class AuditReport:
-    """The result of walking the audit chain; ``first_bad`` names the first broken entry."""
+    """The result of walking the audit chain; ``first_bad`` names the first broken entry.
+
+    ``problem`` says what broke in English, as the CLI, the API and evidence exports print it (tests and
+    exported evidence rely on its wording); ``kind`` and ``numbers`` say the same as data, so the web
+    pages can word it in their reader's language.
+    """
 
     checked: int
     first_bad: int | None = None
     problem: str | None = None
+    kind: ChainBreak | None = None
+    numbers: Mapping[str, int] = field(default_factory=dict, hash=False)
 
     @property
     def ok(self) -> bool:

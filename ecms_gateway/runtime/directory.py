@@ -20,11 +20,12 @@ from ecms_gateway.config import GatewayConfig
 from ecms_gateway.errors import ConfigError, DeliveryFailed
 from ecms_gateway.node.directory import load_directory
 from ecms_gateway.ports import EcmsNode
-from ecms_gateway.runtime.routing import RoutingTable
+from ecms_gateway.runtime.routing import DirectoryFrom, DirectoryOrigin, RoutingTable
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE: Final = "directory-cache.json"
+_NODE_SOURCE: Final = "GetOrganizationList of "
 UNADDRESSABLE_SHOWN: Final = 5
 
 
@@ -33,6 +34,7 @@ def write_cache(data_dir: Path, table: RoutingTable, *, now: datetime) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     payload = {
         "source": table.source,
+        "node_url": _node_of(table),  # so that a page can name the node a kept copy came from
         "fetched_at": now.isoformat(),
         "organizations": [
             {
@@ -52,6 +54,11 @@ def write_cache(data_dir: Path, table: RoutingTable, *, now: datetime) -> None:
     os.replace(temp, data_dir / CACHE_FILE)
 
 
+def _node_of(table: RoutingTable) -> str | None:
+    origin = table.origin
+    return None if origin is None or origin.kind is DirectoryFrom.FILE else origin.where
+
+
 def read_cache(data_dir: Path) -> RoutingTable | None:
     """The cached directory, or None when there is none (or it cannot be read)."""
     path = data_dir / CACHE_FILE
@@ -68,11 +75,29 @@ def read_cache(data_dir: Path) -> RoutingTable | None:
         ]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return RoutingTable(orgs, source=f"{payload.get('source')} as fetched at {payload.get('fetched_at')}")
+    source, fetched_at = payload.get("source"), payload.get("fetched_at")
+    origin = DirectoryOrigin(
+        kind=DirectoryFrom.CACHE,
+        # a cache written before node_url was kept names the node in its source only
+        where=str(payload.get("node_url") or str(source).removeprefix(_NODE_SOURCE)),
+        fetched_at=_when(fetched_at),
+    )
+    return RoutingTable(orgs, source=f"{source} as fetched at {fetched_at}", origin=origin)
+
+
+def _when(text: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
 
 
 def table_from_file(path: Path) -> RoutingTable:
-    return RoutingTable(load_directory(path).organizations, source=f"directory file {path}")
+    return RoutingTable(
+        load_directory(path).organizations,
+        source=f"directory file {path}",
+        origin=DirectoryOrigin(kind=DirectoryFrom.FILE, where=str(path)),
+    )
 
 
 def load_routing(config: GatewayConfig) -> RoutingTable:
@@ -119,7 +144,11 @@ class DirectoryKeeper:
         else:
             assert self._node is not None  # noqa: S101 - checked in __init__
             orgs = await self._node.organizations()
-            table = RoutingTable(orgs, source=f"GetOrganizationList of {self._node_url}")
+            table = RoutingTable(
+                orgs,
+                source=f"{_NODE_SOURCE}{self._node_url}",
+                origin=DirectoryOrigin(kind=DirectoryFrom.NODE, where=self._node_url),
+            )
             await asyncio.to_thread(write_cache, self._data_dir, table, now=datetime.now(UTC))
             self._warn_unaddressable(table)
         self.table = table

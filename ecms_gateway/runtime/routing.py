@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from types import MappingProxyType
 
 from ecms_gateway.codec import OrganizationInfo
@@ -46,14 +48,40 @@ class Route:
     why: str
 
 
-class RoutingTable:
-    """The organisations of the directory and their nodes; ``source`` says where it came from."""
+class DirectoryFrom(StrEnum):
+    """Which source a routing table was read from."""
 
-    def __init__(self, organizations: Iterable[OrganizationInfo], *, source: str) -> None:
+    FILE = "file"  # directory.file
+    NODE = "node"  # the node's GetOrganizationList, just fetched
+    CACHE = "cache"  # the node's answer as kept in the data folder, fetched earlier
+
+
+@dataclass(frozen=True, kw_only=True)
+class DirectoryOrigin:
+    """Where a routing table came from, as data: ``RoutingTable.source`` says it in English for logs and
+    errors; a face that shows it to a person (the web dashboard) words it in its reader's language."""
+
+    kind: DirectoryFrom
+    where: str  # the directory file's path, or the node's address
+    fetched_at: datetime | None = None  # a cached copy: when the node gave it
+
+
+class RoutingTable:
+    """The organisations of the directory and their nodes; ``source`` says where it came from, in English,
+    and ``origin`` the same as data (None when whoever built the table did not say)."""
+
+    def __init__(
+        self,
+        organizations: Iterable[OrganizationInfo],
+        *,
+        source: str,
+        origin: DirectoryOrigin | None = None,
+    ) -> None:
         self._orgs: Mapping[str, OrganizationInfo] = MappingProxyType(
             {org.organization_id: org for org in organizations}
         )
         self.source = source
+        self.origin = origin
 
     @property
     def organizations(self) -> tuple[OrganizationInfo, ...]:

@@ -9,6 +9,7 @@ from store_support import Backend, make_package
 from ecms_gateway.cli import main as cli
 from ecms_gateway.engine import Store
 from ecms_gateway.engine.audit import GENESIS, entry_hash
+from ecms_gateway.engine.values import ChainBreak
 from ecms_gateway.store.tables import AUDIT
 
 
@@ -41,6 +42,7 @@ def test_altered_entry_is_named(store: Store) -> None:
     assert (report.first_bad, report.checked) == (4, 3)
     assert report.problem is not None
     assert "altered" in report.problem
+    assert (report.kind, report.numbers) == (ChainBreak.ALTERED, {"seq": 4})  # for the pages to word
 
 
 def test_altered_and_rehashed_entry_is_named(store: Store) -> None:
@@ -63,6 +65,7 @@ def test_altered_and_rehashed_entry_is_named(store: Store) -> None:
     assert report.first_bad == 5
     assert report.problem is not None
     assert "entry 5 was altered" in report.problem
+    assert (report.kind, report.numbers) == (ChainBreak.REHASHED, {"seq": 5, "next": 6})
 
 
 def test_removed_entry_is_named(store: Store) -> None:
@@ -72,6 +75,7 @@ def test_removed_entry_is_named(store: Store) -> None:
     assert report.first_bad == 6
     assert report.problem is not None
     assert "entry 6 removed" in report.problem
+    assert (report.kind, report.numbers) == (ChainBreak.REMOVED, {"first": 6, "last": 6, "seq": 7})
 
 
 def test_removed_first_entry_is_named(store: Store) -> None:
@@ -81,6 +85,7 @@ def test_removed_first_entry_is_named(store: Store) -> None:
     assert report.first_bad == 1
     assert report.problem is not None
     assert "removed" in report.problem
+    assert (report.kind, report.numbers) == (ChainBreak.REMOVED, {"first": 1, "last": 1, "seq": 2})
 
 
 def test_removed_last_entries_are_named(store: Store) -> None:
@@ -91,6 +96,7 @@ def test_removed_last_entries_are_named(store: Store) -> None:
     assert report.first_bad == 8
     assert report.problem is not None
     assert "entries 8 to 9 were removed from the end" in report.problem
+    assert (report.kind, report.numbers) == (ChainBreak.END_REMOVED, {"first": 8, "last": 9})
 
 
 def test_reordered_entries_are_named(store: Store) -> None:
@@ -106,6 +112,10 @@ def test_reordered_entries_are_named(store: Store) -> None:
     assert report.first_bad == 3
     assert report.problem is not None
     assert "entry 3 was reordered" in report.problem
+    assert (report.kind, report.numbers) == (
+        ChainBreak.REORDERED,
+        {"seq": 3, "belongs_after": 4, "placed_after": 2},
+    )
 
 
 def test_chain_starts_at_genesis(store: Store) -> None:
