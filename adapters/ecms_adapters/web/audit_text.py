@@ -1,6 +1,7 @@
 """The audit log's entries as an operator reads them: each action by its name in the page's language
 (the catalogue's ``act.*``), a give-up or failed try in the page's words, a person's reason as they
-wrote it, and the gateway's own words (a ProcessID, a mail server's answer) quoted as the record."""
+wrote it, and the gateway's own words (a ProcessID, a mail server's answer) quoted as the record; and
+what broke the chain, when the check finds it broken, in the page's words (``audit.break.*``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ecms_adapters.web.failures import Failure, gave_up
 from ecms_adapters.web.i18n import translate, translate_value
 from ecms_gateway.engine.overview import AuditLine
 from ecms_gateway.engine.reasons import FAILURE_ACTIONS
+from ecms_gateway.engine.values import AuditReport
 
 # Entries whose reason a person typed (a clerk's refusal, an operator's redrive, the receiver's own
 # reason): shown as written, in whatever language it was written.
@@ -50,6 +52,18 @@ class Entry:
 
 def entries(lines: Iterable[AuditLine], lang: str) -> list[Entry]:
     return [_entry(line, lang) for line in lines]
+
+
+def chain_problem(lang: str, report: AuditReport) -> str | None:
+    """What broke the chain in ``lang``, from the report's kind and the entries it names (a range of one
+    entry said as one); the report's English when it has no kind. None when the chain is intact."""
+    if report.kind is None:
+        return report.problem
+    numbers = report.numbers
+    key = f"audit.break.{report.kind.value}"
+    if "first" in numbers and numbers["first"] == numbers.get("last"):
+        key += ".one"
+    return translate(lang, key, **numbers)
 
 
 def action_name(lang: str, action: str) -> str:

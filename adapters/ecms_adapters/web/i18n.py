@@ -484,6 +484,14 @@ _PAGES: Final[dict[str, tuple[str, str]]] = {
     "dash.directory": ("ทำเนียบส่วนราชการ", "Directory sync"),
     "dash.directory_count": ("ส่วนราชการในทำเนียบ {n} แห่ง", "{n} organisations in the directory"),
     "dash.directory_source": ("ที่มา:", "From:"),
+    # Where the directory came from (DirectoryFrom), before its path or the node's address as written.
+    "dash.directory_from.file": ("ไฟล์ทำเนียบส่วนราชการ", "the directory file"),
+    "dash.directory_from.node": ("ทำเนียบจากศูนย์ e-CMS", "the e-CMS node's organisation list"),
+    "dash.directory_from.cache": (
+        "สำเนาทำเนียบจากศูนย์ e-CMS ที่เก็บไว้",
+        "the kept copy of the e-CMS node's organisation list",
+    ),
+    "dash.directory_fetched": ("ได้รับจากศูนย์เมื่อ {at}", "fetched {at}"),
     "dash.directory_loaded": ("โหลดล่าสุดเมื่อ {at}", "last loaded {at}"),
     "dash.poll_ok": ("รับหนังสือจากศูนย์ e-CMS ได้ล่าสุดเมื่อ {at}", "last fetched letters from the e-CMS node {at}"),
     "dash.poll_failed": ("รับหนังสือจากศูนย์ e-CMS ครั้งล่าสุดไม่สำเร็จ", "the latest fetch from the e-CMS node failed"),

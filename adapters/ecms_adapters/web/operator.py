@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from starlette.responses import RedirectResponse, Response
 
-from ecms_adapters.web.audit_text import entries
+from ecms_adapters.web.audit_text import chain_problem, entries
 from ecms_adapters.web.context import Page
 from ecms_adapters.web.failures import error_cell
 from ecms_adapters.web.fault_text import error_text
@@ -45,6 +45,8 @@ async def dashboard(page: Page) -> Response:
         dead=dead,
         chart=json.dumps(_chart_data(activity, page.lang), ensure_ascii=False),
         directory_count=0 if table is None else len(table),
+        directory_origin=None if table is None else table.origin,
+        # the runtime's English, quoted, only for a table that does not say where it came from as data
         directory_source=status.directory_source or (None if table is None else table.source),
         directory_loaded_at=status.directory_loaded_at,
         polls=_polls(status.last_poll_ok_at, status.last_poll_error),
@@ -132,5 +134,6 @@ async def audit(page: Page) -> Response:
         "audit.html",
         lines=entries(lines, page.lang),
         report=report,
+        broken=None if report is None else chain_problem(page.lang, report),
         older=lines[-1].seq if len(lines) == 100 else None,
     )

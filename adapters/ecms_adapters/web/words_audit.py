@@ -54,4 +54,46 @@ AUDIT_WORDS: Final[dict[str, tuple[str, str]]] = {
     "act.webhook.removed": ("ลบปลายทาง webhook", "webhook removed"),
     "act.webhook.retried": ("ส่ง webhook ใหม่", "webhook retried"),
     "audit.system_said": ("ระบบบันทึกว่า:", "The system wrote:"),
+    # How the chain is broken (audit_text.chain_problem), one per ChainBreak, with the entries it names;
+    # ".one" where the range is a single entry. The English matches what `audit verify` prints.
+    "audit.break.altered": (
+        "รายการที่ {seq} ถูกแก้ไข: เนื้อหาไม่ตรงกับค่าแฮชของรายการ",
+        "entry {seq} was altered: its content no longer matches its hash",
+    ),
+    "audit.break.rehashed": (
+        "รายการที่ {seq} ถูกแก้ไข (และคำนวณค่าแฮชใหม่): รายการที่ {next} จึงไม่เชื่อมต่อกับรายการนี้แล้ว",
+        "entry {seq} was altered (and its hash recomputed): entry {next} no longer links to it",
+    ),
+    "audit.break.removed": (
+        "รายการที่ {first} ถึง {last} ถูกลบ: รายการที่ {seq} เชื่อมต่อกับรายการที่ไม่มีอยู่แล้ว",
+        "entries {first} to {last} removed: entry {seq} links to an entry that is not there",
+    ),
+    "audit.break.removed.one": (
+        "รายการที่ {first} ถูกลบ: รายการที่ {seq} เชื่อมต่อกับรายการที่ไม่มีอยู่แล้ว",
+        "entry {first} removed: entry {seq} links to an entry that is not there",
+    ),
+    "audit.break.reordered": (
+        "รายการที่ {seq} ถูกย้ายลำดับ: ต้องอยู่ต่อจากรายการที่ {belongs_after} ไม่ใช่ต่อจากรายการที่ {placed_after}",
+        "entry {seq} was reordered: it belongs after entry {belongs_after}, not after entry {placed_after}",
+    ),
+    "audit.break.out_of_sequence": (
+        "รายการที่ {seq} มีเลขลำดับไม่ต่อเนื่อง (ควรเป็นรายการที่ {expected})",
+        "entry {seq} is numbered out of sequence (expected {expected})",
+    ),
+    "audit.break.start_removed": (
+        "รายการที่ {seq} ไม่ใช่รายการแรกของสายบันทึก: รายการก่อนหน้าถูกลบ",
+        "entry {seq} does not start the chain: entries before it were removed",
+    ),
+    "audit.break.end_removed": (
+        "รายการที่ {first} ถึง {last} ถูกลบออกจากท้ายสายบันทึก",
+        "entries {first} to {last} were removed from the end of the chain",
+    ),
+    "audit.break.end_removed.one": (
+        "รายการที่ {first} ถูกลบออกจากท้ายสายบันทึก",
+        "entry {first} was removed from the end of the chain",
+    ),
+    "audit.break.end_mismatch": (
+        "รายการที่ {seq} ไม่ตรงกับรายการสุดท้ายของสายบันทึกที่ระบบจดไว้",
+        "entry {seq} does not match the recorded end of the chain",
+    ),
 }

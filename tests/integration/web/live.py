@@ -23,6 +23,7 @@ from ecms_gateway.letter.loader import load_letter_file
 from ecms_gateway.letter.model import LetterPackage
 from ecms_gateway.letter.policy import SecrecyPolicy
 from ecms_gateway.runtime.directory import table_from_file
+from ecms_gateway.runtime.routing import RoutingTable
 from ecms_gateway.runtime.settings import RuntimeSettings, ServedOrg
 from ecms_gateway.services.context import Services
 
@@ -45,6 +46,7 @@ class LiveWeb:
     mail: bool = True  # the gateway has a [mail] section: the mail letters' pages are in the menu
     store: Store = field(init=False)
     services: Services = field(init=False)
+    table: RoutingTable = field(init=False)  # the directory the pages route with (a test may swap it)
     url: str = field(init=False)
     wakes: int = field(default=0, init=False)
     _clients: list[httpx.Client] = field(default_factory=list, init=False)
@@ -53,14 +55,14 @@ class LiveWeb:
 
     def start(self) -> LiveWeb:
         self.store = Store(data_dir=self.root / "data")
-        table = table_from_file(sample_letters().parent / "directory.json")
+        self.table = table_from_file(sample_letters().parent / "directory.json")
         self.services = Services(
             store=self.store,
             settings=RuntimeSettings(
                 orgs=(ServedOrg(org_id=ORG_A, node_url="http://127.0.0.1:9/ecms"),),
                 secrecy=SecrecyPolicy(),
             ),
-            routing=lambda: table,
+            routing=lambda: self.table,
             wake=self._wake,
         )
         for name, role in USERS.items():
