@@ -25,8 +25,10 @@ GatewayError
 │   ├── IllegalTransition the event does not fit the letter's state: refused and recorded, not applied
 │   ├── LeaseLost         a worker's lease expired and another worker took the item over: drop the result
 │   ├── SchemaOutdated    the database is older than this gateway: run `ecms-gateway db upgrade`
-│   └── SchemaNewer       a newer gateway upgraded the database: run that version or restore the
-│                         backup taken before its `db upgrade`
+│   ├── SchemaNewer       a newer gateway upgraded the database: run that version or restore the
+│   │                     backup taken before its `db upgrade`
+│   └── DowngradeRefused  taking the schema down would lose rows (it says how many of what): keep
+│                         the revision, or restore the backup taken before the upgrade
 └── DeliveryFailed        sending or fetching over a channel failed (the retry policy decides)
     ├── TransientFailure  may succeed later (timeout, connection refused, node busy): retried with backoff
     │   ├── TransientTransportError  an e-CMS node or the network failed for now (connection cut,
@@ -205,6 +207,12 @@ class SchemaOutdated(StoreError):
 
 class SchemaNewer(StoreError):
     """The database is at a revision this gateway does not know: a newer version migrated it."""
+
+
+class DowngradeRefused(StoreError):
+    """A migration's downgrade would drop rows that exist (received items, the sent archive, mailed
+    letters, webhooks...): it refuses before changing anything, so the database stays at the revision
+    it had. The message says how many rows of what, and what to do instead."""
 
 
 class DeliveryFailed(GatewayError):

@@ -14,7 +14,7 @@ from store_support import Backend
 
 from ecms_gateway.engine import Store
 from ecms_gateway.engine.raw_bytes import INLINE_RAW_MAX
-from ecms_gateway.errors import StoreError
+from ecms_gateway.errors import DowngradeRefused, StoreError
 from ecms_gateway.store import Database, resolve_url, upgrade
 from ecms_gateway.store.files import LocalFileStore
 from ecms_gateway.store.migrate import alembic_config
@@ -97,5 +97,5 @@ def test_downgrading_refuses_to_drop_items_kept_only_in_their_rows(tmp_path: Pat
         with db.write() as conn:
             config = alembic_config()
             config.attributes["connection"] = conn
-            with pytest.raises(RuntimeError, match="1 received item"):
+            with pytest.raises(DowngradeRefused, match="1 received item"):
                 command.downgrade(config, "0006")

@@ -20,7 +20,7 @@ from ecms_gateway.engine.raw_bytes import INLINE_RAW_MAX
 from ecms_gateway.engine.sent import ARCHIVED
 from ecms_gateway.engine.sent_values import SentDraft, SentWhat
 from ecms_gateway.engine.values import Confirmation
-from ecms_gateway.errors import LeaseLost, StoreError, TransientFailure
+from ecms_gateway.errors import DowngradeRefused, LeaseLost, StoreError, TransientFailure
 from ecms_gateway.store.migrate import alembic_config
 from ecms_gateway.store.tables import SENT
 
@@ -213,7 +213,7 @@ def test_downgrading_refuses_to_drop_archived_messages_and_an_empty_archive_goes
         with store.db.write() as conn:
             config = alembic_config()
             config.attributes["connection"] = conn
-            with pytest.raises(RuntimeError, match="1 sent message"):
+            with pytest.raises(DowngradeRefused, match="1 sent message"):
                 command.downgrade(config, "0007")
     with Store(data_dir=tmp_path / "empty") as store, store.db.write() as conn:
         config = alembic_config()

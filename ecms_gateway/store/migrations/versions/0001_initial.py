@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ecms_gateway.store.downgrade_guard import count, refuse_losing
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -226,7 +228,30 @@ def upgrade() -> None:
     op.create_index("ix_refused_event_letter_id", "refused_event", ["letter_id"], unique=False)
 
 
+_TABLES = (
+    "audit_entry",
+    "inbox_item",
+    "registry_counter",
+    "letter",
+    "letter_file",
+    "notifier",
+    "work_item",
+    "attempt",
+    "refused_event",
+)
+"""Every table but ``audit_head``, whose one row is the chain's genesis (or its end, which
+``audit_entry`` then holds too)."""
+
+
 def downgrade() -> None:
+    # Down to no schema at all: only a database that never held anything (`ecms-gateway db downgrade`
+    # refuses `base` before this; the guard is for Alembic run by hand).
+    bind = op.get_bind()
+    refuse_losing(
+        "0001",
+        [(count(bind, table), f"row(s) of {table}") for table in _TABLES],
+        advice="To start afresh, give the gateway a new, empty database instead.",
+    )
     op.drop_index("ix_refused_event_letter_id", table_name="refused_event")
 
     op.drop_table("refused_event")

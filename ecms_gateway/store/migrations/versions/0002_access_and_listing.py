@@ -14,6 +14,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
+from ecms_gateway.store.downgrade_guard import count, keep_or_restore, refuse_losing
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -111,6 +113,18 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    # People and API keys are set up by hand and named by the audit chain: refuse rather than drop
+    # them. Web sessions belong to a user (none without users); letter.speed, secrecy and
+    # registered_at are copies of letter_json and of the audit chain, which upgrading fills in again.
+    bind = op.get_bind()
+    refuse_losing(
+        "0002",
+        [
+            (count(bind, "user_account"), "user(s) of the web pages (user_account)"),
+            (count(bind, "api_key"), "API key(s) (api_key)"),
+        ],
+        advice=keep_or_restore("0002"),
+    )
     op.drop_index("ix_web_session_user_id", table_name="web_session")
     op.drop_table("web_session")
     op.drop_table("api_key")

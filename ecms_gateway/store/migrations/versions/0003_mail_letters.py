@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
+from ecms_gateway.store.downgrade_guard import count, keep_or_restore, refuse_losing
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -116,6 +118,21 @@ def _fill_mail_sent(mail_sent: sa.Table) -> None:
 
 
 def downgrade() -> None:
+    # Mailed letters and the clerk's decisions on them are kept nowhere else (their files hang off
+    # mail_letter); mail_sent finds a bounce's letter, and upgrading refills it only for letters whose
+    # audit entry names the Message-ID.
+    bind = op.get_bind()
+    refuse_losing(
+        "0003",
+        [
+            (
+                count(bind, "mail_letter"),
+                "letter(s) people sent by mail, with the clerk's decisions (mail_letter)",
+            ),
+            (count(bind, "mail_sent"), "Message-ID(s) of mailed letters (mail_sent)"),
+        ],
+        advice=keep_or_restore("0003"),
+    )
     op.drop_index("ix_mail_sent_message_id", table_name="mail_sent")
     op.drop_table("mail_sent")
     op.drop_table("mail_letter_file")

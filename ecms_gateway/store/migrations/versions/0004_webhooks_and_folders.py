@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ecms_gateway.store.downgrade_guard import count, keep_or_restore, refuse_losing
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -77,6 +79,25 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # A webhook's deliveries belong to it (none without webhooks); where a folder's letters came from
+    # and how far the inbox folder export got are kept nowhere else.
+    bind = op.get_bind()
+    webhooks = count(bind, "webhook_subscription")
+    advice = keep_or_restore("0004")
+    if webhooks:
+        advice = (
+            "Webhooks no longer wanted go with `ecms-gateway webhooks remove ID` (their deliveries "
+            f"too). {advice}"
+        )
+    refuse_losing(
+        "0004",
+        [
+            (webhooks, "webhook(s) (webhook_subscription)"),
+            (count(bind, "letter_origin"), "record(s) of the folder file a letter came from (letter_origin)"),
+            (count(bind, "event_cursor"), "folder export position(s) (event_cursor)"),
+        ],
+        advice=advice,
+    )
     op.drop_table("event_cursor")
     op.drop_index("ix_letter_origin_letter_id", table_name="letter_origin")
     op.drop_table("letter_origin")

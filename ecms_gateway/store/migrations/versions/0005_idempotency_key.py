@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ecms_gateway.store.downgrade_guard import count, keep_or_restore, refuse_losing
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -30,4 +32,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Without its key a client's retried submission would be taken as a new letter and sent twice.
+    bind = op.get_bind()
+    refuse_losing(
+        "0005",
+        [(count(bind, "idempotency_key"), "idempotency key(s) of API submissions (idempotency_key)")],
+        advice=keep_or_restore("0005"),
+    )
     op.drop_table("idempotency_key")

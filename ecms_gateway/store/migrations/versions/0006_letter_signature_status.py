@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ecms_gateway.store.downgrade_guard import count, keep_or_restore, refuse_losing
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -24,5 +26,18 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # How a sender was established is evidence; 'legacy' is what upgrading writes again, so only the
+    # other marks refuse.
+    bind = op.get_bind()
+    refuse_losing(
+        "0006",
+        [
+            (
+                count(bind, "letter", "signature_status IS NOT NULL AND signature_status <> 'legacy'"),
+                "received letter(s)' record of how the sender was established (letter.signature_status)",
+            )
+        ],
+        advice=keep_or_restore("0006"),
+    )
     with op.batch_alter_table("letter") as batch:
         batch.drop_column("signature_status")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ecms_gateway.errors import DowngradeRefused
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -24,7 +26,7 @@ def downgrade() -> None:
     bind = op.get_bind()
     inline = bind.execute(sa.text("SELECT count(*) FROM inbox_item WHERE raw IS NOT NULL")).scalar_one()
     if inline:
-        raise RuntimeError(
+        raise DowngradeRefused(
             f"{inline} received item(s) are stored only in inbox_item.raw; downgrading below 0007 would "
             "lose them. Copy them to the file store first (their SHA-256 is raw_sha256)."
         )

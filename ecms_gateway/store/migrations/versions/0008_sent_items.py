@@ -11,6 +11,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from ecms_gateway.errors import DowngradeRefused
+from ecms_gateway.store.downgrade_guard import keep_or_restore
+
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
@@ -53,9 +56,10 @@ def downgrade() -> None:
     bind = op.get_bind()
     kept = bind.execute(sa.text("SELECT count(*) FROM sent_item")).scalar_one()
     if kept:
-        raise RuntimeError(
+        raise DowngradeRefused(
             f"{kept} sent message(s) are archived in sent_item (some only there); downgrading below 0008 "
-            "would lose them. Export the letters first (`ecms-gateway audit export ID`), or keep 0008."
+            f"would lose them. {keep_or_restore('0008')} Before restoring, export the evidence of the "
+            "letters sent since (`ecms-gateway audit export ID`)."
         )
     op.drop_table("sent_confirmation")
     op.drop_index("ix_sent_item_letter_id", table_name="sent_item")
