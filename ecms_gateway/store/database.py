@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from ecms_gateway.errors import ConfigError
+from ecms_gateway.errors import ConfigError, StoreError
 from ecms_gateway.store.location import DATA_DIR_ENV as DATA_DIR_ENV  # noqa: PLC0414 - re-exported
 from ecms_gateway.store.location import DATABASE_URL_ENV as DATABASE_URL_ENV  # noqa: PLC0414 - as above
 from ecms_gateway.store.location import DEFAULT_DATA_DIR as DEFAULT_DATA_DIR  # noqa: PLC0414 - as above
@@ -136,6 +136,40 @@ class Database:
             return
         with self._writer, self._sqlite_transaction("BEGIN IMMEDIATE", durable=durable) as conn:
             yield conn
+
+    @contextmanager
+    def schema_write(self) -> Iterator[Connection]:
+        """A write transaction for a migration step that copies tables (PostgreSQL: ``write``).
+
+        SQLite changes a column by copying its table, dropping the old one and renaming the copy
+        (Alembic's batch mode); with foreign keys on, the drop deletes the rows first and fails as soon
+        as another table refers to one (a letter with its work items). So, as SQLite's own procedure for
+        it says, foreign keys are off for the transaction (they can only be switched outside one) and
+        ``PRAGMA foreign_key_check`` must find nothing pointing nowhere before it commits.
+        """
+        if self._writer is None:
+            with self.write() as conn:
+                yield conn
+            return
+        with self._writer, self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        table, rowid, parent, _ = broken[0]
+                        raise StoreError(
+                            f"the schema change would leave {len(broken)} row(s) referring to rows that are "
+                            f"not there (first: {table} row {rowid} → {parent}); nothing was changed"
+                        )
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.commit()
+            finally:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
