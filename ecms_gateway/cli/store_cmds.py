@@ -1,5 +1,6 @@
-"""Operator commands on the store: ``db upgrade``, ``queue``, ``retry``, ``show``, ``problems``,
-``audit verify``, ``audit export`` (written by ``evidence_cmds``), ``audit files`` (``content_cmds``).
+"""Operator commands on the store: ``db upgrade``, ``db downgrade``, ``queue``, ``retry``, ``show``,
+``problems``, ``audit verify``, ``audit export`` (written by ``evidence_cmds``), ``audit files``
+(``content_cmds``).
 
 Each takes ``--data-dir`` (the file store, and SQLite there) and ``--database-url`` (PostgreSQL instead
 of that SQLite), each defaulting to the configuration's, the environment's or ``./var``.
@@ -31,11 +32,16 @@ from ecms_gateway.runtime.control import running_pid
 from ecms_gateway.store.location import DATA_DIR_ENV, DATABASE_URL_ENV
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from ecms_gateway.config import GatewayConfig
     from ecms_gateway.engine import Store
     from ecms_gateway.engine.evidence import EvidenceRecords
     from ecms_gateway.engine.values import LetterDetail, LetterSummary, QueueRow
     from ecms_gateway.store.database import Database
+
+DOWNGRADED: Final = "db.downgraded"
+"""The audit action of one step of ``db downgrade`` (detail: the revisions it went from and to)."""
 
 _WHERE_SET = f"gateway.data_dir (or --data-dir / {DATA_DIR_ENV})"
 _SET_DATABASE = f"give --database-url (or set {DATABASE_URL_ENV} or gateway.database_url)"
@@ -49,6 +55,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     db_sub = db.add_subparsers(title="db commands", metavar="ACTION", required=True)
     upgrade = db_sub.add_parser("upgrade", parents=[where], help="apply the schema migrations")
     upgrade.set_defaults(func=_db_upgrade)
+    downgrade = db_sub.add_parser(
+        "downgrade",
+        parents=[where],
+        help="take the schema back to an earlier revision (before installing an older release)",
+        description=(
+            "Undo the migrations above REVISION, newest first, one transaction each, and record each in "
+            "the audit log. A step that would lose rows (received items, sent messages, mailed letters, "
+            "webhooks, users...) refuses and says how many of what; the database stays at the revision "
+            "it had before that step. Stop every gateway process and back up first."
+        ),
+    )
+    downgrade.add_argument("revision", metavar="REVISION", help="the revision to go to (e.g. 0008)")
+    downgrade.add_argument("--reason", help="why (kept in the audit log)")
+    downgrade.set_defaults(func=_db_downgrade)
 
     states = [s.value for s in WorkState] + [s.value for s in LetterState]
     queue = subparsers.add_parser("queue", parents=[where], help="what is where, oldest first")
@@ -184,38 +204,100 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refuse_while_running(db: Database, data_dir: Path) -> None:
-    """A gateway left running through a migration keeps working on the new tables with its old code
-    (it never looks at the schema again, and sends without archiving): stop it first. A database
-    already at this version's head is left alone, so running `db upgrade` again is harmless."""
+_UPGRADE_WARNING: Final = (
+    "before starting the upgraded ones (one left running on the previous version keeps working on the "
+    "new schema and does not archive what it sends)"
+)
+_DOWNGRADE_WARNING: Final = (
+    "before starting the older release (one left running on this version goes on using tables and "
+    "columns the downgrade took away, and fails)"
+)
+
+
+def _refuse_while_running(
+    db: Database, data_dir: Path, *, rerun: str = "db upgrade", warning: str = _UPGRADE_WARNING
+) -> None:
+    """A gateway left running through a migration keeps working on the changed tables with its code
+    (it never looks at the schema again, and sends without archiving): stop it first. ``db upgrade``
+    leaves a database already at this version's head alone, so running it again is harmless; ``rerun``
+    is the command to run again, ``warning`` what a process left running would do."""
     from ecms_gateway.store import migrate  # noqa: PLC0415 - the parser imports this module
     from ecms_gateway.store.sessions import describe_all, other_sessions  # noqa: PLC0415 - the parser imports this module
 
-    with db.read() as conn:
-        if migrate.current_revision(conn) == migrate.head_revision():
-            return
+    if rerun == "db upgrade":
+        with db.read() as conn:
+            if migrate.current_revision(conn) == migrate.head_revision():
+                return
     pid = running_pid(data_dir)
     if pid is not None:
         raise StoreError(
             f"a gateway runs on {data_dir} (process {pid}): stop it (`systemctl stop ecms-gateway`), and "
-            "every other gateway process on this database, then run `ecms-gateway db upgrade` again"
+            f"every other gateway process on this database, then run `ecms-gateway {rerun}` again"
         )
     others = other_sessions(db)
     serving = describe_all(session for session in others if session.serving)
     if serving:
         raise StoreError(
             f"gateway processes are connected to this database ({serving}): stop each of them on its "
-            "machine (`systemctl stop ecms-gateway` there), then run `ecms-gateway db upgrade` again"
+            f"machine (`systemctl stop ecms-gateway` there), then run `ecms-gateway {rerun}` again"
         )
     if others:
         print(
             f"warning: {len(others)} other session(s) are connected to this database "
             f"({describe_all(others)}); none says it is a running gateway, "
             "but gateways older than this version do not say so: stop every gateway process, on every "
-            "machine, before starting the upgraded ones (one left running on the previous version keeps "
-            "working on the new schema and does not archive what it sends)",
+            f"machine, {warning}",
             file=sys.stderr,
         )
+
+
+@_db_errors
+def _db_downgrade(args: argparse.Namespace) -> int:
+    """Take the schema down to ``args.revision`` for an older release; each step is an audit entry
+    (``db.downgraded``, from and to) in the step's own transaction, so the chain says how far it got.
+
+    No confirmation is asked, as no other store command asks one: a step that would lose rows refuses
+    by itself, so what a downgrade drops is empty (or derived again by the upgrade)."""
+    from ecms_gateway.cli.stores import check_database_of_folder, require_database  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.engine import audit  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.engine.context import utc_now  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.store import migrate  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.store.database import Database, sqlite_file, url_without_secrets  # noqa: PLC0415 - the parser imports this module
+    from ecms_gateway.store.sessions import session_name  # noqa: PLC0415 - the parser imports this module
+
+    config = config_from_args(args)
+    url, data_dir = _url(args, config)
+    check_database_of_folder(data_dir, url, set_database=_SET_DATABASE, mark=False)
+    database = sqlite_file(url)
+    if database is not None:  # a missing file would be made empty, and there is nothing to take down
+        where = _where_set(args, config)
+        require_database(database, where_set=_WHERE_SET if where == NOTHING_GIVEN else where)
+    actor = _actor()
+
+    def record(conn: Connection, upper: str, lower: str) -> None:
+        detail = {"from": upper, "to": lower}
+        audit.append(conn, at=utc_now(), actor=actor, action=DOWNGRADED, reason=args.reason, detail=detail)
+
+    db = Database(url, application_name=session_name(args.command))
+    try:
+        with db.read() as conn:
+            current = migrate.current_revision(conn)
+        steps = migrate.downgrade_steps(current, args.revision)  # a wrong REVISION before anything else
+        if steps:
+            _refuse_while_running(db, data_dir, rerun="db downgrade", warning=_DOWNGRADE_WARNING)
+            before, after = migrate.downgrade(db, args.revision, step=record)
+    finally:
+        db.dispose()
+    shown = url_without_secrets(db.engine.url)
+    if not steps:
+        print(f"database {shown} is already at revision {args.revision}")
+        return 0
+    print(
+        f"database {shown} downgraded from revision {before} to {after}; this version of the gateway "
+        f"does not run on it: install the release that needs {after} (`ecms-gateway db upgrade` takes it "
+        "up again)"
+    )
+    return 0
 
 
 @_db_errors
