@@ -454,6 +454,11 @@ _PAGES: Final[dict[str, tuple[str, str]]] = {
     "registry.csv": ("ดาวน์โหลด CSV", "Download CSV"),
     "registry.pdf": ("ดาวน์โหลด PDF", "Download PDF"),
     "registry.period": ("ระหว่างวันที่ {start} ถึง {end}", "From {start} to {end}"),
+    "registry.accept_id": ("เลขรับปลายทาง {n}", "receiver's no. {n}"),
+    "registry.printed": (
+        "{n} รายการ · พิมพ์เมื่อ {at} (เวลาประเทศไทย)",
+        "entries: {n} · printed {at} (Thailand time)",
+    ),
     "registry.reversed": (
         "วันที่เริ่มต้น ({start}) อยู่หลังวันที่สิ้นสุด ({end}) กรุณาสลับวันที่ทั้งสองช่อง",
         "The start date ({start}) is after the end date ({end}); swap the two dates",

@@ -115,11 +115,11 @@ def _row(letter: LetterSummary, direction: Direction, page: Page) -> BookRow:
     when = letter.registered_at if direction is Direction.IN else letter.created_at
     note = []
     if letter.speed.value != "normal":
-        note.append(letter.speed.thai)
+        note.append(translate(lang, f"speed.{letter.speed.value}"))
     if letter.secrecy.value != "normal":
-        note.append(letter.secrecy.thai)
+        note.append(translate(lang, f"secrecy.{letter.secrecy.value}"))
     if direction is Direction.OUT and letter.accept_id:
-        note.append(f"เลขรับปลายทาง {letter.accept_id}")
+        note.append(translate(lang, "registry.accept_id", n=letter.accept_id))
     if letter.state in _NOTED_STATES:  # the book says what became of a letter that did not go through
         note.append(translate(lang, f"state.{letter.state.value}"))
     return BookRow(
@@ -244,6 +244,7 @@ async def as_pdf(page: Page) -> Response:
         title=f"{_title(page, book)} {page.org_name(book.org)}",
         period=period,
         headings=HEADINGS[page.lang],
+        lang=page.lang,
         rows=[
             (r.number, r.registered, r.book_no, r.letter_date, r.sender, r.receiver, r.subject, r.note)
             for r in rows

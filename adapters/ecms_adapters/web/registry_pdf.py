@@ -26,6 +26,7 @@ from fpdf.enums import TextDirection
 from fpdf.fonts import Glyph, TTFFont
 from fpdf.line_break import Fragment
 
+from ecms_adapters.web.i18n import translate
 from ecms_adapters.web.render import be_datetime
 from ecms_adapters.web.thai_words import ZWSP, word_breaks
 
@@ -67,7 +68,10 @@ def _moves(char: str) -> bool:
     return unicodedata.bidirectional(char) in _NOT_LEFT_TO_RIGHT
 
 
-def book_pdf(*, title: str, period: str, headings: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+def book_pdf(
+    *, title: str, period: str, headings: Sequence[str], rows: Sequence[Sequence[str]], lang: str = "th"
+) -> bytes:
+    """The book's PDF; its closing line (how many entries, when printed) in ``lang``, as the page."""
     pdf = _BookPdf(orientation="L", unit="mm", format="A4")
     pdf.set_margins(10, 10, 10)
     pdf.set_auto_page_break(auto=False)  # the rows below keep to the page themselves
@@ -76,7 +80,7 @@ def book_pdf(*, title: str, period: str, headings: Sequence[str], rows: Sequence
     pdf.set_text_shaping(use_shaping_engine=True, script="thai", language="tha")
     pdf.set_title(title)
     pdf.set_creator("ecms-gateway")
-    printed = be_datetime(datetime.now(UTC))
+    printed = be_datetime(datetime.now(UTC), lang=lang)
     pdf.add_page()
     pdf.set_font("Sarabun", style="B", size=16)
     pdf.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT", align="C")
@@ -94,7 +98,7 @@ def book_pdf(*, title: str, period: str, headings: Sequence[str], rows: Sequence
     if pdf.get_y() + 5 > pdf.h - BOTTOM_MARGIN:
         pdf.add_page()
     pdf.set_font("Sarabun", size=9)
-    pdf.cell(0, 5, f"{len(rows)} รายการ · พิมพ์เมื่อ {printed} (เวลาประเทศไทย)", align="R")
+    pdf.cell(0, 5, translate(lang, "registry.printed", n=len(rows), at=printed), align="R")
     _text_of_sara_am(pdf)
     return bytes(pdf.output())
 

@@ -62,20 +62,21 @@ def be_datetime(value: datetime | None, lang: str = "th") -> str:
     return f"{be_date(local.date(), lang)} {local:%H:%M}"
 
 
-def age(value: datetime | None, now: datetime) -> str:
-    """``3 h 5 min`` / ``40 s`` since ``value``."""
+def age(value: datetime | None, now: datetime, lang: str = "th") -> str:
+    """How old ``value`` is, for an operator: ``3 ชม. 5 นาที`` / ``40 วินาที`` (``3 h 5 min`` / ``40 s``)."""
     if value is None:
         return "–"
+    d, h, m, s = ("วัน", "ชม.", "นาที", "วินาที") if lang == "th" else ("d", "h", "min", "s")
     seconds = max(0, int((now - value).total_seconds()))
     if seconds < 60:
-        return f"{seconds} s"
+        return f"{seconds} {s}"
     minutes = seconds // 60
     if minutes < 60:
-        return f"{minutes} min"
+        return f"{minutes} {m}"
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours} h {minutes} min"
-    return f"{hours // 24} d {hours % 24} h"
+        return f"{hours} {h} {minutes} {m}"
+    return f"{hours // 24} {d} {hours % 24} {h}"
 
 
 def waited(value: datetime, now: datetime, lang: str = "th") -> str:

@@ -1,6 +1,6 @@
 """Sentences the core gives as data, said in the page's language: what broke the audit chain (the check
-on the audit page) and where the directory came from (the dashboard); a Thai page reads Thai and an
-English page English."""
+on the audit page), where the directory came from (the dashboard), how old a queue is, and the registry
+book's notes; a Thai page reads Thai and an English page English."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from ecms_adapters.web.i18n import translate
 from sqlalchemy import delete, func, select, update
 
 from ecms_gateway.engine.values import ChainBreak
+from ecms_gateway.letter.thai import THAI_TIME
 from ecms_gateway.runtime.directory import read_cache, write_cache
 from ecms_gateway.runtime.routing import DirectoryFrom, DirectoryOrigin, RoutingTable
 from ecms_gateway.store.tables import AUDIT
-from tests.integration.web.live import LiveWeb, csrf_of
+from tests.integration.web.live import LiveWeb, csrf_of, sample
 from tests.integration.web.test_web_routes import _receive
 
 NODE = "http://127.0.0.1:9/ecms"
@@ -111,3 +112,25 @@ def test_a_kept_copy_of_the_nodes_directory_says_which_node_and_when(live: LiveW
     english = _directory_line(operator)
     assert f"{translate('en', 'dash.directory_from.cache')} {NODE}" in english
     assert translate("en", "dash.directory_fetched", at="20 Nov 2569 BE 10:30") in english
+
+
+def test_the_queues_age_is_in_the_pages_language(live: LiveWeb) -> None:
+    live.store.accept_outbound(sample(), actor="test", channel="ecms")
+    operator = live.logged_in("operator")
+    ages = re.compile(r"<td>(\d+ [^<]+)</td></tr>")
+    assert re.fullmatch(r"\d+ (วินาที|นาที)", ages.findall(operator.get("/dashboard").text)[0])
+    operator.get("/lang", params={"to": "en", "next": "/dashboard"})
+    assert re.fullmatch(r"\d+ (s|min)", ages.findall(operator.get("/dashboard").text)[0])
+
+
+def test_the_registry_books_notes_are_in_the_pages_language(live: LiveWeb) -> None:
+    letter_id = _receive(live)  # most urgent
+    live.services.register(letter_id, actor="user:clerk")
+    today = datetime.now(THAI_TIME).date().isoformat()
+    clerk = live.logged_in("clerk")
+    query = {"book": "in", "from": "2026-01-01", "to": today}
+    assert translate("th", "speed.most_urgent") in _seen(clerk.get("/registry", params=query).text)
+    clerk.get("/lang", params={"to": "en", "next": "/registry"})
+    english = _seen(clerk.get("/registry", params=query).text)
+    assert translate("en", "speed.most_urgent") in english
+    assert "ด่วนที่สุด" not in english

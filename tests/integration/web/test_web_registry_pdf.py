@@ -27,13 +27,15 @@ def test_books_are_drawn_one_at_a_time_on_their_own_thread(
     busy: list[int] = [0]
     seen: list[tuple[str, int]] = []
 
-    def watched(*, title: str, period: str, headings: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+    def watched(
+        *, title: str, period: str, headings: Sequence[str], rows: Sequence[Sequence[str]], lang: str
+    ) -> bytes:
         with drawing:
             busy[0] += 1
             seen.append((threading.current_thread().name, busy[0]))
         try:
             time.sleep(0.3)  # long enough for the other request to arrive while this book is drawn
-            return draw(title=title, period=period, headings=headings, rows=rows)
+            return draw(title=title, period=period, headings=headings, rows=rows, lang=lang)
         finally:
             with drawing:
                 busy[0] -= 1

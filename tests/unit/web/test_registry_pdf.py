@@ -240,7 +240,7 @@ def test_the_book_is_byte_for_byte_what_fpdf2_draws_with_its_bidirectional_pass(
         ],
     ]
     fixed = "22 พ.ย. 2569 08:00"
-    monkeypatch.setattr(registry_pdf, "be_datetime", lambda _when: fixed)
+    monkeypatch.setattr(registry_pdf, "be_datetime", lambda _when, lang="th": fixed)
 
     def drawn() -> bytes:
         pdf = book_pdf(title="ทะเบียนหนังสือรับ", period="พ.ศ. 2569", headings=HEADINGS, rows=rows)
@@ -249,3 +249,17 @@ def test_the_book_is_byte_for_byte_what_fpdf2_draws_with_its_bidirectional_pass(
     ours = drawn()
     monkeypatch.setattr(registry_pdf, "_BookPdf", FPDF)
     assert ours == drawn()
+
+
+@pytest.mark.parametrize(
+    ("lang", "closing"),
+    [
+        ("th", r"1 รายการ · พิมพ์เมื่อ .+ \(เวลาประเทศไทย\)"),
+        ("en", r"entries: 1 · printed .+ BE .+ \(Thailand time\)"),
+    ],
+)
+def test_the_closing_line_is_in_the_books_language(lang: str, closing: str) -> None:
+    """How many entries and when printed, in the language the book was asked in (as its headings)."""
+    pdf = book_pdf(title="Register", period="2569", headings=HEADINGS, rows=[["1"] * 8], lang=lang)
+    text = " ".join(piece for _, _, piece in _texts(pdf))
+    assert re.search(closing, text), text
