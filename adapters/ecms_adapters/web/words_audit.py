@@ -53,6 +53,7 @@ AUDIT_WORDS: Final[dict[str, tuple[str, str]]] = {
     "act.webhook.changed": ("แก้ไขปลายทาง webhook", "webhook changed"),
     "act.webhook.removed": ("ลบปลายทาง webhook", "webhook removed"),
     "act.webhook.retried": ("ส่ง webhook ใหม่", "webhook retried"),
+    "act.db.downgraded": ("ย้อนรุ่นโครงสร้างฐานข้อมูล", "database schema downgraded"),
     "audit.system_said": ("ระบบบันทึกว่า:", "The system wrote:"),
     # How the chain is broken (audit_text.chain_problem), one per ChainBreak, with the entries it names;
     # ".one" where the range is a single entry. The English matches what `audit verify` prints.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ecms_adapters.web.audit_text import action_name
 from ecms_adapters.web.i18n import CATALOGUE
 
+from ecms_gateway.cli.store_cmds import DOWNGRADED
 from ecms_gateway.engine.accept_id import ACTION as INVALID_ACCEPT_ID
 from ecms_gateway.engine.events import INTAKE_ACTIONS, RECEIVED_AGAIN, RESENT
 from ecms_gateway.engine.mail_bounces import NOTIFIER_BOUNCED
@@ -44,6 +45,7 @@ WRITTEN = {
     "webhook.changed",
     "webhook.removed",
     "webhook.retried",
+    DOWNGRADED,
 }
 
 
